@@ -1,0 +1,20 @@
+# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/screening: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/screening
+
+demo: setup
+	$(BIN)/screening --db out/screening.duckdb demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+.PHONY: setup demo test

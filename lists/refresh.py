@@ -1,0 +1,130 @@
+"""Refresh: check each source's publisher (or the bundled snapshot) and load what changed.
+
+One function per step so the scheduler's job and the CLI command call the same code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import requests
+import yaml
+
+from lists import REGISTRY, get_spec
+from lists.fetch import FetchError, fetch_source
+from lists.spec import ListSpec
+from lists.store import ListLoadError, load_version, record_check
+from screening.db import fetch_one
+
+SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
+
+
+@dataclass(frozen=True)
+class SnapshotItem:
+    source: str
+    path: Path
+    as_of: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    source: str
+    status: str  # loaded / unchanged / rejected / failed
+    detail: str
+    version_id: int | None = None
+    entries: int | None = None
+    added: int | None = None
+    removed: int | None = None
+    changed: int | None = None
+    snapshot_as_of: dt.date | None = None
+
+
+def snapshot_manifest() -> dict[str, SnapshotItem]:
+    """The bundled snapshot: source key → its dated files."""
+    raw = yaml.safe_load((SNAPSHOT_DIR / "MANIFEST.yml").read_text(encoding="utf-8"))
+    return {
+        key: SnapshotItem(key, SNAPSHOT_DIR / item["path"], item["as_of"], item["note"])
+        for key, item in raw.items()
+    }
+
+
+def default_sources(offline: bool) -> list[str]:
+    """What a plain refresh covers: the bundled sources offline; every source with URLs online."""
+    if offline:
+        return list(snapshot_manifest())
+    return [key for key, spec in REGISTRY.items() if spec.urls and spec.licence is None]
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    sources: list[str] | None = None,
+    *,
+    offline: bool = False,
+    raw_dir: Path | None = None,
+    session: requests.Session | None = None,
+) -> list[RefreshOutcome]:
+    keys = sources or default_sources(offline)
+    outcomes = []
+    for key in keys:
+        spec = get_spec(key)
+        if offline:
+            outcomes.append(load_snapshot(con, spec, raw_dir=raw_dir))
+        else:
+            outcomes.append(refresh_online(con, spec, raw_dir=raw_dir, session=session))
+    return outcomes
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, spec: ListSpec, *, raw_dir: Path | None) -> RefreshOutcome:
+    item = snapshot_manifest().get(spec.key)
+    if item is None:
+        return RefreshOutcome(spec.key, "failed", "no bundled snapshot for this source")
+    try:
+        result = load_version(con, spec, item.path, origin=f"bundled snapshot {item.path.relative_to(SNAPSHOT_DIR)}",
+                              as_of=item.as_of, is_snapshot=True, raw_dir=raw_dir)
+    except ListLoadError as exc:
+        return RefreshOutcome(spec.key, "rejected", exc.reason, snapshot_as_of=item.as_of)
+    return RefreshOutcome(spec.key, result.status, f"dated snapshot as of {item.as_of}: {item.note}",
+                          result.version_id, result.entries, result.added, result.removed, result.changed,
+                          snapshot_as_of=item.as_of)
+
+
+def refresh_online(
+    con: duckdb.DuckDBPyConnection,
+    spec: ListSpec,
+    *,
+    raw_dir: Path | None,
+    session: requests.Session | None = None,
+) -> RefreshOutcome:
+    current = fetch_one(con, "SELECT etag, last_modified FROM current_versions WHERE source = ?", [spec.key])
+    etag, last_modified = current if current else (None, None)
+    parent = raw_dir if raw_dir else None
+    if parent:
+        parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"{spec.key}-", dir=parent))
+    try:
+        try:
+            fetched = fetch_source(spec, workdir, etag=etag, last_modified=last_modified, session=session)
+        except FetchError as exc:
+            record_check(con, spec.key, "failed", origin=exc.url, reason=exc.reason, http_status=exc.http_status)
+            return RefreshOutcome(spec.key, "failed", exc.reason)
+        if fetched.status == "unchanged":
+            record_check(con, spec.key, "unchanged", origin=fetched.origin, http_status=304, etag=etag,
+                         last_modified=last_modified)
+            return RefreshOutcome(spec.key, "unchanged", "publisher says not modified (conditional GET)")
+        assert fetched.path is not None
+        try:
+            result = load_version(con, spec, fetched.path, origin=fetched.origin, etag=fetched.etag,
+                                  last_modified=fetched.last_modified, raw_dir=raw_dir)
+        except ListLoadError as exc:
+            return RefreshOutcome(spec.key, "rejected", exc.reason)
+        detail = "content identical to a stored version" if result.status == "unchanged" else "new version"
+        return RefreshOutcome(spec.key, result.status, detail, result.version_id, result.entries,
+                              result.added, result.removed, result.changed)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,325 @@
+"""OpenSanctions exports: FollowTheMoney JSON lines (`entities.ftm.json`) and `targets.simple.csv`.
+
+OpenSanctions is an aggregator, not an authority, and its data is CC BY-NC 4.0 — so this source carries
+a licence note and the default refresh never loads it; it serves benchmarks and cross-checks.
+
+`parse(path)` takes either file (plain or `.gz`) or a folder holding one, and dispatches on the name.
+
+FtM: an entry is an entity of a party schema (`SUBJECT_TYPES`) marked `target: true` (a missing flag
+counts as a target). A party entity with `target: false` is context (an owner, a relative) and is
+quarantined with that reason rather than dropped unseen. Non-party schemas in `CONTEXT_SCHEMAS`
+(Address, Sanction, Ownership …) are not listed parties: Address entities fill in `addressEntity`
+references, the rest is ignored. Any other schema is quarantined. `referents` are ignored.
+Names: `name` (caption = primary) and `alias` strong aka, `weakAlias` weak aka, `previousName` fka.
+listed_on = the earliest `createdAt` (the authority's listing date where OpenSanctions has it).
+
+targets.simple.csv: `aliases` strong aka, `countries` (lower-case ISO-2) with role `country`,
+`identifiers` untyped (id_type `other`), `sanctions` text and contacts to remarks, `dataset` → programs.
+Its multi-value cells are `;`-joined CSV-style: a value holding `;` is double-quoted.
+
+source_id = the export's `id`; regime `multi`; publisher_date = the latest `last_seen` (the export run).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lists.model import (Address, BirthDate, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
+                         Quarantined, SubjectType)
+from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_text
+from lists.sources._script import detect_script
+from lists.sources.us_bis_dpl import known_country
+from lists.spec import ListSpec
+
+REGIME = "multi"
+FTM_FILE, SIMPLE_FILE = "entities.ftm.json", "targets.simple.csv"
+SIMPLE_COLUMNS = ("id", "schema", "name", "aliases", "birth_date", "countries", "addresses", "identifiers",
+                  "sanctions", "dataset")
+
+SUBJECT_TYPES: dict[str, SubjectType] = {
+    "Person": "person",
+    "Organization": "organization",
+    "Company": "organization",
+    "LegalEntity": "organization",
+    "PublicBody": "organization",
+    "Vessel": "vessel",
+    "Airplane": "aircraft",
+}
+CONTEXT_SCHEMAS = frozenset({
+    "Address", "Sanction", "Identification", "Passport", "Ownership", "Directorship", "Family", "Associate",
+    "Membership", "Employment", "Representation", "Succession", "UnknownLink", "Occupancy", "Position",
+    "Note", "Documentation", "Security", "BankAccount", "CryptoWallet", "Article", "Document", "Event",
+})
+# FtM name property → (name_type, quality)
+NAME_PROPS: dict[str, tuple[NameType, Quality]] = {
+    "name": ("aka", "strong"),
+    "alias": ("aka", "strong"),
+    "weakAlias": ("aka", "weak"),
+    "previousName": ("fka", "strong"),
+}
+COUNTRY_PROPS: dict[str, str] = {
+    "nationality": "nationality",
+    "citizenship": "citizenship",
+    "country": "country",
+    "mainCountry": "country",
+    "jurisdiction": "jurisdiction",
+    "birthCountry": "birth",
+    "flag": "flag",
+}
+ID_PROPS: dict[str, str] = {
+    "idNumber": "national_id",
+    "passportNumber": "passport",
+    "taxNumber": "tax_id",
+    "innCode": "tax_id",
+    "vatCode": "tax_id",
+    "registrationNumber": "registration",
+    "ogrnCode": "registration",
+    "okpoCode": "registration",
+    "imoNumber": "imo",
+    "mmsi": "mmsi",
+    "callSign": "call_sign",
+    "swiftBic": "swift",
+    "leiCode": "lei",
+    "dunsCode": "duns",
+    "bikCode": "bik",
+}
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse(path: Path) -> ParsedList:
+    """Dispatch on the file name: `*.json`/`*.jsonl` → FtM entities, `*.csv` → targets.simple.csv."""
+    if path.is_dir():
+        found = find_file(path, FTM_FILE) or find_file(path, SIMPLE_FILE)
+        if found is None:
+            raise ValueError(f"{path}: holds neither {FTM_FILE} nor {SIMPLE_FILE}")
+        path = found
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".json", ".jsonl", ".ndjson")):
+        return parse_ftm(path)
+    if name.endswith(".csv"):
+        return parse_simple(path)
+    raise ValueError(f"{path.name}: not an OpenSanctions export (expected {FTM_FILE} or {SIMPLE_FILE})")
+
+
+# --- FollowTheMoney JSON lines -----------------------------------------------------------------
+
+
+def parse_ftm(path: Path) -> ParsedList:
+    quarantine: list[Quarantined] = []
+    entities = list(_read_json_lines(read_text(path), quarantine))
+    if not entities:
+        raise ValueError(f"{path.name}: no FollowTheMoney entity (JSON object with id and schema) in the file")
+    addresses = _address_index(entities)
+    entries: list[ListEntry] = []
+    for entity in entities:
+        schema, raw = entity["schema"], json.dumps(entity, ensure_ascii=False)
+        subject_type = SUBJECT_TYPES.get(schema)
+        if subject_type is None:
+            if schema not in CONTEXT_SCHEMAS:
+                quarantine.append(Quarantined(f"unknown schema {schema!r}", raw, entity["id"]))
+            continue
+        if entity.get("target") is False:
+            quarantine.append(Quarantined(f"{schema} is not a target (context entity)", raw, entity["id"]))
+            continue
+        entry = _ftm_entry(entity, subject_type, addresses)
+        if entry is None:
+            quarantine.append(Quarantined("entity has no name", raw, entity["id"]))
+        else:
+            entries.append(entry)
+    return ParsedList(entries, publisher_date=_latest(e.get("last_seen") for e in entities), quarantine=quarantine)
+
+
+def _read_json_lines(text: str, quarantine: list[Quarantined]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entity = json.loads(line)
+        except json.JSONDecodeError as exc:
+            quarantine.append(Quarantined(f"line {number} is not JSON: {exc.msg}", line))
+            continue
+        if not isinstance(entity, dict) or not entity.get("id") or not entity.get("schema"):
+            quarantine.append(Quarantined(f"line {number} is no entity (needs id and schema)", line))
+            continue
+        entity.setdefault("properties", {})
+        yield entity
+
+
+def _address_index(entities: list[dict[str, Any]]) -> dict[str, Address]:
+    """Address entities by id and by every referent id, to resolve `addressEntity` references."""
+    index: dict[str, Address] = {}
+    for entity in entities:
+        if entity["schema"] != "Address":
+            continue
+        props = entity["properties"]
+        text = _first(props, "full") or clean(entity.get("caption"))
+        if not text:
+            continue
+        address = Address(text, city=_first(props, "city"), country=known_country(_first(props, "country")))
+        for key in [entity["id"], *entity.get("referents", [])]:
+            index[key] = address
+    return index
+
+
+def _ftm_entry(entity: dict[str, Any], subject_type: SubjectType, addresses: dict[str, Address]) -> ListEntry | None:
+    props: dict[str, list[str]] = entity["properties"]
+    primary = clean(entity.get("caption")) or _first(props, "name")
+    if primary is None:
+        return None
+    names = [Name(primary, "primary", script=detect_script(primary))]
+    for prop, (name_type, quality) in NAME_PROPS.items():
+        for value in _values(props, prop):
+            names.append(Name(value, name_type, quality, script=detect_script(value)))
+    notes: list[str] = []
+    countries = []
+    for prop, role in COUNTRY_PROPS.items():
+        for value in _values(props, prop):
+            code = known_country(value)
+            if code:
+                countries.append(Country(code, role))
+            else:
+                notes.append(f"unrecognised {prop} {value!r}")
+    identifiers = [Identifier(id_type, value) for prop, id_type in ID_PROPS.items() for value in _values(props, prop)]
+    found = [Address(a) for a in _values(props, "address")]
+    found += [addresses[ref] for ref in _values(props, "addressEntity") if ref in addresses]
+    created = [d for d in (parse_date(v) for v in _values(props, "createdAt")) if d]
+    birth_dates = _birth_dates(_values(props, "birthDate"), notes)
+    notes = _values(props, "notes") + [f"position: {p}" for p in _values(props, "position")] + notes
+    return ListEntry(
+        source_id=entity["id"],
+        subject_type=subject_type,
+        primary_name=primary,
+        names=_dedupe(names),
+        programs=list(dict.fromkeys(_values(props, "programId") + list(entity.get("datasets", [])))),
+        regime=REGIME,
+        listed_on=min(created) if created else None,
+        remarks="; ".join(notes) or None,
+        birth_dates=birth_dates,
+        countries=list(dict.fromkeys(countries)),
+        identifiers=list(dict.fromkeys(identifiers)),
+        addresses=list(dict.fromkeys(found)),
+    )
+
+
+def _values(props: dict[str, list[str]], prop: str) -> list[str]:
+    return [v for v in (clean(x) for x in props.get(prop, [])) if v]
+
+
+def _first(props: dict[str, list[str]], prop: str) -> str | None:
+    values = _values(props, prop)
+    return values[0] if values else None
+
+
+# --- targets.simple.csv ------------------------------------------------------------------------
+
+
+def parse_simple(path: Path) -> ParsedList:
+    reader = csv.DictReader(io.StringIO(read_text(path)))
+    header = [clean(h) or "" for h in reader.fieldnames or []]
+    missing = [c for c in SIMPLE_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"{path.name}: not an OpenSanctions targets.simple.csv, missing column(s) {', '.join(missing)}")
+    reader.fieldnames = header
+    entries: list[ListEntry] = []
+    quarantine: list[Quarantined] = []
+    last_seen: list[str | None] = []
+    for row in reader:
+        raw = ",".join(str(v) for v in row.values() if v)
+        if None in row or None in row.values():
+            quarantine.append(Quarantined(f"row does not have the header's {len(header)} fields", raw, row.get("id")))
+            continue
+        last_seen.append(row.get("last_seen"))
+        source_id, name, schema = clean(row["id"]), clean(row["name"]), clean(row["schema"])
+        subject_type = SUBJECT_TYPES.get(schema or "")
+        if subject_type is None:
+            quarantine.append(Quarantined(f"unknown schema {row['schema']!r}", raw, source_id))
+        elif not (source_id and name):
+            quarantine.append(Quarantined("row lacks id or name", raw, source_id))
+        else:
+            entries.append(_simple_entry(source_id, subject_type, name, row))
+    return ParsedList(entries, publisher_date=_latest(last_seen), quarantine=quarantine)
+
+
+def _simple_entry(source_id: str, subject_type: SubjectType, name: str, row: dict[str, str]) -> ListEntry:
+    notes: list[str] = []
+    countries = []
+    for value in _multi(row["countries"]):
+        code = known_country(value)
+        if code:
+            countries.append(Country(code, "country"))
+        else:
+            notes.append(f"unrecognised country {value!r}")
+    birth_dates = _birth_dates(_multi(row["birth_date"]), notes)
+    remarks = _multi(row["sanctions"]) + [f"{col}: {', '.join(v)}" for col in ("phones", "emails")
+                                          if (v := _multi(row.get(col)))]
+    return ListEntry(
+        source_id=source_id,
+        subject_type=subject_type,
+        primary_name=name,
+        names=_dedupe([Name(name, "primary", script=detect_script(name))]
+                      + [Name(a, "aka", script=detect_script(a)) for a in _multi(row["aliases"])]),
+        programs=_multi(row["dataset"]),
+        regime=REGIME,
+        remarks="; ".join(r for r in remarks + notes if r) or None,
+        birth_dates=birth_dates,
+        countries=countries,
+        identifiers=[Identifier("other", i) for i in _multi(row["identifiers"])],
+        addresses=[Address(a) for a in _multi(row["addresses"])],
+    )
+
+
+def _multi(value: str | None) -> list[str]:
+    """A multi-value cell: values `;`-joined CSV-style, so a value holding `;` is double-quoted."""
+    if not value:
+        return []
+    cells = next(csv.reader(io.StringIO(value), delimiter=";"), [])
+    return [v for v in (clean(c) for c in cells) if v]
+
+
+# --- shared by both formats --------------------------------------------------------------------
+
+
+def _birth_dates(values: list[str], notes: list[str]) -> list[BirthDate]:
+    """FtM dates are ISO prefixes: `1971-01-22`, `1971-01` (month) or `1971` (year)."""
+    dates = []
+    for value in values:
+        month = _YEAR_MONTH.match(value)
+        parsed = parse_birth_date(f"{month.group(2)}/{month.group(1)}" if month else value)
+        if parsed is None:
+            notes.append(f"unreadable date of birth {value!r}")
+        else:
+            dates.append(dataclasses.replace(parsed, text=value))
+    return dates
+
+
+def _latest(values: Iterator[str | None] | list[str | None]) -> dt.date | None:
+    dates = [d for d in (parse_date(v) for v in values) if d]
+    return max(dates) if dates else None
+
+
+def _dedupe(names: list[Name]) -> list[Name]:
+    """One Name per (text, type); the primary's text is not repeated as an aka."""
+    unique: dict[str, Name] = {}
+    for item in names:
+        unique.setdefault(item.name, item)
+    return list(unique.values())
+
+
+SPEC = ListSpec(
+    key="opensanctions",
+    title="OpenSanctions export (FtM entities or targets.simple.csv)",
+    regime=REGIME,
+    parse=parse,
+    urls={SIMPLE_FILE: "https://data.opensanctions.org/datasets/latest/sanctions/targets.simple.csv"},
+    min_entries=1,
+    parser_version="1",
+    licence="CC BY-NC 4.0 (non-commercial use only; commercial use needs an OpenSanctions licence)",
+)

@@ -1,0 +1,210 @@
+"""BIS Denied Persons List (`dpl.txt`): tab-separated, every field double-quoted, one row per address.
+
+The file has no identifier, no aliases, no dates of birth and no subject type. So:
+
+- source_id is a stable hash of the normalised name + address (16 hex of sha256); two identical rows
+  (the file has some) get `-2`, `-3` … in file order, so every published row stays one entry.
+- subject type: the list is mostly individuals; a row is an organization when its name carries a legal
+  form or an unmistakable business word (`INC`, `LTD`, `GMBH`, `AIRLINES`, `TRADING` …), otherwise a
+  person. A heuristic, stated as such: a firm without such a word is typed person.
+- names written with an embedded alias (`FUYI SUN A/K/A FRANK SUN`, `PEARL (A.K.A. NEI-CHIEN CHU) LI`)
+  keep the published name as primary and add the parts as aka names (`embedded_names`, shared with
+  us_csl, whose untyped rows need the same two helpers).
+- the country column is often empty for US addresses that carry a US state; those get US. An impossible
+  date (the 2023-11-30 file has Last_Update `3033-09-30`) is treated as unknown and named in remarks.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import countrynames
+
+from lists.model import Address, Country, ListEntry, Name, NameType, ParsedList, Quarantined
+from lists.parsing import clean, parse_date, read_text, to_country
+from lists.spec import ListSpec
+
+PROGRAM = "Denied Persons List (DPL) - Bureau of Industry and Security"
+COLUMNS = ("Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
+           "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation")
+
+# Legal forms and business words that make a name an organization (matched as whole words, upper case).
+_ORG_WORDS = re.compile(
+    r"(?<![\w.])(?:INC|INCORPORATED|LLC|L\.L\.C|LTD|LIMITED|CO|CORP|CORPORATION|COMPANY|GMBH|AG|AB|S\.?A|"
+    r"S\.?L|S\.?R\.?L|S\.?R\.?O|B\.?V|N\.?V|PLC|LLP|PTE|PVT|F\.?Z\.?E|F\.?Z\.?C|FZCO|JSC|PJSC|OJSC|CJSC|OAO|"
+    r"ZAO|OOO|BHD|ANSTALT|ESTABLISHMENT|AIR|AIRLINES?|AIRWAYS|AVIATION|TRADING|TRADE|GROUP|INTERNATIONAL|"
+    r"INTERNACIONAL|SERVICES?|ELECTRONICS?|TECHNOLOGY|TECHNOLOGIES|TECHNIK|INDUSTRIES|INDUSTRIE|"
+    r"INDUSTRIAL|ENTERPRISES?|SYSTEMS|METALS|COMPUTERS|CONTRACTING|LOGISTICS|UNIVERSITY|INSTITUTE)"
+    r"(?![\w])\.?"
+    r"|\.(?:COM|NET|ORG)\b",
+    re.IGNORECASE,
+)
+# Alias markers written inside a published name.
+_MARKER = r"(?<![\w/])(?:a\.?\s?k\.?\s?a|a/k/a|d\.?\s?b\.?\s?a|d/b/a|f\.?\s?k\.?\s?a|f/k/a)(?![\w/])\.?"
+_BRACKETED = re.compile(r"\s*[(\[]\s*(?P<marker>" + _MARKER + r")\s*[:,]?\s*(?P<alias>[^)\]]+?)\s*[)\]]", re.I)
+_INFIX = re.compile(r"(?:\s*,\s*|\s+)(" + _MARKER + r")\s+", re.I)
+_SUCCESSOR = re.compile(r"[;,]?\s+and any successor,? sub-unit,? or subsidiary thereof\.?\s*$", re.I)
+# US states and territories: a DPL row with an empty country and one of these in State is in the US.
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()
+)
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+
+def parse(path: Path) -> ParsedList:
+    """Every published row becomes one entry; a row that cannot be read goes to quarantine."""
+    reader = csv.reader(io.StringIO(read_text(path)), delimiter="\t")
+    header = [clean(h) or "" for h in next(reader, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"{path.name}: not a Denied Persons List file, missing column(s) {', '.join(missing)}")
+    entries: list[ListEntry] = []
+    quarantine: list[Quarantined] = []
+    seen: dict[str, int] = {}
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        raw = "\t".join(cells)
+        if len(cells) != len(header):
+            quarantine.append(Quarantined(f"row has {len(cells)} fields, header has {len(header)}", raw))
+            continue
+        row = {h: clean(v) for h, v in zip(header, cells)}
+        if row["Name"] is None:
+            quarantine.append(Quarantined("row has no name", raw))
+            continue
+        source_id = _unique(row_key(row), seen)
+        entries.append(_entry(source_id, row))
+    return ParsedList(entries, publisher_date=None, quarantine=quarantine)
+
+
+def row_key(row: dict[str, str | None]) -> str:
+    """Stable id of a row: hash of its normalised name and address (case and spacing do not count)."""
+    parts = (clean(row.get(c)) or "" for c in ("Name", "Street_Address", "City", "State", "Country", "Postal_Code"))
+    blob = "|".join(p.casefold() for p in parts)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _unique(key: str, seen: dict[str, int]) -> str:
+    """Identical rows keep distinct ids: the n-th repeat of a key gets `-n` (file order)."""
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key}-{seen[key]}"
+
+
+def _entry(source_id: str, row: dict[str, str | None]) -> ListEntry:
+    name = row["Name"] or ""
+    notes: list[str] = []
+    country = _country(row, notes)
+    address_text = ", ".join(v for v in (row[c] for c in ("Street_Address", "City", "State", "Postal_Code",
+                                                           "Country")) if v)
+    addresses = [Address(address_text, city=row["City"], country=country)] if address_text else []
+    listed_on = _date(row, "Effective_Date", ("%m/%d/%Y",), notes)
+    _date(row, "Expiration_Date", ("%m/%d/%Y",), notes)
+    _date(row, "Last_Update", ("%Y-%m-%d",), notes)
+    return ListEntry(
+        source_id=source_id,
+        subject_type="organization" if looks_like_organization(name) else "person",
+        primary_name=name,
+        names=[Name(name, "primary"), *embedded_names(name)],
+        programs=[PROGRAM],
+        regime="US",
+        listed_on=listed_on,
+        remarks=_remarks(row, notes),
+        countries=[Country(country, "address")] if country else [],
+        addresses=addresses,
+    )
+
+
+def _country(row: dict[str, str | None], notes: list[str]) -> str | None:
+    """The address country; a US state in State (or misplaced in Country) with no country means US."""
+    raw = row["Country"]
+    code = known_country(raw)
+    if code:
+        return code
+    state = raw or row["State"]  # an unrecognised Country may itself be a state code ("NM")
+    if state and state.upper() in US_STATES:
+        return "US"
+    if raw:
+        notes.append(f"unrecognised country {raw!r}")
+    return None
+
+
+@lru_cache(maxsize=8192)
+def known_country(value: str | None) -> str | None:
+    """ISO-2 for a country name or code; None for text that is no country (e.g. a US state code)."""
+    code = to_country(value)
+    if code is None or countrynames.to_code(code, fuzzy=False) is None:
+        return None
+    return code
+
+
+def _date(row: dict[str, str | None], column: str, formats: tuple[str, ...], notes: list[str]) -> dt.date | None:
+    """A date column; an unparseable or impossible date (e.g. year 3033) is unknown and named in remarks."""
+    raw = row[column]
+    if raw is None:
+        return None
+    value = parse_date(raw, formats)
+    if value is None or not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        notes.append(f"{column} {raw!r} is not a valid date (treated as unknown)")
+        return None
+    return value
+
+
+def _remarks(row: dict[str, str | None], notes: list[str]) -> str | None:
+    labelled = (("Action", "action"), ("FR_Citation", "FR citation"), ("Effective_Date", "effective"),
+                ("Expiration_Date", "expires"), ("Standard_Order", "standard order"),
+                ("Last_Update", "last update"))
+    parts = [f"{label}: {row[col]}" for col, label in labelled if row[col]]
+    return "; ".join(parts + notes) or None
+
+
+def looks_like_organization(name: str) -> bool:
+    """True when the name carries a legal form or business word; the DPL and the CSL's untyped
+    Commerce/State rows publish no subject type."""
+    return bool(_ORG_WORDS.search(name))
+
+
+def embedded_names(name: str) -> list[Name]:
+    """Names hidden in a published name: `X A/K/A Y`, `X (a.k.a. Y; Z)`, `X D/B/A Y`, and the ISN form
+    `X and any successor, sub-unit, or subsidiary thereof`. The published name stays primary; the bare
+    name becomes a variation and the aliases aka (fka for f/k/a)."""
+    found: list[Name] = []
+    base = name
+    for match in _BRACKETED.finditer(name):
+        kind = _marker_type(match.group("marker"))
+        found += [Name(a, kind) for a in (clean(p) for p in match.group("alias").split(";")) if a]
+    base = clean(_BRACKETED.sub(" ", base)) or name
+    base = clean(_SUCCESSOR.sub("", base)) or base
+    pieces = _INFIX.split(base)
+    base = clean(pieces[0]) or base
+    for marker, alias in zip(pieces[1::2], pieces[2::2]):
+        if text := clean(alias):
+            found.append(Name(text, _marker_type(marker)))
+    if base != name:
+        found.insert(0, Name(base, "variation"))
+    unique: dict[str, Name] = {}
+    for item in found:
+        if item.name != name:
+            unique.setdefault(item.name, item)
+    return list(unique.values())
+
+
+def _marker_type(marker: str) -> NameType:
+    return "fka" if marker.lower().lstrip().startswith("f") else "aka"
+
+
+SPEC = ListSpec(
+    key="us_bis_dpl",
+    title="US BIS Denied Persons List",
+    regime="US",
+    parse=parse,
+    urls={"dpl.txt": "https://www.bis.doc.gov/dpl/dpl.txt"},
+    min_entries=300,
+    parser_version="1",
+)

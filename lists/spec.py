@@ -1,0 +1,31 @@
+"""A list source declared as data: its key, regime, official URLs and the parse function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lists.model import ParsedList
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str  # DESIGN §3.1 source key, e.g. "us_ofac_sdn"
+    title: str
+    regime: str  # UN, US, EU, UK, AU, CN, or "multi" for aggregators
+    parse: Callable[[Path], ParsedList]  # a file, or a version folder for multi-file sources
+    # Official download locations: local file name -> URL. Several files = a version folder.
+    urls: Mapping[str, str] = field(default_factory=dict)
+    # Files of a folder that may be missing (parse still works, the version is flagged incomplete).
+    optional_files: frozenset[str] = frozenset()
+    min_entries: int = 1  # fewer entries than this = a broken file, never published
+    mandatory: bool = False  # registration lookups fail closed when this list is stale
+    max_age_hours: int = 48  # older than this (since last successful check) = stale
+    parser_version: str = "1"
+    # Data licence note where it restricts use (e.g. OpenSanctions CC BY-NC).
+    licence: str | None = None
+
+    @property
+    def multi_file(self) -> bool:
+        return len(self.urls) > 1

@@ -1,0 +1,334 @@
+"""Versioned list store: parse → check → keep the raw file → swap in atomically → diff.
+
+A version is published in one DuckDB transaction; anything that fails before COMMIT leaves the
+previous version in force. Every attempt, good or bad, is recorded in `list_fetches` so an auditor can
+see when each list was checked and why a file was refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from lists.model import ListEntry, ParsedList, Quarantined
+from lists.parsing import find_file, read_bytes
+from lists.spec import ListSpec
+from screening import settings
+from screening.db import fetch_one
+
+log = logging.getLogger(__name__)
+
+
+class ListLoadError(Exception):
+    """A published file was refused; the previous version stays in force."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source: str
+    status: str  # loaded / unchanged
+    version_id: int
+    sha256: str
+    entries: int
+    names: int
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    quarantined: int = 0
+    complete: bool = True
+
+
+def content_sha256(spec: ListSpec, path: Path) -> str:
+    """SHA-256 of the published content: the file's bytes, or every file of a version folder.
+
+    Computed over decompressed bytes, so the gzipped bundled snapshot hashes like the original.
+    """
+    if path.is_file():
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    digest = hashlib.sha256()
+    for name in sorted(spec.urls):
+        file = find_file(path, name)
+        if file is None:
+            continue
+        digest.update(f"{name.lower()}\0{hashlib.sha256(read_bytes(file)).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def missing_files(spec: ListSpec, path: Path) -> tuple[list[str], list[str]]:
+    """(required, optional) files of a multi-file source that the version folder lacks."""
+    if not path.is_dir():
+        return [], []
+    missing = [name for name in spec.urls if find_file(path, name) is None]
+    return ([m for m in missing if m not in spec.optional_files], [m for m in missing if m in spec.optional_files])
+
+
+def load_version(
+    con: duckdb.DuckDBPyConnection,
+    spec: ListSpec,
+    path: Path,
+    *,
+    origin: str | None = None,
+    as_of: dt.date | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    is_snapshot: bool = False,
+    raw_dir: Path | None = None,
+    check_shrink: bool = True,
+) -> LoadResult:
+    """Load one published file or version folder as a new version of `spec.key`.
+
+    `as_of` stands in for the publisher date when the file carries none (OFAC CSV, say).
+    Raises ListLoadError (after recording it) when the file is refused.
+    """
+    origin = origin or str(path)
+    try:
+        return _load(con, spec, path, origin, as_of, etag, last_modified, is_snapshot, raw_dir, check_shrink)
+    except ListLoadError as exc:
+        record_check(con, spec.key, "rejected", origin=origin, reason=exc.reason)
+        raise
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    spec: ListSpec,
+    path: Path,
+    origin: str,
+    as_of: dt.date | None,
+    etag: str | None,
+    last_modified: str | None,
+    is_snapshot: bool,
+    raw_dir: Path | None,
+    check_shrink: bool,
+) -> LoadResult:
+    if not path.exists():
+        raise ListLoadError(spec.key, f"no such file or folder: {path}")
+    required_missing, optional_missing = missing_files(spec, path)
+    if required_missing:
+        raise ListLoadError(spec.key, f"version folder lacks required file(s): {', '.join(required_missing)}")
+    if path.is_file() and path.stat().st_size == 0:
+        raise ListLoadError(spec.key, "empty file")
+    sha = content_sha256(spec, path)
+
+    existing = fetch_one(con, "SELECT version_id, entry_count, name_count FROM list_versions WHERE source = ? AND sha256 = ?",
+        [spec.key, sha],)
+    if existing:
+        record_check(con, spec.key, "unchanged", origin=origin, sha256=sha, etag=etag,
+                     last_modified=last_modified, version_id=existing[0], is_snapshot=is_snapshot)
+        return LoadResult(spec.key, "unchanged", existing[0], sha, existing[1], existing[2])
+
+    try:
+        parsed = spec.parse(path)
+    except Exception as exc:  # a parser's failure on a published file is a refusal, never a crash mid-store
+        raise ListLoadError(spec.key, f"unparseable: {type(exc).__name__}: {exc}") from exc
+    entries, duplicates = _dedupe(parsed.entries)
+    quarantine = parsed.quarantine + duplicates
+    _check_counts(con, spec, len(entries), check_shrink)
+
+    raw_path = _keep_raw(spec, path, sha, raw_dir) if raw_dir else None
+    version_id = _publish(
+        con, spec, entries, quarantine,
+        publisher_date=parsed.publisher_date or as_of, origin=origin, sha=sha, etag=etag,
+        last_modified=last_modified, is_snapshot=is_snapshot, complete=not optional_missing, raw_path=raw_path,
+    )
+    added, removed, changed = fetch_one(con, "SELECT added, removed, changed FROM list_versions WHERE version_id = ?", [version_id])
+    names = sum(len(e.names) for e in entries)
+    record_check(con, spec.key, "loaded", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
+                 version_id=version_id, is_snapshot=is_snapshot)
+    log.info("loaded %s version %s: %d entries, %d names", spec.key, version_id, len(entries), names)
+    return LoadResult(spec.key, "loaded", version_id, sha, len(entries), names, added or 0, removed or 0,
+                      changed or 0, len(quarantine), not optional_missing)
+
+
+def _dedupe(entries: list[ListEntry]) -> tuple[list[ListEntry], list[Quarantined]]:
+    """One entry per source_id: later duplicates are quarantined, not silently merged."""
+    seen: set[str] = set()
+    kept: list[ListEntry] = []
+    dropped: list[Quarantined] = []
+    for entry in entries:
+        if entry.source_id in seen:
+            dropped.append(Quarantined("duplicate source_id in one version", entry.primary_name, entry.source_id))
+            continue
+        seen.add(entry.source_id)
+        kept.append(entry)
+    return kept, dropped
+
+
+def _check_counts(con: duckdb.DuckDBPyConnection, spec: ListSpec, count: int, check_shrink: bool) -> None:
+    if count < spec.min_entries:
+        raise ListLoadError(spec.key, f"only {count} entries, expected at least {spec.min_entries}")
+    if not check_shrink:
+        return
+    last = fetch_one(con, "SELECT entry_count FROM current_versions WHERE source = ?", [spec.key])
+    limit = settings.max_shrink()
+    if last and last[0] and count < last[0] * (1 - limit):
+        raise ListLoadError(
+            spec.key,
+            f"entry count fell from {last[0]} to {count} (more than {limit:.0%}); refusing the file",
+        )
+
+
+def _keep_raw(spec: ListSpec, path: Path, sha: str, raw_dir: Path) -> str:
+    """Copy the published file(s) under raw/<source>/<sha256>/ (written aside, then renamed)."""
+    target = raw_dir / spec.key / sha
+    if target.exists():
+        return str(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".staging-"))
+    files = [path] if path.is_file() else [f for f in sorted(path.iterdir()) if f.is_file()]
+    for file in files:
+        shutil.copy2(file, staging / file.name)
+    staging.rename(target)
+    return str(target)
+
+
+def _publish(
+    con: duckdb.DuckDBPyConnection,
+    spec: ListSpec,
+    entries: list[ListEntry],
+    quarantine: list[Quarantined],
+    *,
+    publisher_date: dt.date | None,
+    origin: str,
+    sha: str,
+    etag: str | None,
+    last_modified: str | None,
+    is_snapshot: bool,
+    complete: bool,
+    raw_path: str | None,
+) -> int:
+    tables = _entry_tables(entries)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        version_id = fetch_one(con, "SELECT nextval('list_version_seq')")[0]
+        previous = fetch_one(con, "SELECT version_id FROM current_versions WHERE source = ?", [spec.key])
+        con.execute(
+            """INSERT INTO list_versions (version_id, source, publisher_date, loaded_at, origin, sha256, etag,
+                   last_modified, entry_count, name_count, quarantined, parser_version, previous_version_id,
+                   is_snapshot, complete, raw_path)
+               VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [version_id, spec.key, publisher_date, origin, sha, etag, last_modified, len(entries),
+             tables["list_names"].num_rows, len(quarantine), spec.parser_version,
+             previous[0] if previous else None, is_snapshot, complete, raw_path],
+        )
+        for table, data in tables.items():
+            con.register("_incoming", data)
+            columns = ", ".join(data.column_names)
+            con.execute(
+                f"INSERT INTO {table} (version_id, source, {columns}) SELECT ?, ?, {columns} FROM _incoming",
+                [version_id, spec.key],
+            )
+            con.unregister("_incoming")
+        if quarantine:
+            con.executemany(
+                "INSERT INTO list_quarantine VALUES (?, ?, ?, ?, ?)",
+                [[version_id, spec.key, q.source_id, q.reason, q.raw[:2000]] for q in quarantine],
+            )
+        _write_diff(con, spec.key, version_id, previous[0] if previous else None)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return version_id
+
+
+def _write_diff(con: duckdb.DuckDBPyConnection, source: str, version_id: int, previous_id: int | None) -> None:
+    if previous_id is None:
+        con.execute("UPDATE list_versions SET added = entry_count, removed = 0, changed = 0 WHERE version_id = ?",
+                    [version_id])
+        return
+    con.execute(
+        """INSERT INTO list_diffs
+           SELECT ?, ?, coalesce(n.source_id, o.source_id),
+                  CASE WHEN o.source_id IS NULL THEN 'added'
+                       WHEN n.source_id IS NULL THEN 'removed' ELSE 'changed' END,
+                  coalesce(n.primary_name, o.primary_name)
+           FROM (SELECT source_id, fingerprint, primary_name FROM list_entries WHERE version_id = ?) n
+           FULL OUTER JOIN (SELECT source_id, fingerprint, primary_name FROM list_entries WHERE version_id = ?) o
+             ON n.source_id = o.source_id
+           WHERE n.source_id IS NULL OR o.source_id IS NULL OR n.fingerprint <> o.fingerprint""",
+        [version_id, source, version_id, previous_id],
+    )
+    con.execute(
+        """UPDATE list_versions SET
+             added = (SELECT count(*) FROM list_diffs WHERE version_id = ? AND change = 'added'),
+             removed = (SELECT count(*) FROM list_diffs WHERE version_id = ? AND change = 'removed'),
+             changed = (SELECT count(*) FROM list_diffs WHERE version_id = ? AND change = 'changed')
+           WHERE version_id = ?""",
+        [version_id, version_id, version_id, version_id],
+    )
+
+
+def _entry_tables(entries: list[ListEntry]) -> dict[str, pa.Table]:
+    """Column-wise Arrow tables of the normalised records, one per store table."""
+    rows: dict[str, dict[str, list]] = {
+        "list_entries": {k: [] for k in ("source_id", "subject_type", "primary_name", "programs", "regime",
+                                         "listed_on", "remarks", "fingerprint")},
+        "list_names": {k: [] for k in ("source_id", "name", "name_type", "quality", "script", "lang")},
+        "list_birth_dates": {k: [] for k in ("source_id", "date_from", "date_to", "precision", "text")},
+        "list_countries": {k: [] for k in ("source_id", "country", "role")},
+        "list_identifiers": {k: [] for k in ("source_id", "id_type", "number", "country")},
+        "list_addresses": {k: [] for k in ("source_id", "address", "city", "country")},
+    }
+    for e in entries:
+        _append(rows["list_entries"], e.source_id, e.subject_type, e.primary_name, list(e.programs), e.regime,
+                e.listed_on, e.remarks, e.fingerprint())
+        for n in dict.fromkeys(e.names):
+            _append(rows["list_names"], e.source_id, n.name, n.name_type, n.quality, n.script, n.lang)
+        for b in dict.fromkeys(e.birth_dates):
+            _append(rows["list_birth_dates"], e.source_id, b.date_from, b.date_to, b.precision, b.text)
+        for c in dict.fromkeys(e.countries):
+            _append(rows["list_countries"], e.source_id, c.code, c.role)
+        for i in dict.fromkeys(e.identifiers):
+            _append(rows["list_identifiers"], e.source_id, i.id_type, i.number, i.country)
+        for a in dict.fromkeys(e.addresses):
+            _append(rows["list_addresses"], e.source_id, a.text, a.city, a.country)
+    schemas = {
+        "programs": pa.list_(pa.string()),
+        "listed_on": pa.date32(), "date_from": pa.date32(), "date_to": pa.date32(),
+    }
+    return {
+        table: pa.table({k: pa.array(v, type=schemas.get(k, pa.string())) for k, v in cols.items()})
+        for table, cols in rows.items()
+    }
+
+
+def _append(columns: dict[str, list], *values: object) -> None:
+    for column, value in zip(columns.values(), values, strict=True):
+        column.append(value)
+
+
+def record_check(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    status: str,
+    *,
+    origin: str | None = None,
+    reason: str | None = None,
+    http_status: int | None = None,
+    sha256: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    version_id: int | None = None,
+    is_snapshot: bool = False,
+) -> None:
+    """Log one check of a source: loaded / unchanged / rejected / failed (the audit trail)."""
+    con.execute(
+        """INSERT INTO list_fetches (fetch_id, source, checked_at, origin, status, reason, http_status, sha256,
+               etag, last_modified, version_id, from_publisher)
+           VALUES (nextval('list_fetch_seq'), ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [source, origin, status, reason, http_status, sha256, etag, last_modified, version_id,
+         not is_snapshot],
+    )

@@ -1,0 +1,1 @@
+"""Sanctions and eligibility screening service."""

@@ -1,0 +1,5 @@
+"""`python -m screening` = the `screening` command."""
+
+from screening.cli import main
+
+main()

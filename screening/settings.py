@@ -1,0 +1,60 @@
+"""Process settings, read from `SCREENING_*` environment variables (one comment each)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+# The DuckDB store. CLI `--db` wins; else this variable; else a file in the user's data directory.
+DB_ENV = "SCREENING_DB"
+# Raw published files are kept next to the store unless this points elsewhere.
+RAW_DIR_ENV = "SCREENING_RAW_DIR"
+# Per-source mirror: SCREENING_URL_<SOURCE_KEY>[_<FILE>] (upper case, non-alphanumerics as "_")
+# replaces the official URL, e.g. SCREENING_URL_UN_SC=http://mirror.local/consolidated.xml.
+URL_ENV_PREFIX = "SCREENING_URL_"
+# A refresh that shrinks a list by more than this share against the last version is rejected.
+MAX_SHRINK_ENV = "SCREENING_MAX_SHRINK"
+DEFAULT_MAX_SHRINK = 0.2
+# HTTP timeouts (seconds) and retries for list downloads.
+HTTP_TIMEOUT_ENV = "SCREENING_HTTP_TIMEOUT"
+HTTP_RETRIES_ENV = "SCREENING_HTTP_RETRIES"
+
+
+def default_db_path() -> Path:
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("screening")) / "screening.duckdb"
+
+
+def raw_dir_for(db_path: Path) -> Path:
+    env = os.environ.get(RAW_DIR_ENV)
+    return Path(env) if env else db_path.parent / "raw"
+
+
+def max_shrink() -> float:
+    return float(os.environ.get(MAX_SHRINK_ENV, DEFAULT_MAX_SHRINK))
+
+
+def http_timeout() -> float:
+    return float(os.environ.get(HTTP_TIMEOUT_ENV, "30"))
+
+
+def http_retries() -> int:
+    return int(os.environ.get(HTTP_RETRIES_ENV, "3"))
+
+
+def mirror_url(source: str, filename: str | None = None) -> str | None:
+    """The configured mirror for a source (or one file of a multi-file source), if any."""
+    base = URL_ENV_PREFIX + _env_key(source)
+    if filename:
+        specific = os.environ.get(f"{base}_{_env_key(filename)}")
+        if specific:
+            return specific
+    return os.environ.get(base)
+
+
+def _env_key(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text).upper()

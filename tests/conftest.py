@@ -1,0 +1,40 @@
+"""Fixture policy.
+
+- Parsers are tested on small real excerpts under `tests/fixtures/` (origin noted beside them) and,
+  for the acceptance counts, on the bundled snapshot under `lists/snapshot/` (real, complete files).
+- Older published versions (history, diffs) come from the team's shared corpus when it is present
+  next to the checkout (`../shared/data/lists`, or `$SCREENING_SHARED_LISTS`); tests needing it are
+  skipped with a reason when it is absent, so a plain clone still passes.
+- Every test that touches a store gets its own DuckDB file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+SNAPSHOT = REPO / "lists" / "snapshot"
+
+
+def _shared_lists_dir() -> Path | None:
+    env = os.environ.get("SCREENING_SHARED_LISTS")
+    candidate = Path(env) if env else REPO.parent / "shared" / "data" / "lists"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture
+def shared_lists() -> Path:
+    """The shared corpus of published list versions; skips the test when it is not there."""
+    path = _shared_lists_dir()
+    if path is None:
+        pytest.skip("shared list corpus not present (set SCREENING_SHARED_LISTS to run history tests)")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
