@@ -1,15 +1,17 @@
 """Public sanctions lists: one adapter module per source under `lists/sources/`.
 
-Adding a source = adding a module with a `SPEC` and naming it in `SOURCE_MODULES`.
+Adding a source = adding `lists/sources/<key>.py` with a `SPEC` and naming the key in `SOURCE_KEYS`.
+Adapters are imported on first use, so one broken adapter cannot stop the others from loading.
 """
 
 from __future__ import annotations
 
 import importlib
+from functools import cache
 
 from lists.spec import ListSpec
 
-SOURCE_MODULES: tuple[str, ...] = (
+SOURCE_KEYS: tuple[str, ...] = (
     "us_ofac_sdn",
     "us_ofac_cons",
     "un_sc",
@@ -24,19 +26,14 @@ SOURCE_MODULES: tuple[str, ...] = (
 )
 
 
-def _load_registry() -> dict[str, ListSpec]:
-    registry: dict[str, ListSpec] = {}
-    for module_name in SOURCE_MODULES:
-        spec: ListSpec = importlib.import_module(f"lists.sources.{module_name}").SPEC
-        registry[spec.key] = spec
-    return registry
-
-
-REGISTRY: dict[str, ListSpec] = _load_registry()
-
-
+@cache
 def get_spec(key: str) -> ListSpec:
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise KeyError(f"unknown list source {key!r}; known: {', '.join(sorted(REGISTRY))}") from None
+    if key not in SOURCE_KEYS:
+        raise KeyError(f"unknown list source {key!r}; known: {', '.join(SOURCE_KEYS)}")
+    spec: ListSpec = importlib.import_module(f"lists.sources.{key}").SPEC
+    assert spec.key == key, f"lists/sources/{key}.py declares key {spec.key!r}"
+    return spec
+
+
+def all_specs() -> list[ListSpec]:
+    return [get_spec(key) for key in SOURCE_KEYS]

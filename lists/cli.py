@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from lists import REGISTRY, get_spec
+from lists import SOURCE_KEYS, get_spec
 from lists.refresh import refresh
 from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
@@ -17,7 +17,7 @@ from screening import settings
 from screening.cli import Context, emit
 from screening.db import connect
 
-SOURCE_CHOICE = click.Choice(sorted(REGISTRY))
+SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 
 
 @click.group("lists")

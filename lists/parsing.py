@@ -13,7 +13,7 @@ from pathlib import Path
 
 import countrynames
 
-from lists.model import BirthDate
+from lists.model import BirthDate, Name, NameType
 
 OFAC_NULL = "-0-"
 _WS = re.compile(r"\s+")
@@ -69,11 +69,12 @@ def to_country(value: object) -> str | None:
     text = clean(value)
     if text is None:
         return None
-    if len(text) == 2 and text.isalpha():
-        return text.upper()
-    code = countrynames.to_code(text, fuzzy=False)
-    # countrynames answers some regions with a subdivision code (Crimea → UA-CRI): keep the country.
-    return code[:2].upper() if code else None
+    code = countrynames.to_code(text, fuzzy=False)  # also validates bare codes: "UK" → GB, "TX" → None
+    if not code:
+        return None
+    # A subdivision (Crimea → UA-CRI) belongs to its country; a former country (USSR → SUHH) has no ISO-2.
+    code = code.split("-")[0]
+    return code.upper() if len(code) == 2 else None
 
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -179,3 +180,56 @@ def parse_date(value: object, formats: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y"
         except ValueError:
             continue
     return None
+
+
+# Legal forms and business words that make a name an organization (matched as whole words, upper case).
+_ORG_WORDS = re.compile(
+    r"(?<![\w.])(?:INC|INCORPORATED|LLC|L\.L\.C|LTD|LIMITED|CO|CORP|CORPORATION|COMPANY|GMBH|AG|AB|S\.?A|"
+    r"S\.?L|S\.?R\.?L|S\.?R\.?O|B\.?V|N\.?V|PLC|LLP|PTE|PVT|F\.?Z\.?E|F\.?Z\.?C|FZCO|JSC|PJSC|OJSC|CJSC|OAO|"
+    r"ZAO|OOO|BHD|ANSTALT|ESTABLISHMENT|AIR|AIRLINES?|AIRWAYS|AVIATION|TRADING|TRADE|GROUP|INTERNATIONAL|"
+    r"INTERNACIONAL|SERVICES?|ELECTRONICS?|TECHNOLOGY|TECHNOLOGIES|TECHNIK|INDUSTRIES|INDUSTRIE|"
+    r"INDUSTRIAL|ENTERPRISES?|SYSTEMS|METALS|COMPUTERS|CONTRACTING|LOGISTICS|UNIVERSITY|INSTITUTE)"
+    r"(?![\w])\.?"
+    r"|\.(?:COM|NET|ORG)\b",
+    re.IGNORECASE,
+)
+# Alias markers written inside a published name.
+_MARKER = r"(?<![\w/])(?:a\.?\s?k\.?\s?a|a/k/a|d\.?\s?b\.?\s?a|d/b/a|f\.?\s?k\.?\s?a|f/k/a)(?![\w/])\.?"
+_BRACKETED = re.compile(r"\s*[(\[]\s*(?P<marker>" + _MARKER + r")\s*[:,]?\s*(?P<alias>[^)\]]+?)\s*[)\]]", re.I)
+_INFIX = re.compile(r"(?:\s*,\s*|\s+)(" + _MARKER + r")\s+", re.I)
+_SUCCESSOR = re.compile(r"[;,]?\s+and any successor,? sub-unit,? or subsidiary thereof\.?\s*$", re.I)
+
+
+def looks_like_organization(name: str) -> bool:
+    """True when the name carries a legal form or business word; the DPL and the CSL's untyped
+    Commerce/State rows publish no subject type."""
+    return bool(_ORG_WORDS.search(name))
+
+
+def embedded_names(name: str) -> list[Name]:
+    """Names hidden in a published name: `X A/K/A Y`, `X (a.k.a. Y; Z)`, `X D/B/A Y`, and the ISN form
+    `X and any successor, sub-unit, or subsidiary thereof`. The published name stays primary; the bare
+    name becomes a variation and the aliases aka (fka for f/k/a)."""
+    found: list[Name] = []
+    base = name
+    for match in _BRACKETED.finditer(name):
+        kind = _marker_type(match.group("marker"))
+        found += [Name(a, kind) for a in (clean(p) for p in match.group("alias").split(";")) if a]
+    base = clean(_BRACKETED.sub(" ", base)) or name
+    base = clean(_SUCCESSOR.sub("", base)) or base
+    pieces = _INFIX.split(base)
+    base = clean(pieces[0]) or base
+    for marker, alias in zip(pieces[1::2], pieces[2::2]):
+        if text := clean(alias):
+            found.append(Name(text, _marker_type(marker)))
+    if base != name:
+        found.insert(0, Name(base, "variation"))
+    unique: dict[str, Name] = {}
+    for item in found:
+        if item.name != name:
+            unique.setdefault(item.name, item)
+    return list(unique.values())
+
+
+def _marker_type(marker: str) -> NameType:
+    return "fka" if marker.lower().lstrip().startswith("f") else "aka"

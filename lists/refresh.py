@@ -15,7 +15,7 @@ import duckdb
 import requests
 import yaml
 
-from lists import REGISTRY, get_spec
+from lists import all_specs, get_spec
 from lists.fetch import FetchError, fetch_source
 from lists.spec import ListSpec
 from lists.store import ListLoadError, load_version, record_check
@@ -58,7 +58,7 @@ def default_sources(offline: bool) -> list[str]:
     """What a plain refresh covers: the bundled sources offline; every source with URLs online."""
     if offline:
         return list(snapshot_manifest())
-    return [key for key, spec in REGISTRY.items() if spec.urls and spec.licence is None]
+    return [spec.key for spec in all_specs() if spec.urls and spec.licence is None]
 
 
 def refresh(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from lists import REGISTRY
+from lists import all_specs
 from screening.db import fetch_one
 
 
@@ -15,9 +15,10 @@ def source_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     Stale = no successful check against the publisher (or a manual load) within the source's
     `max_age_hours`. Loading the bundled snapshot is not such a check: snapshot data is stale.
     """
+    specs = all_specs()
     limits = pl.DataFrame(
-        {"source": list(REGISTRY), "max_age_hours": [s.max_age_hours for s in REGISTRY.values()],
-         "mandatory": [s.mandatory for s in REGISTRY.values()]},
+        {"source": [s.key for s in specs], "max_age_hours": [s.max_age_hours for s in specs],
+         "mandatory": [s.mandatory for s in specs]},
         schema={"source": pl.String, "max_age_hours": pl.Int64, "mandatory": pl.Boolean},
     )
     con.register("_limits", limits.to_arrow())

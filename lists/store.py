@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from lists.model import ListEntry, ParsedList, Quarantined
+from lists.model import ListEntry, Quarantined
 from lists.parsing import find_file, read_bytes
 from lists.spec import ListSpec
 from screening import settings

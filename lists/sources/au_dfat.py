@@ -45,14 +45,14 @@ NULL_VALUES = {"na", "n/a", "nil", "none", "unknown", "-"}
 # Demonyms and spellings of this list that countrynames does not know.
 COUNTRY_FIXES = {"belarussian": "BY", "türkiyish": "TR", "uk": "GB"}
 
-_REFERENCE = re.compile(r"^(\d+)([a-z]*\d*)$")
+_REFERENCE = re.compile(r"^(\d+)[a-z]*\d*$")
 _COMMITTEE = re.compile(r"(?:\d+(?:/\d+)*|Autonomous)\s*\((?:[^()]|\([^()]*\))*\)")
 _ENUM = re.compile(r"(?<![\w(])\(?[a-z]\)")  # `a) … b) …` lists
 _SEPARATORS = re.compile(r"\s*(?:;|,|/|\n|\band\b)\s*")
 _PARENS = re.compile(r"\([^)]*\)?")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_TOKEN = re.compile(
-    rf"""(?P<approx>(?:approximately|approx\.?|circa|c\.|about)\s*)?(?:between\s+)?(?P<date>
+    rf"""(?P<approx>(?:approximately|approx\.?|circa|c\.|about)\s*)?(?:between\s+)?(?<!\d)(?P<date>
         \d{{4}}-\d{{2}}-\d{{2}}
       | \d{{1,2}}\s?[/.]\s?\d{{1,2}}\s?[/.]\s?\d{{4}}
       | \d{{1,2}}/\d{{4}}
@@ -88,7 +88,7 @@ def parse(path: Path) -> ParsedList:
         if match is None:
             quarantine.append(Quarantined(f"unreadable Reference {row['Reference']!r}", _raw(row)))
             continue
-        groups.setdefault(match.group(1), []).append({**row, "_suffix": match.group(2)})
+        groups.setdefault(match.group(1), []).append(row)  # `2`, `2a`, `2a1` → 2
     entries = [e for ref, rows in groups.items() if (e := _parse_group(ref, rows, quarantine))]
     publisher_date = max(control_dates) if control_dates else None
     return ParsedList(entries=entries, publisher_date=publisher_date, quarantine=list(dict.fromkeys(quarantine)))
@@ -108,9 +108,8 @@ def _split_header(rows: list[list[object]]) -> tuple[list[str], list[list[object
     at = next((i for i, row in enumerate(rows[:5]) if "Reference" in (_text(c).strip() for c in row)), None)
     header = [_text(c).strip() for c in rows[at]] if at is not None else []
     missing = [h for h in HEADERS if h not in header]
-    if missing:
+    if at is None or missing:
         raise ValueError(f"not a DFAT consolidated list: missing columns {missing}")
-    assert at is not None
     width = len(header)
     return header, [(list(row) + [""] * width)[:width] for row in rows[at + 1 :]]
 
@@ -127,9 +126,16 @@ def _parse_group(ref: str, rows: list[dict[str, object]], quarantine: list[Quara
         quarantine.append(Quarantined(f"unknown or conflicting Type {types}", _raw(primary_rows[0]), ref))
         return None
     names = _names(ref, primary_rows[0], rows, quarantine)
+    if not names:
+        quarantine.append(Quarantined("reference without a readable name", _raw(primary_rows[0]), ref))
+        return None
     addresses = [a for v in _distinct_cells(rows, "Address") for a in _addresses(v)]
-    countries = [Country(c, "citizenship") for v in _distinct_cells(rows, "Citizenship") for c in _citizenships(v, ref, quarantine)]
-    countries += [Country(c, "birth") for v in _distinct_cells(rows, "Place of Birth") for c in _birth_countries(v)]
+    countries = [
+        Country(code, "citizenship")
+        for value in _distinct_cells(rows, "Citizenship")
+        for code in _citizenships(value, ref, quarantine)
+    ]
+    countries += [Country(code, "birth") for v in _distinct_cells(rows, "Place of Birth") for code in _birth_countries(v)]
     countries += [Country(a.country, "address") for a in addresses if a.country]
     listed = [d for v in _distinct_cells(rows, "Listing Information") if (d := _listing_date(v))]
     return ListEntry(
@@ -148,7 +154,9 @@ def _parse_group(ref: str, rows: list[dict[str, object]], quarantine: list[Quara
     )
 
 
-def _names(ref: str, primary_row: dict[str, object], rows: list[dict[str, object]], quarantine: list[Quarantined]) -> list[Name]:
+def _names(
+    ref: str, primary_row: dict[str, object], rows: list[dict[str, object]], quarantine: list[Quarantined]
+) -> list[Name]:
     """The primary row's name first, then every alias row's name (DFAT states no alias quality)."""
     names: list[Name] = []
     for row in [primary_row, *(r for r in rows if r is not primary_row)]:
@@ -363,7 +371,7 @@ def _distinct(values: Iterable[str]) -> list[str]:
 
 
 def _raw(row: dict[str, object]) -> str:
-    return "; ".join(f"{k}={_text(v)}" for k, v in row.items() if k and not k.startswith("_") and _text(v).strip())
+    return "; ".join(f"{k}={_text(v)}" for k, v in row.items() if k and _text(v).strip())
 
 
 SPEC = ListSpec(

@@ -11,6 +11,7 @@ notice. The same party on several notices is several rows and so several entries
   quarantined.
 - `Chinese name` is an original-script name (lang zh, script Hant when the characters are Traditional,
   else Hans — the notices are written in Simplified); `Alias` is `;`-separated.
+- programs = the `List` column (a notice without a named list gives none; its issuing Body is in remarks).
 - `Date` / `End date` are dd.mm.yyyy, some rows dd.mm.yy. An end date is kept in remarks (the row stays:
   dropping it is the compliance team's edit to make).
 - publisher_date None: the file has no publication date, and the latest designation date says when
@@ -26,9 +27,8 @@ import io
 from pathlib import Path
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined, SubjectType
-from lists.parsing import clean, parse_date, read_text, split_multi
+from lists.parsing import clean, parse_date, read_text, split_multi, to_country
 from lists.sources._script import detect_script
-from lists.sources.us_bis_dpl import known_country
 from lists.spec import ListSpec
 
 REQUIRED = ("Type", "QID", "Name", "Alias", "Chinese name", "Country", "List", "Date")
@@ -93,7 +93,7 @@ def _entry(source_id: str, subject_type: SubjectType, row: dict[str, str]) -> Li
     if chinese:
         names.append(Name(chinese, "original_script", script=_script(chinese), lang="zh"))
     names += [Name(alias, "aka", script=_script(alias)) for alias in split_multi(row["Alias"])]
-    country = known_country(row["Country"])
+    country = to_country(row["Country"])
     if row["Country"] and country is None:
         notes.append(f"unrecognised country {row['Country']!r}")
     listed_on = _date(row, "Date", notes)

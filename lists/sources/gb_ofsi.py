@@ -157,11 +157,18 @@ def _parse_group(group_id: str, rows: list[dict[str, str]], quarantine: list[Qua
         quarantine.append(Quarantined("group without a usable name row", _raw(rows[0]), group_id))
         return None
     infos = [_info_fields(text) for text in _distinct(r["Other Information"] for r in rows)]
-    countries = [Country(c, "nationality") for v in _distinct(r["Nationality"] for r in rows) for c in _countries(v, group_id, quarantine)]
-    countries += [Country(c, "birth") for v in _distinct(r["Country of Birth"] for r in rows) for c in _countries(v, group_id, quarantine)]
     addresses = _addresses(group_id, rows, quarantine)
+    countries = [
+        Country(code, role)
+        for role, values in (
+            ("nationality", _distinct(r["Nationality"] for r in rows)),
+            ("birth", _distinct(r["Country of Birth"] for r in rows)),
+            ("flag", [info["Flag of ship"] for info in infos if "Flag of ship" in info]),
+        )
+        for value in values
+        for code in _countries(value, group_id, quarantine)
+    ]
     countries += [Country(a.country, "address") for a in addresses if a.country]
-    countries += [Country(c, "flag") for info in infos for c in _countries(info.get("Flag of ship"), group_id, quarantine)]
     listed = [d for v in _distinct(r["Listed On"] for r in rows) if (d := parse_date(v, formats=("%d/%m/%Y",)))]
     return ListEntry(
         source_id=group_id,
@@ -227,7 +234,9 @@ def _add_name(found: dict[tuple[str, str], Name], name: Name) -> None:
         found[key] = replace(known, quality="strong")
 
 
-def _label(mapping: dict[str, str | None], value: str, column: str, group_id: str, quarantine: list[Quarantined]) -> str | None:
+def _label(
+    mapping: dict[str, str | None], value: str, column: str, group_id: str, quarantine: list[Quarantined]
+) -> str | None:
     """Map a script / language label; an unknown label keeps the name (without it) and is quarantined."""
     label = clean(value)
     if label is None:

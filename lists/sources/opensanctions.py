@@ -34,9 +34,8 @@ from typing import Any
 
 from lists.model import (Address, BirthDate, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
                          Quarantined, SubjectType)
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_text
+from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_text, to_country
 from lists.sources._script import detect_script
-from lists.sources.us_bis_dpl import known_country
 from lists.spec import ListSpec
 
 REGIME = "multi"
@@ -163,7 +162,7 @@ def _address_index(entities: list[dict[str, Any]]) -> dict[str, Address]:
         text = _first(props, "full") or clean(entity.get("caption"))
         if not text:
             continue
-        address = Address(text, city=_first(props, "city"), country=known_country(_first(props, "country")))
+        address = Address(text, city=_first(props, "city"), country=to_country(_first(props, "country")))
         for key in [entity["id"], *entity.get("referents", [])]:
             index[key] = address
     return index
@@ -182,7 +181,7 @@ def _ftm_entry(entity: dict[str, Any], subject_type: SubjectType, addresses: dic
     countries = []
     for prop, role in COUNTRY_PROPS.items():
         for value in _values(props, prop):
-            code = known_country(value)
+            code = to_country(value)
             if code:
                 countries.append(Country(code, role))
             else:
@@ -252,7 +251,7 @@ def _simple_entry(source_id: str, subject_type: SubjectType, name: str, row: dic
     notes: list[str] = []
     countries = []
     for value in _multi(row["countries"]):
-        code = known_country(value)
+        code = to_country(value)
         if code:
             countries.append(Country(code, "country"))
         else:

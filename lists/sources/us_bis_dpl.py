@@ -8,10 +8,13 @@ The file has no identifier, no aliases, no dates of birth and no subject type. S
   form or an unmistakable business word (`INC`, `LTD`, `GMBH`, `AIRLINES`, `TRADING` …), otherwise a
   person. A heuristic, stated as such: a firm without such a word is typed person.
 - names written with an embedded alias (`FUYI SUN A/K/A FRANK SUN`, `PEARL (A.K.A. NEI-CHIEN CHU) LI`)
-  keep the published name as primary and add the parts as aka names (`embedded_names`, shared with
-  us_csl, whose untyped rows need the same two helpers).
-- the country column is often empty for US addresses that carry a US state; those get US. An impossible
-  date (the 2023-11-30 file has Last_Update `3033-09-30`) is treated as unknown and named in remarks.
+  keep the published name as primary, add the bare name as a variation and the rest as aka names.
+- the country column is often empty for US addresses that carry a US state (once the state code sits
+  in Country: `NM`); those get US. `PRC` is CN. An impossible date (the 2023-11-30 file has Last_Update
+  `3033-09-30` and twice `1023-11-01`) is treated as unknown and named in remarks.
+
+`looks_like_organization` and `embedded_names` (lists/parsing.py) are shared with us_csl, whose untyped
+Commerce/State rows have the same problems.
 """
 
 from __future__ import annotations
@@ -20,36 +23,16 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import re
-from functools import lru_cache
 from pathlib import Path
 
-import countrynames
-
-from lists.model import Address, Country, ListEntry, Name, NameType, ParsedList, Quarantined
-from lists.parsing import clean, parse_date, read_text, to_country
+from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined
+from lists.parsing import clean, embedded_names, looks_like_organization, parse_date, read_text, to_country
 from lists.spec import ListSpec
 
 PROGRAM = "Denied Persons List (DPL) - Bureau of Industry and Security"
 COLUMNS = ("Name", "Street_Address", "City", "State", "Country", "Postal_Code", "Effective_Date",
            "Expiration_Date", "Standard_Order", "Last_Update", "Action", "FR_Citation")
 
-# Legal forms and business words that make a name an organization (matched as whole words, upper case).
-_ORG_WORDS = re.compile(
-    r"(?<![\w.])(?:INC|INCORPORATED|LLC|L\.L\.C|LTD|LIMITED|CO|CORP|CORPORATION|COMPANY|GMBH|AG|AB|S\.?A|"
-    r"S\.?L|S\.?R\.?L|S\.?R\.?O|B\.?V|N\.?V|PLC|LLP|PTE|PVT|F\.?Z\.?E|F\.?Z\.?C|FZCO|JSC|PJSC|OJSC|CJSC|OAO|"
-    r"ZAO|OOO|BHD|ANSTALT|ESTABLISHMENT|AIR|AIRLINES?|AIRWAYS|AVIATION|TRADING|TRADE|GROUP|INTERNATIONAL|"
-    r"INTERNACIONAL|SERVICES?|ELECTRONICS?|TECHNOLOGY|TECHNOLOGIES|TECHNIK|INDUSTRIES|INDUSTRIE|"
-    r"INDUSTRIAL|ENTERPRISES?|SYSTEMS|METALS|COMPUTERS|CONTRACTING|LOGISTICS|UNIVERSITY|INSTITUTE)"
-    r"(?![\w])\.?"
-    r"|\.(?:COM|NET|ORG)\b",
-    re.IGNORECASE,
-)
-# Alias markers written inside a published name.
-_MARKER = r"(?<![\w/])(?:a\.?\s?k\.?\s?a|a/k/a|d\.?\s?b\.?\s?a|d/b/a|f\.?\s?k\.?\s?a|f/k/a)(?![\w/])\.?"
-_BRACKETED = re.compile(r"\s*[(\[]\s*(?P<marker>" + _MARKER + r")\s*[:,]?\s*(?P<alias>[^)\]]+?)\s*[)\]]", re.I)
-_INFIX = re.compile(r"(?:\s*,\s*|\s+)(" + _MARKER + r")\s+", re.I)
-_SUCCESSOR = re.compile(r"[;,]?\s+and any successor,? sub-unit,? or subsidiary thereof\.?\s*$", re.I)
 # US states and territories: a DPL row with an empty country and one of these in State is in the US.
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -124,7 +107,7 @@ def _entry(source_id: str, row: dict[str, str | None]) -> ListEntry:
 def _country(row: dict[str, str | None], notes: list[str]) -> str | None:
     """The address country; a US state in State (or misplaced in Country) with no country means US."""
     raw = row["Country"]
-    code = known_country(raw)
+    code = to_country(raw)
     if code:
         return code
     state = raw or row["State"]  # an unrecognised Country may itself be a state code ("NM")
@@ -133,15 +116,6 @@ def _country(row: dict[str, str | None], notes: list[str]) -> str | None:
     if raw:
         notes.append(f"unrecognised country {raw!r}")
     return None
-
-
-@lru_cache(maxsize=8192)
-def known_country(value: str | None) -> str | None:
-    """ISO-2 for a country name or code; None for text that is no country (e.g. a US state code)."""
-    code = to_country(value)
-    if code is None or countrynames.to_code(code, fuzzy=False) is None:
-        return None
-    return code
 
 
 def _date(row: dict[str, str | None], column: str, formats: tuple[str, ...], notes: list[str]) -> dt.date | None:
@@ -162,41 +136,6 @@ def _remarks(row: dict[str, str | None], notes: list[str]) -> str | None:
                 ("Last_Update", "last update"))
     parts = [f"{label}: {row[col]}" for col, label in labelled if row[col]]
     return "; ".join(parts + notes) or None
-
-
-def looks_like_organization(name: str) -> bool:
-    """True when the name carries a legal form or business word; the DPL and the CSL's untyped
-    Commerce/State rows publish no subject type."""
-    return bool(_ORG_WORDS.search(name))
-
-
-def embedded_names(name: str) -> list[Name]:
-    """Names hidden in a published name: `X A/K/A Y`, `X (a.k.a. Y; Z)`, `X D/B/A Y`, and the ISN form
-    `X and any successor, sub-unit, or subsidiary thereof`. The published name stays primary; the bare
-    name becomes a variation and the aliases aka (fka for f/k/a)."""
-    found: list[Name] = []
-    base = name
-    for match in _BRACKETED.finditer(name):
-        kind = _marker_type(match.group("marker"))
-        found += [Name(a, kind) for a in (clean(p) for p in match.group("alias").split(";")) if a]
-    base = clean(_BRACKETED.sub(" ", base)) or name
-    base = clean(_SUCCESSOR.sub("", base)) or base
-    pieces = _INFIX.split(base)
-    base = clean(pieces[0]) or base
-    for marker, alias in zip(pieces[1::2], pieces[2::2]):
-        if text := clean(alias):
-            found.append(Name(text, _marker_type(marker)))
-    if base != name:
-        found.insert(0, Name(base, "variation"))
-    unique: dict[str, Name] = {}
-    for item in found:
-        if item.name != name:
-            unique.setdefault(item.name, item)
-    return list(unique.values())
-
-
-def _marker_type(marker: str) -> NameType:
-    return "fka" if marker.lower().lstrip().startswith("f") else "aka"
 
 
 SPEC = ListSpec(

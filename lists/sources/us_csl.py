@@ -25,8 +25,16 @@ from pathlib import Path
 
 from lists.model import (Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined,
                          SubjectType)
-from lists.parsing import clean, parse_birth_date, parse_date, read_text, split_multi
-from lists.sources.us_bis_dpl import embedded_names, known_country, looks_like_organization
+from lists.parsing import (
+    clean,
+    embedded_names,
+    looks_like_organization,
+    parse_birth_date,
+    parse_date,
+    read_text,
+    split_multi,
+    to_country,
+)
 from lists.spec import ListSpec
 
 REQUIRED = ("_id", "source", "type", "name", "programs", "alt_names", "addresses", "dates_of_birth",
@@ -178,12 +186,12 @@ def _entry(source_id: str, subject_type: SubjectType, name: str, source: str, ro
     countries = [Country(c, "nationality") for c in _codes(row["nationalities"])]
     countries += [Country(c, "citizenship") for c in _codes(row["citizenships"])]
     countries += id_countries
-    if flag := known_country(row.get("vessel_flag")):
+    if flag := to_country(row.get("vessel_flag")):
         countries.append(Country(flag, "flag"))
     addresses = [_address(a) for a in _split(row["addresses"])]
     countries += [Country(a.country, "address") for a in addresses if a.country]
     for place in _split(row.get("places_of_birth")):
-        if code := known_country(place.split(",")[-1]):
+        if code := to_country(place.split(",")[-1]):
             countries.append(Country(code, "birth"))
     if call_sign := clean(row.get("call_sign")):
         identifiers.append(Identifier("call_sign", call_sign))
@@ -212,12 +220,12 @@ def _split(value: str | None) -> list[str]:
 
 
 def _codes(value: str | None) -> list[str]:
-    return [code for part in split_multi(value) if (code := known_country(part))]
+    return [code for part in split_multi(value) if (code := to_country(part))]
 
 
 def _address(text: str) -> Address:
     """`street, city, state, postal, CC`: only the country is reliably placed (streets hold commas)."""
-    return Address(text, country=known_country(text.rsplit(",", 1)[-1]))
+    return Address(text, country=to_country(text.rsplit(",", 1)[-1]))
 
 
 def _birth_dates(value: str | None, notes: list[str]) -> list[BirthDate]:
@@ -250,13 +258,13 @@ def _ids(value: str | None) -> tuple[list[Identifier], list[str], list[Country]]
             notes.append(item)
             if parts[-1] in REGISTRATION_COUNTRY or parts[0] in REGISTRATION_COUNTRY:
                 place = ", ".join(parts[:-1] if parts[-1] in REGISTRATION_COUNTRY else parts[1:])
-                if code := known_country(place):
+                if code := to_country(place):
                     countries.append(Country(code, "registration"))
             continue
         number = ", ".join(rest)
         if ID_TYPES[label] == "imo":
             number = _IMO_PREFIX.sub("", number)
-        identifiers.append(Identifier(ID_TYPES[label], number, known_country(country)))
+        identifiers.append(Identifier(ID_TYPES[label], number, to_country(country)))
     return identifiers, notes, countries
 
 

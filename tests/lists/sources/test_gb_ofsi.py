@@ -50,8 +50,8 @@ def _write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def test_excerpt_groups_and_publisher_date(excerpt: ParsedList) -> None:
     assert excerpt.publisher_date == dt.date(2025, 4, 14)  # row 1: `Last Updated`, 14/04/2025
-    assert len(excerpt.entries) == 11  # 83 name rows, not contiguous (the file is sorted by name)
-    assert Counter(e.subject_type for e in excerpt.entries) == {"person": 5, "organization": 5, "vessel": 1}
+    assert len(excerpt.entries) == 12  # 84 name rows, not contiguous (the file is sorted by name)
+    assert Counter(e.subject_type for e in excerpt.entries) == {"person": 6, "organization": 5, "vessel": 1}
     assert all(e.regime == "UK" for e in excerpt.entries)
 
 
@@ -141,9 +141,11 @@ def test_fka_and_latin_spelling_in_non_latin_column(by_id: dict[str, ListEntry])
 
 def test_unrecognised_country_is_quarantined_entry_kept(excerpt: ParsedList, by_id: dict[str, ListEntry]) -> None:
     assert [(q.reason, q.raw, q.source_id) for q in excerpt.quarantine] == [
-        ("unrecognised country (entry kept)", "USSR", "13721")  # Country of Birth `USSR`
+        ("unrecognised country (entry kept)", "USSR", "13721"),  # Country of Birth: a former country
+        ("unrecognised country (entry kept)", "Yakut Autonomous SSR", "13523"),
     ]
     assert by_id["13721"].countries == [Country("UA", "nationality"), Country("UA", "address")]
+    assert by_id["13523"].countries == [Country("RU", "nationality")]
 
 
 # --- CSV and gzip copies ----------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def test_unknown_group_type_and_alias_type_are_quarantined(tmp_path: Path) -> No
     assert ("16429", "unknown or conflicting Group Type ['Aircraft']") in reasons
     assert ("15672", "unknown Alias Type 'Nickname' or Alias Quality ''") in reasons
     ids = {e.source_id for e in parsed.entries}
-    assert "16429" not in ids and len(ids) == 10
+    assert "16429" not in ids and len(ids) == 11
     haq = next(e for e in parsed.entries if e.source_id == "15672")
     assert "Mian Abdul HAQ" not in [n.name for n in haq.names]  # the unreadable row is not guessed
 
