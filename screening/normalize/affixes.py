@@ -1,0 +1,186 @@
+"""Titles, legal forms and stop words: found on token sequences, removed, legal form kept as a feature.
+
+Every entry in the YAML tables is normalised with the same tokenizer as names, so "Co., Ltd.", "CO LTD" and
+"co ltd" are one alias. Nothing is removed when it would leave the name empty.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+from screening.normalize.resources import load_yaml
+from screening.normalize.text import clean, has_han
+from screening.normalize.tokenize import ascii_words, script_words
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Token phrases -> value, with the longest phrase length for the scan."""
+
+    phrases: dict[Phrase, str]
+    longest: int
+    firsts: frozenset[str]
+    lasts: frozenset[str]
+
+
+def _phrase_variants(alias: str) -> set[Phrase]:
+    """The token sequences an alias can take: ASCII (joined and split initials) and script-preserving."""
+    text = clean(alias)
+    out = {tuple(ascii_words(anyascii(text).lower(), True)), tuple(ascii_words(anyascii(text).lower(), False))}
+    if not text.isascii():
+        out.add(tuple(script_words(text)))
+    return {p for p in out if p}
+
+
+def _table(entries: dict[str, str]) -> PhraseTable:
+    phrases: dict[Phrase, str] = {}
+    for alias, value in entries.items():
+        for phrase in _phrase_variants(alias):
+            phrases.setdefault(phrase, value)
+    return PhraseTable(phrases, max((len(p) for p in phrases), default=0),
+                       frozenset(p[0] for p in phrases), frozenset(p[-1] for p in phrases))
+
+
+@functools.cache
+def legal_form_tables() -> tuple[PhraseTable, PhraseTable, dict[str, str], list[tuple[str, str]]]:
+    """(suffix table, prefix table, code -> family, Han suffixes longest first as (alias, code))."""
+    data = load_yaml("legal_forms.yml")
+    suffix: dict[str, str] = {}
+    han: dict[str, str] = {}
+    family: dict[str, str] = {}
+    for form in data["forms"]:
+        family[form["code"]] = form["family"]
+        for alias in form["aliases"]:
+            alias = str(alias)
+            (han if has_han(alias) else suffix).setdefault(clean(alias) if has_han(alias) else alias, form["code"])
+    codes = suffix | han
+    prefix = {str(a): codes.get(clean(str(a)) if has_han(str(a)) else str(a), "") for a in data["prefix_aliases"]}
+    missing = [a for a, code in prefix.items() if not code]
+    if missing:
+        raise ValueError(f"prefix_aliases not listed under any legal form: {missing}")
+    han_sorted = sorted(han.items(), key=lambda kv: -len(kv[0]))
+    return _table(suffix), _table(prefix), family, han_sorted
+
+
+@functools.cache
+def title_tables() -> tuple[PhraseTable, PhraseTable, PhraseTable, PhraseTable, tuple[str, ...]]:
+    """(prefixes, person-only prefixes, suffixes, vessel prefixes, Han suffixes)."""
+    data = load_yaml("titles.yml")
+
+    def table(key: str) -> PhraseTable:
+        return _table({str(a): "title" for a in data[key]})
+
+    han = tuple(sorted((clean(str(a)) for a in data["han_suffixes"]), key=len, reverse=True))
+    return table("prefixes"), table("person_prefixes"), table("suffixes"), table("vessel_prefixes"), han
+
+
+@functools.cache
+def org_stopwords() -> frozenset[str]:
+    """Stop words removed from organisation names."""
+    return frozenset(w for a in load_yaml("stopwords.yml")["organization"] for w in ascii_words(str(a), True))
+
+
+def legal_form_family(code: str | None) -> str | None:
+    """Family of a legal-form code ('ltd' and 'gmbh' are both 'limited'), for the scorer."""
+    return None if code is None else legal_form_tables()[2].get(code)
+
+
+def strip_suffix(words: list[str], table: PhraseTable, keep: int = 1) -> tuple[list[str], str | None]:
+    """Remove the longest phrase of the table found at the end, once; keep at least `keep` words."""
+    if not words or words[-1] not in table.lasts:
+        return words, None
+    for size in range(min(table.longest, len(words) - keep), 0, -1):
+        value = table.phrases.get(tuple(words[-size:]))
+        if value is not None:
+            return words[:-size], value
+    return words, None
+
+
+def strip_prefix(words: list[str], table: PhraseTable, keep: int = 1) -> tuple[list[str], str | None]:
+    """Remove the longest phrase of the table found at the start, once; keep at least `keep` words."""
+    if not words or words[0] not in table.firsts:
+        return words, None
+    for size in range(min(table.longest, len(words) - keep), 0, -1):
+        value = table.phrases.get(tuple(words[:size]))
+        if value is not None:
+            return words[size:], value
+    return words, None
+
+
+def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
+    """Remove legal forms at the end (repeatedly: "Foo Holding Co. Ltd. LLC") and at the start ("OOO Foo").
+
+    Returns the remaining words and the code of the outermost form at the end (else at the start).
+    """
+    suffix, prefix, _, _ = legal_form_tables()
+    code: str | None = None
+    while True:
+        words, found = strip_suffix(words, suffix)
+        if found is None:
+            break
+        code = code or found
+    while True:
+        words, found = strip_prefix(words, prefix)
+        if found is None:
+            break
+        code = code or found
+    return words, code
+
+
+def strip_han_legal_form(text: str) -> tuple[str, str | None]:
+    """Remove a Chinese legal form at the end of a Han string (北京某某科技有限公司 -> 北京某某科技, 'ltd')."""
+    for alias, code in legal_form_tables()[3]:
+        if text.endswith(alias) and len(text) > len(alias):
+            return text[: -len(alias)], code
+    return text, None
+
+
+def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
+    """Remove titles at the start and generational suffixes at the end of each comma part.
+
+    `person` also removes words that are ordinary in organisation names (General, President, Major ...).
+    Titles stay when removing them would leave the name with no other token.
+    """
+    prefixes, person_prefixes, suffixes, _, _ = title_tables()
+    tables = (prefixes, person_prefixes) if person else (prefixes,)
+    if not any(p and (p[-1] in suffixes.lasts or any(p[0] in t.firsts for t in tables)) for p in parts):
+        return parts
+    out: list[list[str]] = []
+    for i, words in enumerate(parts):
+        others = sum(len(p) for j, p in enumerate(parts) if j != i)
+        keep = 0 if others else 1
+        changed = True
+        while changed and words:
+            changed = False
+            for table in tables:
+                words, found = strip_prefix(words, table, keep)
+                changed = changed or found is not None
+            words, found = strip_suffix(words, suffixes, keep)
+            changed = changed or found is not None
+        out.append(words)
+        parts = parts[:i] + [words] + parts[i + 1:]
+    return out
+
+
+def strip_vessel_prefix(words: list[str]) -> list[str]:
+    """Remove a ship-type prefix (MV, M/T ...) from a vessel name."""
+    return strip_prefix(words, title_tables()[3])[0]
+
+
+def strip_han_title(text: str) -> str:
+    """Remove a Chinese honorific suffix (先生, 女士 ...) from a Han person name."""
+    for alias in title_tables()[4]:
+        if text.endswith(alias) and len(text) > len(alias):
+            return text[: -len(alias)]
+    return text
+
+
+def remove_stopwords(words: list[str]) -> list[str]:
+    """Remove organisation stop words unless nothing would be left."""
+    stop = org_stopwords()
+    kept = [w for w in words if w not in stop]
+    return kept or words

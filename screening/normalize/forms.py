@@ -1,0 +1,157 @@
+"""name_forms(): one name -> its normalised forms ('latin', 'pinyin', 'variant', 'original')."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from screening.normalize import affixes, chinese
+from screening.normalize.text import clean, fix_homoglyphs, fold_letters, has_han, has_non_latin
+from screening.normalize.tokenize import ascii_words, script_words
+from screening.normalize.translit import to_ascii
+
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+PERSON_TYPES = frozenset({"person", "natural_person", "individual", "people", "personal"})
+ORG_TYPES = frozenset({"organization", "organisation", "legal_person", "other_organization", "company", "entity",
+                       "org", "enterprise", "legalentity", "legal_entity", "public_body", "publicbody"})
+VESSEL_TYPES = frozenset({"vessel", "ship", "aircraft", "airplane"})
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One normalised form of a name.
+
+    text: lowercase ASCII tokens joined by single spaces for kinds 'latin' / 'pinyin' / 'variant'; for
+      'original' the script-preserving form (NFKC, casefolded, simplified Chinese, Han without spaces).
+    kind: 'latin' (transliterated to ASCII), 'pinyin' (Han -> pinyin), 'variant' (other romanisation mapped,
+      e.g. Wade-Giles/Cantonese surname -> pinyin), 'original' (non-Latin script kept).
+    legal_form: canonical legal-form code removed from an organisation name ('ltd', 'llc', 'gmbh', 'jsc' ...).
+    """
+
+    text: str
+    kind: str
+    legal_form: str | None = None
+
+
+@functools.cache
+def subject_class(subject_type: str | None) -> str | None:
+    """'person' / 'org' / 'vessel' / None (unknown) from the many spellings lists and accounts use."""
+    if not subject_type:
+        return None
+    key = subject_type.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in PERSON_TYPES:
+        return "person"
+    if key in ORG_TYPES:
+        return "org"
+    if key in VESSEL_TYPES:
+        return "vessel"
+    return None
+
+
+def _finish_words(parts: list[list[str]], klass: str | None, legal: str | None) -> list[str]:
+    """Titles for persons/unknown, stop words for organisations, vessel prefixes for vessels."""
+    if klass == "vessel":
+        return affixes.strip_vessel_prefix([w for p in parts for w in p])
+    if klass == "org" or legal is not None:
+        return affixes.remove_stopwords([w for p in parts for w in p])
+    parts = affixes.strip_titles(parts, person=klass == "person")
+    return [w for p in parts for w in p]
+
+
+def _legal(words: list[str], klass: str | None) -> tuple[list[str], str | None]:
+    if klass in ("person", "vessel"):
+        return words, None
+    return affixes.strip_legal_forms(words)
+
+
+def _latin_words(text: str, klass: str | None) -> tuple[list[str], str | None]:
+    """Tokens of the ASCII form, with legal form and titles handled per comma part."""
+    ascii_text = to_ascii(text)
+    join = klass != "person"
+    parts = [ascii_words(p, join) for p in ascii_text.split(",")]
+    flat, legal = _legal([w for p in parts for w in p], klass)
+    if legal is not None:
+        parts = [flat]
+    return _finish_words(parts, klass, legal), legal
+
+
+def _original_words(text: str, klass: str | None) -> tuple[list[str], str | None]:
+    """Tokens of the script-preserving form (Cyrillic legal forms like ООО removed too)."""
+    parts = [script_words(p) for p in fold_letters(text).split(",")]
+    flat, legal = _legal([w for p in parts for w in p], klass)
+    if legal is not None:
+        return affixes.remove_stopwords(flat), legal
+    return [w for p in parts for w in p], None
+
+
+def _han_forms(text: str, klass: str | None) -> list[NameForm]:
+    """Forms of a name holding Han characters: 'original' (simplified) and 'pinyin'."""
+    text = chinese.to_simplified(text)
+    dotted = chinese.NAME_DOT_RE.search(text) is not None
+    words = script_words(fold_letters(text).replace(",", " "))
+    legal: str | None = None
+    if klass not in ("person", "vessel") and words:
+        last, legal = affixes.strip_han_legal_form(words[-1])
+        if legal is not None:
+            words = words[:-1] + [last]
+        else:
+            words, legal = affixes.strip_legal_forms(words)
+    pinyin: list[str] | None = None
+    if klass != "org" and legal is None and not dotted and len(words) == 1 and chinese.is_han(words[0]):
+        words = [affixes.strip_han_title(words[0])]
+        pinyin = chinese.person_pinyin(words[0])
+    if pinyin is None:
+        pinyin = []
+        # A dotted foreign name keeps its parts apart in pinyin (贝拉克·奥巴马 -> "beilake aobama").
+        parts = words
+        if dotted and legal is None:
+            parts = [w for part in chinese.NAME_DOT_RE.split(text) for w in script_words(fold_letters(part))]
+        for word in parts:
+            for is_han, chunk in chinese.han_runs(word):
+                if not is_han:
+                    pinyin.extend(ascii_words(to_ascii(chunk), klass != "person"))
+                elif dotted:
+                    pinyin.append("".join(chinese.syllables(chunk)))
+                else:
+                    pinyin.extend(chinese.syllables(chunk))
+    # No stop words here: pinyin syllables such as "le", "la" would be taken for French articles.
+    pinyin = [p for p in pinyin if p]
+    forms: list[NameForm] = []
+    if words:
+        forms.append(NameForm(" ".join(words), "original", legal))
+    if pinyin:
+        forms.append(NameForm(" ".join(pinyin), "pinyin", legal))
+    return forms
+
+
+def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
+    """All normalised forms of one name (empty list for a name with no letters or digits).
+
+    Order: the main form first ('latin' or, for Han names, 'original' then 'pinyin'), then 'original' for
+    other non-Latin scripts, then 'variant' forms. Duplicates are dropped.
+    """
+    klass = subject_class(subject_type)
+    text = fix_homoglyphs(clean(name or ""))
+    if not text:
+        return []
+    if has_han(text):
+        return _han_forms(text, klass)
+    words, legal = _latin_words(text, klass)
+    original: list[str] = []
+    if has_non_latin(text):
+        original, original_legal = _original_words(text, klass)
+        legal = legal or original_legal
+    forms: list[NameForm] = []
+    if words:
+        forms.append(NameForm(" ".join(words), "latin", legal))
+    if original:
+        forms.append(NameForm(" ".join(original), "original", legal))
+    if klass in (None, "person") and legal is None and len(words) >= 2:
+        seen = {f.text for f in forms}
+        hangul = _HANGUL_RE.match(text) is not None
+        for variant in chinese.korean_variants(text, words) if hangul else chinese.surname_variants(words):
+            joined = " ".join(variant)
+            if joined not in seen:
+                seen.add(joined)
+                forms.append(NameForm(joined, "variant", None))
+    return forms

@@ -1,0 +1,315 @@
+"""Case tables for name_forms(): one table per requirement of the normaliser."""
+from __future__ import annotations
+
+import pytest
+
+from screening.normalize import NameForm, legal_form_family, name_forms, tokens
+
+
+def forms_of(name: str, subject_type: str | None = None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in name_forms(name, subject_type):
+        out.setdefault(f.kind, set()).add(f.text)
+    return out
+
+
+def latin(name: str, subject_type: str | None = None) -> str:
+    forms = [f.text for f in name_forms(name, subject_type) if f.kind == "latin"]
+    assert len(forms) == 1, name_forms(name, subject_type)
+    return forms[0]
+
+
+LATIN_CASES = [
+    # case, accents, punctuation, spacing
+    ("Olaf SCHOLZ", "person", "olaf scholz"),
+    ("Müller", None, "muller"),
+    ("Straße", None, "strasse"),
+    ("AHMET ÇİÇEK", "person", "ahmet cicek"),
+    ("António Guterres", "person", "antonio guterres"),
+    ("Nguyễn Tấn Dũng", "person", "nguyen tan dung"),
+    ("Al-Qaida", None, "al qaida"),
+    ("O'Brien", "person", "obrien"),
+    ("O’Brien", "person", "obrien"),
+    ("  Jean--Paul   Sartre ", "person", "jean paul sartre"),
+    ("Goldman Sachs Mortgage Loan Trust 2004-1", "organization", "goldman sachs mortgage loan trust 2004 1"),
+    # "LAST, First": comma splits, tokens stay intact
+    ("BIN LADIN, Usama bin Muhammad", "individual", "bin ladin usama bin muhammad"),
+    ("Alsabah, Ali", "person", "alsabah ali"),
+    # initials: split for persons, joined for organisations
+    ("R.G. Mugabe", "person", "r g mugabe"),
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected"), LATIN_CASES)
+def test_latin_forms(name: str, subject_type: str | None, expected: str) -> None:
+    assert latin(name, subject_type) == expected
+
+
+INVISIBLE_CASES = [
+    # full-width, zero-width, odd whitespace, NFKC compatibility forms
+    ("ＸＩ　Ｊｉｎｐｉｎｇ", "xi jinping"),
+    ("Pu\u200btin", "putin"),
+    ("Pu\u200d\u200ctin\ufeff", "putin"),
+    ("Vladimir\u00a0Putin", "vladimir putin"),
+    ("Vladimir\u2003Putin", "vladimir putin"),
+    ("Vladimir\tPutin\n", "vladimir putin"),
+    ("Ali\u00adbaba", "alibaba"),
+    ("ﬁrst Bank", "first bank"),
+    ("Ⅱ Corps", "ii corps"),
+    ("\u202eSmith\u202c", "smith"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), INVISIBLE_CASES)
+def test_invisible_and_width(name: str, expected: str) -> None:
+    assert latin(name) == expected
+
+
+HOMOGLYPH_CASES = [
+    ("Vl\u0430dimir Putin", "person", "vladimir putin"),  # Cyrillic а inside a Latin word
+    ("\u0421\u0410\u0422 Holdings", "organization", "cat holdings"),  # all-look-alike word in a Latin name
+    ("Gazpr\u043em", "organization", "gazprom"),
+    ("\u0391pple", None, "apple"),  # Greek Alpha
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected"), HOMOGLYPH_CASES)
+def test_homoglyphs_become_latin(name: str, subject_type: str | None, expected: str) -> None:
+    assert latin(name, subject_type) == expected
+    assert "original" not in forms_of(name, subject_type)
+
+
+TITLE_CASES = [
+    ("Mr. John Smith", "person", "john smith"),
+    ("Dr Hans Friedrich", "person", "hans friedrich"),
+    ("Prof. Dr. Hans Friedrich", "person", "hans friedrich"),
+    ("Shaikh Isa Bin Tarif Al Bin Ali", "person", "isa bin tarif al bin ali"),
+    ("HAJI ASAD KHAN ZARKARI", "person", "asad khan zarkari"),
+    ("General Ahmed Hassan", "person", "ahmed hassan"),
+    ("John Smith Jr.", "person", "john smith"),
+    ("Martin Luther King III", "person", "martin luther king"),
+    ("AL-THANI, Sheikh Hamad", "person", "al thani hamad"),
+    # only when other tokens remain
+    ("Sheikh", "person", "sheikh"),
+    ("Mr", "person", "mr"),
+    # 'General' is an ordinary word in organisation names; stripped only for known persons
+    ("General Motors", None, "general motors"),
+    ("General Dynamics Corporation", "organization", "general dynamics"),
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected"), TITLE_CASES)
+def test_titles(name: str, subject_type: str | None, expected: str) -> None:
+    assert latin(name, subject_type) == expected
+
+
+LEGAL_FORM_CASES = [
+    ("Huawei Technologies Co., Ltd.", "company", "huawei technologies", "ltd"),
+    ("HUAWEI TECHNOLOGIES CO LTD", "organization", "huawei technologies", "ltd"),
+    ("Stripe LLC", "organization", "stripe", "llc"),
+    ("Benevolent, LLC", "organization", "benevolent", "llc"),
+    ("Stripe, L.L.C.", "organization", "stripe", "llc"),
+    ("Siemens AG", "organization", "siemens", "ag"),
+    ("Siemens Aktiengesellschaft", "organization", "siemens", "ag"),
+    ("ABC Gesellschaft mit beschränkter Haftung", "organization", "abc", "gmbh"),
+    ("ABC GmbH", None, "abc", "gmbh"),
+    ("OAO Gazprom", "organization", "gazprom", "jsc"),
+    ("OOO Romashka", "organization", "romashka", "llc"),
+    ("TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY", "organization", "tactical missiles", "jsc"),  # outermost code
+    ("Banco Nacional de Cuba S.A.", "organization", "banco nacional de cuba", "sa"),
+    ("The Bank of China Limited", "organization", "bank china", "ltd"),
+    ("Acme Corporation Inc", "organization", "acme", "inc"),
+    ("Limited", "organization", "limited", None),  # never stripped down to nothing
+    ("Smith & Sons Ltd", "organization", "smith sons", "ltd"),
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected", "code"), LEGAL_FORM_CASES)
+def test_legal_forms(name: str, subject_type: str | None, expected: str, code: str | None) -> None:
+    forms = [f for f in name_forms(name, subject_type) if f.kind == "latin"]
+    assert forms == [NameForm(expected, "latin", code)]
+
+
+def test_legal_forms_not_stripped_from_persons() -> None:
+    assert latin("Limited Smith Co", "person") == "limited smith co"
+
+
+def test_legal_form_families() -> None:
+    assert legal_form_family("ltd") == legal_form_family("gmbh") == legal_form_family("llc") == "limited"
+    assert legal_form_family("jsc") == legal_form_family("ag") == "stock"
+    assert legal_form_family(None) is None
+
+
+STOPWORD_CASES = [
+    ("The Bank of Russia", "organization", "bank russia"),
+    ("Bank & Trust of the Caribbean", "organization", "bank trust caribbean"),
+    ("Smith and Jones", "person", "smith and jones"),  # persons keep every token
+    ("The Of", "organization", "the of"),  # never emptied
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected"), STOPWORD_CASES)
+def test_stop_words(name: str, subject_type: str | None, expected: str) -> None:
+    assert latin(name, subject_type) == expected
+
+
+HAN_PERSON_CASES = [
+    ("习近平", "xi jinping"),
+    ("習近平", "xi jinping"),
+    ("李克强", "li keqiang"),
+    ("王伟", "wang wei"),
+    # surname readings differ from the default reading of the character
+    ("曾国藩", "zeng guofan"),
+    ("单田芳", "shan tianfang"),
+    ("解缙", "xie jin"),
+    ("仇英", "qiu ying"),
+    ("区家麟", "ou jialin"),
+    ("朴槿惠", "piao jinhui"),
+    ("查良镛", "zha liangyong"),
+    ("盖叫天", "ge jiaotian"),
+    ("乐嘉", "yue jia"),
+    # compound surnames
+    ("欧阳娜娜", "ouyang nana"),
+    ("司马光", "sima guang"),
+    ("诸葛亮", "zhuge liang"),
+    ("上官婉儿", "shangguan waner"),
+    # honorific suffix removed
+    ("习近平先生", "xi jinping"),
+    ("吕布", "lu bu"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), HAN_PERSON_CASES)
+@pytest.mark.parametrize("subject_type", ["person", None])
+def test_han_person_pinyin(name: str, expected: str, subject_type: str | None) -> None:
+    forms = forms_of(name, subject_type)
+    assert forms["pinyin"] == {expected}
+    assert "latin" not in forms
+
+
+def test_han_original_is_simplified() -> None:
+    assert forms_of("習近平")["original"] == {"习近平"}
+    assert forms_of("張國榮", "person") == {"original": {"张国荣"}, "pinyin": {"zhang guorong"}}
+    assert forms_of("中國銀行", "organization")["original"] == forms_of("中国银行", "organization")["original"]
+
+
+def test_xi_jinping_forms_meet() -> None:
+    """"Xi Jinping" = "习近平" = "Jinping Xi" = "XI Jin Ping": same tokens up to order and merging."""
+    han = forms_of("习近平", "person")["pinyin"].pop()
+    assert han == latin("Xi Jinping", "person")
+    assert sorted(tokens(latin("Jinping Xi", "person"))) == sorted(tokens(han))
+    assert "".join(tokens(latin("XI Jin Ping", "person"))) == "".join(tokens(han))
+
+
+def test_han_foreign_name_with_middle_dot() -> None:
+    """Foreign names in Han: each dotted part joined, as the romanised name would be written."""
+    assert forms_of("贝拉克·奥巴马", "person") == {"original": {"贝拉克奥巴马"}, "pinyin": {"beilake aobama"}}
+
+
+HAN_ORG_CASES = [
+    ("北京某某科技有限公司", "北京某某科技", "bei jing mou mou ke ji", "ltd"),
+    ("华为技术有限公司", "华为技术", "hua wei ji shu", "ltd"),
+    ("中兴通讯股份有限公司", "中兴通讯", "zhong xing tong xun", "ltd"),
+    ("某某有限责任公司", "某某", "mou mou", "ltd"),
+    ("中國銀行(香港)有限公司", "中国银行香港", "zhong guo yin hang xiang gang", "ltd"),  # 行 read hang in 银行
+    ("重庆长安汽车股份有限公司", "重庆长安汽车", "chong qing chang an qi che", "ltd"),
+    ("人权观察", "人权观察", "ren quan guan cha", None),
+]
+
+
+@pytest.mark.parametrize(("name", "original", "pinyin", "code"), HAN_ORG_CASES)
+def test_han_organisations(name: str, original: str, pinyin: str, code: str | None) -> None:
+    assert name_forms(name, "organization") == [
+        NameForm(original, "original", code),
+        NameForm(pinyin, "pinyin", code),
+    ]
+
+
+def test_han_legal_form_found_for_unknown_type() -> None:
+    assert {f.legal_form for f in name_forms("北京某某科技有限公司")} == {"ltd"}
+
+
+VARIANT_CASES = [
+    # Wade-Giles / Cantonese / other romanisations of the surname mapped to pinyin
+    ("Chang Wei", "zhang wei"),
+    ("Hsiao Mei-ling", "xiao mei ling"),
+    ("Chou En-lai", "zhou en lai"),
+    ("Wong Kar Wai", "wang kar wai"),
+    ("Bruce Lee", "bruce li"),
+    ("Jackie Chan", "jackie chen"),
+    ("Tsai Ing-wen", "cai ing wen"),
+    ("Hsu Chi", "xu chi"),
+    ("Cheung Kwok Wing", "zhang kwok wing"),
+    ("Ng Man Tat", "wu man tat"),
+    ("Au Yeung Chun", "ouyang chun"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), VARIANT_CASES)
+def test_surname_variants(name: str, expected: str) -> None:
+    forms = forms_of(name, "person")
+    assert expected in forms["variant"]
+    assert forms["latin"] == {latin(name, "person")}
+
+
+def test_no_variants_for_organisations_or_pinyin() -> None:
+    assert "variant" not in forms_of("Chang Trading Ltd", "organization")
+    assert "variant" not in forms_of("Zhang Wei", "person")
+
+
+SCRIPT_CASES = [
+    # Cyrillic: BGN-like spelling as Western lists write it
+    ("Путин Владимир Владимирович", "person", "putin vladimir vladimirovich", "путин владимир владимирович"),
+    ("Щербаков Юрий", "person", "shcherbakov yuriy", "щербаков юрий"),
+    ("Александр Лукашенко", "person", "aleksandr lukashenko", "александр лукашенко"),
+    ("ООО Ромашка", "organization", "romashka", "ромашка"),
+    # Arabic: long vowels kept, article split off, vowel points and alef variants folded in the original
+    ("صدام حسين التكريتي", "person", "sdam hsyn al tkryty", "صدام حسين التكريتي"),
+    ("أسامة بن لادن", "person", "asamt bn ladn", "اسامه بن لادن"),
+    ("مُحَمَّد", "person", "muhamad", "محمد"),  # written vowels are kept in the latin form
+    # Greek, Hebrew, Korean
+    ("Γιώργος Παπανδρέου", "person", "giorgos papandreou", "γιώργοσ παπανδρέου"),
+    ("בנימין נתניהו", "person", "bnymyn ntnyhw", "בנימין נתניהו"),
+    ("김정은", "person", "gim jeong eun", "김정은"),
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected_latin", "expected_original"), SCRIPT_CASES)
+def test_other_scripts(name: str, subject_type: str, expected_latin: str, expected_original: str) -> None:
+    forms = forms_of(name, subject_type)
+    assert forms["latin"] == {expected_latin}
+    assert forms["original"] == {expected_original}
+
+
+def test_cyrillic_legal_form_kept_as_feature() -> None:
+    assert {f.legal_form for f in name_forms("ООО Ромашка", "organization")} == {"llc"}
+
+
+def test_empty_and_punctuation_only() -> None:
+    assert name_forms("") == []
+    assert name_forms("  ,.- ") == []
+    assert name_forms(None) == []  # type: ignore[arg-type]
+
+
+def test_forms_are_lowercase_ascii_except_original() -> None:
+    names = ["Müller GmbH", "习近平", "Путин", "صدام", "Ｘｉ", "Chang Wei", "北京某某科技有限公司"]
+    for name in names:
+        for f in name_forms(name):
+            if f.kind != "original":
+                assert f.text.isascii() and f.text == f.text.lower() and "  " not in f.text, f
+            assert f.text == f.text.strip() and f.text
+
+
+KOREAN_CASES = [
+    ("김정은", "gim jeong eun", "kim jeong eun"),
+    ("박근혜", "bag geun hye", "park geun hye"),
+    ("리용호", "li yong ho", "ri yong ho"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected_latin", "expected_variant"), KOREAN_CASES)
+def test_korean_surname_variants(name: str, expected_latin: str, expected_variant: str) -> None:
+    forms = forms_of(name, "person")
+    assert forms["latin"] == {expected_latin}
+    assert expected_variant in forms["variant"]
+    assert forms["original"] == {name}
