@@ -1,7 +1,12 @@
-"""The one `screening` command. Each step's sub-commands live beside the code they front."""
+"""The one `screening` command. Each step's sub-commands live beside the code they front.
+
+Sub-commands are imported when invoked (click's lazy-group pattern): the CLI starts fast, and a
+sub-command module may import `Context` / `emit` from here without an import cycle.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -10,9 +15,16 @@ import click
 
 from screening import settings
 
+# command name → "module:attribute" of its click command or group
+SUBCOMMANDS: dict[str, str] = {
+    "lists": "lists.cli:lists_group",
+    "accounts": "screening.accounts_cli:accounts_group",
+    "eligibility": "screening.eligibility.cli:eligibility_group",
+}
+
 
 class Context:
-    """What every sub-command gets: the store path and the output mode."""
+    """What every sub-command gets: the store path."""
 
     def __init__(self, db: Path) -> None:
         self.db = db
@@ -26,7 +38,19 @@ def emit(data: Any, as_json: bool, text: str) -> None:
         click.echo(text)
 
 
-@click.group()
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in SUBCOMMANDS:
+            module_name, attribute = SUBCOMMANDS[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -37,12 +61,3 @@ def emit(data: Any, as_json: bool, text: str) -> None:
 def main(ctx: click.Context, db: Path | None) -> None:
     """Sanctions and eligibility screening."""
     ctx.obj = Context(db or settings.default_db_path())
-
-
-def _register() -> None:
-    from lists.cli import lists_group
-
-    main.add_command(lists_group)
-
-
-_register()

@@ -1,0 +1,495 @@
+"""Account import (DESIGN §3.2): read the platform's registered subjects into canonical columns.
+
+Every file format ends in the same polars frame (`ACCOUNT_SCHEMA`, every optional column present,
+null when absent). Rows that cannot be interpreted go to a quarantine frame with their row number
+and a reason — never silently dropped. `store_import` records an import in DuckDB so the next one
+can be compared with it (transfers, changed accounts); ID numbers are stored only as keyed hashes
+(HMAC-SHA256) and a masked form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from screening.eligibility.ids import ID_TYPES, check_ids, mask_id_expr
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
+    "account_id": pl.Utf8(),
+    "subject_type": pl.Utf8(),  # person | organization
+    "name": pl.Utf8(),
+    "name_latin": pl.Utf8(),
+    "birth_date": pl.Date(),
+    "country": pl.Utf8(),  # ISO-2, upper case
+    "nationality": pl.Utf8(),  # ISO-2, upper case
+    "id_type": pl.Utf8(),  # one of ids.ID_TYPES
+    "id_number": pl.Utf8(),
+    "display_name": pl.Utf8(),
+    "phone": pl.Utf8(),
+    "email": pl.Utf8(),
+    "registered_at": pl.Datetime("us"),
+    "updated_at": pl.Datetime("us"),
+    "status": pl.Utf8(),  # lower case, free vocabulary of the platform (active, suspended …)
+    "guardian_account_id": pl.Utf8(),
+    "self_supporting": pl.Boolean(),
+}
+REQUIRED_COLUMNS = ("account_id", "subject_type", "name")
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int64(), "account_id": pl.Utf8(), "reason": pl.Utf8()}
+
+SUBJECT_TYPES = {
+    "person": "person",
+    "natural_person": "person",
+    "individual": "person",
+    "organization": "organization",
+    "organisation": "organization",
+    "legal_person": "organization",
+    "other_organization": "organization",
+    "other_organisation": "organization",
+    "company": "organization",
+    "entity": "organization",
+}
+_ID_TYPE_LOOKUP = {t.upper(): t for t in ID_TYPES} | {
+    "PASSPORT": "passport",
+    "RESIDENT_ID": "RIC",
+    "ID_CARD": "RIC",
+    "HK_MACAO_PERMIT": "HK_MO_PERMIT",
+    "HKMO_PERMIT": "HK_MO_PERMIT",
+    "TAIWAN_PERMIT": "TW_PERMIT",
+    "FOREIGNER_PR": "FOREIGN_PR",
+    "CREDIT_CODE": "USCC",
+}
+_TRUE = {"true", "t", "1", "yes", "y", "是", "true.0", "1.0"}
+_FALSE = {"false", "f", "0", "no", "n", "否", "false.0", "0.0"}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
+_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+# HMAC key for ID numbers (hex or text). Without it a fixed development key is used and a warning
+# is logged: hashes made with it are not secret and must not reach production.
+ID_HASH_KEY_ENV = "SCREENING_ID_HASH_KEY"
+_DEV_KEY = "screening-development-key-not-secret"
+
+
+class AccountFormatError(ValueError):
+    """The file cannot be read as accounts at all (structural problem, not a bad row)."""
+
+
+@dataclass
+class AccountImport:
+    """The outcome of reading one account file."""
+
+    accounts: pl.DataFrame  # ACCOUNT_SCHEMA
+    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA
+    source: str = ""
+    sha256: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def read_accounts(path: Path | str) -> AccountImport:
+    """Read CSV / Parquet / JSON lines (by extension) into canonical accounts plus quarantine."""
+    path = Path(path)
+    raw = _read_raw(path)
+    result = normalise_accounts(raw)
+    result.source = str(path)
+    result.sha256 = _file_sha256(path)
+    return result
+
+
+def normalise_accounts(raw: pl.DataFrame) -> AccountImport:
+    """Canonical columns from any frame of account records (all values read as text first)."""
+    columns = {c: c.strip().lower() for c in raw.columns}
+    raw = raw.rename(columns)
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise AccountFormatError(f"missing required column(s): {', '.join(missing)}")
+    ignored = [c for c in raw.columns if c not in ACCOUNT_SCHEMA]
+    if ignored:
+        log.warning("Ignoring unknown account columns: %s", ", ".join(ignored))
+    text = raw.select(
+        [
+            _as_text(raw, c).alias(c) if c in raw.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
+            for c in ACCOUNT_SCHEMA
+        ]
+    ).with_row_index("row", offset=1)
+    parsed = text.with_columns(_parse_expressions())
+    problems = _problem_expressions()
+    parsed = parsed.with_columns(_reasons=pl.concat_list(problems).list.drop_nulls())
+    # Duplicates: the first occurrence of an account_id is kept, later ones are quarantined.
+    parsed = parsed.with_columns(
+        _first_row=pl.col("row").min().over("_account_id"),
+    ).with_columns(
+        _reasons=pl.when(pl.col("_account_id").is_not_null() & (pl.col("row") != pl.col("_first_row")))
+        .then(pl.col("_reasons").list.concat(pl.format("duplicate account_id (first at row {})", "_first_row")))
+        .otherwise(pl.col("_reasons"))
+    )
+    bad = pl.col("_reasons").list.len() > 0
+    quarantine = parsed.filter(bad).select(
+        pl.col("row").cast(pl.Int64),
+        pl.col("account_id"),
+        pl.col("_reasons").list.join("; ").alias("reason"),
+    )
+    accounts = parsed.filter(~bad).select(
+        [pl.col(f"_{c}").cast(t).alias(c) for c, t in ACCOUNT_SCHEMA.items()]
+    )
+    if quarantine.height:
+        log.warning("Quarantined %d account row(s)", quarantine.height)
+    return AccountImport(accounts=accounts, quarantine=quarantine, ignored_columns=ignored)
+
+
+def _read_raw(path: Path) -> pl.DataFrame:
+    suffixes = "".join(path.suffixes[-2:]).lower()
+    suffix = path.suffix.lower()
+    if suffix == ".csv" or suffixes in (".csv.gz",):
+        return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    if suffix in (".tsv", ".tab"):
+        return pl.read_csv(path, separator="\t", infer_schema=False, encoding="utf8-lossy")
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    if suffix in (".jsonl", ".ndjson") or suffixes in (".jsonl.gz",):
+        return pl.read_ndjson(path, infer_schema_length=None)
+    raise AccountFormatError(f"unsupported account file type: {path.name} (CSV, Parquet or JSON lines)")
+
+
+def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
+    """Any source type as stripped text, empty → null (dates stay ISO, numbers plain)."""
+    dtype = raw.schema[column]
+    expr = pl.col(column)
+    if dtype == pl.Utf8:
+        pass
+    elif dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
+        expr = expr.dt.to_string("%Y-%m-%dT%H:%M:%S" if isinstance(dtype, pl.Datetime) else "%Y-%m-%d")
+    elif dtype.is_nested():
+        expr = expr.cast(pl.Utf8, strict=False)  # nested values become null, reported below
+    else:
+        expr = expr.cast(pl.Utf8)
+    return expr.str.strip_chars().replace("", None)
+
+
+def _parse_expressions() -> list[pl.Expr]:
+    """Parsed forms as `_<column>`; a parse failure is null beside a non-null text (see problems)."""
+    upper = lambda c: pl.col(c).str.to_uppercase()  # noqa: E731
+    return [
+        pl.col("account_id").alias("_account_id"),
+        pl.col("subject_type").str.to_lowercase().replace_strict(SUBJECT_TYPES, default=None).alias("_subject_type"),
+        pl.col("name").str.replace_all(r"\s+", " ").alias("_name"),
+        pl.col("name_latin").str.replace_all(r"\s+", " ").alias("_name_latin"),
+        pl.coalesce(
+            [pl.col("birth_date").str.slice(0, 10).str.strptime(pl.Date, f, strict=False) for f in _DATE_FORMATS]
+            + [pl.col("birth_date").str.strptime(pl.Date, "%Y%m%d", strict=False)]
+        ).alias("_birth_date"),
+        upper("country").alias("_country"),
+        upper("nationality").alias("_nationality"),
+        upper("id_type").str.replace_all(r"[\s\-]", "_").replace_strict(_ID_TYPE_LOOKUP, default=None).alias("_id_type"),
+        pl.col("id_number").alias("_id_number"),
+        pl.col("display_name").alias("_display_name"),
+        pl.col("phone").alias("_phone"),
+        pl.col("email").str.to_lowercase().alias("_email"),
+        _datetime_expr("registered_at").alias("_registered_at"),
+        _datetime_expr("updated_at").alias("_updated_at"),
+        pl.col("status").str.to_lowercase().alias("_status"),
+        pl.col("guardian_account_id").alias("_guardian_account_id"),
+        pl.when(pl.col("self_supporting").str.to_lowercase().is_in(_TRUE))
+        .then(True)
+        .when(pl.col("self_supporting").str.to_lowercase().is_in(_FALSE))
+        .then(False)
+        .alias("_self_supporting"),
+    ]
+
+
+def _datetime_expr(column: str) -> pl.Expr:
+    text = pl.col(column).str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "")
+    return pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _DATETIME_FORMATS])
+
+
+def _problem_expressions() -> list[pl.Expr]:
+    """One reason expression per problem (null when fine)."""
+
+    def unparsed(column: str, what: str) -> pl.Expr:
+        return pl.when(pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()).then(
+            pl.format(f"unparseable {what}: {{}}", pl.col(column).str.slice(0, 40))
+        )
+
+    iso2 = r"^[A-Z]{2}$"
+    return [
+        pl.when(pl.col("account_id").is_null()).then(pl.lit("missing account_id")),
+        pl.when(pl.col("name").is_null()).then(pl.lit("missing name")),
+        pl.when(pl.col("subject_type").is_null()).then(pl.lit("missing subject_type")),
+        unparsed("subject_type", "subject_type"),
+        unparsed("birth_date", "birth_date"),
+        unparsed("id_type", "id_type"),
+        unparsed("registered_at", "registered_at"),
+        unparsed("updated_at", "updated_at"),
+        unparsed("self_supporting", "self_supporting"),
+        pl.when(pl.col("_country").is_not_null() & ~pl.col("_country").str.contains(iso2)).then(
+            pl.format("country is not ISO-2: {}", pl.col("country").str.slice(0, 40))
+        ),
+        pl.when(pl.col("_nationality").is_not_null() & ~pl.col("_nationality").str.contains(iso2)).then(
+            pl.format("nationality is not ISO-2: {}", pl.col("nationality").str.slice(0, 40))
+        ),
+        pl.when(
+            (pl.col("_subject_type") == "organization")
+            & (pl.col("_self_supporting").is_not_null() | pl.col("_guardian_account_id").is_not_null())
+        ).then(pl.lit("organization with guardian or self_supporting")),
+        pl.when(pl.col("_guardian_account_id").is_not_null() & (pl.col("_guardian_account_id") == pl.col("_account_id"))).then(
+            pl.lit("account is its own guardian")
+        ),
+    ]
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_accounts(df: pl.DataFrame, path: Path | str) -> None:
+    """Write accounts as CSV / Parquet / JSON lines by extension (the formats `read_accounts` reads)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df.write_csv(path)
+    elif suffix == ".parquet":
+        df.write_parquet(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        df.write_ndjson(path)
+    else:
+        raise AccountFormatError(f"unsupported output type: {path.name} (CSV, Parquet or JSON lines)")
+
+
+# ---- keyed hashes -----------------------------------------------------------------------------
+
+
+def id_hash_key() -> bytes:
+    """The HMAC key from `SCREENING_ID_HASH_KEY`, or the logged development default."""
+    value = os.environ.get(ID_HASH_KEY_ENV)
+    if not value:
+        log.warning("%s is not set: using the development ID hash key (not secret)", ID_HASH_KEY_ENV)
+        value = _DEV_KEY
+    try:
+        return bytes.fromhex(value) if len(value) >= 32 and len(value) % 2 == 0 else value.encode()
+    except ValueError:
+        return value.encode()
+
+
+def hmac_column(con: duckdb.DuckDBPyConnection, values: pl.Series, key: bytes) -> pl.Series:
+    """HMAC-SHA256 (hex) of every non-null value, computed in DuckDB (vectorised, multi-threaded).
+
+    HMAC(K, m) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)); equal to Python's `hmac` (tested).
+    """
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    ipad = bytes(b ^ 0x36 for b in key)
+    opad = bytes(b ^ 0x5C for b in key)
+    con.register("hmac_input", pl.DataFrame({"v": values.cast(pl.Utf8)}))
+    try:
+        result = con.sql(
+            """
+            SELECT CASE WHEN v IS NULL THEN NULL ELSE
+                sha256($opad || unhex(sha256($ipad || encode(v)))) END AS h
+            FROM hmac_input
+            """,
+            params={"ipad": ipad, "opad": opad},
+        ).pl()
+    finally:
+        con.unregister("hmac_input")
+    return result["h"].alias(values.name)
+
+
+def subject_key_expr() -> pl.Expr:
+    """What makes two ID numbers the same subject: the number family plus the normalised number
+    (RIC and its legacy form meet after the upgrade; passports also need the issuing country)."""
+    family = (
+        pl.when(pl.col("id_kind").is_in(["RIC", "HK_MO_PERMIT", "TW_PERMIT", "FOREIGN_PR"]))
+        .then(pl.lit("CNID"))
+        .when(pl.col("id_kind") == "USCC")
+        .then(pl.lit("USCC"))
+        .otherwise(pl.col("id_kind").str.to_uppercase() + ":" + pl.coalesce("nationality", "country", pl.lit("")))
+    )
+    return pl.when(pl.col("id_norm").is_not_null()).then(family + "|" + pl.col("id_norm"))
+
+
+def identity_frame(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, key: bytes | None = None) -> pl.DataFrame:
+    """account_id with id_kind, id_hash (keyed hash of the subject key), id_masked and the ID checks
+    (id_error, id_warnings, id_birth_date) — everything downstream needs without the clear number."""
+    key = key if key is not None else id_hash_key()
+    checked = check_ids(accounts.select("account_id", "id_type", "id_number", "country", "nationality"))
+    checked = checked.with_columns(_subject_key=subject_key_expr(), id_masked=mask_id_expr("id_number"))
+    hashes = hmac_column(con, checked["_subject_key"], key)
+    return checked.with_columns(id_hash=hashes).select(
+        "account_id", "id_kind", "id_hash", "id_masked", "id_error", "id_warnings", "id_birth_date"
+    )
+
+
+# ---- store ------------------------------------------------------------------------------------
+
+STORE_SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS account_import_seq START 1;
+-- One row per account file imported.
+CREATE TABLE IF NOT EXISTS account_imports (
+    import_id     INTEGER PRIMARY KEY,
+    source        VARCHAR,
+    sha256        VARCHAR,
+    imported_at   TIMESTAMP NOT NULL,
+    account_count INTEGER NOT NULL,
+    quarantined   INTEGER NOT NULL,
+    added         INTEGER, changed INTEGER, identity_changed INTEGER
+);
+-- Current state of every account seen (upserted per import). No clear ID numbers: keyed hash +
+-- masked form only; phone and e-mail likewise hashed.
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id          VARCHAR PRIMARY KEY,
+    subject_type        VARCHAR NOT NULL,
+    name                VARCHAR NOT NULL,
+    name_latin          VARCHAR,
+    birth_date          DATE,
+    country             VARCHAR,
+    nationality         VARCHAR,
+    id_type             VARCHAR,
+    id_kind             VARCHAR,
+    id_hash             VARCHAR,
+    id_masked           VARCHAR,
+    display_name        VARCHAR,
+    phone_hash          VARCHAR,
+    email_hash          VARCHAR,
+    registered_at       TIMESTAMP,
+    updated_at          TIMESTAMP,
+    status              VARCHAR,
+    guardian_account_id VARCHAR,
+    self_supporting     BOOLEAN,
+    fingerprint         VARCHAR NOT NULL,  -- hash of all stored fields: changed accounts
+    first_import_id     INTEGER NOT NULL,
+    last_import_id      INTEGER NOT NULL
+);
+-- Accounts whose identifying data changed between imports: the evidence for transfer checks.
+CREATE TABLE IF NOT EXISTS account_identity_changes (
+    import_id        INTEGER NOT NULL,
+    account_id       VARCHAR NOT NULL,
+    previous_import_id INTEGER NOT NULL,
+    id_changed       BOOLEAN NOT NULL,
+    name_changed     BOOLEAN NOT NULL,
+    birth_date_changed BOOLEAN NOT NULL,
+    old_id_masked    VARCHAR, new_id_masked VARCHAR,
+    old_name         VARCHAR, new_name VARCHAR,
+    old_birth_date   DATE,    new_birth_date DATE
+);
+-- Which accounts an import added or changed (the account-change rescreen reads this).
+CREATE TABLE IF NOT EXISTS account_changes (
+    import_id  INTEGER NOT NULL,
+    account_id VARCHAR NOT NULL,
+    change     VARCHAR NOT NULL  -- added / changed
+);
+CREATE TABLE IF NOT EXISTS account_quarantine (
+    import_id  INTEGER NOT NULL,
+    row        BIGINT,
+    account_id VARCHAR,
+    reason     VARCHAR NOT NULL
+);
+"""
+
+_STORED = [
+    "account_id", "subject_type", "name", "name_latin", "birth_date", "country", "nationality",
+    "id_type", "id_kind", "id_hash", "id_masked", "display_name", "phone_hash", "email_hash",
+    "registered_at", "updated_at", "status", "guardian_account_id", "self_supporting",
+]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(STORE_SCHEMA)
+
+
+def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key: bytes | None = None) -> int:
+    """Record an import: upsert `accounts`, log added/changed accounts and identity changes.
+
+    Returns the import id. Identity changes compare with the stored state before this import: a
+    different ID hash, or a different name together with a different birth date.
+    """
+    ensure_schema(con)
+    key = key if key is not None else id_hash_key()
+    acc = import_.accounts
+    ident = identity_frame(con, acc, key)
+    rows = acc.with_columns(
+        phone_hash=hmac_column(con, acc["phone"].str.replace_all(r"[\s\-()]", ""), key),
+        email_hash=hmac_column(con, acc["email"], key),
+    )
+    rows = rows.join(
+        ident.select("account_id", "id_kind", "id_hash", "id_masked"), on="account_id", how="left", maintain_order="left"
+    ).select(_STORED)
+    con.register("incoming_raw", rows)
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\u2205')" for c in _STORED[1:])
+    rows = con.sql(f"SELECT *, md5(concat_ws('\x1f', {parts})) AS fingerprint FROM incoming_raw").pl()
+    con.unregister("incoming_raw")
+    import_id = con.execute("SELECT nextval('account_import_seq')").fetchall()[0][0]
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    con.execute("BEGIN")
+    try:
+        con.register("incoming", rows)
+        con.execute(
+            """
+            INSERT INTO account_identity_changes
+            SELECT ?, i.account_id, a.last_import_id,
+                   coalesce(i.id_hash <> a.id_hash, false),
+                   coalesce(i.name <> a.name, false),
+                   coalesce(i.birth_date <> a.birth_date, false),
+                   a.id_masked, i.id_masked, a.name, i.name, a.birth_date, i.birth_date
+            FROM incoming i JOIN accounts a USING (account_id)
+            WHERE coalesce(i.id_hash <> a.id_hash, false)
+               OR (coalesce(i.name <> a.name, false) AND coalesce(i.birth_date <> a.birth_date, false))
+            """,
+            [import_id],
+        )
+        con.execute(
+            """
+            INSERT INTO account_changes
+            SELECT ?, i.account_id, CASE WHEN a.account_id IS NULL THEN 'added' ELSE 'changed' END
+            FROM incoming i LEFT JOIN accounts a USING (account_id)
+            WHERE a.account_id IS NULL OR a.fingerprint <> i.fingerprint
+            """,
+            [import_id],
+        )
+        cols = ", ".join(_STORED + ["fingerprint"])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _STORED[1:] + ["fingerprint"])
+        con.execute(
+            f"""
+            INSERT INTO accounts ({cols}, first_import_id, last_import_id)
+            SELECT {cols}, $id, $id FROM incoming
+            ON CONFLICT (account_id) DO UPDATE SET {updates}, last_import_id = excluded.last_import_id
+            """,
+            {"id": import_id},
+        )
+        con.register("quarantined", import_.quarantine)
+        con.execute("INSERT INTO account_quarantine SELECT ?, row, account_id, reason FROM quarantined", [import_id])
+        added, changed = con.execute(
+            "SELECT count(*) FILTER (change = 'added'), count(*) FILTER (change = 'changed') "
+            "FROM account_changes WHERE import_id = ?",
+            [import_id],
+        ).fetchall()[0]
+        identity = con.execute(
+            "SELECT count(*) FROM account_identity_changes WHERE import_id = ?", [import_id]
+        ).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO account_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, import_.source, import_.sha256, now, acc.height, import_.quarantine.height, added, changed, identity],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming")
+        con.unregister("quarantined")
+    return int(import_id)

@@ -1,0 +1,66 @@
+"""`screening accounts …`: import the platform's account file, make a synthetic base."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from screening.cli import emit
+
+
+@click.group("accounts")
+def accounts_group() -> None:
+    """Registered subjects: import and synthetic bases."""
+
+
+@accounts_group.command("synth")
+@click.option("--n", "n", type=int, default=10_000, show_default=True, help="Number of accounts.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV, Parquet or JSONL.")
+@click.option("--update-of", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Instead of a new base: the next import of this one (benign changes and a few transfers).")
+@click.option("--json", "as_json", is_flag=True)
+def synth_command(n: int, seed: int, out: Path, update_of: Path | None, as_json: bool) -> None:
+    """Write a synthetic account base (deterministic for a seed)."""
+    from screening.accounts import read_accounts, write_accounts
+    from screening.synth import synth_accounts, synth_update
+
+    started = time.perf_counter()
+    if update_of is not None:
+        df = synth_update(read_accounts(update_of).accounts, seed)
+    else:
+        df = synth_accounts(n, seed)
+    write_accounts(df, out)
+    seconds = time.perf_counter() - started
+    emit({"out": str(out), "accounts": df.height, "seconds": round(seconds, 2)}, as_json,
+         f"{df.height:,} accounts written to {out} in {seconds:.1f} s")
+
+
+@accounts_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def import_command(obj: object, path: Path, as_json: bool) -> None:
+    """Read an account file into the store (quarantining bad rows) and report what changed."""
+    from screening.accounts import read_accounts, store_import
+    from screening.db import connect
+
+    result = read_accounts(path)
+    con = connect(obj.db)  # type: ignore[attr-defined]
+    try:
+        import_id = store_import(con, result)
+        row = con.sql(
+            "SELECT account_count, quarantined, added, changed, identity_changed FROM account_imports WHERE import_id = $id",
+            params={"id": import_id},
+        ).fetchall()[0]
+    finally:
+        con.close()
+    data = dict(zip(["accounts", "quarantined", "added", "changed", "identity_changed"], row, strict=True))
+    data["import_id"] = import_id
+    data["quarantine"] = result.quarantine.head(20).to_dicts()
+    lines = [f"import {import_id}: {row[0]:,} accounts, {row[1]:,} quarantined, {row[2]:,} added, "
+             f"{row[3]:,} changed, {row[4]:,} identity changes"]
+    lines += [f"  row {q['row']}: {q['account_id']}: {q['reason']}" for q in data["quarantine"]]
+    emit(data, as_json, "\n".join(lines))

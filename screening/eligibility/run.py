@@ -1,0 +1,296 @@
+"""Whole-base eligibility run, its storage with the run, export, and the single-subject check.
+
+`evaluate` is the one pipeline; the batch run (`run_eligibility`) feeds it the whole import, the
+registration lookup (`check_subject`) feeds it one record plus the stored accounts it could
+collide with, so both apply exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from screening.accounts import (
+    AccountImport,
+    identity_frame,
+    id_hash_key,
+    normalise_accounts,
+    store_import,
+)
+from screening.eligibility.brand import CONFIG_PATH as BRAND_CONFIG_PATH
+from screening.eligibility.brand import BrandConfig, brand_reasons
+from screening.eligibility.capacity import MINOR_CLASSES, capacity_frame, capacity_reasons, today_in_shanghai
+from screening.eligibility.ids import id_reasons
+from screening.eligibility.model import (
+    REASON_SCHEMA,
+    EligibilityResult,
+    Reason,
+    empty_reasons,
+    reasons_where,
+    status_frame,
+)
+from screening.eligibility.subjects import RESOURCES, name_keys, subject_reasons, transfer_reasons
+
+EXPORT_COLUMNS = ("account_id", "status", "capacity", "reasons")
+
+
+@dataclass
+class Evaluation:
+    results: pl.DataFrame  # account_id, status, capacity, group_id, reasons (list of structs)
+    reasons: pl.DataFrame  # REASON_SCHEMA, long
+    as_of: dt.date
+
+
+def prepare(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, key: bytes | None = None) -> pl.DataFrame:
+    """Accounts plus their identity columns (keyed ID hash, masked ID, ID checks)."""
+    ident = identity_frame(con, accounts, key)
+    return accounts.join(ident, on="account_id", how="left", maintain_order="left")
+
+
+def evaluate(
+    base: pl.DataFrame,
+    *,
+    as_of: dt.date | None = None,
+    changes: pl.DataFrame | None = None,
+    blocked: pl.DataFrame | None = None,
+    previous: pl.DataFrame | None = None,
+    allow_multiple: bool = False,
+    brand_config: BrandConfig | None = None,
+) -> Evaluation:
+    """Every check over `base` (from `prepare`).
+
+    `changes`: identity changes since the last import (transfers); `blocked`: account_id, why —
+    accounts blocked for sanctions; `previous`: account_id, capacity of the last run (minors who
+    turned 18 are reported).
+    """
+    as_of = as_of or today_in_shanghai()
+    capacity = capacity_frame(base, as_of)
+    base = base.join(capacity.select("account_id", "dob_used"), on="account_id", how="left", maintain_order="left")
+    groups, subject = subject_reasons(base, name_keys(base), blocked=blocked, allow_multiple=allow_multiple)
+    frames = [
+        id_reasons(base),
+        capacity_reasons(base, capacity, as_of),
+        subject,
+        transfer_reasons(changes) if changes is not None else empty_reasons(),
+        brand_reasons(base, brand_config),
+    ]
+    if previous is not None and not previous.is_empty():
+        turned = capacity.join(previous.rename({"capacity": "previous_capacity"}), on="account_id")
+        frames.append(
+            reasons_where(
+                turned,
+                pl.col("previous_capacity").is_in(MINOR_CLASSES) & (pl.col("capacity") == "adult"),
+                "capacity", "turned_adult", "info",
+                pl.format("now {} ({} at the previous run)", pl.col("capacity"), pl.col("previous_capacity")),
+            )
+        )
+    reasons = pl.concat(frames).filter(pl.col("account_id").is_in(base["account_id"].implode()))
+    results = (
+        status_frame(base, reasons)
+        .join(capacity.select("account_id", "capacity"), on="account_id", how="left", maintain_order="left")
+        .join(groups.select("account_id", "group_id"), on="account_id", how="left", maintain_order="left")
+        .select("account_id", "status", "capacity", "group_id", "reasons")
+    )
+    return Evaluation(results=results, reasons=reasons, as_of=as_of)
+
+
+# ---- storage ----------------------------------------------------------------------------------
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS eligibility_run_seq START 1;
+CREATE TABLE IF NOT EXISTS eligibility_runs (
+    run_id       INTEGER PRIMARY KEY,
+    started_at   TIMESTAMP NOT NULL,
+    seconds      DOUBLE,
+    as_of        DATE NOT NULL,      -- evaluation date (Asia/Shanghai)
+    import_id    INTEGER,            -- the account import evaluated
+    accounts     INTEGER NOT NULL,
+    eligible     INTEGER, review INTEGER, ineligible INTEGER,
+    config_hash  VARCHAR NOT NULL    -- brand + name configuration in force
+);
+CREATE TABLE IF NOT EXISTS eligibility_results (
+    run_id INTEGER NOT NULL, account_id VARCHAR NOT NULL, status VARCHAR NOT NULL,
+    capacity VARCHAR, group_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS eligibility_reasons (
+    run_id INTEGER NOT NULL, account_id VARCHAR NOT NULL, "check" VARCHAR NOT NULL,
+    code VARCHAR NOT NULL, severity VARCHAR NOT NULL, detail VARCHAR NOT NULL
+);
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+
+
+def config_hash() -> str:
+    """Hash of the configuration files the checks read (stored with each run)."""
+    digest = hashlib.sha256()
+    for path in (BRAND_CONFIG_PATH, RESOURCES / "eligibility" / "names.yml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_eligibility(
+    con: duckdb.DuckDBPyConnection,
+    import_: AccountImport,
+    *,
+    as_of: dt.date | None = None,
+    blocked: pl.DataFrame | None = None,
+    allow_multiple: bool = False,
+    key: bytes | None = None,
+) -> tuple[int, Evaluation]:
+    """Import the accounts (transfer detection against the previous import), evaluate, store."""
+    ensure_schema(con)
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    key = key if key is not None else id_hash_key()
+    previous = _previous_capacity(con)
+    import_id = store_import(con, import_, key=key)
+    changes = con.sql("SELECT * FROM account_identity_changes WHERE import_id = $i", params={"i": import_id}).pl()
+    base = prepare(con, import_.accounts, key)
+    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked, previous=previous, allow_multiple=allow_multiple)
+    counts = evaluation.results["status"].value_counts()
+    count = dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True))
+    run_id = con.execute("SELECT nextval('eligibility_run_seq')").fetchall()[0][0]
+    results = evaluation.results.select("account_id", "status", "capacity", "group_id")
+    reasons = evaluation.reasons
+    con.register("elig_results", results)
+    con.register("elig_reasons", reasons)
+    try:
+        con.execute("BEGIN")
+        con.execute("INSERT INTO eligibility_results SELECT $r, account_id, status, capacity, group_id FROM elig_results", {"r": run_id})
+        con.execute('INSERT INTO eligibility_reasons SELECT $r, account_id, "check", code, severity, detail FROM elig_reasons', {"r": run_id})
+        con.execute(
+            "INSERT INTO eligibility_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
+             count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash()],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("elig_results")
+        con.unregister("elig_reasons")
+    return int(run_id), evaluation
+
+
+def _previous_capacity(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    last = con.execute("SELECT max(run_id) FROM eligibility_runs").fetchall()[0][0]
+    if last is None:
+        return None
+    return con.sql("SELECT account_id, capacity FROM eligibility_results WHERE run_id = $r", params={"r": last}).pl()
+
+
+def export(results: pl.DataFrame, path: Path | str) -> None:
+    """account_id, status, capacity, reasons — CSV (reasons as JSON text), Parquet or JSON lines."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = results.select(EXPORT_COLUMNS)
+    if path.suffix.lower() == ".parquet":
+        out.write_parquet(path)
+    elif path.suffix.lower() in (".jsonl", ".ndjson"):
+        out.write_ndjson(path)
+    else:
+        reasons_json = out["reasons"].list.eval(pl.element().struct.json_encode()).list.join(",")
+        out.with_columns(reasons=pl.lit("[") + reasons_json + pl.lit("]")).write_csv(path)
+
+
+# ---- single subject ---------------------------------------------------------------------------
+
+
+def check_subject(
+    record: dict[str, object],
+    *,
+    as_of: dt.date | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    blocked: pl.DataFrame | None = None,
+    key: bytes | None = None,
+) -> EligibilityResult:
+    """Eligibility of one subject (registration or account change), with the same rules as the
+    batch run. With `con`, the stored accounts (see `screening.accounts.store_import`) are
+    consulted for shared subjects, suspended look-alikes, guardians and transfers."""
+    record = dict(record)
+    record.setdefault("account_id", "(new)")
+    raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
+    parsed = normalise_accounts(raw)
+    if parsed.quarantine.height:
+        reason = parsed.quarantine["reason"][0]
+        return EligibilityResult(
+            account_id=str(record["account_id"]), status="review", capacity=None,
+            reasons=[Reason("record", "record_invalid", "review", f"the record cannot be evaluated: {reason}")],
+        )
+    own_con = con or duckdb.connect()
+    key = key if key is not None else id_hash_key()
+    subject = prepare(own_con, parsed.accounts, key)
+    account_id = subject["account_id"][0]
+    stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)
+    base = pl.concat([subject, stored], how="diagonal_relaxed") if stored is not None and stored.height else subject
+    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked)
+    row = evaluation.results.filter(pl.col("account_id") == account_id).row(0, named=True)
+    return EligibilityResult(
+        account_id=account_id, status=row["status"], capacity=row["capacity"],
+        reasons=[Reason(r["check"], r["code"], r["severity"], r["detail"]) for r in row["reasons"]],
+    )
+
+
+def _has_accounts(con: duckdb.DuckDBPyConnection | None) -> bool:
+    if con is None:
+        return False
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'accounts'").fetchall()[0][0])
+
+
+def _stored_neighbours(con: duckdb.DuckDBPyConnection, subject: pl.DataFrame) -> pl.DataFrame:
+    """Stored accounts that could be the same subject or the guardian (other than itself)."""
+    row = subject.row(0, named=True)
+    found = con.sql(
+        """
+        SELECT account_id, subject_type, name, name_latin, birth_date, country, nationality, id_type,
+               display_name, registered_at, updated_at, status, guardian_account_id, self_supporting,
+               id_kind, id_hash, id_masked
+        FROM accounts
+        WHERE account_id <> $id AND (
+              id_hash = $hash OR account_id = $guardian
+           OR (subject_type = 'person' AND birth_date = $dob)
+           OR (subject_type = 'organization' AND coalesce(country, '') = coalesce($country, '')
+               AND lower(name) = lower($name)))
+        """,
+        params={"id": row["account_id"], "hash": row["id_hash"], "guardian": row["guardian_account_id"],
+                "dob": row["id_birth_date"] or row["birth_date"], "country": row["country"], "name": row["name"]},
+    ).pl()
+    return found.with_columns(
+        id_number=pl.lit(None, dtype=pl.Utf8), id_error=pl.lit(None, dtype=pl.Utf8),
+        id_warnings=pl.lit([], dtype=pl.List(pl.Utf8)), id_birth_date=pl.lit(None, dtype=pl.Date),
+        phone=pl.lit(None, dtype=pl.Utf8), email=pl.lit(None, dtype=pl.Utf8),
+    )
+
+
+def _stored_changes(con: duckdb.DuckDBPyConnection, subject: pl.DataFrame) -> pl.DataFrame:
+    """The subject's identity change against its stored state (same rule as `store_import`)."""
+    con.register("subject_row", subject.select("account_id", "name", "birth_date", "id_hash", "id_masked"))
+    try:
+        return con.sql(
+            """
+            SELECT a.last_import_id AS previous_import_id, s.account_id,
+                   coalesce(s.id_hash <> a.id_hash, false) AS id_changed,
+                   coalesce(s.name <> a.name, false) AS name_changed,
+                   coalesce(s.birth_date <> a.birth_date, false) AS birth_date_changed,
+                   a.id_masked AS old_id_masked, s.id_masked AS new_id_masked,
+                   a.name AS old_name, s.name AS new_name, a.birth_date AS old_birth_date, s.birth_date AS new_birth_date
+            FROM subject_row s JOIN accounts a USING (account_id)
+            WHERE coalesce(s.id_hash <> a.id_hash, false)
+               OR (coalesce(s.name <> a.name, false) AND coalesce(s.birth_date <> a.birth_date, false))
+            """
+        ).pl()
+    finally:
+        con.unregister("subject_row")
+
+
+__all__ = ["REASON_SCHEMA", "Evaluation", "check_subject", "evaluate", "export", "prepare", "run_eligibility"]

@@ -1,0 +1,113 @@
+"""Whole-base run with storage and export (CLI), and the single-subject registration check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from click.testing import CliRunner
+
+from screening.cli import Context
+from screening.eligibility.cli import eligibility_group
+from screening.eligibility.run import check_subject, evaluate, prepare
+from screening.synth import REFERENCE_DATE, synth_base
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "accounts"
+
+
+def invoke(db: Path, *args: str):
+    result = CliRunner().invoke(eligibility_group, list(args), obj=Context(db))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_cli_runs_stores_and_exports(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    out = tmp_path / "first.csv"
+    invoke(db, "--accounts", str(FIXTURES / "mixed.csv"), "--out", str(out), "--as-of", "2026-06-30")
+    exported = pl.read_csv(out)
+    assert exported.columns == ["account_id", "status", "capacity", "reasons"]
+    a001 = exported.filter(pl.col("account_id") == "A001").row(0, named=True)
+    assert a001["status"] == "eligible" and a001["capacity"] == "adult" and json.loads(a001["reasons"]) == []
+    result = invoke(db, "--accounts", str(FIXTURES / "next_import.csv"), "--out", str(tmp_path / "second.parquet"), "--json")
+    data = json.loads(result.output[result.output.index("{"):])
+    assert data["run_id"] == 2
+    second = pl.read_parquet(tmp_path / "second.parquet")
+    transfer = [r for r in second.filter(pl.col("account_id") == "A011")["reasons"][0] if r["code"] == "possible_transfer"]
+    assert transfer and "ID number changed from 440305********1236 to 310104********4563" in transfer[0]["detail"]
+    con = duckdb.connect(str(db))
+    runs = con.sql("SELECT run_id, import_id, accounts FROM eligibility_runs ORDER BY 1").fetchall()
+    assert runs == [(1, 1, 5), (2, 2, 6)]
+    stored = con.sql("SELECT count(*) FROM eligibility_reasons WHERE run_id = 2 AND code = 'possible_transfer'").fetchall()
+    assert stored == [(2,)]  # A002 (credit code changed) and A011
+    clear = con.sql("SELECT count(*) FROM eligibility_reasons WHERE detail LIKE '%11010519491231002X%'").fetchall()
+    assert clear == [(0,)]
+
+
+def test_single_subject_uses_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    invoke(db, "--accounts", str(FIXTURES / "mixed.csv"), "--out", str(tmp_path / "r.csv"), "--as-of", "2026-06-30")
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE accounts SET status = 'suspended' WHERE account_id = 'A001'")
+    # The same person registering again with the legacy form of the suspended account's number.
+    result = check_subject(
+        {"subject_type": "person", "name": "张伟", "birth_date": "1949-12-31", "id_type": "RIC", "id_number": "110105491231002"},
+        con=con, as_of=dt.date(2026, 6, 30),
+    )
+    assert result.status == "ineligible"
+    assert [r.code for r in result.reasons] == ["linked_to_blocked_subject"]
+    assert "A001 (suspended)" in result.reasons[0].detail
+    minor = check_subject({"subject_type": "person", "name": "小明", "birth_date": "2013-05-05"}, as_of=dt.date(2026, 6, 30))
+    assert (minor.status, minor.capacity) == ("ineligible", "minor_under_14")
+    bad = check_subject({"subject_type": "alien", "name": "x"})
+    assert bad.status == "review" and bad.reasons[0].code == "record_invalid"
+
+
+def test_single_subject_agrees_with_batch() -> None:
+    synth = synth_base(3_000, seed=11)
+    con = duckdb.connect()
+    batch = evaluate(prepare(con, synth.accounts, b"k"), as_of=REFERENCE_DATE).results
+    # Accounts with no cross-account finding: the single check must give the same answer.
+    solo = batch.filter(pl.col("group_id").is_null()).sample(40, seed=1)
+    records = synth.accounts.filter(pl.col("account_id").is_in(solo["account_id"].implode()))
+    guardians = set(records["guardian_account_id"].drop_nulls())
+    for record in records.filter(~pl.col("account_id").is_in(pl.Series(list(guardians), dtype=pl.Utf8).implode())).to_dicts():
+        if record["guardian_account_id"]:
+            continue  # the guardian lives in the base, not in the single record
+        single = check_subject(record, as_of=REFERENCE_DATE, key=b"k")
+        row = batch.filter(pl.col("account_id") == record["account_id"]).row(0, named=True)
+        assert (single.status, single.capacity) == (row["status"], row["capacity"]), record["account_id"]
+
+
+def test_turned_adult_is_reported(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,subject_type,name,birth_date\nM1,person,小红,2008-07-01\n", encoding="utf-8")
+    invoke(db, "--accounts", str(path), "--out", str(tmp_path / "1.csv"), "--as-of", "2026-06-30")
+    invoke(db, "--accounts", str(path), "--out", str(tmp_path / "2.csv"), "--as-of", "2026-07-01")
+    second = pl.read_csv(tmp_path / "2.csv").row(0, named=True)
+    assert second["capacity"] == "adult"
+    assert "turned_adult" in second["reasons"]
+
+
+def test_synthetic_base_findings_match_what_was_planted() -> None:
+    synth = synth_base(20_000, seed=5)
+    ev = evaluate(prepare(duckdb.connect(), synth.accounts, b"k"), as_of=REFERENCE_DATE)
+    reasons = ev.reasons.join(synth.truth, on="account_id")
+    brand_planted = set(synth.truth.filter(pl.col("planted").list.eval(pl.element().str.starts_with("brand_")).list.any())["account_id"])
+    brand_found = set(reasons.filter(pl.col("check") == "brand")["account_id"])
+    assert brand_planted and brand_planted <= brand_found
+    assert len(brand_found - brand_planted) <= 2  # generated display names rarely look like the brand
+    with_valid_ric = synth.truth.join(synth.accounts, on="account_id").filter(
+        (pl.col("id_type") == "RIC") & ~pl.col("planted").list.contains("id_typo")
+    )  # a duplicate may carry the declared date over to a passport: no embedded date to compare
+    mismatch_planted = set(with_valid_ric.filter(pl.col("planted").list.contains("dob_mismatch"))["account_id"])
+    mismatch_found = set(reasons.filter(pl.col("code") == "dob_mismatch")["account_id"])
+    assert mismatch_planted <= mismatch_found
+    assert mismatch_found <= set(synth.truth.filter(pl.col("planted").list.contains("dob_mismatch"))["account_id"])
+    dups = synth.truth.filter(pl.col("duplicate_of").is_not_null() & pl.col("planted").list.contains("duplicate_v0"))
+    grouped = ev.results.join(dups, on="account_id")["group_id"].null_count()
+    assert grouped == 0  # every same-ID duplicate is in a group
