@@ -6,14 +6,17 @@ Kept here once so each source module stays a small declaration plus one parse fu
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime as dt
 import gzip
+import io
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import countrynames
 
-from lists.model import BirthDate, Name, NameType
+from lists.model import BirthDate, Name, NameType, Quarantined
 
 OFAC_NULL = "-0-"
 _WS = re.compile(r"\s+")
@@ -46,6 +49,71 @@ def find_file(folder: Path, name: str) -> Path | None:
     return None
 
 
+def locate_file(path: Path, label: str, names: tuple[str, ...], suffixes: tuple[str, ...] = ()) -> Path:
+    """The published file of a version folder; a file path is returned as it is.
+
+    The first of `names` found wins; failing that, the folder's only file ending in one of
+    `suffixes` (a renamed download). None found, or several candidates, is a ValueError.
+    """
+    if not path.is_dir():
+        return path
+    for name in names:
+        found = find_file(path, name)
+        if found is not None:
+            return found
+    if not suffixes:
+        raise ValueError(f"{label}: no {' or '.join(names)} in {path}")
+    candidates = sorted(p for p in path.iterdir() if p.name.lower().endswith(suffixes))
+    if len(candidates) != 1:
+        kind = suffixes[0].strip(".").upper()  # (".xml", ".xml.gz") -> "XML"
+        raise ValueError(f"{label}: expected one {kind} file in {path}, found {len(candidates)}")
+    return candidates[0]
+
+
+def read_csv(
+    path: Path,
+    required: Iterable[str],
+    what: str,
+    quarantine: list[Quarantined],
+    id_column: str | None = None,
+    delimiter: str = ",",
+) -> Iterator[tuple[dict[str, str], str]]:
+    """The rows of a published CSV with a header row: each keyed by the cleaned header, with its
+    non-empty cells joined as the raw text for quarantine notes.
+
+    A header lacking a `required` column means the file is not `what` (`a China sanctions CSV`)
+    and raises ValueError at once. A row of empty cells is skipped; a row with more or fewer fields
+    than the header is quarantined (under its `id_column` value) rather than read shifted.
+    """
+    reader = csv.reader(io.StringIO(read_text(path)), delimiter=delimiter)
+    header = [clean(h) or "" for h in next(reader, [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValueError(f"{path.name}: not {what}, missing column(s) {', '.join(missing)}")
+    return _csv_rows(reader, header, quarantine, id_column, delimiter)
+
+
+def _csv_rows(
+    reader: Iterator[list[str]], header: list[str], quarantine: list[Quarantined], id_column: str | None, delimiter: str
+) -> Iterator[tuple[dict[str, str], str]]:
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, cells))
+        raw = delimiter.join(c for c in cells if c)
+        if len(cells) != len(header):
+            source_id = row.get(id_column) if id_column else None
+            quarantine.append(Quarantined(f"row does not have the header's {len(header)} fields", raw, source_id))
+            continue
+        yield row, raw
+
+
+def unique_id(key: str, seen: dict[str, int]) -> str:
+    """Identical rows keep distinct ids: the n-th repeat of a key gets `-n` (file order)."""
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key}-{seen[key]}"
+
+
 def clean(value: object) -> str | None:
     """Strip and collapse whitespace; empty strings and OFAC's `-0-` null marker become None."""
     if value is None:
@@ -54,6 +122,11 @@ def clean(value: object) -> str | None:
     if not text or text == OFAC_NULL:
         return None
     return text
+
+
+def joined(*parts: str | None, sep: str = ", ") -> str | None:
+    """The non-empty parts joined (an address, a full name); None when there are none."""
+    return clean(sep.join(p for p in parts if p)) or None
 
 
 def split_multi(value: object, sep: str = ";") -> list[str]:
@@ -81,12 +154,18 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
 _APPROX = re.compile(r"\b(circa|ca\.?|approx(?:imately)?\.?|about|c\.)\s*", re.I)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T.*)?$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _MY_SLASH = re.compile(r"^(\d{1,2})/(\d{4})$")
 _D_MON_Y = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4})$")
 _MON_Y = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4})\s*(?:-|–|to|and)\s*(\d{4})$", re.I)
+# A month word as the lists spell it: `Jan`, `Jan.`, `January`, `Sept`, `Aprl`.
+MONTH_PATTERN = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH_WORD = re.compile(MONTH_PATTERN, re.I)
+_MONTH_FIRST = re.compile(rf"^({MONTH_PATTERN})\s+(\d{{1,2}}),?\s+(\d{{4}})$", re.I)
+_SPAN_SEP = " to "
 _MIN_YEAR, _MAX_YEAR = 1850, 2100
 
 
@@ -101,24 +180,76 @@ def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
 def parse_birth_date(value: object) -> BirthDate | None:
     """Parse one published date of birth in any of the forms the lists use.
 
-    Handles `1957-07-30`, `30/07/1957`, `00/00/1994` and `dd/mm/1994` (unknown parts), `30 Jul 1957`,
-    `Jul 1957`, `1957`, `1960 to 1962`, `1955-1958`, with `circa` / `approximately` marking an
-    approximate date. Returns None for text that holds no usable date (the caller quarantines or
-    keeps it as remarks).
+    Handles `1957-07-30`, `1957-07`, `30/07/1957`, `00/00/1994` and `dd/mm/1994` (unknown parts),
+    `30 Jul 1957`, `Jul 1957`, `1957`, `1960 to 1962`, `1955-1958`, with `circa` / `approximately`
+    marking an approximate date; the looser spellings `24 Jan.1973`, `21. Jul 1997`, `29-Aprl-1967`,
+    `16 Sept 1973`, `March 16, 1972`; and `01 Jan 1961 to 31 Dec 1963` spans (OFAC). Returns None
+    for text that holds no usable date (the caller quarantines or keeps it as remarks).
     """
     text = clean(value)
     if text is None:
         return None
-    body = text
-    approximate = bool(_APPROX.search(body))
-    body = _APPROX.sub("", body).strip().strip(",;")
-    parsed = _parse_date_body(body)
+    parsed = _parse_one_date(text)
+    if parsed is None and _SPAN_SEP in text:
+        parsed = _parse_span(text)
+    if parsed is None:
+        return None
+    start, end, precision = parsed
+    return BirthDate(start, end, precision, text)
+
+
+def parse_birth_dates(values: Iterable[str], notes: list[str]) -> list[BirthDate]:
+    """Every readable date of birth; an unreadable one is named in `notes` (the entry's remarks)."""
+    dates = []
+    for value in values:
+        parsed = parse_birth_date(value)
+        if parsed is None:
+            notes.append(f"unreadable date of birth {value!r}")
+        else:
+            dates.append(parsed)
+    return dates
+
+
+def _parse_one_date(text: str) -> tuple[dt.date, dt.date, str] | None:
+    approximate = bool(_APPROX.search(text))
+    body = _APPROX.sub("", text).strip().strip(",;")
+    # The strict forms first, so that the normalisation can only add readings, never change one.
+    parsed = _parse_date_body(body) or _parse_date_body(_normalise_date(body))
     if parsed is None:
         return None
     start, end, precision = parsed
     if approximate and precision != "range":
         precision = "approximate"
-    return BirthDate(start, end, precision, text)
+    return start, end, precision
+
+
+def _parse_span(text: str) -> tuple[dt.date, dt.date, str] | None:
+    """`01 Jan 1961 to 31 Dec 1963`: from the first date's start to the second's end."""
+    first, _, last = text.partition(_SPAN_SEP)
+    start, end = _parse_one_date(first), _parse_one_date(last)
+    if start is None or end is None or end[1] < start[0]:
+        return None
+    return start[0], end[1], span_precision(start[0], end[1])
+
+
+def span_precision(start: dt.date, end: dt.date) -> str:
+    """A range that covers exactly one calendar year or month is that year or month."""
+    if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return "year"
+    next_day = end + dt.timedelta(days=1)
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and next_day.day == 1:
+        return "month"
+    return "range"
+
+
+def _normalise_date(text: str) -> str:
+    """`29-Aprl-1967` → `29 Apr 1967`, `March 16, 1972` → `16 Mar 1972`, `24 Jan.1973` → `24 Jan 1973`,
+    `21. Jul 1997` → `21 Jul 1997`, `09/11/ 1954` → `09/11/1954`, `Sept` → `Sep`."""
+    text = re.sub(r"\s*([/.])\s*(?=\d)", r"\1", text)
+    text = re.sub(r"(?<=\d)\.(?=\s*[A-Za-z])|(?<=\d)-(?=[A-Za-z])|(?<=[A-Za-z.])-(?=\d)", " ", text)
+    if m := _MONTH_FIRST.match(text):
+        text = f"{m.group(2)} {m.group(1)} {m.group(3)}"
+    return clean(_MONTH_WORD.sub(lambda m: f" {m.group(0)[:3]} ", text)) or ""
 
 
 def _parse_date_body(body: str) -> tuple[dt.date, dt.date, str] | None:
@@ -127,6 +258,9 @@ def _parse_date_body(body: str) -> tuple[dt.date, dt.date, str] | None:
         if m := _ISO.match(body):
             y, mo, d = (int(g) for g in m.groups())
             return _day_or_less(y, mo, d)
+        if m := _ISO_MONTH.match(body):
+            y, mo = int(m.group(1)), int(m.group(2))
+            return _day_or_less(y, mo, 0)
         if m := _DMY.match(body):
             d, mo, y = (int(g) for g in m.groups())
             return _day_or_less(y, mo, d)
@@ -168,8 +302,15 @@ def _day_or_less(year: int, month: int, day: int) -> tuple[dt.date, dt.date, str
     return day_date, day_date, "exact"
 
 
-def parse_date(value: object, formats: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y")) -> dt.date | None:
-    """A plain calendar date (listing / publication dates) in the first matching format."""
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d.%m.%y")
+
+
+def parse_date(value: object, formats: tuple[str, ...] = DATE_FORMATS) -> dt.date | None:
+    """A plain calendar date (listing / publication dates) in the first matching format.
+
+    The default formats cover what the lists publish, `13.07.20` (China's notices) included; a list
+    with one known, ambiguous form (UK `dd/mm/yyyy`) passes its own.
+    """
     text = clean(value)
     if text is None:
         return None

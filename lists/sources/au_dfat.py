@@ -23,7 +23,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, parse_birth_date, parse_date, read_bytes, to_country
+from lists.parsing import MONTH_PATTERN, clean, parse_birth_date, parse_date, read_bytes, to_country
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
 
@@ -50,22 +50,19 @@ _COMMITTEE = re.compile(r"(?:\d+(?:/\d+)*|Autonomous)\s*\((?:[^()]|\([^()]*\))*\
 _ENUM = re.compile(r"(?<![\w(])\(?[a-z]\)")  # `a) … b) …` lists
 _SEPARATORS = re.compile(r"\s*(?:;|,|/|\n|\band\b)\s*")
 _PARENS = re.compile(r"\([^)]*\)?")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_TOKEN = re.compile(
     rf"""(?P<approx>(?:approximately|approx\.?|circa|c\.|about)\s*)?(?:between\s+)?(?<!\d)(?P<date>
         \d{{4}}-\d{{2}}-\d{{2}}
       | \d{{1,2}}\s?[/.]\s?\d{{1,2}}\s?[/.]\s?\d{{4}}
       | \d{{1,2}}/\d{{4}}
-      | \d{{1,2}}\.?[\s-]+{_MONTH}[\s-]*\d{{4}}
-      | {_MONTH}\s+\d{{1,2}},?\s+\d{{4}}
-      | {_MONTH}\s+\d{{4}}
+      | \d{{1,2}}\.?[\s-]+{MONTH_PATTERN}[\s-]*\d{{4}}
+      | {MONTH_PATTERN}\s+\d{{1,2}},?\s+\d{{4}}
+      | {MONTH_PATTERN}\s+\d{{4}}
       | \d{{4}}\s*(?:-|–|to|and)\s*\d{{4}}
       | \d{{4}}
     )(?!\d)""",
     re.I | re.X,
 )
-_MONTH_FIRST = re.compile(rf"^({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})$", re.I)
-_MONTH_WORD = re.compile(_MONTH, re.I)
 _IMO = re.compile(r"\bIMO\b[^0-9]{0,40}?(\d{7})(?!\d)")
 _DOC_KEY = re.compile(r"passport|national identi(?:fication|ty)|identity card|\bID card", re.I)
 _DOC_NUMBER = re.compile(r"(?<![\w/-])(?:[A-Z]{1,3}[ -]?)?\d[\dA-Z/-]*[\dA-Z](?![\w/-])")  # OR1961825, OR 1961825
@@ -203,22 +200,12 @@ def _dates_in_text(text: str) -> tuple[list[BirthDate], bool]:
     dates: list[BirthDate] = []
     rest = text
     for m in _DATE_TOKEN.finditer(text):
-        parsed = parse_birth_date(f"{m.group('approx') or ''}{_normalise_date(m.group('date'))}")
+        parsed = parse_birth_date(f"{m.group('approx') or ''}{m.group('date')}")
         if parsed is None:
             continue
         dates.append(replace(parsed, text=m.group(0).strip()))
         rest = rest.replace(m.group(0), " ", 1)
     return dates, not any(c.isdigit() for c in rest)
-
-
-def _normalise_date(text: str) -> str:
-    """`29-Aprl-1967` → `29 Apr 1967`, `March 16, 1972` → `16 Mar 1972`, `24 Jan.1973` → `24 Jan 1973`,
-    `21. Jul 1997` → `21 Jul 1997`, `09/11/ 1954` → `09/11/1954`."""
-    text = re.sub(r"\s*([/.])\s*(?=\d)", r"\1", text)
-    text = re.sub(r"(?<=\d)\.(?=\s*[A-Za-z])|(?<=\d)-(?=[A-Za-z])|(?<=[A-Za-z.])-(?=\d)", " ", text)
-    if m := _MONTH_FIRST.match(text):
-        text = f"{m.group(2)} {m.group(1)} {m.group(3)}"
-    return clean(_MONTH_WORD.sub(lambda m: f" {m.group(0)[:3]} ", text)) or ""
 
 
 def _listing_date(value: object) -> dt.date | None:

@@ -20,14 +20,12 @@ notice. The same party on several notices is several rows and so several entries
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from pathlib import Path
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined, SubjectType
-from lists.parsing import clean, parse_date, read_text, split_multi, to_country
+from lists.parsing import clean, parse_date, read_csv, split_multi, to_country, unique_id
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
 
@@ -38,25 +36,14 @@ SUBJECT_TYPES: dict[str, SubjectType] = {
     "organisation": "organization",
     "person": "person",
 }
-DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y")
 
 
 def parse(path: Path) -> ParsedList:
     """One entry per designation row; a row of unknown type or without any name is quarantined."""
-    reader = csv.DictReader(io.StringIO(read_text(path)))
-    header = [clean(h) or "" for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ValueError(f"{path.name}: not a China sanctions CSV, missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        raw = ",".join(str(v) for v in row.values() if v)
-        if None in row or None in row.values():
-            quarantine.append(Quarantined(f"row does not have the header's {len(header)} fields", raw))
-            continue
+    for row, raw in read_csv(path, REQUIRED, "a China sanctions CSV", quarantine):
         kind = clean(row["Type"])
         subject_type = SUBJECT_TYPES.get((kind or "").casefold())
         if subject_type is None:
@@ -66,17 +53,14 @@ def parse(path: Path) -> ParsedList:
         if not (name or chinese):
             quarantine.append(Quarantined("row has neither Name nor Chinese name", raw))
             continue
-        key = designation_key(row)
-        seen[key] = seen.get(key, 0) + 1
-        source_id = key if seen[key] == 1 else f"{key}-{seen[key]}"
-        entries.append(_entry(source_id, subject_type, row))
+        entries.append(_entry(unique_id(designation_key(row), seen), subject_type, row))
     return ParsedList(entries, publisher_date=None, quarantine=quarantine)
 
 
 def designation_key(row: dict[str, str]) -> str:
     """`<QID or hash of type+name>-<hash of list+date+notice URL>`: stable while the row is unchanged."""
     party = clean(row["QID"]) or _digest(row["Type"], row["Name"] or row["Chinese name"])[:12]
-    date = parse_date(row["Date"], DATE_FORMATS)
+    date = parse_date(row["Date"])
     notice = _digest(row["List"], date.isoformat() if date else row["Date"], row.get("Source URL"))[:8]
     return f"{party}-{notice}"
 
@@ -129,7 +113,7 @@ def _date(row: dict[str, str], column: str, notes: list[str]) -> dt.date | None:
     raw = clean(row.get(column))
     if raw is None:
         return None
-    value = parse_date(raw, DATE_FORMATS)
+    value = parse_date(raw)
     if value is None:
         notes.append(f"{column} {raw!r} is not a valid date (treated as unknown)")
     return value

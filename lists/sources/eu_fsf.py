@@ -29,13 +29,16 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_bytes
+from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
+from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_texts
 
+LABEL = "EU FSF"
 FILE_NAME = "xmlFullSanctionsList_1_1.xml"
 NS = "http://eu.europa.ec/fpi/fsd/export"
 _N = f"{{{NS}}}"
+ROOT_TAG = f"{_N}export"
 
 SUBJECT_TYPES: dict[str, str] = {"person": "person", "enterprise": "organization"}
 STRONG: dict[str, str] = {"true": "strong", "false": "weak", "": "strong"}  # "" = attribute absent
@@ -65,50 +68,23 @@ _LOW_QUALITY = re.compile(r"\blow?\s+quality\b", re.I)
 _GOOD_QUALITY = re.compile(r"\b(good|god|high)\s+quality\b", re.I)
 _LANG = re.compile(r"^[a-z]{2}$")
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
 
 def parse(path: Path) -> ParsedList:
     """Parse one FSF XML 1.1 file (or a version folder holding exactly one XML file)."""
-    root = _read_root(_locate(path))
+    root = read_xml(locate_file(path, LABEL, (FILE_NAME,), (".xml", ".xml.gz")), LABEL, ROOT_TAG)
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     for child in root:
         if not isinstance(child.tag, str):
             continue
         if child.tag != f"{_N}sanctionEntity":
-            quarantine.append(Quarantined(f"unknown element <{etree.QName(child).localname}> in <export>", _raw(child)))
+            reason = f"unknown element <{etree.QName(child).localname}> in <export>"
+            quarantine.append(Quarantined(reason, raw_xml(child)))
             continue
         entry = _entry(child, quarantine)
         if entry is not None:
             entries.append(entry)
     return ParsedList(entries, parse_date(root.get("generationDate")), quarantine)
-
-
-def _locate(path: Path) -> Path:
-    if not path.is_dir():
-        return path
-    found = find_file(path, FILE_NAME)
-    if found is not None:
-        return found
-    candidates = sorted(p for p in path.iterdir() if p.name.lower().endswith((".xml", ".xml.gz")))
-    if len(candidates) != 1:
-        raise ValueError(f"EU FSF: expected one XML file in {path}, found {len(candidates)}")
-    return candidates[0]
-
-
-def _read_root(path: Path) -> etree._Element:
-    try:
-        root = etree.fromstring(read_bytes(path), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"EU FSF: {path.name} is not well-formed XML: {exc}") from exc
-    if root.tag != f"{_N}export":
-        raise ValueError(f"EU FSF: root element is <{root.tag}>, expected <export> in namespace {NS}")
-    return root
-
-
-def _raw(el: etree._Element) -> str:
-    return etree.tostring(el, encoding="unicode", with_tail=False)
 
 
 def _attr(el: etree._Element, name: str) -> str | None:
@@ -121,11 +97,7 @@ def _children(el: etree._Element, tag: str) -> list[etree._Element]:
 
 
 def _remarks(el: etree._Element) -> list[str]:
-    return [r for r in (clean(x.text) for x in _children(el, "remark")) if r]
-
-
-def _joined(*parts: str | None, sep: str = ", ") -> str | None:
-    return clean(sep.join(p for p in parts if p)) or None
+    return xml_texts(el, f"{_N}remark")
 
 
 def _country_description(el: etree._Element) -> str | None:
@@ -133,50 +105,40 @@ def _country_description(el: etree._Element) -> str | None:
     return None if description == "UNKNOWN" else description
 
 
-class _Record:
-    """One entry's remarks and quarantine notes (filed under its logicalId)."""
-
-    def __init__(self, source_id: str, quarantine: list[Quarantined]) -> None:
-        self.source_id = source_id
-        self.quarantine = quarantine
-        self.remarks: list[str] = []
-
-    def reject(self, reason: str, el: etree._Element) -> None:
-        self.quarantine.append(Quarantined(reason, _raw(el), self.source_id))
-
-    def country(self, el: etree._Element) -> str | None:
-        code = (clean(el.get("countryIso2Code")) or "").upper()
-        if code in UNKNOWN_COUNTRY:
-            return None
-        if len(code) != 2 or not code.isalpha():
-            self.reject(f"invalid countryIso2Code {code!r}", el)
-            return None
-        return code
+def _country(el: etree._Element, rec: EntryNotes) -> str | None:
+    """The element's `countryIso2Code` (the FSF codes its countries); `00` = unknown, no country."""
+    code = (clean(el.get("countryIso2Code")) or "").upper()
+    if code in UNKNOWN_COUNTRY:
+        return None
+    if len(code) != 2 or not code.isalpha():
+        rec.reject(f"invalid countryIso2Code {code!r}", el)
+        return None
+    return code
 
 
 def _entry(el: etree._Element, quarantine: list[Quarantined]) -> ListEntry | None:
     source_id = clean(el.get("logicalId"))
     if source_id is None:
-        quarantine.append(Quarantined("sanctionEntity without logicalId", _raw(el)))
+        quarantine.append(Quarantined("sanctionEntity without logicalId", raw_xml(el)))
         return None
     subject = el.find(f"{_N}subjectType")
     code = clean(subject.get("code")) if subject is not None else None
     subject_type = SUBJECT_TYPES.get(code or "")
     if subject_type is None:
-        quarantine.append(Quarantined(f"unknown subjectType code {code!r}", _raw(el), source_id))
+        quarantine.append(Quarantined(f"unknown subjectType code {code!r}", raw_xml(el), source_id))
         return None
-    rec = _Record(source_id, quarantine)
+    rec = EntryNotes(source_id, quarantine)
     rec.remarks.extend(_remarks(el))
     if details := _attr(el, "designationDetails"):
         rec.remarks.append(details)
 
     names = _names(el, rec)
     if not names:
-        quarantine.append(Quarantined("sanctionEntity without any nameAlias name", _raw(el), source_id))
+        quarantine.append(Quarantined("sanctionEntity without any nameAlias name", raw_xml(el), source_id))
         return None
     birth_dates, countries = _birth_dates(el, rec)
     for citizenship in _children(el, "citizenship"):
-        if country := rec.country(citizenship):
+        if country := _country(citizenship, rec):
             countries.append(Country(country, "citizenship"))
     addresses = _addresses(el, rec)
     countries.extend(Country(a.country, "address") for a in addresses if a.country)
@@ -199,11 +161,11 @@ def _entry(el: etree._Element, quarantine: list[Quarantined]) -> ListEntry | Non
     )
 
 
-def _names(el: etree._Element, rec: _Record) -> list[Name]:
+def _names(el: etree._Element, rec: EntryNotes) -> list[Name]:
     """All nameAlias names, the chosen primary first (see the module docstring for the rule)."""
     found: list[tuple[tuple[object, ...], Name]] = []
     for index, alias in enumerate(_children(el, "nameAlias")):
-        whole = _attr(alias, "wholeName") or _joined(
+        whole = _attr(alias, "wholeName") or joined(
             *(_attr(alias, a) for a in ("firstName", "middleName", "lastName")), sep=" "
         )
         if whole is None:
@@ -245,22 +207,22 @@ def _names(el: etree._Element, rec: _Record) -> list[Name]:
     return [Name(primary.name, "primary", primary.quality, primary.script, primary.lang), *others]
 
 
-def _birth_dates(el: etree._Element, rec: _Record) -> tuple[list[BirthDate], list[Country]]:
+def _birth_dates(el: etree._Element, rec: EntryNotes) -> tuple[list[BirthDate], list[Country]]:
     dates: list[BirthDate] = []
     countries: list[Country] = []
     for birth in _children(el, "birthdate"):
-        if country := rec.country(birth):
+        if country := _country(birth, rec):
             countries.append(Country(country, "birth"))
-        place = _joined(*(_attr(birth, a) for a in ("city", "place", "region")))
+        place = joined(*(_attr(birth, a) for a in ("city", "place", "region")))
         if place:
-            rec.remarks.append(f"Place of birth: {_joined(place, _country_description(birth))}")
+            rec.remarks.append(f"Place of birth: {joined(place, _country_description(birth))}")
         parsed = _birth_date(birth, rec)
         if parsed is not None:
             dates.append(parsed)
     return dates, countries
 
 
-def _birth_date(birth: etree._Element, rec: _Record) -> BirthDate | None:
+def _birth_date(birth: etree._Element, rec: EntryNotes) -> BirthDate | None:
     calendar = (clean(birth.get("calendarType")) or "GREGORIAN").upper()
     if calendar not in CALENDARS:
         rec.reject(f"unknown birthdate calendarType {calendar!r}", birth)
@@ -291,11 +253,11 @@ def _birth_date(birth: etree._Element, rec: _Record) -> BirthDate | None:
     return parsed
 
 
-def _addresses(el: etree._Element, rec: _Record) -> list[Address]:
+def _addresses(el: etree._Element, rec: EntryNotes) -> list[Address]:
     out: list[Address] = []
     for address in _children(el, "address"):
         po_box = _attr(address, "poBox")
-        text = _joined(
+        text = joined(
             _attr(address, "street"),
             f"PO Box {po_box}" if po_box else None,
             _attr(address, "zipCode"),
@@ -307,11 +269,11 @@ def _addresses(el: etree._Element, rec: _Record) -> list[Address]:
         rec.remarks.extend(f"Address: {r}" for r in _remarks(address))
         if text is None:
             continue
-        out.append(Address(text, _attr(address, "city"), rec.country(address)))
+        out.append(Address(text, _attr(address, "city"), _country(address, rec)))
     return out
 
 
-def _identifiers(el: etree._Element, rec: _Record) -> list[Identifier]:
+def _identifiers(el: etree._Element, rec: EntryNotes) -> list[Identifier]:
     out: list[Identifier] = []
     for ident in _children(el, "identification"):
         code = clean(ident.get("identificationTypeCode")) or ""
@@ -319,7 +281,7 @@ def _identifiers(el: etree._Element, rec: _Record) -> list[Identifier]:
         if id_type is None:
             rec.reject(f"unknown identificationTypeCode {code!r}", ident)
             continue
-        country = rec.country(ident)
+        country = _country(ident, rec)
         for number in dict.fromkeys(n for n in (_attr(ident, "number"), _attr(ident, "latinNumber")) if n):
             out.append(Identifier(id_type, number, country))
     return out

@@ -28,10 +28,12 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_bytes, to_country
+from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
+from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_text, xml_texts
 
+LABEL = "UK Sanctions List"
 FILE_NAME = "UK-Sanctions-List.xml"
 ROOT_TAG = "Designations"
 DATE_FORMATS = ("%d/%m/%Y",)
@@ -60,19 +62,17 @@ REMARK_PATHS: tuple[tuple[str, str], ...] = (
 )
 _IMO = re.compile(r"^(?:IMO)?\s*(\d{7})$", re.I)
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
 
 def parse(path: Path) -> ParsedList:
     """Parse one UK Sanctions List XML file (or a version folder holding exactly one XML file)."""
-    root = _read_root(_locate(path))
+    root = read_xml(locate_file(path, LABEL, (FILE_NAME,), (".xml", ".xml.gz")), LABEL, ROOT_TAG)
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     for child in root:
         if not isinstance(child.tag, str) or child.tag == "DateGenerated":
             continue
         if child.tag != "Designation":
-            quarantine.append(Quarantined(f"unknown element <{child.tag}> in <{ROOT_TAG}>", _raw(child)))
+            quarantine.append(Quarantined(f"unknown element <{child.tag}> in <{ROOT_TAG}>", raw_xml(child)))
             continue
         entry = _entry(child, quarantine)
         if entry is not None:
@@ -80,95 +80,41 @@ def parse(path: Path) -> ParsedList:
     return ParsedList(entries, parse_date(root.findtext("DateGenerated"), DATE_FORMATS), quarantine)
 
 
-def _locate(path: Path) -> Path:
-    if not path.is_dir():
-        return path
-    found = find_file(path, FILE_NAME)
-    if found is not None:
-        return found
-    candidates = sorted(p for p in path.iterdir() if p.name.lower().endswith((".xml", ".xml.gz")))
-    if len(candidates) != 1:
-        raise ValueError(f"UK Sanctions List: expected one XML file in {path}, found {len(candidates)}")
-    return candidates[0]
-
-
-def _read_root(path: Path) -> etree._Element:
-    try:
-        root = etree.fromstring(read_bytes(path), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"UK Sanctions List: {path.name} is not well-formed XML: {exc}") from exc
-    if root.tag != ROOT_TAG:
-        raise ValueError(f"UK Sanctions List: root element is <{root.tag}>, expected <{ROOT_TAG}>")
-    return root
-
-
-def _raw(el: etree._Element) -> str:
-    return etree.tostring(el, encoding="unicode", with_tail=False)
-
-
-def _texts(el: etree._Element, path: str) -> list[str]:
-    return [t for t in (clean(x.text) for x in el.findall(path)) if t]
-
-
-def _joined(*parts: str | None, sep: str = ", ") -> str | None:
-    return clean(sep.join(p for p in parts if p)) or None
-
-
-class _Record:
-    """One designation's remarks and quarantine notes (filed under its UniqueID)."""
-
-    def __init__(self, source_id: str, quarantine: list[Quarantined]) -> None:
-        self.source_id = source_id
-        self.quarantine = quarantine
-        self.remarks: list[str] = []
-
-    def reject(self, reason: str, el: etree._Element) -> None:
-        self.quarantine.append(Quarantined(reason, _raw(el), self.source_id))
-
-    def countries(self, el: etree._Element, path: str, role: str) -> list[Country]:
-        out = []
-        for node in el.findall(path):
-            value = clean(node.text)
-            if value is None:
-                continue
-            code = to_country(value)
-            if code is None:
-                self.reject(f"unrecognised {role} country {value!r}", node)
-            else:
-                out.append(Country(code, role))
-        return out
+def _countries(el: etree._Element, path: str, role: str, rec: EntryNotes) -> list[Country]:
+    """The countries named at `path`, linked with `role`; names not understood go to quarantine."""
+    return [Country(code, role) for node in el.findall(path) if (code := rec.country(clean(node.text), node, role))]
 
 
 def _entry(el: etree._Element, quarantine: list[Quarantined]) -> ListEntry | None:
-    source_id = clean(el.findtext("UniqueID"))
+    source_id = xml_text(el, "UniqueID")
     if source_id is None:
-        quarantine.append(Quarantined("Designation without UniqueID", _raw(el)))
+        quarantine.append(Quarantined("Designation without UniqueID", raw_xml(el)))
         return None
-    kind = clean(el.findtext("IndividualEntityShip")) or ""
+    kind = xml_text(el, "IndividualEntityShip") or ""
     subject_type = SUBJECT_TYPES.get(kind.lower())
     if subject_type is None:
-        quarantine.append(Quarantined(f"unknown IndividualEntityShip {kind!r}", _raw(el), source_id))
+        quarantine.append(Quarantined(f"unknown IndividualEntityShip {kind!r}", raw_xml(el), source_id))
         return None
-    rec = _Record(source_id, quarantine)
+    rec = EntryNotes(source_id, quarantine)
     names = _names(el, rec)
     if not names:
-        quarantine.append(Quarantined("Designation without any name", _raw(el), source_id))
+        quarantine.append(Quarantined("Designation without any name", raw_xml(el), source_id))
         return None
     for field, label in (("OtherInformation", None), ("UKStatementofReasons", "Statement of reasons")):
-        if text := clean(el.findtext(field)):
+        if text := xml_text(el, field):
             rec.remarks.append(f"{label}: {text}" if label else text)
     for path, label in REMARK_PATHS:
-        if values := _texts(el, path):
+        if values := xml_texts(el, path):
             rec.remarks.append(f"{label}: {'; '.join(values)}")
 
     individual = "IndividualDetails/Individual"
-    countries = rec.countries(el, f"{individual}/Nationalities/Nationality", "nationality")
-    countries += rec.countries(el, f"{individual}/BirthDetails/Location/CountryOfBirth", "birth")
+    countries = _countries(el, f"{individual}/Nationalities/Nationality", "nationality", rec)
+    countries += _countries(el, f"{individual}/BirthDetails/Location/CountryOfBirth", "birth", rec)
     for location in el.findall(f"{individual}/BirthDetails/Location"):
-        if town := clean(location.findtext("TownOfBirth")):
-            rec.remarks.append(f"Place of birth: {_joined(town, clean(location.findtext('CountryOfBirth')))}")
-    countries += rec.countries(el, "ShipDetails/Ship/CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip", "flag")
-    countries += rec.countries(el, "ShipDetails/Ship/PreviousFlags/PreviousFlag", "former_flag")
+        if town := xml_text(location, "TownOfBirth"):
+            rec.remarks.append(f"Place of birth: {joined(town, xml_text(location, 'CountryOfBirth'))}")
+    countries += _countries(el, "ShipDetails/Ship/CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip", "flag", rec)
+    countries += _countries(el, "ShipDetails/Ship/PreviousFlags/PreviousFlag", "former_flag", rec)
     addresses = _addresses(el, rec)
     countries += [Country(a.country, "address") for a in addresses if a.country]
     birth_dates = _birth_dates(el, rec)
@@ -179,7 +125,7 @@ def _entry(el: etree._Element, quarantine: list[Quarantined]) -> ListEntry | Non
         subject_type=subject_type,  # type: ignore[arg-type]
         primary_name=names[0].name,
         names=list(dict.fromkeys(names)),
-        programs=_texts(el, "RegimeName"),
+        programs=xml_texts(el, "RegimeName"),
         regime="UK",
         listed_on=parse_date(el.findtext("DateDesignated"), DATE_FORMATS),
         remarks="\n".join(dict.fromkeys(rec.remarks)) or None,
@@ -190,15 +136,15 @@ def _entry(el: etree._Element, quarantine: list[Quarantined]) -> ListEntry | Non
     )
 
 
-def _names(el: etree._Element, rec: _Record) -> list[Name]:
+def _names(el: etree._Element, rec: EntryNotes) -> list[Name]:
     """All names, the first non-empty primary name first (see the module docstring)."""
     names: list[Name] = []
     primary_seen = False
     for node in el.findall("Names/Name"):
-        text = _joined(*(clean(node.findtext(part)) for part in NAME_PARTS), sep=" ")
+        text = joined(*(xml_text(node, part) for part in NAME_PARTS), sep=" ")
         if text is None:
             continue  # a name group with every part empty
-        raw_type = clean(node.findtext("NameType")) or ""
+        raw_type = xml_text(node, "NameType") or ""
         name_type = NAME_TYPES.get(raw_type.lower())
         if name_type is None:
             rec.reject(f"unknown NameType {raw_type!r}; name kept as a strong a.k.a.", node)
@@ -206,13 +152,13 @@ def _names(el: etree._Element, rec: _Record) -> list[Name]:
         if name_type == "primary":
             name_type = "variation" if primary_seen else "primary"
             primary_seen = True
-        raw_strength = clean(node.findtext("AliasStrength")) or ""
+        raw_strength = xml_text(node, "AliasStrength") or ""
         quality = ALIAS_STRENGTH.get(raw_strength.lower())
         if quality is None:
             rec.reject(f"unknown AliasStrength {raw_strength!r}; name kept as strong", node)
             quality = "strong"
         names.append(Name(text, name_type, quality, detect_script(text)))  # type: ignore[arg-type]
-    for text in _texts(el, "NonLatinNames/NonLatinName/NameNonLatinScript"):
+    for text in xml_texts(el, "NonLatinNames/NonLatinName/NameNonLatinScript"):
         names.append(Name(text, "original_script", "strong", detect_script(text)))
     if names and not primary_seen:
         names_el = el.find("Names")
@@ -223,9 +169,9 @@ def _names(el: etree._Element, rec: _Record) -> list[Name]:
     return names
 
 
-def _birth_dates(el: etree._Element, rec: _Record) -> list[BirthDate]:
+def _birth_dates(el: etree._Element, rec: EntryNotes) -> list[BirthDate]:
     out: list[BirthDate] = []
-    for text in _texts(el, "IndividualDetails/Individual/DOBs/DOB"):
+    for text in xml_texts(el, "IndividualDetails/Individual/DOBs/DOB"):
         parsed = parse_birth_date(text)
         if parsed is None:
             rec.remarks.append(f"Date of birth: {text}")
@@ -234,24 +180,20 @@ def _birth_dates(el: etree._Element, rec: _Record) -> list[BirthDate]:
     return out
 
 
-def _addresses(el: etree._Element, rec: _Record) -> list[Address]:
+def _addresses(el: etree._Element, rec: EntryNotes) -> list[Address]:
     out: list[Address] = []
     for node in el.findall("Addresses/Address"):
-        text = _joined(*(clean(node.findtext(part)) for part in ADDRESS_PARTS))
+        text = joined(*(xml_text(node, part) for part in ADDRESS_PARTS))
         if text is None:
             continue
-        country_name = clean(node.findtext("AddressCountry"))
-        code = to_country(country_name) if country_name else None
-        if country_name and code is None:
-            rec.reject(f"unrecognised address country {country_name!r}", node)
-        out.append(Address(text, None, code))
+        out.append(Address(text, None, rec.country(xml_text(node, "AddressCountry"), node, "address")))
     return out
 
 
 def _identifiers(el: etree._Element) -> list[Identifier]:
     out: list[Identifier] = []
     for path, id_type in IDENTIFIER_PATHS:
-        for number in _texts(el, path):
+        for number in xml_texts(el, path):
             if id_type == "imo" and (m := _IMO.match(number)):
                 number = m.group(1)
             out.append(Identifier(id_type, number, None))

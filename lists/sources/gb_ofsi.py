@@ -19,16 +19,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from lists.model import (
-    Address,
-    BirthDate,
-    Country,
-    Identifier,
-    ListEntry,
-    Name,
-    ParsedList,
-    Quarantined,
-)
+from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, parse_birth_date, parse_date, read_bytes, read_text, to_country
 from lists.sources._script import detect_script
 from lists.spec import ListSpec

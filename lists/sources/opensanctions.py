@@ -23,18 +23,16 @@ source_id = the export's `id`; regime `multi`; publisher_date = the latest `last
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lists.model import (Address, BirthDate, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
+from lists.model import (Address, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
                          Quarantined, SubjectType)
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_text, to_country
+from lists.parsing import clean, locate_file, parse_birth_dates, parse_date, read_csv, read_text, to_country
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
 
@@ -90,16 +88,11 @@ ID_PROPS: dict[str, str] = {
     "dunsCode": "duns",
     "bikCode": "bik",
 }
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse(path: Path) -> ParsedList:
     """Dispatch on the file name: `*.json`/`*.jsonl` → FtM entities, `*.csv` → targets.simple.csv."""
-    if path.is_dir():
-        found = find_file(path, FTM_FILE) or find_file(path, SIMPLE_FILE)
-        if found is None:
-            raise ValueError(f"{path}: holds neither {FTM_FILE} nor {SIMPLE_FILE}")
-        path = found
+    path = locate_file(path, "OpenSanctions", (FTM_FILE, SIMPLE_FILE))
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".json", ".jsonl", ".ndjson")):
         return parse_ftm(path)
@@ -190,7 +183,7 @@ def _ftm_entry(entity: dict[str, Any], subject_type: SubjectType, addresses: dic
     found = [Address(a) for a in _values(props, "address")]
     found += [addresses[ref] for ref in _values(props, "addressEntity") if ref in addresses]
     created = [d for d in (parse_date(v) for v in _values(props, "createdAt")) if d]
-    birth_dates = _birth_dates(_values(props, "birthDate"), notes)
+    birth_dates = parse_birth_dates(_values(props, "birthDate"), notes)  # ISO prefixes: 1971-01-22, 1971-01, 1971
     notes = _values(props, "notes") + [f"position: {p}" for p in _values(props, "position")] + notes
     return ListEntry(
         source_id=entity["id"],
@@ -221,20 +214,11 @@ def _first(props: dict[str, list[str]], prop: str) -> str | None:
 
 
 def parse_simple(path: Path) -> ParsedList:
-    reader = csv.DictReader(io.StringIO(read_text(path)))
-    header = [clean(h) or "" for h in reader.fieldnames or []]
-    missing = [c for c in SIMPLE_COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"{path.name}: not an OpenSanctions targets.simple.csv, missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     last_seen: list[str | None] = []
-    for row in reader:
-        raw = ",".join(str(v) for v in row.values() if v)
-        if None in row or None in row.values():
-            quarantine.append(Quarantined(f"row does not have the header's {len(header)} fields", raw, row.get("id")))
-            continue
+    rows = read_csv(path, SIMPLE_COLUMNS, "an OpenSanctions targets.simple.csv", quarantine, id_column="id")
+    for row, raw in rows:
         last_seen.append(row.get("last_seen"))
         source_id, name, schema = clean(row["id"]), clean(row["name"]), clean(row["schema"])
         subject_type = SUBJECT_TYPES.get(schema or "")
@@ -256,7 +240,7 @@ def _simple_entry(source_id: str, subject_type: SubjectType, name: str, row: dic
             countries.append(Country(code, "country"))
         else:
             notes.append(f"unrecognised country {value!r}")
-    birth_dates = _birth_dates(_multi(row["birth_date"]), notes)
+    birth_dates = parse_birth_dates(_multi(row["birth_date"]), notes)
     remarks = _multi(row["sanctions"]) + [f"{col}: {', '.join(v)}" for col in ("phones", "emails")
                                           if (v := _multi(row.get(col)))]
     return ListEntry(
@@ -284,19 +268,6 @@ def _multi(value: str | None) -> list[str]:
 
 
 # --- shared by both formats --------------------------------------------------------------------
-
-
-def _birth_dates(values: list[str], notes: list[str]) -> list[BirthDate]:
-    """FtM dates are ISO prefixes: `1971-01-22`, `1971-01` (month) or `1971` (year)."""
-    dates = []
-    for value in values:
-        month = _YEAR_MONTH.match(value)
-        parsed = parse_birth_date(f"{month.group(2)}/{month.group(1)}" if month else value)
-        if parsed is None:
-            notes.append(f"unreadable date of birth {value!r}")
-        else:
-            dates.append(dataclasses.replace(parsed, text=value))
-    return dates
 
 
 def _latest(values: Iterator[str | None] | list[str | None]) -> dt.date | None:

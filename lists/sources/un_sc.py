@@ -30,10 +30,12 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_bytes, to_country
+from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
+from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_text, xml_texts
 
+LABEL = "UN list"
 FILE_NAMES = ("consolidated.xml", "consolidatedLegacyByPRN.xml")
 ROOT_TAG = "CONSOLIDATED_LIST"
 # group element -> (record element, subject type)
@@ -63,23 +65,21 @@ NOT_A_COUNTRY = frozenset({"na", "n/a"})  # "not available" markers in NATIONALI
 
 _BETWEEN_MONTHS = re.compile(r"^between\s+([a-z]+)\.?\s+and\s+([a-z]+)\.?\s+(\d{4})$", re.I)
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
 
 def parse(path: Path) -> ParsedList:
     """Parse one published UN list (either ordering; a version folder holding it works too)."""
-    root = _read_root(_locate(path))
+    root = read_xml(locate_file(path, LABEL, FILE_NAMES), LABEL, ROOT_TAG)
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     for group_tag, (record_tag, subject_type) in GROUPS.items():
         group = root.find(group_tag)
         if group is None:
-            raise ValueError(f"UN list: <{ROOT_TAG}> has no <{group_tag}> element")
+            raise ValueError(f"{LABEL}: <{ROOT_TAG}> has no <{group_tag}> element")
         for record in group:
             if not isinstance(record.tag, str):  # comments, processing instructions
                 continue
             if record.tag != record_tag:
-                quarantine.append(Quarantined(f"unknown element <{record.tag}> in <{group_tag}>", _raw(record)))
+                quarantine.append(Quarantined(f"unknown element <{record.tag}> in <{group_tag}>", raw_xml(record)))
                 continue
             entry = _entry(record, subject_type, quarantine)
             if entry is not None:
@@ -87,99 +87,44 @@ def parse(path: Path) -> ParsedList:
     return ParsedList(entries, parse_date(root.get("dateGenerated")), quarantine)
 
 
-def _locate(path: Path) -> Path:
-    if not path.is_dir():
-        return path
-    for name in FILE_NAMES:
-        found = find_file(path, name)
-        if found is not None:
-            return found
-    raise ValueError(f"UN list: no {' or '.join(FILE_NAMES)} in {path}")
-
-
-def _read_root(path: Path) -> etree._Element:
-    try:
-        root = etree.fromstring(read_bytes(path), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"UN list: {path.name} is not well-formed XML: {exc}") from exc
-    if root.tag != ROOT_TAG:
-        raise ValueError(f"UN list: root element is <{root.tag}>, expected <{ROOT_TAG}>")
-    return root
-
-
-def _raw(el: etree._Element) -> str:
-    return etree.tostring(el, encoding="unicode", with_tail=False)
-
-
-def _text(el: etree._Element, tag: str) -> str | None:
-    return clean(el.findtext(tag))
-
-
-def _values(el: etree._Element, tag: str) -> list[str]:
-    return [v for v in (clean(x.text) for x in el.findall(f"{tag}/VALUE")) if v]
-
-
-def _joined(*parts: str | None, sep: str = ", ") -> str | None:
-    return clean(sep.join(p for p in parts if p)) or None
-
-
-class _Record:
-    """One entry's remarks and quarantine notes (filed under its REFERENCE_NUMBER)."""
-
-    def __init__(self, source_id: str, quarantine: list[Quarantined]) -> None:
-        self.source_id = source_id
-        self.quarantine = quarantine
-        self.remarks: list[str] = []
-
-    def reject(self, reason: str, el: etree._Element) -> None:
-        self.quarantine.append(Quarantined(reason, _raw(el), self.source_id))
-
-    def country(self, value: str | None, el: etree._Element, what: str) -> str | None:
-        if value is None or value.lower() in NOT_A_COUNTRY:
-            return None
-        code = to_country(value)
-        if code is None:
-            self.reject(f"unrecognised {what} country {value!r}", el)
-        return code
-
-
 def _entry(record: etree._Element, subject_type: str, quarantine: list[Quarantined]) -> ListEntry | None:
-    source_id = _text(record, "REFERENCE_NUMBER")
+    source_id = xml_text(record, "REFERENCE_NUMBER")
     if source_id is None:
-        quarantine.append(Quarantined("record without REFERENCE_NUMBER", _raw(record)))
+        quarantine.append(Quarantined("record without REFERENCE_NUMBER", raw_xml(record)))
         return None
-    primary = _joined(*(_text(record, part) for part in NAME_PARTS), sep=" ")
+    primary = joined(*(xml_text(record, part) for part in NAME_PARTS), sep=" ")
     if primary is None:
-        quarantine.append(Quarantined("record without a name (FIRST_NAME … FOURTH_NAME empty)", _raw(record), source_id))
+        reason = "record without a name (FIRST_NAME … FOURTH_NAME empty)"
+        quarantine.append(Quarantined(reason, raw_xml(record), source_id))
         return None
-    rec = _Record(source_id, quarantine)
-    if comments := _text(record, "COMMENTS1"):
+    rec = EntryNotes(source_id, quarantine, NOT_A_COUNTRY)
+    if comments := xml_text(record, "COMMENTS1"):
         rec.remarks.append(comments)
     for label, tag in (("Title", "TITLE"), ("Designation", "DESIGNATION")):
-        if values := _values(record, tag):
+        if values := xml_texts(record, f"{tag}/VALUE"):
             rec.remarks.append(f"{label}: {'; '.join(values)}")
 
     names = [Name(primary, "primary", "strong", detect_script(primary))]
-    if original := _text(record, "NAME_ORIGINAL_SCRIPT"):
+    if original := xml_text(record, "NAME_ORIGINAL_SCRIPT"):
         names.append(Name(original, "original_script", "strong", detect_script(original)))
     alias_birth_dates: list[BirthDate] = []
     countries: list[Country] = []
     for alias in record.findall("INDIVIDUAL_ALIAS") + record.findall("ENTITY_ALIAS"):
         names.extend(_alias(alias, rec, alias_birth_dates, countries))
 
-    for value in _values(record, "NATIONALITY"):
+    for value in xml_texts(record, "NATIONALITY/VALUE"):
         if code := rec.country(value, record.find("NATIONALITY"), "nationality"):
             countries.append(Country(code, "nationality"))
     birth_dates = _birth_dates(record, rec)
     known = {(b.date_from, b.date_to, b.precision) for b in birth_dates}
     birth_dates += [b for b in alias_birth_dates if (b.date_from, b.date_to, b.precision) not in known]
     for place in record.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
-        country_name = _text(place, "COUNTRY")
+        country_name = xml_text(place, "COUNTRY")
         if code := rec.country(country_name, place, "birth"):
             countries.append(Country(code, "birth"))
-        parts = [_text(place, t) for t in ("STREET", "CITY", "STATE_PROVINCE")]
-        if any(parts) or _text(place, "NOTE"):
-            rec.remarks.append(f"Place of birth: {_joined(*parts, country_name, _text(place, 'NOTE'))}")
+        parts = [xml_text(place, t) for t in ("STREET", "CITY", "STATE_PROVINCE")]
+        if any(parts) or xml_text(place, "NOTE"):
+            rec.remarks.append(f"Place of birth: {joined(*parts, country_name, xml_text(place, 'NOTE'))}")
     addresses = _addresses(record, rec)
     countries.extend(Country(a.country, "address") for a in addresses if a.country)
     identifiers = _documents(record, rec)  # before the remarks are joined: it adds to them
@@ -189,9 +134,9 @@ def _entry(record: etree._Element, subject_type: str, quarantine: list[Quarantin
         subject_type=subject_type,  # type: ignore[arg-type]
         primary_name=primary,
         names=list(dict.fromkeys(names)),
-        programs=[p] if (p := _text(record, "UN_LIST_TYPE")) else [],
+        programs=[p] if (p := xml_text(record, "UN_LIST_TYPE")) else [],
         regime="UN",
-        listed_on=parse_date(_text(record, "LISTED_ON")),
+        listed_on=parse_date(xml_text(record, "LISTED_ON")),
         remarks="\n".join(rec.remarks) or None,
         birth_dates=list(dict.fromkeys(birth_dates)),
         countries=list(dict.fromkeys(countries)),
@@ -200,46 +145,48 @@ def _entry(record: etree._Element, subject_type: str, quarantine: list[Quarantin
     )
 
 
-def _alias(alias: etree._Element, rec: _Record, birth_dates: list[BirthDate], countries: list[Country]) -> list[Name]:
+def _alias(
+    alias: etree._Element, rec: EntryNotes, birth_dates: list[BirthDate], countries: list[Country]
+) -> list[Name]:
     """One alias element → its name, plus the birth data stated with it.
 
     Older files (2024) also use a *nameless* alias to carry an alternative DATE_OF_BIRTH; that date
     is kept. A nameless alias with anything else in it is quarantined; an empty one is a placeholder.
     """
-    name = _text(alias, "ALIAS_NAME")
+    name = xml_text(alias, "ALIAS_NAME")
     who = f"alias {name!r}" if name else "an unnamed alias"
-    if dob := _text(alias, "DATE_OF_BIRTH"):
+    if dob := xml_text(alias, "DATE_OF_BIRTH"):
         parsed = parse_birth_date(dob)
         if parsed is None:
             rec.remarks.append(f"Date of birth of {who}: {dob}")
         else:
             birth_dates.append(dataclasses.replace(parsed, text=f"{dob} ({who})") if name else parsed)
-    if code := rec.country(_text(alias, "COUNTRY_OF_BIRTH"), alias, "birth"):
+    if code := rec.country(xml_text(alias, "COUNTRY_OF_BIRTH"), alias, "birth"):
         countries.append(Country(code, "birth"))
-    if city := _text(alias, "CITY_OF_BIRTH"):
+    if city := xml_text(alias, "CITY_OF_BIRTH"):
         rec.remarks.append(f"Place of birth of {who}: {city}")
     if name is None:
         used = {"ALIAS_NAME", "DATE_OF_BIRTH", "COUNTRY_OF_BIRTH", "CITY_OF_BIRTH"}
         if any(clean(child.text) for child in alias if child.tag not in used):
             rec.reject("alias without ALIAS_NAME", alias)
         return []
-    quality = (_text(alias, "QUALITY") or "").lower()
+    quality = (xml_text(alias, "QUALITY") or "").lower()
     mapped = ALIAS_QUALITY.get(quality)
     if mapped is None:
         rec.reject(f"unknown alias QUALITY {quality!r}; alias kept as a strong a.k.a.", alias)
         mapped = ("aka", "strong")
     name_type, strength = mapped
-    if note := _text(alias, "NOTE"):
+    if note := xml_text(alias, "NOTE"):
         rec.remarks.append(f"Alias {name!r}: {note}")
     return [Name(name, name_type, strength, detect_script(name))]  # type: ignore[arg-type]
 
 
-def _birth_dates(record: etree._Element, rec: _Record) -> list[BirthDate]:
+def _birth_dates(record: etree._Element, rec: EntryNotes) -> list[BirthDate]:
     out: list[BirthDate] = []
     for el in record.findall("INDIVIDUAL_DATE_OF_BIRTH"):
-        kind = (_text(el, "TYPE_OF_DATE") or "").upper()
-        date, year, note = _text(el, "DATE"), _text(el, "YEAR"), _text(el, "NOTE")
-        year_from, year_to = _text(el, "FROM_YEAR"), _text(el, "TO_YEAR")
+        kind = (xml_text(el, "TYPE_OF_DATE") or "").upper()
+        date, year, note = xml_text(el, "DATE"), xml_text(el, "YEAR"), xml_text(el, "NOTE")
+        year_from, year_to = xml_text(el, "FROM_YEAR"), xml_text(el, "TO_YEAR")
         if kind not in DOB_TYPES:
             rec.reject(f"unknown TYPE_OF_DATE {kind!r}", el)
             continue
@@ -247,7 +194,7 @@ def _birth_dates(record: etree._Element, rec: _Record) -> list[BirthDate]:
             continue  # placeholder
         parsed = _birth_date(kind, date, year, year_from, year_to, note)
         if parsed is None:
-            text = _joined(date, year, year_from, year_to, note, sep=" ")
+            text = joined(date, year, year_from, year_to, note, sep=" ")
             rec.remarks.append(f"Date of birth ({kind.lower() or 'unspecified'}): {text}")
         else:
             out.append(parsed)
@@ -284,12 +231,12 @@ def _birth_date(
     return parsed
 
 
-def _addresses(record: etree._Element, rec: _Record) -> list[Address]:
+def _addresses(record: etree._Element, rec: EntryNotes) -> list[Address]:
     out: list[Address] = []
     for el in record.findall("INDIVIDUAL_ADDRESS") + record.findall("ENTITY_ADDRESS"):
-        street, city, state, zip_code = (_text(el, t) for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE"))
-        country_name, note = _text(el, "COUNTRY"), _text(el, "NOTE")
-        text = _joined(street, city, state, zip_code, country_name)
+        street, city, state, zip_code = (xml_text(el, t) for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE"))
+        country_name, note = xml_text(el, "COUNTRY"), xml_text(el, "NOTE")
+        text = joined(street, city, state, zip_code, country_name)
         if note:
             text = f"{text} ({note})" if text else note
         if text is None:
@@ -298,20 +245,20 @@ def _addresses(record: etree._Element, rec: _Record) -> list[Address]:
     return out
 
 
-def _documents(record: etree._Element, rec: _Record) -> list[Identifier]:
+def _documents(record: etree._Element, rec: EntryNotes) -> list[Identifier]:
     out: list[Identifier] = []
     for el in record.findall("INDIVIDUAL_DOCUMENT"):
-        kind = _text(el, "TYPE_OF_DOCUMENT")
-        detail, number, note = _text(el, "TYPE_OF_DOCUMENT2"), _text(el, "NUMBER"), _text(el, "NOTE")
+        kind = xml_text(el, "TYPE_OF_DOCUMENT")
+        detail, number, note = xml_text(el, "TYPE_OF_DOCUMENT2"), xml_text(el, "NUMBER"), xml_text(el, "NOTE")
         if not any((kind, detail, number, note)):
             continue  # placeholder
         id_type = DOCUMENT_TYPES.get((kind or "").lower())
         if id_type is None:
             rec.reject(f"unknown TYPE_OF_DOCUMENT {kind!r}", el)
             continue
-        issuer_name = _text(el, "ISSUING_COUNTRY") or _text(el, "COUNTRY_OF_ISSUE")
+        issuer_name = xml_text(el, "ISSUING_COUNTRY") or xml_text(el, "COUNTRY_OF_ISSUE")
         if number is None:
-            rec.remarks.append(f"{kind}: {_joined(detail, note, issuer_name, sep='; ')}")
+            rec.remarks.append(f"{kind}: {joined(detail, note, issuer_name, sep='; ')}")
             continue
         out.append(Identifier(id_type, number, rec.country(issuer_name, el, "document issuing")))
     return out

@@ -19,14 +19,12 @@ Commerce/State rows have the same problems.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from pathlib import Path
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, embedded_names, looks_like_organization, parse_date, read_text, to_country
+from lists.parsing import clean, embedded_names, looks_like_organization, parse_date, read_csv, to_country, unique_id
 from lists.spec import ListSpec
 
 PROGRAM = "Denied Persons List (DPL) - Bureau of Industry and Security"
@@ -43,27 +41,15 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 def parse(path: Path) -> ParsedList:
     """Every published row becomes one entry; a row that cannot be read goes to quarantine."""
-    reader = csv.reader(io.StringIO(read_text(path)), delimiter="\t")
-    header = [clean(h) or "" for h in next(reader, [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"{path.name}: not a Denied Persons List file, missing column(s) {', '.join(missing)}")
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     seen: dict[str, int] = {}
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        raw = "\t".join(cells)
-        if len(cells) != len(header):
-            quarantine.append(Quarantined(f"row has {len(cells)} fields, header has {len(header)}", raw))
-            continue
-        row = {h: clean(v) for h, v in zip(header, cells)}
+    for published, raw in read_csv(path, COLUMNS, "a Denied Persons List file", quarantine, delimiter="\t"):
+        row = {h: clean(v) for h, v in published.items()}
         if row["Name"] is None:
             quarantine.append(Quarantined("row has no name", raw))
             continue
-        source_id = _unique(row_key(row), seen)
-        entries.append(_entry(source_id, row))
+        entries.append(_entry(unique_id(row_key(row), seen), row))
     return ParsedList(entries, publisher_date=None, quarantine=quarantine)
 
 
@@ -72,12 +58,6 @@ def row_key(row: dict[str, str | None]) -> str:
     parts = (clean(row.get(c)) or "" for c in ("Name", "Street_Address", "City", "State", "Country", "Postal_Code"))
     blob = "|".join(p.casefold() for p in parts)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
-
-
-def _unique(key: str, seen: dict[str, int]) -> str:
-    """Identical rows keep distinct ids: the n-th repeat of a key gets `-n` (file order)."""
-    seen[key] = seen.get(key, 0) + 1
-    return key if seen[key] == 1 else f"{key}-{seen[key]}"
 
 
 def _entry(source_id: str, row: dict[str, str | None]) -> ListEntry:

@@ -18,22 +18,21 @@ Why the choices below:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
-from lists.model import (Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined,
+from lists.model import (Address, Country, Identifier, ListEntry, Name, ParsedList, Quarantined,
                          SubjectType)
 from lists.parsing import (
     clean,
     embedded_names,
     looks_like_organization,
-    parse_birth_date,
+    parse_birth_dates,
     parse_date,
-    read_text,
+    read_csv,
     split_multi,
     to_country,
+    unique_id,
 )
 from lists.spec import ListSpec
 
@@ -129,20 +128,11 @@ REMARK_COLUMNS: dict[str, str] = {
 
 def parse(path: Path) -> ParsedList:
     """One entry per published row; rows whose type cannot be interpreted go to quarantine."""
-    reader = csv.DictReader(io.StringIO(read_text(path)))
-    header = [clean(h) or "" for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ValueError(f"{path.name}: not a Consolidated Screening List CSV, missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
     entries: list[ListEntry] = []
     quarantine: list[Quarantined] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        raw = ",".join(str(v) for v in row.values() if v)
-        if None in row or None in row.values():
-            quarantine.append(Quarantined(f"row does not have the header's {len(header)} fields", raw, row.get("_id")))
-            continue
+    rows = read_csv(path, REQUIRED, "a Consolidated Screening List CSV", quarantine, id_column="_id")
+    for row, raw in rows:
         _id, name, source = clean(row["_id"]), clean(row["name"]), clean(row["source"])
         if not (_id and name and source):
             quarantine.append(Quarantined("row lacks _id, name or source list", raw, _id))
@@ -154,9 +144,7 @@ def parse(path: Path) -> ParsedList:
             quarantine.append(Quarantined(reason, raw, _id))
             continue
         base = _id if code == SDN or not _id.isdigit() else f"{_id}-{code}"
-        seen[base] = seen.get(base, 0) + 1
-        source_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        entries.append(_entry(source_id, subject_type, name, source, row))
+        entries.append(_entry(unique_id(base, seen), subject_type, name, source, row))
     return ParsedList(entries, publisher_date=None, quarantine=quarantine)
 
 
@@ -196,7 +184,7 @@ def _entry(source_id: str, subject_type: SubjectType, name: str, source: str, ro
     if call_sign := clean(row.get("call_sign")):
         identifiers.append(Identifier("call_sign", call_sign))
     notes += [f"{label}: {value}" for col, label in REMARK_COLUMNS.items() if (value := clean(row.get(col)))]
-    birth_dates = _birth_dates(row["dates_of_birth"], notes)
+    birth_dates = parse_birth_dates(split_multi(row["dates_of_birth"]), notes)
     remarks = "; ".join(p for p in [clean(row.get("remarks")), *notes, *id_notes] if p) or None
     return ListEntry(
         source_id=source_id,
@@ -226,17 +214,6 @@ def _codes(value: str | None) -> list[str]:
 def _address(text: str) -> Address:
     """`street, city, state, postal, CC`: only the country is reliably placed (streets hold commas)."""
     return Address(text, country=to_country(text.rsplit(",", 1)[-1]))
-
-
-def _birth_dates(value: str | None, notes: list[str]) -> list[BirthDate]:
-    dates = []
-    for text in split_multi(value):
-        parsed = parse_birth_date(text)
-        if parsed is None:
-            notes.append(f"unreadable date of birth {text!r}")
-        else:
-            dates.append(parsed)
-    return dates
 
 
 def _ids(value: str | None) -> tuple[list[Identifier], list[str], list[Country]]:

@@ -23,10 +23,11 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_bytes
+from lists.parsing import clean, find_file, parse_birth_date, parse_date, read_bytes, span_precision
 from lists.sources.us_ofac_sdn import (
     ID_TYPES,
     REGIME,
+    SLS_EXPORTS,
     CsvFiles,
     add_country,
     add_country_text,
@@ -35,9 +36,9 @@ from lists.sources.us_ofac_sdn import (
     country_code,
     identifier_for,
     parse_csv_set,
-    span_precision,
 )
 from lists.spec import ListSpec
+from lists.xmlparse import parse_xml, xml_texts
 
 CONS_FILES = CsvFiles(prim="cons_prim.csv", add="cons_add.csv", alt="cons_alt.csv", comments="cons_comments.csv")
 ENHANCED_ZIP = "CONS_ENHANCED.ZIP"
@@ -127,11 +128,7 @@ def _xml_root(path: Path) -> etree._Element:
             if len(members) != 1:
                 raise ValueError(f"{path.name}: expected one XML file in the zip, found {members or 'none'}")
             data = archive.read(members[0])
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{path.name}: not well-formed XML ({exc})") from exc
+    root = parse_xml(data, path.name)
     if etree.QName(root).localname != ENHANCED_ROOT:
         raise ValueError(f"{path.name}: root element is {etree.QName(root).localname!r}, expected {ENHANCED_ROOT!r}")
     return root
@@ -190,7 +187,7 @@ class _Reader:
             subject_type=subject_type,  # type: ignore[arg-type]
             primary_name=primary.name,
             names=names,
-            programs=self._texts(element, "o:sanctionsPrograms/o:sanctionsProgram"),
+            programs=xml_texts(element, "o:sanctionsPrograms/o:sanctionsProgram", self.ns),
             regime=REGIME,
             listed_on=self._listed_on(element),
             remarks=clean(self._text(element, "o:generalInfo/o:remarks")),
@@ -347,9 +344,6 @@ class _Reader:
     def _text(self, element: etree._Element, path: str) -> str | None:
         return element.findtext(path, namespaces=self.ns)
 
-    def _texts(self, element: etree._Element, path: str) -> list[str]:
-        return [t for t in (clean(e.text) for e in element.iterfind(path, self.ns)) if t]
-
     def _flag(self, element: etree._Element, path: str) -> bool:
         return (self._text(element, path) or "").strip().lower() == "true"
 
@@ -358,18 +352,16 @@ class _Reader:
         self.quarantine.append(Quarantined(reason, raw[:4000], source_id))
 
 
-_SLS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
-
 SPEC = ListSpec(
     key="us_ofac_cons",
     title="OFAC Consolidated Sanctions List (non-SDN)",
     regime=REGIME,
     parse=parse,
     urls={
-        "cons_prim.csv": f"{_SLS}/CONS_PRIM.CSV",
-        "cons_add.csv": f"{_SLS}/CONS_ADD.CSV",
-        "cons_alt.csv": f"{_SLS}/CONS_ALT.CSV",
-        "cons_comments.csv": f"{_SLS}/CONS_COMMENTS.CSV",
+        "cons_prim.csv": f"{SLS_EXPORTS}/CONS_PRIM.CSV",
+        "cons_add.csv": f"{SLS_EXPORTS}/CONS_ADD.CSV",
+        "cons_alt.csv": f"{SLS_EXPORTS}/CONS_ALT.CSV",
+        "cons_comments.csv": f"{SLS_EXPORTS}/CONS_COMMENTS.CSV",
     },
     optional_files=frozenset({"cons_add.csv", "cons_alt.csv", "cons_comments.csv"}),
     min_entries=200,

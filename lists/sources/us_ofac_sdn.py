@@ -14,28 +14,20 @@ calls `parse_csv_set` with its own `CsvFiles`, and shares `ID_TYPES` / `identifi
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lists.model import (
-    Address,
-    BirthDate,
-    Country,
-    Identifier,
-    ListEntry,
-    Name,
-    ParsedList,
-    Quarantined,
-)
+from lists.model import Address, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, find_file, parse_birth_date, read_text, to_country
 from lists.sources._script import detect_script
 from lists.spec import ListSpec
 
 REGIME = "US"
+# OFAC's Sanctions List Service: where the SDN and Consolidated files are published.
+SLS_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
 
 # Column layouts of the legacy CSV files (they have no header row).
 PRIM_COLUMNS = ("ent_num", "name", "sdn_type", "program", "title", "call_sign", "vess_type",
@@ -267,14 +259,15 @@ def parse_csv_set(folder: Path, files: CsvFiles) -> ParsedList:
         entry = _entry_from_row(row, raw, continuations.get(ent_num), files, quarantine)
         if entry is not None:
             entries[ent_num] = entry
-    alt_path = find_file(folder, files.alt)
-    if alt_path is not None:
-        for row, raw in _read_rows(alt_path, ALT_COLUMNS, quarantine):
-            _add_alias(entries, row, raw, files.alt, quarantine)
-    add_path = find_file(folder, files.add)
-    if add_path is not None:
-        for row, raw in _read_rows(add_path, ADD_COLUMNS, quarantine):
-            _add_address(entries, row, raw, files.add, quarantine)
+    for file_name, columns, add in ((files.alt, ALT_COLUMNS, _add_alias), (files.add, ADD_COLUMNS, _add_address)):
+        path = find_file(folder, file_name)
+        for row, raw in _read_rows(path, columns, quarantine) if path is not None else ():
+            entry = entries.get(row["ent_num"])
+            if entry is None:
+                reason = f"{file_name}: ent_num {row['ent_num']} is not a listed entry"
+                quarantine.append(Quarantined(reason, raw, row["ent_num"]))
+            else:
+                add(entry, row, raw, file_name, quarantine)
     return ParsedList(entries=list(entries.values()), publisher_date=None, quarantine=quarantine)
 
 
@@ -414,7 +407,7 @@ def _apply_remark(entry: ListEntry, part: str, quarantine: list[Quarantined]) ->
         entry.names.append(Name(name, name_type, "weak", detect_script(name)))  # type: ignore[arg-type]
         return
     if m := _DOB.match(part):
-        birth_date = parse_dob(m.group("value"))
+        birth_date = parse_birth_date(m.group("value"))  # also `01 Jan 1961 to 31 Dec 1963`
         if birth_date is None:
             quarantine.append(Quarantined("unreadable date of birth", part, entry.source_id))
         elif birth_date not in entry.birth_dates:
@@ -435,28 +428,6 @@ def _apply_remark(entry: ListEntry, part: str, quarantine: list[Quarantined]) ->
         identifier = identifier_for(m.group("label"), m.group("rest"), None, entry.subject_type)
         if identifier is not None:
             add_identifier(entry, identifier)
-
-
-def parse_dob(value: str) -> BirthDate | None:
-    """A Remarks DOB: every form parse_birth_date knows, plus OFAC's `01 Jan 1961 to 31 Dec 1963`."""
-    birth_date = parse_birth_date(value)
-    if birth_date is not None or " to " not in value:
-        return birth_date
-    start_text, _, end_text = value.partition(" to ")
-    start, end = parse_birth_date(start_text), parse_birth_date(end_text)
-    if start is None or end is None or start.date_from is None or end.date_to is None or end.date_to < start.date_from:
-        return None
-    return BirthDate(start.date_from, end.date_to, span_precision(start.date_from, end.date_to), clean(value) or value)
-
-
-def span_precision(start: dt.date, end: dt.date) -> str:
-    """A range that covers exactly one calendar year or month is that year or month."""
-    if start.year == end.year and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-        return "year"
-    next_day = end + dt.timedelta(days=1)
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and next_day.day == 1:
-        return "month"
-    return "range"
 
 
 def birth_country(place: str) -> str | None:
@@ -502,13 +473,8 @@ def identifier_for(label: str, rest: str, country: str | None, subject_type: str
 # --- aliases and addresses ----------------------------------------------------------------------
 
 
-def _add_alias(entries: dict[str, ListEntry], row: dict[str, str], raw: str, file_name: str,
-               quarantine: list[Quarantined]) -> None:
+def _add_alias(entry: ListEntry, row: dict[str, str], raw: str, file_name: str, quarantine: list[Quarantined]) -> None:
     ent_num = row["ent_num"]
-    entry = entries.get(ent_num)
-    if entry is None:
-        quarantine.append(Quarantined(f"{file_name}: ent_num {ent_num} is not a listed entry", raw, ent_num))
-        return
     alt_type = clean(row["alt_type"])
     name_type = ALT_TYPES.get(alt_type.lower()) if alt_type else None
     if name_type is None:
@@ -521,13 +487,8 @@ def _add_alias(entries: dict[str, ListEntry], row: dict[str, str], raw: str, fil
     entry.names.append(Name(name, name_type, "strong", detect_script(name)))  # type: ignore[arg-type]
 
 
-def _add_address(entries: dict[str, ListEntry], row: dict[str, str], raw: str, file_name: str,
+def _add_address(entry: ListEntry, row: dict[str, str], raw: str, file_name: str,
                  quarantine: list[Quarantined]) -> None:
-    ent_num = row["ent_num"]
-    entry = entries.get(ent_num)
-    if entry is None:
-        quarantine.append(Quarantined(f"{file_name}: ent_num {ent_num} is not a listed entry", raw, ent_num))
-        return
     street, city, country_text = clean(row["address"]), clean(row["city"]), clean(row["country"])
     parts = [p for p in (street, city, country_text) if p]
     if not parts:
@@ -579,18 +540,16 @@ def add_identifier(entry: ListEntry, identifier: Identifier) -> None:
         entry.identifiers.append(identifier)
 
 
-_SLS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
-
 SPEC = ListSpec(
     key="us_ofac_sdn",
     title="OFAC Specially Designated Nationals and Blocked Persons List (SDN)",
     regime=REGIME,
     parse=parse,
     urls={
-        "sdn.csv": f"{_SLS}/SDN.CSV",
-        "add.csv": f"{_SLS}/ADD.CSV",
-        "alt.csv": f"{_SLS}/ALT.CSV",
-        "sdn_comments.csv": f"{_SLS}/SDN_COMMENTS.CSV",
+        "sdn.csv": f"{SLS_EXPORTS}/SDN.CSV",
+        "add.csv": f"{SLS_EXPORTS}/ADD.CSV",
+        "alt.csv": f"{SLS_EXPORTS}/ALT.CSV",
+        "sdn_comments.csv": f"{SLS_EXPORTS}/SDN_COMMENTS.CSV",
     },
     optional_files=frozenset({"add.csv", "alt.csv", "sdn_comments.csv"}),
     min_entries=5000,
