@@ -20,6 +20,12 @@ SUBCOMMANDS: dict[str, str] = {
     "lists": "lists.cli:lists_group",
     "accounts": "screening.accounts_cli:accounts_group",
     "eligibility": "screening.eligibility.cli:eligibility_group",
+    "screen": "screening.matching.cli:screen_command",
+    "lookup": "screening.matching.cli:lookup_command",
+    "match": "screening.matching.cli:match_group",
+    "eval": "screening.evaluation.cli:eval_group",
+    "bench": "screening.evaluation.cli:bench_command",
+    "demo": "screening.evaluation.cli:demo_command",
 }
 
 

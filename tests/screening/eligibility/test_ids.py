@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -153,10 +155,6 @@ def test_any_single_substitution_in_a_uscc_is_caught(number: str, position: int,
 
 
 def test_vectorised_equals_scalar_reference_on_many_numbers() -> None:
-    from hypothesis import find  # noqa: F401  (only to make sure hypothesis is importable here)
-
-    import random
-
     rng = random.Random(5)
     numbers = []
     for _ in range(2000):

@@ -1,0 +1,229 @@
+"""CLI: `screening eval` (+ `eval plant`), `screening bench`, `screening demo`.
+
+Register in screening/cli.py with:
+    from screening.evaluation.cli import bench_command, demo_command, eval_group
+    main.add_command(eval_group); main.add_command(bench_command); main.add_command(demo_command)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from screening.cli import Context, emit
+from screening.db import connect
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
+    """A plain fixed-width table (numbers right-aligned, floats to 3 decimals)."""
+    def cell(v: Any) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else "NO"
+        if isinstance(v, float):
+            return f"{v:.4g}" if abs(v) >= 10 or v == 0 else f"{v:.4f}".rstrip("0").rstrip(".")
+        return "" if v is None else str(v)
+
+    headers = list(headers or columns)
+    body = [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(headers)]
+    numeric = [all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows) for c in columns]
+    def line(vals: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(vals, widths, numeric, strict=True)).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(b) for b in body])
+
+
+def _write_json(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# eval
+
+
+def eval_text(report: dict[str, Any]) -> str:
+    """The evaluation report for people."""
+    from screening.demo import snapshot_banner
+
+    out: list[str] = []
+    banner = snapshot_banner(report.get("lists", []))
+    if banner:
+        out += [banner, ""]
+    cfg = report["config"]
+    out.append(f"Matching configuration {cfg['hash']}: review ≥ {cfg['review']}, block_review ≥ {cfg['block_review']}, "
+               f"low ≥ {cfg['low']}")
+    nb = report.get("name_bench")
+    if nb:
+        r, b = nb["at_review_threshold"], nb["best_f1"]
+        out += ["", f"name_bench ({nb['pairs']} labelled pairs, {nb['positives']} matches):",
+                f"  at review {r['threshold']:.3f}: precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}",
+                f"  best F1 {b['f1']:.3f} at threshold {b['threshold']:.3f} (precision {b['precision']:.3f}, "
+                f"recall {b['recall']:.3f})",
+                format_table(nb["sweep"], ["threshold", "precision", "recall", "f1", "tp", "fp", "fn"])]
+    va = report.get("variants")
+    if va:
+        out += ["", f"Labelled variants of the lists in force ({va['variants']} variants; rate = hits at the review "
+                    "threshold: recall for must/should_hit, false-hit rate for must_not_hit):",
+                format_table(va["per_type"], ["expected", "section", "variation_type", "n", "hits", "rate"]),
+                "", format_table(va["per_class"], ["expected", "n", "hits", "rate"]),
+                "", "Hit rate by class over thresholds:",
+                format_table(va["sweep"], ["threshold", "must_hit", "should_hit", "must_not_hit"])]
+    cl = report.get("clean")
+    if cl:
+        out += ["", f"Clean synthetic accounts: {cl['accounts']:,} screened, {cl['alerted_accounts']} alerted → "
+                    f"{cl['alerts_per_1000']:.2f} alerts per 1,000 ({cl['block_review_accounts']} at block_review)"]
+        if cl.get("alerted_namesakes") is not None:
+            out.append(f"  of which {cl['alerted_namesakes']} bear a listed name (best name score ≥ 0.98)")
+        out.append(format_table(cl["by_kind"], ["subject_type", "script", "accounts", "alerted", "per_1000"]))
+        for e in cl["examples"][:10]:
+            out.append(f"  {e['score']:.3f} {e['variant']!r} ~ {e.get('matched_name')!r} [{e['source']}:{e['source_id']}]")
+    ss = report.get("self_screen")
+    if ss:
+        out += ["", f"Self-screen: {ss['names']:,} strong list names; own entry found {ss['own_found']:,}, first "
+                    f"{ss['own_first']:,} ({100 * ss['own_first_rate']:.2f} %); tied with another entry "
+                    f"{ss['tied_with_other_entries']:,}",
+                format_table(ss["by_source"], ["source", "names", "own_first"])]
+    if report.get("targets"):
+        out += ["", "Targets:", format_table(report["targets"], ["target", "value", "goal", "met"])]
+    return "\n".join(out)
+
+
+@click.group("eval", invoke_without_command=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--per-type", type=int, default=100, show_default=True, help="Variants per variation type.")
+@click.option("--sources", default=None, help="Comma-separated list keys to draw variants / self-screen from.")
+@click.option("--clean", "clean_n", type=int, default=10_000, show_default=True, help="Clean synthetic accounts.")
+@click.option("--self-screen-limit", type=int, default=0, show_default=True,
+              help="Sample this many strong names for the self-screen (0 = every one).")
+@click.option("--parts", default="name_bench,variants,clean,self_screen", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Matching settings file (YAML/JSON) overriding the defaults.")
+@click.option("--failures", is_flag=True, help="Write every miss / false hit to --failures-file.")
+@click.option("--failures-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/eval_failures.csv"), show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the JSON report here.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_group(ctx: click.Context, seed: int, per_type: int, sources: str | None, clean_n: int,
+               self_screen_limit: int, parts: str, config_path: Path | None, failures: bool, failures_file: Path,
+               out_path: Path | None, as_json: bool) -> None:
+    """Evaluate the matcher: name_bench F1, recall per variation type, alerts per 1,000 clean, self-screen."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from screening.demo import ensure_lists
+    from screening.evaluation.eval import EvalOptions, match_config, run_eval
+
+    obj: Context = ctx.obj
+    con = connect(obj.db)
+    if ensure_lists(con, obj.db):
+        click.echo("The store had no lists: loaded the bundled DATED snapshot.", err=True)
+    config = None
+    if config_path is not None:
+        from screening.matching import MatchConfig
+
+        config = MatchConfig.from_file(config_path)
+    options = EvalOptions(seed=seed, per_type=per_type, sources=_csv(sources), clean_n=clean_n,
+                          self_screen_limit=self_screen_limit or None, parts=_csv(parts) or [],
+                          config=match_config(config))
+    result = run_eval(con, options)
+    if out_path:
+        _write_json(result.report, out_path)
+    if failures:
+        failures_file.parent.mkdir(parents=True, exist_ok=True)
+        result.failures.write_csv(failures_file)
+    emit(result.report, as_json, eval_text(result.report)
+         + (f"\n\nFailures ({result.failures.height}) written to {failures_file}" if failures else ""))
+
+
+@eval_group.command("plant")
+@click.option("--synth", "synth_n", type=int, default=None, help="Synthesise this many accounts first.")
+@click.option("--accounts", "accounts_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Or read an account file (CSV / Parquet / JSON lines).")
+@click.option("-n", "--n", "n", type=int, default=50, show_default=True, help="Accounts to plant list entries in.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--sources", default=None, help="Comma-separated list keys to plant from.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Labelled accounts file (.csv or .parquet).")
+@click.pass_obj
+def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None, n: int, seed: int,
+                  sources: str | None, out_path: Path) -> None:
+    """Hide variants of real list entries in an account base; label columns planted_source/_source_id/_variation."""
+    from screening.accounts import normalise_accounts, read_accounts
+    from screening.demo import ensure_lists
+    from screening.evaluation.planting import plant_matches
+
+    if (synth_n is None) == (accounts_path is None):
+        raise click.UsageError("give exactly one of --synth N or --accounts FILE")
+    con = connect(obj.db)
+    ensure_lists(con, obj.db)
+    if synth_n is not None:
+        from screening.synth import synth_accounts
+
+        accounts = normalise_accounts(synth_accounts(synth_n, seed)).accounts
+    else:
+        accounts = read_accounts(accounts_path).accounts
+    labelled = plant_matches(accounts, con, n=n, seed=seed, sources=_csv(sources))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.suffix == ".parquet":
+        labelled.write_parquet(out_path)
+    else:
+        labelled.write_csv(out_path)
+    planted = labelled.filter(pl.col("planted_source").is_not_null()).height
+    click.echo(f"{labelled.height:,} accounts, {planted} with planted list entries → {out_path}")
+
+
+# ---------------------------------------------------------------------------------------------
+# bench
+
+
+@click.command("bench")
+@click.option("--sizes", default="100000,1000000", show_default=True, help="Account batch sizes to screen.")
+@click.option("--lookups", type=int, default=10_000, show_default=True, help="lookup() calls timed.")
+@click.option("--baseline-sample", type=int, default=300, show_default=True,
+              help="Accounts the naive brute-force rapidfuzz baseline screens.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/bench.json"),
+              show_default=True, help="JSON results file.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, out_path: Path,
+                  as_json: bool) -> None:
+    """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
+    from screening.evaluation.bench import bench_text, run_bench
+
+    report = run_bench(obj.db, sizes=[int(s) for s in _csv(sizes) or []], lookups=lookups,
+                       baseline_sample=baseline_sample, seed=seed)
+    _write_json(report, out_path)
+    emit(report, as_json, bench_text(report) + f"\n\nJSON: {out_path}")
+
+
+# ---------------------------------------------------------------------------------------------
+# demo
+
+
+@click.command("demo")
+@click.option("-n", "--accounts", "n", type=int, default=20_000, show_default=True, help="Synthetic accounts.")
+@click.option("--plant", type=int, default=60, show_default=True, help="Accounts given real list entries.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the hits file goes (default: the store's folder).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | None, as_json: bool) -> None:
+    """The main job: bundled lists → synthetic accounts with planted matches → screen → summary."""
+    from screening.demo import run_demo, summary, summary_text
+
+    con = connect(obj.db)
+    result = run_demo(con, db_path=obj.db, out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed)
+    data = summary(result)
+    emit(data, as_json, summary_text(data))

@@ -1,0 +1,401 @@
+"""`screening eval`: how well the matcher does, measured on labelled data (DESIGN §4, domain.md §2).
+
+Four parts, each a function returning a JSON-able dict (and, where useful, the rows behind it):
+
+- name_bench: precision / recall / F1 over a threshold sweep on labelled name pairs, best-F1 threshold.
+- variants: recall per variation type on variants generated from the lists in force (must_hit,
+  should_hit) and false-hit rate on negatives (must_not_hit).
+- clean: alerts per 1,000 clean synthetic accounts.
+- self_screen: every strong name of every entry, screened as an account, must find its own entry
+  first (at the top score, at or above the review threshold).
+
+Targets (from the project's issue) are checked at the end; the numbers are whatever the matcher does.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from screening.evaluation import metrics
+from screening.evaluation.variants import VARIATIONS, generate_variants, variants_as_accounts
+
+# What the issue asks of the matcher; each is checked against the measured value.
+TARGETS: dict[str, tuple[str, float]] = {
+    "must_hit_recall": (">=", 1.0),
+    "should_hit_recall": (">=", 0.95),
+    "clean_alerts_per_1000": ("<=", 3.0),
+    "name_bench_f1": (">=", 0.85),
+    "self_screen_own_first": (">=", 1.0),
+}
+
+SCHEMA_TYPES = {"Person": "person", "Company": "organization", "Organization": "organization",
+                "LegalEntity": "organization", "Vessel": "vessel"}
+
+
+@dataclass
+class EvalOptions:
+    seed: int = 0
+    per_type: int = 100  # variants per variation type
+    sources: Sequence[str] | None = None  # restrict variants / self-screen to these lists
+    clean_n: int = 10_000  # clean synthetic accounts
+    self_screen_limit: int | None = None  # None = every strong name
+    thresholds: Sequence[float] = metrics.DEFAULT_THRESHOLDS
+    bench_cases: Path | None = None  # default: the bundled name_bench_cases.csv
+    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen")
+    config: Any = None  # a MatchConfig; None = the matcher's defaults
+
+
+@dataclass
+class EvalResult:
+    report: dict[str, Any]
+    failures: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+# ---------------------------------------------------------------------------------------------
+# adapters to the matcher's public API (screening.matching)
+
+
+def match_config(config: Any = None) -> Any:
+    from screening.matching import MatchConfig
+
+    return config if config is not None else MatchConfig()
+
+
+def screen_hits(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, config: Any, min_score: float) -> pl.DataFrame:
+    """Screen a frame of accounts as a dry run (nothing stored); hits (account_id, source, source_id, score,
+    …) at or above `min_score`."""
+    from screening.matching import screen_accounts
+
+    result = screen_accounts(con, accounts, kind="full", min_score=min_score, config=config, store=False)
+    return result.hits
+
+
+def compare_scores(pairs: Sequence[tuple[str, str, str | None]], config: Any) -> list[float]:
+    """Final scores of (account-side name, listed name, subject type) pairs, scored in one batch."""
+    from screening.matching import compare_many
+
+    records = [({"names": a, "subject_type": t}, {"names": b, "subject_type": t}) for a, b, t in pairs]
+    return [float(r.score) for r in compare_many(records, config)]
+
+
+# ---------------------------------------------------------------------------------------------
+# name_bench
+
+
+def read_bench_cases(path: Path | None = None) -> pl.DataFrame:
+    """The labelled pairs (nomenklatura contrib/name_bench, MIT): name1, name2, schema, is_match …"""
+    if path is None:
+        with resources.files("screening.resources.eval").joinpath("name_bench_cases.csv").open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    else:
+        with open(path, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    return pl.DataFrame(rows).with_columns(pl.col("is_match").str.to_lowercase() == "true")
+
+
+def eval_name_bench(config: Any, thresholds: Sequence[float], path: Path | None = None) -> tuple[dict, pl.DataFrame]:
+    """Score every pair with `compare`, sweep thresholds, report the best-F1 threshold and the review one."""
+    cases = read_bench_cases(path)
+    started = time.perf_counter()
+    scores = compare_scores(
+        [(a, b, SCHEMA_TYPES.get(t)) for a, b, t in cases.select("name1", "name2", "schema").iter_rows()], config
+    )
+    elapsed = time.perf_counter() - started
+    cases = cases.with_columns(pl.Series("score", scores, dtype=pl.Float64))
+    labels = cases.get_column("is_match").to_numpy()
+    sweep = metrics.threshold_sweep(labels, scores, thresholds)
+    review = metrics.at_threshold(labels, scores, config.review)
+    by_group = (
+        cases.with_columns((pl.col("score") >= config.review).alias("predicted"))
+        .group_by("case_group")
+        .agg(pl.len().alias("n"), (pl.col("predicted") == pl.col("is_match")).mean().alias("accuracy"))
+        .sort("case_group")
+    )
+    report = {
+        "pairs": cases.height,
+        "positives": int(labels.sum()),
+        "seconds": round(elapsed, 2),
+        "at_review_threshold": review,
+        "best_f1": metrics.best_f1(sweep),
+        "sweep": sweep.to_dicts(),
+        "accuracy_by_case_group": by_group.to_dicts(),
+    }
+    wrong = cases.filter((pl.col("score") >= config.review) != pl.col("is_match")).select(
+        pl.lit("name_bench").alias("part"),
+        pl.col("case_group").alias("variation_type"),
+        pl.when(pl.col("is_match")).then(pl.lit("should_hit")).otherwise(pl.lit("must_not_hit")).alias("expected"),
+        pl.lit(None, pl.String).alias("source"),
+        pl.lit(None, pl.String).alias("source_id"),
+        pl.col("name2").alias("original"),
+        pl.col("name1").alias("variant"),
+        pl.col("score").alias("score"),
+        pl.lit(None, pl.String).alias("top_entry"),
+        pl.lit(None, pl.Float64).alias("top_score"),
+    )
+    return report, wrong
+
+
+# ---------------------------------------------------------------------------------------------
+# labelled variants of the lists in force
+
+
+def score_against_origin(labelled: pl.DataFrame, hits: pl.DataFrame, id_col: str = "account_id") -> pl.DataFrame:
+    """Per labelled row: its origin entry's best `score` (0 when not hit), the best score of any entry
+    (`top_score`, `top_entry`) and the origin's `rank` (1 + entries scoring strictly higher)."""
+    per_entry = hits.group_by(id_col, "source", "source_id").agg(pl.col("score").max())
+    origin = labelled.join(per_entry, on=[id_col, "source", "source_id"], how="left").with_columns(
+        pl.col("score").fill_null(0.0)
+    )
+    top = (
+        per_entry.sort(["score", "source", "source_id"], descending=[True, False, False])
+        .group_by(id_col, maintain_order=True)
+        .agg(pl.col("score").first().alias("top_score"),
+             (pl.col("source").first() + ":" + pl.col("source_id").first()).alias("top_entry"))
+    )
+    higher = (
+        origin.select(id_col, pl.col("score").alias("_own"))
+        .unique()
+        .join(per_entry.select(id_col, "score"), on=id_col)
+        .filter(pl.col("score") > pl.col("_own"))
+        .group_by(id_col, "_own")
+        .agg(pl.len().alias("_higher"))
+    )
+    return (
+        origin.join(top, on=id_col, how="left")
+        .join(higher, left_on=[id_col, "score"], right_on=[id_col, "_own"], how="left")
+        .with_columns(pl.col("top_score").fill_null(0.0), (1 + pl.col("_higher").fill_null(0)).alias("rank"))
+        .drop("_higher")
+    )
+
+
+def eval_variants(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """Generate labelled variants, screen them as accounts, and report hit rates per type and class."""
+    started = time.perf_counter()
+    variants = generate_variants(con if not options.sources else _listed(con, options.sources),
+                                 seed=options.seed, per_type=options.per_type)
+    generated = time.perf_counter() - started
+    accounts = variants_as_accounts(variants)
+    started = time.perf_counter()
+    hits = screen_hits(con, accounts, config, min_score=min(options.thresholds))
+    screened = time.perf_counter() - started
+    scored = score_against_origin(variants.rename({"variant_id": "account_id"}), hits)
+    review = config.review
+    per_type = metrics.hit_rates(scored, ["expected", "variation_type"], review)
+    sections = {v.key: v.section for v in VARIATIONS}
+    per_type = per_type.with_columns(pl.col("variation_type").replace_strict(sections, default=None).alias("section"))
+    per_class = metrics.hit_rates(scored, ["expected"], review)
+    sweep = [
+        {"threshold": t, **{r["expected"]: r["rate"] for r in metrics.hit_rates(scored, ["expected"], t).to_dicts()}}
+        for t in options.thresholds
+    ]
+    report = {
+        "variants": variants.height,
+        "seconds_generate": round(generated, 2),
+        "seconds_screen": round(screened, 2),
+        "by_source": variants.group_by("source").len().sort("source").to_dicts(),
+        "per_class": per_class.to_dicts(),
+        "per_type": per_type.sort("expected", pl.col("section").str.slice(0, 1),
+                                  pl.col("section").str.slice(1).cast(pl.Int32), "variation_type")
+        .to_dicts(),
+        "sweep": sweep,
+    }
+    wrong = scored.filter(
+        pl.when(pl.col("expected") == "must_not_hit").then(pl.col("score") >= review).otherwise(pl.col("score") < review)
+    ).select(
+        pl.lit("variants").alias("part"), "variation_type", "expected", "source", "source_id", "original",
+        "variant", "score", "top_entry", "top_score",
+    )
+    return report, wrong
+
+
+def _listed(con: duckdb.DuckDBPyConnection, sources: Sequence[str]):
+    from screening.evaluation.variants import load_listed
+
+    return load_listed(con, sources)
+
+
+# ---------------------------------------------------------------------------------------------
+# clean synthetic accounts
+
+
+def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """Alerts per 1,000 synthetic accounts that carry no planted list names."""
+    from screening.accounts import normalise_accounts
+    from screening.synth import synth_accounts
+
+    accounts = normalise_accounts(synth_accounts(options.clean_n, options.seed)).accounts
+    started = time.perf_counter()
+    hits = screen_hits(con, accounts, config, min_score=config.low)
+    elapsed = time.perf_counter() - started
+    alerts = hits.filter(pl.col("score") >= config.review)
+    alerted = alerts.get_column("account_id").n_unique()
+    names = accounts.select("account_id", pl.col("name").alias("variant"))
+    top = (
+        alerts.sort("score", descending=True)
+        .unique("account_id", keep="first", maintain_order=True)
+        .join(names, on="account_id")
+    )
+    script = pl.when(pl.col("name").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("han")).otherwise(pl.lit("other"))
+    kinds = accounts.select("account_id", "subject_type", script.alias("script"))
+    by_kind = (
+        kinds.join(alerts.select("account_id").unique().with_columns(pl.lit(1).alias("_a")), on="account_id",
+                   how="left")
+        .group_by("subject_type", "script")
+        .agg(pl.len().alias("accounts"), pl.col("_a").sum().alias("alerted"))
+        .with_columns((1000 * pl.col("alerted") / pl.col("accounts")).round(2).alias("per_1000"))
+        .sort("subject_type", "script")
+    )
+    namesakes = (
+        top.filter(pl.col("name_score") >= 0.98).height if "name_score" in top.columns else None
+    )
+    report = {
+        "accounts": accounts.height,
+        "seconds_screen": round(elapsed, 2),
+        "alerted_accounts": alerted,
+        "alerted_namesakes": namesakes,  # best hit's name score ≥ 0.98: the account bears a listed name
+        "by_kind": by_kind.to_dicts(),
+        "alerts_per_1000": round(metrics.per_1000(alerted, accounts.height), 3),
+        "block_review_accounts": hits.filter(pl.col("score") >= config.block_review).get_column("account_id").n_unique(),
+        "low_band_hits": hits.filter(pl.col("score") < config.review).height,
+        "examples": top.head(20).select("variant", "matched_name", "source", "source_id", "score").to_dicts()
+        if "matched_name" in top.columns else top.head(20).select("variant", "source", "source_id", "score").to_dicts(),
+    }
+    wrong = top.select(
+        pl.lit("clean").alias("part"),
+        pl.lit("clean_synthetic").alias("variation_type"),
+        pl.lit("must_not_hit").alias("expected"),
+        "source",
+        "source_id",
+        (pl.col("matched_name") if "matched_name" in top.columns else pl.lit(None, pl.String)).alias("original"),
+        "variant",
+        "score",
+        (pl.col("source") + ":" + pl.col("source_id")).alias("top_entry"),
+        pl.col("score").alias("top_score"),
+    )
+    return report, wrong
+
+
+# ---------------------------------------------------------------------------------------------
+# self-screen
+
+
+SELF_SQL = """
+SELECT DISTINCT n.source, n.source_id, e.subject_type, n.name
+FROM current_names n JOIN current_entries e USING (source, source_id)
+WHERE n.quality = 'strong' {where}
+ORDER BY n.source, n.source_id, n.name
+"""
+
+
+def eval_self_screen(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """Every strong name screened as an account must find its own entry at the top score, ≥ review."""
+    where, params = "", []
+    if options.sources:
+        where, params = "AND n.source IN (SELECT unnest(?))", [list(options.sources)]
+    names = con.sql(SELF_SQL.format(where=where), params=params or None).pl()
+    if options.self_screen_limit and names.height > options.self_screen_limit:
+        names = names.sample(options.self_screen_limit, seed=options.seed).sort("source", "source_id", "name")
+    names = names.with_columns(pl.format("self:{}", pl.int_range(pl.len())).alias("account_id"))
+    accounts = names.select(
+        "account_id",
+        pl.when(pl.col("subject_type").is_in(["person", "organization"]))
+        .then(pl.col("subject_type")).otherwise(pl.lit("organization")).alias("subject_type"),
+        "name",
+    )
+    started = time.perf_counter()
+    hits = screen_hits(con, accounts, config, min_score=config.review)
+    elapsed = time.perf_counter() - started
+    scored = score_against_origin(names, hits)
+    found = scored.filter(pl.col("score") >= config.review)
+    first = found.filter(pl.col("rank") == 1)
+    ties = first.filter(pl.col("top_entry") != (pl.col("source") + ":" + pl.col("source_id")))
+    report = {
+        "names": names.height,
+        "seconds_screen": round(elapsed, 2),
+        "own_found": found.height,
+        "own_first": first.height,
+        "own_first_rate": round(first.height / names.height, 6) if names.height else 1.0,
+        "tied_with_other_entries": ties.height,
+        "by_source": scored.group_by("source")
+        .agg(pl.len().alias("names"), ((pl.col("score") >= config.review) & (pl.col("rank") == 1)).sum().alias("own_first"))
+        .sort("source")
+        .to_dicts(),
+    }
+    wrong = scored.filter((pl.col("score") < config.review) | (pl.col("rank") > 1)).select(
+        pl.lit("self_screen").alias("part"),
+        pl.lit("self").alias("variation_type"),
+        pl.lit("must_hit").alias("expected"),
+        "source",
+        "source_id",
+        pl.col("name").alias("original"),
+        pl.col("name").alias("variant"),
+        "score",
+        "top_entry",
+        "top_score",
+    )
+    return report, wrong
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole evaluation
+
+
+def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with its measured value and whether it is met (missing parts are skipped)."""
+    measured: dict[str, float] = {}
+    variants = report.get("variants")
+    if variants:
+        for row in variants["per_class"]:
+            if row["expected"] in ("must_hit", "should_hit"):
+                measured[f"{row['expected']}_recall"] = row["rate"]
+    if report.get("clean"):
+        measured["clean_alerts_per_1000"] = report["clean"]["alerts_per_1000"]
+    if report.get("name_bench"):
+        measured["name_bench_f1"] = report["name_bench"]["at_review_threshold"]["f1"]
+    if report.get("self_screen"):
+        measured["self_screen_own_first"] = report["self_screen"]["own_first_rate"]
+    out = []
+    for key, (op, goal) in TARGETS.items():
+        if key not in measured:
+            continue
+        value = measured[key]
+        ok = value >= goal if op == ">=" else value <= goal
+        out.append({"target": key, "value": round(value, 4), "goal": f"{op} {goal}", "met": ok})
+    return out
+
+
+def run_eval(con: duckdb.DuckDBPyConnection, options: EvalOptions | None = None) -> EvalResult:
+    """Run the selected parts against the lists in force and return the report and the failures."""
+    options = options or EvalOptions()
+    config = match_config(options.config)
+    report: dict[str, Any] = {
+        "config": {"hash": config.hash, "review": config.review, "block_review": config.block_review, "low": config.low},
+        "lists": con.sql(
+            "SELECT source, publisher_date, is_snapshot, complete, entry_count, name_count FROM current_versions "
+            "ORDER BY source"
+        ).pl().to_dicts(),
+        "options": {"seed": options.seed, "per_type": options.per_type, "sources": list(options.sources or []),
+                    "clean_n": options.clean_n, "self_screen_limit": options.self_screen_limit},
+    }
+    failures = []
+    parts = {
+        "name_bench": lambda: eval_name_bench(config, options.thresholds, options.bench_cases),
+        "variants": lambda: eval_variants(con, config, options),
+        "clean": lambda: eval_clean(con, config, options),
+        "self_screen": lambda: eval_self_screen(con, config, options),
+    }
+    for name in options.parts:
+        part_report, wrong = parts[name]()
+        report[name] = part_report
+        failures.append(wrong)
+    report["targets"] = check_targets(report)
+    return EvalResult(report, pl.concat(failures, how="vertical_relaxed") if failures else pl.DataFrame())

@@ -1,0 +1,171 @@
+"""Matcher knobs: one documented object with defaults, hashed and stored with every run.
+
+Every field carries a description (like nomenklatura's `ConfigVar`), so `describe_config()` prints the
+table a compliance officer reads. Fields marked `scoring=False` only change speed or memory, never a
+score, and are left out of the hash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def _var(default: Any, description: str, *, scoring: bool = True) -> Any:
+    return field(default=default, metadata={"description": description, "scoring": scoring})
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Thresholds, feature weights and blocking limits of the matcher."""
+
+    # --- bands (final score) ---
+    block_review: float = _var(0.88, "Final score at or above which a hit is banded block_review (review before any "
+                                     "transaction; suspension candidate).")
+    review: float = _var(0.77, "Final score at or above which a hit is banded review (an alert); the default "
+                               "floor of `screening screen` output.")
+    low: float = _var(0.63, "Final score at or above which a hit is kept as low (logged for sampling, no alert).")
+
+    # --- name: token alignment ---
+    token_min_sim: float = _var(0.60, "Token pairs less similar than this are not aligned (count as missing).")
+    extra_query_cost: float = _var(0.65, "Weight of an account-side token with no list-side partner (a missing "
+                                         "query token costs much).")
+    extra_query_cost_whole: float = _var(0.40, "Weight of an unaligned account-side token when every token of a listed "
+                                                "name of two or more tokens aligned (the listed name sits inside the "
+                                                "account's name: added middle names, patronymics).")
+    conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
+                                      "a different family branch): a substitution says more than an omission.")
+    duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
+    order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
+                                      "swapped name parts inside a name chain.")
+    squeeze_sim: float = _var(0.88, "Similarity of tokens equal once doubled letters are collapsed (Hasan ~ Hassan).")
+    extra_list_cost: float = _var(0.30, "Weight of a list-side token with no account-side partner (an extra listed "
+                                        "token, e.g. a patronymic, costs little).")
+    full_weight_len: int = _var(4, "Tokens of at least this many letters weigh 1; shorter ones weigh len/this.")
+    min_token_weight: float = _var(0.30, "Floor of a token's weight (initials, one-letter tokens).")
+    cjk_char_len: float = _var(2.5, "Letters one Han/Kana/Hangul character counts as when weighing a token.")
+    common_token_weight: float = _var(0.60, "Weight factor of the most common list tokens (Mohammed, Ali, Group); rarer "
+                                            "tokens weigh more, log-scaled between the two df settings.")
+    common_df_rare: int = _var(5, "Tokens on at most this many list names weigh fully.")
+    common_df_full: int = _var(300, "Tokens on at least this many list names get `common_token_weight`.")
+    stopword_weight: float = _var(0.35, "Weight multiplier for stop words and particles (al, bin, de, the, of).")
+    initial_sim: float = _var(0.75, "Similarity of an initial to a token starting with that letter (J ~ John).")
+    initial_weight: float = _var(0.40, "Weight of a token aligned through an initial only (both sides).")
+    phonetic_sim: float = _var(0.82, "Similarity floor of two tokens with the same phonetic key (Mohammed ~ Muhammad).")
+    nickname_sim: float = _var(0.85, "Similarity of a given name and a listed nickname of it (Bill ~ William).")
+    variant_sim: float = _var(0.90, "Similarity of two romanisations of one name (Mohammed ~ Mehmet, Wang ~ Wong), "
+                                   "from the bundled name-variant tables.")
+    prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
+                                   "a field length: Al-Bi ~ Al-Bishauri).")
+    short_token_len: int = _var(3, "Tokens this short (or shorter) must match exactly (or as initials).")
+    edit_slack: float = _var(1.0, "Token similarity is 1 - edits / (length - this): one typo in a 4-letter token "
+                                  "(0.6) costs more than in a 10-letter one (0.88).")
+    phonetic_min_len: int = _var(6, "The phonetic key lifts only tokens this long (short syllables share keys).")
+    phonetic_gate: float = _var(0.5, "The phonetic key only lifts token pairs at least this similar in spelling.")
+    merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
+    merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
+                                      "similar (merge / split).")
+    merge_protect_sim: float = _var(0.80, "Token pairs less similar than this are also tried as parts of a merge / "
+                                          "split (the better reading wins).")
+    order_bonus: float = _var(0.02, "Share of the name score kept for token order and exact spelling: it breaks "
+                                    "ties between an exact and a reordered or normalised match.")
+    kind_factor_pinyin: float = _var(0.97, "Factor on a match found only through Han → pinyin (homophones share "
+                                           "pinyin).")
+    kind_factor_homophone: float = _var(0.75, "Factor on a match found only through romanisation when both names are "
+                                              "written in the same non-Latin script: 王伟 / 汪伟 both read wang wei, "
+                                              "but different characters are different people.")
+    kind_factor_variant: float = _var(0.96, "Factor on a match found only through a romanisation variant form.")
+    digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")
+
+    # --- qualifiers (added to the name score; see features.FEATURES) ---
+    name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "
+                                      "is scaled to 1 - this, so DOB / country / ID agreement rank a hit higher "
+                                      "(no wall of identical 1.0s).")
+    w_dob_exact: float = _var(0.06, "DOB: the account's date equals a listed date.")
+    w_dob_year: float = _var(0.02, "DOB: same year (listed year-only, or day/month differ).")
+    w_dob_near: float = _var(-0.02, "DOB: one year off, or day and month transposed.")
+    w_dob_conflict: float = _var(-0.30, "DOB: every listed date disagrees by more than a year.")
+    w_country_match: float = _var(0.02, "Country: the account's country/nationality is linked to the entry.")
+    w_country_conflict: float = _var(-0.04, "Country: the entry lists nationalities (persons) or any country "
+                                            "(organisations) and the account's is not one.")
+    w_type_mismatch: float = _var(-0.05, "Subject type: person vs organisation.")
+    w_type_vessel: float = _var(-0.20, "Subject type: a person vs a listed vessel or aircraft.")
+    w_type_org_vessel: float = _var(-0.15, "Subject type: an organisation vs a listed vessel or aircraft, unless the "
+                                           "names are equal (an owner carries its ship's name).")
+    w_legal_form_mismatch: float = _var(-0.08, "Both names carry legal forms and they differ (Ltd vs GmbH).")
+    weak_alias_cap: float = _var(0.75, "A hit whose best name is a weak alias is capped here (low band) unless "
+                                       "an identifier or the date of birth (day or year) corroborates it.")
+    strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low`, whatever "
+                                          "the DOB / country / type say: a conflict lowers the band, the hit stays "
+                                          "visible (below-the-line sampling).")
+    id_match_score: float = _var(1.0, "Final score of a hit whose strong identifier equals the account's (decisive).")
+    id_min_len: int = _var(6, "Identifiers shorter than this (after normalising) are never compared.")
+
+    # --- blocking ---
+    max_key_postings: int = _var(400, "Blocking keys shared by more list names than this are cut (common tokens "
+                                      "such as ltd, mohammad); pair keys cover names made only of common tokens.")
+    deletion_min_len: int = _var(5, "Tokens this long get one-deletion keys (recall for one typo or transposition).")
+    fallback_token_sim: float = _var(0.75, "Fallback for names without any candidate: list tokens at least this "
+                                           "similar to one of the name's tokens give candidates.")
+    fallback_max_candidates: int = _var(200, "Most list names the fallback passes to the scorer per name.")
+
+    # --- operational (not hashed) ---
+    chunk_size: int = _var(200_000, "Accounts per chunk (bounds memory; large enough for the normaliser's worker "
+                                    "processes to pay off).", scoring=False)
+    pair_chunk: int = _var(200_000, "Candidate pairs per scoring block.", scoring=False)
+    workers: int = _var(-1, "rapidfuzz workers (-1 = all cores).", scoring=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def scoring_dict(self) -> dict[str, Any]:
+        """The fields that change a score: what the hash covers."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.metadata.get("scoring", True)}
+
+    @functools.cached_property
+    def hash(self) -> str:
+        """Stable hash of the scoring fields (stored with each run; a change calls for a full rescreen)."""
+        blob = json.dumps(self.scoring_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def band(self, score: float) -> str | None:
+        if score >= self.block_review:
+            return "block_review"
+        if score >= self.review:
+            return "review"
+        if score >= self.low:
+            return "low"
+        return None
+
+    def replace(self, **changes: Any) -> "MatchConfig":
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> "MatchConfig":
+        """Defaults overridden by a YAML/JSON mapping of field → value; unknown fields are an error."""
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown matching settings: {', '.join(unknown)}")
+        return cls(**data)
+
+
+def describe_config(config: MatchConfig | None = None) -> list[dict[str, Any]]:
+    """One row per setting: name, value, default, whether it changes scores, what it does."""
+    config = config or MatchConfig()
+    return [
+        {"name": f.name, "value": getattr(config, f.name), "default": f.default,
+         "scoring": f.metadata.get("scoring", True), "description": f.metadata["description"]}
+        for f in dataclasses.fields(config)
+    ]
+
+
+DEFAULT_CONFIG = MatchConfig()

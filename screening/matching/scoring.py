@@ -1,0 +1,268 @@
+"""The name score: order-free, one-to-one token alignment of two normalised forms, vectorised.
+
+For a block of candidate pairs the token ids of both forms sit in padded matrices [pairs, T]. The
+similarities of all token cells are computed once per distinct token pair (`token_similarity`),
+then a greedy one-to-one assignment takes the best remaining cell per pair, T rounds at most, all
+pairs at once. The score is a weighted average (nomenklatura logic-v2 style):
+
+    score = Σ aligned sim·w / (Σ aligned w + extra_query_cost·Σ w(unaligned account tokens)
+                                            + extra_list_cost·Σ w(unaligned list tokens))
+
+with w the token weight (short tokens, particles and generic words weigh less). Tokens left over on
+both sides are joined in their order and compared once more (merge / split: Hans Peter ~ Hanspeter,
+Jian Hua ~ Jianhua). A small share (`order_bonus`) goes to the similarity of the whole forms, so an
+exact match outranks a reordered one and scores break ties. Different numbers in both names cut the
+score (`digits_mismatch`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.dtypes import StringDType
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from screening.matching.config import MatchConfig
+from screening.matching.index import UnitTable
+from screening.matching.tokens import TokenTable, token_similarity
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_BUCKETS = (2, 4, 8, 16, 32)
+SMALL_PAIRS = 2000
+
+
+@dataclass
+class NameScores:
+    """Per candidate pair: the name score and what explains it."""
+
+    score: np.ndarray  # float32: final name score (with order share and number check)
+    aligned: np.ndarray  # float32: the alignment score alone
+    match_j: np.ndarray  # int8 [P, T]: list-token position aligned to each account token (-1 none)
+    match_s: np.ndarray  # float32 [P, T]: similarity of that alignment
+    resid: np.ndarray  # float32: similarity of the joined leftovers when they aligned (merge/split), else 0
+    digits_mismatch: np.ndarray  # bool
+
+    @classmethod
+    def empty(cls, n: int, width: int) -> "NameScores":
+        return cls(np.zeros(n, np.float32), np.zeros(n, np.float32), np.full((n, width), -1, np.int8),
+                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool))
+
+
+def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    out = tok[rows, :width]
+    if out.shape[1] < width:
+        out = np.pad(out, ((0, 0), (0, width - out.shape[1])), constant_values=-1)
+    return out
+
+
+def _signature(tok: np.ndarray, digit: np.ndarray) -> np.ndarray:
+    """Order-free hash of the number tokens of each row (0 = none)."""
+    valid = tok >= 0
+    safe = np.where(valid, tok, 0)
+    is_digit = valid & digit[safe]
+    mixed = (safe.astype(np.uint64) + np.uint64(1)) * _MIX
+    return np.where(is_digit, mixed, np.uint64(0)).sum(axis=1, dtype=np.uint64)
+
+
+def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+                equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> NameScores:
+    """Name scores of the pairs (q_units[pq[i]], l_units[pl_[i]]).
+
+    `table` covers the token ids of both unit tables (list vocabulary plus the account tokens).
+    """
+    n = len(pq)
+    width = max(q_units.tok.shape[1], l_units.tok.shape[1])
+    out = NameScores.empty(n, width)
+    if n == 0:
+        return out
+    weights = table.weights(config)
+    span = np.maximum(q_units.ntok[pq], l_units.ntok[pl_])
+    if n <= SMALL_PAIRS:  # one block: a lookup's few pairs are not worth several passes
+        _score_block(q_units, l_units, pq, pl_, np.arange(n), int(span.max()), table, weights, equivalents,
+                     config, out)
+        return out
+    lower = 0
+    for bucket in _BUCKETS:
+        sel = np.flatnonzero((span > lower) & (span <= bucket))
+        lower = bucket
+        for start in range(0, len(sel), config.pair_chunk):
+            rows = sel[start:start + config.pair_chunk]
+            _score_block(q_units, l_units, pq[rows], pl_[rows], rows, bucket, table, weights, equivalents,
+                         config, out)
+    return out
+
+
+def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, rows: np.ndarray,
+                 width: int, table: TokenTable, weights: np.ndarray, equivalents: tuple[np.ndarray, ...],
+                 config: MatchConfig, out: NameScores) -> None:
+    width = min(width, max(q_units.tok.shape[1], l_units.tok.shape[1]))
+    Q = _take(q_units.tok, pq, width)
+    L = _take(l_units.tok, pl_, width)
+    P = len(pq)
+    qv, lv = Q >= 0, L >= 0
+    cells = qv[:, :, None] & lv[:, None, :]
+    a = np.broadcast_to(Q[:, :, None], cells.shape)[cells]
+    b = np.broadcast_to(L[:, None, :], cells.shape)[cells]
+    strict = q_units.strict[pq]
+    st = np.broadcast_to(strict[:, None, None], cells.shape)[cells]
+    codes = (a.astype(np.int64) << 32) | b.astype(np.int64) | (st.astype(np.int64) << 62)
+    uniq, inv = np.unique(codes, return_inverse=True)
+    sims, prefix = token_similarity(((uniq >> 32) & 0x3FFFFFFF).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32),
+                                    table, equivalents, config, workers=config.workers,
+                                    strict=(uniq >> 62).astype(bool))
+    S = np.zeros(cells.shape, dtype=np.float32)
+    S[cells] = sims[inv]
+    # a name cut at a field length: its last token may be the start of a listed token
+    last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
+    cut = np.zeros(cells.shape, dtype=bool)
+    cut[cells] = prefix[inv]
+    cut &= last[:, :, None] & ~strict[:, None, None]
+    S = np.where(cut, np.maximum(S, config.prefix_sim), S)
+
+    WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
+    WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, table, config)
+    best = _align(S, *ctx)
+    # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
+    # Georgievich): align again on the strong cells only and keep the better reading
+    weak = ((S > 0) & (S < config.merge_protect_sim)).any(axis=(1, 2))
+    if config.merge_split and weak.any():
+        sel = np.flatnonzero(weak)
+        strong = np.where(S[sel] >= config.merge_protect_sim, S[sel], 0.0)
+        alt = _align(strong, *(x[sel] if isinstance(x, np.ndarray) and x.shape[:1] == (P,) else x for x in ctx))
+        better = alt[0] > best[0][sel]
+        if better.any():
+            pick = sel[better]
+            for k in range(len(best)):
+                best[k][pick] = alt[k][better]
+    aligned, match_j, match_s, resid = best
+    if config.order_penalty:
+        aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
+
+    sig_q = _signature(Q, table.digit)
+    sig_l = _signature(L, table.digit)
+    digits = (sig_q != 0) & (sig_l != 0) & (sig_q != sig_l)
+
+    whole = np.zeros(P, dtype=np.float32)
+    near = np.flatnonzero(aligned >= 0.5)
+    if len(near):
+        whole[near] = process.cpdist(q_units.text[pq[near]], l_units.text[pl_[near]], scorer=fuzz.ratio,
+                                     workers=config.workers) / 100.0
+    score = aligned * (1 - config.order_bonus) + config.order_bonus * whole
+    score = np.where(digits, score * config.digits_mismatch, score).astype(np.float32)
+
+    out.score[rows] = score
+    out.aligned[rows] = aligned
+    out.match_j[rows, :width] = match_j
+    out.match_s[rows, :width] = match_s
+    out.resid[rows] = resid
+    out.digits_mismatch[rows] = digits
+
+
+def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
+           WL: np.ndarray, strict: np.ndarray, table: TokenTable,
+           config: MatchConfig) -> list[np.ndarray]:
+    """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
+
+    Returns [score, match_j, match_s, resid]."""
+    P, width = Q.shape
+    diag = np.eye(width, dtype=np.float32) * 1e-4  # ties keep the order of the names
+    work = np.where(S > 0, S + diag, 0.0).reshape(P, width * width)
+    match_j = np.full((P, width), -1, dtype=np.int8)
+    match_s = np.zeros((P, width), dtype=np.float32)
+    live = np.arange(P)
+    for _ in range(width):
+        flat = work[live]
+        k = flat.argmax(axis=1)
+        top = flat[np.arange(len(live)), k]
+        act = top > 0
+        if not act.any():
+            break
+        live, k = live[act], k[act]
+        i, j = k // width, k % width
+        match_j[live, i] = j
+        match_s[live, i] = S[live, i, j]
+        view = work.reshape(P, width, width)
+        view[live, i, :] = 0.0
+        view[live, :, j] = 0.0
+
+    q_matched = match_j >= 0
+    jj = np.where(q_matched, match_j, 0).astype(np.intp)
+    wl_at = np.take_along_axis(WL, jj, axis=1)
+    cell_w = np.where(q_matched, (WQ + wl_at) / 2, 0.0)
+    num = (match_s * cell_w).sum(axis=1)
+    den = cell_w.sum(axis=1)
+    l_matched = np.zeros((P, width), dtype=bool)
+    pi, qi = np.nonzero(q_matched)
+    l_matched[pi, match_j[pi, qi]] = True
+    q_left, l_left = qv & ~q_matched, lv & ~l_matched
+    # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
+    WQ = np.where(q_left & _twin(Q, q_matched), WQ * config.duplicate_weight, WQ)
+    WL = np.where(l_left & _twin(L, l_matched), WL * config.duplicate_weight, WL)
+    rq = np.where(q_left, WQ, 0.0).sum(axis=1)
+    # Han-derived names have no optional middle names: a listed token the account lacks is another name
+    syllable = l_left & strict[:, None]
+    rs = np.where(syllable, WL, 0.0).sum(axis=1)
+    rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
+
+    resid = np.zeros(P, dtype=np.float32)
+    if config.merge_split:
+        nq, nl = q_left.sum(axis=1), l_left.sum(axis=1)
+        both = np.flatnonzero((nq > 0) & (nl > 0) & ((nq > 1) | (nl > 1)))
+        if len(both):
+            sq = _joined(Q[both], q_left[both], table)
+            sl = _joined(L[both], l_left[both], table)
+            dist = process.cpdist(sq, sl, scorer=OSA.distance, workers=config.workers)
+            lq, ll = np.strings.str_len(sq), np.strings.str_len(sl)
+            r = 1.0 - dist / np.maximum(np.maximum(lq, ll) - config.edit_slack, 1.0)
+            ok = (np.minimum(lq, ll) >= 4) & (r >= config.merge_min_sim)
+            ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
+            resid[both[ok]] = r[ok]
+    merged = resid > 0
+    rw = (rq + rl + rs) / 2
+    num = num + np.where(merged, resid * rw, 0.0)
+    # the whole listed name (two tokens or more) found inside a longer account name: extra account
+    # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
+    whole_list = (rl == 0) & (rs == 0) & (lv.sum(axis=1) >= 2) & ~strict
+    query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
+    unmatched = (query_cost * rq + config.extra_list_cost * rl
+                 + config.conflict_cost * np.minimum(rq, rl) + (config.extra_query_cost + config.conflict_cost) * rs)
+    den = den + np.where(merged, rw, unmatched)
+    score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+    return [score, match_j, match_s, resid]
+
+
+def _twin(tok: np.ndarray, matched: np.ndarray) -> np.ndarray:
+    """Per position: the same token sits at another position of the row that aligned."""
+    same = (tok[:, :, None] == tok[:, None, :]) & matched[:, None, :] & (tok[:, :, None] >= 0)
+    return same.any(axis=2)
+
+
+def _descents(match_j: np.ndarray) -> np.ndarray:
+    """How often the aligned list positions step back, reading the account tokens in order.
+
+    0 or 1 = the same order or a rotation ("Putin Vladimir" ~ "Vladimir Putin"); 2 or more = tokens
+    swapped inside the name ("Salman bin Muhammad" vs "Muhammad bin Salman").
+    """
+    matched = match_j >= 0
+    pos = np.where(matched, np.arange(match_j.shape[1]), -1)
+    last = np.maximum.accumulate(pos, axis=1)
+    prev_pos = np.concatenate([np.full((len(pos), 1), -1), last[:, :-1]], axis=1)
+    prev_j = np.take_along_axis(match_j, np.maximum(prev_pos, 0), axis=1)
+    step_back = matched & (prev_pos >= 0) & (match_j < prev_j)
+    return step_back.sum(axis=1)
+
+
+def _joined(tok: np.ndarray, keep: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per row, the kept tokens joined without spaces, in their order (vectorised per position)."""
+    acc = np.zeros(len(tok), dtype=StringDType())
+    for t in range(tok.shape[1]):
+        col = keep[:, t]
+        if not col.any():
+            continue
+        piece = np.zeros(len(tok), dtype=StringDType())
+        piece[col] = table.text[tok[col, t]].astype(StringDType())
+        acc = np.strings.add(acc, piece)
+    return acc

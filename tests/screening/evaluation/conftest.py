@@ -1,0 +1,43 @@
+"""A small real store shared by the evaluation tests: three bundled snapshot lists (UN, China, BIS DPL).
+
+Loaded once per session into a temporary DuckDB file (about a second); the tests that screen open
+their own copy so runs and index rows never leak between tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from screening.db import connect
+
+SMALL_SOURCES = ["un_sc", "cn_sanctions", "us_bis_dpl"]
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lists.refresh import refresh
+
+    path = tmp_path_factory.mktemp("eval-store") / "store.duckdb"
+    con = connect(path)
+    outcomes = refresh(con, SMALL_SOURCES, offline=True, raw_dir=None)
+    assert all(o.status == "loaded" for o in outcomes), outcomes
+    con.close()
+    return path
+
+
+@pytest.fixture
+def store_copy(small_store: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(small_store, path)
+    return path
+
+
+@pytest.fixture
+def con(store_copy: Path) -> duckdb.DuckDBPyConnection:
+    connection = connect(store_copy)
+    yield connection
+    connection.close()

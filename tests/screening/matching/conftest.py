@@ -1,0 +1,56 @@
+"""Fixtures for the matcher: one list store loaded from the bundled snapshot per test session.
+
+The store holds real list files (UN, OFAC SDN, China's lists, UK OFSI) loaded through the list
+store (`lists.refresh.load_snapshot`) with the match index built. Tests that write (runs, hits,
+new versions) work on their own copy of the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lists import get_spec
+from lists.refresh import load_snapshot
+from screening.db import connect
+from screening.matching.index import ensure_index
+
+SOURCES = ("un_sc", "us_ofac_sdn", "cn_sanctions", "gb_ofsi")
+
+
+@pytest.fixture(scope="session")
+def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("matching") / "snapshot.duckdb"
+    con = connect(path)
+    for key in SOURCES:
+        outcome = load_snapshot(con, get_spec(key), raw_dir=None)
+        assert outcome.status == "loaded", outcome
+    ensure_index(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def store(snapshot_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the snapshot store (safe to write to)."""
+    path = tmp_path / "store.duckdb"
+    shutil.copy(snapshot_db, path)
+    return path
+
+
+@pytest.fixture
+def con(store: Path):
+    connection = duckdb.connect(str(store))
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def ro_con(snapshot_db: Path):
+    """A read-only connection to the shared snapshot store (for tests that only read)."""
+    connection = duckdb.connect(str(snapshot_db), read_only=True)
+    yield connection
+    connection.close()

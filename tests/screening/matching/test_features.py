@@ -1,0 +1,131 @@
+"""Feature case tables (Latin and Han), scored by compare() — the batch scorer on a batch of one.
+
+Each row: account-side name(s), listed name(s), optional record data, and what must come out
+(nomenklatura-style CASES). Bands: block_review ≥ 0.90, review ≥ 0.80, low ≥ 0.66 by default.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.matching.config import DEFAULT_CONFIG as C
+from screening.matching.pairwise import compare
+
+ALERT = C.review  # at or above: an alert
+
+NAME_CASES = [
+    # a (account), b (listed), subject_type, expectation, why
+    ("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "person", "alert", "comma-inverted, patronymic listed"),
+    ("Wang Jianhua", "Jianhua Wang", "person", "alert", "token order"),
+    ("SIS DOO", "SIS d.o.o.", "organization", "alert", "case, punctuation, legal form (Apple 2019)"),
+    ("Müller Hans", "Hans Mueller", "person", "alert", "diacritics, transliteration"),
+    ("Olaf Scholze", "Olaf Scholz", "person", "alert", "one typo in a long token"),
+    ("Hans Peter Schmidt", "Hanspeter Schmidt", "person", "alert", "token merge"),
+    ("Abdelmalek Droukdel", "Abde1malek Droukdel", "person", "alert", "OCR digit"),
+    ("Bill Clinton", "William Clinton", "person", "alert", "nickname"),
+    ("Mehmet Ali Yilmaz", "Mohammed Ali Yilmaz", "person", "alert", "romanisation variant"),
+    ("J Smith", "John Smith", "person", "alert", "initial"),
+    ("Octavian Scholz", "Olaf Scholz", "person", "miss", "different given name"),
+    ("Boeing 737", "Boeing 747", "organization", "miss", "numbers differ"),
+    ("Ali Hassan Mahmoud", "Ali Hassan", "person", "no_block", "an extra account token costs"),
+    ("Ahmed Mohammed", "Ahmed Mohammed BUSTAJI", "person", "no_block", "the rare listed family name is missing"),
+    ("Salman bin Muhammad", "Muhammad bin Salman", "person", "alert", "order-free (reorders must hit)"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "stype", "expect", "why"), NAME_CASES)
+def test_name_cases(a: str, b: str, stype: str, expect: str, why: str) -> None:
+    r = compare(a, b, subject_type=stype)
+    if expect == "alert":
+        assert r.score >= ALERT, (why, r.score, r.reasons)
+    elif expect == "miss":
+        assert r.score < ALERT, (why, r.score, r.reasons)
+    else:
+        assert r.score < C.block_review, (why, r.score, r.reasons)
+
+
+HAN_CASES = [
+    ("王伟", "王伟", "alert", "same Han name"),
+    ("王偉", "王伟", "alert", "traditional vs simplified"),
+    ("王伟", "WANG Wei", "alert", "Han against the listed romanisation"),
+    ("Wang Wei", "王伟", "alert", "pinyin against the listed Han name"),
+    ("王伟", "汪伟", "miss", "homophones: different characters, same pinyin"),
+    ("王伟", "王玮", "miss", "one character differs"),
+    ("王伟", "WANG Wei Ming", "miss", "Han-derived names have no optional middle names"),
+    ("张明", "ZHANG Ming Hua", "miss", "a listed given-name syllable the account lacks"),
+    ("华为技术有限公司", "华为技术", "alert", "legal form 有限公司"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "expect", "why"), HAN_CASES)
+def test_han_cases(a: str, b: str, expect: str, why: str) -> None:
+    stype = "organization" if "公司" in a else "person"
+    r = compare(a, b, subject_type=stype)
+    if expect == "alert":
+        assert r.score >= ALERT, (why, r.score, r.reasons)
+    else:
+        assert r.score < ALERT, (why, r.score, r.reasons)
+
+
+def test_pinyin_match_is_discounted_below_exact() -> None:
+    exact = compare("王伟", "王伟", subject_type="person")
+    pinyin = compare("王伟", "WANG Wei", subject_type="person")
+    assert exact.score > pinyin.score >= ALERT
+    assert pinyin.reasons["name"]["route"].startswith("pinyin")
+
+
+def test_dob_qualifies_without_hiding_a_strong_name() -> None:
+    plain = compare("Ivan Petrov", "Ivan Petrov", subject_type="person")
+    same = compare("Ivan Petrov", "Ivan Petrov", subject_type="person", a_birth_date="1970-05-01",
+                   b_birth_date="1970-05-01")
+    year = compare("Ivan Petrov", "Ivan Petrov", subject_type="person", a_birth_date="1970-05-01", b_birth_date="1970")
+    conflict = compare("Ivan Petrov", "Ivan Petrov", subject_type="person", a_birth_date="1970-05-01",
+                       b_birth_date="1990-02-02")
+    assert same.score > year.score > plain.score > conflict.score
+    assert plain.score < 1.0  # an uncorroborated exact name leaves room above it
+    assert conflict.band == "low"  # lowered, still visible
+    assert {f["level"] for f in conflict.reasons["features"] if f["feature"] == "dob"} == {"conflict"}
+
+
+def test_day_month_swapped_and_off_by_one_are_near() -> None:
+    swapped = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-05-03", b_birth_date="1970-03-05")
+    levels = {f["level"] for f in swapped.reasons["features"] if f["feature"] == "dob"}
+    assert levels == {"near"}
+    off = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1971-05-03", b_birth_date="1970-05-03")
+    assert {f["level"] for f in off.reasons["features"] if f["feature"] == "dob"} == {"near"}
+
+
+def test_country_and_type() -> None:
+    base = compare("Acme Trading", "Acme Trading", subject_type="organization")
+    other = compare("Acme Trading", "Acme Trading", subject_type="organization", a_country="CH", b_country="IR")
+    same = compare("Acme Trading", "Acme Trading", subject_type="organization", a_country="IR", b_country="IR")
+    assert same.score > base.score > other.score
+    mixed = compare("Acme Trading", "Acme Trading", a_subject_type="person", b_subject_type="organization")
+    assert mixed.score < base.score
+    assert any(f["feature"] == "subject_type" for f in mixed.reasons["features"])
+
+
+def test_weak_alias_only_corroborates() -> None:
+    weak = compare("Abu Omar", "Abu Omar", subject_type="person", b_weak=True)
+    assert weak.band == "low"
+    assert any(f["feature"] == "alias" and f["capped"] for f in weak.reasons["features"])
+    backed = compare("Abu Omar", "Abu Omar", subject_type="person", b_weak=True, a_birth_date="1975-01-01",
+                     b_birth_date="1975-01-01")
+    assert backed.score >= ALERT
+
+
+def test_identifier_is_decisive() -> None:
+    r = compare("Petrov Ivan", "Sidorov Pavel", a_id="AB 1234567", b_id="ab1234567", a_id_type="passport",
+                b_id_type="passport")
+    assert r.score == 1.0 and r.band == "block_review"
+    assert any(f["feature"] == "identifier" for f in r.reasons["features"])
+    other_kind = compare("Petrov Ivan", "Sidorov Pavel", a_id="1234567890", b_id="1234567890", a_id_type="USCC",
+                         b_id_type="passport")
+    assert other_kind.score < ALERT  # a company code never equals a passport
+
+
+def test_reasons_explain_the_alignment() -> None:
+    r = compare("Olaf Scholze", "Olaf Scholz")
+    name = r.reasons["name"]
+    assert name["alignment"] == "olaf=olaf scholze~scholz(0.83)"
+    assert name["query_form"] == "olaf scholze" and name["list_form"] == "olaf scholz"

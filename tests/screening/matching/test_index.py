@@ -1,0 +1,47 @@
+"""The list index: built once per list version from the store, kept in DuckDB, reused, rebuilt per new version."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from lists import get_spec
+from lists.store import load_version
+from screening.db import fetch_one
+from screening.matching.index import ensure_index, index_key, load_index, missing_versions
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
+
+
+def test_index_is_stored_per_version_and_reused(con) -> None:
+    versions = {r[0] for r in con.execute("SELECT version_id FROM current_versions").fetchall()}
+    built = {r[0] for r in con.sql("SELECT version_id FROM match_index_builds WHERE index_key = ?", params=
+                                       [index_key()]).fetchall()}
+    assert built == versions
+    assert missing_versions(con) == []
+    assert ensure_index(con) == []  # nothing to redo
+    forms = fetch_one(con, "SELECT count(*) FROM match_index_forms")[0]
+    names = fetch_one(con, "SELECT count(*) FROM current_names")[0]
+    assert forms >= names * 0.95  # every name has at least one form (a few normalise to nothing)
+
+
+def test_new_version_builds_only_itself(con) -> None:
+    before = fetch_one(con, "SELECT version_id FROM current_versions WHERE source = 'un_sc'")[0]
+    spec = dataclasses.replace(get_spec("un_sc"), min_entries=1)  # a real excerpt stands in for a new version
+    result = load_version(con, spec, FIXTURES / "un_sc" / "consolidated_2024-11-30_excerpt.xml", check_shrink=False)
+    assert result.status == "loaded"
+    assert missing_versions(con) == [result.version_id]
+    built = ensure_index(con)
+    assert [b["version_id"] for b in built] == [result.version_id]
+    left = fetch_one(con, "SELECT count(*) FROM match_index_forms WHERE version_id = ?", [before])[0]
+    assert left == 0  # the superseded version's index is purged
+
+
+def test_load_index_reads_the_versions_in_force(ro_con) -> None:
+    index = load_index(ro_con, build=False)
+    sources = {v["source"] for v in index.versions_used()}
+    assert sources == {"un_sc", "us_ofac_sdn", "cn_sanctions", "gb_ofsi"}
+    assert index.entries.height == fetch_one(ro_con, "SELECT count(*) FROM current_entries")[0]
+    assert len(index.units) > 10_000
+    # the cut keeps common tokens out of the blocking keys
+    assert index.keys.group_by("key").len()["len"].max() <= index.key_cut

@@ -1,0 +1,76 @@
+"""Token rules: phonetic keys, pinyin syllables, OCR reading, weights and the pair similarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from screening.matching.config import DEFAULT_CONFIG
+from screening.matching.tokens import Vocab, is_pinyin, ocr_fold, phonetic_key, token_similarity
+
+
+@pytest.mark.parametrize(("a", "b"), [("mohammed", "muhammad"), ("mohamad", "mukhammad"), ("shevchenko", "chevtchenko"),
+                                      ("yeltsin", "eltsine")])
+def test_phonetic_key_joins_transliterations(a: str, b: str) -> None:
+    assert phonetic_key(a) is not None and phonetic_key(a) == phonetic_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("wang", "kang"), ("gaddafi", "farouk"), ("hassan", "ahmed")])
+def test_phonetic_key_keeps_names_apart(a: str, b: str) -> None:
+    assert phonetic_key(a) != phonetic_key(b)
+
+
+@pytest.mark.parametrize(("token", "expected"), [("wang", True), ("jianhua", True), ("xiaoming", True),
+                                                  ("smith", False), ("mohammed", False), ("kim", False)])
+def test_pinyin_detection(token: str, expected: bool) -> None:
+    assert is_pinyin(token) is expected
+
+
+def test_ocr_reading_only_for_mostly_letters() -> None:
+    assert ocr_fold("m0hammad") == "mohammad"
+    assert ocr_fold("abde1malek") == "abdelmalek"
+    assert ocr_fold("747") == "747"
+
+
+SIM_CASES = [
+    # a, b, lower, upper, why
+    ("scholz", "scholz", 1.0, 1.0, "equal"),
+    ("scholze", "scholz", 0.8, 0.95, "one letter more in a long token"),
+    ("wang", "kang", 0.5, 0.7, "one letter off weighs more in a four-letter token"),
+    ("mohammad", "mohammed", 0.8, 0.9, "one letter off in a long token"),
+    ("li", "lu", 0.0, 0.0, "short tokens must be equal"),
+    ("j", "john", 0.7, 0.8, "initial"),
+    ("bill", "william", 0.84, 0.86, "nickname"),
+    ("mohammed", "mehmet", 0.89, 0.91, "romanisation variant table"),
+    ("hasan", "hassan", 0.85, 1.0, "doubled letter"),
+    ("aly", "ali", 0.85, 1.0, "y read as i"),
+    ("747", "737", 0.0, 0.0, "numbers must be equal"),
+    ("m0hammad", "mohammad", 0.85, 1.0, "OCR digit in a name"),
+    ("王伟", "汪伟", 0.0, 0.0, "two Han characters differing in one are different names"),
+    ("al", "el", 0.89, 0.91, "spellings of the Arabic article"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "lower", "upper", "why"), SIM_CASES)
+def test_token_similarity_cases(a: str, b: str, lower: float, upper: float, why: str) -> None:
+    vocab = Vocab([a, b])
+    ids, table = vocab.encode([a, b])
+    sim, _ = token_similarity(ids[:1], ids[1:], table, vocab.equivalents, DEFAULT_CONFIG)
+    assert lower - 1e-6 <= float(sim[0]) <= upper + 1e-6, why
+
+
+def test_strict_pinyin_needs_equal_syllables() -> None:
+    vocab = Vocab(["mingjian", "mingjing"])
+    ids, table = vocab.encode(["mingjian", "mingjing"])
+    equivalents = vocab.equivalents
+    lenient, _ = token_similarity(ids[:1], ids[1:], table, equivalents, DEFAULT_CONFIG)
+    strict, _ = token_similarity(ids[:1], ids[1:], table, equivalents, DEFAULT_CONFIG, strict=np.array([True]))
+    assert lenient[0] > 0.6 and strict[0] == 0.0
+
+
+def test_common_tokens_weigh_less() -> None:
+    vocab = Vocab(["mohammed", "bustaji", "trading", "al"])
+    ids, table = vocab.encode(["mohammed", "bustaji", "trading", "al"])
+    w = table.weights(DEFAULT_CONFIG)[ids]
+    assert w[1] == pytest.approx(1.0)
+    assert w[0] < 0.8 and w[2] < 0.5 and w[3] < 0.3
