@@ -20,6 +20,18 @@ from screening.db import connect
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 
 
+def build_match_index(con) -> int:
+    """Build the matcher's index of the versions now in force (so lookup() and screening runs find it
+    ready instead of building it in memory on first use); the number of list names it holds."""
+    from screening.db import fetch_one
+    from screening.matching import ensure_index
+
+    ensure_index(con)
+    row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
+                         "WHERE version_id IN (SELECT version_id FROM current_versions)")
+    return int(row[0]) if row else 0
+
+
 @click.group("lists")
 def lists_group() -> None:
     """Public sanctions lists: versions in DuckDB."""
@@ -48,7 +60,11 @@ def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | Non
             f"{result.names} names" + (f"; +{result.added} −{result.removed} ~{result.changed}"
                                        if result.status == "loaded" else "")
             + ("" if result.complete else " (INCOMPLETE: optional files missing)"))
-    emit(asdict(result), as_json, text)
+    data = asdict(result)
+    if result.status == "loaded":
+        data["match_index_names"] = build_match_index(con)
+        text += f"\nmatch index ready: {data['match_index_names']:,} names"
+    emit(data, as_json, text)
 
 
 @lists_group.command("refresh")
@@ -68,6 +84,8 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, as_js
     for o in outcomes:
         counts = f" — {o.entries} entries (+{o.added} −{o.removed} ~{o.changed})" if o.status == "loaded" else ""
         lines.append(f"{o.source:14} {o.status:9}{counts}  {o.detail}")
+    if any(o.status == "loaded" for o in outcomes):
+        lines.append(f"match index ready: {build_match_index(con):,} names")
     emit([asdict(o) for o in outcomes], as_json, "\n".join(lines))
     if any(o.status in ("failed", "rejected") for o in outcomes):
         sys.exit(1)

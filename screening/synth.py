@@ -44,12 +44,30 @@ class SynthBase:
 
 
 def synth_accounts(n: int, seed: int) -> pl.DataFrame:
-    """`n` synthetic accounts in the canonical columns, deterministic for `seed`."""
-    return synth_base(n, seed).accounts
+    """`n` synthetic accounts in the canonical columns, deterministic for `seed` (the same rows as
+    `synth_base(n, seed).accounts`, without assembling the truth table, a quarter of the time)."""
+    df, _ = _synth_frame(n, seed)
+    return _accounts(df)
 
 
 def synth_base(n: int, seed: int) -> SynthBase:
     """Accounts plus what was planted in them (for tests and evaluation)."""
+    df, duplicate_of = _synth_frame(n, seed)
+    truth = df.select(
+        "account_id",
+        pl.col("_segment").alias("segment"),
+        pl.concat_list(pl.col("^_t_.*$")).list.drop_nulls().alias("planted"),
+        duplicate_of.alias("duplicate_of"),
+    )
+    return SynthBase(accounts=_accounts(df), truth=truth)
+
+
+def _accounts(df: pl.DataFrame) -> pl.DataFrame:
+    return df.select([pl.col(c).cast(t) for c, t in ACCOUNT_SCHEMA.items()])
+
+
+def _synth_frame(n: int, seed: int) -> tuple[pl.DataFrame, pl.Series]:
+    """Every row with its internal columns (segment, planted tags) and the duplicate links."""
     rng = np.random.default_rng(seed)
     segment = rng.choice(len(SEGMENTS), size=n, p=SEGMENT_SHARES)
     parts = []
@@ -64,14 +82,7 @@ def synth_base(n: int, seed: int) -> SynthBase:
     df = _link_guardians(rng, df)
     df, duplicate_of = _plant_duplicates(rng, df)
     df = _plant_brand_names(rng, df)
-    accounts = df.select([pl.col(c).cast(t) for c, t in ACCOUNT_SCHEMA.items()])
-    truth = df.select(
-        "account_id",
-        pl.col("_segment").alias("segment"),
-        pl.concat_list(pl.col("^_t_.*$")).list.drop_nulls().alias("planted"),
-        duplicate_of.alias("duplicate_of"),
-    )
-    return SynthBase(accounts=accounts, truth=truth)
+    return df, duplicate_of
 
 
 def synth_update(accounts: pl.DataFrame, seed: int, *, change_rate: float = 0.02, transfer_rate: float = 0.001) -> pl.DataFrame:
@@ -175,7 +186,10 @@ def uscc_numbers(rng: np.random.Generator, prefix: pl.Series, region: np.ndarray
     code (GB 11714, with its own check char; half of them new-style `MA…`), weighted mod-31 check."""
     n = region.size
     value = {c: i for i, c in enumerate(USCC_ALPHABET)}
-    head = np.array([[value[p[0]], value[p[1]]] for p in prefix.to_list()], dtype=np.int64).reshape(n, 2)
+    lookup = np.zeros(128, dtype=np.int64)
+    lookup[_ALPHABET_CODES] = np.arange(len(USCC_ALPHABET))
+    head_codes = np.frombuffer("".join(prefix.to_list()).encode("ascii"), dtype=np.uint8).reshape(n, 2)
+    head = lookup[head_codes]
     org = rng.integers(0, 10, size=(n, 8))
     new_style = rng.random(n) < 0.5
     org[new_style, 0] = value["M"]
@@ -555,7 +569,7 @@ _SUBJECT = ["subject_type", "name", "name_latin", "birth_date", "country", "nati
 def _plant_duplicates(rng: np.random.Generator, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """Other accounts of existing subjects: same ID (also reformatted, or in its legacy 15-digit
     form), or same name and birth date with another or no ID; a fifth of the originals suspended
-    (re-registration after suspension)."""
+    (re-registration after suspension). Only the k copied rows are computed and scattered in."""
     n = df.height
     k = int(n * DUPLICATE_RATE)
     duplicate_of = pl.Series("duplicate_of", [None] * n, dtype=pl.Utf8)
@@ -563,19 +577,14 @@ def _plant_duplicates(rng: np.random.Generator, df: pl.DataFrame) -> tuple[pl.Da
         return df, duplicate_of
     chosen = rng.choice(n, size=2 * k, replace=False)
     source, target = chosen[:k], chosen[k:]
-    src = np.arange(n)
-    src[target] = source
-    copied = df.select(_SUBJECT).gather(pl.Series(src, dtype=pl.UInt32))
-    variant = np.zeros(n, dtype=np.int64)
-    variant[target] = rng.choice(4, size=k, p=[0.5, 0.15, 0.2, 0.15])
-    v = pl.Series(variant)
-    target_mask = np.zeros(n, dtype=bool)
-    target_mask[target] = True
-    is_target = pl.Series(target_mask)
+    source_idx = pl.Series(source, dtype=pl.UInt32)
+    copied = df.select(_SUBJECT).gather(source_idx)
+    v = pl.Series(rng.choice(4, size=k, p=[0.5, 0.15, 0.2, 0.15]))
     number = copied["id_number"]
     born_19xx = copied["birth_date"].dt.year().is_between(1900, 1999)
     legacy = number.str.slice(0, 6) + number.str.slice(8, 9)
-    passport = pl.lit("E") + pl.Series(rng.integers(10_000_000, 99_999_999, size=n)).cast(pl.Utf8)
+    # drawn for every row (and read on the copies) so a seed gives the same base as before
+    passport = pl.lit("E") + pl.Series(rng.integers(10_000_000, 99_999_999, size=n)[target]).cast(pl.Utf8)
     new_number = (
         pl.when(v == 1).then(number.str.slice(0, 6) + " " + number.str.slice(6, 8) + " " + number.str.slice(14).str.to_lowercase())
         .when((v == 2) & (copied["id_type"] == "RIC") & born_19xx & (number.str.len_chars() == 18)).then(legacy)
@@ -585,22 +594,25 @@ def _plant_duplicates(rng: np.random.Generator, df: pl.DataFrame) -> tuple[pl.Da
     )
     new_type = pl.when((v == 3) & (copied["subject_type"] == "person")).then(pl.lit("passport")).when(v == 3).then(None).otherwise(copied["id_type"])
     replaced = copied.with_columns(id_number=new_number, id_type=new_type)
-    out = df.with_columns(
-        [pl.when(is_target).then(replaced[c]).otherwise(pl.col(c)).alias(c) for c in _SUBJECT]
-    )
+    at = pl.Series(target, dtype=pl.UInt32)
+
+    def put(column: str, values: pl.Series | None) -> pl.Series:
+        base = df[column]
+        values = pl.Series([None] * k, dtype=base.dtype) if values is None else values.cast(base.dtype)
+        return base.clone().scatter(at, values)
+
+    out = df.with_columns([put(c, replaced[c]) for c in _SUBJECT])
     suspend = np.zeros(n, dtype=bool)
     suspend[source[rng.random(k) < 0.2]] = True
     out = out.with_columns(
         status=pl.when(pl.Series(suspend)).then(pl.lit("suspended")).otherwise(pl.col("status")),
-        _minor=pl.when(is_target).then(df["_minor"].gather(pl.Series(src, dtype=pl.UInt32))).otherwise(pl.col("_minor")),
-        _t_duplicate=pl.when(is_target).then(pl.format("duplicate_v{}", v)),
-        _t_minor=pl.when(is_target).then(None).otherwise(pl.col("_t_minor")),
-    ).with_columns(
-        guardian_account_id=pl.when(is_target).then(None).otherwise(pl.col("guardian_account_id")),
-        self_supporting=pl.when(is_target).then(None).otherwise(pl.col("self_supporting")),
+        _minor=put("_minor", df["_minor"].gather(source_idx)),
+        _t_duplicate=pl.Series([None] * n, dtype=pl.Utf8).scatter(at, "duplicate_v" + v.cast(pl.Utf8)),
+        _t_minor=put("_t_minor", None),
+        guardian_account_id=put("guardian_account_id", None),
+        self_supporting=put("self_supporting", None),
     )
-    ids = df["account_id"].gather(pl.Series(src, dtype=pl.UInt32))
-    duplicate_of = _choose(is_target, ids).alias("duplicate_of")
+    duplicate_of = pl.Series("duplicate_of", [None] * n, dtype=pl.Utf8).scatter(at, df["account_id"].gather(source_idx))
     return out, duplicate_of
 
 

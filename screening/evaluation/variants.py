@@ -84,6 +84,8 @@ class VariationType:
 # data tables and small text helpers
 
 RESOURCES = "screening.resources.eval"
+# Name tables shared with the matcher (one copy, kept under screening/resources/matching/).
+MATCHING_RESOURCES = "screening.resources.matching"
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +97,7 @@ def tables() -> dict[str, Any]:
 
 @cache
 def _variant_table(name: str) -> dict[str, Any]:
-    text = resources.files(RESOURCES).joinpath("name_variants").joinpath(f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files(MATCHING_RESOURCES).joinpath("name_variants").joinpath(f"{name}.json").read_text(encoding="utf-8")
     (body,) = json.loads(text).values()
     return body
 
@@ -130,7 +132,7 @@ def cantonese_surnames() -> dict[str, str]:
 def nicknames() -> dict[str, tuple[str, ...]]:
     """Given name → its nicknames (William → Bill), lower case."""
     pairs: dict[str, set[str]] = {}
-    with resources.files(RESOURCES).joinpath("nicknames.csv").open(encoding="utf-8") as fh:
+    with resources.files(MATCHING_RESOURCES).joinpath("nicknames.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             a, b = row["name1"].strip().lower(), row["name2"].strip().lower()
             if a and b and a != b:

@@ -68,3 +68,32 @@ def test_load_refusal_exits_non_zero(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     code, out = _run(tmp_path / "s.duckdb", "lists", "load", "un_sc", str(empty))
     assert code == 1 and "REFUSED" in out and "empty file" in out
+
+
+def _unindexed_versions(db: Path) -> list[int]:
+    import duckdb
+
+    from screening.matching.index import missing_versions
+
+    con = duckdb.connect(str(db))
+    try:
+        return missing_versions(con)
+    finally:
+        con.close()
+
+
+def test_refresh_leaves_the_match_index_ready(loaded_db: Path) -> None:
+    """lookup() must not build the list index in memory on first use: the refresh built it."""
+    assert _unindexed_versions(loaded_db) == []
+
+
+def test_load_builds_the_match_index(tmp_path: Path) -> None:
+    db = tmp_path / "one.duckdb"
+    snapshot = Path(__file__).resolve().parents[2] / "lists" / "snapshot" / "un_sc" / "2026-02-27" / "consolidated.xml.gz"
+    code, out = _run(db, "lists", "load", "un_sc", str(snapshot))
+    assert code == 0, out
+    names = int(out.split("match index ready: ")[1].split()[0].replace(",", ""))
+    assert names > 1003  # every entry's names, aliases included
+    assert _unindexed_versions(db) == []
+    code, out = _run(db, "lists", "load", "un_sc", str(snapshot))  # unchanged: nothing rebuilt, nothing said
+    assert code == 0 and "unchanged" in out and "match index" not in out

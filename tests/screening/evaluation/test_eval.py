@@ -74,3 +74,37 @@ def test_name_bench_reads_labels_and_sweeps(tmp_path: Path) -> None:
     assert report["pairs"] == 6 and report["positives"] == 3
     assert report["at_review_threshold"]["f1"] == 1.0 and wrong.height == 0
     assert report["best_f1"]["f1"] == 1.0 and len(report["sweep"]) == 3
+
+
+def test_namesakes_exact_and_reordered(con: duckdb.DuckDBPyConnection) -> None:
+    """An account bearing a listed name is an exact namesake; its tokens reversed, a reordered one."""
+    from screening.evaluation.eval import namesakes
+
+    (source, source_id, listed), = con.execute(
+        "SELECT source, source_id, name FROM current_names n JOIN current_entries e USING (source, source_id) "
+        "WHERE e.subject_type = 'person' AND n.quality = 'strong' AND regexp_matches(n.name, '^[A-Za-z]+ [A-Za-z]+$') "
+        "ORDER BY source, source_id, name LIMIT 1"
+    ).fetchall()
+    first, last = listed.split()
+    accounts = pl.DataFrame({
+        "account_id": ["same", "reversed", "other"],
+        "subject_type": ["person"] * 3,
+        "name": [listed.upper(), f"{last} {first}", "Zzyzx Qwertyuiop"],
+        "name_latin": [None, None, None],
+    }, schema_overrides={"name_latin": pl.String})
+    found = namesakes(con, accounts)
+    own = found.filter((pl.col("source") == source) & (pl.col("source_id") == source_id))
+    assert dict(own.select("account_id", "match").iter_rows()) == {"same": "exact", "reversed": "reordered"}
+    assert "other" not in found["account_id"].to_list()
+
+
+def test_clean_report_separates_namesakes(con: duckdb.DuckDBPyConnection) -> None:
+    from screening.evaluation.eval import eval_clean, match_config
+
+    report, wrong = eval_clean(con, match_config(), EvalOptions(seed=2, clean_n=2000))
+    n, ns = report["accounts"], report["exact_namesakes"]
+    assert report["alerted_accounts"] == report["exact_namesakes_alerted"] + report["alerted_excl_exact_namesakes"]
+    assert report["alerts_per_1000_excl_exact_namesakes"] == round(1000 * report["alerted_excl_exact_namesakes"] / (n - ns), 3)
+    assert sum(r["namesakes"] for r in report["by_kind"]) == ns
+    assert wrong.height == report["alerted_excl_exact_namesakes"]  # namesake alerts are not failures
+    assert all(e["match"] in ("exact", "reordered") for e in report["namesake_examples"])

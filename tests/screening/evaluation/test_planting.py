@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
 
@@ -94,3 +96,24 @@ def test_planted_persons_never_contradict_the_listed_birth_date(con: duckdb.Duck
     # a year-only DOB gives a day inside that year; DOB ranges give a day inside the range
     assert declared.filter((pl.col("birth_date") < pl.col("lo").dt.truncate("1y"))
                            | (pl.col("birth_date") > pl.col("hi").dt.offset_by("1y"))).height == 0
+
+
+def test_accounts_synth_plant_option(store_copy: Path, tmp_path: Path) -> None:
+    """`screening accounts synth --plant N` writes a labelled base: N rows carry a real entry's variant."""
+    from click.testing import CliRunner
+
+    from screening.accounts_cli import accounts_group
+    from screening.cli import Context
+
+    out = tmp_path / "planted.parquet"
+    result = CliRunner().invoke(accounts_group, ["synth", "--n", "400", "--seed", "3", "--plant", "12",
+                                                 "--plant-sources", "un_sc", "--out", str(out)],
+                                obj=Context(store_copy))
+    assert result.exit_code == 0, result.output
+    assert "12 with planted list entries" in result.output
+    df = pl.read_parquet(out)
+    planted = df.filter(pl.col("planted_source").is_not_null())
+    assert df.height == 400 and planted.height == 12
+    assert set(planted["planted_source"]) == {"un_sc"} and planted["planted_variation"].null_count() == 0
+    help_text = CliRunner().invoke(accounts_group, ["synth", "--help"]).output
+    assert "--plant" in help_text and "planted_source" in help_text
