@@ -17,6 +17,7 @@ import polars as pl
 
 from screening import settings
 from screening.evaluation.planting import LABEL_COLUMNS, plant_matches, planted_recall
+from screening.export import write_table
 
 BAND_ORDER = {"block_review": 0, "review": 1, "low": 2}
 DEMO_ACCOUNTS = 20_000
@@ -125,11 +126,8 @@ def run_demo(
     timings["screen"] = time.perf_counter() - started
     hits = result.hits
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    hits_file = out_dir / "demo_hits.csv"
-    _flat(hits).write_csv(hits_file)
-    accounts_file = out_dir / "demo_accounts.csv"
-    _flat(labelled).write_csv(accounts_file)
+    hits_file = write_table(_flat(hits), out_dir / "demo_hits.csv")
+    accounts_file = write_table(_flat(labelled), out_dir / "demo_accounts.csv")
     return DemoResult(
         lists=list_status(con),
         snapshot_loaded=loaded,

@@ -18,14 +18,19 @@ import polars as pl
 
 from screening.accounts import (
     AccountImport,
-    identity_frame,
     id_hash_key,
+    identity_frame,
     normalise_accounts,
     store_import,
 )
 from screening.eligibility.brand import CONFIG_PATH as BRAND_CONFIG_PATH
 from screening.eligibility.brand import BrandConfig, brand_reasons
-from screening.eligibility.capacity import MINOR_CLASSES, capacity_frame, capacity_reasons, today_in_shanghai
+from screening.eligibility.capacity import (
+    MINOR_CLASSES,
+    capacity_frame,
+    capacity_reasons,
+    today_in_shanghai,
+)
 from screening.eligibility.ids import id_reasons
 from screening.eligibility.model import (
     REASON_SCHEMA,
@@ -35,7 +40,13 @@ from screening.eligibility.model import (
     reasons_where,
     status_frame,
 )
-from screening.eligibility.subjects import RESOURCES, name_keys, subject_reasons, transfer_reasons
+from screening.eligibility.subjects import (
+    RESOURCES,
+    name_keys,
+    subject_reasons,
+    transfer_reasons,
+)
+from screening.export import write_table
 
 EXPORT_COLUMNS = ("account_id", "status", "capacity", "reasons")
 
@@ -191,16 +202,11 @@ def _previous_capacity(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
 
 def export(results: pl.DataFrame, path: Path | str) -> None:
     """account_id, status, capacity, reasons — CSV (reasons as JSON text), Parquet or JSON lines."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     out = results.select(EXPORT_COLUMNS)
-    if path.suffix.lower() == ".parquet":
-        out.write_parquet(path)
-    elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        out.write_ndjson(path)
-    else:
+    if Path(path).suffix.lower() not in (".parquet", ".pq", ".jsonl", ".ndjson"):
         reasons_json = out["reasons"].list.eval(pl.element().struct.json_encode()).list.join(",")
-        out.with_columns(reasons=pl.lit("[") + reasons_json + pl.lit("]")).write_csv(path)
+        out = out.with_columns(reasons=pl.lit("[") + reasons_json + pl.lit("]"))
+    write_table(out, path)
 
 
 # ---- single subject ---------------------------------------------------------------------------

@@ -45,6 +45,9 @@ class MatchConfig:
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
     order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
                                       "swapped name parts inside a name chain.")
+    patronymic_swap: float = _var(0.85, "Factor on the name score when the names before and after a patronymic "
+                                        "connector (bin, ben, ould …) change places: \"Ahmad bin Hasan\" is the "
+                                        "father or son of \"Hasan bin Ahmad\", not the same person.")
     squeeze_sim: float = _var(0.88, "Similarity of tokens equal once doubled letters are collapsed (Hasan ~ Hassan).")
     extra_list_cost: float = _var(0.30, "Weight of a list-side token with no account-side partner (an extra listed "
                                         "token, e.g. a patronymic, costs little).")

@@ -354,6 +354,7 @@ class ListIndex:
     vocab_last: np.ndarray  # int32: code point of each list token's last character
     loaded_at: float = field(default_factory=time.time)
     _key_dict: dict[str, np.ndarray] | None = None
+    _versions_used: list[dict] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -361,7 +362,10 @@ class ListIndex:
         return tuple(sorted(self.versions["version_id"].to_list()))
 
     def versions_used(self) -> list[dict]:
-        return self.versions.select("source", "version_id", "publisher_date", "sha256").to_dicts()
+        """The list versions behind every result of this index (computed once: a lookup returns it each call)."""
+        if self._versions_used is None:
+            self._versions_used = self.versions.select("source", "version_id", "publisher_date", "sha256").to_dicts()
+        return [dict(v) for v in self._versions_used]
 
     def key_dict(self) -> dict[str, np.ndarray]:
         """key → units, for one-name lookups (built on first use, shared by threads)."""

@@ -26,7 +26,7 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.index import UnitTable
-from screening.matching.tokens import TokenTable, token_similarity
+from screening.matching.tokens import patronymic_connectors, TokenTable, token_similarity
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -140,6 +140,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid = best
     if config.order_penalty:
         aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
+    if config.patronymic_swap < 1.0:
+        aligned = np.where(_patronymic_swapped(Q, L, match_j, table), aligned * config.patronymic_swap, aligned)
 
     sig_q = _signature(Q, table.digit)
     sig_l = _signature(L, table.digit)
@@ -238,6 +240,30 @@ def _twin(tok: np.ndarray, matched: np.ndarray) -> np.ndarray:
     """Per position: the same token sits at another position of the row that aligned."""
     same = (tok[:, :, None] == tok[:, None, :]) & matched[:, None, :] & (tok[:, :, None] >= 0)
     return same.any(axis=2)
+
+
+def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per pair: the tokens just before and just after the first patronymic connector (bin, ben …)
+    of the account name aligned across the list name's first connector, in both directions
+    ("Ahmad bin Hasan" ~ "Hasan bin Ahmad": father and son). A rotated family name does not count."""
+    P, width = Q.shape
+    out = np.zeros(P, dtype=bool)
+    toks = np.unique(np.concatenate([Q[Q >= 0], L[L >= 0]]))
+    connectors = patronymic_connectors()
+    hit = toks[np.fromiter((table.text[t] in connectors for t in toks.tolist()), dtype=bool, count=len(toks))]
+    if len(hit) == 0:
+        return out
+    cq, cl = np.isin(Q, hit), np.isin(L, hit)
+    rows = np.flatnonzero(cq[:, 1:-1].any(axis=1) & cl.any(axis=1))
+    if len(rows) == 0:
+        return out
+    pq = cq[rows].argmax(axis=1)  # first connector of the account name
+    pl_ = cl[rows].argmax(axis=1)
+    before = match_j[rows, np.maximum(pq - 1, 0)].astype(np.int64)
+    after = match_j[rows, np.minimum(pq + 1, width - 1)].astype(np.int64)
+    ok = (pq >= 1) & (pq + 1 < width) & (before >= 0) & (after >= 0)
+    out[rows] = ok & (before > pl_) & (after < pl_)
+    return out
 
 
 def _descents(match_j: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import duckdb
@@ -23,6 +24,7 @@ import polars as pl
 from tqdm import tqdm
 
 from screening.db import fetch_one
+from screening.export import write_table
 from screening.matching import blocking
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.features import max_positive_adjustment
@@ -261,13 +263,6 @@ def run_hits(con: duckdb.DuckDBPyConnection, run_id: int, min_score: float | Non
                  [run_id, floor])
 
 
-def write_hits(hits: pl.DataFrame, path) -> None:
-    """CSV or Parquet by the file's extension."""
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        hits.write_parquet(path)
-    else:
-        hits.write_csv(path)
+def write_hits(hits: pl.DataFrame, path: Path | str) -> Path:
+    """CSV or Parquet by the file's extension (CSV with spreadsheet formulas neutralised)."""
+    return write_table(hits, path)

@@ -31,9 +31,19 @@ GENERIC = 2
 @functools.cache
 def _particles() -> dict[str, int]:
     data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
-    table = {t: GENERIC for t in data.get("generic", [])}
+    generic = data.get("generic", [])
+    # a generic word cut at a field length ("JOINT STOCK COMPAN") is still a generic word
+    table = {g[:n]: GENERIC for g in generic if len(g) >= 6 for n in range(5, len(g))}
+    table.update({t: GENERIC for t in generic})
     table.update({t: PARTICLE for t in data.get("particles", [])})
     return table
+
+
+@functools.cache
+def patronymic_connectors() -> frozenset[str]:
+    """Connectors of an Arabic / Maghrebi name chain (bin, ben, ould): "X bin Y" names X, child of Y."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("patronymic", []))
 
 
 @functools.cache
