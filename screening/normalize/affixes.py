@@ -84,6 +84,65 @@ def org_stopwords() -> frozenset[str]:
     return frozenset(w for a in load_yaml("stopwords.yml")["organization"] for w in ascii_words(str(a), True))
 
 
+@functools.cache
+def number_tables() -> tuple[dict[str, int], dict[str, int], frozenset[str]]:
+    """(cardinal word -> value, ordinal word -> value, every number word)."""
+    data = load_yaml("numbers.yml")
+    cardinals = {str(k): int(v) for k, v in data["cardinals"].items()}
+    ordinals = {str(k): int(v) for k, v in data["ordinals"].items()}
+    return cardinals, ordinals, frozenset(cardinals) | frozenset(ordinals)
+
+
+def _ordinal(value: int) -> str:
+    """21 -> '21st', 12 -> '12th', as lists write ordinals."""
+    if value % 100 in (11, 12, 13):
+        return f"{value}th"
+    return f"{value}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(value % 10, 'th') }"
+
+
+def number_words(words: list[str]) -> list[str]:
+    """Number words -> digits ("two" -> 2, "forty four" -> 44, "twenty first" -> 21st)."""
+    cardinals, ordinals, every = number_tables()
+    if every.isdisjoint(words):
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        value = cardinals.get(word)
+        if value is not None and value >= 20 and value % 10 == 0 and 1 <= cardinals.get(nxt, 0) <= 9:
+            out.append(str(value + cardinals[nxt]))
+            i += 2
+        elif value is not None and value >= 20 and value % 10 == 0 and 1 <= ordinals.get(nxt, 0) <= 9:
+            out.append(_ordinal(value + ordinals[nxt]))
+            i += 2
+        elif value is not None:
+            out.append(str(value))
+            i += 1
+        elif word in ordinals:
+            out.append(_ordinal(ordinals[word]))
+            i += 1
+        else:
+            out.append(word)
+            i += 1
+    return out
+
+
+@functools.cache
+def org_abbreviations() -> dict[str, str]:
+    """Abbreviated organisation word -> full word (intl -> international)."""
+    return {str(k): str(v) for k, v in load_yaml("org_abbreviations.yml")["expansions"].items()}
+
+
+def expand_abbreviations(words: list[str]) -> list[str]:
+    """Abbreviated generic words of organisation names written out (Grp -> group, Svcs -> services)."""
+    table = org_abbreviations()
+    if table.keys().isdisjoint(words):
+        return words
+    return [table.get(w, w) for w in words]
+
+
 def legal_form_family(code: str | None) -> str | None:
     """Family of a legal-form code ('ltd' and 'gmbh' are both 'limited'), for the scorer."""
     return None if code is None else legal_form_tables()[2].get(code)
@@ -153,17 +212,35 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
     for i, words in enumerate(parts):
         others = sum(len(p) for j, p in enumerate(parts) if j != i)
         keep = 0 if others else 1
+        # The part before the first comma is the surname ("SAYED, Hafiz Mohammad"): a title word there is
+        # the surname itself, so a prefix never empties it.
+        prefix_keep = 1 if i == 0 and len(parts) > 1 else keep
         changed = True
         while changed and words:
             changed = False
             for table in tables:
-                words, found = strip_prefix(words, table, keep)
+                words, found = strip_prefix(words, table, prefix_keep)
                 changed = changed or found is not None
             words, found = strip_suffix(words, suffixes, keep)
             changed = changed or found is not None
         out.append(words)
         parts = parts[:i] + [words] + parts[i + 1:]
     return out
+
+
+def starts_with_title(word: str, person: bool) -> bool:
+    """The word can begin a title phrase ("dr", "haji", "general" for persons)."""
+    prefixes, person_prefixes, _, _, _ = title_tables()
+    return word in prefixes.firsts or (person and word in person_prefixes.firsts)
+
+
+def strip_honorifics(words: list[str]) -> list[str]:
+    """Remove honorific titles (not office or military words) at the start, keeping one word."""
+    prefixes = title_tables()[0]
+    while True:
+        words, found = strip_prefix(words, prefixes, 1)
+        if found is None:
+            return words
 
 
 def strip_vessel_prefix(words: list[str]) -> list[str]:

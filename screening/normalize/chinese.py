@@ -68,6 +68,12 @@ READINGS = _Readings()
 
 
 @functools.cache
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (ü written u), from pypinyin's character table."""
+    return frozenset(_plain(r) for v in pinyin_dict.values() for r in v.split(","))
+
+
+@functools.cache
 def phrase_overrides() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     """2-4 character phrases whose reading differs from per-character defaults, and their characters."""
     out: dict[str, tuple[str, ...]] = {}

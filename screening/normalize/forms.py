@@ -5,12 +5,13 @@ import functools
 import re
 from dataclasses import dataclass
 
-from screening.normalize import affixes, chinese
+from screening.normalize import affixes, chinese, wadegiles
 from screening.normalize.text import clean, fix_homoglyphs, fold_letters, has_han, has_non_latin
 from screening.normalize.tokenize import ascii_words, script_words
 from screening.normalize.translit import to_ascii
 
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+_UPPER_FIRST_RE = re.compile(r"\s*([^\W\d_]{2,})\s+([^,]+)$")
 PERSON_TYPES = frozenset({"person", "natural_person", "individual", "people", "personal"})
 ORG_TYPES = frozenset({"organization", "organisation", "legal_person", "other_organization", "company", "entity",
                        "org", "enterprise", "legalentity", "legal_entity", "public_body", "publicbody"})
@@ -53,7 +54,12 @@ def _finish_words(parts: list[list[str]], klass: str | None, legal: str | None) 
     if klass == "vessel":
         return affixes.strip_vessel_prefix([w for p in parts for w in p])
     if klass == "org" or legal is not None:
-        return affixes.remove_stopwords([w for p in parts for w in p])
+        words = [w for p in parts for w in p]
+        # A name written in pinyin keeps its syllables ("An Te La Ke": la is not the French article), as
+        # the pinyin of a Han name does.
+        if chinese.pinyin_syllables().issuperset(words):
+            return words
+        return affixes.remove_stopwords(words)
     parts = affixes.strip_titles(parts, person=klass == "person")
     return [w for p in parts for w in p]
 
@@ -64,14 +70,30 @@ def _legal(words: list[str], klass: str | None) -> tuple[list[str], str | None]:
     return affixes.strip_legal_forms(words)
 
 
-def _latin_words(text: str, klass: str | None) -> tuple[list[str], str | None]:
+def _surname_first(name: str) -> bool:
+    """List style "BHUTVI Hafiz Muhammad": an upper-case first word (the surname) before mixed-case words,
+    so a title right after it ("Hafiz") is a title of the given names, as after a comma."""
+    m = _UPPER_FIRST_RE.match(name)
+    return m is not None and m.group(1).isupper() and any(not w.isupper() for w in m.group(2).split())
+
+
+def _latin_words(text: str, klass: str | None, surname_first: bool = False) -> tuple[list[str], str | None]:
     """Tokens of the ASCII form, with legal form and titles handled per comma part."""
     ascii_text = to_ascii(text)
     join = klass != "person"
+    # Number words -> digits and abbreviated company words written out, except in person names ("Erik ten
+    # Hag": ten is a particle there).
     parts = [ascii_words(p, join) for p in ascii_text.split(",")]
+    if klass != "person":
+        parts = [affixes.expand_abbreviations(affixes.number_words(p)) for p in parts]
     flat, legal = _legal([w for p in parts for w in p], klass)
     if legal is not None:
         parts = [flat]
+    elif (surname_first and len(parts) == 1 and len(parts[0]) >= 3
+          and not affixes.starts_with_title(parts[0][0], klass == "person")):
+        # Only honorifics here (Hafiz, Haji, Sheikh); office words after a surname are given names
+        # ("MAHMOOD Sultan Bashir-Ud-Din").
+        parts = [parts[0][:1] + affixes.strip_honorifics(parts[0][1:])]
     return _finish_words(parts, klass, legal), legal
 
 
@@ -136,7 +158,7 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         return []
     if has_han(text):
         return _han_forms(text, klass)
-    words, legal = _latin_words(text, klass)
+    words, legal = _latin_words(text, klass, klass != "org" and _surname_first(name))
     original: list[str] = []
     if has_non_latin(text):
         original, original_legal = _original_words(text, klass)
@@ -146,8 +168,16 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         forms.append(NameForm(" ".join(words), "latin", legal))
     if original:
         forms.append(NameForm(" ".join(original), "original", legal))
+    seen = {f.text for f in forms}
+    if klass != "vessel" and not original and len(words) >= 2 and wadegiles.may_be_wade_giles(words):
+        wade_giles = wadegiles.to_pinyin(text)
+        if wade_giles is not None:
+            converted, _ = _latin_words(wade_giles, klass)
+            joined = " ".join(converted)
+            if converted and joined not in seen:
+                seen.add(joined)
+                forms.append(NameForm(joined, "variant", legal))
     if klass in (None, "person") and legal is None and len(words) >= 2:
-        seen = {f.text for f in forms}
         hangul = _HANGUL_RE.match(text) is not None
         for variant in chinese.korean_variants(text, words) if hangul else chinese.surname_variants(words):
             joined = " ".join(variant)

@@ -54,7 +54,7 @@ INVISIBLE_CASES = [
     ("Vladimir\u2003Putin", "vladimir putin"),
     ("Vladimir\tPutin\n", "vladimir putin"),
     ("Ali\u00adbaba", "alibaba"),
-    ("ﬁrst Bank", "first bank"),
+    ("ﬁnance Bank", "finance bank"),  # fi ligature
     ("Ⅱ Corps", "ii corps"),
     ("\u202eSmith\u202c", "smith"),
 ]
