@@ -163,8 +163,21 @@ def pinyin_syllables() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def wade_giles_corrections() -> dict[str, str]:
+    """Pinyin syllable → genuine Wade-Giles where pypinyin's WADEGILES style is wrong ("" = no standard form)."""
+    with resources.files(RESOURCES).joinpath("wade_giles_corrections.csv").open(encoding="utf-8") as fh:
+        return {row["pinyin"]: row["wade_giles"] for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
 def wade_giles_of_pinyin() -> dict[str, str]:
-    """Toneless pinyin syllable → Wade-Giles, derived from pypinyin's own two styles."""
+    """Toneless pinyin syllable (ü as v) → Wade-Giles: pypinyin's style, corrected by our own table.
+
+    Why a correction table: pypinyin writes -ai as -ei (爱 "ei", 赛 "sei"), ü as v, and garbles a few
+    finals; the corrections come from a standard pinyin ↔ Wade-Giles table (see SOURCES.md), not from the
+    normaliser's table, so the evaluation stays independent of what it measures. Syllables with no
+    standard form are left out, and a name containing one is skipped.
+    """
     from pypinyin import Style, lazy_pinyin, pinyin_dict
 
     out: dict[str, str] = {}
@@ -174,7 +187,17 @@ def wade_giles_of_pinyin() -> dict[str, str]:
         if py in out or not py.isascii():
             continue
         out[py] = lazy_pinyin(char, style=Style.WADEGILES)[0]
-    return out
+    out.update(wade_giles_corrections())
+    return {py: wg for py, wg in out.items() if wg}
+
+
+def _wade_giles_syllables(syllables: Sequence[str]) -> list[str] | None:
+    """Pinyin syllables → Wade-Giles as written on documents (ü and ê without their marks), or None."""
+    wg = wade_giles_of_pinyin()
+    out = [wg.get(s.lower()) for s in syllables]
+    if not all(out):
+        return None
+    return [_strip_diacritics(w) for w in out if w]
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -642,9 +665,11 @@ def _swap_form(item: Listed, rng: random.Random, table: str) -> str | None:
 
 def _han_person_parts(name: str) -> list[str] | None:
     """Surname and given name of a Han person name (or the parts of a foreign name split at ·)."""
+    if _LATIN_OR_DIGIT.search(name) or _KANA_HANGUL.search(name):
+        return None  # a mixed-script person name has no one faithful romanisation
     chars = "".join(_han_chars(name))
-    if "·" in name or "•" in name:
-        parts = [p for p in re.split(r"[·•\s]+", name) if p]
+    if _FOREIGN_SEPARATOR.search(name):
+        parts = [p for p in _FOREIGN_SEPARATOR.split(name) if p]
         return parts if all(_han_chars(p) for p in parts) else None
     if 2 <= len(chars) <= 4:
         return [chars[0], chars[1:]]
@@ -658,28 +683,100 @@ def _pinyin(text: str, style: Any = None) -> list[str]:
     return [s for s in out if s and s.isascii() and s.replace("'", "").isalpha()]
 
 
-def han_to_pinyin(item: Listed, style: Any = None, split_given: bool = False, join_all: bool = False) -> str | None:
-    """Han name → pinyin as a person or company would write it (Wang Jianhua; Meiguo Guojia …)."""
+_FOREIGN_SEPARATOR = re.compile(r"[·•・—\-\s]+")  # between the parts of a transliterated foreign name
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
+_HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+
+
+def _romanise(han: str, wade_giles: bool) -> list[str] | None:
+    """The syllables of a run of Han characters in pinyin or Wade-Giles, None if one cannot be rendered."""
+    syl = _pinyin(han)
+    if len(syl) != len(han):  # a character pypinyin has no reading for
+        return None
+    return _wade_giles_syllables(syl) if wade_giles else _pinyin_ascii(syl)
+
+
+def _pinyin_ascii(syl: list[str]) -> list[str]:
+    """ü as a Latin keyboard and a passport write it: yu (吕 Lyu, 女 Nyu; GB/T 28039-2011), not pypinyin's v."""
+    return [s.replace("v", "yu") for s in syl]
+
+
+def _runs(name: str) -> list[tuple[bool, str]] | None:
+    """(is_han, text) runs of a name; the non-Han text as a Latin keyboard writes it (NFKC, · and 、 as spaces)."""
+    if _KANA_HANGUL.search(name):
+        return None  # Japanese or Korean: a pinyin reading is not a name anyone would write
+    out: list[tuple[bool, str]] = []
+    for i, part in enumerate(_HAN_RUN.split(name)):
+        if i % 2:
+            out.append((True, part))
+            continue
+        text = re.sub(r"[·•、\s]+", " ", unicodedata.normalize("NFKC", part)).strip()
+        if text:
+            out.append((False, text))
+    return out
+
+
+def han_to_pinyin(item: Listed, split_given: bool = False, join_all: bool = False, wade_giles: bool = False) -> str | None:
+    """Han name → pinyin (or Wade-Giles) as a person or company would write it (Wang Jianhua; Meiguo Guojia …).
+
+    Latin letters, digits and punctuation in a mixed-script name are kept as they are (Teledyne FLIR公司 →
+    Teledyne FLIR Gong Si); a name with a character that cannot be rendered faithfully gives None.
+    """
     if item.script != "Han":
         return None
     parts = _han_person_parts(item.name) if item.is_person else None
+    if item.is_person and not parts and _LATIN_OR_DIGIT.search(item.name):
+        return None  # a mixed-script person name has no one faithful romanisation
     if parts:
         words = []
         for j, part in enumerate(parts):
-            syl = _pinyin(part, style)
+            syl = _romanise("".join(_han_chars(part)), wade_giles)
             if not syl:
                 return None
             if split_given and j > 0:
                 words.extend(s.capitalize() for s in syl)
             else:
-                words.append(("-" if style is not None else "").join(syl).capitalize())
+                words.append(("-" if wade_giles else "").join(syl).capitalize())
         return "".join(words).capitalize() if join_all else " ".join(words)
-    syl = _pinyin(item.name, style)
-    if not syl:
+    runs = _runs(item.name)
+    if not runs:
         return None
-    if join_all:  # two syllables a word, as most Chinese compounds are (Tongyong Dongli Xinxi)
-        return " ".join("".join(syl[i : i + 2]).capitalize() for i in range(0, len(syl), 2))
-    return " ".join(s.capitalize() for s in syl)
+    out: list[str] = []
+    for is_han, text in runs:
+        if not is_han:
+            out.append(text)
+            continue
+        syl = _romanise(text, wade_giles)
+        if not syl:
+            return None
+        if join_all:
+            words = _han_words(text, syl)
+            if words is None:
+                return None
+            out.extend(words)
+        else:
+            out.extend(s.capitalize() for s in syl)
+    result = re.sub(r"\s+", " ", " ".join(out)).strip()
+    result = re.sub(r"([(\[])\s+", r"\1", re.sub(r"\s+([)\],.;:])", r"\1", result))
+    return result if result and any(is_han for is_han, _ in runs) else None
+
+
+# A Han stem of at most this many characters is written as one word (a brand: Aierkang, Huawei); longer
+# stems need a word segmenter we do not have, so their joined form is not generated.
+MAX_JOINED_STEM = 3
+
+
+def _han_words(text: str, syl: list[str]) -> list[str] | None:
+    """Pinyin words of a Han run: the legal-form suffix in two-syllable words, the short stem as one word."""
+    suffix = next((f for f in sorted(tables()["han_word_suffixes"], key=len, reverse=True) if text.endswith(f)), "")
+    stem = len(text) - len(suffix)
+    if stem > MAX_JOINED_STEM:
+        return None
+    words = ["".join(syl[:stem]).capitalize()] if stem else []
+    tail = syl[stem:]
+    words += ["".join(tail[i : i + 2]).capitalize() for i in range(0, len(tail), 2)]
+    return words
 
 
 def gen_han_pinyin(item: Listed, rng: random.Random) -> str | None:
@@ -708,20 +805,25 @@ def gen_pinyin_segmentation(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_wade_giles(item: Listed, rng: random.Random) -> str | None:
-    """§8.19 Wade-Giles romanisation of a Han name or of a pinyin name (Zhou → Chou, Xiao → Hsiao)."""
-    from pypinyin import Style
+    """§8.19 Wade-Giles romanisation of a Chinese person's Han or pinyin name (Zhou → Chou, Xiao → Hsiao).
 
+    Only Chinese personal names (2–3 characters, no foreign-name separator): nobody writes a transliterated
+    foreign name (托马斯·琼斯) or a company name in Wade-Giles, so those would not be variants an account carries.
+    """
     if item.script == "Han":
-        return han_to_pinyin(item, style=Style.WADEGILES)
+        if not item.is_person or _FOREIGN_SEPARATOR.search(item.name) or not 2 <= len(_han_chars(item.name)) <= 3:
+            return None
+        return han_to_pinyin(item, wade_giles=True)
     toks = _pinyin_tokens(item)
     if toks is None:
         return None
-    wg = wade_giles_of_pinyin()
     out = []
     for tok in toks:
-        segs = _segment(tok.lower()) or []
-        conv = "-".join(wg.get(s, s) for s in segs)
-        out.append(conv.upper() if tok.isupper() else conv.capitalize())
+        conv = _wade_giles_syllables(_segment(tok.lower()) or [])
+        if not conv:
+            return None
+        word = "-".join(conv)
+        out.append(word.upper() if tok.isupper() else word.capitalize())
     result = " ".join(out)
     return result if result.lower() != item.name.lower() else None
 
@@ -735,7 +837,7 @@ def gen_cantonese(item: Listed, rng: random.Random) -> str | None:
         parts = _han_person_parts(item.name)
         if not parts or len(parts) != 2 or parts[0] not in table:
             return None
-        return f"{table[parts[0]].capitalize()} {''.join(_pinyin(parts[1])).capitalize()}"
+        return f"{table[parts[0]].capitalize()} {''.join(_pinyin_ascii(_pinyin(parts[1]))).capitalize()}"
     toks = _pinyin_tokens(item)
     if toks is None:
         return None
@@ -810,11 +912,16 @@ def gen_homoglyph(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_han_simplified_traditional(item: Listed, rng: random.Random) -> str | None:
-    """§8.22 simplified ↔ traditional characters (国/國, 东/東)."""
+    """§8.22 simplified ↔ traditional characters (国/國, 东/東); surnames that keep their form stay (于 not 於)."""
     if item.script != "Han":
         return None
+    keep = set(tables()["han_surnames_same_in_traditional"])
+    name = item.name
+    head = ""
+    if item.is_person and not _FOREIGN_SEPARATOR.search(name) and 2 <= len(name) <= 3 and name[0] in keep:
+        head, name = name[0], name[1:]  # character-level conversion would change the surname (于 → 於)
     for config in ("s2t", "t2s"):
-        out = _opencc(config).convert(item.name)
+        out = head + _opencc(config).convert(name)
         if out != item.name:
             return out
     return None

@@ -18,6 +18,7 @@ from screening.evaluation.variants import (
     generate_variants,
     make_variant,
     script_of,
+    wade_giles_of_pinyin,
 )
 
 DOB = dt.date(1970, 3, 5)
@@ -97,7 +98,8 @@ def test_every_domain_section_has_a_type_and_all_three_classes_exist() -> None:
         ("cantonese", HAN, lambda v, o: v == "Wong Jianhua"),
         ("pinyin_segmentation", HAN, lambda v, o: v == "Wang Jian Hua"),
         ("pinyin_segmentation", PINYIN, lambda v, o: v == "WANG Jian Hua"),
-        ("pinyin_segmentation", HAN_ORG, lambda v, o: v.startswith("Zhongguo Dianzi Keji")),
+        # a six-character stem needs a word segmenter: no joined form is guessed
+        ("pinyin_segmentation", HAN_ORG, None),
         ("han_pinyin", HAN, lambda v, o: v == "Wang Jianhua"),
         ("han_pinyin", HAN_ORG, lambda v, o: v.startswith("Zhong Guo Dian Zi")),
         ("han_pinyin", PERSON, None),
@@ -178,3 +180,72 @@ def test_negatives_never_equal_a_listed_name() -> None:
     items = [Listed("x", f"p{d}", "organization", f"Plant {d}") for d in range(10)]
     assert generate_variants(items, seed=3, per_type=20, types=["digit_changed"]).height == 0
     assert generate_variants(items[:1], seed=3, per_type=20, types=["digit_changed"]).height == 1
+
+
+MIXED_ORG = Listed("cn_sanctions", "cn3", "organization", "Teledyne FLIR公司")
+BRAND_ORG = Listed("cn_sanctions", "cn4", "organization", "爱尔康公司")
+
+
+@pytest.mark.parametrize(
+    "key,item,expected",
+    [
+        # the Latin part of a mixed-script name is kept as it is
+        ("han_pinyin", MIXED_ORG, "Teledyne FLIR Gong Si"),
+        ("han_pinyin", Listed("x", "n", "organization", "L3哈里斯公司"), "L3 Ha Li Si Gong Si"),
+        ("han_pinyin", Listed("x", "n", "organization", "华为技术有限公司（深圳）"), "Hua Wei Ji Shu You Xian Gong Si (Shen Zhen)"),
+        ("wade_giles", MIXED_ORG, None),  # company and foreign names are not written in Wade-Giles
+        ("wade_giles", Listed("x", "n", "person", "托马斯·琼斯"), None),
+        ("pinyin_segmentation", MIXED_ORG, "Teledyne FLIR Gongsi"),
+        # Japanese (kana) and mixed-script person names have no faithful pinyin form
+        ("han_pinyin", Listed("x", "n", "organization", "株式会社ザ·カン"), None),
+        ("han_pinyin", Listed("x", "n", "person", "王Jack"), None),
+        ("wade_giles", Listed("x", "n", "person", "王Jack"), None),
+        # ü as a passport writes it (GB/T 28039-2011), not pypinyin's v
+        ("han_pinyin", Listed("x", "n", "person", "吕铁女"), "Lyu Tienyu"),
+        ("cantonese", Listed("x", "n", "person", "陈女"), "Chan Nyu"),
+        # genuine Wade-Giles: -ai stays -ai, ü is written u, -uo after h/sh kept, t'ieh, apostrophes
+        ("wade_giles", Listed("x", "n", "person", "蔡爱赛"), "Ts'ai Ai-sai"),
+        ("wade_giles", Listed("x", "n", "person", "徐学军"), "Hsu Hsueh-chun"),
+        ("wade_giles", Listed("x", "n", "person", "霍说"), "Huo Shuo"),
+        ("wade_giles", Listed("x", "n", "person", "吕铁女"), "Lu T'ieh-nu"),
+        ("wade_giles", Listed("x", "n", "person", "蔡来"), "Ts'ai Lai"),
+        ("wade_giles", Listed("x", "n", "person", "XU Yuanchao"), "HSU Yuan-ch'ao"),
+        ("wade_giles", Listed("x", "n", "person", "Zhou Xiaomai"), "Chou Hsiao-mai"),
+        ("wade_giles", Listed("x", "n", "person", "王呣"), None),  # no standard Wade-Giles syllable
+        # a short stem is one word, the legal form two-syllable words
+        ("pinyin_segmentation", BRAND_ORG, "Aierkang Gongsi"),
+        ("han_pinyin", Listed("x", "n", "person", "邓肯—史密斯"), "Dengken Shimisi"),
+        # a surname that is the same in traditional characters is not converted with the given name
+        ("han_simplified_traditional", Listed("x", "n", "person", "于建华"), "于建華"),
+        ("han_simplified_traditional", Listed("x", "n", "person", "范冰冰"), None),
+        ("han_simplified_traditional", Listed("x", "n", "person", "叶剑英"), "葉劍英"),
+        ("pinyin_segmentation", Listed("x", "n", "organization", "三井E&S株式会社"), "Sanjing E&S Zhushi Huishe"),
+    ],
+)
+def test_chinese_generator_fidelity(key: str, item: Listed, expected: str | None) -> None:
+    variant = run(key, item)
+    assert (variant.name if variant else None) == expected
+
+
+# pinyin → Wade-Giles from a standard conversion table (Library of Congress pinyin/Wade-Giles table)
+STANDARD_WADE_GILES = {
+    "ai": "ai", "hai": "hai", "lai": "lai", "mai": "mai", "nai": "nai", "sai": "sai", "shai": "shai", "wai": "wai",
+    "bai": "pai", "pai": "p'ai", "zhai": "chai", "chai": "ch'ai", "cai": "ts'ai", "zai": "tsai",
+    "zhi": "chih", "chi": "ch'ih", "shi": "shih", "ri": "jih", "zi": "tzu", "ci": "tz'u", "si": "ssu",
+    "ji": "chi", "qi": "ch'i", "xi": "hsi", "jiang": "chiang", "qing": "ch'ing", "xiong": "hsiung",
+    "ju": "chü", "qu": "ch'ü", "xu": "hsü", "yu": "yü", "lv": "lü", "nv": "nü", "jue": "chüeh", "xue": "hsüeh",
+    "quan": "ch'üan", "yuan": "yüan", "yun": "yün", "lve": "lüeh",
+    "huo": "huo", "shuo": "shuo", "guo": "kuo", "kuo": "k'uo", "luo": "lo", "duo": "to", "tuo": "t'o",
+    "zuo": "tso", "cuo": "ts'o", "zhuo": "cho", "chuo": "ch'o", "ruo": "jo",
+    "tie": "t'ieh", "die": "tieh", "lie": "lieh", "ye": "yeh", "yi": "i", "you": "yu", "yan": "yen",
+    "gui": "kuei", "kui": "k'uei", "hui": "hui", "chua": "ch'ua", "rong": "jung", "zhong": "chung",
+    "e": "o", "ge": "ko", "ke": "k'o", "he": "ho", "er": "erh", "zhe": "che", "re": "je", "ze": "tse",
+}
+
+
+def test_wade_giles_table_agrees_with_the_standard_table() -> None:
+    wg = wade_giles_of_pinyin()
+    assert {py: wg.get(py) for py in STANDARD_WADE_GILES} == STANDARD_WADE_GILES
+    assert all("v" not in w and "`" not in w for w in wg.values())
+    assert all(w.endswith("ai") for py, w in wg.items() if py.endswith("ai"))
+    assert all(w.endswith("ieh") for py, w in wg.items() if py.endswith("ie"))
