@@ -22,7 +22,7 @@ from lists.model import ListEntry, Quarantined
 from lists.parsing import find_file, read_bytes
 from lists.spec import ListSpec
 from screening import settings
-from screening.db import fetch_one
+from screening.db import fetch_one, transaction
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +210,7 @@ def _publish(
     raw_path: str | None,
 ) -> int:
     tables = _entry_tables(entries)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         version_id = fetch_one(con, "SELECT nextval('list_version_seq')")[0]
         previous = fetch_one(con, "SELECT version_id FROM current_versions WHERE source = ?", [spec.key])
         con.execute(
@@ -237,10 +236,6 @@ def _publish(
                 [[version_id, spec.key, q.source_id, q.reason, q.raw[:2000]] for q in quarantine],
             )
         _write_diff(con, spec.key, version_id, previous[0] if previous else None)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return version_id
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from screening.db import transaction
 from screening.eligibility.ids import ID_TYPES, check_ids, mask_id_expr
 
 log = logging.getLogger(__name__)
@@ -435,60 +436,56 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
     con.unregister("incoming_raw")
     import_id = con.execute("SELECT nextval('account_import_seq')").fetchall()[0][0]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    con.execute("BEGIN")
+    con.register("incoming", rows)
     try:
-        con.register("incoming", rows)
-        con.execute(
-            """
-            INSERT INTO account_identity_changes
-            SELECT ?, i.account_id, a.last_import_id,
-                   coalesce(i.id_hash <> a.id_hash, false),
-                   coalesce(i.name <> a.name, false),
-                   coalesce(i.birth_date <> a.birth_date, false),
-                   a.id_masked, i.id_masked, a.name, i.name, a.birth_date, i.birth_date
-            FROM incoming i JOIN accounts a USING (account_id)
-            WHERE coalesce(i.id_hash <> a.id_hash, false)
-               OR (coalesce(i.name <> a.name, false) AND coalesce(i.birth_date <> a.birth_date, false))
-            """,
-            [import_id],
-        )
-        con.execute(
-            """
-            INSERT INTO account_changes
-            SELECT ?, i.account_id, CASE WHEN a.account_id IS NULL THEN 'added' ELSE 'changed' END
-            FROM incoming i LEFT JOIN accounts a USING (account_id)
-            WHERE a.account_id IS NULL OR a.fingerprint <> i.fingerprint
-            """,
-            [import_id],
-        )
-        cols = ", ".join(_STORED + ["fingerprint"])
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _STORED[1:] + ["fingerprint"])
-        con.execute(
-            f"""
-            INSERT INTO accounts ({cols}, first_import_id, last_import_id)
-            SELECT {cols}, $id, $id FROM incoming
-            ON CONFLICT (account_id) DO UPDATE SET {updates}, last_import_id = excluded.last_import_id
-            """,
-            {"id": import_id},
-        )
-        con.register("quarantined", import_.quarantine)
-        con.execute("INSERT INTO account_quarantine SELECT ?, row, account_id, reason FROM quarantined", [import_id])
-        added, changed = con.execute(
-            "SELECT count(*) FILTER (change = 'added'), count(*) FILTER (change = 'changed') "
-            "FROM account_changes WHERE import_id = ?",
-            [import_id],
-        ).fetchall()[0]
-        identity = con.execute(
-            "SELECT count(*) FROM account_identity_changes WHERE import_id = ?", [import_id]
-        ).fetchall()[0][0]
-        con.execute(
-            "INSERT INTO account_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, import_.source, import_.sha256, now, acc.height, import_.quarantine.height, added, changed, identity],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(
+                """
+                INSERT INTO account_identity_changes
+                SELECT ?, i.account_id, a.last_import_id,
+                       coalesce(i.id_hash <> a.id_hash, false),
+                       coalesce(i.name <> a.name, false),
+                       coalesce(i.birth_date <> a.birth_date, false),
+                       a.id_masked, i.id_masked, a.name, i.name, a.birth_date, i.birth_date
+                FROM incoming i JOIN accounts a USING (account_id)
+                WHERE coalesce(i.id_hash <> a.id_hash, false)
+                   OR (coalesce(i.name <> a.name, false) AND coalesce(i.birth_date <> a.birth_date, false))
+                """,
+                [import_id],
+            )
+            con.execute(
+                """
+                INSERT INTO account_changes
+                SELECT ?, i.account_id, CASE WHEN a.account_id IS NULL THEN 'added' ELSE 'changed' END
+                FROM incoming i LEFT JOIN accounts a USING (account_id)
+                WHERE a.account_id IS NULL OR a.fingerprint <> i.fingerprint
+                """,
+                [import_id],
+            )
+            cols = ", ".join(_STORED + ["fingerprint"])
+            updates = ", ".join(f"{c} = excluded.{c}" for c in _STORED[1:] + ["fingerprint"])
+            con.execute(
+                f"""
+                INSERT INTO accounts ({cols}, first_import_id, last_import_id)
+                SELECT {cols}, $id, $id FROM incoming
+                ON CONFLICT (account_id) DO UPDATE SET {updates}, last_import_id = excluded.last_import_id
+                """,
+                {"id": import_id},
+            )
+            con.register("quarantined", import_.quarantine)
+            con.execute("INSERT INTO account_quarantine SELECT ?, row, account_id, reason FROM quarantined", [import_id])
+            added, changed = con.execute(
+                "SELECT count(*) FILTER (change = 'added'), count(*) FILTER (change = 'changed') "
+                "FROM account_changes WHERE import_id = ?",
+                [import_id],
+            ).fetchall()[0]
+            identity = con.execute(
+                "SELECT count(*) FROM account_identity_changes WHERE import_id = ?", [import_id]
+            ).fetchall()[0][0]
+            con.execute(
+                "INSERT INTO account_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, import_.source, import_.sha256, now, acc.height, import_.quarantine.height, added, changed, identity],
+            )
     finally:
         con.unregister("incoming")
         con.unregister("quarantined")

@@ -6,6 +6,8 @@ Other parts (accounts, matching, alerts) own their tables and create them with a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -146,3 +148,15 @@ def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = No
     """
     rows = con.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failure anywhere inside rolls back, so no store is ever half-written."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -23,6 +23,7 @@ from screening.accounts import (
     normalise_accounts,
     store_import,
 )
+from screening.db import transaction
 from screening.eligibility.brand import CONFIG_PATH as BRAND_CONFIG_PATH
 from screening.eligibility.brand import BrandConfig, brand_reasons
 from screening.eligibility.capacity import (
@@ -175,18 +176,14 @@ def run_eligibility(
     con.register("elig_results", results)
     con.register("elig_reasons", reasons)
     try:
-        con.execute("BEGIN")
-        con.execute("INSERT INTO eligibility_results SELECT $r, account_id, status, capacity, group_id FROM elig_results", {"r": run_id})
-        con.execute('INSERT INTO eligibility_reasons SELECT $r, account_id, "check", code, severity, detail FROM elig_reasons', {"r": run_id})
-        con.execute(
-            "INSERT INTO eligibility_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
-             count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash()],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("INSERT INTO eligibility_results SELECT $r, account_id, status, capacity, group_id FROM elig_results", {"r": run_id})
+            con.execute('INSERT INTO eligibility_reasons SELECT $r, account_id, "check", code, severity, detail FROM elig_reasons', {"r": run_id})
+            con.execute(
+                "INSERT INTO eligibility_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
+                 count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash()],
+            )
     finally:
         con.unregister("elig_results")
         con.unregister("elig_reasons")
