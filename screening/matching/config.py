@@ -67,6 +67,8 @@ class MatchConfig:
                                    "from the bundled name-variant tables.")
     prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
                                    "a field length: Al-Bi ~ Al-Bishauri).")
+    truncated_weight: float = _var(0.3, "Weight factor of listed tokens after the one the account's cut-off last "
+                                        "token begins (a name cut at a field length lost them with the cut).")
     short_token_len: int = _var(3, "Tokens this short (or shorter) must match exactly (or as initials).")
     edit_slack: float = _var(1.0, "Token similarity is 1 - edits / (length - this): one typo in a 4-letter token "
                                   "(0.6) costs more than in a 10-letter one (0.88).")
@@ -84,6 +86,9 @@ class MatchConfig:
     kind_factor_homophone: float = _var(0.75, "Factor on a match found only through romanisation when both names are "
                                               "written in the same non-Latin script: 王伟 / 汪伟 both read wang wei, "
                                               "but different characters are different people.")
+    kind_factor_han_joined: float = _var(0.75, "Factor on a Han-named person's match found only by joining its surname "
+                                               "and given name into one listed token (马安 'ma an' ~ \"MA'AN\"): "
+                                               "Chinese names keep the surname apart.")
     kind_factor_variant: float = _var(0.96, "Factor on a match found only through a romanisation variant form.")
     digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")
 

@@ -146,6 +146,33 @@ def prepare_record(record: dict, index: ListIndex) -> QueryBatch:
         np.asarray(row_q, dtype=np.int32), row_form, row_kind, row_legal)
 
 
+def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_script: np.ndarray,
+                           row_qname: np.ndarray, row_form: list[str], row_kind: list[str],
+                           row_legal: list[str | None]) -> tuple[np.ndarray, list[str], list[str], list[str | None]]:
+    """Forms that would guess what the account's own writing already says.
+
+    - An account with a Han name: its pinyin is known, so the romanisation-variant forms of its Latin
+      name are guesses it contradicts ("Wong Jie" with 王傑 is wang, not huang).
+    - A Hangul name with variant forms: the letter-per-syllable reading ("i su bin") is replaced by the
+      usual spellings of the surname ("lee su bin", "yi su bin"); alone it lets the one-letter surname
+      weigh like a particle and go missing at no cost (이수빈 ~ "Su Bin").
+    """
+    if len(row_qname) == 0:
+        return row_qname, row_form, row_kind, row_legal
+    variant = np.fromiter((k == "variant" for k in row_kind), dtype=bool, count=len(row_kind))
+    latin = np.fromiter((k == "latin" for k in row_kind), dtype=bool, count=len(row_kind))
+    drop = variant & han_acct[qname_acct[row_qname]]
+    hangul_with_variants = np.zeros(len(qname_script), dtype=bool)
+    hangul_with_variants[row_qname[variant]] = True
+    hangul_with_variants &= qname_script == 2
+    drop |= latin & hangul_with_variants[row_qname]
+    if not drop.any():
+        return row_qname, row_form, row_kind, row_legal
+    keep = np.flatnonzero(~drop)
+    return (row_qname[keep], [row_form[i] for i in keep], [row_kind[i] for i in keep],
+            [row_legal[i] for i in keep])
+
+
 def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, dob: np.ndarray, c1: np.ndarray,
               c2: np.ndarray, ids: np.ndarray, id_types: np.ndarray, qname_acct: np.ndarray, qname_text: np.ndarray,
               row_qname: np.ndarray, row_form: list[str], row_kind: list[str],
@@ -157,6 +184,8 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     acct_script = np.zeros(n, dtype=np.int32)
     acct_script[qname_acct[qname_script > 0]] = qname_script[qname_script > 0]
     han_acct = acct_script == 1
+    row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
+        han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
     row_strict = han_acct[qname_acct[row_qname]] if len(row_qname) else np.zeros(0, dtype=bool)
     unit_of: dict[str, int] = {}
     row_unit = np.fromiter((unit_of.setdefault(("1" if st else "0") + f, len(unit_of))
@@ -263,6 +292,11 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     original = (q_kind == KIND_CODES["original"]) & (l_kind == KIND_CODES["original"])
     homophone = (q_script > 0) & (q_script == index.name_script[name_idx]) & ~original
     factor = np.where(homophone, np.minimum(factor, config.kind_factor_homophone), factor)
+    # a Chinese person's surname is never written run together with the given name: a Han-named
+    # person whose name aligned only by joining its tokens into one listed token (马安 "ma an" ~
+    # "MA'AN") is another name
+    han_person = (q_script == 1) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
+    factor = np.where(han_person & ns.joined[pair], np.minimum(factor, config.kind_factor_han_joined), factor)
     name_score = (ns.score[pair] * factor).astype(np.float32)
     legal_mismatch = (q_legal != 0) & (l_legal != 0) & (q_legal != l_legal)
     weak = index.name_weak[name_idx]

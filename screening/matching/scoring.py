@@ -43,11 +43,12 @@ class NameScores:
     match_s: np.ndarray  # float32 [P, T]: similarity of that alignment
     resid: np.ndarray  # float32: similarity of the joined leftovers when they aligned (merge/split), else 0
     digits_mismatch: np.ndarray  # bool
+    joined: np.ndarray  # bool: several account tokens were joined to align with one listed token (merge)
 
     @classmethod
     def empty(cls, n: int, width: int) -> "NameScores":
         return cls(np.zeros(n, np.float32), np.zeros(n, np.float32), np.full((n, width), -1, np.int8),
-                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool))
+                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool))
 
 
 def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
@@ -123,7 +124,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, table, config)
+    # the cut-off last token: listed tokens after the one it begins were cut away with it
+    cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -137,7 +140,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             pick = sel[better]
             for k in range(len(best)):
                 best[k][pick] = alt[k][better]
-    aligned, match_j, match_s, resid = best
+    aligned, match_j, match_s, resid, joined = best
     if config.order_penalty:
         aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
     if config.patronymic_swap < 1.0:
@@ -161,14 +164,15 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     out.match_s[rows, :width] = match_s
     out.resid[rows] = resid
     out.digits_mismatch[rows] = digits
+    out.joined[rows] = joined
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
-           WL: np.ndarray, strict: np.ndarray, table: TokenTable,
+           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, table: TokenTable,
            config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
-    Returns [score, match_j, match_s, resid]."""
+    Returns [score, match_j, match_s, resid, joined]."""
     P, width = Q.shape
     diag = np.eye(width, dtype=np.float32) * 1e-4  # ties keep the order of the names
     work = np.where(S > 0, S + diag, 0.0).reshape(P, width * width)
@@ -203,6 +207,13 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
     WQ = np.where(q_left & _twin(Q, q_matched), WQ * config.duplicate_weight, WQ)
     WL = np.where(l_left & _twin(L, l_matched), WL * config.duplicate_weight, WL)
+    # a name cut at a field length: its last token aligned as the start of listed token j, so the
+    # listed tokens after j are missing because of the cut, not because the names differ
+    last_q = qv.sum(axis=1) - 1
+    j_last = match_j[np.arange(P), np.maximum(last_q, 0)].astype(np.int64)
+    was_cut = (j_last >= 0) & cut_last[np.arange(P), np.maximum(j_last, 0)]
+    after = (np.arange(width)[None, :] > j_last[:, None]) & was_cut[:, None] & l_left
+    WL = np.where(after, WL * config.truncated_weight, WL)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
     syllable = l_left & strict[:, None]
@@ -210,30 +221,76 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
 
     resid = np.zeros(P, dtype=np.float32)
+    joined = np.zeros(P, dtype=bool)
+    # weights the merge / split consumed: account side, listed side (plain and Han-syllable leftovers)
+    cq, cl, cs = (np.zeros(P, dtype=np.float32) for _ in range(3))
     if config.merge_split:
         nq, nl = q_left.sum(axis=1), l_left.sum(axis=1)
         both = np.flatnonzero((nq > 0) & (nl > 0) & ((nq > 1) | (nl > 1)))
         if len(both):
             sq = _joined(Q[both], q_left[both], table)
             sl = _joined(L[both], l_left[both], table)
-            dist = process.cpdist(sq, sl, scorer=OSA.distance, workers=config.workers)
-            lq, ll = np.strings.str_len(sq), np.strings.str_len(sl)
-            r = 1.0 - dist / np.maximum(np.maximum(lq, ll) - config.edit_slack, 1.0)
+            r, lq, ll = _merge_sim(sq, sl, config)
             ok = (np.minimum(lq, ll) >= 4) & (r >= config.merge_min_sim)
             ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
-            resid[both[ok]] = r[ok]
+            rows = both[ok]
+            resid[rows] = r[ok]
+            joined[rows] = (nq[both] > 1)[ok] & (nl[both] == 1)[ok]
+            cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
+            # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
+            # Patr Ushev"): one token of a side against the joined leftovers of the other
+            part = both[~ok & ~strict[both]]
+            if len(part):
+                _partial_merge(part, Q, L, q_left, l_left, WQ, WL, nq, nl, sq[~ok & ~strict[both]],
+                               sl[~ok & ~strict[both]], table, config, resid, cq, cl)
     merged = resid > 0
-    rw = (rq + rl + rs) / 2
-    num = num + np.where(merged, resid * rw, 0.0)
+    rq2, rl2, rs2 = np.maximum(rq - cq, 0.0), np.maximum(rl - cl, 0.0), np.maximum(rs - cs, 0.0)
+    mw = (cq + cl + cs) / 2
+    num = num + np.where(merged, resid * mw, 0.0)
     # the whole listed name (two tokens or more) found inside a longer account name: extra account
     # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
-    whole_list = (rl == 0) & (rs == 0) & (lv.sum(axis=1) >= 2) & ~strict
+    whole_list = (rl2 < 1e-6) & (rs2 < 1e-6) & (lv.sum(axis=1) >= 2) & ~strict
     query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
-    unmatched = (query_cost * rq + config.extra_list_cost * rl
-                 + config.conflict_cost * np.minimum(rq, rl) + (config.extra_query_cost + config.conflict_cost) * rs)
-    den = den + np.where(merged, rw, unmatched)
+    unmatched = (query_cost * rq2 + config.extra_list_cost * rl2
+                 + config.conflict_cost * np.minimum(rq2, rl2) + (config.extra_query_cost + config.conflict_cost) * rs2)
+    den = den + np.where(merged, mw, 0.0) + unmatched
     score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
-    return [score, match_j, match_s, resid]
+    return [score, match_j, match_s, resid, joined]
+
+
+def _merge_sim(sq: np.ndarray, sl: np.ndarray, config: MatchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edit similarity of joined strings (the token rule's 1 - d / (len - slack)) and their lengths."""
+    dist = process.cpdist(sq, sl, scorer=OSA.distance, workers=config.workers)
+    lq, ll = np.strings.str_len(sq), np.strings.str_len(sl)
+    return 1.0 - dist / np.maximum(np.maximum(lq, ll) - config.edit_slack, 1.0), lq, ll
+
+
+def _partial_merge(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray,
+                   WQ: np.ndarray, WL: np.ndarray, nq: np.ndarray, nl: np.ndarray, sq: np.ndarray, sl: np.ndarray,
+                   table: TokenTable, config: MatchConfig, resid: np.ndarray, cq: np.ndarray,
+                   cl: np.ndarray) -> None:
+    """Best single leftover token of one side against the joined leftovers of the other (in place)."""
+    best = np.zeros(len(rows), dtype=np.float32)
+    take_q = np.zeros(len(rows), dtype=np.float32)
+    take_l = np.zeros(len(rows), dtype=np.float32)
+    for t in range(Q.shape[1]):
+        for side in (0, 1):
+            left, tok, W, many = (q_left, Q, WQ, nl) if side == 0 else (l_left, L, WL, nq)
+            sel = left[rows, t] & (many[rows] >= 2)
+            if not sel.any():
+                continue
+            idx = np.flatnonzero(sel)
+            single = table.text[tok[rows[idx], t]].astype(StringDType())
+            other = sl[idx] if side == 0 else sq[idx]
+            r, la, lb = _merge_sim(single, other, config)
+            good = (np.minimum(la, lb) >= 4) & (r >= config.merge_min_sim) & (r > best[idx])
+            idx, r = idx[good], r[good]
+            best[idx] = r
+            w = W[rows[idx], t]
+            take_q[idx] = w if side == 0 else np.where(q_left[rows[idx]], WQ[rows[idx]], 0.0).sum(axis=1)
+            take_l[idx] = w if side == 1 else np.where(l_left[rows[idx]], WL[rows[idx]], 0.0).sum(axis=1)
+    hit = best > 0
+    resid[rows[hit]], cq[rows[hit]], cl[rows[hit]] = best[hit], take_q[hit], take_l[hit]
 
 
 def _twin(tok: np.ndarray, matched: np.ndarray) -> np.ndarray:

@@ -214,6 +214,7 @@ class TokenTable:
     df: np.ndarray  # int32: how many list names hold the token (bundled table; 0 = rare or unknown)
     ocr: np.ndarray  # object: the token with OCR digit confusions read as letters (else the token)
     folded: np.ndarray  # int64: hash of the vowel-folded token
+    rn: np.ndarray  # bool: holds "rn", which OCR reads for "m"
     base: "TokenTable | None" = field(default=None, compare=False, repr=False)  # the table this one extends
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -240,8 +241,9 @@ class TokenTable:
         df = np.fromiter((common.get(t, 0) for t in tokens), dtype=np.int32, count=n)
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
+        rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
         folded = np.fromiter((hash(vowel_fold(t)) for t in tokens), dtype=np.int64, count=n)
-        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded)
+        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn)
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
@@ -299,7 +301,7 @@ class _Stacked:
 
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "df",
-                "ocr", "folded")
+                "ocr", "folded", "rn")
 
 
 def _phon_hash(token: str) -> int:
@@ -381,12 +383,19 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
         return sim, prefix
     ta, tb = a[todo], b[todo]
     dist = process.cpdist(table.ocr[ta], table.ocr[tb], scorer=OSA.distance, workers=workers).astype(np.float32)
+    # "rn" is read for "m" (Urnar ~ Umar): the closer of the two readings
+    rn = np.flatnonzero(table.rn[ta] | table.rn[tb])
+    if len(rn):
+        ra = [str(x).replace("rn", "m") for x in table.ocr[ta[rn]]]
+        rb = [str(x).replace("rn", "m") for x in table.ocr[tb[rn]]]
+        dist[rn] = np.minimum(dist[rn], process.cpdist(ra, rb, scorer=OSA.distance, workers=workers))
     la, lb = table.nchars[ta], table.nchars[tb]
     longest = np.maximum(la, lb)
     # one edit costs more in a short token: 1 - d / (len - slack)
     s = np.clip(1.0 - dist / np.maximum(longest - config.edit_slack, 1.0), 0.0, 1.0).astype(np.float32)
     cjk = (table.cjk[ta] > 0) | (table.cjk[tb] > 0)
-    short = (longest <= config.short_token_len) & ~cjk
+    # short tokens must be equal; read alike after OCR folding (BO8 ~ BOB) counts as equal
+    short = (longest <= config.short_token_len) & ~cjk & (dist > 0)
     s[short] = 0.0
     # Han tokens of two characters differ in one character = a different name.
     s[cjk & (longest <= 2)] = 0.0
@@ -412,12 +421,16 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
         pos = np.minimum(np.searchsorted(particle_codes, codes), len(particle_codes) - 1)
         hit = (particle_codes[pos] == codes) & lenient
         s[hit] = np.maximum(s[hit], config.variant_sim)
-    # equivalence tables speak of given names: never of particles ("al" is no nickname of Albert)
-    lenient &= (table.particle[ta] == 0) & (table.particle[tb] == 0) & (la >= 3) & (lb >= 3)
-    for known, value in ((nick_codes, config.nickname_sim), (variant_codes, config.variant_sim)):
+    # equivalence tables speak of given names: never of generic words, and of short particles only when
+    # the other token is a given name ("al" is no nickname of Albert, "Ben" is one of Benjamin)
+    lenient &= (table.particle[ta] != GENERIC) & (table.particle[tb] != GENERIC) & (la >= 3) & (lb >= 3)
+    no_particle = (table.particle[ta] == 0) & (table.particle[tb] == 0)
+    one_particle = (table.particle[ta] == 0) | (table.particle[tb] == 0)
+    for known, value, ok in ((nick_codes, config.nickname_sim, lenient & one_particle),
+                             (variant_codes, config.variant_sim, lenient & no_particle)):
         if len(known):
             pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
-            hit = (known[pos] == codes) & lenient
+            hit = (known[pos] == codes) & ok
             s[hit] = np.maximum(s[hit], value)
     s[s < config.token_min_sim] = 0.0
     sim[todo] = s

@@ -30,6 +30,16 @@ NAME_CASES = [
     ("Ali Hassan Mahmoud", "Ali Hassan", "person", "no_block", "an extra account token costs"),
     ("Ahmed Mohammed", "Ahmed Mohammed BUSTAJI", "person", "no_block", "the rare listed family name is missing"),
     ("Salman bin Muhammad", "Muhammad bin Salman", "person", "alert", "order-free (reorders must hit)"),
+    ("Ben Netanyahu", "Benjamin Netanyahu", "person", "alert", "a nickname that is also a particle (ben)"),
+    ("Nikolai Platonovich Patrushev", "Nikolai Patr Ushev", "person", "alert",
+     "one token split while another listed token is missing"),
+    ("KAVKAZA SEVERNOGO RAZVITIYA KORPORATSIYA OBSHCHESTVO AKTSIONERNOE OTKRYTOE",
+     "OTKRYTOE AKTSIONERNOE OBSHCHESTVO KORPORATSIYA RAZVITIYA SEVERNOGO KAVKAZA", "organization", "alert",
+     "reversed: the legal-form words the normaliser left are generic words"),
+    ("LIMITED LIABILITY COMPANY RYBINSKAY", "LIMITED LIABILITY COMPANY RYBINSKAYA VERF", "organization", "alert",
+     "cut at a field length: the listed tokens after the cut token were lost with it"),
+    ("Rybinskaya Shipyard Company", "Rybinskaya Verf", "organization", "miss",
+     "not a cut: the different word costs fully"),
 ]
 
 
@@ -54,6 +64,10 @@ HAN_CASES = [
     ("王伟", "WANG Wei Ming", "miss", "Han-derived names have no optional middle names"),
     ("张明", "ZHANG Ming Hua", "miss", "a listed given-name syllable the account lacks"),
     ("华为技术有限公司", "华为技术", "alert", "legal form 有限公司"),
+    ("马安", "MA'AN", "miss", "a Chinese surname is never run together with the given name"),
+    ("习近平", "XI Jin Ping", "alert", "listed syllables split: still the same name"),
+    ("이수빈", "LEE Su Bin", "alert", "Hangul surname in its usual spelling"),
+    ("이수빈", "Su Bin", "miss", "the one-syllable Korean surname is missing, not a particle"),
 ]
 
 
@@ -129,3 +143,22 @@ def test_reasons_explain_the_alignment() -> None:
     name = r.reasons["name"]
     assert name["alignment"] == "olaf=olaf scholze~scholz(0.83)"
     assert name["query_form"] == "olaf scholze" and name["list_form"] == "olaf scholz"
+
+
+def test_han_name_overrides_the_variant_guesses_of_its_latin_name() -> None:
+    """王傑 reads wang: the Cantonese "Wong Jie" next to it is not also huang jie (黄)."""
+    import polars as pl
+
+    from screening.matching.matcher import match, prepare_queries
+    from screening.matching.pairwise import _pair_candidates, build_entries_index
+
+    index = build_entries_index([{"names": ["Huang Jie"], "subject_type": "person", "source_id": "0"}], C)
+    scores = {}
+    for name in ("王傑", None):
+        accounts = pl.DataFrame({"account_id": ["0"], "subject_type": ["person"], "name": [name or "Wong Jie"],
+                                 "name_latin": ["Wong Jie"]})
+        batch = prepare_queries(accounts, index)
+        hits = match(index, batch, _pair_candidates(index, batch, accounts), C, floor=-1.0)
+        scores[name] = hits["score"].max() if hits.height else 0.0
+    assert scores[None] >= ALERT  # Latin only: Wong may be Huang
+    assert scores["王傑"] < C.low  # the Han name says wang
