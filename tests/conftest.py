@@ -38,3 +38,21 @@ def shared_lists() -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.duckdb"
+
+
+def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, match_index: bool = False) -> Path:
+    """A DuckDB store holding the given bundled snapshot lists (and the match index, if asked)."""
+    from lists import get_spec
+    from lists.refresh import load_snapshot
+    from screening.db import connect
+
+    con = connect(path)
+    for key in sources:
+        outcome = load_snapshot(con, get_spec(key), raw_dir=None)
+        assert outcome.status == "loaded", outcome
+    if match_index:
+        from screening.matching.index import ensure_index
+
+        ensure_index(con)
+    con.close()
+    return path

@@ -13,20 +13,14 @@ import duckdb
 import pytest
 
 from screening.db import connect
+from tests.conftest import build_snapshot_store
 
 SMALL_SOURCES = ["un_sc", "cn_sanctions", "us_bis_dpl"]
 
 
 @pytest.fixture(scope="session")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from lists.refresh import refresh
-
-    path = tmp_path_factory.mktemp("eval-store") / "store.duckdb"
-    con = connect(path)
-    outcomes = refresh(con, SMALL_SOURCES, offline=True, raw_dir=None)
-    assert all(o.status == "loaded" for o in outcomes), outcomes
-    con.close()
-    return path
+    return build_snapshot_store(tmp_path_factory.mktemp("eval-store") / "store.duckdb", SMALL_SOURCES)
 
 
 @pytest.fixture

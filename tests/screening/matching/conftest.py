@@ -13,24 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lists import get_spec
-from lists.refresh import load_snapshot
-from screening.db import connect
-from screening.matching.index import ensure_index
+from tests.conftest import build_snapshot_store
 
 SOURCES = ("un_sc", "us_ofac_sdn", "cn_sanctions", "gb_ofsi")
 
 
 @pytest.fixture(scope="session")
 def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("matching") / "snapshot.duckdb"
-    con = connect(path)
-    for key in SOURCES:
-        outcome = load_snapshot(con, get_spec(key), raw_dir=None)
-        assert outcome.status == "loaded", outcome
-    ensure_index(con)
-    con.close()
-    return path
+    return build_snapshot_store(tmp_path_factory.mktemp("matching") / "snapshot.duckdb", SOURCES, match_index=True)
 
 
 @pytest.fixture

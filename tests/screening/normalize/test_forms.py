@@ -313,3 +313,42 @@ def test_korean_surname_variants(name: str, expected_latin: str, expected_varian
     assert forms["latin"] == {expected_latin}
     assert expected_variant in forms["variant"]
     assert forms["original"] == {name}
+
+
+TELEGRAPH_CASES = [
+    # Chinese Commercial Code as in visa/passport data (mainland codebook): 王 = 3769, 习 = 5045 ...
+    ("5045 6602 1627", "习近平", "xi jinping"),
+    ("3769 0251", "王伟", "wang wei"),
+    ("2962 7122 1226 1226", "欧阳娜娜", "ouyang nana"),
+    ("2621-0344-1730", "李克强", "li keqiang"),
+    ("1728 0948 2837", "张国荣", "zhang guorong"),
+]
+
+
+@pytest.mark.parametrize(("code", "han", "pinyin"), TELEGRAPH_CASES)
+@pytest.mark.parametrize("subject_type", ["person", None])
+def test_telegraph_code_names_read_as_han(code: str, han: str, pinyin: str, subject_type: str | None) -> None:
+    assert name_forms(code, subject_type) == name_forms(han, subject_type)
+    assert forms_of(code, subject_type) == {"original": {han}, "pinyin": {pinyin}}
+
+
+@pytest.mark.parametrize(("name", "subject_type"), [
+    ("3769", "person"),  # one group: a number, not a name
+    ("3769 0251", "organization"),  # organisations are not written in telegraph code
+    ("3769 0251 Wang", "person"),  # not the whole name
+    ("37690251", "person"),  # no group separators
+    ("9999 9999", "person"),  # groups that do not decode
+    ("3769 0251 1627 2621 0344 1730 5045", "person"),  # too many groups for a name
+])
+def test_digits_that_are_not_telegraph_names_stay_digits(name: str, subject_type: str) -> None:
+    assert "original" not in forms_of(name, subject_type)
+    assert latin(name, subject_type) == name.replace("-", " ").lower()
+
+
+def test_frame_reads_telegraph_codes() -> None:
+    from screening.normalize import name_forms_frame
+
+    frame = name_forms_frame(["5045 6602 1627", "习近平", "3769"], ["person", "person", "person"])
+    rows = [(r["idx"], r["form"], r["kind"]) for r in frame.iter_rows(named=True)]
+    assert rows == [(0, "习近平", "original"), (0, "xi jinping", "pinyin"),
+                    (1, "习近平", "original"), (1, "xi jinping", "pinyin"), (2, "3769", "latin")]
