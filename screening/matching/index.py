@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from screening import normalize
-from screening.db import fetch_one
+from screening.db import fetch_one, transaction
 from screening.matching import keys as keying
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.tokens import TokenTable, Vocab
@@ -223,8 +223,7 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
         .select(pl.lit(version_id).cast(pl.Int32).alias("version_id"), pl.lit(key).alias("index_key"),
                 "form", "key")
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM match_index_forms WHERE version_id = ? AND index_key = ?", [version_id, key])
         con.execute("DELETE FROM match_index_keys WHERE version_id = ? AND index_key = ?", [version_id, key])
         con.execute("DELETE FROM match_index_builds WHERE version_id = ? AND index_key = ?", [version_id, key])
@@ -239,10 +238,6 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
             "INSERT INTO match_index_builds VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
             [version_id, key, source[0], seconds, names.height, rows.height, keys.height],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     log.info("built match index for version %s (%s): %d names, %d forms, %d keys in %.1fs",
              version_id, source[0], names.height, rows.height, keys.height, seconds)
     return {"version_id": version_id, "source": source[0], "names": names.height, "forms": rows.height,
@@ -395,8 +390,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     key = index_key(config)
     if build and not is_read_only(con):
         ensure_index(con, config, purge=False)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         versions = frame(
             con,
             "SELECT source, version_id, publisher_date, loaded_at, sha256 FROM current_versions ORDER BY source"
@@ -411,10 +405,6 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
         identifiers = frame(
             con,
             "SELECT DISTINCT source, source_id, id_type, number FROM current_identifiers")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     index = assemble_index(forms, versions, key, config, entries=entries, dobs=dobs, countries=countries,
                            identifiers=identifiers, keys=keys)
     log.info("loaded match index %s: %d units, %d names, %d entries in %.1fs", key, len(index.units),

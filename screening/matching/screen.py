@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from screening.db import fetch_one
+from screening.db import fetch_one, transaction
 from screening.export import write_table
 from screening.matching import blocking
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
@@ -237,8 +237,7 @@ def _start_run(con: duckdb.DuckDBPyConnection, kind: str, config: MatchConfig, i
 
 def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, hits: pl.DataFrame, duration: float,
                 counts: dict[str, int], stats: MatchStats) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if hits.height:
             con.register("_hits", hits.select(HITS_COLUMNS).to_arrow())
             con.execute(f"INSERT INTO screening_hits ({', '.join(HITS_COLUMNS)}) SELECT * FROM _hits")
@@ -250,10 +249,6 @@ def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, hits: pl.DataFrame,
             [duration, stats.candidates, stats.fallback_names, hits.height, counts["block_review"],
              counts["review"], counts["low"], run_id],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def run_hits(con: duckdb.DuckDBPyConnection, run_id: int, min_score: float | None = None) -> pl.DataFrame:
