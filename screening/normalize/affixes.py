@@ -256,8 +256,18 @@ def strip_han_title(text: str) -> str:
     return text
 
 
+@functools.cache
+def particle_stopwords() -> dict[str, frozenset[str]]:
+    """Surname particle -> stop words kept right after it ("van der", "von der", "de la")."""
+    data = load_yaml("stopwords.yml").get("kept_after") or {}
+    return {str(p): frozenset(str(w) for w in ws) for p, ws in data.items()}
+
+
 def remove_stopwords(words: list[str]) -> list[str]:
-    """Remove organisation stop words unless nothing would be left."""
+    """Remove organisation stop words unless nothing would be left; one right after a surname particle
+    stays ("van der bilt" must still meet "vanderbilt")."""
     stop = org_stopwords()
-    kept = [w for w in words if w not in stop]
+    after = particle_stopwords()
+    kept = [w for i, w in enumerate(words)
+            if w not in stop or (i > 0 and w in after.get(words[i - 1], ()))]
     return kept or words

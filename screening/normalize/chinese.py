@@ -200,3 +200,30 @@ def korean_variants(text: str, words: list[str], limit: int = 2) -> list[list[st
     if not words or not forms:
         return []
     return [[f] + words[1:] for f in forms if f != words[0]][:limit]
+
+
+# Chinese Commercial (telegraph) Code: a whole name written as 2-6 groups of four digits ("3769 3945 5282"),
+# as in Chinese visa, passport and SWIFT data. Fewer groups or other text is not taken for a code.
+_TELECODE_RE = re.compile(r"^\d{4}(?:[ \-/]\d{4}){1,5}$")
+
+
+def decode_telegraph(text: str) -> str | None:
+    """The Han name a cleaned name of 4-digit telegraph-code groups encodes, or None (digits stay digits).
+
+    Why: the same person appears as 王小明 on a list and as its telegraph code in visa/passport data. The
+    mainland codebook is tried first (simplified characters), then Taiwan's; every group must decode to a
+    Han character.
+    """
+    if _TELECODE_RE.match(text) is None:
+        return None
+    import zhtelecode
+
+    codes = re.split(r"[ \-/]", text)
+    for encoding in ("mainland", "taiwan"):
+        try:
+            han = zhtelecode.to_unicode(codes, encoding=encoding)
+        except (KeyError, LookupError, ValueError, IndexError):
+            continue
+        if han and len(han) == len(codes) and is_han(han):
+            return han
+    return None

@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 
 from screening.normalize import affixes, chinese, wadegiles
-from screening.normalize.text import clean, fix_homoglyphs, fold_letters, has_han, has_non_latin
+from screening.normalize.text import (
+    clean,
+    fix_homoglyphs,
+    fold_letters,
+    has_han,
+    has_non_latin,
+)
 from screening.normalize.tokenize import ascii_words, script_words
 from screening.normalize.translit import to_ascii
 
@@ -158,6 +164,11 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         return []
     if has_han(text):
         return _han_forms(text, klass)
+    if klass in (None, "person") and text[:1].isdigit():
+        # A person's name in Chinese telegraph code ("3769 1696 5478") is the Han name it encodes.
+        han = chinese.decode_telegraph(text)
+        if han is not None:
+            return _han_forms(han, klass)
     words, legal = _latin_words(text, klass, klass != "org" and _surname_first(name))
     original: list[str] = []
     if has_non_latin(text):

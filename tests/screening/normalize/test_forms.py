@@ -352,3 +352,43 @@ def test_frame_reads_telegraph_codes() -> None:
     rows = [(r["idx"], r["form"], r["kind"]) for r in frame.iter_rows(named=True)]
     assert rows == [(0, "习近平", "original"), (0, "xi jinping", "pinyin"),
                     (1, "习近平", "original"), (1, "xi jinping", "pinyin"), (2, "3769", "latin")]
+
+
+PARTICLE_CASES = [
+    # a stop word right after a surname particle stays, so the scorer can merge "van der bilt" = "vanderbilt"
+    ("Van der Bilt Corp", None, "van der bilt"),
+    ("van der bilt corp", "organization", "van der bilt"),
+    ("Von der Heyden GmbH", "organization", "von der heyden"),
+    ("Banco de la Nacion", "organization", "banco de la nacion"),
+    ("Ursula von der Leyen", None, "ursula von der leyen"),
+    ("Bank of the Van", "organization", "bank van"),  # elsewhere stop words still go
+    ("Die Linke", "organization", "linke"),
+]
+
+
+@pytest.mark.parametrize(("name", "subject_type", "expected"), PARTICLE_CASES)
+def test_stop_words_after_surname_particles_stay(name: str, subject_type: str | None, expected: str) -> None:
+    assert latin(name, subject_type) == expected
+
+
+def test_particle_surname_meets_joined_spelling() -> None:
+    assert "".join(tokens(latin("Van der Bilt Corp"))) == latin("Vanderbilt Corp")
+
+
+LEGAL_FORM_SLIP_CASES = [
+    # romanised ООО as lists write it, including the "organichennoi" slip (real list names)
+    ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU SBERBANK KAPITAL", "sberbank kapital", "llc"),
+    ("OBSHCHESTVO S ORGANICHENNOI OTVETSTVENNOSTYU TSITADEL", "tsitadel", "llc"),
+    ("OBSCHESTVO S ORGANICHENNOY OTVETSTVENNOSTYU SOKHRA GRUPP", "sokhra grupp", "llc"),
+    ("SETELEM BANK OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU", "setelem bank", "llc"),
+    # OCR of "Limited"
+    ("Acme Trading Lirnited", "acme trading", "ltd"),
+    ("Acme Trading Co. Lirnited", "acme trading", "ltd"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), LEGAL_FORM_SLIP_CASES)
+@pytest.mark.parametrize("subject_type", ["organization", None])
+def test_misspelled_legal_forms(name: str, expected: str, code: str, subject_type: str | None) -> None:
+    forms = name_forms(name, subject_type)
+    assert [(f.text, f.legal_form) for f in forms] == [(expected, code)]

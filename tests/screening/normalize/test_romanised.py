@@ -6,8 +6,8 @@ import pytest
 
 from screening.normalize import NameForm, name_forms
 from screening.normalize.affixes import number_words
-from screening.normalize.wadegiles import build_table, tables, to_pinyin
 from screening.normalize.resources import RESOURCE_DIR, load_csv
+from screening.normalize.wadegiles import build_table, tables, to_pinyin
 
 
 def forms_of(name: str, subject_type: str | None = None) -> dict[str, set[str]]:
