@@ -42,6 +42,9 @@ class MatchConfig:
                                                 "account's name: added middle names, patronymics).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
+    legal_extra_weight: float = _var(0.4, "Weight factor of an account-side legal-form word (Obshchestvo, Limited; "
+                                          "particles.yml `legal`) with no list-side partner: the normaliser strips "
+                                          "a legal form only as an ordered phrase, reordered it stays behind.")
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
     order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
                                       "swapped name parts inside a name chain.")

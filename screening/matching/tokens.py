@@ -47,6 +47,13 @@ def patronymic_connectors() -> frozenset[str]:
 
 
 @functools.cache
+def legal_form_words() -> frozenset[str]:
+    """Words of legal forms (obshchestvo, limited, gmbh): left over when a legal form is reordered or cut."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("legal", []))
+
+
+@functools.cache
 def particle_pairs() -> frozenset[tuple[str, str]]:
     """Spellings of one name particle (al / el / ul, abu / abo, bin / ibn), both directions."""
     data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))

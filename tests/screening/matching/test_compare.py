@@ -56,3 +56,13 @@ def test_compare_many_matches_single_calls() -> None:
     many = compare_many(pairs)
     single = [compare(a["names"], b["names"], subject_type=a.get("subject_type")) for a, b in pairs]
     assert [r.score for r in many] == [r.score for r in single]
+
+
+def test_reordered_legal_form_costs_less_than_trade_words() -> None:
+    """A legal form the normaliser could not strip (reversed) leaves legal-form words on the account side;
+    they cost little (particles.yml `legal`), trade words of the same weight class still cost."""
+    listed = "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'LAZURNAYA'"
+    reversed_ = compare("'LAZURNAYA' OTVETSTVENNOSTYU OGRANICHENNOI S OBSHCHESTVO", listed, subject_type="organization")
+    trade = compare("LAZURNAYA TRADING EXPORT SERVICES COMPANY", listed, subject_type="organization")
+    assert reversed_.band in ("review", "block_review")
+    assert trade.name_score < reversed_.name_score
