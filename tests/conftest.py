@@ -3,7 +3,7 @@
 - Parsers are tested on small real excerpts under `tests/fixtures/` (origin noted beside them) and,
   for the acceptance counts, on the bundled snapshot under `lists/snapshot/` (real, complete files).
 - Older published versions (history, diffs) come from the team's shared corpus when it is present
-  next to the checkout (`../shared/data/lists`, or `$SCREENING_SHARED_LISTS`); tests needing it are
+  next to the checkout (`shared/data/lists` beside the repo, or `$SCREENING_SHARED_LISTS`); tests needing it are
   skipped with a reason when it is absent, so a plain clone still passes.
 - Every test that touches a store gets its own DuckDB file in a temporary folder.
 """
