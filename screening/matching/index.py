@@ -27,13 +27,14 @@ import polars as pl
 
 from screening import normalize
 from screening.db import fetch_one, transaction
+from screening.normalize.forms import VESSEL_TYPES
 from screening.matching import keys as keying
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.tokens import TokenTable, Vocab
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"  # 2: vessel and aircraft names also keyed as organisations
 MAX_TOKENS = 32  # tokens of a form beyond this are dropped (none of the lists comes close)
 
 KIND_CODES: dict[str, int] = {"latin": 0, "original": 1, "pinyin": 2, "variant": 3}
@@ -190,6 +191,22 @@ def _family(code: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def listed_forms(names: pl.DataFrame) -> pl.DataFrame:
+    """Listed names (name, subject_type, …) joined to their normalised forms (form, kind, legal_form).
+
+    A vessel's or aircraft's name is also normalised as an organisation's: accounts are persons or
+    organisations, and a ship-owning company named after its listed ship ("M/V CHON MYONG 1") must meet
+    the same form, vessel prefix and all."""
+    things = names.filter(pl.col("subject_type").str.to_lowercase().is_in(sorted(VESSEL_TYPES)))
+    both = pl.concat([names, things.with_columns(pl.lit("organization").alias("subject_type"))])
+    forms = normalize.name_forms_frame(both["name"].to_list(), both["subject_type"].to_list())
+    return (
+        both.with_row_index("idx").with_columns(pl.col("idx").cast(pl.UInt32))
+        .join(forms.with_columns(pl.col("idx").cast(pl.UInt32)), on="idx")
+        .filter(pl.col("form").str.len_chars() > 0)
+    )
+
+
 def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config: MatchConfig = DEFAULT_CONFIG,
                         key: str | None = None) -> dict:
     """Normalise and key every name of one list version and store it (one transaction)."""
@@ -206,11 +223,8 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
     source = fetch_one(con, "SELECT source FROM list_versions WHERE version_id = ?", [version_id])
     if source is None:
         raise ValueError(f"no list version {version_id}")
-    forms = normalize.name_forms_frame(names["name"].to_list(), names["subject_type"].to_list())
-    forms = forms.filter(pl.col("form").str.len_chars() > 0)
     rows = (
-        names.with_row_index("idx").with_columns(pl.col("idx").cast(pl.UInt32))
-        .join(forms.with_columns(pl.col("idx").cast(pl.UInt32)), on="idx")
+        listed_forms(names)
         .select(pl.lit(version_id).cast(pl.Int32).alias("version_id"), pl.lit(key).alias("index_key"),
                 "source", "source_id", "name", "name_type", "quality", "form", "kind", "legal_form")
         .unique()
@@ -456,12 +470,8 @@ def _build_in_memory(con: duckdb.DuckDBPyConnection, version_id: int,
         """SELECT DISTINCT n.version_id, n.source, n.source_id, n.name, n.name_type, n.quality, e.subject_type
            FROM list_names n JOIN list_entries e USING (version_id, source, source_id)
            WHERE n.version_id = ?""", [version_id])
-    forms = normalize.name_forms_frame(names["name"].to_list(), names["subject_type"].to_list())
-    rows = (names.with_row_index("idx").with_columns(pl.col("idx").cast(pl.UInt32))
-            .join(forms.with_columns(pl.col("idx").cast(pl.UInt32)), on="idx")
-            .filter(pl.col("form").str.len_chars() > 0)
-            .select("version_id", "source", "source_id", "name", "name_type", "quality", "form", "kind",
-                    "legal_form").unique())
+    rows = listed_forms(names).select("version_id", "source", "source_id", "name", "name_type", "quality",
+                                      "form", "kind", "legal_form").unique()
     distinct = rows.select(pl.col("form").unique().sort())
     keys = keying.forms_keys_frame(_unit_tokens_frame(distinct["form"].to_list()), config.deletion_min_len)
     keys = keys.select("unit", "key").join(distinct.with_row_index("unit").with_columns(pl.col("unit").cast(pl.UInt32)),

@@ -59,14 +59,18 @@ def fix_homoglyphs(text: str) -> str:
     """Map Cyrillic/Greek look-alikes to Latin inside words that are Latin otherwise.
 
     A word mixing Latin and Cyrillic/Greek letters is a homoglyph trick (or an OCR slip); so is a word
-    made only of look-alike letters in a name whose other words are Latin. Real Cyrillic or Greek names
-    (no Latin letters) are left for transliteration.
+    made only of look-alike letters in a name whose other words are plainly Latin. Real Cyrillic or Greek
+    names (no Latin letters) are left for transliteration.
     """
     if text.isascii() or _CYRL_GREEK_RE.search(text) is None:
         return text
     table = char_map("homoglyphs.csv", "char", "latin")
     words = _WORD_RE.findall(text)
-    latin_words = [w for w in words if _LATIN_LETTER_RE.search(w) and not _CYRL_GREEK_RE.search(w)]
+    twins = frozenset(table.values())
+    # Latin context needs a Latin letter without a Cyrillic/Greek twin: "OOO" in "СТАН OOO" may be
+    # either script, so it does not make СТАН a disguised Latin word.
+    latin_words = [w for w in words if not _CYRL_GREEK_RE.search(w)
+                   and any(_LATIN_LETTER_RE.match(c) and c not in twins for c in w)]
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)

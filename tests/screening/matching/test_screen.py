@@ -106,3 +106,15 @@ def test_chunks_give_the_same_hits(con) -> None:
     chunked = screen_accounts(con, _accounts(), store=False, min_score=C.low, config=C.replace(chunk_size=2)).hits
     key = ["account_id", "source", "source_id", "score"]
     assert whole.select(key).sort(key).equals(chunked.select(key).sort(key))
+
+
+@pytest.mark.parametrize(("source", "source_id", "name"), [
+    ("gb_ofsi", "13647", "M/V CHON MYONG 1"),  # a vessel: the prefix stays in an organisation's name
+    ("us_ofac_sdn", "15741", "YK-AND"),  # an aircraft: "and" is an organisation stop word
+])
+def test_an_organisation_named_like_a_listed_vessel_meets_it_exactly(con, source, source_id, name) -> None:
+    accounts = pl.DataFrame({"account_id": ["o1"], "subject_type": ["organization"], "name": [name]})
+    hits = screen_accounts(con, accounts, store=False).hits
+    own = hits.filter((pl.col("source") == source) & (pl.col("source_id") == source_id))
+    assert own.height == 1 and own["name_score"][0] == 1.0
+    assert own["score"][0] == hits["score"].max()

@@ -79,6 +79,13 @@ def test_homoglyphs_become_latin(name: str, subject_type: str | None, expected: 
     assert "original" not in forms_of(name, subject_type)
 
 
+def test_a_latin_legal_form_of_twin_letters_leaves_a_cyrillic_name_cyrillic() -> None:
+    # OFSI group 16395 "СТАН OOO": the Latin OOO is written in letters Cyrillic shares, so it says nothing
+    # about СТАН's script; СТАН is transliterated (stan), not read as the Latin look-alike "ctah".
+    assert latin("\u0421\u0422\u0410\u041d OOO", "organization") == "stan"
+    assert forms_of("\u0421\u0422\u0410\u041d OOO", "organization")["original"] == {"\u0441\u0442\u0430\u043d"}
+
+
 TITLE_CASES = [
     ("Mr. John Smith", "person", "john smith"),
     ("Dr Hans Friedrich", "person", "hans friedrich"),
