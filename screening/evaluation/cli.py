@@ -81,29 +81,20 @@ def eval_text(report: dict[str, Any]) -> str:
     if cl:
         out += ["", f"Clean synthetic accounts: {cl['accounts']:,} screened, {cl['alerted_accounts']} alerted → "
                     f"{cl['alerts_per_1000']:.2f} alerts per 1,000 ({cl['block_review_accounts']} at block_review)"]
-        if "exact_namesakes" in cl:
-            out += [f"  exact namesakes (normalised name = a listed name; an alert is correct): "
-                    f"{cl['exact_namesakes']:,} accounts, {cl['exact_namesakes_alerted']} alerted",
-                    f"  excluding exact namesakes: {cl['alerted_excl_exact_namesakes']} alerted of "
-                    f"{cl['accounts'] - cl['exact_namesakes']:,} → {cl['alerts_per_1000_excl_exact_namesakes']:.2f} "
-                    "alerts per 1,000"]
-        if "reordered_namesakes" in cl:
-            out += [f"  reordered namesakes (a listed name's tokens in another order, e.g. 胡强 = 'QIANG HU'; counted "
-                    f"in the figure above): {cl['reordered_namesakes']:,} accounts, {cl['reordered_namesakes_alerted']} "
-                    f"alerted; excluding them too → {cl['alerts_per_1000_excl_all_namesakes']:.2f} alerts per 1,000"]
-        if cl.get("alerted_namesakes") is not None:
-            out.append(f"  alerted with best name score ≥ 0.98 (near or exact namesakes): {cl['alerted_namesakes']}")
-        kind_cols = ["subject_type", "script", "accounts", "alerted", "per_1000"]
-        if cl["by_kind"] and "namesakes" in cl["by_kind"][0]:
-            kind_cols += ["namesakes", "alerted_other", "per_1000_excl"]
-        out.append(format_table(cl["by_kind"], kind_cols))
+        out += [f"  namesakes (bear a listed name as written or reordered, e.g. 胡强 = 'QIANG HU'; must-hit, so an "
+                f"alert is correct): {cl['namesakes']:,} accounts ({cl['exact_namesakes']} exact, "
+                f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
+                f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
+                f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000",
+                format_table(cl["by_kind"], ["subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
+                                             "alerted_clean", "per_1000_clean"])]
         if cl.get("namesake_examples"):
             out.append("  Namesakes (examples):")
             for e in cl["namesake_examples"][:15]:
                 out.append(f"    {e.get('match', 'exact'):9} {'ALERT' if e['alerted'] else 'clear'} {e['account_name']!r} = "
                            f"{e['listed_name']!r} [{e['source']}:{e['source_id']}, {e.get('listed_type')}, {e['quality']}]")
         if cl["examples"]:
-            out.append("  Alerts (those on no namesake first):")
+            out.append("  Alerts (those on clean accounts first):")
         for e in cl["examples"][:15]:
             tag = f" ({e['namesake']} namesake)" if e.get("namesake") else ""
             out.append(f"    {e['score']:.3f} {e['variant']!r} ~ {e.get('matched_name')!r} "

@@ -5,9 +5,10 @@ Four parts, each a function returning a JSON-able dict (and, where useful, the r
 - name_bench: precision / recall / F1 over a threshold sweep on labelled name pairs, best-F1 threshold.
 - variants: recall per variation type on variants generated from the lists in force (must_hit,
   should_hit) and false-hit rate on negatives (must_not_hit).
-- clean: alerts per 1,000 clean synthetic accounts, overall and without the "exact namesakes" (accounts
-  whose normalised name equals a listed name: a common name such as Kevin Chen is on the US CSL without a
-  birth date, and such an account alerting is the matcher doing its job, not a false positive).
+- clean: alerts per 1,000 synthetic accounts with no planted list name, overall and over the clean ones:
+  without the namesakes, accounts bearing a listed name as written or in another order (a common name
+  such as Kevin Chen is on the US CSL without a birth date; exact and reordered names are must-hit
+  variants, so such an account alerting is the matcher doing its job, not a false positive).
 - self_screen: every strong name of every entry, screened as an account, must find its own entry
   first (at the top score, at or above the review threshold).
 
@@ -35,8 +36,9 @@ from screening.evaluation.variants import VARIATIONS, generate_variants, variant
 TARGETS: dict[str, tuple[str, float]] = {
     "must_hit_recall": (">=", 1.0),
     "should_hit_recall": (">=", 0.95),
-    "clean_alerts_per_1000": ("<=", 3.0),
-    "clean_alerts_per_1000_excl_exact_namesakes": ("<=", 3.0),
+    # over clean accounts: a namesake (an account bearing a listed name, as written or reordered) must
+    # alert by the must-hit target, so its alert is not counted against this one
+    "clean_alerts_per_1000_namesakes_excluded": ("<=", 3.0),
     "name_bench_f1": (">=", 0.85),
     "self_screen_own_first": (">=", 1.0),
 }
@@ -292,8 +294,9 @@ def namesakes(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> pl.Data
 
 
 def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
-    """Alerts per 1,000 synthetic accounts that carry no planted list names, overall and without the exact
-    namesakes (accounts bearing a listed name, for whom an alert is correct)."""
+    """Alerts per 1,000 synthetic accounts that carry no planted list names: overall, and over the clean
+    ones, i.e. without the namesakes. A namesake bears a listed name as written or in another order
+    (exact and reordered names are must-hit variants), so its alert is required, not a false alert."""
     from screening.accounts import normalise_accounts
     from screening.synth import synth_accounts
 
@@ -306,44 +309,37 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     namesake_seconds = time.perf_counter() - started
     # per account its closest namesake relation: exact beats reordered
     relation = same_names.group_by("account_id").agg(pl.col("match").min().alias("namesake"))
-    namesake_ids = relation.filter(pl.col("namesake") == "exact").select(
-        "account_id", pl.lit(True).alias("exact_namesake"))
     alerts = hits.filter(pl.col("score") >= config.review)
-    alerted = alerts.get_column("account_id").n_unique()
     names = accounts.select("account_id", pl.col("name").alias("variant"))
     top = (
         alerts.sort(["score", "account_id", "source", "source_id"], descending=[True, False, False, False])
         .unique("account_id", keep="first", maintain_order=True)
         .join(names, on="account_id")
-        .join(namesake_ids, on="account_id", how="left")
         .join(relation, on="account_id", how="left")
-        .with_columns(pl.col("exact_namesake").fill_null(False))
     )
     script = pl.when(pl.col("name").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("han")).otherwise(pl.lit("other"))
     kinds = (
         accounts.select("account_id", "subject_type", script.alias("script"))
-        .join(namesake_ids, on="account_id", how="left")
         .join(relation, on="account_id", how="left")
-        .with_columns(pl.col("exact_namesake").fill_null(False))
-        .join(alerts.select("account_id").unique().with_columns(pl.lit(True).alias("alerted")), on="account_id",
-              how="left")
-        .with_columns(pl.col("alerted").fill_null(False))
+        .with_columns(pl.col("namesake").is_not_null().alias("is_namesake"),
+                      pl.col("account_id").is_in(alerts["account_id"].implode()).alias("alerted"))
     )
     by_kind = (
         kinds.group_by("subject_type", "script")
-        .agg(pl.len().alias("accounts"), pl.col("alerted").sum(), pl.col("exact_namesake").sum().alias("namesakes"),
-             (pl.col("alerted") & ~pl.col("exact_namesake")).sum().alias("alerted_other"))
+        .agg(pl.len().alias("accounts"), pl.col("alerted").sum(), pl.col("is_namesake").sum().alias("namesakes"),
+             (pl.col("alerted") & ~pl.col("is_namesake")).sum().alias("alerted_clean"))
         .with_columns((1000 * pl.col("alerted") / pl.col("accounts")).round(2).alias("per_1000"),
-                      (1000 * pl.col("alerted_other") / (pl.col("accounts") - pl.col("namesakes"))).round(2)
-                      .alias("per_1000_excl"))
+                      (1000 * pl.col("alerted_clean") / (pl.col("accounts") - pl.col("namesakes"))).round(2)
+                      .alias("per_1000_clean"))
         .sort("subject_type", "script")
     )
-    n_namesakes = namesake_ids.height
-    alerted_namesakes = kinds.filter(pl.col("alerted") & pl.col("exact_namesake")).height
-    alerted_other = alerted - alerted_namesakes
-    n_reordered = kinds.filter(pl.col("namesake") == "reordered").height
-    alerted_reordered = kinds.filter(pl.col("alerted") & (pl.col("namesake") == "reordered")).height
-    alerted_no_namesake = alerted_other - alerted_reordered
+
+    def count(expr: pl.Expr) -> int:
+        return kinds.filter(expr).height
+
+    alerted = count(pl.col("alerted"))
+    n_namesakes = count(pl.col("is_namesake"))
+    alerted_clean = count(pl.col("alerted") & ~pl.col("is_namesake"))
     # one example per namesake account (exact ones first): its name, a listed entry bearing it, alerted or not
     namesake_examples = (
         same_names.unique("account_id", keep="first", maintain_order=True)
@@ -354,36 +350,30 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     )
     namesake_examples = pl.concat([namesake_examples.filter(pl.col("match") == "exact").head(15),
                                    namesake_examples.filter(pl.col("match") == "reordered").head(5)])
-    example_cols = ["variant", "matched_name", "source", "source_id", "score", "namesake"]
-    example_cols = [c for c in example_cols if c in top.columns]
     report = {
         "accounts": accounts.height,
         "seconds_screen": round(elapsed, 2),
         "seconds_namesakes": round(namesake_seconds, 2),
         "alerted_accounts": alerted,
         "alerts_per_1000": round(metrics.per_1000(alerted, accounts.height), 3),
-        "exact_namesakes": n_namesakes,  # accounts whose normalised name equals a listed name
-        "exact_namesakes_alerted": alerted_namesakes,
-        "alerted_excl_exact_namesakes": alerted_other,
-        "alerts_per_1000_excl_exact_namesakes": round(metrics.per_1000(alerted_other, accounts.height - n_namesakes), 3),
-        # same tokens as a listed name in another order (e.g. 胡强 vs "QIANG HU"): shown apart, not excluded above
-        "reordered_namesakes": n_reordered,
-        "reordered_namesakes_alerted": alerted_reordered,
-        "alerts_per_1000_excl_all_namesakes": round(
-            metrics.per_1000(alerted_no_namesake, accounts.height - n_namesakes - n_reordered), 3),
-        "alerted_namesakes": (  # best hit's name score ≥ 0.98: the account bears a (near-)listed name
-            top.filter(pl.col("name_score") >= 0.98).height if "name_score" in top.columns else None
-        ),
+        "namesakes": n_namesakes,  # accounts bearing a listed name (exact or reordered): an alert is correct
+        "exact_namesakes": count(pl.col("namesake") == "exact"),
+        "reordered_namesakes": count(pl.col("namesake") == "reordered"),
+        "namesakes_alerted": count(pl.col("alerted") & pl.col("is_namesake")),
+        "clean_accounts": accounts.height - n_namesakes,
+        "alerted_clean": alerted_clean,
+        "alerts_per_1000_clean": round(metrics.per_1000(alerted_clean, accounts.height - n_namesakes), 3),
         "by_kind": by_kind.to_dicts(),
         "block_review_accounts": hits.filter(pl.col("score") >= config.block_review).get_column("account_id").n_unique(),
         "low_band_hits": hits.filter(pl.col("score") < config.review).height,
         "namesake_examples": namesake_examples.to_dicts(),
-        # the alerts that are not exact namesakes first: those are the ones to look at
+        # the alerts on clean accounts first: those are the ones to look at
         "examples": top.unique(["variant", "source", "source_id"], keep="first", maintain_order=True)
-        .sort([pl.col("namesake").is_not_null(), "exact_namesake", "score"], descending=[False, False, True])
-        .head(20).select(example_cols).to_dicts(),
+        .sort([pl.col("namesake").is_not_null(), "score"], descending=[False, True])
+        .head(20).select([c for c in ("variant", "matched_name", "source", "source_id", "score", "namesake")
+                          if c in top.columns]).to_dicts(),
     }
-    wrong = top.filter(~pl.col("exact_namesake")).select(
+    wrong = top.filter(pl.col("namesake").is_null()).select(
         pl.lit("clean").alias("part"),
         pl.lit("clean_synthetic").alias("variation_type"),
         pl.lit("must_not_hit").alias("expected"),
@@ -472,11 +462,9 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             if row["expected"] in ("must_hit", "should_hit"):
                 measured[f"{row['expected']}_recall"] = row["rate"]
     if report.get("clean"):
-        measured["clean_alerts_per_1000"] = report["clean"]["alerts_per_1000"]
-        if "alerts_per_1000_excl_exact_namesakes" in report["clean"]:
-            measured["clean_alerts_per_1000_excl_exact_namesakes"] = report["clean"]["alerts_per_1000_excl_exact_namesakes"]
+        measured["clean_alerts_per_1000_namesakes_excluded"] = report["clean"]["alerts_per_1000_clean"]
     if report.get("name_bench"):
-        measured["name_bench_f1"] = report["name_bench"]["at_review_threshold"]["f1"]
+        measured["name_bench_f1"] = report["name_bench"]["best_f1"]["f1"]  # the issue's measure
     if report.get("self_screen"):
         measured["self_screen_own_first"] = report["self_screen"]["own_first_rate"]
     out = []

@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 from screening.normalize.resources import load_yaml
 from screening.normalize.text import clean, has_han
@@ -148,26 +149,68 @@ def legal_form_family(code: str | None) -> str | None:
     return None if code is None else legal_form_tables()[2].get(code)
 
 
-def strip_suffix(words: list[str], table: PhraseTable, keep: int = 1) -> tuple[list[str], str | None]:
-    """Remove the longest phrase of the table found at the end, once; keep at least `keep` words."""
-    if not words or words[-1] not in table.lasts:
+def strip_suffix(words: list[str], table: PhraseTable, keep: int = 1,
+                 fuzzy: bool = False) -> tuple[list[str], str | None]:
+    """Remove the longest phrase of the table found at the end, once; keep at least `keep` words.
+    `fuzzy`: legal-form words may carry one typo ("Joint Stock Compaby")."""
+    tail = _canonical_words(words[-table.longest:]) if fuzzy else words[-table.longest:]
+    if not tail or tail[-1] not in table.lasts:
         return words, None
     for size in range(min(table.longest, len(words) - keep), 0, -1):
-        value = table.phrases.get(tuple(words[-size:]))
+        value = table.phrases.get(tuple(tail[-size:]))
         if value is not None:
             return words[:-size], value
     return words, None
 
 
-def strip_prefix(words: list[str], table: PhraseTable, keep: int = 1) -> tuple[list[str], str | None]:
+def strip_prefix(words: list[str], table: PhraseTable, keep: int = 1,
+                 fuzzy: bool = False) -> tuple[list[str], str | None]:
     """Remove the longest phrase of the table found at the start, once; keep at least `keep` words."""
-    if not words or words[0] not in table.firsts:
+    head = _canonical_words(words[:table.longest]) if fuzzy else words[:table.longest]
+    if not head or head[0] not in table.firsts:
         return words, None
     for size in range(min(table.longest, len(words) - keep), 0, -1):
-        value = table.phrases.get(tuple(words[:size]))
+        value = table.phrases.get(tuple(head[:size]))
         if value is not None:
             return words[size:], value
     return words, None
+
+
+LEGAL_TYPO_MIN_LEN = 5  # legal-form words this long are still recognised with one typo
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@functools.cache
+def _legal_word_keys() -> dict[str, str]:
+    """One-deletion keys of the Latin legal-form words (5+ letters) → the word; keys two words share are
+    dropped (a typo that could be either is left alone)."""
+    suffix, prefix, _, _ = legal_form_tables()
+    words = {w for table in (suffix, prefix) for phrase in table.phrases for w in phrase
+             if len(w) >= LEGAL_TYPO_MIN_LEN and w.isascii() and w.isalpha()}
+    owners: dict[str, set[str]] = {}
+    for word in words:
+        for key in _deletions(word) | {word}:
+            owners.setdefault(key, set()).add(word)
+    return {key: next(iter(ws)) for key, ws in owners.items() if len(ws) == 1} | {w: w for w in words}
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical_legal_word(word: str) -> str:
+    """The legal-form word `word` is one typo (substitution, insertion, deletion, transposition) away
+    from, else `word` itself: "compaby", "copmany", "limietd" → company, company, limited."""
+    keys = _legal_word_keys()
+    if len(word) < LEGAL_TYPO_MIN_LEN or keys.get(word) == word:
+        return word
+    found = {keys[k] for k in _deletions(word) | {word} if k in keys}
+    found = {w for w in found if OSA.distance(word, w) <= 1}
+    return found.pop() if len(found) == 1 else word
+
+
+def _canonical_words(words: list[str]) -> list[str]:
+    return [canonical_legal_word(w) for w in words]
 
 
 def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
@@ -178,12 +221,12 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
     while True:
-        words, found = strip_suffix(words, suffix)
+        words, found = strip_suffix(words, suffix, fuzzy=True)
         if found is None:
             break
         code = code or found
     while True:
-        words, found = strip_prefix(words, prefix)
+        words, found = strip_prefix(words, prefix, fuzzy=True)
         if found is None:
             break
         code = code or found

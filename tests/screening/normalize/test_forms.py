@@ -391,7 +391,26 @@ LEGAL_FORM_SLIP_CASES = [
     # OCR of "Limited"
     ("Acme Trading Lirnited", "acme trading", "ltd"),
     ("Acme Trading Co. Lirnited", "acme trading", "ltd"),
+    # one typo in a legal-form word (substitution, deletion, transposition), real list names misspelt
+    ("JOINT STOCK COMPABY SURGUTNEFTEGASBANK", "surgutneftegasbank", "jsc"),
+    ("LIMITED LIABILITY COPMANY GAZPROMBANK-INVEST", "gazprombank invest", "llc"),
+    ("AUCTION LIMITED LIABDLITY COMPANY", "auction", "llc"),
+    ("BNK UK Limietd", "bnk uk", "ltd"),
+    ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSYYU GAZFLOT", "gazflot", "llc"),
 ]
+
+# Words one typo away from a legal-form word that are not legal forms stay: too short, two edits away, or
+# the legal form is not where legal forms stand.
+NOT_A_LEGAL_FORM_CASES = [
+    ("Golden Stork", "golden stork"),  # "stock" is a legal-form word only inside "joint stock company"
+    ("Acme Compass", "acme compass"),  # two edits from "company"
+    ("Limitex Trading", "limitex trading"),  # not at either end of the legal form's phrase
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), NOT_A_LEGAL_FORM_CASES)
+def test_near_legal_form_words_stay(name: str, expected: str) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, None)]
 
 
 @pytest.mark.parametrize(("name", "expected", "code"), LEGAL_FORM_SLIP_CASES)
