@@ -392,13 +392,23 @@ def _foreign_persons(rng: np.random.Generator, n: int) -> pl.DataFrame:
         k = rows.size
         g = given_tab.filter(pl.col("culture") == row["culture"])
         s = surname_tab.filter(pl.col("culture") == row["culture"])
-        gi = rng.integers(0, g.height, size=k)
+        # given names by popularity within the person's gender
+        is_male = male[rows]
+        gi = np.empty(k, dtype=np.int64)
+        for gender, mask in (("m", is_male), ("f", ~is_male)):
+            of_gender = np.flatnonzero((g["gender"] == gender).to_numpy())
+            gi[mask] = of_gender[_pick(rng, g[of_gender], int(mask.sum()))]
         si = _pick(rng, s, k)
         pairs = [p.split(":") for p in row["countries"].split("|")]
         cw = np.array([float(w) for _, w in pairs])
         country = np.array([c for c, _ in pairs])[rng.choice(len(pairs), size=k, p=cw / cw.sum())]
         g_latin, s_latin = _take(g, "latin", gi), _take(s, "latin", si)
         g_native, s_native = _take(g, "native", gi), _take(s, "native", si)
+        # Russian surnames take the feminine form for women (Иванов → Иванова, Ivanov → Ivanova)
+        feminine = pl.Series(~is_male) & s_native.str.contains("(ов|ев|ёв|ин|ын)$").fill_null(False)
+        if feminine.any():
+            s_native = _choose(feminine, s_native + "а", s_native)
+            s_latin = _choose(feminine, s_latin + "a", s_latin)
         latin = g_latin + " " + s_latin
         if row["native_script"]:
             separator = "" if row["culture"] == "korean" else " "
@@ -483,17 +493,53 @@ def _foreign_orgs(rng: np.random.Generator, n: int) -> pl.DataFrame:
     field = parts.filter(pl.col("part") == "field")
     legal = parts.filter(pl.col("part") == "legal")
     wi, fi, li = _pick(rng, word, n), _pick(rng, field, n), _pick(rng, legal, n)
-    name = _take(word, "text", wi) + " " + _take(field, "text", fi) + " " + _take(legal, "text", li)
+    w2 = _pick(rng, word, n)
+    w2 = np.where(w2 == wi, (w2 + 1) % word.height, w2)
+    country = _take(legal, "country", li)
+    # Founders' surnames from the culture most tied to the registration country (anglo where none is).
+    cultures = _table("foreign_cultures.csv")
+    surname_tab = _table("foreign_surnames.csv")
+    home: dict[str, tuple[float, str]] = {}
+    for row in cultures.iter_rows(named=True):
+        for pair in row["countries"].split("|"):
+            code, share = pair.split(":")
+            if float(share) > home.get(code, (0.0, ""))[0]:
+                home[code] = (float(share), row["culture"])
+    culture = country.replace_strict({c: v[1] for c, v in home.items()}, default="anglo").to_numpy()
+    s1, s2 = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for home_culture in np.unique(culture):
+        rows = np.flatnonzero(culture == home_culture)
+        of_culture = np.flatnonzero((surname_tab["culture"] == home_culture).to_numpy())
+        sub = surname_tab[of_culture]
+        s1[rows] = of_culture[_pick(rng, sub, rows.size)]
+        s2[rows] = of_culture[_pick(rng, sub, rows.size)]
+    # Name shapes: word field | word word field | surname field | surname & surname | word |
+    # word & surname | word field Group (each followed by the legal form).
+    shape = rng.choice(7, size=n, p=[0.38, 0.10, 0.24, 0.08, 0.10, 0.04, 0.06])
+    shape = np.where((shape == 3) & (s1 == s2), 2, shape)  # no "Kim & Kim"
+    w, f = _take(word, "text", wi), _take(field, "text", fi)
+    s = _take(surname_tab, "latin", s1)
+    pieces = pl.DataFrame({"shape": shape, "w": w, "w2": _take(word, "text", w2), "f": f, "s": s, "s2": _take(surname_tab, "latin", s2)})
+    stem = pieces.select(
+        pl.when(pl.col("shape") == 0).then(pl.format("{} {}", "w", "f"))
+        .when(pl.col("shape") == 1).then(pl.format("{} {} {}", "w", "w2", "f"))
+        .when(pl.col("shape") == 2).then(pl.format("{} {}", "s", "f"))
+        .when(pl.col("shape") == 3).then(pl.format("{} & {}", "s", "s2"))
+        .when(pl.col("shape") == 4).then(pl.col("w"))
+        .when(pl.col("shape") == 5).then(pl.format("{} & {}", "w", "s"))
+        .otherwise(pl.format("{} {} Group", "w", "f"))
+    ).to_series()
+    name = stem + " " + _take(legal, "text", li)
     number = _digits_to_str(rng.integers(0, 10, size=(n, 9)) + 48)
     return pl.DataFrame(
         {
             "subject_type": pl.Series(rng.choice(["organization", "company"], size=n, p=[0.7, 0.3])),
             "name": name,
             "name_latin": name,
-            "country": _take(legal, "country", li),
+            "country": country,
             "id_type": pl.Series(["OTHER"] * n),
             "id_number": _choose(rng.random(n) < 0.9, number),
-            "display_name": _take(word, "text", wi) + " " + _take(field, "text", fi),
+            "display_name": stem,
             "_segment": "foreign_org",
         }
     ).with_columns(

@@ -42,9 +42,10 @@ class MatchConfig:
                                                 "account's name: added middle names, patronymics).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
-    legal_extra_weight: float = _var(0.4, "Weight factor of an account-side legal-form word (Obshchestvo, Limited; "
-                                          "particles.yml `legal`) with no list-side partner: the normaliser strips "
-                                          "a legal form only as an ordered phrase, reordered it stays behind.")
+    affix_extra_weight: float = _var(0.4, "Weight factor of an account-side legal-form or title word (Obshchestvo, "
+                                          "Limitada, Haji; particles.yml `legal`, `title`) with no list-side "
+                                          "partner: the normaliser strips a legal form only as an ordered phrase "
+                                          "at either end and a title only in front; moved, they stay behind.")
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
     order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
                                       "swapped name parts inside a name chain.")
@@ -80,7 +81,7 @@ class MatchConfig:
     merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
     merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
                                       "similar (merge / split).")
-    merge_protect_sim: float = _var(0.80, "Token pairs less similar than this are also tried as parts of a merge / "
+    merge_protect_sim: float = _var(0.90, "Token pairs less similar than this are also tried as parts of a merge / "
                                           "split (the better reading wins).")
     order_bonus: float = _var(0.02, "Share of the name score kept for token order and exact spelling: it breaks "
                                     "ties between an exact and a reordered or normalised match.")

@@ -26,7 +26,7 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.index import UnitTable
-from screening.matching.tokens import legal_form_words, patronymic_connectors, TokenTable, token_similarity
+from screening.matching.tokens import affix_words, patronymic_connectors, TokenTable, token_similarity
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -126,8 +126,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
-    legal_q = _legal_words(Q, table)  # [P, width]: account tokens that are legal-form words
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, legal_q, table, config)
+    affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, affix_q, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -169,7 +169,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
-           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, legal_q: np.ndarray, table: TokenTable,
+           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray, table: TokenTable,
            config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
@@ -215,9 +215,9 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     was_cut = (j_last >= 0) & cut_last[np.arange(P), np.maximum(j_last, 0)]
     after = (np.arange(width)[None, :] > j_last[:, None]) & was_cut[:, None] & l_left
     WL = np.where(after, WL * config.truncated_weight, WL)
-    # legal-form words left over on the account side (a reordered or cut legal form the normaliser
-    # did not strip) say little about who it is
-    WQ = np.where(q_left & legal_q, WQ * config.legal_extra_weight, WQ)
+    # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
+    # title: the normaliser did not strip them) say little about who it is
+    WQ = np.where(q_left & affix_q, WQ * config.affix_extra_weight, WQ)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
     syllable = l_left & strict[:, None]
@@ -327,13 +327,14 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
     return out
 
 
-def _legal_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: the token is a legal-form word (particles.yml `legal`), looked up per distinct token."""
+def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`), looked up
+    per distinct token."""
     valid = tok >= 0
     if not valid.any():
         return np.zeros(tok.shape, dtype=bool)
     toks = np.unique(tok[valid])
-    words = legal_form_words()
+    words = affix_words()
     hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
 

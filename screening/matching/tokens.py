@@ -47,10 +47,11 @@ def patronymic_connectors() -> frozenset[str]:
 
 
 @functools.cache
-def legal_form_words() -> frozenset[str]:
-    """Words of legal forms (obshchestvo, limited, gmbh): left over when a legal form is reordered or cut."""
+def affix_words() -> frozenset[str]:
+    """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
+    form or a title is moved or cut where the normaliser does not strip it."""
     data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
-    return frozenset(data.get("legal", []))
+    return frozenset(data.get("legal", [])) | frozenset(data.get("title", []))
 
 
 @functools.cache

@@ -148,6 +148,19 @@ def person_pinyin(han: str) -> list[str] | None:
     return [reading, "".join(syllables(given))]
 
 
+def common_surname_reading(han: str) -> list[str] | None:
+    """The pinyin a heteronym surname gets when read as an ordinary character (朴 pu, not piao; 曾 ceng,
+    单 dan), with the given name: people and romanisers who miss the surname reading write it so.
+    None when the surname reads the same either way."""
+    parts = split_person(han)
+    if parts is None or parts[0] not in surname_table()[0]:
+        return None
+    common = "".join(syllables(parts[0]))
+    if common == surname_table()[0][parts[0]]:
+        return None
+    return [common, "".join(syllables(parts[1]))]
+
+
 def surname_variants(words: list[str], limit: int = 4) -> list[list[str]]:
     """Token lists with one Wade-Giles/Cantonese/... surname romanisation mapped to pinyin.
 

@@ -125,9 +125,11 @@ def _han_forms(text: str, klass: str | None) -> list[NameForm]:
         else:
             words, legal = affixes.strip_legal_forms(words)
     pinyin: list[str] | None = None
+    common: list[str] | None = None
     if klass != "org" and legal is None and not dotted and len(words) == 1 and chinese.is_han(words[0]):
         words = [affixes.strip_han_title(words[0])]
         pinyin = chinese.person_pinyin(words[0])
+        common = chinese.common_surname_reading(words[0])
     if pinyin is None:
         pinyin = []
         # A dotted foreign name keeps its parts apart in pinyin (贝拉克·奥巴马 -> "beilake aobama").
@@ -149,6 +151,8 @@ def _han_forms(text: str, klass: str | None) -> list[NameForm]:
         forms.append(NameForm(" ".join(words), "original", legal))
     if pinyin:
         forms.append(NameForm(" ".join(pinyin), "pinyin", legal))
+    if common:
+        forms.append(NameForm(" ".join(common), "variant", legal))
     return forms
 
 

@@ -81,12 +81,18 @@ def _han_person_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             pl.col("surname").str.replace_many(patterns, replacements, leftmost=True)
         ),
         given_py=pl.col("given").str.replace_many(patterns, replacements, leftmost=True),
+        # a heteronym surname read as an ordinary character (朴 pu, not piao): chinese.common_surname_reading
+        common_py=pl.col("surname").str.replace_many(patterns, replacements, leftmost=True),
+        listed_surname=pl.col("surname").is_in(list(readings)),
     ).with_columns(
-        pinyin=pl.concat_str(["surname_py", "given_py"], separator=" ").str.strip_chars(" ")
+        pinyin=pl.concat_str(["surname_py", "given_py"], separator=" ").str.strip_chars(" "),
+        common=pl.when(pl.col("listed_surname") & (pl.col("common_py") != pl.col("surname_py")))
+        .then(pl.concat_str(["common_py", "given_py"], separator=" ").str.strip_chars(" ")).otherwise(pl.lit("")),
     )
     forms = pl.concat([
         done.select("name", "subject_type", pos=pl.lit(0, pl.UInt8), form=pl.col("simp"), kind=pl.lit("original")),
         done.select("name", "subject_type", pos=pl.lit(1, pl.UInt8), form=pl.col("pinyin"), kind=pl.lit("pinyin")),
+        done.select("name", "subject_type", pos=pl.lit(2, pl.UInt8), form=pl.col("common"), kind=pl.lit("variant")),
     ]).filter(pl.col("form") != "").with_columns(legal_form=pl.lit(None, dtype=pl.String))
     return forms, left
 

@@ -92,3 +92,71 @@ def test_cli_writes_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     imported = read_accounts(out)
     assert imported.accounts.height == 500 and imported.quarantine.height == 0
+
+
+# ---- foreign name tables and their diversity ---------------------------------------------------
+
+_RESOURCES = Path(__file__).resolve().parents[2] / "screening" / "resources" / "synth"
+_NATIVE_SCRIPT = {"russian": r"^[А-ЯЁ][а-яё]+$", "korean": r"^[\x{AC00}-\x{D7A3}]{1,3}$", "japanese": r"^[\p{Han}\p{Hiragana}]{1,3}$"}
+
+
+@pytest.mark.parametrize("table, low", [("foreign_given.csv", 50), ("foreign_surnames.csv", 50)])
+def test_foreign_name_tables(table: str, low: int) -> None:
+    names = pl.read_csv(_RESOURCES / table, infer_schema=False)
+    cultures = pl.read_csv(_RESOURCES / "foreign_cultures.csv", infer_schema=False)["culture"].to_list()
+    assert sorted(names["culture"].unique().to_list()) == sorted(cultures)
+    assert (names["weight"].cast(pl.Float64) > 0).all()
+    assert names.select("culture", "native", "latin", *(["gender"] if "gender" in names.columns else [])).is_duplicated().sum() == 0
+    assert names["latin"].str.contains(r"^\p{Latin}+(?:[ '-]\p{Latin}+)*$").all()
+    counts = dict(names["culture"].value_counts().iter_rows())
+    assert all(low <= counts[c] <= 80 for c in cultures), counts
+    if "gender" in names.columns:
+        per_gender = names.group_by("culture", "gender").len()
+        assert set(names["gender"].unique()) == {"m", "f"} and per_gender["len"].min() >= 25
+    for culture, pattern in _NATIVE_SCRIPT.items():
+        native = names.filter(pl.col("culture") == culture)["native"]
+        assert native.null_count() == 0 and native.str.contains(pattern).all(), culture
+
+
+def test_foreign_given_names_follow_popularity() -> None:
+    given = pl.read_csv(_RESOURCES / "foreign_given.csv", infer_schema=False).with_columns(pl.col("weight").cast(pl.Float64))
+    top = given.sort("weight", descending=True).group_by("culture", "gender", maintain_order=True).first()
+    first = {(c, g): w for c, g, w in top.select("culture", "gender", "weight").iter_rows()}
+    last = {(c, g): w for c, g, w in given.group_by("culture", "gender").agg(pl.col("weight").min()).iter_rows()}
+    assert all(w > 5 * last[k] for k, w in first.items())  # long-tailed
+    arabic = given.filter(pl.col("culture") == "arabic", pl.col("gender") == "m").sort("weight", descending=True)
+    assert arabic["latin"][0] == "Mohammed"
+
+
+def _segment(base, segment: str) -> pl.DataFrame:
+    """One segment's accounts, without the planted duplicate subjects."""
+    truth = base.truth.filter(pl.col("segment") == segment, pl.col("duplicate_of").is_null())
+    return base.accounts.join(truth, on="account_id")
+
+
+def test_foreign_company_names_are_diverse(base) -> None:
+    orgs = _segment(base, "foreign_org")
+    assert orgs.height > 400
+    assert orgs["name"].n_unique() / orgs.height >= 0.97
+    assert orgs["name"].value_counts()["count"].max() <= 2
+    assert (orgs["name"].str.starts_with(orgs["display_name"] + " ")).all()
+    assert orgs["name"].str.contains(" & ").sum() > 0  # partnership-style names
+    assert orgs.filter(pl.col("name").str.ends_with("GmbH"))["country"].unique().to_list() == ["DE"]
+
+
+def test_foreign_person_names_are_diverse(base) -> None:
+    people = _segment(base, "foreign_person")
+    assert people.height > 1000
+    latin = people["name_latin"]
+    assert latin.n_unique() / people.height >= 0.9
+    assert latin.value_counts()["count"].max() <= 6
+    # common names stay common: the real leaders of each population lead here too
+    surname = latin.str.split(" ").list.last()
+    for country, leader in [("KR", "Kim"), ("VN", "Nguyen")]:
+        assert surname.filter(people["country"] == country).value_counts().sort("count", descending=True)["name_latin"][0] == leader, country
+    # native-script names where the culture has a script
+    korean = people.filter(pl.col("country") == "KR", ~pl.col("name").str.contains(r"\p{Latin}"))["name"]
+    assert korean.len() > 0 and korean.str.contains(r"^[\x{AC00}-\x{D7A3}]{2,5}$").all()
+    # Russian women carry the feminine surname form
+    russian = people.filter(pl.col("country") == "RU", pl.col("name").str.contains(r"\p{Cyrillic}"))["name"]
+    assert russian.str.contains(r"(ова|ева|ёва|ина|ына)$").mean() > 0.3

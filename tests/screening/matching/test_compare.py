@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 import polars as pl
@@ -66,3 +68,21 @@ def test_reordered_legal_form_costs_less_than_trade_words() -> None:
     trade = compare("LAZURNAYA TRADING EXPORT SERVICES COMPANY", listed, subject_type="organization")
     assert reversed_.band in ("review", "block_review")
     assert trade.name_score < reversed_.name_score
+
+
+@pytest.mark.parametrize(("account", "listed", "subject_type"), [
+    ("LIMITADA MBS GRUPO", "GRUPO MBS LIMITADA", "organization"),  # US CSL 11794, legal form moved to the front
+    ("Ahmad, Jan Haji", "Haji Ahmad Jan", "person"),  # EU 521, the title moved behind the given name
+    ("RTBIOTECHPROM OJSC", "RT-BIOTECHPROM OJSC", "organization"),  # OFAC cons 18777, hyphen dropped: a merge
+                                                                    # beats aligning the long token alone
+])
+def test_moved_legal_form_or_title_still_alerts(account: str, listed: str, subject_type: str) -> None:
+    assert compare(account, listed, subject_type=subject_type).band in ("review", "block_review")
+
+
+def test_a_title_that_is_also_a_name_is_not_discounted() -> None:
+    # inside a name "Amir" is a given name as often as a title: it costs like a given name, Haji less
+    haji = compare("Karim Haji Hassan", "Karim Hassan", subject_type="person")
+    for given in ("Amir", "Omar"):
+        assert compare(f"Karim {given} Hassan", "Karim Hassan", subject_type="person").name_score < haji.name_score
+    assert haji.name_score < 1.0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.normalize import NameForm, legal_form_family, name_forms, tokens
+from screening.normalize import NameForm, legal_form_family, name_forms, name_forms_frame, tokens
 
 
 def forms_of(name: str, subject_type: str | None = None) -> dict[str, set[str]]:
@@ -11,6 +11,11 @@ def forms_of(name: str, subject_type: str | None = None) -> dict[str, set[str]]:
     for f in name_forms(name, subject_type):
         out.setdefault(f.kind, set()).add(f.text)
     return out
+
+
+def frame_forms(names: list[str], types: list[str | None]) -> set[tuple[str, str]]:
+    """(form, kind) rows of the vectorised path, for comparing with name_forms."""
+    return set(name_forms_frame(names, types).select("form", "kind").iter_rows())
 
 
 def latin(name: str, subject_type: str | None = None) -> str:
@@ -192,6 +197,19 @@ def test_han_person_pinyin(name: str, expected: str, subject_type: str | None) -
     forms = forms_of(name, subject_type)
     assert forms["pinyin"] == {expected}
     assert "latin" not in forms
+
+
+@pytest.mark.parametrize(("name", "common"), [("朴英泰", "pu yingtai"), ("曾国藩", "ceng guofan"), ("单田芳", "dan tianfang")])
+def test_heteronym_surname_also_read_as_an_ordinary_character(name: str, common: str) -> None:
+    # a romaniser who misses the surname reading writes 朴英泰 "Pu Yingtai": a variant form, the surname
+    # reading stays the pinyin form
+    forms = forms_of(name, "person")
+    assert forms["variant"] == {common} and common not in forms["pinyin"]
+    assert frame_forms([name], ["person"]) == {(f.text, f.kind) for f in name_forms(name, "person")}
+
+
+def test_a_surname_read_one_way_has_no_variant() -> None:
+    assert "variant" not in forms_of("王伟", "person") and "variant" not in forms_of("习近平", "person")
 
 
 def test_han_original_is_simplified() -> None:
