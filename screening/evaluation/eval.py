@@ -18,6 +18,7 @@ Targets (from the project's issue) are checked at the end; the numbers are whate
 from __future__ import annotations
 
 import csv
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -254,11 +255,33 @@ def _forms(names: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _pinyin_split(token: str) -> tuple[str, ...]:
+    """A token read as joined pinyin syllables, fewest syllables first ("chunyan" → chun yan); the token
+    itself when it is not pinyin throughout."""
+    from screening.normalize.chinese import pinyin_syllables
+
+    syllables = pinyin_syllables()
+    best: list[tuple[str, ...] | None] = [()] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 6), end):
+            head, piece = best[start], token[start:end]
+            if head is not None and piece in syllables and (best[end] is None or len(head) + 1 < len(best[end])):
+                best[end] = head + (piece,)
+    return best[-1] or (token,)
+
+
+def syllable_bag(form: str) -> str:
+    """A name's tokens in any order, pinyin syllables joined or split alike: 陳浩禮 'chen haoli' and
+    'Hao Li Chen' have one bag, as have 'lin chunyan' and 'Lin Chun-yan'."""
+    return " ".join(sorted(p for t in form.split(" ") for p in _pinyin_split(t)))
+
+
 def namesakes(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> pl.DataFrame:
     """Accounts whose name (or Latin name) normalises to the same form as a listed name: one row per
     (account, listed entry) with the shared form, the entry's `listed_type` and `match` = "exact" (the same
-    normalised form) or "reordered" (the same tokens in another order: Western lists often write Chinese
-    names given name first, "QIANG HU" for 胡强). Legal forms are ignored, as the normaliser strips them
+    normalised form) or "reordered" (the same tokens in another order, pinyin syllables joined or split:
+    Western lists often write Chinese names given name first, "QIANG HU" for 胡强, "Hao Li Chen" for 陈浩礼). Legal forms are ignored, as the normaliser strips them
     ("Summit Technologies Co., Ltd." = "Summit Technologies Inc."). The subject types need not agree: the
     US CSL files person names such as "Wang Wei" under organisation entries, and they alert person accounts."""
     account_names = (
@@ -270,7 +293,7 @@ def namesakes(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> pl.Data
         .with_columns(pl.col("subject_type").str.to_lowercase())
         .unique()
     )
-    bag = pl.col("form").str.split(" ").list.sort().list.join(" ").alias("bag")
+    bag = pl.col("form").map_elements(syllable_bag, return_dtype=pl.String).alias("bag")
     listed = con.sql(LISTED_NAMES_SQL).pl()
     listed_forms = (
         _forms(listed.rename({"listed_name": "name"}))

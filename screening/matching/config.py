@@ -42,7 +42,7 @@ class MatchConfig:
                                                 "account's name: added middle names, patronymics).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
-    affix_extra_weight: float = _var(0.4, "Weight factor of an account-side legal-form or title word (Obshchestvo, "
+    affix_extra_weight: float = _var(0.3, "Weight factor of an account-side legal-form or title word (Obshchestvo, "
                                           "Limitada, Haji; particles.yml `legal`, `title`) with no list-side "
                                           "partner: the normaliser strips a legal form only as an ordered phrase "
                                           "at either end and a title only in front; moved, they stay behind.")
@@ -94,6 +94,9 @@ class MatchConfig:
                                                "and given name into one listed token (马安 'ma an' ~ \"MA'AN\"): "
                                                "Chinese names keep the surname apart.")
     kind_factor_variant: float = _var(0.96, "Factor on a match found only through a romanisation variant form.")
+    variant_min_score: float = _var(0.0, "A match through a romanisation variant form counts only at this name score "
+                                         "or above (before the factor): a variant plus another difference is two "
+                                         "steps from the listed name.")
     digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---

@@ -298,6 +298,9 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     han_person = (q_script == 1) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     factor = np.where(han_person & ns.joined[pair], np.minimum(factor, config.kind_factor_han_joined), factor)
     name_score = (ns.score[pair] * factor).astype(np.float32)
+    # a romanisation variant is one step from the listed name; another difference on top of it ("Jack
+    # Tan" → jack chen ~ "John Chan") is two, and that route says nothing
+    name_score = np.where(variant & (ns.score[pair] < config.variant_min_score), 0.0, name_score).astype(np.float32)
     legal_mismatch = (q_legal != 0) & (l_legal != 0) & (q_legal != l_legal)
     weak = index.name_weak[name_idx]
 

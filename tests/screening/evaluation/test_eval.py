@@ -109,3 +109,12 @@ def test_clean_report_separates_namesakes(con: duckdb.DuckDBPyConnection) -> Non
     assert sum(r["namesakes"] for r in report["by_kind"]) == ns
     assert wrong.height == report["alerted_clean"]  # namesake alerts are not failures
     assert all(e["match"] in ("exact", "reordered") for e in report["namesake_examples"])
+
+
+def test_syllable_bag_sees_split_and_reordered_pinyin_as_one_name() -> None:
+    from screening.evaluation.eval import syllable_bag
+
+    assert syllable_bag("chen haoli") == syllable_bag("hao li chen")  # 陈浩礼 as a Western list writes it
+    assert syllable_bag("lin chunyan") == syllable_bag("lin chun yan")
+    assert syllable_bag("chen haoli") != syllable_bag("chen hao")  # a syllable fewer is another name
+    assert syllable_bag("mohammed hassan") == "hassan mohammed"  # not pinyin: tokens kept whole
