@@ -94,7 +94,7 @@ class MatchConfig:
                                                "and given name into one listed token (马安 'ma an' ~ \"MA'AN\"): "
                                                "Chinese names keep the surname apart.")
     kind_factor_variant: float = _var(0.96, "Factor on a match found only through a romanisation variant form.")
-    variant_min_score: float = _var(0.0, "A match through a romanisation variant form counts only at this name score "
+    variant_min_score: float = _var(0.95, "A match through a romanisation variant form counts only at this name score "
                                          "or above (before the factor): a variant plus another difference is two "
                                          "steps from the listed name.")
     digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")

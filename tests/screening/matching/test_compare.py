@@ -86,3 +86,10 @@ def test_a_title_that_is_also_a_name_is_not_discounted() -> None:
     for given in ("Amir", "Omar"):
         assert compare(f"Karim {given} Hassan", "Karim Hassan", subject_type="person").name_score < haji.name_score
     assert haji.name_score < 1.0
+
+
+def test_a_romanisation_variant_counts_only_near_exact() -> None:
+    # Cantonese / Hokkien Chan, Tan = pinyin Chen: the same name in another romanisation alerts ...
+    assert compare("Chan Guowei", "Chen Guowei", subject_type="person").band in ("review", "block_review")
+    # ... but a variant plus another difference is two steps away: "Alex Tan" is not "ALEX CHENG"
+    assert compare("Alex Tan", "ALEX CHENG", subject_type="person").band not in ("review", "block_review")
