@@ -151,6 +151,7 @@ def _pad(texts: Sequence[str], toks: list[list[str]], ids: np.ndarray, strict: n
 _SCRIPT_WORDS = {"CJK": 1, "HANGUL": 2, "HIRAGANA": 3, "KATAKANA": 3, "CYRILLIC": 4, "ARABIC": 5, "GREEK": 6,
                  "HEBREW": 7, "GEORGIAN": 8, "ARMENIAN": 9, "THAI": 10, "DEVANAGARI": 11, "BENGALI": 12,
                  "ETHIOPIC": 13, "KHMER": 14, "TAMIL": 15, "PERSIAN": 5}
+SCRIPT_HAN, SCRIPT_HANGUL = _SCRIPT_WORDS["CJK"], _SCRIPT_WORDS["HANGUL"]
 
 
 @functools.lru_cache(maxsize=100_000)

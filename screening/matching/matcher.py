@@ -22,8 +22,8 @@ from screening import normalize
 from screening.matching import features as ft
 from screening.matching.config import MatchConfig
 from screening.matching.index import (
-    KIND_CODES, KIND_NAMES, SUBJECT_CODES, ListIndex, Ragged, UnitTable, build_units, country_codes, script_codes,
-    legal_family_codes, normalise_id, normalise_id_expr,
+    KIND_CODES, KIND_NAMES, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES, ListIndex, Ragged, UnitTable, build_units,
+    country_codes, script_codes, legal_family_codes, normalise_id, normalise_id_expr,
 )
 from screening.matching.keys import RULE_BITS, RULES
 from screening.matching.scoring import NameScores, score_names
@@ -152,7 +152,8 @@ def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_s
     """Forms that would guess what the account's own writing already says.
 
     - An account with a Han name: its pinyin is known, so the romanisation-variant forms of its Latin
-      name are guesses it contradicts ("Wong Jie" with 王傑 is wang, not huang).
+      name are guesses it contradicts ("Wong Jie" with 王傑 is wang, not huang). The Han name's own
+      variant (a heteronym surname in its ordinary reading: 曾 ceng) stays.
     - A Hangul name with variant forms: the letter-per-syllable reading ("i su bin") is replaced by the
       usual spellings of the surname ("lee su bin", "yi su bin"); alone it lets the one-letter surname
       weigh like a particle and go missing at no cost (이수빈 ~ "Su Bin").
@@ -161,10 +162,10 @@ def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_s
         return row_qname, row_form, row_kind, row_legal
     variant = np.fromiter((k == "variant" for k in row_kind), dtype=bool, count=len(row_kind))
     latin = np.fromiter((k == "latin" for k in row_kind), dtype=bool, count=len(row_kind))
-    drop = variant & han_acct[qname_acct[row_qname]]
+    drop = variant & han_acct[qname_acct[row_qname]] & (qname_script[row_qname] != SCRIPT_HAN)
     hangul_with_variants = np.zeros(len(qname_script), dtype=bool)
     hangul_with_variants[row_qname[variant]] = True
-    hangul_with_variants &= qname_script == 2
+    hangul_with_variants &= qname_script == SCRIPT_HANGUL
     drop |= latin & hangul_with_variants[row_qname]
     if not drop.any():
         return row_qname, row_form, row_kind, row_legal
@@ -183,7 +184,7 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     # an account with a Han name: its romanisations are derived, so pinyin syllables must match exactly
     acct_script = np.zeros(n, dtype=np.int32)
     acct_script[qname_acct[qname_script > 0]] = qname_script[qname_script > 0]
-    han_acct = acct_script == 1
+    han_acct = acct_script == SCRIPT_HAN
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
         han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
     row_strict = han_acct[qname_acct[row_qname]] if len(row_qname) else np.zeros(0, dtype=bool)
@@ -295,7 +296,7 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # a Chinese person's surname is never written run together with the given name: a Han-named
     # person whose name aligned only by joining its tokens into one listed token (马安 "ma an" ~
     # "MA'AN") is another name
-    han_person = (q_script == 1) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
+    han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     factor = np.where(han_person & ns.joined[pair], np.minimum(factor, config.kind_factor_han_joined), factor)
     name_score = (ns.score[pair] * factor).astype(np.float32)
     # a romanisation variant is one step from the listed name; another difference on top of it ("Jack
