@@ -101,8 +101,7 @@ def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.nda
         masks.append(np.full(n, mask, dtype=np.int64))
     if not pq:
         return Candidates.empty()
-    raw = Candidates(np.concatenate(pq), np.concatenate(pl_), np.concatenate(rules), np.concatenate(masks))
-    return Candidates.merge(raw)
+    return Candidates(np.concatenate(pq), np.concatenate(pl_), np.concatenate(rules), np.concatenate(masks)).distinct()
 
 
 def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame) -> np.ndarray:
@@ -220,9 +219,12 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     pairs = q_owner.join(reach, on="qt")
     if unit_mask is not None:
         pairs = pairs.filter(pl.Series(unit_mask[pairs["l"].to_numpy()]))
-    best = (pairs.group_by("q", "l", "pos").agg(pl.col("s").max())
-            .group_by("q", "l").agg(pl.col("s").sum(), (2 ** pl.col("pos").cast(pl.Int64)).sum().alias("covered"))
-            .sort(["q", "s"], descending=[False, True]).group_by("q", maintain_order=True)
+    # the names gathering the most, and among equals the shortest (the closest to the account's name),
+    # then the first in the index: the same candidates in every run
+    gathered = (pairs.group_by("q", "l", "pos").agg(pl.col("s").max())
+                .group_by("q", "l").agg(pl.col("s").sum(), (2 ** pl.col("pos").cast(pl.Int64)).sum().alias("covered")))
+    best = (gathered.with_columns(ntok=pl.Series(index.units.ntok[gathered["l"].to_numpy()]))
+            .sort(["q", "s", "ntok", "l"], descending=[False, True, False, False]).group_by("q", maintain_order=True)
             .head(config.fallback_max_candidates))
     return Candidates(best["q"].to_numpy().astype(np.int32), best["l"].to_numpy().astype(np.int32),
                       np.full(best.height, keying.RULE_BITS["f"], dtype=np.int32),

@@ -223,20 +223,41 @@ class Candidates:
     def empty(cls) -> "Candidates":
         return cls(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
 
+    def codes(self) -> np.ndarray:
+        return (self.pq.astype(np.int64) << 32) | self.pl.astype(np.int64)
+
+    def distinct(self) -> "Candidates":
+        """One row per pair (sorted), its rule bits and covered positions OR-ed."""
+        uniq, inv = np.unique(self.codes(), return_inverse=True)
+        rules = np.zeros(len(uniq), dtype=np.int32)
+        np.bitwise_or.at(rules, inv, self.rules)
+        covered = np.zeros(len(uniq), dtype=np.int64)
+        np.bitwise_or.at(covered, inv, self.covered)
+        return Candidates((uniq >> 32).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32), rules, covered)
+
     @classmethod
     def merge(cls, *parts: "Candidates") -> "Candidates":
-        parts = tuple(p for p in parts if len(p))
+        """The union of candidate sets that are each distinct: the largest keeps its rows and order (a
+        key join's millions are not re-sorted for a few identifier or fallback pairs), pairs of the
+        others it also holds add their bits, the rest are appended."""
+        parts = sorted((p for p in parts if len(p)), key=len, reverse=True)
         if not parts:
             return cls.empty()
-        pq = np.concatenate([p.pq for p in parts])
-        pl_ = np.concatenate([p.pl for p in parts])
-        code = (pq.astype(np.int64) << 32) | pl_.astype(np.int64)
-        uniq, inv = np.unique(code, return_inverse=True)
-        rules = np.zeros(len(uniq), dtype=np.int32)
-        np.bitwise_or.at(rules, inv, np.concatenate([p.rules for p in parts]))
-        covered = np.zeros(len(uniq), dtype=np.int64)
-        np.bitwise_or.at(covered, inv, np.concatenate([p.covered for p in parts]))
-        return cls((uniq >> 32).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32), rules, covered)
+        big = parts[0]
+        if len(parts) == 1:
+            return big
+        rest = cls(*(np.concatenate([getattr(p, f) for p in parts[1:]]) for f in ("pq", "pl", "rules", "covered")))
+        rest = rest.distinct()
+        rc, bc = rest.codes(), big.codes()
+        pos = np.minimum(np.searchsorted(rc, bc), len(rc) - 1)
+        shared = np.flatnonzero(rc[pos] == bc)
+        rules, covered = big.rules.copy(), big.covered.copy()
+        rules[shared] |= rest.rules[pos[shared]]
+        covered[shared] |= rest.covered[pos[shared]]
+        new = np.ones(len(rest), dtype=bool)
+        new[pos[shared]] = False
+        return cls(np.concatenate([big.pq, rest.pq[new]]), np.concatenate([big.pl, rest.pl[new]]),
+                   np.concatenate([rules, rest.rules[new]]), np.concatenate([covered, rest.covered[new]]))
 
 
 @dataclass
@@ -311,9 +332,10 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     idm = ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct])
     final, floored, capped = ft.final_scores(name_score, weak, dob, country, stype, legal_mismatch, idm, config)
 
-    # best row per (account, entry): highest final, then highest name score, then strong before weak
+    # best row per (account, entry): highest final, then highest name score, then strong before weak;
+    # then the first listed name and account name, so equal rows resolve the same way in every run
     group = acct.astype(np.int64) * (len(index.entry_type) + 1) + entry
-    order = np.lexsort((weak, -name_score, -final, group))
+    order = np.lexsort((qname, name_idx, weak, -name_score, -final, group))
     first = np.ones(len(order), dtype=bool)
     first[1:] = group[order][1:] != group[order][:-1]
     best = order[first]

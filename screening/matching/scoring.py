@@ -17,6 +17,8 @@ score (`digits_mismatch`).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,14 +86,27 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
         _score_block(q_units, l_units, pq, pl_, np.arange(n), int(span.max()), table, weights, equivalents,
                      config, out)
         return out
+    blocks = []
     lower = 0
     for bucket in _BUCKETS:
         sel = np.flatnonzero((span > lower) & (span <= bucket))
         lower = bucket
-        for start in range(0, len(sel), config.pair_chunk):
-            rows = sel[start:start + config.pair_chunk]
-            _score_block(q_units, l_units, pq[rows], pl_[rows], rows, bucket, table, weights, equivalents,
-                         config, out)
+        blocks += [(sel[start:start + config.pair_chunk], bucket) for start in range(0, len(sel), config.pair_chunk)]
+    # blocks write disjoint rows of `out`; numpy and rapidfuzz release the GIL on arrays this size,
+    # so a thread per core overlaps them
+    threads = min(len(blocks), (os.cpu_count() or 1) if config.workers < 1 else config.workers)
+    inner = config.replace(workers=1) if threads > 1 else config
+
+    def run(block: tuple[np.ndarray, int]) -> None:
+        rows, bucket = block
+        _score_block(q_units, l_units, pq[rows], pl_[rows], rows, bucket, table, weights, equivalents, inner, out)
+
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, blocks))
+    else:
+        for block in blocks:
+            run(block)
     return out
 
 
@@ -232,10 +247,14 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
         nq, nl = q_left.sum(axis=1), l_left.sum(axis=1)
         both = np.flatnonzero((nq > 0) & (nl > 0) & ((nq > 1) | (nl > 1)))
         if len(both):
-            sq = _joined(Q[both], q_left[both], table)
-            sl = _joined(L[both], l_left[both], table)
-            r, lq, ll = _merge_sim(sq, sl, config)
-            ok = (np.minimum(lq, ll) >= 4) & (r >= config.merge_min_sim)
+            lq, ll = _left_chars(Q[both], q_left[both], table), _left_chars(L[both], l_left[both], table)
+            r = np.zeros(len(both), dtype=np.float64)
+            tried = np.flatnonzero(_may_merge(lq, ll, config))
+            if len(tried):
+                rb = both[tried]
+                r[tried] = _merge_sim(_joined(Q[rb], q_left[rb], table), _joined(L[rb], l_left[rb], table),
+                                      lq[tried], ll[tried], config)
+            ok = r >= config.merge_min_sim
             ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
             rows = both[ok]
             resid[rows] = r[ok]
@@ -243,10 +262,10 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
             cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
             # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
             # Patr Ushev"): one token of a side against the joined leftovers of the other
-            part = both[~ok & ~strict[both]]
-            if len(part):
-                _partial_merge(part, Q, L, q_left, l_left, WQ, WL, nq, nl, sq[~ok & ~strict[both]],
-                               sl[~ok & ~strict[both]], table, config, resid, cq, cl)
+            rest = ~ok & ~strict[both]
+            if rest.any():
+                _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
+                               resid, cq, cl)
     merged = resid > 0
     rq2, rl2, rs2 = np.maximum(rq - cq, 0.0), np.maximum(rl - cl, 0.0), np.maximum(rs - cs, 0.0)
     mw = (cq + cl + cs) / 2
@@ -262,32 +281,49 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     return [score, match_j, match_s, resid, joined]
 
 
-def _merge_sim(sq: np.ndarray, sl: np.ndarray, config: MatchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edit similarity of joined strings (the token rule's 1 - d / (len - slack)) and their lengths."""
-    dist = process.cpdist(sq, sl, scorer=OSA.distance, workers=config.workers)
-    lq, ll = np.strings.str_len(sq), np.strings.str_len(sl)
-    return 1.0 - dist / np.maximum(np.maximum(lq, ll) - config.edit_slack, 1.0), lq, ll
+def _left_chars(tok: np.ndarray, keep: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per row, the length of the kept tokens joined (what `_joined` would build)."""
+    return np.where(keep, table.nchars[np.where(keep, tok, 0)], 0).sum(axis=1)
+
+
+def _may_merge(la: np.ndarray, lb: np.ndarray, config: MatchConfig) -> np.ndarray:
+    """Whether strings of these lengths can reach `merge_min_sim` at all (an edit distance is at least
+    the length difference): most leftovers are told apart by their lengths, without building strings."""
+    longest = np.maximum(la, lb)
+    bound = 1.0 - np.abs(la - lb) / np.maximum(longest - config.edit_slack, 1.0)
+    return (np.minimum(la, lb) >= 4) & (bound >= config.merge_min_sim - 1e-9)
+
+
+def _merge_sim(sa: np.ndarray, sb: np.ndarray, la: np.ndarray, lb: np.ndarray, config: MatchConfig) -> np.ndarray:
+    """Edit similarity of joined strings (the token rule's 1 - d / (len - slack))."""
+    dist = process.cpdist(sa.tolist(), sb.tolist(), scorer=OSA.distance, workers=config.workers)
+    return 1.0 - dist / np.maximum(np.maximum(la, lb) - config.edit_slack, 1.0)
 
 
 def _partial_merge(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray,
-                   WQ: np.ndarray, WL: np.ndarray, nq: np.ndarray, nl: np.ndarray, sq: np.ndarray, sl: np.ndarray,
+                   WQ: np.ndarray, WL: np.ndarray, nq: np.ndarray, nl: np.ndarray, lq: np.ndarray, ll: np.ndarray,
                    table: TokenTable, config: MatchConfig, resid: np.ndarray, cq: np.ndarray,
                    cl: np.ndarray) -> None:
-    """Best single leftover token of one side against the joined leftovers of the other (in place)."""
+    """Best single leftover token of one side against the joined leftovers of the other (in place);
+    `lq`, `ll`: the joined leftovers' lengths per row."""
     best = np.zeros(len(rows), dtype=np.float32)
     take_q = np.zeros(len(rows), dtype=np.float32)
     take_l = np.zeros(len(rows), dtype=np.float32)
     for t in range(Q.shape[1]):
         for side in (0, 1):
             left, tok, W, many = (q_left, Q, WQ, nl) if side == 0 else (l_left, L, WL, nq)
+            other_tok, other_left, other_len = (L, l_left, ll) if side == 0 else (Q, q_left, lq)
             sel = left[rows, t] & (many[rows] >= 2)
+            single_len = np.where(sel, table.nchars[np.where(sel, tok[rows, t], 0)], 0)
+            sel &= _may_merge(single_len, other_len, config)
             if not sel.any():
                 continue
             idx = np.flatnonzero(sel)
-            single = table.text[tok[rows[idx], t]].astype(StringDType())
-            other = sl[idx] if side == 0 else sq[idx]
-            r, la, lb = _merge_sim(single, other, config)
-            good = (np.minimum(la, lb) >= 4) & (r >= config.merge_min_sim) & (r > best[idx])
+            rr = rows[idx]
+            single = table.text[tok[rr, t]]
+            r = _merge_sim(single, _joined(other_tok[rr], other_left[rr], table), single_len[idx], other_len[idx],
+                           config)
+            good = (r >= config.merge_min_sim) & (r > best[idx])
             idx, r = idx[good], r[good]
             best[idx] = r
             w = W[rows[idx], t]

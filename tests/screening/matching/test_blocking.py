@@ -108,3 +108,31 @@ def test_candidates_merge_unions_rules_and_coverage() -> None:
     m = Candidates.merge(a, b)
     assert list(zip(m.pq.tolist(), m.pl.tolist(), m.rules.tolist(), m.covered.tolist())) == [(0, 1, 5, 3), (0, 2, 1, 1)]
 
+
+
+def test_candidates_merge_keeps_the_largest_part_and_adds_the_rest_once() -> None:
+    big = Candidates(np.array([3, 0, 1]), np.array([3, 5, 7]), np.array([1, 1, 1]), np.array([1, 1, 1], dtype=np.int64))
+    small = Candidates(np.array([1, 2]), np.array([7, 2]), np.array([2, 2]), np.array([2, 2], dtype=np.int64))
+    tiny = Candidates(np.array([2]), np.array([2]), np.array([4]), np.array([4], dtype=np.int64))
+    m = Candidates.merge(small, big, tiny)
+    rows = list(zip(m.pq.tolist(), m.pl.tolist(), m.rules.tolist(), m.covered.tolist()))
+    assert rows[:3] == [(3, 3, 1, 1), (0, 5, 1, 1), (1, 7, 3, 3)]  # the key join's order is kept
+    assert rows[3:] == [(2, 2, 6, 6)]
+    assert Candidates.merge(big) is big
+    raw = Candidates(np.array([1, 0, 1]), np.array([2, 2, 2]), np.array([1, 2, 4]), np.array([1, 1, 2], dtype=np.int64))
+    d = raw.distinct()
+    assert list(zip(d.pq.tolist(), d.pl.tolist(), d.rules.tolist(), d.covered.tolist())) == [(0, 2, 2, 1), (1, 2, 5, 3)]
+
+
+def test_fallback_prefers_the_shortest_names_among_equals_and_is_repeatable(con) -> None:
+    """A name of common tokens only ("Ahmed Trading FZE") reaches thousands of listed names through
+    the fallback; which `fallback_max_candidates` of them are scored must not change between runs."""
+    index = get_index(con, C)
+    accounts = pl.DataFrame({"account_id": ["x"], "subject_type": ["organization"], "name": ["Ahmed Trading FZE"]})
+    batch = prepare_queries(accounts, index)
+    units = np.arange(len(batch.units), dtype=np.int32)
+    runs = [blocking.fallback_candidates(index, batch, units, C) for _ in range(3)]
+    assert all(np.array_equal(r.pl, runs[0].pl) and np.array_equal(r.pq, runs[0].pq) for r in runs)
+    ntok = index.units.ntok[runs[0].pl]
+    assert len(runs[0]) == C.fallback_max_candidates
+    assert ntok.min() == 1  # a listed "AHMED" alone is among them
