@@ -132,13 +132,31 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     valid = tok >= 0
     W = np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32)
     cov = cand.covered if cut is None else cand.covered | cut[cand.pq]
-    Wp = W[cand.pq]
-    total = Wp.sum(axis=1)
-    covered_w = np.zeros(len(cand), dtype=np.float32)
-    for b in range(tok.shape[1]):
-        covered_w += np.where((cov >> b) & 1 == 1, Wp[:, b], 0.0)
+    total = W.sum(axis=1)[cand.pq]
+    covered_w = masked_sums(W, batch.units.ntok, cand.pq, cov)
     den = covered_w + config.extra_query_cost * (total - covered_w)
     return np.where(den > 0, covered_w / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+
+
+_NIBBLE = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float32)  # [16 subsets, 4 bits]
+
+
+def masked_sums(W: np.ndarray, ntok: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Σ W[rows[i], b] over the bits b set in masks[i].
+
+    Four positions at a time: each unit's 16 subset sums of those positions are tabled once, and a pair
+    reads its nibble's entry, so millions of pairs cost one gather per four token positions (most names
+    have at most four tokens) instead of a pass per position over a [pairs, width] matrix."""
+    out = np.zeros(len(rows), dtype=np.float32)
+    sel = np.arange(len(rows))
+    for k in range(0, W.shape[1], 4):
+        sel = sel[ntok[rows[sel]] > k]
+        if len(sel) == 0:
+            break
+        block = W[:, k:k + 4]
+        subsets = block @ _NIBBLE[:, :block.shape[1]].T  # [units, 16]
+        out[sel] += subsets[rows[sel], (masks[sel] >> k) & 15]
+    return out
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:
@@ -264,5 +282,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_duckdb", "names_without", "query_keys", "restrict_keys", "unit_mask_for_entries",
-           "upper_bound"]
+           "key_candidates_duckdb", "masked_sums", "names_without", "query_keys", "restrict_keys",
+           "unit_mask_for_entries", "upper_bound"]

@@ -136,3 +136,14 @@ def test_fallback_prefers_the_shortest_names_among_equals_and_is_repeatable(con)
     ntok = index.units.ntok[runs[0].pl]
     assert len(runs[0]) == C.fallback_max_candidates
     assert ntok.min() == 1  # a listed "AHMED" alone is among them
+
+
+def test_masked_sums_add_the_weights_of_the_set_bits() -> None:
+    rng = np.random.default_rng(0)
+    W = rng.random((50, 11)).astype(np.float32)
+    ntok = rng.integers(1, 12, 50)
+    W[np.arange(11)[None, :] >= ntok[:, None]] = 0.0
+    rows = rng.integers(0, 50, 400)
+    masks = rng.integers(0, 1 << 11, 400) & ((1 << ntok[rows]) - 1)
+    expected = [sum(W[r, b] for b in range(11) if m >> b & 1) for r, m in zip(rows, masks)]
+    assert np.allclose(blocking.masked_sums(W, ntok, rows, masks), expected, atol=1e-5)
