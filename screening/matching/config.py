@@ -134,7 +134,9 @@ class MatchConfig:
     # --- operational (not hashed) ---
     chunk_size: int = _var(200_000, "Accounts per chunk (bounds memory; large enough for the normaliser's worker "
                                     "processes to pay off).", scoring=False)
-    pair_chunk: int = _var(200_000, "Candidate pairs per scoring block.", scoring=False)
+    pair_chunk: int = _var(200_000, "Candidate pairs per scoring block of names up to four tokens; blocks of "
+                                    "wider names hold proportionally fewer (their cell matrices grow with the "
+                                    "square of the width).", scoring=False)
     workers: int = _var(-1, "rapidfuzz workers (-1 = all cores).", scoring=False)
 
     def to_dict(self) -> dict[str, Any]:

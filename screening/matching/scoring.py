@@ -41,8 +41,8 @@ class NameScores:
 
     score: np.ndarray  # float32: final name score (with order share and number check)
     aligned: np.ndarray  # float32: the alignment score alone
-    match_j: np.ndarray  # int8 [P, T]: list-token position aligned to each account token (-1 none)
-    match_s: np.ndarray  # float32 [P, T]: similarity of that alignment
+    match_j: np.ndarray  # int8 [P, Tq]: list-token position aligned to each account token (-1 none)
+    match_s: np.ndarray  # float32 [P, Tq]: similarity of that alignment
     resid: np.ndarray  # float32: similarity of the joined leftovers when they aligned (merge/split), else 0
     digits_mismatch: np.ndarray  # bool
     joined: np.ndarray  # bool: several account tokens were joined to align with one listed token (merge)
@@ -76,8 +76,7 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
     `table` covers the token ids of both unit tables (list vocabulary plus the account tokens).
     """
     n = len(pq)
-    width = max(q_units.tok.shape[1], l_units.tok.shape[1])
-    out = NameScores.empty(n, width)
+    out = NameScores.empty(n, q_units.tok.shape[1])  # alignments are kept per account-side position
     if n == 0:
         return out
     weights = table.weights(config)
@@ -91,7 +90,9 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
     for bucket in _BUCKETS:
         sel = np.flatnonzero((span > lower) & (span <= bucket))
         lower = bucket
-        blocks += [(sel[start:start + config.pair_chunk], bucket) for start in range(0, len(sel), config.pair_chunk)]
+        # a block's token-cell matrices grow with width²: wide names come in proportionally fewer pairs
+        step = max(256, config.pair_chunk * 16 // (bucket * bucket))
+        blocks += [(sel[start:start + step], bucket) for start in range(0, len(sel), step)]
     # blocks write disjoint rows of `out`; numpy and rapidfuzz release the GIL on arrays this size,
     # so a thread per core overlaps them
     threads = min(len(blocks), (os.cpu_count() or 1) if config.workers < 1 else config.workers)
@@ -176,8 +177,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
     out.score[rows] = score
     out.aligned[rows] = aligned
-    out.match_j[rows, :width] = match_j
-    out.match_s[rows, :width] = match_s
+    kept = min(width, out.match_j.shape[1])
+    out.match_j[rows, :kept] = match_j[:, :kept]
+    out.match_s[rows, :kept] = match_s[:, :kept]
     out.resid[rows] = resid
     out.digits_mismatch[rows] = digits
     out.joined[rows] = joined

@@ -14,9 +14,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import numpy as np
@@ -155,6 +156,49 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
 
 
+def name_order(accounts: pl.DataFrame) -> np.ndarray:
+    """Row positions of the accounts sorted by name, so each chunk holds every account of its names.
+
+    The matcher's work (normalising, keys, joins, scoring) is per distinct name form in a chunk; a name
+    shared by accounts in five chunks would be done five times. On the synthetic million (420,000
+    distinct names) this removes a third of that work. Positions, not a sorted copy: a chunk gathers
+    its rows when it is prepared."""
+    keys = [c for c in ("name", "name_latin") if c in accounts.columns]
+    if not keys or accounts.height == 0:
+        return np.arange(accounts.height)
+    return accounts.select(pl.arg_sort_by(keys, nulls_last=True, maintain_order=True)).to_series().to_numpy()
+
+
+def in_account_order(hits: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """Hits back in the order of the accounts given (each account's hits stay best first)."""
+    if hits.height == 0:
+        return hits
+    rows = (accounts.select(pl.col("account_id").cast(pl.String)).with_row_index("_row")
+            .unique("account_id", keep="first", maintain_order=True))
+    return hits.join(rows, on="account_id", how="left").sort("_row", maintain_order=True).drop("_row")
+
+
+def prepared_chunks(accounts: pl.DataFrame, index: ListIndex, size: int) -> Iterator[tuple[int, QueryBatch]]:
+    """The accounts in chunks of `size` (in name order), each normalised (prepare_queries) while the one
+    before it is matched.
+
+    Normalising is polars, forked workers and dict lookups; matching is numpy, DuckDB and rapidfuzz. A
+    thread preparing the next chunk keeps the second core busy while the matcher waits on one. An error
+    in the thread is raised here, at the chunk it belongs to.
+    """
+    order = name_order(accounts)
+    chunks = [order[start:start + size] for start in range(0, len(order), size)]
+    if not chunks:
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="prepare") as pool:
+        pending = pool.submit(prepare_queries, accounts[chunks[0]], index)
+        for k, rows in enumerate(chunks):
+            batch = pending.result()
+            if k + 1 < len(chunks):
+                pending = pool.submit(prepare_queries, accounts[chunks[k + 1]], index)
+            yield len(rows), batch
+
+
 def screen_accounts(
     con: duckdb.DuckDBPyConnection,
     accounts: pl.DataFrame,
@@ -191,13 +235,12 @@ def screen_accounts(
     parts: list[pl.DataFrame] = []
     try:
         bar = tqdm(total=population, unit="acct", disable=not progress, desc="screening")
-        for start in range(0, population, config.chunk_size):
-            chunk = accounts.slice(start, config.chunk_size)
-            parts.append(screen_frame(con, index, chunk, config, floor=stored_floor, entry_mask=entry_mask,
+        for size, batch in prepared_chunks(accounts, index, config.chunk_size):
+            parts.append(screen_batch(con, index, batch, config, floor=stored_floor, entry_mask=entry_mask,
                                       stats=stats))
-            bar.update(chunk.height)
+            bar.update(size)
         bar.close()
-        hits = pl.concat(parts) if parts else pl.DataFrame(schema=HIT_SCHEMA)
+        hits = in_account_order(pl.concat(parts) if parts else pl.DataFrame(schema=HIT_SCHEMA), accounts)
         hits = hits.select(pl.lit(run_id, dtype=pl.Int64).alias("run_id"), pl.all())
         duration = time.perf_counter() - started
         counts = {b: int((hits["band"] == b).sum()) for b in ("block_review", "review", "low")}

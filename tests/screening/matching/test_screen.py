@@ -108,6 +108,20 @@ def test_chunks_give_the_same_hits(con) -> None:
     assert whole.select(key).sort(key).equals(chunked.select(key).sort(key))
 
 
+def test_hits_follow_the_order_of_the_accounts_given(con) -> None:
+    """Chunks are cut from the accounts sorted by name (a name's accounts share a chunk); the hits
+    still come back in the caller's order, each account's best first, whatever order that is."""
+    accounts = _accounts()
+    for order in ([0, 1, 2, 3, 4], [4, 2, 0, 3, 1]):
+        given = accounts[order]
+        hits = screen_accounts(con, given, store=False, min_score=C.low, config=C.replace(chunk_size=2)).hits
+        assert hits.height > 3
+        expected = [a for a in given["account_id"].to_list() if a in set(hits["account_id"].to_list())]
+        assert hits["account_id"].unique(maintain_order=True).to_list() == expected
+        for _, group in hits.group_by("account_id"):
+            assert group["score"].to_list() == sorted(group["score"].to_list(), reverse=True)
+
+
 @pytest.mark.parametrize(("source", "source_id", "name"), [
     ("gb_ofsi", "13647", "M/V CHON MYONG 1"),  # a vessel: the prefix stays in an organisation's name
     ("us_ofac_sdn", "15741", "YK-AND"),  # an aircraft: "and" is an organisation stop word
