@@ -223,6 +223,7 @@ class TokenTable:
     ocr: np.ndarray  # object: the token with OCR digit confusions read as letters (else the token)
     folded: np.ndarray  # int64: hash of the vowel-folded token
     rn: np.ndarray  # bool: holds "rn", which OCR reads for "m"
+    numbered: np.ndarray  # int64: hash of the token with each digit read as '#' (0 = no digit)
     base: "TokenTable | None" = field(default=None, compare=False, repr=False)  # the table this one extends
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -251,7 +252,9 @@ class TokenTable:
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
         folded = np.fromiter((hash(vowel_fold(t)) for t in tokens), dtype=np.int64, count=n)
-        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn)
+        numbered = np.fromiter((_numbered_hash(t) for t in tokens), dtype=np.int64, count=n)
+        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn,
+                   numbered)
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
@@ -309,7 +312,14 @@ class _Stacked:
 
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "df",
-                "ocr", "folded", "rn")
+                "ocr", "folded", "rn", "numbered")
+_DIGIT = re.compile(r"\d")
+
+
+def _numbered_hash(token: str) -> int:
+    """The token's shape with its digits blanked: two different tokens of one shape differ only in digits."""
+    shape = _DIGIT.sub("#", token)
+    return (hash(shape) or 1) if shape != token else 0
 
 
 def _phon_hash(token: str) -> int:
@@ -374,7 +384,8 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     normaliser's variant forms; the tables would pair every Li with every Yi).
 
     Rules, in order: equal → 1; edit similarity 1 - d / (len - edit_slack) with d the OSA distance
-    (one edit in a short token weighs more); tokens with digits must be equal; tokens of
+    (one edit in a short token weighs more); tokens with digits must be equal, and so must tokens
+    that differ only in their digits (OCR digits facing letters aside); tokens of
     `short_token_len` letters or less must be equal; an initial matches a token starting with it;
     the same phonetic key (when the spelling is not far off, `phonetic_gate`) or a nickname relation
     lifts the similarity; below `token_min_sim` → 0.
@@ -419,6 +430,10 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     s[phon] = np.maximum(s[phon], config.phonetic_sim)
     digits = table.digit[ta] | table.digit[tb]
     s[digits] = 0.0
+    # the same token with other digits in the same places is another name (SOURCE1HERBS ≠ SOURCE9HERBS,
+    # 14th ≠ 15th); a digit facing a letter is left to the OCR reading (L3HARR1S ~ L3HARRIS)
+    renumbered = (table.numbered[ta] != 0) & (table.numbered[ta] == table.numbered[tb])
+    s[renumbered] = 0.0
     if strict is not None:
         syllables = strict[todo] & table.pinyin[ta]
         s[syllables] = 0.0

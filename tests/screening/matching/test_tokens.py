@@ -46,6 +46,9 @@ SIM_CASES = [
     ("aly", "ali", 0.85, 1.0, "y read as i"),
     ("747", "737", 0.0, 0.0, "numbers must be equal"),
     ("m0hammad", "mohammad", 0.85, 1.0, "OCR digit in a name"),
+    ("source9herbs", "source1herbs", 0.0, 0.0, "the same name with another digit (US CSL SOURCE1HERBS)"),
+    ("15th", "14th", 0.0, 0.0, "another ordinal"),
+    ("l3harr1s", "l3harris", 0.85, 0.9, "an OCR digit facing a letter in a name that has a digit"),
     ("王伟", "汪伟", 0.0, 0.0, "two Han characters differing in one are different names"),
     ("al", "el", 0.89, 0.91, "spellings of the Arabic article"),
 ]
