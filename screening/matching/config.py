@@ -137,7 +137,8 @@ class MatchConfig:
     pair_chunk: int = _var(200_000, "Candidate pairs per scoring block of names up to four tokens; blocks of "
                                     "wider names hold proportionally fewer (their cell matrices grow with the "
                                     "square of the width).", scoring=False)
-    workers: int = _var(-1, "rapidfuzz workers (-1 = all cores).", scoring=False)
+    workers: int = _var(-1, "Threads for scoring blocks side by side (each block's rapidfuzz calls then run on one) "
+                            "or, with one block, for rapidfuzz (-1 = all cores; 1 = no threads).", scoring=False)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
