@@ -125,17 +125,10 @@ def entry_mask_of(index: ListIndex, entries: Iterable[tuple[str, str]] | pl.Data
     return mask
 
 
-def screen_frame(con: duckdb.DuckDBPyConnection | None, index: ListIndex, accounts: pl.DataFrame,
-                 config: MatchConfig, *, floor: float, entry_mask: np.ndarray | None = None,
-                 stats: MatchStats | None = None) -> pl.DataFrame:
-    """Hits of one chunk of accounts (no run bookkeeping). Key joins run in DuckDB when `con` is given."""
-    return screen_batch(con, index, prepare_queries(accounts, index), config, floor=floor, entry_mask=entry_mask,
-                        stats=stats)
-
-
 def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: QueryBatch, config: MatchConfig,
                  *, floor: float, entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> pl.DataFrame:
-    """Candidates (keys, identifiers, fallback), the bound, and the scored hits of a prepared batch."""
+    """Candidates (keys, identifiers, fallback), the bound, and the scored hits of a prepared batch (no run
+    bookkeeping). Key joins run in DuckDB when `con` is given."""
     stats = stats if stats is not None else MatchStats()
     unit_mask = blocking.unit_mask_for_entries(index, entry_mask) if entry_mask is not None else None
     qkeys = blocking.query_keys(batch, config)
