@@ -15,7 +15,7 @@ from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
 from screening import settings
 from screening.cli import Context, emit
-from screening.db import connect
+from screening.store import connect
 
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 
@@ -23,7 +23,7 @@ SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 def build_match_index(con) -> int:
     """Build the matcher's index of the versions now in force (so lookup() and screening runs find it
     ready instead of building it in memory on first use); the number of list names it holds."""
-    from screening.db import fetch_one
+    from screening.store import fetch_one
     from screening.matching import ensure_index
 
     ensure_index(con)

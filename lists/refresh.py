@@ -19,7 +19,7 @@ from lists import all_specs, get_spec
 from lists.fetch import FetchError, fetch_source
 from lists.spec import ListSpec
 from lists.store import ListLoadError, load_version, record_check
-from screening.db import fetch_one
+from screening.store import fetch_one
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
 

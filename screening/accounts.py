@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from screening.db import transaction
+from screening import settings
+from screening.store import transaction
 from screening.eligibility.ids import ID_TYPES, check_ids, mask_id_expr
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
     "account_id": pl.Utf8(),
@@ -75,7 +75,6 @@ _DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%
 
 # HMAC key for ID numbers (hex or text). Without it a fixed development key is used and a warning
 # is logged: hashes made with it are not secret and must not reach production.
-ID_HASH_KEY_ENV = "SCREENING_ID_HASH_KEY"
 _DEV_KEY = "screening-development-key-not-secret"
 
 
@@ -116,7 +115,7 @@ def normalise_accounts(raw: pl.DataFrame) -> AccountImport:
         raise AccountFormatError(f"missing required column(s): {', '.join(missing)}")
     ignored = [c for c in raw.columns if c not in ACCOUNT_SCHEMA]
     if ignored:
-        log.warning("Ignoring unknown account columns: %s", ", ".join(ignored))
+        log.warning("ignoring unknown account columns", columns=ignored)
     text = raw.select(
         [
             _as_text(raw, c).alias(c) if c in raw.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
@@ -144,7 +143,7 @@ def normalise_accounts(raw: pl.DataFrame) -> AccountImport:
         [pl.col(f"_{c}").cast(t).alias(c) for c, t in ACCOUNT_SCHEMA.items()]
     )
     if quarantine.height:
-        log.warning("Quarantined %d account row(s)", quarantine.height)
+        log.warning("account rows quarantined", rows=quarantine.height)
     return AccountImport(accounts=accounts, quarantine=quarantine, ignored_columns=ignored)
 
 
@@ -276,9 +275,9 @@ def write_accounts(df: pl.DataFrame, path: Path | str) -> None:
 
 def id_hash_key() -> bytes:
     """The HMAC key from `SCREENING_ID_HASH_KEY`, or the logged development default."""
-    value = os.environ.get(ID_HASH_KEY_ENV)
+    value = settings.id_hash_key_text()
     if not value:
-        log.warning("%s is not set: using the development ID hash key (not secret)", ID_HASH_KEY_ENV)
+        log.warning("ID hash key not set: using the development key (not secret)", variable=settings.ID_HASH_KEY_ENV)
         value = _DEV_KEY
     try:
         return bytes.fromhex(value) if len(value) >= 32 and len(value) % 2 == 0 else value.encode()
@@ -338,79 +337,12 @@ def identity_frame(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, key: 
 
 # ---- store ------------------------------------------------------------------------------------
 
-STORE_SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS account_import_seq START 1;
--- One row per account file imported.
-CREATE TABLE IF NOT EXISTS account_imports (
-    import_id     INTEGER PRIMARY KEY,
-    source        VARCHAR,
-    sha256        VARCHAR,
-    imported_at   TIMESTAMP NOT NULL,
-    account_count INTEGER NOT NULL,
-    quarantined   INTEGER NOT NULL,
-    added         INTEGER, changed INTEGER, identity_changed INTEGER
-);
--- Current state of every account seen (upserted per import). No clear ID numbers: keyed hash +
--- masked form only; phone and e-mail likewise hashed.
-CREATE TABLE IF NOT EXISTS accounts (
-    account_id          VARCHAR PRIMARY KEY,
-    subject_type        VARCHAR NOT NULL,
-    name                VARCHAR NOT NULL,
-    name_latin          VARCHAR,
-    birth_date          DATE,
-    country             VARCHAR,
-    nationality         VARCHAR,
-    id_type             VARCHAR,
-    id_kind             VARCHAR,
-    id_hash             VARCHAR,
-    id_masked           VARCHAR,
-    display_name        VARCHAR,
-    phone_hash          VARCHAR,
-    email_hash          VARCHAR,
-    registered_at       TIMESTAMP,
-    updated_at          TIMESTAMP,
-    status              VARCHAR,
-    guardian_account_id VARCHAR,
-    self_supporting     BOOLEAN,
-    fingerprint         VARCHAR NOT NULL,  -- hash of all stored fields: changed accounts
-    first_import_id     INTEGER NOT NULL,
-    last_import_id      INTEGER NOT NULL
-);
--- Accounts whose identifying data changed between imports: the evidence for transfer checks.
-CREATE TABLE IF NOT EXISTS account_identity_changes (
-    import_id        INTEGER NOT NULL,
-    account_id       VARCHAR NOT NULL,
-    previous_import_id INTEGER NOT NULL,
-    id_changed       BOOLEAN NOT NULL,
-    name_changed     BOOLEAN NOT NULL,
-    birth_date_changed BOOLEAN NOT NULL,
-    old_id_masked    VARCHAR, new_id_masked VARCHAR,
-    old_name         VARCHAR, new_name VARCHAR,
-    old_birth_date   DATE,    new_birth_date DATE
-);
--- Which accounts an import added or changed (the account-change rescreen reads this).
-CREATE TABLE IF NOT EXISTS account_changes (
-    import_id  INTEGER NOT NULL,
-    account_id VARCHAR NOT NULL,
-    change     VARCHAR NOT NULL  -- added / changed
-);
-CREATE TABLE IF NOT EXISTS account_quarantine (
-    import_id  INTEGER NOT NULL,
-    row        BIGINT,
-    account_id VARCHAR,
-    reason     VARCHAR NOT NULL
-);
-"""
-
 _STORED = [
     "account_id", "subject_type", "name", "name_latin", "birth_date", "country", "nationality",
     "id_type", "id_kind", "id_hash", "id_masked", "display_name", "phone_hash", "email_hash",
     "registered_at", "updated_at", "status", "guardian_account_id", "self_supporting",
 ]
 
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(STORE_SCHEMA)
 
 
 def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key: bytes | None = None) -> int:
@@ -419,7 +351,6 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
     Returns the import id. Identity changes compare with the stored state before this import: a
     different ID hash, or a different name together with a different birth date.
     """
-    ensure_schema(con)
     key = key if key is not None else id_hash_key()
     acc = import_.accounts
     ident = identity_frame(con, acc, key)

@@ -44,7 +44,7 @@ def synth_command(obj: object, n: int, seed: int, out: Path, update_of: Path | N
     if plant > 0:
         import polars as pl
 
-        from screening.db import connect
+        from screening.store import connect
         from screening.demo import ensure_lists
         from screening.evaluation.planting import plant_matches
 
@@ -70,7 +70,7 @@ def synth_command(obj: object, n: int, seed: int, out: Path, update_of: Path | N
 def import_command(obj: object, path: Path, as_json: bool) -> None:
     """Read an account file into the store (quarantining bad rows) and report what changed."""
     from screening.accounts import read_accounts, store_import
-    from screening.db import connect
+    from screening.store import connect
 
     result = read_accounts(path)
     con = connect(obj.db)  # type: ignore[attr-defined]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from screening import settings
+from screening import exc, logs, settings
 
 # command name → "module:attribute" of its click command or group
 SUBCOMMANDS: dict[str, str] = {
@@ -26,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "eval": "screening.evaluation.cli:eval_group",
     "bench": "screening.evaluation.cli:bench_command",
     "demo": "screening.evaluation.cli:demo_command",
+    "db": "screening.store.cli:db_group",
 }
 
 
@@ -45,6 +47,25 @@ def emit(data: Any, as_json: bool, text: str) -> None:
 
 
 class LazyGroup(click.Group):
+    """Sub-commands imported on use; the one place where errors become a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except exc.ScreeningError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug: one line for the user, the traceback on request
+            if settings.debug():
+                raise
+            click.echo(
+                f"internal error: {type(error).__name__}: {error} (set {settings.DEBUG_ENV}=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(1)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
 
@@ -66,4 +87,5 @@ class LazyGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, db: Path | None) -> None:
     """Sanctions and eligibility screening."""
+    logs.configure()
     ctx.obj = Context(db or settings.default_db_path())

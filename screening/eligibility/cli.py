@@ -31,7 +31,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     if accounts_path is None or out is None:
         raise click.UsageError("--accounts and --out are required (or use a sub-command: bench)")
     from screening.accounts import read_accounts
-    from screening.db import connect
+    from screening.store import connect
     from screening.eligibility.run import export, run_eligibility
 
     imported = read_accounts(accounts_path)

@@ -98,7 +98,7 @@ def _accounts(n: int, seed: int) -> tuple[Any, float]:
 
 def phase_index(db: Path, **_: Any) -> dict[str, Any]:
     """Build the list-side index of every version in force from scratch, then load it into memory."""
-    from screening.db import connect
+    from screening.store import connect
     from screening.matching.index import ensure_index, load_index
 
     con = connect(db)
@@ -118,7 +118,7 @@ def phase_index(db: Path, **_: Any) -> dict[str, Any]:
 
 def phase_screen(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """Screen n synthetic accounts against all lists as one full run (hits at or above the low band)."""
-    from screening.db import connect
+    from screening.store import connect
     from screening.matching import get_index, screen_accounts
 
     con = connect(db)
@@ -152,7 +152,7 @@ def phase_lookup(db: Path, calls: int, seed: int, **_: Any) -> dict[str, Any]:
     """Time `calls` registration lookups one by one (names from the synthetic base, some of them listed)."""
     import polars as pl
 
-    from screening.db import connect
+    from screening.store import connect
     from screening.evaluation.metrics import latency
     from screening.evaluation.planting import plant_matches
     from screening.matching import lookup
@@ -195,7 +195,7 @@ def phase_baseline(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """
     from rapidfuzz import fuzz, process
 
-    from screening.db import connect
+    from screening.store import connect
 
     con = connect(db, read_only=True)
     choices = [_simple_norm(r[0]) for r in con.execute("SELECT DISTINCT name FROM current_names").fetchall()]
@@ -244,7 +244,7 @@ def run_phase(phase: str, db: Path, timeout: float = 1800, **params: Any) -> dic
 def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups: int = 10_000,
               baseline_sample: int = 300, seed: int = 0, workdir: Path | None = None) -> dict[str, Any]:
     """All phases on a private copy of the store; a JSON-able report with targets checked."""
-    from screening.db import connect
+    from screening.store import connect
     from screening.demo import ensure_lists, list_status
 
     con = connect(db)

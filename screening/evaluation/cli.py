@@ -16,7 +16,7 @@ import click
 import polars as pl
 
 from screening.cli import Context, emit
-from screening.db import connect
+from screening.store import connect
 
 
 def _csv(value: str | None) -> list[str] | None:

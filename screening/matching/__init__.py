@@ -34,7 +34,7 @@ Public API (stable; the evaluation, benchmark, jobs and demo call these):
 
     run_hits(con, run_id, min_score=None), write_hits(hits, path)
 
-Tables (created by ensure_schema of index.py and screen.py): match_index_builds,
+Tables (migrations in matching/schema.py and runs/schema.py): match_index_builds,
 match_index_forms, match_index_keys, match_configs, screening_runs, screening_run_versions,
 screening_hits.
 

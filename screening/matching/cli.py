@@ -39,7 +39,7 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
                    config_path: Path | None, as_json: bool) -> None:
     """Screen an accounts file against the lists in force; store the run and its hits."""
     from screening.accounts import read_accounts
-    from screening.db import connect
+    from screening.store import connect
     from screening.matching.screen import screen_accounts, write_hits
 
     imported = read_accounts(accounts_path)
@@ -109,11 +109,10 @@ def match_group() -> None:
 @click.pass_obj
 def index_command(ctx: Context, rebuild: bool, as_json: bool) -> None:
     """Build (and store) the list index of every version in force that lacks one."""
-    from screening.db import connect
-    from screening.matching.index import ensure_index, ensure_schema
+    from screening.store import connect
+    from screening.matching.index import ensure_index
 
     con = connect(ctx.db)
-    ensure_schema(con)
     if rebuild:
         for table in ("match_index_forms", "match_index_keys", "match_index_builds"):
             con.execute(f"DELETE FROM {table} WHERE version_id IN (SELECT version_id FROM current_versions)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import threading
 import time
 import unicodedata
@@ -26,13 +25,14 @@ import numpy as np
 import polars as pl
 
 from screening import normalize
-from screening.db import fetch_one, transaction
+from screening.store import fetch_one, transaction
 from screening.normalize.forms import VESSEL_TYPES
 from screening.matching import keys as keying
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.tokens import TokenTable, Vocab
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 INDEX_FORMAT = "2"  # 2: vessel and aircraft names also keyed as organisations
 MAX_TOKENS = 32  # tokens of a form beyond this are dropped (none of the lists comes close)
@@ -41,40 +41,10 @@ KIND_CODES: dict[str, int] = {"latin": 0, "original": 1, "pinyin": 2, "variant":
 KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()} | {4: "other"}
 SUBJECT_CODES: dict[str, int] = {"person": 1, "organization": 2, "vessel": 3, "aircraft": 4}
 
-INDEX_SCHEMA = """
-CREATE TABLE IF NOT EXISTS match_index_builds (
-    version_id INTEGER NOT NULL,
-    index_key  VARCHAR NOT NULL,
-    source     VARCHAR NOT NULL,
-    built_at   TIMESTAMP NOT NULL,
-    seconds    DOUBLE NOT NULL,
-    names      INTEGER NOT NULL,
-    forms      INTEGER NOT NULL,
-    keys       INTEGER NOT NULL,
-    PRIMARY KEY (version_id, index_key)
-);
--- One row per (list name, normalised form).
-CREATE TABLE IF NOT EXISTS match_index_forms (
-    version_id INTEGER NOT NULL, index_key VARCHAR NOT NULL,
-    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    name VARCHAR NOT NULL, name_type VARCHAR NOT NULL, quality VARCHAR NOT NULL,
-    form VARCHAR NOT NULL, kind VARCHAR NOT NULL, legal_form VARCHAR
-);
--- Blocking keys of each distinct form of a version.
-CREATE TABLE IF NOT EXISTS match_index_keys (
-    version_id INTEGER NOT NULL, index_key VARCHAR NOT NULL,
-    form VARCHAR NOT NULL, key VARCHAR NOT NULL
-);
-"""
-
-
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """A query's result as a polars frame."""
     return con.sql(sql, params=params).pl()
 
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(INDEX_SCHEMA)
 
 
 @functools.cache
@@ -211,7 +181,6 @@ def listed_forms(names: pl.DataFrame) -> pl.DataFrame:
 def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config: MatchConfig = DEFAULT_CONFIG,
                         key: str | None = None) -> dict:
     """Normalise and key every name of one list version and store it (one transaction)."""
-    ensure_schema(con)
     key = key or index_key(config)
     started = time.perf_counter()
     names = frame(
@@ -253,8 +222,8 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
             "INSERT INTO match_index_builds VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
             [version_id, key, source[0], seconds, names.height, rows.height, keys.height],
         )
-    log.info("built match index for version %s (%s): %d names, %d forms, %d keys in %.1fs",
-             version_id, source[0], names.height, rows.height, keys.height, seconds)
+    log.info("match index built", version_id=version_id, source=source[0], names=names.height,
+             forms=rows.height, keys=keys.height, seconds=round(seconds, 1))
     return {"version_id": version_id, "source": source[0], "names": names.height, "forms": rows.height,
             "keys": keys.height, "seconds": round(seconds, 2)}
 
@@ -276,7 +245,6 @@ def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
 
 def missing_versions(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
     """Versions in force whose index (for this normaliser and keying) is not stored yet."""
-    ensure_schema(con)
     rows = con.execute(
         """SELECT v.version_id FROM current_versions v
            LEFT JOIN match_index_builds b ON b.version_id = v.version_id AND b.index_key = ?
@@ -422,8 +390,8 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
             "SELECT DISTINCT source, source_id, id_type, number FROM current_identifiers")
     index = assemble_index(forms, versions, key, config, entries=entries, dobs=dobs, countries=countries,
                            identifiers=identifiers, keys=keys)
-    log.info("loaded match index %s: %d units, %d names, %d entries in %.1fs", key, len(index.units),
-             index.names.height, index.entries.height, time.perf_counter() - started)
+    log.info("match index loaded", index_key=key, units=len(index.units), names=index.names.height,
+             entries=index.entries.height, seconds=round(time.perf_counter() - started, 1))
     return index
 
 
@@ -452,7 +420,7 @@ def _stored_forms(con: duckdb.DuckDBPyConnection, key: str, version_ids: list[in
     for v in version_ids:
         if v in have:
             continue
-        log.warning("match index for list version %s not stored; building it in memory", v)
+        log.warning("match index not stored; building it in memory", version_id=v)
         f, k = _build_in_memory(con, v, config)
         parts_f.append(f)
         parts_k.append(k)

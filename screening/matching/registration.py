@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import logging
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,11 +26,11 @@ from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex, current_version_ids, get_index
 from screening.matching.matcher import prepare_record
 from screening.matching.screen import screen_batch
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # How often (seconds) a lookup process looks for newer list versions and re-reads list freshness.
-REFRESH_ENV = "SCREENING_LOOKUP_REFRESH_SECONDS"
 
 DECISIONS = ("clear", "review", "block")
 
@@ -68,7 +66,7 @@ class Screener:
     def __init__(self, db: Path | str, config: MatchConfig = DEFAULT_CONFIG) -> None:
         self.db = str(db)
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
-        self.refresh_seconds = float(os.environ.get(REFRESH_ENV, "30"))
+        self.refresh_seconds = settings.lookup_refresh_seconds()
         self._index: ListIndex | None = None
         self._fresh = _Freshness({}, [])
         self._checked = 0.0
@@ -104,7 +102,7 @@ class Screener:
                 gc.freeze()
         except Exception as exc:  # a locked or missing store must not take the registration flow down
             self._error = f"{type(exc).__name__}: {exc}"
-            log.warning("lookup could not refresh from %s: %s", self.db, self._error)
+            log.warning("lookup could not refresh", store=self.db, error=self._error)
             return
         with self._lock:
             self._index, self._fresh, self._error = index, fresh, None

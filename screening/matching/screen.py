@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import logging
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,74 +23,21 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from screening.db import fetch_one, transaction
+from screening.store import fetch_one, transaction
 from screening.export import write_table
 from screening.matching import blocking
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.features import max_positive_adjustment
 from screening.matching.index import ListIndex, frame, get_index
 from screening.matching.matcher import HIT_SCHEMA, Candidates, MatchStats, QueryBatch, match, prepare_queries
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 RUN_KINDS = ("onboarding", "delta", "account-change", "full")
 
-SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS screening_run_seq START 1;
-CREATE TABLE IF NOT EXISTS match_configs (
-    config_hash VARCHAR PRIMARY KEY,
-    config      VARCHAR NOT NULL,  -- JSON of every setting
-    first_used  TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS screening_runs (
-    run_id        INTEGER PRIMARY KEY,
-    kind          VARCHAR NOT NULL,       -- onboarding / delta / account-change / full
-    status        VARCHAR NOT NULL,       -- running / finished / failed
-    started_at    TIMESTAMP NOT NULL,
-    finished_at   TIMESTAMP,
-    duration_s    DOUBLE,
-    config_hash   VARCHAR NOT NULL,
-    index_key     VARCHAR NOT NULL,
-    list_versions VARCHAR NOT NULL,       -- JSON [{source, version_id, publisher_date, sha256}]
-    population    INTEGER NOT NULL,       -- accounts screened
-    population_sha256 VARCHAR NOT NULL,   -- of the sorted account ids
-    names         INTEGER,                -- distinct normalised account-side forms
-    entries_filter INTEGER,               -- number of list entries screened against (NULL = all in force)
-    candidates    BIGINT,
-    fallback_names INTEGER,               -- forms no blocking key found anything for (fallback-scored)
-    stored_floor  DOUBLE NOT NULL,        -- hits at or above this score are in screening_hits
-    hits          INTEGER,
-    block_review  INTEGER,
-    review        INTEGER,
-    low           INTEGER,
-    error         VARCHAR
-);
-CREATE TABLE IF NOT EXISTS screening_run_versions (
-    run_id INTEGER NOT NULL, source VARCHAR NOT NULL, version_id INTEGER NOT NULL, sha256 VARCHAR
-);
-CREATE TABLE IF NOT EXISTS screening_hits (
-    run_id        INTEGER NOT NULL,
-    account_id    VARCHAR NOT NULL,
-    source        VARCHAR NOT NULL,
-    source_id     VARCHAR NOT NULL,
-    entry_name    VARCHAR,
-    matched_name  VARCHAR,
-    query_name    VARCHAR,
-    score         DOUBLE NOT NULL,
-    name_score    DOUBLE NOT NULL,
-    band          VARCHAR NOT NULL,
-    alias_quality VARCHAR NOT NULL,
-    regime        VARCHAR,
-    programs      VARCHAR,
-    reasons       VARCHAR NOT NULL  -- JSON: name alignment and the qualifiers with their weights
-);
-"""
-
 HITS_COLUMNS = ("run_id",) + tuple(HIT_SCHEMA)
 
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
 
 
 @dataclass
@@ -222,7 +168,6 @@ def screen_accounts(
     pop_hash = hashlib.sha256("\n".join(map(str, ids)).encode()).hexdigest()
     run_id = None
     if store:
-        ensure_schema(con)
         run_id = _start_run(con, kind, config, index, versions, population, pop_hash, stored_floor, entry_mask)
     stats = MatchStats()
     parts: list[pl.DataFrame] = []
@@ -244,8 +189,8 @@ def screen_accounts(
             con.execute("UPDATE screening_runs SET status = 'failed', error = ?, finished_at = now()::TIMESTAMP "
                         "WHERE run_id = ?", [f"{type(exc).__name__}: {exc}"[:2000], run_id])
         raise
-    log.info("run %s (%s): %d accounts, %d candidates, %d hits stored in %.1fs", run_id, kind, population,
-             stats.candidates, hits.height, duration)
+    log.info("screening run finished", run_id=run_id, kind=kind, accounts=population,
+             candidates=stats.candidates, hits=hits.height, seconds=round(duration, 1))
     return ScreenResult(
         run_id=run_id, hits=hits.filter(pl.col("score") >= out_floor), kind=kind, config_hash=config.hash,
         list_versions=versions, population=population, duration_s=round(duration, 3), counts=counts,

@@ -1,143 +1,80 @@
-"""The DuckDB store: connection and the list-store schema.
+"""The DuckDB store: opening it (migrated, with a bounded wait on another writer's lock) and
+all-or-nothing writes.
 
-Other parts (accounts, matching, alerts) own their tables and create them with an
-`ensure_schema(con)` of their own; this module owns the list store that they all read.
+Each package owns its tables and declares them as registered migrations in its own `schema.py`
+(`screening/store/registry.py` lists the sets); opening the store read-write applies the pending
+ones, and a read-only open refuses a store that is not migrated. DuckDB lets one process hold a
+file for writing, and then no other process can open it at all (docs/architecture.md, "Processes").
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-LIST_STORE_SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS list_version_seq START 1;
-CREATE SEQUENCE IF NOT EXISTS list_fetch_seq START 1;
+from screening import exc, settings
+from screening.logs import get_logger
+from screening.store import migrations
 
--- One row per published version of a source that was loaded (never deleted).
-CREATE TABLE IF NOT EXISTS list_versions (
-    version_id      INTEGER PRIMARY KEY,
-    source          VARCHAR NOT NULL,
-    publisher_date  DATE,          -- from inside the file where it has one
-    loaded_at       TIMESTAMP NOT NULL,
-    origin          VARCHAR NOT NULL,  -- URL or local path it came from
-    sha256          VARCHAR NOT NULL,  -- of the published content (all files of a folder)
-    etag            VARCHAR,
-    last_modified   VARCHAR,
-    entry_count     INTEGER NOT NULL,
-    name_count      INTEGER NOT NULL,
-    quarantined     INTEGER NOT NULL,
-    parser_version  VARCHAR NOT NULL,
-    previous_version_id INTEGER,
-    is_snapshot     BOOLEAN NOT NULL DEFAULT FALSE,  -- the bundled offline snapshot, dated
-    complete        BOOLEAN NOT NULL DEFAULT TRUE,   -- false when optional files were missing
-    raw_path        VARCHAR,
-    added           INTEGER, removed INTEGER, changed INTEGER
-);
-
-CREATE TABLE IF NOT EXISTS list_entries (
-    version_id   INTEGER NOT NULL,
-    source       VARCHAR NOT NULL,
-    source_id    VARCHAR NOT NULL,
-    subject_type VARCHAR NOT NULL,  -- person / organization / vessel / aircraft
-    primary_name VARCHAR NOT NULL,
-    programs     VARCHAR[],
-    regime       VARCHAR,
-    listed_on    DATE,
-    remarks      VARCHAR,
-    fingerprint  VARCHAR NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS list_names (
-    version_id INTEGER NOT NULL,
-    source     VARCHAR NOT NULL,
-    source_id  VARCHAR NOT NULL,
-    name       VARCHAR NOT NULL,
-    name_type  VARCHAR NOT NULL,  -- primary / aka / fka / nka / original_script / variation
-    quality    VARCHAR NOT NULL,  -- strong / weak
-    script     VARCHAR,
-    lang       VARCHAR
-);
-
-CREATE TABLE IF NOT EXISTS list_birth_dates (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    date_from DATE, date_to DATE, precision VARCHAR NOT NULL, text VARCHAR
-);
-
-CREATE TABLE IF NOT EXISTS list_countries (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    country VARCHAR NOT NULL, role VARCHAR NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS list_identifiers (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    id_type VARCHAR NOT NULL, number VARCHAR NOT NULL, country VARCHAR
-);
-
-CREATE TABLE IF NOT EXISTS list_addresses (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    address VARCHAR NOT NULL, city VARCHAR, country VARCHAR
-);
-
--- What changed against the previous version of the same source.
-CREATE TABLE IF NOT EXISTS list_diffs (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    change VARCHAR NOT NULL,  -- added / removed / changed
-    primary_name VARCHAR
-);
-
--- Records an adapter could not interpret, with the reason (never silently dropped).
-CREATE TABLE IF NOT EXISTS list_quarantine (
-    version_id INTEGER NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR,
-    reason VARCHAR NOT NULL, raw VARCHAR
-);
-
--- Every download attempt or check: changed, unchanged (conditional GET), rejected, failed.
-CREATE TABLE IF NOT EXISTS list_fetches (
-    fetch_id    INTEGER PRIMARY KEY,
-    source      VARCHAR NOT NULL,
-    checked_at  TIMESTAMP NOT NULL,
-    origin      VARCHAR,
-    status      VARCHAR NOT NULL,  -- loaded / unchanged / rejected / failed
-    reason      VARCHAR,
-    http_status INTEGER,
-    sha256      VARCHAR,
-    etag        VARCHAR,
-    last_modified VARCHAR,
-    version_id  INTEGER,
-    from_publisher BOOLEAN NOT NULL DEFAULT TRUE  -- false for the bundled snapshot: not a check of the list
-);
-
--- The version in force per source: the newest loaded one.
-CREATE OR REPLACE VIEW current_versions AS
-    SELECT * FROM list_versions
-    QUALIFY row_number() OVER (PARTITION BY source ORDER BY version_id DESC) = 1;
-CREATE OR REPLACE VIEW current_entries AS
-    SELECT e.* FROM list_entries e JOIN current_versions v USING (version_id);
-CREATE OR REPLACE VIEW current_names AS
-    SELECT n.* FROM list_names n JOIN current_versions v USING (version_id);
-CREATE OR REPLACE VIEW current_birth_dates AS
-    SELECT b.* FROM list_birth_dates b JOIN current_versions v USING (version_id);
-CREATE OR REPLACE VIEW current_countries AS
-    SELECT c.* FROM list_countries c JOIN current_versions v USING (version_id);
-CREATE OR REPLACE VIEW current_identifiers AS
-    SELECT i.* FROM list_identifiers i JOIN current_versions v USING (version_id);
-CREATE OR REPLACE VIEW current_addresses AS
-    SELECT a.* FROM list_addresses a JOIN current_versions v USING (version_id);
-"""
+log = get_logger(__name__)
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store, creating the file and the list-store schema when needed."""
-    if str(path) != ":memory:":
+def connect(path: Path | str, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the store.
+
+    Read-write: creates the file when needed and applies pending migrations (`migrate=False` opens
+    without, for `screening db status`). Read-only: the file must exist and be fully migrated.
+    Another process's lock is waited for (`SCREENING_LOCK_WAIT_SECONDS`), then `StoreLocked`.
+    """
+    memory = str(path) == ":memory:"
+    if read_only and not memory and not Path(path).exists():
+        raise exc.StoreError(f"no store at {path}: load the lists first (screening lists refresh)")
+    if not memory and not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if read_only and Path(path).exists():
-        return duckdb.connect(str(path), read_only=True)
-    con = duckdb.connect(str(path))
-    con.execute(LIST_STORE_SCHEMA)
+    con = _open(str(path), read_only=read_only and not memory)
+    if read_only and not memory:
+        state = migrations.status(con)
+        if state.pending:
+            con.close()
+            raise exc.MigrationRequired(
+                f"the store at {path} needs {len(state.pending)} migration(s): run `screening db migrate`"
+            )
+    elif migrate:
+        try:
+            applied = migrations.migrate(con)
+        except BaseException:
+            con.close()
+            raise
+        if applied:
+            log.info("store migrated", store=str(path), applied=[f"{s}.{n}" for s, n in applied])
     return con
+
+
+def _open(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, retrying while another process holds the file's lock."""
+    deadline = time.monotonic() + settings.lock_wait_seconds()
+    delay = 0.05
+    warned = False
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise exc.StoreError(f"cannot open the store at {path}: {error}") from error
+            if time.monotonic() >= deadline:
+                raise exc.StoreLocked(
+                    f"the store at {path} is held by another process (waited "
+                    f"{settings.lock_wait_seconds():.0f} s); try again when it finishes"
+                ) from error
+            if not warned:
+                log.warning("store locked by another process, waiting", store=path)
+                warned = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:

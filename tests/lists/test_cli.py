@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from lists.refresh import snapshot_manifest
 from screening.cli import main
+from screening.store import connect as store_connect
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def _unindexed_versions(db: Path) -> list[int]:
 
     from screening.matching.index import missing_versions
 
-    con = duckdb.connect(str(db))
+    con = store_connect(str(db))
     try:
         return missing_versions(con)
     finally:

@@ -7,6 +7,8 @@ import hmac
 from pathlib import Path
 
 import duckdb
+
+from screening.store import connect as store_connect
 import polars as pl
 import pytest
 
@@ -88,7 +90,7 @@ def test_hmac_in_duckdb_equals_python_hmac() -> None:
 
 
 def test_store_import_tracks_changes_and_never_stores_clear_ids(db_path: Path) -> None:
-    con = duckdb.connect(str(db_path))
+    con = store_connect(str(db_path))
     first = store_import(con, read_accounts(FIXTURES / "mixed.csv"), key=KEY)
     second = store_import(con, read_accounts(FIXTURES / "next_import.csv"), key=KEY)
     imports = con.sql("SELECT import_id, account_count, quarantined, added, changed, identity_changed FROM account_imports ORDER BY 1").fetchall()

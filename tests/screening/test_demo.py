@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from screening.cli import Context
-from screening.db import connect
+from screening.store import connect
 from screening.evaluation.cli import demo_command
 
 

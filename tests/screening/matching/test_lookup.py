@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+
+from screening.store import connect as store_connect
 import polars as pl
 import pytest
 
@@ -16,7 +18,8 @@ from lists.store import load_version
 from screening.matching import lookup
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.index import ensure_index
-from screening.matching.registration import REFRESH_ENV, Screener
+from screening.matching.registration import Screener
+from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
 from screening.matching.screen import screen_accounts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
@@ -26,7 +29,7 @@ LISTED = "Igor Ivanovich Sechin"
 
 def _mark_checked(path: Path, when: dt.datetime | None = None) -> None:
     """Record a successful publisher check of every source (what a refresh does)."""
-    con = duckdb.connect(str(path))
+    con = store_connect(str(path))
     con.execute(
         """INSERT INTO list_fetches (fetch_id, source, checked_at, status, version_id, from_publisher)
            SELECT nextval('list_fetch_seq'), source, ?, 'unchanged', version_id, true FROM current_versions""",
@@ -92,7 +95,7 @@ def test_a_new_list_version_is_picked_up(store: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv(REFRESH_ENV, "0")
     screener = Screener(store)
     before = {v["source"]: v["version_id"] for v in screener.lookup(CLEAN).list_versions}
-    con = duckdb.connect(str(store))
+    con = store_connect(str(store))
     spec = dataclasses.replace(get_spec("un_sc"), min_entries=1)
     loaded = load_version(con, spec, FIXTURES / "un_sc" / "consolidated_2024-11-30_excerpt.xml", check_shrink=False)
     ensure_index(con)
@@ -109,7 +112,7 @@ def test_lookup_equals_the_batch_screen(store: Path) -> None:
     screener = Screener(store)
     record = {"subject_type": "person", "name": "Igor Sechin", "birth_date": "1960-09-07", "nationality": "RU"}
     one = screener.lookup(record["name"], subject_type="person", birth_date=record["birth_date"], nationality="RU")
-    con = duckdb.connect(str(store))
+    con = store_connect(str(store))
     accounts = pl.DataFrame({"account_id": ["x"], "subject_type": ["person"], "name": [record["name"]],
                              "birth_date": [dt.date(1960, 9, 7)], "nationality": ["RU"]})
     batch = screen_accounts(con, accounts, store=False).hits

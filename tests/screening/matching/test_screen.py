@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from screening.db import fetch_one
+from screening.store import fetch_one
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.screen import HITS_COLUMNS, run_hits, screen_accounts, write_hits
 
