@@ -15,7 +15,7 @@ from lists import get_spec
 from lists.store import load_version
 from screening.matching import lookup
 from screening.matching.config import DEFAULT_CONFIG as C
-from screening.matching.index import ensure_index
+from screening.matching.index_store import ensure_index
 from screening.matching.registration import REFRESH_ENV, Screener
 from screening.matching.screen import screen_accounts
 
