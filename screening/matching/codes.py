@@ -8,6 +8,7 @@ table or another worker.
 from __future__ import annotations
 
 import functools
+import hashlib
 import unicodedata
 from typing import Sequence
 
@@ -21,6 +22,7 @@ KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()} | {4: "other"
 SUBJECT_CODES: dict[str, int] = {"person": 1, "organization": 2, "vessel": 3, "aircraft": 4}
 
 DATE_PRECISION = {"exact": 0, "month": 1, "year": 2, "range": 3, "approximate": 4}
+NO_DATE = np.iinfo(np.int32).min  # an account without a birth date (days since 1970)
 
 
 _SCRIPT_WORDS = {"CJK": 1, "HANGUL": 2, "HIRAGANA": 3, "KATAKANA": 3, "CYRILLIC": 4, "ARABIC": 5, "GREEK": 6,
@@ -47,19 +49,15 @@ def script_codes(texts: Sequence[str]) -> np.ndarray:
 
 
 def legal_family_codes(values: Sequence[str | None]) -> np.ndarray:
-    """Small integer per legal-form family (Ltd and GmbH are both `limited`; 0 = none), from the
-    normaliser's `legal_form_family`, comparable within one process."""
-    out = np.zeros(len(values), dtype=np.int64)
-    for i, v in enumerate(values):
-        if v:
-            out[i] = (hash(_family(v)) & 0x7FFF_FFFF_FFFF) or 1
-    return out
+    """Integer per legal-form family (Ltd and GmbH are both `limited`; 0 = none), from the normaliser's
+    `legal_form_family`: a digest of the family's name, the same in every process."""
+    return np.fromiter((legal_family_code(v) if v else 0 for v in values), dtype=np.int64, count=len(values))
 
 
 @functools.lru_cache(maxsize=1024)
-def _family(code: str) -> str:
-    family = getattr(normalize, "legal_form_family", None)
-    return (family(code) if family else None) or code
+def legal_family_code(code: str) -> int:
+    family = normalize.legal_form_family(code) or code
+    return int.from_bytes(hashlib.blake2b(family.encode(), digest_size=6).digest(), "big") or 1
 
 
 def normalise_id_expr(expr: pl.Expr) -> pl.Expr:

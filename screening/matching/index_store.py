@@ -115,30 +115,13 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
     ensure_schema(con)
     key = key or index_key(config)
     started = time.perf_counter()
-    names = frame(
-            con,
-        """SELECT DISTINCT n.source, n.source_id, n.name, n.name_type, n.quality, e.subject_type
-           FROM list_names n JOIN list_entries e USING (version_id, source, source_id)
-           WHERE n.version_id = ? ORDER BY n.source_id, n.name_type, n.name""",
-        [version_id],
-    )
     source = fetch_one(con, "SELECT source FROM list_versions WHERE version_id = ?", [version_id])
     if source is None:
         raise ValueError(f"no list version {version_id}")
-    rows = (
-        listed_forms(names)
-        .select(pl.lit(version_id).cast(pl.Int32).alias("version_id"), pl.lit(key).alias("index_key"),
-                "source", "source_id", "name", "name_type", "quality", "form", "kind", "legal_form")
-        .unique()
-    )
-    distinct = rows.select(pl.col("form").unique().sort())
-    unit_tokens = _unit_tokens_frame(distinct["form"].to_list())
-    keys = keying.forms_keys_frame(unit_tokens, config.deletion_min_len).select("unit", "key")
-    keys = (
-        keys.join(distinct.with_row_index("unit").with_columns(pl.col("unit").cast(pl.UInt32)), on="unit")
-        .select(pl.lit(version_id).cast(pl.Int32).alias("version_id"), pl.lit(key).alias("index_key"),
-                "form", "key")
-    )
+    n_names, rows, keys = _version_forms(con, version_id, config)
+    tag = [pl.lit(version_id).cast(pl.Int32).alias("version_id"), pl.lit(key).alias("index_key")]
+    rows = rows.select(*tag, "source", "source_id", "name", "name_type", "quality", "form", "kind", "legal_form")
+    keys = keys.select(*tag, "form", "key")
     with transaction(con):
         con.execute("DELETE FROM match_index_forms WHERE version_id = ? AND index_key = ?", [version_id, key])
         con.execute("DELETE FROM match_index_keys WHERE version_id = ? AND index_key = ?", [version_id, key])
@@ -152,11 +135,11 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
         seconds = time.perf_counter() - started
         con.execute(
             "INSERT INTO match_index_builds VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
-            [version_id, key, source[0], seconds, names.height, rows.height, keys.height],
+            [version_id, key, source[0], seconds, n_names, rows.height, keys.height],
         )
     log.info("built match index for version %s (%s): %d names, %d forms, %d keys in %.1fs",
-             version_id, source[0], names.height, rows.height, keys.height, seconds)
-    return {"version_id": version_id, "source": source[0], "names": names.height, "forms": rows.height,
+             version_id, source[0], n_names, rows.height, keys.height, seconds)
+    return {"version_id": version_id, "source": source[0], "names": n_names, "forms": rows.height,
             "keys": keys.height, "seconds": round(seconds, 2)}
 
 
@@ -232,7 +215,7 @@ def _stored_forms(con: duckdb.DuckDBPyConnection, key: str, version_ids: list[in
         if v in have:
             continue
         log.warning("match index for list version %s not stored; building it in memory", v)
-        f, k = _build_in_memory(con, v, config)
+        _, f, k = _version_forms(con, v, config)
         parts_f.append(f)
         parts_k.append(k)
     forms = pl.concat(parts_f) if parts_f else pl.DataFrame(
@@ -243,18 +226,18 @@ def _stored_forms(con: duckdb.DuckDBPyConnection, key: str, version_ids: list[in
     return forms, keys
 
 
-def _build_in_memory(con: duckdb.DuckDBPyConnection, version_id: int,
-                     config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _version_forms(con: duckdb.DuckDBPyConnection, version_id: int,
+                   config: MatchConfig) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """(names read, distinct form rows, keys (form, key)) of one list version."""
     names = frame(
-            con,
+        con,
         """SELECT DISTINCT n.version_id, n.source, n.source_id, n.name, n.name_type, n.quality, e.subject_type
            FROM list_names n JOIN list_entries e USING (version_id, source, source_id)
-           WHERE n.version_id = ?""", [version_id])
+           WHERE n.version_id = ? ORDER BY n.source_id, n.name_type, n.name""", [version_id])
     rows = listed_forms(names).select("version_id", "source", "source_id", "name", "name_type", "quality",
                                       "form", "kind", "legal_form").unique()
     distinct = rows.select(pl.col("form").unique().sort())
     keys = keying.forms_keys_frame(_unit_tokens_frame(distinct["form"].to_list()), config.deletion_min_len)
-    keys = keys.select("unit", "key").join(distinct.with_row_index("unit").with_columns(pl.col("unit").cast(pl.UInt32)),
-                     on="unit").select("form", "key")
-    return rows, keys
-
+    keys = keys.select("unit", "key").join(
+        distinct.with_row_index("unit").with_columns(pl.col("unit").cast(pl.UInt32)), on="unit").select("form", "key")
+    return names.height, rows, keys

@@ -14,10 +14,9 @@ import numpy as np
 import polars as pl
 
 from screening import normalize
-from screening.matching import features as ft
 from screening.matching.arrays import Ragged, UnitTable, build_units
 from screening.matching.codes import (
-    KIND_CODES, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES, country_codes, legal_family_codes, normalise_id,
+    KIND_CODES, NO_DATE, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES, country_codes, legal_family_codes, normalise_id,
     normalise_id_expr, script_codes,
 )
 from screening.matching.index import ListIndex
@@ -35,7 +34,7 @@ class QueryBatch:
 
     account_id: np.ndarray  # object
     acct_type: np.ndarray  # int8 subject code (0 unknown)
-    acct_dob: np.ndarray  # int32 days since 1970 (ft.NO_DATE when absent)
+    acct_dob: np.ndarray  # int32 days since 1970 (NO_DATE when absent)
     acct_c1: np.ndarray  # int32 country code
     acct_c2: np.ndarray  # int32 nationality code
     acct_id: np.ndarray  # object: normalised ID number ("" when absent)
@@ -67,7 +66,7 @@ def prepare_queries(accounts: pl.DataFrame, index: ListIndex) -> QueryBatch:
     dob = _column(accounts, "birth_date", pl.Date())
     if dob.dtype == pl.String:
         dob = dob.str.to_date(strict=False)
-    dob = dob.cast(pl.Date).cast(pl.Int32).fill_null(ft.NO_DATE).to_numpy().astype(np.int32)
+    dob = dob.cast(pl.Date).cast(pl.Int32).fill_null(NO_DATE).to_numpy().astype(np.int32)
     c1 = country_codes(_column(accounts, "country").cast(pl.String))
     c2 = country_codes(_column(accounts, "nationality").cast(pl.String))
     ids = (pl.select(normalise_id_expr(_column(accounts, "id_number").cast(pl.String).fill_null("")))
@@ -108,7 +107,7 @@ def prepare_record(record: dict, index: ListIndex) -> QueryBatch:
             dob = dt.date.fromisoformat(dob[:10])
         except ValueError:
             dob = None
-    days = ft.NO_DATE if not isinstance(dob, dt.date) else (dob - dt.date(1970, 1, 1)).days
+    days = NO_DATE if not isinstance(dob, dt.date) else (dob - dt.date(1970, 1, 1)).days
     raw_names = []
     for key in ("name", "name_latin"):
         value = (record.get(key) or "").strip()
