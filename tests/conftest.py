@@ -51,7 +51,7 @@ def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, ma
         outcome = load_snapshot(con, get_spec(key), raw_dir=None)
         assert outcome.status == "loaded", outcome
     if match_index:
-        from screening.matching.index import ensure_index
+        from screening.matching.index_store import ensure_index
 
         ensure_index(con)
     con.close()

@@ -99,7 +99,8 @@ def _accounts(n: int, seed: int) -> tuple[Any, float]:
 def phase_index(db: Path, **_: Any) -> dict[str, Any]:
     """Build the list-side index of every version in force from scratch, then load it into memory."""
     from screening.store import connect
-    from screening.matching.index import ensure_index, load_index
+    from screening.matching.index import load_index
+    from screening.matching.index_store import ensure_index
 
     con = connect(db)
     config = _config()

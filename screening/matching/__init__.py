@@ -54,7 +54,7 @@ __all__ = [
 _WHERE = {
     "DEFAULT_CONFIG": "config", "MatchConfig": "config", "describe_config": "config",
     "describe_features": "features",
-    "ensure_index": "index", "get_index": "index", "load_index": "index",
+    "ensure_index": "index_store", "get_index": "cache", "load_index": "index",
     "ScreenResult": "screen", "screen_accounts": "screen", "run_hits": "screen", "write_hits": "screen",
     "LookupResult": "registration", "lookup": "registration",
     "CompareResult": "pairwise", "compare": "pairwise", "compare_many": "pairwise",
@@ -64,7 +64,9 @@ if TYPE_CHECKING:
     from screening.matching.pairwise import CompareResult, compare, compare_many
     from screening.matching.config import DEFAULT_CONFIG, MatchConfig, describe_config
     from screening.matching.features import describe_features
-    from screening.matching.index import ensure_index, get_index, load_index
+    from screening.matching.cache import get_index
+    from screening.matching.index import load_index
+    from screening.matching.index_store import ensure_index
     from screening.matching.registration import LookupResult, lookup
     from screening.matching.screen import ScreenResult, run_hits, screen_accounts, write_hits
 

@@ -110,7 +110,7 @@ def match_group() -> None:
 def index_command(ctx: Context, rebuild: bool, as_json: bool) -> None:
     """Build (and store) the list index of every version in force that lacks one."""
     from screening.store import connect
-    from screening.matching.index import ensure_index
+    from screening.matching.index_store import ensure_index
 
     con = connect(ctx.db)
     if rebuild:

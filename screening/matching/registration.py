@@ -23,8 +23,9 @@ import polars as pl
 
 from screening import settings
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index import ListIndex, current_version_ids, get_index
-from screening.matching.matcher import prepare_record
+from screening.matching.cache import current_version_ids, get_index
+from screening.matching.index import ListIndex
+from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
 from screening.logs import get_logger
 

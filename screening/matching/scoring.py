@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
-from screening.matching.index import UnitTable
+from screening.matching.arrays import UnitTable
 from screening.matching.tokens import affix_words, patronymic_connectors, TokenTable, token_similarity
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

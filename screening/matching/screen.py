@@ -28,8 +28,13 @@ from screening.export import write_table
 from screening.matching import blocking
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.features import max_positive_adjustment
-from screening.matching.index import ListIndex, frame, get_index
-from screening.matching.matcher import HIT_SCHEMA, Candidates, MatchStats, QueryBatch, match, prepare_queries
+from screening.matching.cache import get_index
+from screening.matching.candidates import Candidates, MatchStats
+from screening.matching.explain import HIT_SCHEMA
+from screening.matching.index import ListIndex
+from screening.matching.index_store import frame
+from screening.matching.matcher import match
+from screening.matching.query import QueryBatch, prepare_queries
 from screening.logs import get_logger
 
 log = get_logger(__name__)

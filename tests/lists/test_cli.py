@@ -72,9 +72,8 @@ def test_load_refusal_exits_non_zero(tmp_path: Path) -> None:
 
 
 def _unindexed_versions(db: Path) -> list[int]:
-    import duckdb
 
-    from screening.matching.index import missing_versions
+    from screening.matching.index_store import missing_versions
 
     con = store_connect(str(db))
     try:

@@ -7,7 +7,6 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
 
 from screening.store import connect as store_connect
 import polars as pl
@@ -17,7 +16,7 @@ from lists import get_spec
 from lists.store import load_version
 from screening.matching import lookup
 from screening.matching.config import DEFAULT_CONFIG as C
-from screening.matching.index import ensure_index
+from screening.matching.index_store import ensure_index
 from screening.matching.registration import Screener
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
 from screening.matching.screen import screen_accounts
