@@ -3,7 +3,8 @@
 Names and free text come from untrusted sources (list files, account registrations). A CSV cell that
 starts with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by spreadsheet
 programs, so in CSV such cells get a leading apostrophe (OWASP's advice). Parquet and JSON lines keep
-values as they are: they are read by programs, not spreadsheets.
+values as they are: they are read by programs, not spreadsheets. In every format, invisible characters
+(controls, bidi overrides, zero-width) are removed from text cells (`screening.textclean`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
+from screening.textclean import strip_invisible_columns
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -29,6 +32,7 @@ def write_table(df: pl.DataFrame, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    df = strip_invisible_columns(df)
     if suffix in (".parquet", ".pq"):
         df.write_parquet(path)
     elif suffix in (".jsonl", ".ndjson"):

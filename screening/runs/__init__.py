@@ -21,15 +21,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-_LEDGER = ("HITS_COLUMNS", "RUN_KINDS", "ScreenResult", "run_hits", "screen_accounts", "write_hits")
-__all__ = list(_LEDGER)
+__all__ = ["HITS_COLUMNS", "RUN_KINDS", "ScreenResult", "run_hits", "screen_accounts", "screen_import", "write_hits"]
 
 if TYPE_CHECKING:
-    from screening.runs.ledger import HITS_COLUMNS, RUN_KINDS, ScreenResult, run_hits, screen_accounts, write_hits
+    from screening.runs.ledger import (
+        HITS_COLUMNS, RUN_KINDS, ScreenResult, run_hits, screen_accounts, screen_import, write_hits,
+    )
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LEDGER:
+    if name in __all__:
         from screening.runs import ledger
 
         return getattr(ledger, name)
