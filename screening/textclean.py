@@ -30,6 +30,7 @@ _BREAK_RE = re.compile(f"[{_BREAKS}]")
 _JSON_RAW_RE = re.compile(f"[\x7f-\x9f{_CF}\u2028\u2029]")
 _INVISIBLE_PL = r"[\p{Cc}\p{Cf}\x{2028}\x{2029}]"
 _BREAK_PL = r"[\t\n\r\x0B\x0C\x{85}\x{2028}\x{2029}]"
+_HIDDEN_PL = r"[[\p{Cc}\p{Cf}]--[\t\n\r\x0B\x0C\x{85}]]"
 _BIDI_PL = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 
 _PUSH = {"\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"}  # LRE RLE LRO RLO LRI RLI FSI
@@ -84,8 +85,8 @@ def visible_columns(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def has_invisible_expr(expr: pl.Expr) -> pl.Expr:
-    """True where the text holds a character `visible_expr` would change."""
-    return expr.str.contains(_INVISIBLE_PL)
+    """True where the text holds an invisible character other than a line break or tab."""
+    return expr.str.contains(_HIDDEN_PL).fill_null(False)
 
 
 _INVISIBLE_KEEP_LINES_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_CF}\u2028\u2029]")

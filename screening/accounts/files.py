@@ -30,6 +30,7 @@ import polars as pl
 
 from screening.exc import InputError, UsageError
 
+LINE = "__line"  # the file line of each record (a file may have its own column named `line`)
 BadLines = Literal["refuse", "quarantine"]
 BAD_LINES: tuple[str, ...] = ("refuse", "quarantine")
 BAD_LINE_SCHEMA: dict[str, pl.DataType] = {"line": pl.Int64(), "reason": pl.Utf8()}
@@ -47,7 +48,7 @@ _DETECTABLE = ["gb18030", "cp1252"]
 class RawRecords:
     """The records of a file as text, before interpretation."""
 
-    frame: pl.DataFrame  # every column as text (Parquet keeps its types), plus `line`
+    frame: pl.DataFrame  # every column as text (Parquet keeps its types), plus LINE
     bad_lines: pl.DataFrame  # BAD_LINE_SCHEMA: lines set aside (bad_lines="quarantine")
     encoding: str | None  # None for Parquet
 
@@ -65,7 +66,7 @@ def read_records(path: Path, *, encoding: str | None = None, bad_lines: BadLines
             raise InputError(f"{path}: not a readable Parquet file ({error})") from error
         if not frame.width:
             raise InputError(f"{path}: the file has no columns")
-        return RawRecords(frame.with_row_index("line", offset=1).with_columns(pl.col("line").cast(pl.Int64)),
+        return RawRecords(frame.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64)),
                           pl.DataFrame(schema=BAD_LINE_SCHEMA), None)
     data = path.read_bytes()
     if name.endswith(".gz"):
@@ -169,7 +170,7 @@ def _delimited(text: str, source: str, separator: str, bad_lines: BadLines) -> t
     if (frame is not None and frame.height == lines - 1 and frame.width > 0
             and (frame.height == 0 or frame[:, -1].null_count() == 0)):
         frame = frame.with_columns(pl.all().replace("", None))
-        return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64)), pl.DataFrame(
+        return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)), pl.DataFrame(
             schema=BAD_LINE_SCHEMA)
     return _delimited_slow(text, source, separator, bad_lines)
 
@@ -214,7 +215,7 @@ def _delimited_slow(text: str, source: str, separator: str, bad_lines: BadLines)
                          f"(--bad-lines quarantine sets bad lines aside)")
     columns = list(zip(*rows, strict=True)) if rows else [()] * width
     frame = pl.DataFrame({h: pl.Series(h, list(col), dtype=pl.Utf8) for h, col in zip(header, columns, strict=True)})
-    frame = frame.with_columns(pl.all().replace("", None)).with_columns(line=pl.Series(lines, dtype=pl.Int64))
+    frame = frame.with_columns(pl.all().replace("", None)).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     return frame, pl.DataFrame(bad, schema=BAD_LINE_SCHEMA, orient="row")
 
 
@@ -225,7 +226,7 @@ def _jsonl(text: str, source: str, bad_lines: BadLines) -> tuple[pl.DataFrame, p
     try:
         frame = pl.read_ndjson(io.BytesIO("\n".join(s for _, s in numbered).encode()), infer_schema_length=None)
         if frame.height == len(numbered):
-            return frame.with_columns(line=pl.Series([i for i, _ in numbered], dtype=pl.Int64)), pl.DataFrame(
+            return frame.with_columns(pl.Series(LINE, [i for i, _ in numbered], dtype=pl.Int64)), pl.DataFrame(
                 schema=BAD_LINE_SCHEMA)
     except Exception:  # polars: a broken line somewhere; find it below
         pass
@@ -250,5 +251,5 @@ def _jsonl(text: str, source: str, bad_lines: BadLines) -> tuple[pl.DataFrame, p
         raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
                          f"(--bad-lines quarantine sets bad lines aside)")
     frame = pl.DataFrame(records, schema={k: pl.Utf8 for r in records for k in r}) if records else pl.DataFrame()
-    return frame.with_columns(line=pl.Series(lines, dtype=pl.Int64)), pl.DataFrame(bad, schema=BAD_LINE_SCHEMA,
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), pl.DataFrame(bad, schema=BAD_LINE_SCHEMA,
                                                                                       orient="row")

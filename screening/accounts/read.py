@@ -31,11 +31,11 @@ from pathlib import Path
 import countrynames
 import polars as pl
 
-from screening.accounts.files import BAD_LINE_SCHEMA, BadLines, read_records
+from screening.accounts.files import BAD_LINE_SCHEMA, LINE, BadLines, read_records
 from screening.exc import InputError, UsageError
 from screening.ids import ID_TYPES
 from screening.logs import get_logger
-from screening.textclean import visible_columns
+from screening.textclean import has_invisible_expr, visible_columns
 
 log = get_logger(__name__)
 
@@ -159,15 +159,16 @@ def read_accounts(path: Path | str, *, encoding: str | None = None, bad_lines: B
 def normalise_accounts(raw: pl.DataFrame, *, source: str = "accounts") -> AccountImport:
     """Canonical columns from any frame of account records (all values read as text first).
 
-    `raw` may carry the file `line` of each record; without it, records are numbered from 1."""
-    raw = raw.rename({c: c.strip().lower() for c in raw.columns})
-    if "line" not in raw.columns:
-        raw = raw.with_row_index("line", offset=1)
+    `raw` may carry the file line of each record (column `files.LINE`); without it, records are
+    numbered from 1."""
+    lines = raw[LINE] if LINE in raw.columns else pl.int_range(1, raw.height + 1, dtype=pl.Int64, eager=True)
+    raw = raw.drop(LINE, strict=False).rename({c: c.strip().lower() for c in raw.columns if c != LINE})
+    ignored = [c for c in raw.columns if c not in ACCOUNT_SCHEMA]
+    raw = raw.drop("line", strict=False).with_columns(lines.alias("line"))
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise InputError(f"{source}: line 1: missing required column(s): {', '.join(missing)} "
                          f"(the header has: {', '.join(c for c in raw.columns if c != 'line')[:200]})")
-    ignored = [c for c in raw.columns if c not in ACCOUNT_SCHEMA and c != "line"]
     if ignored:
         log.warning("ignoring unknown account columns", columns=ignored)
     text = raw.select(
@@ -193,8 +194,8 @@ def _clean(text: pl.DataFrame) -> pl.DataFrame:
     cleaned = visible_columns(text, columns)
     return cleaned.with_columns(
         [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in columns]
-    ).with_columns(_invisible=(text["name"].fill_null("") != cleaned["name"].fill_null(""))
-                   | (text["name_latin"].fill_null("") != cleaned["name_latin"].fill_null("")))
+    ).with_columns(_invisible=text.select(has_invisible_expr(pl.col("name")) | has_invisible_expr(pl.col("name_latin")))
+                   .to_series())
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
@@ -369,6 +370,7 @@ def write_accounts(df: pl.DataFrame, path: Path | str) -> None:
     """Write accounts as CSV / Parquet / JSON lines by extension (the formats `read_accounts` reads)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    df = df.drop("line", strict=False)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         df.write_csv(path)

@@ -39,7 +39,7 @@ def test_cli_runs_stores_and_exports(tmp_path: Path) -> None:
     assert data["run_id"] == 2
     second = pl.read_parquet(tmp_path / "second.parquet")
     transfer = [r for r in second.filter(pl.col("account_id") == "A011")["reasons"][0] if r["code"] == "possible_transfer"]
-    assert transfer and "ID number changed from 440305********1236 to 310104********4563" in transfer[0]["detail"]
+    assert transfer and "ID number changed from **************1236 to **************4563" in transfer[0]["detail"]
     con = store_connect(str(db))
     runs = con.sql("SELECT run_id, import_id, accounts FROM eligibility_runs ORDER BY 1").fetchall()
     assert runs == [(1, 1, 5), (2, 2, 6)]
