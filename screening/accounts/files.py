@@ -22,6 +22,7 @@ import gzip
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -155,68 +156,69 @@ def _strict(data: bytes, codec: str, source: str) -> str:
 
 
 def _delimited(text: str, source: str, separator: str, bad_lines: BadLines) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Records of a CSV/TSV text. Fast path: polars, when every record is one line with the header's
-    field count; otherwise the csv module finds the lines (and the bad ones)."""
+    """Records of a CSV/TSV text. The csv module checks the structure and numbers the lines (a record may
+    span lines inside quotes); polars builds the columns when every record is one good line."""
     text = text.lstrip("\ufeff")
-    header_line = text.split("\n", 1)[0].rstrip("\r")
-    if not header_line.strip():
+    if not text.split("\n", 1)[0].strip():
         raise InputError(f"{source}: line 1: no header (the first line is empty)")
-    try:
-        frame = pl.read_csv(text.encode(), separator=separator, infer_schema=False,
-                            empty_string_is_null=False, raise_if_empty=False)
-    except Exception:  # polars: ragged or badly quoted records; the slow path names the line
-        frame = None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if (frame is not None and frame.height == lines - 1 and frame.width > 0
-            and (frame.height == 0 or frame[:, -1].null_count() == 0)):
-        frame = frame.with_columns(pl.all().replace("", None))
-        return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)), pl.DataFrame(
-            schema=BAD_LINE_SCHEMA)
-    return _delimited_slow(text, source, separator, bad_lines)
+    header, width = _header(text, source, separator)
+    lines: list[int] = []
+    bad: list[tuple[int, str]] = []
+    for start, record in _records(text, separator):
+        if isinstance(record, str):
+            bad.append((start, record))
+        elif len(record) != width:
+            bad.append((start, f"{len(record)} fields where the header has {width}"))
+        else:
+            lines.append(start)
+    if bad and bad_lines == "refuse":
+        line, reason = bad[0]
+        more = f" ({len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
+        raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
+                         f"(--bad-lines quarantine sets bad lines aside)")
+    bad_frame = pl.DataFrame(bad, schema=BAD_LINE_SCHEMA, orient="row")
+    if not bad and len(lines) == text.count("\n") + (0 if text.endswith("\n") else 1) - 1:
+        try:  # one record per line, all good: polars builds the columns
+            frame = pl.read_csv(text.encode(), separator=separator, infer_schema=False, raise_if_empty=False)
+            if frame.height == len(lines):
+                return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), bad_frame
+        except Exception:  # noqa: BLE001 — polars disagrees with the csv module: build from the records
+            pass
+    rows = [r for _, r in _records(text, separator) if not isinstance(r, str) and len(r) == width]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    frame = pl.DataFrame({h: pl.Series(h, list(col), dtype=pl.Utf8) for h, col in zip(header, columns, strict=True)})
+    frame = frame.with_columns(pl.all().replace("", None), pl.Series(LINE, lines, dtype=pl.Int64))
+    return frame, bad_frame
 
 
-def _delimited_slow(text: str, source: str, separator: str, bad_lines: BadLines) -> tuple[pl.DataFrame, pl.DataFrame]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+def _header(text: str, source: str, separator: str) -> tuple[list[str], int]:
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as error:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
+    except csv.Error as error:
         raise InputError(f"{source}: line 1: the header cannot be read ({error})") from error
     if len(set(header)) != len(header):
         raise InputError(f"{source}: line 1: the header repeats a column name")
-    width = len(header)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    bad: list[tuple[int, str]] = []
+    return header, len(header)
+
+
+def _records(text: str, separator: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(first line, fields) of every record after the header, blank lines skipped; (line, reason) for a
+    record the csv module cannot read, after which it cannot resynchronise."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    next(reader)
     previous = reader.line_num
     while True:
         start = previous + 1
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as error:
-            bad.append((start, f"unreadable record ({error})"))
-            if bad_lines == "refuse":
-                break
-            previous = reader.line_num
-            continue
+            yield start, f"unreadable record ({error})"
+            return
         previous = reader.line_num
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue  # a blank line
-        if len(record) != width:
-            bad.append((start, f"{len(record)} fields where the header has {width}"))
-            continue
-        rows.append(record)
-        lines.append(start)
-    if bad and bad_lines == "refuse":
-        line, reason = bad[0]
-        more = f" ({len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
-        raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
-                         f"(--bad-lines quarantine sets bad lines aside)")
-    columns = list(zip(*rows, strict=True)) if rows else [()] * width
-    frame = pl.DataFrame({h: pl.Series(h, list(col), dtype=pl.Utf8) for h, col in zip(header, columns, strict=True)})
-    frame = frame.with_columns(pl.all().replace("", None)).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
-    return frame, pl.DataFrame(bad, schema=BAD_LINE_SCHEMA, orient="row")
+        if record and not (len(record) == 1 and not record[0].strip()):
+            yield start, record
 
 
 def _jsonl(text: str, source: str, bad_lines: BadLines) -> tuple[pl.DataFrame, pl.DataFrame]:
