@@ -38,9 +38,12 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     from screening.store import connect
 
     imported = read_accounts(accounts_path, encoding=encoding, bad_lines=bad_lines)  # type: ignore[arg-type]
-    con = connect(ctx.db)
     config = MatchConfig.from_file(config_path) if config_path else DEFAULT_CONFIG
-    result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
+    con = connect(ctx.db)
+    try:
+        result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
+    finally:
+        con.close()
     if out:
         write_hits(result.hits, out)
     summary = {
