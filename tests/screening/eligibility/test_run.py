@@ -113,3 +113,31 @@ def test_synthetic_base_findings_match_what_was_planted() -> None:
     dups = synth.truth.filter(pl.col("duplicate_of").is_not_null() & pl.col("planted").list.contains("duplicate_v0"))
     grouped = ev.results.join(dups, on="account_id")["group_id"].null_count()
     assert grouped == 0  # every same-ID duplicate is in a group
+
+
+def test_every_account_is_in_the_output_and_a_bad_birth_date_is_review_or_proven_by_the_id(tmp_path: Path) -> None:
+    """Issue 10 §1: an impossible birth date never drops an account; the ID can still prove a minor."""
+    from screening.ids import ric_check_char
+
+    minor = "11010520150101123"
+    minor += ric_check_char(minor)
+    accounts = tmp_path / "a.csv"
+    accounts.write_text(
+        "account_id,subject_type,name,birth_date,id_type,id_number\n"
+        "bad-dob,person,李娜,1984-02-30,,\n"
+        f"minor-id,person,王小明,1984-02-30,RIC,{minor}\n"
+        "no-name,person,,1990-01-01,,\n"
+        "odd-type,persons,张伟,1990-01-01,,\n"
+        "bad-dob,person,李娜,1985-01-01,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.parquet"
+    invoke(tmp_path / "s.duckdb", "--accounts", str(accounts), "--out", str(out), "--as-of", "2026-06-30")
+    results = {r["account_id"]: r for r in pl.read_parquet(out).to_dicts()}
+    assert set(results) == {"bad-dob", "minor-id", "no-name", "odd-type"}
+    codes = {k: {reason["code"] for reason in r["reasons"]} for k, r in results.items()}
+    assert results["bad-dob"]["status"] == "review" and {"data_birth_date", "data_account_id"} <= codes["bad-dob"]
+    assert results["minor-id"]["status"] == "ineligible" and results["minor-id"]["capacity"] == "minor_under_14"
+    assert "data_birth_date" in codes["minor-id"]
+    assert results["no-name"]["status"] == "review" and "data_name" in codes["no-name"]
+    assert results["odd-type"]["status"] == "review" and "data_subject_type" in codes["odd-type"]
