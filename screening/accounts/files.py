@@ -172,10 +172,7 @@ def _delimited(text: str, source: str, separator: str, bad_lines: BadLines) -> t
         else:
             lines.append(start)
     if bad and bad_lines == "refuse":
-        line, reason = bad[0]
-        more = f" ({len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
-        raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
-                         f"(--bad-lines quarantine sets bad lines aside)")
+        _refuse(source, bad)
     bad_frame = pl.DataFrame(bad, schema=BAD_LINE_SCHEMA, orient="row")
     if not bad and len(lines) == text.count("\n") + (0 if text.endswith("\n") else 1) - 1:
         try:  # one record per line, all good: polars builds the columns
@@ -189,6 +186,13 @@ def _delimited(text: str, source: str, separator: str, bad_lines: BadLines) -> t
     frame = pl.DataFrame({h: pl.Series(h, list(col), dtype=pl.Utf8) for h, col in zip(header, columns, strict=True)})
     frame = frame.with_columns(pl.all().replace("", None), pl.Series(LINE, lines, dtype=pl.Int64))
     return frame, bad_frame
+
+
+def _refuse(source: str, bad: list[tuple[int, str]]) -> None:
+    line, reason = bad[0]
+    more = f" ({len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
+    raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
+                     f"(--bad-lines quarantine sets bad lines aside)")
 
 
 def _header(text: str, source: str, separator: str) -> tuple[list[str], int]:
@@ -248,10 +252,7 @@ def _jsonl(text: str, source: str, bad_lines: BadLines) -> tuple[pl.DataFrame, p
                         for k, v in value.items()})
         lines.append(number)
     if bad and bad_lines == "refuse":
-        line, reason = bad[0]
-        more = f" ({len(bad) - 1} more bad lines)" if len(bad) > 1 else ""
-        raise InputError(f"{source}: line {line}: {reason}{more}; the file was not read "
-                         f"(--bad-lines quarantine sets bad lines aside)")
+        _refuse(source, bad)
     frame = pl.DataFrame(records, schema={k: pl.Utf8 for r in records for k in r}) if records else pl.DataFrame()
     return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), pl.DataFrame(bad, schema=BAD_LINE_SCHEMA,
                                                                                       orient="row")
