@@ -1,7 +1,7 @@
 """Sanctions and eligibility screening service.
 
 `from screening import lookup, compare` — the registration-time screen and the pairwise scorer
-(see screening.matching); imported lazily so `import screening` stays cheap.
+(screening.registration, screening.matching); imported lazily so `import screening` stays cheap.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ __all__ = ["compare", "lookup"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("lookup", "compare"):
-        import screening.matching as matching
+    if name == "lookup":
+        from screening.registration import lookup
 
-        return getattr(matching, name)
+        return lookup
+    if name == "compare":
+        from screening.matching.pairwise import compare
+
+        return compare
     raise AttributeError(f"module 'screening' has no attribute {name!r}")

@@ -11,12 +11,6 @@ Public API (stable; the evaluation, benchmark, jobs and demo call these):
         run_id, hits (score >= min_score, default MatchConfig.review), kind, config_hash,
         list_versions, population, duration_s, counts (per band, stored hits), stats.
 
-    lookup(name, *, subject_type=None, name_latin=None, birth_date=None, country=None,
-           nationality=None, id_number=None, id_type=None, db=None, config=DEFAULT_CONFIG,
-           min_score=None, eligibility=False) -> LookupResult
-        One subject at registration: decision clear / review / block, hits with reasons, list
-        versions, config hash; fails closed (review, "lists stale: …") on stale mandatory lists.
-
     compare(a, b, *, subject_type=None, a_birth_date=None, b_birth_date=None, a_country=None,
             b_country=None, a_id=None, b_id=None, a_id_type=None, b_id_type=None, b_weak=False,
             config=DEFAULT_CONFIG) -> CompareResult(score, name_score, band, query_name,
@@ -38,7 +32,8 @@ Tables (migrations in matching/schema.py and runs/schema.py): match_index_builds
 match_index_forms, match_index_keys, match_configs, screening_runs, screening_run_versions,
 screening_hits.
 
-CLI: `screening.matching.cli` — commands screen, lookup, compare, index (registered by the lead).
+CLI: `screening.matching.cli` — commands screen and match (index, config, features, compare).
+`lookup()` (one subject at registration) sits above the matcher, in screening.registration.
 """
 
 from __future__ import annotations
@@ -46,8 +41,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "DEFAULT_CONFIG", "CompareResult", "LookupResult", "MatchConfig", "ScreenResult", "compare", "compare_many",
-    "describe_config", "describe_features", "ensure_index", "get_index", "load_index", "lookup", "run_hits",
+    "DEFAULT_CONFIG", "CompareResult", "MatchConfig", "ScreenResult", "compare", "compare_many",
+    "describe_config", "describe_features", "ensure_index", "get_index", "load_index", "run_hits",
     "screen_accounts", "write_hits",
 ]
 
@@ -56,7 +51,6 @@ _WHERE = {
     "describe_features": "features",
     "ensure_index": "index_store", "get_index": "cache", "load_index": "index",
     "ScreenResult": "screen", "screen_accounts": "screen", "run_hits": "screen", "write_hits": "screen",
-    "LookupResult": "registration", "lookup": "registration",
     "CompareResult": "pairwise", "compare": "pairwise", "compare_many": "pairwise",
 }
 
@@ -67,7 +61,6 @@ if TYPE_CHECKING:
     from screening.matching.cache import get_index
     from screening.matching.index import load_index
     from screening.matching.index_store import ensure_index
-    from screening.matching.registration import LookupResult, lookup
     from screening.matching.screen import ScreenResult, run_hits, screen_accounts, write_hits
 
 

@@ -9,7 +9,7 @@ import polars as pl
 from click.testing import CliRunner
 
 from screening.cli import Context
-from screening.matching.cli import lookup_command, match_group, screen_command
+from screening.matching.cli import match_group, screen_command
 
 
 def test_screen_command_writes_hits(store: Path, tmp_path: Path) -> None:
@@ -25,14 +25,6 @@ def test_screen_command_writes_hits(store: Path, tmp_path: Path) -> None:
     assert summary["accounts"] == 2 and summary["run_id"] >= 1
     hits = pl.read_parquet(out)
     assert set(hits["account_id"]) == {"a1"}
-
-
-def test_lookup_command(store: Path) -> None:
-    result = CliRunner().invoke(lookup_command, ["Igor Sechin", "--type", "person", "--no-eligibility", "--json"],
-                                obj=Context(store))
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert data["decision"] == "block"
 
 
 def test_match_commands(store: Path) -> None:
