@@ -1,4 +1,8 @@
-"""`screening eligibility --accounts FILE --out FILE [--as-of DATE]` and `screening eligibility bench`."""
+"""`screening eligibility --accounts FILE --out FILE [--as-of DATE]`.
+
+`screening eligibility bench` is evaluation code (`screening/evaluation/eligibility_bench.py`), attached to this
+group by the root command's registry (`screening/cli.py:GROUP_EXTRAS`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from screening.accounts.cli import input_options, issue_lines
 from screening.accounts.identity import key_warnings
 from screening.cli import emit
 from screening.exc import EXIT_UNSCREENED
-from screening.eligibility.bench import bench_command
 
 
 @click.group("eligibility", invoke_without_command=True)
@@ -71,6 +74,3 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     emit(data, as_json, "\n".join(lines))
     if not_read:
         sys.exit(EXIT_UNSCREENED)
-
-
-eligibility_group.add_command(bench_command)
