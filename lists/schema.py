@@ -137,10 +137,10 @@ def m002_publication_dates_and_forcing(con: duckdb.DuckDBPyConnection) -> None:
     checks refused, and the publisher date of every checked file (refused ones included)."""
     con.execute(
         """
-        -- file / operator (--as-of) / http_last_modified / snapshot_manifest; NULL = no date known
+        -- file / operator (--as-of) / http_last_modified / snapshot_manifest; NULL = no date known, or a
+        -- version loaded before this migration (only a snapshot's source is certain then)
         ALTER TABLE list_versions ADD COLUMN IF NOT EXISTS date_source VARCHAR;
-        UPDATE list_versions SET date_source = CASE WHEN is_snapshot THEN 'snapshot_manifest' ELSE 'file' END
-            WHERE publisher_date IS NOT NULL AND date_source IS NULL;
+        UPDATE list_versions SET date_source = 'snapshot_manifest' WHERE is_snapshot AND publisher_date IS NOT NULL;
         -- the operator's stated reason when a refused version was forced in (rollback, shrink)
         ALTER TABLE list_versions ADD COLUMN IF NOT EXISTS forced_reason VARCHAR;
         ALTER TABLE list_fetches ADD COLUMN IF NOT EXISTS publisher_date DATE;

@@ -139,11 +139,11 @@ def _load(
         raise ListLoadError(spec.key, "empty file")
     sha = content_sha256(spec, path)
 
-    current = fetch_one(con, "SELECT version_id, entry_count, name_count, sha256, publisher_date FROM current_versions "
-                             "WHERE source = ?", [spec.key])
-    if current and current[3] == sha:
+    current = fetch_one(con, """SELECT version_id, entry_count, name_count, sha256, publisher_date, is_snapshot,
+                                      date_source FROM current_versions WHERE source = ?""", [spec.key])
+    if current and current[3] == sha and not _republish(current, as_of, is_snapshot):
         record_check(con, spec.key, "unchanged", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
-                     version_id=current[0], is_snapshot=is_snapshot, publisher_date=current[4] if as_of is None else as_of)
+                     version_id=current[0], is_snapshot=is_snapshot, publisher_date=current[4])
         return LoadResult(spec.key, "unchanged", current[0], sha, current[1], current[2])
 
     try:
@@ -191,6 +191,15 @@ def _dedupe(entries: list[ListEntry]) -> tuple[list[ListEntry], list[Quarantined
         seen.add(entry.source_id)
         kept.append(entry)
     return kept, dropped
+
+
+def _republish(current: tuple, as_of: dt.date | None, is_snapshot: bool) -> bool:
+    """Whether content identical to the version in force still makes a new version: the bundled snapshot
+    confirmed by a real load, or an undated file given a later publication date (the publisher served
+    it again as current), so freshness counts from the new date."""
+    promoted = bool(current[5]) and not is_snapshot
+    later = current[6] != "file" and as_of is not None and (current[4] is None or as_of > current[4])
+    return promoted or later
 
 
 def _check_date(publisher_date: dt.date | None, current: tuple | None) -> str | None:
