@@ -18,7 +18,7 @@ from screening.registration import Screener, lookup
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.index_store import ensure_index
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
-from screening.matching.screen import screen_accounts
+from screening.runs import screen_accounts
 from tests.conftest import un_xml_dated
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
