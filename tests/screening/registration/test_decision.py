@@ -63,7 +63,7 @@ def test_birth_date_forms() -> None:
 def test_an_eligible_adult_with_a_valid_id_is_clear(fresh: Path) -> None:
     born = dt.date(1985, 3, 3)
     result = lookup(CLEAN, subject_type="person", birth_date=born, nationality="CN", id_type="RIC",
-                    id_number=ric("110101", born), db=fresh)
+                    id_number=ric("110101", born), db=fresh, eligibility=True)
     assert result.eligibility["status"] == "eligible"
     assert (result.decision, result.reasons) == ("clear", [])
 
@@ -71,13 +71,13 @@ def test_an_eligible_adult_with_a_valid_id_is_clear(fresh: Path) -> None:
 def test_a_minor_who_may_not_register_is_blocked(fresh: Path) -> None:
     born = _years_ago(10)
     result = lookup(CLEAN, subject_type="person", birth_date=born, nationality="CN", id_type="RIC",
-                    id_number=ric("110101", born), db=fresh)
+                    id_number=ric("110101", born), db=fresh, eligibility=True)
     assert result.eligibility["status"] == "ineligible" and result.hits == []
     assert result.decision == "block"
     assert any(r.startswith("ineligible (minor_") and "aged 10" in r for r in result.reasons)
     sanctions_only = lookup(CLEAN, subject_type="person", birth_date=born, id_type="RIC",
-                            id_number=ric("110101", born), db=fresh, eligibility=False)
-    assert sanctions_only.decision == "clear" and sanctions_only.eligibility is None  # the documented opt-out
+                            id_number=ric("110101", born), db=fresh)
+    assert sanctions_only.decision == "clear" and sanctions_only.eligibility is None  # sanctions screening only
 
 
 def test_an_id_failing_its_checksum_asks_for_a_correction(fresh: Path) -> None:
@@ -85,7 +85,7 @@ def test_an_id_failing_its_checksum_asks_for_a_correction(fresh: Path) -> None:
     good = ric("110101", born)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     result = lookup(CLEAN, subject_type="person", birth_date=born, nationality="CN", id_type="RIC", id_number=bad,
-                    db=fresh)
+                    db=fresh, eligibility=True)
     assert result.decision == "review"
     assert result.reasons == ["correct: ID number 110101********" + bad[-4:] + " fails its RIC check character"]
 
@@ -93,13 +93,14 @@ def test_an_id_failing_its_checksum_asks_for_a_correction(fresh: Path) -> None:
 def test_a_birth_date_disagreeing_with_the_id_asks_for_a_correction(fresh: Path) -> None:
     born = dt.date(1985, 3, 3)
     result = lookup(CLEAN, subject_type="person", birth_date=dt.date(1986, 3, 3), nationality="CN", id_type="RIC",
-                    id_number=ric("110101", born), db=fresh)
+                    id_number=ric("110101", born), db=fresh, eligibility=True)
     assert result.decision == "review"
     assert result.reasons == ["correct: declared birth date 1986-03-03 differs from ID birth date 1985-03-03"]
 
 
 def test_a_hit_and_an_ineligible_subject_both_give_their_reason(fresh: Path) -> None:
     born = _years_ago(12)  # known from the ID only: the name is screened without a birth date
-    result = lookup(LISTED, subject_type="person", id_type="RIC", id_number=ric("110101", born), db=fresh)
+    result = lookup(LISTED, subject_type="person", id_type="RIC", id_number=ric("110101", born), db=fresh,
+                    eligibility=True)
     assert result.decision == "block"
     assert result.reasons[0].startswith("block_review hit: ") and any(r.startswith("ineligible (") for r in result.reasons)
