@@ -129,5 +129,8 @@ SPEC = ListSpec(
     urls={"sanctions.csv": "https://raw.githubusercontent.com/opensanctions/opensanctions/main/datasets/cn/sanctions/sanctions.csv"},
     min_entries=100,
     mandatory=True,
+    # Compliance maintains it from the official notices; an online refresh never replaces it with the
+    # third-party transcription unless asked (`screening lists refresh --include-manual`).
+    manual=True,
     parser_version="1",
 )

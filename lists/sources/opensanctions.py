@@ -290,6 +290,7 @@ SPEC = ListSpec(
     parse=parse,
     urls={SIMPLE_FILE: "https://data.opensanctions.org/datasets/latest/sanctions/targets.simple.csv"},
     min_entries=1,
+    max_publication_days=7,  # a daily export: the date is its latest run
     parser_version="1",
     licence="CC BY-NC 4.0 (non-commercial use only; commercial use needs an OpenSanctions licence)",
 )

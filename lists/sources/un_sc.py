@@ -272,5 +272,6 @@ SPEC = ListSpec(
     urls={"consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"},
     min_entries=500,  # ~1,000 parties since 2025; a file with fewer than half is broken
     mandatory=True,  # UN measures bind everywhere: registration lookups fail closed when stale
+    max_publication_days=7,  # dateGenerated is renewed every day: a week-old file is a stale copy
     parser_version="1",
 )
