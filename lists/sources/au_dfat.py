@@ -37,7 +37,7 @@ from lists.model import (
     Quarantined,
 )
 from lists.parsing import MONTH_PATTERN, clean, parse_birth_date, parse_date, to_country
-from lists.sources._script import detect_script
+from screening.scripts import detect_script
 from lists.spec import ListSpec
 
 HEADERS = (

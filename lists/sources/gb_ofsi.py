@@ -35,7 +35,7 @@ from lists.model import (
     Quarantined,
 )
 from lists.parsing import clean, parse_birth_date, parse_date, read_text, to_country
-from lists.sources._script import detect_script
+from screening.scripts import detect_script
 from lists.spec import ListSpec
 
 NAME_PARTS = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")  # forenames; `Name 6` is the surname

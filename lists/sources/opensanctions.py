@@ -33,7 +33,7 @@ from typing import Any
 from lists.model import (Address, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
                          Quarantined, SubjectType)
 from lists.parsing import clean, locate_file, parse_birth_dates, parse_date, read_csv, read_text, to_country
-from lists.sources._script import detect_script
+from screening.scripts import detect_script
 from lists.spec import ListSpec
 
 REGIME = "multi"

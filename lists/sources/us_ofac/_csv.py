@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lists.model import Address, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, find_file, read_text
-from lists.sources._script import detect_script
+from screening.scripts import detect_script
 from lists.sources.us_ofac import REGIME
 from lists.sources.us_ofac._fields import add_country_text, add_identifier
 from lists.sources.us_ofac._remarks import apply_remarks

@@ -8,7 +8,7 @@ import re
 
 from lists.model import Identifier, ListEntry, Name, Quarantined
 from lists.parsing import parse_birth_date
-from lists.sources._script import detect_script
+from screening.scripts import detect_script
 from lists.sources.us_ofac._fields import (
     add_country,
     add_country_text,
