@@ -1,4 +1,4 @@
-"""Account import (DESIGN §3.2): read the platform's registered subjects into canonical columns.
+"""Account import (docs/architecture.md §3.2): read the platform's registered subjects into canonical columns.
 
 Every file format ends in the same polars frame (`ACCOUNT_SCHEMA`, every optional column present,
 null when absent). Rows that cannot be interpreted go to a quarantine frame with their row number

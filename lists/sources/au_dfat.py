@@ -4,7 +4,7 @@ One sheet, one row per name: the primary row has reference `2`, its aliases and 
 names `2a`, `2b`, `2a1`…, so a listed party is keyed by the numeric part of the reference. Dates of
 birth, citizenship, addresses and identity documents are free text (`a) Approximately 1955- 1958
 b) Approximately 1945-1950`), and `Type` / `Name Type` come in several spellings (`Individual `,
-`individual`, `Aka`, `Primary Name `…; SOURCES.md §3 caveat 5, §4.7).
+`individual`, `Aka`, `Primary Name `…; docs/sources.md, DFAT).
 
 The file states no publication date; the publisher date is the latest `Control Date` (the date
 DFAT last changed any row), which matched the file's own modification date on 2024-11-11.

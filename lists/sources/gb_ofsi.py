@@ -3,7 +3,7 @@
 The file has one row per name; a listed party is every row sharing `Group ID`. Rows are in fact a
 cross product (names × addresses × dates of birth × non-Latin names), so each field of a party is
 the set of distinct values over its rows. Row 1 holds `Last Updated` and the publication date,
-row 2 the 36 column headers (SOURCES.md §4.5). OFSI retired the list on 28 January 2026.
+row 2 the 36 column headers (docs/sources.md, OFSI). OFSI retired the list on 28 January 2026.
 """
 
 from __future__ import annotations

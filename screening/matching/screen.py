@@ -2,7 +2,7 @@
 
 A run records its kind (onboarding / delta / account-change / full), the list versions used, the
 matching configuration (hash, and the full settings once per hash), the population screened (count
-and a hash of the account ids), the duration and the counts by band (DESIGN §3.4). Hits at or above
+and a hash of the account ids), the duration and the counts by band (docs/architecture.md §3.4). Hits at or above
 the `low` band are stored (sampling below the line); the returned / written hits start at `review`
 unless `min_score` says otherwise.
 """
@@ -154,7 +154,7 @@ def screen_accounts(
     config: MatchConfig = DEFAULT_CONFIG,
     store: bool = True,
 ) -> ScreenResult:
-    """Screen `accounts` (DESIGN §3.2 columns) against the lists in force and record the run.
+    """Screen `accounts` (docs/architecture.md §3.2 columns) against the lists in force and record the run.
 
     `entries` limits the screen to those list entries (source, source_id) — a delta rescreen after a
     list change. `min_score` lowers (or raises) the floor of the returned hits (default: `review`).
