@@ -17,7 +17,7 @@ from typing import TypeVar
 from python_calamine import CalamineWorkbook
 
 from lists.model import ListEntry, ParsedList, Quarantined
-from lists.parsing import clean, read_bytes
+from lists.parsing import ListFormatError, clean, read_bytes
 
 Cell = TypeVar("Cell")
 Row = dict[str, Cell]
@@ -28,7 +28,7 @@ def read_workbook(path: Path) -> list[list[object]]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(read_bytes(path)))
     except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise ValueError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+        raise ListFormatError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
     rows: list[list[object]] = book.get_sheet_by_index(0).to_python()
     return rows
 
@@ -44,7 +44,7 @@ def split_header(
     likeliest = top[at] if at is not None else max(top, key=lambda h: sum(c in h for c in required), default=[])
     missing = [h for h in dict.fromkeys([*required, marker]) if h not in likeliest]
     if at is None or missing:
-        raise ValueError(f"not {what}: missing columns {missing}")
+        raise ListFormatError(f"not {what}: missing columns {missing}")
     header = top[at]
     width = len(header)
     padding: list[Cell] = [""] * width  # type: ignore[list-item]

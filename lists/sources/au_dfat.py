@@ -37,8 +37,8 @@ from lists.model import (
     Quarantined,
 )
 from lists.parsing import MONTH_PATTERN, clean, parse_birth_date, parse_date, to_country
-from screening.scripts import detect_script
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 HEADERS = (
     "Reference", "Name of Individual or Entity", "Type", "Name Type", "Date of Birth", "Place of Birth",

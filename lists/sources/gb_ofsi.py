@@ -35,8 +35,8 @@ from lists.model import (
     Quarantined,
 )
 from lists.parsing import clean, parse_birth_date, parse_date, read_text, to_country
-from screening.scripts import detect_script
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 NAME_PARTS = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")  # forenames; `Name 6` is the surname
 NAME_COLUMNS = (

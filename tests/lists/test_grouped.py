@@ -6,6 +6,7 @@ import pytest
 
 from lists.grouped import distinct, group_rows, split_header
 from lists.model import Quarantined
+from lists.parsing import ListFormatError
 
 ROWS = [["Last Updated", "01/02/2025", ""], ["Name", "Group ID", "DOB"], ["A", "1", "1970"], ["B", "1"], ["C", "", "x"]]
 
@@ -17,11 +18,11 @@ def test_header_found_below_a_title_and_rows_padded() -> None:
 
 
 def test_missing_columns_are_named_against_the_likeliest_header() -> None:
-    with pytest.raises(ValueError, match=r"not a test list: missing columns \['Party'\]"):
+    with pytest.raises(ListFormatError, match=r"not a test list: missing columns \['Party'\]"):
         split_header(ROWS, ("Name", "DOB", "Group ID"), "Party", "a test list", str)
-    with pytest.raises(ValueError, match=r"missing columns \['Party', 'Group'\]"):
+    with pytest.raises(ListFormatError, match=r"missing columns \['Party', 'Group'\]"):
         split_header(ROWS, ("Name", "Party", "DOB"), "Group", "a test list", str)
-    with pytest.raises(ValueError, match=r"missing columns \['Listed'\]"):
+    with pytest.raises(ListFormatError, match=r"missing columns \['Listed'\]"):
         split_header(ROWS, ("Name", "Listed"), "Group ID", "a test list", str)
 
 

@@ -8,7 +8,6 @@ import re
 
 from lists.model import Identifier, ListEntry, Name, Quarantined
 from lists.parsing import parse_birth_date
-from screening.scripts import detect_script
 from lists.sources.us_ofac._fields import (
     add_country,
     add_country_text,
@@ -21,6 +20,7 @@ from lists.sources.us_ofac.lookups import (
     REMARK_ALIAS_TYPES,
     REMARK_COUNTRY_ROLES,
 )
+from screening.scripts import detect_script
 
 _ALT = r"(?:alt\.\s+)?"
 _ID_LABEL = re.compile(
