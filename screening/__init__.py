@@ -1,9 +1,9 @@
 """Sanctions and eligibility screening service.
 
-`from screening import lookup, compare` — the registration-time screen and the pairwise scorer
-(see screening.matching); `from screening import import_accounts, screen, check_eligibility` — the
-DataFrame API over a whole account base (screening.frames). Imported lazily so `import screening`
-stays cheap.
+`from screening import lookup, compare, screen_accounts` — the registration-time screen
+(screening.registration), the pairwise scorer (screening.matching) and the batch run (screening.runs);
+`from screening import import_accounts, screen, check_eligibility` — the DataFrame API over a whole
+account base (screening.frames). Imported lazily so `import screening` stays cheap.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 # public name → module that defines it
 _PUBLIC = {
-    "lookup": "screening.matching",
-    "compare": "screening.matching",
+    "lookup": "screening.registration",
+    "compare": "screening.matching.pairwise",
+    "screen_accounts": "screening.runs",
     "import_accounts": "screening.frames",
     "screen": "screening.frames",
     "check_eligibility": "screening.frames",

@@ -103,7 +103,7 @@ def screen(
     imported, frame_kind = _read(accounts)
     _refuse_bad_rows(imported, skip_bad_rows)
     from screening.matching.config import DEFAULT_CONFIG
-    from screening.matching.screen import screen_accounts
+    from screening.runs import screen_accounts
 
     with _store(db) as con:
         result = screen_accounts(con, imported.accounts, kind=kind, min_score=min_score,

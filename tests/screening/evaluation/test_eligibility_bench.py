@@ -25,7 +25,7 @@ def test_bench_through_the_eligibility_group(tmp_path) -> None:
 
 def test_production_clis_do_not_load_evaluation_code() -> None:
     """Importing the account and eligibility CLIs loads no evaluation module (the registry attaches them)."""
-    code = ("import sys, screening.accounts_cli, screening.eligibility.cli; "
+    code = ("import sys, screening.accounts.cli, screening.eligibility.cli; "
             "print(sorted(m for m in sys.modules if m.startswith('screening.evaluation')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
