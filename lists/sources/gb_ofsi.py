@@ -16,24 +16,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from lists.grouped import (
-    distinct,
-    group_rows,
-    parsed,
-    raw_row,
-    read_workbook,
-    split_header,
-)
-from lists.model import (
-    Address,
-    BirthDate,
-    Country,
-    Identifier,
-    ListEntry,
-    Name,
-    ParsedList,
-    Quarantined,
-)
+from lists.grouped import distinct, group_rows, parsed, raw_row, read_workbook, split_header
+from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, parse_birth_date, parse_date, read_text, to_country
 from lists.spec import ListSpec
 from screening.scripts import detect_script

@@ -13,14 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import (
-    ListFormatError,
-    clean,
-    parse_birth_date,
-    parse_date,
-    read_bytes,
-    span_precision,
-)
+from lists.parsing import ListFormatError, clean, parse_birth_date, parse_date, read_bytes, span_precision
 from lists.sources.us_ofac import REGIME
 from lists.sources.us_ofac._fields import (
     add_country,
