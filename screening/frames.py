@@ -3,7 +3,7 @@
 Each function takes the accounts as a file path (CSV, Parquet, JSON lines), a polars DataFrame or
 LazyFrame, a pandas DataFrame or a pyarrow Table, and answers with a frame of the caller's kind: pandas
 in → pandas out, Arrow in → Arrow out, polars (or a path) → polars. Columns are the account file's
-(docs/architecture.md, "The account contract"); the store is `db` (a path or an open connection; default:
+(docs/architecture.md §3.2); the store is `db` (a path or an open connection; default:
 `$SCREENING_DB`).
 
 Fail closed: rows that cannot be read as accounts (no name, unknown subject type, duplicate id …) are
@@ -24,14 +24,16 @@ import duckdb
 import polars as pl
 
 from screening import exc, settings
+from screening.accounts import AccountImport, normalise_accounts, read_accounts, store_import
+from screening.eligibility.run import run_eligibility
 from screening.logs import get_logger
+from screening.matching.config import DEFAULT_CONFIG, MatchConfig
+from screening.runs import screen_accounts
+from screening.store import connect
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-
-    from screening.accounts import AccountImport
-    from screening.matching.config import MatchConfig
 
 log = get_logger(__name__)
 
@@ -75,8 +77,6 @@ def import_accounts(accounts: Accounts, *, db: Store = None) -> Frame:
     quarantined; null when imported), `import_id`.
     """
     imported, kind = _read(accounts)
-    from screening.accounts import store_import
-
     with _store(db) as con:
         import_id = store_import(con, imported)
     quarantine = imported.quarantine.select("row", "account_id", pl.lit(False).alias("imported"), "reason")
@@ -102,8 +102,6 @@ def screen(
     `min_score`, default the review band; columns as `screening screen --out`, with `run_id`)."""
     imported, frame_kind = _read(accounts)
     _refuse_bad_rows(imported, skip_bad_rows)
-    from screening.matching.config import DEFAULT_CONFIG
-    from screening.runs import screen_accounts
 
     with _store(db) as con:
         result = screen_accounts(con, imported.accounts, kind=kind, min_score=min_score,
@@ -123,7 +121,6 @@ def check_eligibility(
     stored run; one row per account: `run_id`, `account_id`, `status`, `capacity`, `group_id`, `reasons`."""
     imported, frame_kind = _read(accounts)
     _refuse_bad_rows(imported, skip_bad_rows)
-    from screening.eligibility.run import run_eligibility
 
     with _store(db) as con:
         run_id, evaluation = run_eligibility(con, imported, as_of=as_of, allow_multiple=allow_multiple_accounts)
@@ -132,7 +129,6 @@ def check_eligibility(
 
 
 def _read(accounts: Accounts) -> tuple[AccountImport, Kind]:
-    from screening.accounts import normalise_accounts, read_accounts
 
     if isinstance(accounts, (str, Path)):
         return read_accounts(accounts), "polars"
@@ -162,8 +158,6 @@ def _store(db: Store) -> Iterator[duckdb.DuckDBPyConnection]:
     if isinstance(db, duckdb.DuckDBPyConnection):
         yield db
         return
-    from screening.store import connect
-
     con = connect(Path(db) if db is not None else settings.default_db_path())
     try:
         yield con
