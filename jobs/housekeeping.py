@@ -43,7 +43,7 @@ def purge(ctx: JobContext) -> dict[str, Any]:
             lookups = con.execute(
                 f"""UPDATE lookup_events SET name = NULL, birth_date = NULL, country = NULL, id_hash = NULL,
                         purged_at = now()
-                    WHERE purged_at IS NULL AND at < now() - to_days(?)
+                    WHERE purged_at IS NULL AND looked_up_at < now() - to_days(?)
                       AND (account_id IS NULL OR account_id NOT IN ({held}))""", [days]).fetchall()[0][0]
             con.execute(
                 f"""CREATE TEMP TABLE _purge AS SELECT account_id FROM accounts

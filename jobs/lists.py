@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from jobs import sla
 from jobs.runner import JobContext, run_job
 from screening import settings
 from screening.logs import get_logger
@@ -30,7 +31,7 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
         loaded = [o for o in outcomes if o.status == "loaded"]
         if loaded:
             ensure_index(con)
-        record_sla_loaded(con, [o.version_id for o in loaded if o.version_id], fetched_at)
+        sla.open_rows(con, [o.version_id for o in loaded if o.version_id], fetched_at)
         published = publish_index(con, ctx)
     ctx.inputs["sources"] = sources
     for o in outcomes:
@@ -62,17 +63,6 @@ def publish_index(con: duckdb.DuckDBPyConnection, ctx: JobContext) -> str | None
     con.execute("UPDATE list_sla SET published_at = now() WHERE published_at IS NULL "
                 "AND version_id IN (SELECT version_id FROM current_versions)")
     return result.snapshot_id
-
-
-def record_sla_loaded(con: duckdb.DuckDBPyConnection, version_ids: list[int], fetched_at: dt.datetime) -> None:
-    """Open the SLA timeline of newly loaded versions: publisher date → fetched → loaded."""
-    if not version_ids:
-        return
-    con.execute(
-        """INSERT INTO list_sla (version_id, source, publisher_date, fetched_at, loaded_at)
-           SELECT version_id, source, publisher_date, ?, loaded_at FROM list_versions
-           WHERE version_id IN (SELECT unnest(?)) ON CONFLICT DO NOTHING""",
-        [fetched_at, version_ids])
 
 
 def stale_alarm(ctx: JobContext) -> dict[str, Any]:

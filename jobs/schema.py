@@ -59,7 +59,7 @@ def m001_job_runs(con: duckdb.DuckDBPyConnection) -> None:
         -- personal fields are purged.
         CREATE TABLE IF NOT EXISTS lookup_events (
             screening_id   VARCHAR PRIMARY KEY,
-            at             TIMESTAMPTZ NOT NULL,
+            looked_up_at   TIMESTAMPTZ NOT NULL,
             client         VARCHAR,
             account_id     VARCHAR,
             subject_type   VARCHAR,

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from jobs import alerts_bridge
+from jobs import alerts_bridge, sla
 from jobs.runner import JobContext, JobSkipped, last_success, run_job
 from screening import exc, settings
 from screening.logs import get_logger
@@ -89,15 +89,12 @@ def screen_delta(ctx: JobContext) -> dict[str, Any]:
             ctx.inputs["config_hash"] = result.config_hash
             run_id, hits = result.run_id, result.hits.height
             alerts = alerts_bridge.call("ingest_run", con, run_id)
+        ids = [v["version_id"] for v in versions]
+        sla.open_rows(con, ids)
         con.execute(
-            """INSERT INTO list_sla (version_id, source, publisher_date, loaded_at)
-               SELECT version_id, source, publisher_date, loaded_at FROM list_versions
-               WHERE version_id IN (SELECT unnest($ids)) ON CONFLICT DO NOTHING;
-               UPDATE list_sla SET delta_run_id = $run, delta_job_run_id = $job, screened_at = now(),
-                   accounts = $accounts, entries_screened = $entries
-               WHERE version_id IN (SELECT unnest($ids))""",
-            {"ids": [v["version_id"] for v in versions], "run": run_id, "job": ctx.run_id,
-             "accounts": accounts.height, "entries": entries.height})
+            """UPDATE list_sla SET delta_run_id = ?, delta_job_run_id = ?, screened_at = now(), accounts = ?,
+                   entries_screened = ? WHERE version_id IN (SELECT unnest(?))""",
+            [run_id, ctx.run_id, accounts.height, entries.height, ids])
     return {"screening_run_id": run_id, "accounts": accounts.height, "entries": entries.height,
             "removed": removed.height, "hits": hits, "alerts": alerts, "delisting": delisting}
 
@@ -193,12 +190,9 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         ctx.inputs["list_versions"] = result.list_versions
         alerts = alerts_bridge.call("ingest_run", con, result.run_id)
         # every version in force is now screened against every account
-        con.execute(
-            """INSERT INTO list_sla (version_id, source, publisher_date, loaded_at)
-               SELECT version_id, source, publisher_date, loaded_at FROM current_versions ON CONFLICT DO NOTHING;
-               UPDATE list_sla SET screened_at = now(), accounts = ?
-               WHERE screened_at IS NULL AND version_id IN (SELECT version_id FROM current_versions)""",
-            [accounts.height])
+        sla.open_rows(con, [r[0] for r in con.execute("SELECT version_id FROM current_versions").fetchall()])
+        con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL "
+                    "AND version_id IN (SELECT version_id FROM current_versions)", [accounts.height])
         eligibility = alerts_bridge.eligibility_rescreen(con)
     return {"screening_run_id": result.run_id, "accounts": accounts.height, "hits": result.hits.height,
             "bands": result.counts, "seconds": result.duration_s, "alerts": alerts, "eligibility": eligibility}

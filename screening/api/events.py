@@ -25,7 +25,7 @@ from screening.store import transaction
 
 log = get_logger(__name__)
 
-COLUMNS = ("screening_id", "at", "client", "account_id", "subject_type", "name", "birth_date", "country",
+COLUMNS = ("screening_id", "looked_up_at", "client", "account_id", "subject_type", "name", "birth_date", "country",
            "id_type", "id_hash", "decision", "reasons", "hits", "list_versions", "config_hash", "snapshot_id",
            "stale_sources", "took_ms")
 
