@@ -142,7 +142,7 @@ def sla_command(ctx: Context, limit: int, as_json: bool) -> None:
 def serve_command(ctx: Context, host: str, port: int, no_scheduler: bool, offline: bool) -> None:
     """The HTTP lookup API and the scheduler in one process (one uvicorn worker). SIGTERM lets a
     running job finish within the grace period, else marks it abandoned, and exits."""
-    from screening.api.serve import serve
+    from jobs.serve import serve
 
     serve(Path(ctx.db), host=host, port=port, scheduler=not no_scheduler, offline=offline)
 

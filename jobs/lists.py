@@ -4,6 +4,7 @@ and `lists.stale_alarm` (a mandatory list not checked successfully within its ma
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -32,7 +33,7 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
         if loaded:
             ensure_index(con)
         sla.open_rows(con, [o.version_id for o in loaded if o.version_id], fetched_at)
-        published = publish_index(con, ctx)
+        published = publish_index(con, ctx.db)
     ctx.inputs["sources"] = sources
     for o in outcomes:
         if o.status in ("failed", "rejected"):
@@ -49,10 +50,10 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
     return outputs
 
 
-def publish_index(con: duckdb.DuckDBPyConnection, ctx: JobContext) -> str | None:
+def publish_index(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
     """Publish the lookup index snapshot when the versions in force differ from the current one (and the
     freshness file always); stamps `published_at` on the SLA rows of the versions it holds."""
-    root = settings.snapshot_dir_for(ctx.db)
+    root = settings.snapshot_dir_for(db)
     versions = con.sql("SELECT source, version_id, sha256 FROM current_versions").pl()
     if versions.is_empty():
         return None
@@ -90,7 +91,7 @@ def stale_alarm(ctx: JobContext) -> dict[str, Any]:
             if cleared:
                 con.execute("UPDATE list_alarms SET cleared_at = now() WHERE cleared_at IS NULL "
                             "AND source IN (SELECT unnest(?))", [cleared])
-        publish_index(con, ctx)
+        publish_index(con, ctx.db)
     for source in raised:
         log.warning("stale list alarm raised", source=source)
     return {"stale": stale, "raised": raised, "cleared": cleared}
