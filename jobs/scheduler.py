@@ -44,8 +44,10 @@ class _Executor(ThreadPoolExecutor):
     """Hands the job the time it was scheduled for, so its run row can say how late it started."""
 
     def _do_submit_job(self, job, run_times):  # noqa: ANN001 (APScheduler's signature)
-        job = copy.copy(job)
-        job.kwargs = {**job.kwargs, "scheduled_for": run_times[-1]}
+        given = copy.copy(job)  # a Job's state omits its store alias and scheduler: carry them over
+        given._jobstore_alias, given._scheduler = job._jobstore_alias, job._scheduler
+        given.kwargs = {**job.kwargs, "scheduled_for": run_times[-1]}
+        job = given
         super()._do_submit_job(job, run_times)
 
 
