@@ -15,6 +15,7 @@ list version, so it is published beside the snapshots as `freshness.json`, by th
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -72,6 +73,7 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DE
     Reads the store (one transaction; a read-only connection will do) and writes only under `root`.
     """
     root.mkdir(parents=True, exist_ok=True)
+    read_at = time.time()  # a publisher that read the store later wins the pointer (see _switch)
     inputs = read_index_inputs(con, config, build=not is_read_only(con))
     versions: pl.DataFrame = inputs["versions"]
     sid = snapshot_id_of(versions, inputs["key"])
@@ -97,7 +99,7 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DE
             created = True
         except OSError:  # another publisher got there first with the same content
             shutil.rmtree(tmp, ignore_errors=True)
-    _write_atomic(root / CURRENT, sid + "\n")
+    _switch(root, sid, read_at)
     write_freshness(con, root)
     _prune(root, sid)
     if created:
@@ -107,7 +109,8 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DE
 
 def current_id(root: Path) -> str | None:
     try:
-        return (root / CURRENT).read_text(encoding="utf-8").strip() or None
+        lines = (root / CURRENT).read_text(encoding="utf-8").split()
+        return lines[0] if lines else None
     except FileNotFoundError:
         return None
 
@@ -223,6 +226,9 @@ class SnapshotReader:
                 snapshot = load(self.root, sid, self.config)
                 snapshot.index.key_dict()
                 snapshot.index.versions_used()
+                # hundreds of thousands of long-lived objects: out of the cyclic collector's reach, else
+                # every full collection walks them (~100 ms pauses, the lookup p99)
+                gc.freeze()
                 log.info("index snapshot loaded", snapshot_id=sid)
             elif sid is None:
                 raise exc.StoreError(f"no list index published under {self.root}")
@@ -251,6 +257,21 @@ def _write_atomic(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def _switch(root: Path, sid: str, read_at: float) -> None:
+    """Point CURRENT at `sid` (second line: when its publisher read the store), unless the pointer was
+    set by a publisher that read the store after ours did: two publishers racing, the slower one must
+    not put an older state back."""
+    try:
+        lines = (root / CURRENT).read_text(encoding="utf-8").split()
+        theirs = float(lines[1]) if len(lines) > 1 else 0.0
+    except (FileNotFoundError, ValueError):
+        theirs = 0.0
+    if theirs > read_at:
+        log.info("index snapshot not switched: a newer one is current", snapshot_id=sid)
+        return
+    _write_atomic(root / CURRENT, f"{sid}\n{read_at!r}\n")
 
 
 def _prune(root: Path, current: str) -> None:
