@@ -21,7 +21,7 @@ from jobs import alerts_bridge, sla
 from jobs.runner import JobContext, JobSkipped, last_success, run_job
 from screening import exc, settings
 from screening.logs import get_logger
-from screening.matching.screen import screen_accounts
+from screening.runs import screen_accounts
 
 log = get_logger(__name__)
 

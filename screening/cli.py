@@ -19,9 +19,9 @@ from screening import exc, logs, settings
 # command name → "module:attribute" of its click command or group
 SUBCOMMANDS: dict[str, str] = {
     "lists": "lists.cli:lists_group",
-    "accounts": "screening.accounts_cli:accounts_group",
+    "accounts": "screening.accounts.cli:accounts_group",
     "eligibility": "screening.eligibility.cli:eligibility_group",
-    "screen": "screening.matching.cli:screen_command",
+    "screen": "screening.runs.cli:screen_command",
     "lookup": "screening.matching.cli:lookup_command",
     "match": "screening.matching.cli:match_group",
     "eval": "screening.evaluation.cli:eval_group",

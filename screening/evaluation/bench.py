@@ -120,7 +120,8 @@ def phase_index(db: Path, **_: Any) -> dict[str, Any]:
 def phase_screen(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """Screen n synthetic accounts against all lists as one full run (hits at or above the low band)."""
     from screening.store import connect
-    from screening.matching import get_index, screen_accounts
+    from screening.matching import get_index
+    from screening.runs import screen_accounts
 
     con = connect(db)
     config = _config()

@@ -1,7 +1,6 @@
-"""`screening screen`, `screening lookup` and `screening match …` (index, config, features, compare).
+"""`screening lookup` and `screening match …` (index, config, features, compare).
 
 Registered in screening/cli.py SUBCOMMANDS as
-    "screen": "screening.matching.cli:screen_command",
     "lookup": "screening.matching.cli:lookup_command",
     "match": "screening.matching.cli:match_group".
 """
@@ -17,49 +16,8 @@ import click
 from screening.cli import Context, emit
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig, describe_config
 
-KIND_CHOICE = click.Choice(["onboarding", "delta", "account-change", "full"])
-
-
 def _config(path: Path | None) -> MatchConfig:
     return MatchConfig.from_file(path) if path else DEFAULT_CONFIG
-
-
-@click.command("screen")
-@click.option("--accounts", "accounts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Accounts file: CSV, Parquet or JSON lines (DESIGN §3.2 columns).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the hits here (CSV or Parquet by extension).")
-@click.option("--min-score", type=float, default=None, help="Floor of the written hits (default: the review band).")
-@click.option("--kind", type=KIND_CHOICE, default="full", show_default=True, help="Run kind recorded with the run.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="YAML of MatchConfig overrides (see `screening match config`).")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_score: float | None, kind: str,
-                   config_path: Path | None, as_json: bool) -> None:
-    """Screen an accounts file against the lists in force; store the run and its hits."""
-    from screening.accounts import read_accounts
-    from screening.store import connect
-    from screening.matching.screen import screen_accounts, write_hits
-
-    imported = read_accounts(accounts_path)
-    con = connect(ctx.db)
-    config = _config(config_path)
-    result = screen_accounts(con, imported.accounts, kind=kind, min_score=min_score, progress=not as_json,
-                             config=config)
-    if out:
-        write_hits(result.hits, out)
-    summary = {
-        "run_id": result.run_id, "kind": result.kind, "accounts": result.population,
-        "quarantined": imported.quarantine.height, "hits": result.hits.height, "bands": result.counts,
-        "config_hash": result.config_hash, "duration_s": result.duration_s, "stats": result.stats,
-        "list_versions": result.list_versions, "out": str(out) if out else None,
-    }
-    bands = ", ".join(f"{k} {v}" for k, v in result.counts.items())
-    text = (f"run {result.run_id} ({result.kind}): {result.population} accounts "
-            f"({imported.quarantine.height} quarantined) in {result.duration_s:.1f}s — {result.hits.height} hits "
-            f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else ""))
-    emit(summary, as_json, text)
 
 
 @click.command("lookup")

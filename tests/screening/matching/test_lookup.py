@@ -19,7 +19,7 @@ from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.index_store import ensure_index
 from screening.matching.registration import Screener
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
-from screening.matching.screen import screen_accounts
+from screening.runs import screen_accounts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 CLEAN = "Zhang Xiuying"
