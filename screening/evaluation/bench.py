@@ -157,8 +157,8 @@ def phase_lookup(db: Path, calls: int, seed: int, **_: Any) -> dict[str, Any]:
     from screening.store import connect
     from screening.evaluation.metrics import latency
     from screening.evaluation.planting import plant_matches
-    from screening.matching import lookup
-    from screening.matching.registration import get_screener
+    from screening.registration import lookup
+    from screening.registration import get_screener
 
     con = connect(db)
     accounts, _ = _accounts(calls, seed)

@@ -1,14 +1,9 @@
 """The sanctions matcher: list-side index, candidate generation, explainable scoring, the batch engine.
 
-Batch runs with their ledger (`screen_accounts`, `run_hits`, `write_hits`) live in `screening.runs`.
+Batch runs with their ledger (`screen_accounts`, `run_hits`, `write_hits`) live in `screening.runs`;
+`lookup()` (one subject at registration) sits above the matcher, in `screening.registration`.
 
 Public API (stable; the evaluation, benchmark, jobs and demo call these):
-
-    lookup(name, *, subject_type=None, name_latin=None, birth_date=None, country=None,
-           nationality=None, id_number=None, id_type=None, db=None, config=DEFAULT_CONFIG,
-           min_score=None, eligibility=False) -> LookupResult
-        One subject at registration: decision clear / review / block, hits with reasons, list
-        versions, config hash; fails closed (review, "lists stale: …") on stale mandatory lists.
 
     compare(a, b, *, subject_type=None, a_birth_date=None, b_birth_date=None, a_country=None,
             b_country=None, a_id=None, b_id=None, a_id_type=None, b_id_type=None, b_weak=False,
@@ -27,7 +22,7 @@ Public API (stable; the evaluation, benchmark, jobs and demo call these):
 
 Tables (migrations in matching/schema.py): match_index_builds, match_index_forms, match_index_keys.
 
-CLI: `screening.matching.cli` — commands lookup, match compare / index / config / features.
+CLI: `screening.matching.cli` — commands match compare / index / config / features.
 """
 
 from __future__ import annotations
@@ -35,15 +30,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "DEFAULT_CONFIG", "CompareResult", "LookupResult", "MatchConfig", "compare", "compare_many",
-    "describe_config", "describe_features", "ensure_index", "get_index", "load_index", "lookup",
+    "DEFAULT_CONFIG", "CompareResult", "MatchConfig", "compare", "compare_many",
+    "describe_config", "describe_features", "ensure_index", "get_index", "load_index",
 ]
 
 _WHERE = {
     "DEFAULT_CONFIG": "config", "MatchConfig": "config", "describe_config": "config",
     "describe_features": "features",
     "ensure_index": "index_store", "get_index": "cache", "load_index": "index",
-    "LookupResult": "registration", "lookup": "registration",
     "CompareResult": "pairwise", "compare": "pairwise", "compare_many": "pairwise",
 }
 
@@ -54,7 +48,6 @@ if TYPE_CHECKING:
     from screening.matching.cache import get_index
     from screening.matching.index import load_index
     from screening.matching.index_store import ensure_index
-    from screening.matching.registration import LookupResult, lookup
 
 
 def __getattr__(name: str) -> Any:

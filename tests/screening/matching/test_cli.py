@@ -8,15 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from screening.cli import Context
-from screening.matching.cli import lookup_command, match_group
+from screening.matching.cli import match_group
 
 
-def test_lookup_command(store: Path) -> None:
-    result = CliRunner().invoke(lookup_command, ["Igor Sechin", "--type", "person", "--no-eligibility", "--json"],
-                                obj=Context(store))
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert data["decision"] == "block"
 
 
 def test_match_commands(store: Path) -> None:
