@@ -13,8 +13,8 @@ from jobs import sla
 from jobs.runner import JobContext, run_job
 from screening import settings
 from screening.logs import get_logger
-from screening.matching.index_store import ensure_index, index_key
-from screening.matching.snapshot import current_id, publish, snapshot_id_of, write_freshness
+from screening.indexing import build_match_index
+from screening.matching.snapshot import publish_if_changed
 from screening.store import transaction
 
 log = get_logger(__name__)
@@ -30,8 +30,7 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
     with ctx.store() as con:
         outcomes = refresh(con, sources, offline=ctx.offline, raw_dir=settings.raw_dir_for(ctx.db))
         loaded = [o for o in outcomes if o.status == "loaded"]
-        if loaded:
-            ensure_index(con)
+        build_match_index(con)  # also repairs an index a crash left unbuilt
         sla.open_rows(con, [o.version_id for o in loaded if o.version_id], fetched_at)
         published = publish_index(con, ctx.db)
     ctx.inputs["sources"] = sources
@@ -51,19 +50,13 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
 
 
 def publish_index(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
-    """Publish the lookup index snapshot when the versions in force differ from the current one (and the
-    freshness file always); stamps `published_at` on the SLA rows of the versions it holds."""
-    root = settings.snapshot_dir_for(db)
-    versions = con.sql("SELECT source, version_id, sha256 FROM current_versions").pl()
-    if versions.is_empty():
-        return None
-    if current_id(root) == snapshot_id_of(versions, index_key()):
-        write_freshness(con, root)
-        return current_id(root)
-    result = publish(con, root)
-    con.execute("UPDATE list_sla SET published_at = now() WHERE published_at IS NULL "
-                "AND version_id IN (SELECT version_id FROM current_versions)")
-    return result.snapshot_id
+    """Publish the lookup index snapshot when the versions in force changed (the freshness file always);
+    stamp `published_at` on the SLA rows of the versions it holds."""
+    published = publish_if_changed(con, settings.snapshot_dir_for(db))
+    if published:
+        con.execute("UPDATE list_sla SET published_at = now() WHERE published_at IS NULL "
+                    "AND version_id IN (SELECT version_id FROM current_versions)")
+    return published
 
 
 def stale_alarm(ctx: JobContext) -> dict[str, Any]:

@@ -61,6 +61,7 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
             runner.mark_abandoned(db, runs, reason="the service was stopped before the job finished")
             log.warning("running jobs abandoned at shutdown", runs=runs)
             state["abandoned"] = True
+        log.warning("service stopped")
 
     app = create_app(db, on_startup=startup, on_shutdown=shutdown)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, workers=1, access_log=False, log_config=None,

@@ -3,20 +3,31 @@
 `lists/` stores versions and knows nothing of the matcher; the matcher's index of the versions in
 force is derived data. Building it here, once per load or refresh (also when nothing new was
 loaded), repairs an index a crash left missing between a version's commit and its build, so
-lookups and runs find it ready instead of rebuilding it in memory in every process.
+lookups and runs find it ready instead of rebuilding it in memory in every process. It also publishes
+the index snapshot `lookup()` and the API read (screening/matching/snapshot.py), so a load by any
+process reaches every reader without their opening the store.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
+from screening import settings
+from screening.matching.cache import database_path
 from screening.matching.index_store import ensure_index
+from screening.matching.snapshot import publish_if_changed
 from screening.store import fetch_one
 
 
 def build_match_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Build the stored index of every version in force that lacks one; the number of list names it holds."""
+    """Build the stored index of every version in force that lacks one, publish the snapshot of the
+    versions in force; the number of list names it holds."""
     ensure_index(con)
+    path = database_path(con)
+    if not path.startswith("memory:"):
+        publish_if_changed(con, settings.snapshot_dir_for(Path(path)))
     row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
                          "WHERE version_id IN (SELECT version_id FROM current_versions)")
     return int(row[0]) if row else 0

@@ -48,11 +48,14 @@ def wait_ready(base: str, timeout: float = 180.0, process: subprocess.Popen | No
 
 
 def start_server(db: Path, port: int, service_dir: Path) -> subprocess.Popen:
-    """`screening serve --no-scheduler` in its own process (its spool in `service_dir`)."""
+    """`screening serve --no-scheduler` in its own process (its spool in `service_dir`, its log in
+    `service_dir/serve.log`)."""
     env = {**os.environ, settings.SERVICE_DIR_ENV: str(service_dir)}
-    return subprocess.Popen([sys.executable, "-m", "screening", "--db", str(db), "serve", "--no-scheduler",
-                             "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    service_dir.mkdir(parents=True, exist_ok=True)
+    with open(service_dir / "serve.log", "ab") as log_file:
+        return subprocess.Popen([sys.executable, "-m", "screening", "--db", str(db), "serve", "--no-scheduler",
+                                 "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=log_file)
 
 
 def bodies(db: Path, n: int) -> list[dict[str, Any]]:

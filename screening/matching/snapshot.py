@@ -115,12 +115,23 @@ def current_id(root: Path) -> str | None:
         return None
 
 
+# loaded snapshots by (content address, matching settings): the same lists published under another root
+# (another store with the same versions) are not assembled twice in one process
+_LOADED: dict[tuple[str, str], Snapshot] = {}  # key: (snapshot id, every matching setting)
+_LOADED_LOCK = threading.Lock()
+_LOADED_SIZE = 2
+
+
 def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAULT_CONFIG) -> Snapshot:
     """Load a snapshot (default: the current one), checking every file against its manifest."""
     sid = snapshot_id or current_id(root)
     if sid is None:
         raise exc.StoreError(f"no list index published under {root}: run `screening lists refresh` "
                              "or `screening jobs run lists.refresh`")
+    with _LOADED_LOCK:
+        cached = _LOADED.get((sid, _settings_key(config)))
+    if cached is not None:
+        return cached
     folder = root / sid
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -132,31 +143,58 @@ def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAU
         if _sha256(path) != manifest["files"].get(path.name):
             raise exc.StoreError(f"list index snapshot {sid}: {path.name} does not match its manifest")
         frames[name] = pl.read_parquet(path)
-    index = assemble_index(config=config, key=manifest["index_key"], **frames)
-    return Snapshot(sid, manifest, index)
+    snapshot = Snapshot(sid, manifest, assemble_index(config=config, key=manifest["index_key"], **frames))
+    with _LOADED_LOCK:
+        _LOADED[(sid, _settings_key(config))] = snapshot
+        while len(_LOADED) > _LOADED_SIZE:
+            _LOADED.pop(next(iter(_LOADED)))
+    return snapshot
+
+
+def clear_cache() -> None:
+    """Forget loaded snapshots (tests; a process that wants every file checked again)."""
+    with _LOADED_LOCK:
+        _LOADED.clear()
 
 
 # --- freshness ---------------------------------------------------------------------------------
 
 
 def write_freshness(con: duckdb.DuckDBPyConnection, root: Path) -> dict:
-    """When each mandatory source turns stale (last successful check + its max age), for readers."""
+    """When each mandatory source turns stale (None: stale already), for readers; from lists.status."""
     from lists import all_specs
     from lists.status import source_status
 
     status = source_status(con)
-    mandatory = {s.key: s.max_age_hours for s in all_specs() if s.mandatory}
+    max_age = {s.key: s.max_age_hours for s in all_specs() if s.mandatory}
     stale_at: dict[str, str | None] = {}
     for row in status.iter_rows(named=True):
-        if row["source"] in mandatory:
-            last = row.get("last_checked")
-            stale_at[row["source"]] = (None if last is None
-                                       else (last + dt.timedelta(hours=mandatory[row["source"]])).isoformat())
+        if row["source"] not in max_age:
+            continue
+        if "stale_at" in row:  # lists.status computes it (publication and check age)
+            at = row["stale_at"]
+        else:
+            at = row["last_checked"] and row["last_checked"] + dt.timedelta(hours=max_age[row["source"]])
+        stale_at[row["source"]] = at.isoformat() if at else None
     data = {"written_at": dt.datetime.now().isoformat(), "stale_at": stale_at,
-            "missing": sorted(set(mandatory) - set(status["source"].to_list()))}
+            "missing": sorted(set(max_age) - set(status["source"].to_list()))}
     root.mkdir(parents=True, exist_ok=True)
     _write_atomic(root / FRESHNESS, json.dumps(data, indent=1))
     return data
+
+
+def publish_if_changed(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DEFAULT_CONFIG) -> str | None:
+    """Publish when the versions in force differ from the current snapshot; else only the freshness.
+    Returns the current snapshot id (None: no list in force)."""
+    from screening.matching.index_store import index_key
+
+    versions = con.sql("SELECT source, version_id, sha256 FROM current_versions").pl()
+    if versions.is_empty():
+        return None
+    if current_id(root) == snapshot_id_of(versions, index_key(config)):
+        write_freshness(con, root)
+        return current_id(root)
+    return publish(con, root, config).snapshot_id
 
 
 def stale_sources(freshness: dict, now: dt.datetime | None = None) -> list[str]:
@@ -284,3 +322,8 @@ def _prune(root: Path, current: str) -> None:
 
 def _jsonable(rows: list[dict]) -> list[dict]:
     return [{k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in r.items()} for r in rows]
+
+
+def _settings_key(config: MatchConfig) -> str:
+    """Every setting (not only the scoring ones the config hash covers: max_key_postings shapes the index)."""
+    return json.dumps(config.to_dict(), sort_keys=True, default=str)

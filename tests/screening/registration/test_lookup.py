@@ -16,7 +16,7 @@ from lists import get_spec
 from lists.store import load_version
 from screening.registration import Screener, lookup
 from screening.matching.config import DEFAULT_CONFIG as C
-from screening.matching.index_store import ensure_index
+from screening.indexing import build_match_index
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
 from screening.runs import screen_accounts
 
@@ -26,12 +26,13 @@ LISTED = "Igor Ivanovich Sechin"
 
 
 def _mark_checked(path: Path, when: dt.datetime | None = None) -> None:
-    """Record a successful publisher check of every source (what a refresh does)."""
+    """Record a successful publisher check of every source and publish the freshness (what a refresh does)."""
     con = store_connect(str(path))
     con.execute(
         """INSERT INTO list_fetches (fetch_id, source, checked_at, status, version_id, from_publisher)
            SELECT nextval('list_fetch_seq'), source, ?, 'unchanged', version_id, true FROM current_versions""",
         [when or dt.datetime.now()])
+    build_match_index(con)
     con.close()
 
 
@@ -96,11 +97,11 @@ def test_a_new_list_version_is_picked_up(store: Path, monkeypatch: pytest.Monkey
     con = store_connect(str(store))
     spec = dataclasses.replace(get_spec("un_sc"), min_entries=1)
     loaded = load_version(con, spec, FIXTURES / "un_sc" / "consolidated_2024-11-30_excerpt.xml", check_shrink=False)
-    ensure_index(con)
+    build_match_index(con)  # what every loader calls: builds the index, publishes the snapshot
     con.close()
-    screener.lookup(CLEAN)  # notices the change, reloads in the background
-    if screener._loading is not None:
-        screener._loading.join(timeout=120)
+    screener.lookup(CLEAN)  # notices the new snapshot, loads it in the background
+    if screener.reader._loading is not None:
+        screener.reader._loading.join(timeout=120)
     after = {v["source"]: v["version_id"] for v in screener.lookup(CLEAN).list_versions}
     assert after["un_sc"] == loaded.version_id != before["un_sc"]
 
