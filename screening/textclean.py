@@ -76,12 +76,14 @@ def visible_columns(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     out = []
     for c in columns:
         series = df[c]
+        if not series.str.contains(_INVISIBLE_PL).any():
+            continue  # the common case: nothing to remove
         mask = series.str.contains(_BIDI_PL).fill_null(False)
         if mask.any():
             rows = mask.arg_true()
             series = series.scatter(rows, [_display_order(v) for v in series.gather(rows).to_list()])
         out.append(series.str.replace_all(_BREAK_PL, " ").str.replace_all(_INVISIBLE_PL, "").alias(c))
-    return df.with_columns(out)
+    return df.with_columns(out) if out else df
 
 
 def has_invisible_expr(expr: pl.Expr) -> pl.Expr:

@@ -138,3 +138,15 @@ def test_unsupported_or_missing_files(tmp_path: Path) -> None:
         read_accounts(tmp_path / "missing.csv")
     with pytest.raises(InputError, match="not a readable Parquet file"):
         read_accounts(_write(tmp_path, "a.parquet", b"not parquet"))
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["unquoted", "quoted"])
+def test_both_csv_paths_agree(tmp_path: Path, quoted: bool) -> None:
+    """Without quote characters fields are counted vectorised; with them the csv module reads the records."""
+    name = '"Wang, Fang"' if quoted else "Wang Fang"
+    path = _write(tmp_path, "a.csv", f"account_id,subject_type,name\r\nA1,person,Li Na\r\n\r\nA2,person\r\n"
+                                     f"A3,person,{name}\r\nA4,person,x,y\r\n".encode())
+    result = read_accounts(path, bad_lines="quarantine")
+    assert result.accounts.select("account_id", "line").rows() == [("A1", 2), ("A3", 5)]
+    assert result.accounts["name"].to_list() == ["Li Na", "Wang, Fang" if quoted else "Wang Fang"]
+    assert result.bad_lines.rows() == [(4, "2 fields where the header has 3"), (6, "4 fields where the header has 3")]
