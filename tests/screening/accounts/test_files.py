@@ -150,3 +150,12 @@ def test_both_csv_paths_agree(tmp_path: Path, quoted: bool) -> None:
     assert result.accounts.select("account_id", "line").rows() == [("A1", 2), ("A3", 5)]
     assert result.accounts["name"].to_list() == ["Li Na", "Wang, Fang" if quoted else "Wang Fang"]
     assert result.bad_lines.rows() == [(4, "2 fields where the header has 3"), (6, "4 fields where the header has 3")]
+
+
+def test_a_large_gbk_file_is_not_taken_for_damaged_utf8(tmp_path: Path) -> None:
+    """Some GBK byte pairs are also well-formed UTF-8 (张伟 = d5 c5 ce b0, and ce b0 is UTF-8): only a file
+    whose non-ASCII bytes are almost all UTF-8 is treated as damaged UTF-8."""
+    rows = "".join(f"A{i},person,张伟,Zhang Wei\n" for i in range(2000))
+    path = _write(tmp_path, "a.csv", ("account_id,subject_type,name,name_latin\n" + rows).encode("gbk"))
+    result = read_accounts(path)
+    assert result.encoding == "gb18030 (detected)" and set(result.accounts["name"]) == {"张伟"}
