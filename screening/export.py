@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from screening.exc import UsageError
 from screening.textclean import strip_invisible_columns
 
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -28,15 +29,21 @@ def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_table(df: pl.DataFrame, path: Path | str) -> Path:
-    """Write `df` as Parquet (`.parquet`/`.pq`), JSON lines (`.jsonl`/`.ndjson`) or CSV (anything else)."""
+    """Write `df` as Parquet (`.parquet`/`.pq`), JSON lines (`.jsonl`/`.ndjson`) or CSV (anything else).
+
+    An output path that cannot be written (a folder, no permission) is the caller's error, said in one line.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     df = strip_invisible_columns(df)
-    if suffix in (".parquet", ".pq"):
-        df.write_parquet(path)
-    elif suffix in (".jsonl", ".ndjson"):
-        df.write_ndjson(path)
-    else:
-        neutralise_formulas(df).write_csv(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix in (".parquet", ".pq"):
+            df.write_parquet(path)
+        elif suffix in (".jsonl", ".ndjson"):
+            df.write_ndjson(path)
+        else:
+            neutralise_formulas(df).write_csv(path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
     return path

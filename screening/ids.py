@@ -8,7 +8,7 @@ Three forms of the same rules, cross-checked by the tests:
 
 Hard failures (format, checksum, impossible embedded date) make an ID invalid; soft warnings (unknown
 region code, a credit code failing its check — real codes such as `91350211M0000XUF46` were issued
-that way, domain.md §5.3 —, a number whose form belongs to another ID type) send the subject to review.
+that way, docs/architecture.md §5 —, a number whose form belongs to another ID type) send the subject to review.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Account files (DESIGN §3.2): read the platform's registered subjects into canonical columns.
+"""Account files (docs/architecture.md §3.2): read the platform's registered subjects into canonical columns.
 
 Every file format ends in the same polars frame (`ACCOUNT_SCHEMA`, every optional column present,
 null when absent, plus the file `line` of each record). Fail closed, nothing dropped silently:

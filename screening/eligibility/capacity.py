@@ -1,4 +1,4 @@
-"""Age and civil capacity (Civil Code Art. 17–20; PIPL Art. 28/31 for under-14s), domain.md §3.8.
+"""Age and civil capacity (Civil Code Art. 17–20; PIPL Art. 28/31 for under-14s), docs/architecture.md §5.
 
 Evaluated in Asia/Shanghai on the evaluation date. The birth date used is the one embedded in a
 valid ID number when there is one (it is what the State registered), else the declared one; when

@@ -21,7 +21,7 @@ from screening.exc import EXIT_UNSCREENED
 
 @click.group("eligibility", invoke_without_command=True)
 @click.option("--accounts", "accounts_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Account file (CSV, Parquet, JSON lines; DESIGN §3.2).")
+              help="Account file (CSV, Parquet, JSON lines; docs/architecture.md §3.2).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Results: account_id, status, capacity, reasons (CSV, Parquet or JSONL).")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,

@@ -4,9 +4,9 @@ Public API (imported lazily, so the migration registry can load `screening.runs.
 
     screen_accounts(con, accounts, *, kind="full", min_score=None, progress=False, entries=None,
                     config=DEFAULT_CONFIG, store=True) -> ScreenResult
-        Screen a polars frame of accounts (DESIGN §3.2 columns) against the lists in force. Records
+        Screen a polars frame of accounts (docs/architecture.md §3.2 columns) against the lists in force. Records
         the run (screening_runs, screening_run_versions, match_configs) and its hits (screening_hits,
-        DESIGN §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
+        docs/architecture.md §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
         with those columns: screen against those entries only (delta rescreen). ScreenResult has
         run_id, hits (score >= min_score, default MatchConfig.review), kind, config_hash,
         list_versions, population, duration_s, counts (per band, stored hits), stats.

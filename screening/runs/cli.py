@@ -17,7 +17,7 @@ from screening.runs.ledger import RUN_KINDS
 
 @click.command("screen")
 @click.option("--accounts", "accounts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Accounts file: CSV, TSV, Parquet or JSON lines (DESIGN §3.2 columns).")
+              help="Accounts file: CSV, TSV, Parquet or JSON lines (docs/architecture.md §3.2 columns).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the hits here (CSV or Parquet by extension).")
 @click.option("--min-score", type=float, default=None, help="Floor of the written hits (default: the review band).")

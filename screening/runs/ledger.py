@@ -2,7 +2,7 @@
 
 A run records its kind (onboarding / delta / account-change / full), the list versions used, the
 matching configuration (hash, and the full settings once per hash), the population screened (count
-and a hash of the account ids), the duration and the counts by band (DESIGN §3.4). Hits at or above
+and a hash of the account ids), the duration and the counts by band (docs/architecture.md §3.4). Hits at or above
 the `low` band are stored (sampling below the line); the returned / written hits start at `review`
 unless `min_score` says otherwise. Tables: `screening.runs.schema`.
 """
@@ -89,8 +89,8 @@ def screen_accounts(
     unscreened: pl.DataFrame | None = None,
     issues: pl.DataFrame | None = None,
 ) -> ScreenResult:
-    """Screen `accounts` (DESIGN §3.2 columns, optionally `line`) against the lists in force and record
-    the run.
+    """Screen `accounts` (docs/architecture.md §3.2 columns, optionally `line`) against the lists in force
+    and record the run.
 
     Every row with a usable name (a letter in `name` or `name_latin`) is screened, duplicates
     included; the others are unscreened with their reason, as are the rows of `unscreened` (lines a

@@ -20,7 +20,7 @@ from screening.ids import (
     validate_id,
 )
 
-# Anchors published with the standards / seen in the wild (domain.md §5.2–5.3): they tie the
+# Anchors published with the standards / seen in the wild (docs/architecture.md §5): they tie the
 # scalar reference to reality before the reference is used to make further cases.
 PUBLISHED_VALID = [
     ("11010519491231002X", "RIC"),  # GB 11643 example

@@ -10,14 +10,8 @@ from click.testing import CliRunner
 
 from screening.accounts import ACCOUNT_SCHEMA, read_accounts
 from screening.cli import main
+from screening.evaluation.synth import REFERENCE_DATE, RESOURCES, synth_accounts, synth_base, synth_update
 from screening.ids import check_ids, ric_check_char, uscc_check_char
-from screening.evaluation.synth import (
-    REFERENCE_DATE,
-    RESOURCES,
-    synth_accounts,
-    synth_base,
-    synth_update,
-)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Batch screening on the snapshot store: runs and hits in DuckDB, DESIGN §3.3 columns, subsets, IDs."""
+"""Batch screening on the snapshot store: runs and hits in DuckDB, docs/architecture.md §3.3 columns, subsets, IDs."""
 
 from __future__ import annotations
 
