@@ -119,8 +119,8 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
     except UnicodeDecodeError:
         pass
     non_ascii = len(data) - len(data.translate(None, _HIGH_BYTES))
-    outside_utf8 = non_ascii - (len(data) - len(_UTF8_MULTI.sub(b"", data)))
-    if outside_utf8 * 20 < non_ascii:  # 95 % of the non-ASCII bytes are UTF-8: a damaged UTF-8 file
+    in_utf8 = len(data) - len(_UTF8_MULTI.sub(b"", data))
+    if (non_ascii - in_utf8) * 20 < non_ascii:  # 95 % of the non-ASCII bytes are UTF-8: a damaged UTF-8 file
         _strict(data, "utf-8", source)
     import charset_normalizer
 
@@ -128,6 +128,8 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> tuple[str, 
     if best is None:
         _strict(data, "utf-8", source)  # raises, naming the first line that is not UTF-8
     codec = codecs.lookup(best.encoding).name
+    if codec == "cp1252" and in_utf8:  # "Ã©" in a Windows-1252 reading is UTF-8 damaged by a stray byte
+        _strict(data, "utf-8", source)
     return _strict(data, codec, source), codec + " (detected)"
 
 

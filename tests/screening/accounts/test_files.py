@@ -159,3 +159,12 @@ def test_a_large_gbk_file_is_not_taken_for_damaged_utf8(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.csv", ("account_id,subject_type,name,name_latin\n" + rows).encode("gbk"))
     result = read_accounts(path)
     assert result.encoding == "gb18030 (detected)" and set(result.accounts["name"]) == {"张伟"}
+
+
+def test_a_small_utf8_file_with_one_stray_byte_is_refused_not_read_as_windows_1252(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.csv", "account_id,subject_type,name\nA1,person,José Müller\n".encode()
+                  + b"A2,person,Jos\xe9\n")
+    with pytest.raises(InputError, match="line 3: bytes e9 are not valid utf-8"):
+        read_accounts(path)
+    latin1 = _write(tmp_path, "b.csv", "account_id,subject_type,name\nA1,person,José Müller\n".encode("cp1252"))
+    assert _names(latin1) == ["José Müller"]
