@@ -11,7 +11,7 @@ from lists.model import ParsedList
 
 @dataclass(frozen=True)
 class ListSpec:
-    key: str  # DESIGN §3.1 source key, e.g. "us_ofac_sdn"
+    key: str  # docs/architecture.md §3.1 source key, e.g. "us_ofac_sdn"
     title: str
     regime: str  # UN, US, EU, UK, AU, CN, or "multi" for aggregators
     parse: Callable[[Path], ParsedList]  # a file, or a version folder for multi-file sources

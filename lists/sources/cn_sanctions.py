@@ -26,8 +26,8 @@ from pathlib import Path
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined, SubjectType
 from lists.parsing import clean, parse_date, read_csv, split_multi, to_country, unique_id
-from lists.sources._script import detect_script
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 REQUIRED = ("Type", "QID", "Name", "Alias", "Chinese name", "Country", "List", "Date")
 SUBJECT_TYPES: dict[str, SubjectType] = {

@@ -39,7 +39,7 @@ def test_load_records_version_metadata(db_path: Path, tmp_path: Path) -> None:
         """SELECT publisher_date, sha256, entry_count, name_count, parser_version, origin, raw_path
            FROM list_versions WHERE version_id = ?""", [result.version_id]).fetchone()
     assert row[0] == dt.date(2026, 2, 27)
-    # hash of the decompressed content = the published file's SHA-256 (SOURCES.md §6)
+    # hash of the decompressed content = the published file's SHA-256 (as published)
     assert row[1] == "66b392a4090868d2d39161e8d748efd39138377b0e6e60b7921aa67a4f99c8bf"
     assert row[2] == 1003 and row[3] == con.execute(
         "SELECT count(*) FROM list_names WHERE version_id = ?", [result.version_id]).fetchone()[0]
