@@ -25,13 +25,13 @@ import polars as pl
 from lists.status import freshness_limits, source_status
 from screening import settings
 from screening.exc import ScreeningError, StoreError
-from screening.matching.config import DEFAULT_CONFIG, MatchConfig
+from screening.logs import get_logger
 from screening.matching.cache import current_version_ids, get_index
+from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
 from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
-from screening.logs import get_logger
 
 log = get_logger(__name__)
 
