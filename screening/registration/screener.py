@@ -29,8 +29,8 @@ from screening.indexing import publish_if_changed
 from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
-from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 from screening.logs import get_logger
+from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 
 log = get_logger(__name__)
 

@@ -7,18 +7,17 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
-from screening.store import connect as store_connect
 import polars as pl
 import pytest
 
 from lists import get_spec
 from lists.store import load_version
-from screening.registration import Screener, lookup
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.indexing import build_match_index
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
+from screening.registration import Screener, lookup
 from screening.runs import screen_accounts
+from screening.store import connect as store_connect
 from tests.conftest import un_xml_dated
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
