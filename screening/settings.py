@@ -31,6 +31,8 @@ LOCK_WAIT_ENV = "SCREENING_LOCK_WAIT_SECONDS"
 # Logs: one JSON object per line when set to 1/true (else human-readable lines), and the level.
 LOG_JSON_ENV = "SCREENING_LOG_JSON"
 LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
+# The regime policy YAML of the alerts workflow (default: screening/resources/policy/regime_policy.yml).
+POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
 
@@ -75,6 +77,11 @@ def _env_key(text: str) -> str:
 
 def id_hash_key_text() -> str | None:
     return os.environ.get(ID_HASH_KEY_ENV) or None
+
+
+def policy_file() -> Path | None:
+    env = os.environ.get(POLICY_FILE_ENV)
+    return Path(env) if env else None
 
 
 def lookup_refresh_seconds() -> float:
