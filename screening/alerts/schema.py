@@ -60,10 +60,17 @@ def m001_alerts(con: duckdb.DuckDBPyConnection) -> None:
             disposition   VARCHAR NOT NULL,   -- pending / confirmed / not_match / inconclusive / delisted
             added_at      TIMESTAMP NOT NULL
         );
-        -- Hits a suppression covered: logged, no alert opened.
+        -- Findings that opened no alert: covered by an active suppression, or already confirmed.
         CREATE TABLE IF NOT EXISTS suppressed_hits (
-            run_id INTEGER, account_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-            score DOUBLE, band VARCHAR, suppression_id INTEGER NOT NULL, logged_at TIMESTAMP NOT NULL
+            origin VARCHAR NOT NULL, run_id INTEGER, account_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL, score DOUBLE, band VARCHAR,
+            why VARCHAR NOT NULL,               -- suppressed / already_confirmed
+            suppression_id INTEGER, alert_id INTEGER, logged_at TIMESTAMP NOT NULL
+        );
+        -- Runs already turned into alerts (ingesting twice adds nothing).
+        CREATE TABLE IF NOT EXISTS alert_ingests (
+            origin VARCHAR NOT NULL, run_id INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL,
+            summary VARCHAR NOT NULL, PRIMARY KEY (origin, run_id)
         );
         CREATE TABLE IF NOT EXISTS decisions (
             decision_id   INTEGER PRIMARY KEY,
@@ -78,6 +85,7 @@ def m001_alerts(con: duckdb.DuckDBPyConnection) -> None:
             suppress      BOOLEAN NOT NULL,
             follow_up     DATE,
             needs_approval BOOLEAN NOT NULL,
+            last_hit_id   INTEGER,            -- the findings the maker saw (later ones block approval)
             status        VARCHAR NOT NULL,   -- pending / approved / rejected / final
             checker       VARCHAR,
             checked_at    TIMESTAMP,
@@ -119,6 +127,7 @@ def m001_alerts(con: duckdb.DuckDBPyConnection) -> None:
             updated_at   TIMESTAMP NOT NULL,
             exported_at  TIMESTAMP,
             applied_at   TIMESTAMP,
+            lift_from    VARCHAR,             -- the state a lift proposal came from (restored on rejection)
             lift_reason  VARCHAR,
             lifted_by    VARCHAR,
             lift_approved_by VARCHAR
@@ -143,10 +152,10 @@ def m001_alerts(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS policy_versions (
             policy_hash VARCHAR PRIMARY KEY, version VARCHAR NOT NULL, yaml VARCHAR NOT NULL, loaded_at TIMESTAMP NOT NULL
         );
-        -- Append-only, hash-chained: hash = sha256(prev_hash|payload_digest|at|actor|action|entity|entity_id).
+        -- Append-only, hash-chained: hash = sha256(prev_hash|payload_digest|occurred_at|actor|action|entity|entity_id).
         CREATE TABLE IF NOT EXISTS audit_events (
             seq            BIGINT PRIMARY KEY,
-            at             VARCHAR NOT NULL,  -- ISO-8601 UTC, as hashed
+            occurred_at    VARCHAR NOT NULL,  -- ISO-8601 UTC, as hashed
             actor          VARCHAR NOT NULL,
             action         VARCHAR NOT NULL,
             entity         VARCHAR NOT NULL,

@@ -1,0 +1,390 @@
+"""Alerts: a screening run's hits (review band and above), a non-clear registration lookup, an
+eligibility run's findings and the accounts that could not be screened become alerts for a person.
+
+At most one open alert per account: new findings on an account with an open alert are added to it.
+A finding covered by an active suppression whose two fingerprints still match is logged in
+`suppressed_hits` and opens nothing; a finding already confirmed as a true match (same entry, same
+data) is logged the same way. A suppression whose account or entry fingerprint changed is voided,
+and an expired one ends, before the finding is considered: the finding then opens an alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+
+from screening import exc
+from screening.alerts import audit, officers, policy as policy_mod, suppression
+from screening.logs import get_logger
+from screening.store import fetch_one, transaction
+
+log = get_logger(__name__)
+
+OPEN_STATES = ("open", "in_review", "escalated", "pending_approval")
+CLOSED_STATES = ("closed_true_match", "closed_false_positive", "closed_inconclusive", "closed_delisted",
+                 "auto_suppressed")
+STATES = (*OPEN_STATES, *CLOSED_STATES)
+ALERT_BANDS = ("block_review", "review")
+KIND_RANK = {"data_quality": 0, "eligibility": 1, "sanctions": 2}
+BAND_RANK = {None: 0, "low": 1, "review": 2, "block_review": 3}
+
+# The account's screened data: a change to any of these voids a suppression (DESIGN §6).
+ACCOUNT_FP_SQL = """sha256(concat_ws('|', coalesce(a.subject_type, ''), coalesce(a.name, ''),
+    coalesce(a.name_latin, ''), coalesce(CAST(a.birth_date AS VARCHAR), ''), coalesce(a.nationality, ''),
+    coalesce(a.country, ''), coalesce(a.id_hash, '')))"""
+
+FINDING_COLUMNS = ("kind", "origin", "run_id", "source", "source_id", "entry_version_id", "entry_fp", "account_fp",
+                   "entry_name", "matched_name", "score", "band", "regime", "programs", "reasons")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool((fetch_one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]) or (0,))[0])
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+# ---- ingestion ---------------------------------------------------------------------------------
+
+
+def ingest_run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
+    """Turn a finished screening run into alerts (hits at or above the review band, suppression applied)
+    and data-quality alerts (rows of the run that had no usable name). Ingesting a run twice adds nothing."""
+    run = fetch_one(con, "SELECT status FROM screening_runs WHERE run_id = ?", [run_id])
+    if run is None:
+        raise exc.NotFound(f"no screening run {run_id}")
+    if run[0] != "finished":
+        raise exc.ActionRefused(f"screening run {run_id} is {run[0]}: only a finished run's hits become alerts")
+    hits = _rows(
+        con,
+        f"""SELECT 'sanctions' AS kind, 'run' AS origin, h.run_id, h.account_id, h.source, h.source_id,
+                   v.version_id AS entry_version_id, e.fingerprint AS entry_fp,
+                   CASE WHEN a.account_id IS NULL THEN NULL ELSE {ACCOUNT_FP_SQL} END AS account_fp,
+                   h.entry_name, h.matched_name, h.score, h.band, h.regime, h.programs, h.reasons,
+                   a.nationality, a.country
+            FROM screening_hits h
+            LEFT JOIN screening_run_versions v ON v.run_id = h.run_id AND v.source = h.source
+            LEFT JOIN list_entries e ON e.version_id = v.version_id AND e.source = h.source AND e.source_id = h.source_id
+            LEFT JOIN accounts a ON a.account_id = h.account_id
+            WHERE h.run_id = ? AND h.band IN ('block_review', 'review')
+            ORDER BY h.account_id, h.score DESC""",
+        [run_id],
+    )
+    unscreened: list[dict[str, Any]] = []
+    if _table_exists(con, "screening_unscreened"):
+        unscreened = _rows(
+            con,
+            f"""SELECT 'data_quality' AS kind, 'unscreened' AS origin, u.run_id, u.account_id,
+                       'data_quality' AS source, u.reason AS source_id,
+                       CASE WHEN a.account_id IS NULL THEN NULL ELSE {ACCOUNT_FP_SQL} END AS account_fp,
+                       'line ' || coalesce(CAST(u.line AS VARCHAR), '?') || ': ' || u.reason AS reasons,
+                       a.nationality, a.country
+                FROM screening_unscreened u LEFT JOIN accounts a ON a.account_id = u.account_id
+                WHERE u.run_id = ? AND u.account_id IS NOT NULL""",
+            [run_id],
+        )
+    return _ingest(con, "run", run_id, hits + unscreened)
+
+
+def ingest_eligibility(con: duckdb.DuckDBPyConnection, eligibility_run_id: int) -> dict[str, Any]:
+    """Turn the findings of an eligibility run that need a person (severity review / ineligible: a minor,
+    a shared legal subject, a possible transfer, a brand-imitating name, data to correct) into alerts."""
+    if fetch_one(con, "SELECT 1 FROM eligibility_runs WHERE run_id = ?", [eligibility_run_id]) is None:
+        raise exc.NotFound(f"no eligibility run {eligibility_run_id}")
+    findings = _rows(
+        con,
+        f"""SELECT 'eligibility' AS kind, 'eligibility' AS origin, r.run_id, r.account_id,
+                   'eligibility:' || r."check" AS source, r.code AS source_id, sha256(r.code) AS entry_fp,
+                   CASE WHEN a.account_id IS NULL THEN NULL ELSE {ACCOUNT_FP_SQL} END AS account_fp,
+                   r.severity AS band, r.detail AS reasons, a.nationality, a.country
+            FROM eligibility_reasons r LEFT JOIN accounts a ON a.account_id = r.account_id
+            WHERE r.run_id = ? AND r.severity IN ('review', 'ineligible')
+            ORDER BY r.account_id, r.code""",
+        [eligibility_run_id],
+    )
+    return _ingest(con, "eligibility", eligibility_run_id, findings)
+
+
+def alert_from_lookup(con: duckdb.DuckDBPyConnection, account_id: str, result: Any) -> dict[str, Any] | None:
+    """A registration lookup whose decision is not `clear` → an alert on the registering account.
+
+    `result` is a `LookupResult` (or its `to_dict()`). Its hits in the review bands become findings;
+    a non-clear decision without such a hit (lists stale or unavailable) becomes a data-quality finding,
+    so the account is never passed silently. Returns the ingest summary, or None for `clear`.
+    """
+    data = result if isinstance(result, dict) else result.to_dict()
+    if data.get("decision") == "clear":
+        return None
+    account = fetch_one(con, f"SELECT {ACCOUNT_FP_SQL}, a.nationality, a.country FROM accounts a WHERE a.account_id = ?",
+                        [account_id])
+    account_fp, nationality, country = account if account else (None, None, None)
+    versions = {v["source"]: v["version_id"] for v in data.get("list_versions", [])}
+    findings = []
+    for hit in data.get("hits", []):
+        if hit.get("band") not in ALERT_BANDS:
+            continue
+        version_id = versions.get(hit["source"])
+        entry = fetch_one(con, "SELECT fingerprint FROM list_entries WHERE version_id = ? AND source = ? AND source_id = ?",
+                          [version_id, hit["source"], hit["source_id"]])
+        findings.append({
+            "kind": "sanctions", "origin": "lookup", "run_id": None, "account_id": account_id,
+            "source": hit["source"], "source_id": hit["source_id"], "entry_version_id": version_id,
+            "entry_fp": entry[0] if entry else None, "account_fp": account_fp, "entry_name": hit.get("entry_name"),
+            "matched_name": hit.get("matched_name"), "score": hit.get("score"), "band": hit["band"],
+            "regime": hit.get("regime"), "programs": hit.get("programs"), "reasons": hit.get("reasons"),
+            "nationality": nationality, "country": country,
+        })
+    if not findings:
+        findings.append({
+            "kind": "data_quality", "origin": "lookup", "run_id": None, "account_id": account_id,
+            "source": "lookup", "source_id": f"lookup_{data.get('decision')}", "account_fp": account_fp,
+            "reasons": "; ".join(data.get("reasons", [])), "nationality": nationality, "country": country,
+        })
+    return _ingest(con, "lookup", None, findings)
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
+            findings: list[dict[str, Any]]) -> dict[str, Any]:
+    pol = policy_mod.load()
+    summary: dict[str, Any] = {"origin": origin, "run_id": run_id, "findings": len(findings), "alerts_opened": 0,
+                               "alerts_updated": 0, "findings_added": 0, "suppressed": 0, "already_confirmed": 0,
+                               "suppressions_voided": 0, "suppressions_expired": 0, "already_ingested": False}
+    with transaction(con):
+        if run_id is not None:
+            done = fetch_one(con, "SELECT summary FROM alert_ingests WHERE origin = ? AND run_id = ?", [origin, run_id])
+            if done:
+                return {**json.loads(done[0]), "already_ingested": True}
+        policy_mod.record(con, pol)
+        at = audit.now()
+        suppression.expire_due(con, at, summary)
+        by_account: dict[str, list[dict[str, Any]]] = {}
+        covered: dict[str, list[tuple[dict[str, Any], str, int | None, int | None]]] = {}
+        for f in findings:
+            f["policy_action"] = _finding_rule(pol, f).action
+            outcome = suppression.covering(con, f, at, summary)
+            if outcome is None:
+                by_account.setdefault(f["account_id"], []).append(f)
+            else:
+                covered.setdefault(f["account_id"], []).append((f, *outcome))
+        for account_id, account_findings in by_account.items():
+            _add_to_alert(con, pol, account_id, account_findings, at, summary)
+        for account_id, items in covered.items():
+            _log_covered(con, pol, origin, run_id, account_id, items, at, summary, open_alert=account_id in by_account)
+        if run_id is not None:
+            con.execute("INSERT INTO alert_ingests VALUES (?, ?, ?, ?)", [origin, run_id, at, json.dumps(summary)])
+    log.info("alerts ingested", **{k: v for k, v in summary.items() if k != "already_ingested"})
+    return summary
+
+
+def _log_covered(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, origin: str, run_id: int | None,
+                 account_id: str, items: list[tuple[dict[str, Any], str, int | None, int | None]], at: dt.datetime,
+                 summary: dict[str, Any], open_alert: bool) -> None:
+    """Log findings that open nothing. Suppressed ones of an account with nothing else going on are
+    kept on an `auto_suppressed` alert (one per account and unchanged findings), so the record shows them."""
+    suppressed = [f for f, why, _, _ in items if why == "suppressed"]
+    alert_id = None
+    has_open = open_alert or fetch_one(con, f"SELECT 1 FROM alerts WHERE account_id = ? AND state IN {OPEN_STATES}",
+                                       [account_id])
+    if suppressed and not has_open:
+        alert_id = _auto_suppressed_alert(con, pol, account_id, suppressed, at)
+    for f, why, suppression_id, confirmed_alert in items:
+        con.execute("INSERT INTO suppressed_hits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [origin, run_id, account_id, f["source"], f["source_id"], f.get("score"), f.get("band"), why,
+                     suppression_id, confirmed_alert or alert_id, at])
+        summary["suppressed" if why == "suppressed" else "already_confirmed"] += 1
+
+
+def _auto_suppressed_alert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str,
+                           findings: list[dict[str, Any]], at: dt.datetime) -> int:
+    last = fetch_one(con, "SELECT alert_id, state FROM alerts WHERE account_id = ? ORDER BY alert_id DESC LIMIT 1",
+                     [account_id])
+    if last and last[1] == "auto_suppressed":
+        known = {tuple(r) for r in con.execute("SELECT source, source_id, entry_fp, account_fp FROM alert_hits "
+                                               "WHERE alert_id = ?", [last[0]]).fetchall()}
+        if all((f["source"], f["source_id"], f.get("entry_fp"), f.get("account_fp")) in known for f in findings):
+            return int(last[0])
+    alert_id = _next_id(con, "alerts", "alert_id")
+    con.execute("INSERT INTO alerts (alert_id, account_id, kind, state, priority, policy_action, opened_at, updated_at, "
+                "closed_at, close_reason) VALUES (?, ?, 'sanctions', 'auto_suppressed', 'P4', 'review', ?, ?, ?, "
+                "'suppressed')", [alert_id, account_id, at, at, at])
+    _insert_findings(con, alert_id, findings, "suppressed", at)
+    refresh(con, pol, alert_id, at)
+    audit.record(con, "system", "alert.auto_suppressed", "alert", alert_id, account_id, findings=len(findings))
+    return alert_id
+
+
+def _finding_rule(pol: policy_mod.Policy, f: dict[str, Any]) -> policy_mod.Rule:
+    if f["kind"] == "sanctions":
+        return pol.for_hit(f.get("regime"), pol.is_chinese(f.get("nationality"), f.get("country")))
+    if f["kind"] == "eligibility":
+        return pol.for_code(f["source_id"])
+    return pol.for_data_quality()
+
+
+def _add_to_alert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str,
+                  findings: list[dict[str, Any]], at: dt.datetime, summary: dict[str, Any]) -> None:
+    """Append the findings to the account's open alert (or open one); one audit event either way."""
+    row = fetch_one(con, f"SELECT alert_id FROM alerts WHERE account_id = ? AND state IN {OPEN_STATES}", [account_id])
+    if row:
+        alert_id = row[0]
+        known = {(k, s, i, e, a) for k, s, i, e, a in con.execute(
+            "SELECT kind, source, source_id, entry_fp, account_fp FROM alert_hits WHERE alert_id = ?", [alert_id]
+        ).fetchall()}
+        findings = [f for f in findings
+                    if (f["kind"], f["source"], f["source_id"], f.get("entry_fp"), f.get("account_fp")) not in known]
+        if not findings:
+            return
+    else:
+        alert_id = _next_id(con, "alerts", "alert_id")
+        con.execute("INSERT INTO alerts (alert_id, account_id, kind, state, priority, policy_action, opened_at, updated_at) "
+                    "VALUES (?, ?, 'sanctions', 'open', 'P4', 'review', ?, ?)", [alert_id, account_id, at, at])
+    added = _insert_findings(con, alert_id, findings, "pending", at)
+    summary["findings_added"] += added
+    refresh(con, pol, alert_id, at)
+    if row:
+        summary["alerts_updated"] += 1
+        audit.record(con, "system", "alert.findings_added", "alert", alert_id, account_id, findings=added)
+    else:
+        summary["alerts_opened"] += 1
+        audit.record(con, "system", "alert.opened", "alert", alert_id, account_id, findings=added)
+
+
+def _insert_findings(con: duckdb.DuckDBPyConnection, alert_id: int, findings: list[dict[str, Any]], disposition: str,
+                     at: dt.datetime) -> int:
+    seen: set[tuple] = set()
+    for f in findings:
+        key = (f["kind"], f["source"], f["source_id"])
+        if key in seen:  # the same entry twice in one batch (two names of one account): the best comes first
+            continue
+        seen.add(key)
+        hit_id = _next_id(con, "alert_hits", "hit_id")
+        con.execute(
+            f"INSERT INTO alert_hits (hit_id, alert_id, {', '.join(FINDING_COLUMNS)}, policy_action, disposition, added_at) "
+            f"VALUES (?, ?, {', '.join('?' for _ in FINDING_COLUMNS)}, ?, ?, ?)",
+            [hit_id, alert_id, *[_text(f.get(c)) if c == "reasons" else f.get(c) for c in FINDING_COLUMNS],
+             f["policy_action"], disposition, at],
+        )
+    return len(seen)
+
+
+def _text(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _next_id(con: duckdb.DuckDBPyConnection, table: str, key: str) -> int:
+    return int((fetch_one(con, f"SELECT coalesce(max({key}), 0) + 1 FROM {table}") or (1,))[0])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, alert_id: int, at: dt.datetime) -> None:
+    """Recompute an alert's kind, band, priority and policy action from its findings still in play."""
+    hits = _rows(con, "SELECT kind, band, regime, policy_action FROM alert_hits WHERE alert_id = ? "
+                      "AND disposition IN ('pending', 'confirmed')", [alert_id])
+    if not hits:
+        hits = _rows(con, "SELECT kind, band, regime, policy_action FROM alert_hits WHERE alert_id = ?", [alert_id])
+    kind = max((h["kind"] for h in hits), key=KIND_RANK.__getitem__, default="sanctions")
+    band = max((h["band"] for h in hits if h["kind"] == "sanctions"), key=lambda b: BAND_RANK.get(b, 0), default=None)
+    points = max((pol.priority(h["band"], h["regime"], h["kind"], h["band"])[0] for h in hits), default=0)
+    action = max((h["policy_action"] for h in hits), key=policy_mod.ACTION_RANK.__getitem__, default="review")
+    con.execute("UPDATE alerts SET kind = ?, band = ?, priority = ?, policy_action = ?, updated_at = ? WHERE alert_id = ?",
+                [kind, band, pol.level(points), action, at, alert_id])
+
+
+# ---- officers' transitions ---------------------------------------------------------------------
+
+
+def get(con: duckdb.DuckDBPyConnection, alert_id: int) -> dict[str, Any]:
+    rows = _rows(con, "SELECT * FROM alerts WHERE alert_id = ?", [alert_id])
+    if not rows:
+        raise exc.NotFound(f"no alert {alert_id}")
+    return rows[0]
+
+
+def set_state(con: duckdb.DuckDBPyConnection, alert_id: int, state: str, actor: str, action: str, **extra: Any) -> None:
+    """Move an alert to `state` (and set `extra` columns) with its one audit event."""
+    alert = get(con, alert_id)
+    closed = state in CLOSED_STATES
+    sets = {"state": state, "updated_at": audit.now(), "closed_at": audit.now() if closed else None, **extra}
+    con.execute(f"UPDATE alerts SET {', '.join(f'{k} = ?' for k in sets)} WHERE alert_id = ?", [*sets.values(), alert_id])
+    audit.record(con, actor, action, "alert", alert_id, alert["account_id"], state_from=alert["state"], state_to=state)
+
+
+def assign(con: duckdb.DuckDBPyConnection, alert_id: int, officer: str) -> dict[str, Any]:
+    """Take an alert into review (open → in_review), or hand an alert in review to another officer."""
+    with transaction(con):
+        officers.require(con, officer, officers.MAY_DECIDE, "assigning an alert")
+        alert = get(con, alert_id)
+        if alert["state"] not in ("open", "in_review", "escalated"):
+            raise exc.ActionRefused(f"alert {alert_id} is {alert['state']}: only an open alert or one in review is assigned")
+        if alert["state"] == "in_review" and alert["assigned_to"] == officer:
+            raise exc.ActionRefused(f"alert {alert_id} is already in review by {officer}")
+        state = "in_review" if alert["state"] == "open" else alert["state"]
+        set_state(con, alert_id, state, officer, "alert.assigned", assigned_to=officer)
+    return get(con, alert_id)
+
+
+def escalate(con: duckdb.DuckDBPyConnection, alert_id: int, officer: str, note: str) -> dict[str, Any]:
+    """in_review → escalated (legal review); needed before a true match whose policy says escalate_legal."""
+    if not note or not note.strip():
+        raise exc.UsageError("an escalation needs --note")
+    with transaction(con):
+        officers.require(con, officer, officers.MAY_DECIDE, "escalating an alert")
+        alert = get(con, alert_id)
+        if alert["state"] not in ("open", "in_review"):
+            raise exc.ActionRefused(f"alert {alert_id} is {alert['state']}: only an open alert or one in review is escalated")
+        set_state(con, alert_id, "escalated", officer, "alert.escalated", assigned_to=officer)
+    return get(con, alert_id)
+
+
+def listing(con: duckdb.DuckDBPyConnection, state: str | None = None, account_id: str | None = None) -> list[dict[str, Any]]:
+    """Alerts with their findings, most urgent first (open ones by default)."""
+    where, params = [], []
+    if state in (None, "open"):
+        where.append(f"state IN {OPEN_STATES}")
+    elif state != "all":
+        if state not in STATES:
+            raise exc.UsageError(f"unknown state {state!r}: one of {', '.join(STATES)}, open or all")
+        where.append("state = ?")
+        params.append(state)
+    if account_id:
+        where.append("account_id = ?")
+        params.append(account_id)
+    alerts = _rows(con, f"SELECT * FROM alerts {'WHERE ' + ' AND '.join(where) if where else ''} "
+                        "ORDER BY priority, opened_at, alert_id", params)
+    hits = _hits_by_alert(con, [a["alert_id"] for a in alerts])
+    now = audit.now()
+    for a in alerts:
+        a["age_days"] = round((now - a["opened_at"]).total_seconds() / 86400, 2)
+        a["hits"] = hits.get(a["alert_id"], [])
+    return alerts
+
+
+def _hits_by_alert(con: duckdb.DuckDBPyConnection, alert_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    if not alert_ids:
+        return {}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for h in _rows(con, "SELECT * FROM alert_hits WHERE list_contains(?, alert_id) ORDER BY alert_id, score DESC NULLS LAST, hit_id",
+                   [alert_ids]):
+        if h["reasons"] and h["reasons"].startswith("{"):
+            h["reasons"] = json.loads(h["reasons"])
+        out.setdefault(h["alert_id"], []).append(h)
+    return out
+
+
+def show(con: duckdb.DuckDBPyConnection, alert_id: int) -> dict[str, Any]:
+    """One alert: its findings with their reasons, its decisions and its history (audit events)."""
+    alert = get(con, alert_id)
+    alert["age_days"] = round((audit.now() - alert["opened_at"]).total_seconds() / 86400, 2)
+    alert["hits"] = _hits_by_alert(con, [alert_id]).get(alert_id, [])
+    alert["decisions"] = _rows(con, "SELECT * FROM decisions WHERE alert_id = ? ORDER BY decision_id", [alert_id])
+    for d in alert["decisions"]:
+        d["reason_codes"] = json.loads(d["reason_codes"])
+    alert["history"] = _rows(con, "SELECT seq, occurred_at, actor, action FROM audit_events WHERE entity = 'alert' AND entity_id = ? "
+                                  "ORDER BY seq", [str(alert_id)])
+    return alert
+

@@ -1,0 +1,160 @@
+"""The audit trail: one event per state change of an alert, decision, suppression, flag, notice or
+officer, in a hash chain.
+
+Each event's hash covers the previous hash and a digest of its payload (not the payload itself), so
+a retention purge can delete a payload holding personal data without breaking the chain. DuckDB has
+no triggers, so "append-only" is checked, not enforced: `verify` recomputes the chain in one SQL pass
+and compares every workflow row with the snapshot its last event recorded, so an UPDATE or DELETE
+made by hand on an event, a payload or a workflow row is named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from screening.store import fetch_one
+
+GENESIS = "0" * 64
+
+# entity → (table, key column); the rows whose state the log vouches for
+ENTITIES: dict[str, tuple[str, str]] = {
+    "officer": ("officers", "officer_id"),
+    "alert": ("alerts", "alert_id"),
+    "decision": ("decisions", "decision_id"),
+    "suppression": ("suppressions", "suppression_id"),
+    "flag": ("flags", "flag_id"),
+    "notice": ("notices", "notice_id"),
+}
+
+
+def now() -> dt.datetime:
+    """UTC now, naive (as stored). One place, so tests can move the clock."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_hash(prev_hash: str, payload_digest: str, at: str, actor: str, action: str, entity: str,
+               entity_id: str) -> str:
+    """The same formula as the SQL in `verify` (concat_ws('|', …))."""
+    return digest("|".join([prev_hash, payload_digest, at, actor, action, entity, entity_id]))
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, entity: str, entity_id: int) -> dict[str, Any] | None:
+    """The row of a workflow entity as the log records it (an alert with its findings)."""
+    table, key = ENTITIES[entity]
+    cur = con.execute(f"SELECT * FROM {table} WHERE {key} = ?", [entity_id])
+    rows = cur.fetchall()
+    if not rows:
+        return None
+    names = [d[0] for d in cur.description]
+    row = json.loads(canonical(dict(zip(names, rows[0]))))
+    if entity == "alert":
+        cur = con.execute("SELECT * FROM alert_hits WHERE alert_id = ? ORDER BY hit_id", [entity_id])
+        cols = [d[0] for d in cur.description]
+        row["hits_digest"] = digest(canonical([dict(zip(cols, r)) for r in cur.fetchall()]))
+    return row
+
+
+def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str, entity_id: int,
+           account_id: str | None = None, **details: Any) -> int:
+    """Append one event for a state change just written (call inside the same transaction).
+
+    The payload holds the entity's row after the change plus `details`; returns the event's seq.
+    """
+    payload = canonical({"row": snapshot(con, entity, entity_id), **details})
+    payload_digest = digest(payload)
+    head = fetch_one(con, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    at = now().isoformat(timespec="microseconds")
+    hashed = chain_hash(prev, payload_digest, at, actor, action, entity, str(entity_id))
+    con.execute("INSERT INTO audit_payloads VALUES (?, ?) ON CONFLICT DO NOTHING", [payload_digest, payload])
+    con.execute(
+        "INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, at, actor, action, entity, str(entity_id), account_id, payload_digest, prev, hashed],
+    )
+    return seq
+
+
+@dataclass
+class Verification:
+    events: int
+    head: str | None
+    problems: list[str] = field(default_factory=list)
+    purged_payloads: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "events": self.events, "head": self.head, "purged_payloads": self.purged_payloads,
+                "problems": self.problems}
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> Verification:
+    """Check the whole chain, the payload digests and every workflow row against its last event."""
+    events, head = fetch_one(con, "SELECT count(*), max_by(hash, seq) FROM audit_events") or (0, None)
+    result = Verification(events, head)
+    broken = con.execute(
+        """
+        SELECT seq, CASE
+            WHEN seq <> row_number() OVER (ORDER BY seq) THEN 'a gap in the sequence (event missing)'
+            WHEN prev_hash <> coalesce(lag(hash) OVER (ORDER BY seq), ?) THEN 'prev_hash does not match the event before'
+            WHEN hash <> sha256(concat_ws('|', prev_hash, payload_digest, occurred_at, actor, action, entity, entity_id))
+                THEN 'hash does not match its fields (event edited)'
+            END AS problem
+        FROM audit_events QUALIFY problem IS NOT NULL ORDER BY seq LIMIT 1
+        """,
+        [GENESIS],
+    ).fetchall()
+    if broken:
+        result.problems.append(f"event {broken[0][0]}: {broken[0][1]}")
+    bad_payload = fetch_one(
+        con,
+        """SELECT e.seq FROM audit_events e JOIN audit_payloads p USING (payload_digest)
+           WHERE sha256(p.payload) <> p.payload_digest ORDER BY e.seq LIMIT 1""",
+    )
+    if bad_payload:
+        result.problems.append(f"event {bad_payload[0]}: its payload was changed (digest mismatch)")
+    result.purged_payloads = (fetch_one(
+        con, "SELECT count(*) FROM audit_events WHERE payload_digest NOT IN (SELECT payload_digest FROM audit_payloads)"
+    ) or (0,))[0]
+    result.problems.extend(_row_problems(con))
+    return result
+
+
+def _row_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rows that differ from (or are missing against) the snapshot of their last event."""
+    problems: list[str] = []
+    last = con.execute(
+        """SELECT e.entity, e.entity_id, e.seq, p.payload FROM audit_events e
+           LEFT JOIN audit_payloads p USING (payload_digest)
+           QUALIFY row_number() OVER (PARTITION BY e.entity, e.entity_id ORDER BY e.seq DESC) = 1"""
+    ).fetchall()
+    logged = {(entity, entity_id): (seq, payload) for entity, entity_id, seq, payload in last}
+    for entity, (table, key) in ENTITIES.items():
+        for (entity_id,) in con.execute(f"SELECT {key} FROM {table} ORDER BY {key}").fetchall():
+            event = logged.pop((entity, str(entity_id)), None)
+            if event is None:
+                problems.append(f"{entity} {entity_id}: row not in the audit log (inserted by hand)")
+                continue
+            seq, payload = event
+            if payload is not None and json.loads(payload).get("row") != snapshot(con, entity, entity_id):
+                problems.append(f"{entity} {entity_id}: row differs from audit event {seq} (changed outside the workflow)")
+    for (entity, entity_id), (seq, payload) in sorted(logged.items()):
+        if payload is not None and json.loads(payload).get("row") is not None:
+            problems.append(f"{entity} {entity_id}: row deleted (last audit event {seq})")
+    return problems
