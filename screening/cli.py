@@ -28,6 +28,12 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "screening.evaluation.cli:bench_command",
     "demo": "screening.evaluation.cli:demo_command",
     "db": "screening.store.cli:db_group",
+    "officers": "screening.alerts.cli:officers_group",
+    "alerts": "screening.alerts.cli:alerts_group",
+    "decisions": "screening.alerts.cli:decisions_group",
+    "flags": "screening.alerts.cli:flags_group",
+    "notices": "screening.alerts.cli:notices_group",
+    "audit": "screening.alerts.cli:audit_command",
 }
 
 

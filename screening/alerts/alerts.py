@@ -219,6 +219,13 @@ def _auto_suppressed_alert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Polic
     return alert_id
 
 
+def summary_line(r: dict[str, Any]) -> str:
+    """One line on what an ingestion did (also printed by `screen` and `eligibility`)."""
+    return (f"alerts: {r['alerts_opened']} opened, {r['alerts_updated']} updated, {r['suppressed']} finding(s) "
+            f"suppressed, {r['suppressions_voided']} suppression(s) voided"
+            + (" (already ingested)" if r.get("already_ingested") else ""))
+
+
 def _finding_rule(pol: policy_mod.Policy, f: dict[str, Any]) -> policy_mod.Rule:
     if f["kind"] == "sanctions":
         return pol.for_hit(f.get("regime"), pol.is_chinese(f.get("nationality"), f.get("country")))

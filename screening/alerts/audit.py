@@ -158,3 +158,41 @@ def _row_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         if payload is not None and json.loads(payload).get("row") is not None:
             problems.append(f"{entity} {entity_id}: row deleted (last audit event {seq})")
     return problems
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def account_trail(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[str, Any]:
+    """Everything the store holds on one account's screening: the runs that hit it (with the list
+    versions and matching configuration used), its hits, eligibility findings, alerts, decisions (maker
+    and checker), suppressions, flags, notices and the audit events."""
+    runs = _rows(con, """SELECT r.run_id, r.kind, r.started_at, r.config_hash, r.list_versions
+                         FROM screening_runs r WHERE r.run_id IN (SELECT run_id FROM screening_hits WHERE account_id = ?)
+                         ORDER BY r.run_id""", [account_id])
+    for r in runs:
+        r["list_versions"] = json.loads(r["list_versions"])
+    alerts = _rows(con, "SELECT * FROM alerts WHERE account_id = ? ORDER BY alert_id", [account_id])
+    alert_ids = [a["alert_id"] for a in alerts]
+    flag_ids = [f for (f,) in con.execute("SELECT flag_id FROM flags WHERE account_id = ?", [account_id]).fetchall()]
+    return {
+        "account_id": account_id,
+        "screening_runs": runs,
+        "hits": _rows(con, "SELECT run_id, source, source_id, entry_name, matched_name, score, band, regime, programs, reasons "
+                           "FROM screening_hits WHERE account_id = ? ORDER BY run_id, score DESC", [account_id]),
+        "eligibility": _rows(con, 'SELECT run_id, "check", code, severity, detail FROM eligibility_reasons '
+                                  "WHERE account_id = ? ORDER BY run_id, code", [account_id]),
+        "alerts": alerts,
+        "findings": _rows(con, "SELECT * FROM alert_hits WHERE list_contains(?, alert_id) ORDER BY hit_id", [alert_ids]),
+        "suppressed_hits": _rows(con, "SELECT * FROM suppressed_hits WHERE account_id = ? ORDER BY logged_at", [account_id]),
+        "decisions": _rows(con, "SELECT * FROM decisions WHERE list_contains(?, alert_id) OR list_contains(?, flag_id) "
+                                "ORDER BY decision_id", [alert_ids, flag_ids]),
+        "suppressions": _rows(con, "SELECT * FROM suppressions WHERE account_id = ? ORDER BY suppression_id", [account_id]),
+        "flags": _rows(con, "SELECT * FROM flags WHERE account_id = ? ORDER BY flag_id", [account_id]),
+        "notices": _rows(con, "SELECT * FROM notices WHERE account_id = ? ORDER BY notice_id", [account_id]),
+        "events": _rows(con, "SELECT seq, occurred_at, actor, action, entity, entity_id, hash FROM audit_events "
+                             "WHERE account_id = ? ORDER BY seq", [account_id]),
+    }

@@ -33,6 +33,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     from screening.accounts import read_accounts
     from screening.store import connect
     from screening.eligibility.run import export, run_eligibility
+    from screening.alerts import ingest_eligibility, summary_line
 
     imported = read_accounts(accounts_path)
     con = connect(ctx.obj.db)
@@ -40,6 +41,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         run_id, evaluation = run_eligibility(
             con, imported, as_of=as_of.date() if as_of else None, allow_multiple=allow_multiple_accounts
         )
+        alerts = ingest_eligibility(con, run_id)
     finally:
         con.close()
     export(evaluation.results, out)
@@ -48,7 +50,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     data = {
         "run_id": run_id, "as_of": str(evaluation.as_of), "accounts": evaluation.results.height,
         "quarantined": imported.quarantine.height, "status": dict(status), "out": str(out),
-        "reasons": codes.to_dicts(),
+        "reasons": codes.to_dicts(), "alerts": alerts,
     }
     lines = [
         f"eligibility run {run_id} (as of {evaluation.as_of}): {evaluation.results.height:,} accounts, "
@@ -56,6 +58,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         "  " + ", ".join(f"{k} {status.get(k, 0):,}" for k in ("eligible", "review", "ineligible")),
         *[f"  {r['code']} ({r['severity']}): {r['len']:,}" for r in codes.to_dicts()],
         f"results written to {out}",
+        summary_line(alerts),
     ]
     emit(data, as_json, "\n".join(lines))
 

@@ -41,6 +41,7 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     from screening.accounts import read_accounts
     from screening.store import connect
     from screening.matching.screen import screen_accounts, write_hits
+    from screening.alerts import ingest_run, summary_line
 
     imported = read_accounts(accounts_path)
     con = connect(ctx.db)
@@ -49,16 +50,18 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
                              config=config)
     if out:
         write_hits(result.hits, out)
+    alerts = ingest_run(con, result.run_id)
     summary = {
         "run_id": result.run_id, "kind": result.kind, "accounts": result.population,
         "quarantined": imported.quarantine.height, "hits": result.hits.height, "bands": result.counts,
         "config_hash": result.config_hash, "duration_s": result.duration_s, "stats": result.stats,
-        "list_versions": result.list_versions, "out": str(out) if out else None,
+        "list_versions": result.list_versions, "out": str(out) if out else None, "alerts": alerts,
     }
     bands = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     text = (f"run {result.run_id} ({result.kind}): {result.population} accounts "
             f"({imported.quarantine.height} quarantined) in {result.duration_s:.1f}s — {result.hits.height} hits "
-            f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else ""))
+            f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else "")
+            + "\n" + summary_line(alerts))
     emit(summary, as_json, text)
 
 
