@@ -66,11 +66,11 @@ def covering(con: duckdb.DuckDBPyConnection, f: dict[str, Any], at: dt.datetime,
 
 def create_for(con: duckdb.DuckDBPyConnection, decision: dict[str, Any], checker: str, days: int,
                at: dt.datetime) -> list[int]:
-    """Active suppressions for the pending findings of a false-positive decision, at its approval."""
+    """Active suppressions for the findings a false-positive decision cleared, at its approval."""
     hits = con.execute(
         """SELECT h.source, h.source_id, h.account_fp, h.entry_fp, h.regime, a.account_id
            FROM alert_hits h JOIN alerts a USING (alert_id)
-           WHERE h.alert_id = ? AND h.disposition = 'pending' AND h.hit_id <= ?""",
+           WHERE h.alert_id = ? AND h.disposition = 'not_match' AND h.hit_id <= ?""",
         [decision["alert_id"], decision["last_hit_id"]],
     ).fetchall()
     created = []
