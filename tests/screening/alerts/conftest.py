@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,43 @@ class Cli:
 @pytest.fixture
 def cli(db_path: Path) -> Cli:
     return Cli(db_path)
+
+
+def build_template(directory: Path) -> Path:
+    """A store with the list, the accounts, one finished screening run and the officers."""
+    from screening.accounts import read_accounts, store_import
+    from screening.alerts import officers
+    from screening.matching.screen import screen_accounts
+    from screening.store import connect
+
+    path = directory / "template.duckdb"
+    con = connect(path)
+    load_list(con, UN_2025)
+    accounts = write_accounts(directory / "accounts.csv", [
+        "P1,person,PROPHANE VICTOR,,1980-05-05,HT,HT,passport,HT1234567,victor",
+        "P2,person,ERIC BADEGE,,1971-02-02,CD,CD,passport,CD7654321,eric",
+        "P3,person,MUNIR AL QUBAYSI,,1966-01-01,IQ,IQ,passport,IQ5550001,munir",
+    ])
+    imported = read_accounts(accounts)
+    store_import(con, imported)
+    run = screen_accounts(con, imported.accounts)
+    assert run.hits.height >= 3
+    for name, role in [("ann", "analyst"), ("amy", "analyst"), ("bob", "approver"), ("dan", "approver"),
+                       ("cat", "auditor"), ("eve", "approver")]:
+        officers.add(con, name, role)
+    officers.set_active(con, "eve", False)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("workflow"))
+
+
+
+
+def copy_store(template: Path, directory: Path) -> Path:
+    path = directory / "store.duckdb"
+    shutil.copy(template, path)
+    return path

@@ -13,51 +13,17 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from screening import exc
 from screening.alerts import audit, decisions, flags, ingest_run
 from screening.alerts import alerts as alerts_mod
-from screening.store import connect
-from tests.screening.alerts.conftest import UN_2025, load_list, write_accounts
 
 OFFICERS = ["ann", "amy", "bob", "dan", "cat", "eve"]  # analysts ann, amy; approvers bob, dan; auditor cat; eve inactive
 CHECKERS = ["bob", "dan", "bob", "dan", "ann", "cat", "eve"]  # approvers more often, the others refused
 # events that record no state change of their entity
 NON_STATE_ACTIONS = {"alert.findings_added", "alert.assigned", "alert.findings_delisted", "officer.added"}
-
-
-def build_template(directory: Path) -> Path:
-    """A store with the list, the accounts, one finished screening run and the officers."""
-    from screening.accounts import read_accounts, store_import
-    from screening.alerts import officers
-    from screening.matching.screen import screen_accounts
-
-    path = directory / "template.duckdb"
-    con = connect(path)
-    load_list(con, UN_2025)
-    accounts = write_accounts(directory / "accounts.csv", [
-        "P1,person,PROPHANE VICTOR,,1980-05-05,HT,HT,passport,HT1234567,victor",
-        "P2,person,ERIC BADEGE,,1971-02-02,CD,CD,passport,CD7654321,eric",
-        "P3,person,MUNIR AL QUBAYSI,,1966-01-01,IQ,IQ,passport,IQ5550001,munir",
-    ])
-    imported = read_accounts(accounts)
-    store_import(con, imported)
-    run = screen_accounts(con, imported.accounts)
-    assert run.hits.height >= 3
-    for name, role in [("ann", "analyst"), ("amy", "analyst"), ("bob", "approver"), ("dan", "approver"),
-                       ("cat", "auditor"), ("eve", "approver")]:
-        officers.add(con, name, role)
-    officers.set_active(con, "eve", False)
-    con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("workflow"))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
