@@ -66,7 +66,7 @@ def build_template(directory: Path) -> Path:
     """A store with the list, the accounts, one finished screening run and the officers."""
     from screening.accounts import read_accounts, store_import
     from screening.alerts import officers
-    from screening.matching.screen import screen_accounts
+    from screening.runs.ledger import screen_accounts
     from screening.store import connect
 
     path = directory / "template.duckdb"

@@ -12,7 +12,7 @@ import pytest
 
 from screening.accounts import read_accounts, store_import
 from screening.alerts import apply_list_changes, audit, decisions, ingest_run, officers
-from screening.matching.screen import screen_accounts
+from screening.runs.ledger import screen_accounts
 from screening.store import connect
 from tests.screening.alerts.conftest import UN_2025, UN_2026, load_list, write_accounts
 

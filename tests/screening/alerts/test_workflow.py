@@ -140,7 +140,7 @@ def test_policy_requires_escalation_for_chinese_subject(con: duckdb.DuckDBPyConn
 def test_lookup_alert(template: Path, tmp_path: Path) -> None:
     """Real lookups on a store holding only the UN list (the other mandatory lists are missing, so
     even a name without a hit is `review`, never `clear`)."""
-    from screening.matching.registration import lookup
+    from screening.registration import lookup
 
     path = copy_store(template, tmp_path)
     hit = lookup("MUNIR AL QUBAYSI", subject_type="person", birth_date="1966-01-01", db=path)
