@@ -9,7 +9,12 @@ The entry points for jobs and the CLI:
     apply_list_changes(con, version_id), alert_from_lookup(con, account_id, lookup_result).
 """
 
-from screening.alerts.alerts import alert_from_lookup, ingest_eligibility, ingest_run, summary_line
+from screening.alerts.alerts import (
+    alert_from_lookup,
+    ingest_eligibility,
+    ingest_run,
+    summary_line,
+)
 from screening.alerts.delisting import apply_list_changes
 
 __all__ = ["alert_from_lookup", "apply_list_changes", "ingest_eligibility", "ingest_run", "summary_line"]

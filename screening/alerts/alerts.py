@@ -17,7 +17,8 @@ from typing import Any
 import duckdb
 
 from screening import exc
-from screening.alerts import audit, officers, policy as policy_mod, suppression
+from screening.alerts import audit, officers, suppression
+from screening.alerts import policy as policy_mod
 from screening.logs import get_logger
 from screening.store import fetch_one, transaction
 

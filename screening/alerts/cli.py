@@ -120,8 +120,8 @@ def alerts_show(ctx: Context, alert_id: int, as_json: bool) -> None:
 
     with _store(ctx, write=False) as con:
         a = alerts.show(con, alert_id)
-    lines = [f"alert {a['alert_id']} — account {a['account_id']} — {a['state']} — {a['priority']} — {a['kind']}"
-             f" — proposes {a['policy_action']} — {a['age_days']:.1f} days old"]
+    lines = [(f"alert {a['alert_id']} — account {a['account_id']} — {a['state']} — {a['priority']} — {a['kind']}"
+              f" — proposes {a['policy_action']} — {a['age_days']:.1f} days old")]
     for h in a["hits"]:
         what = (f"{h['band'] or '':<12} {h['score'] or 0:.3f}  {clean(h['entry_name'])} [{h['source']} {h['source_id']}, "
                 f"{h['regime']}] matched {clean(h['matched_name'])!r}" if h["kind"] == "sanctions"
@@ -198,7 +198,12 @@ def alerts_decide(ctx: Context, alert_id: int, officer: str, outcome: str, reaso
 def alerts_ingest(ctx: Context, run_id: int | None, eligibility_run_id: int | None, version_id: int | None,
                   as_json: bool) -> None:
     """Turn a stored run or list version into alerts (`screen` and `eligibility` do it already; twice adds nothing)."""
-    from screening.alerts import apply_list_changes, ingest_eligibility, ingest_run, summary_line
+    from screening.alerts import (
+        apply_list_changes,
+        ingest_eligibility,
+        ingest_run,
+        summary_line,
+    )
 
     if sum(x is not None for x in (run_id, eligibility_run_id, version_id)) != 1:
         raise exc.UsageError("give exactly one of --run, --eligibility-run and --list-version")

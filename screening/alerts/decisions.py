@@ -15,7 +15,9 @@ from typing import Any
 import duckdb
 
 from screening import exc
-from screening.alerts import alerts as alerts_mod, audit, flags, notices, officers, policy as policy_mod, suppression
+from screening.alerts import alerts as alerts_mod
+from screening.alerts import audit, flags, notices, officers, suppression
+from screening.alerts import policy as policy_mod
 from screening.store import fetch_one, transaction
 
 OUTCOMES = ("true_match", "false_positive", "inconclusive")

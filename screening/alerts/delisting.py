@@ -11,7 +11,9 @@ from typing import Any
 import duckdb
 
 from screening import exc
-from screening.alerts import alerts as alerts_mod, audit, flags, policy as policy_mod, suppression
+from screening.alerts import alerts as alerts_mod
+from screening.alerts import audit, flags, suppression
+from screening.alerts import policy as policy_mod
 from screening.logs import bound, get_logger
 from screening.store import fetch_one, transaction
 

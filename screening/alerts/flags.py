@@ -23,7 +23,8 @@ import duckdb
 import polars as pl
 
 from screening import exc
-from screening.alerts import audit, notices, policy as policy_mod
+from screening.alerts import audit, notices
+from screening.alerts import policy as policy_mod
 from screening.alerts.output import clean, write_records
 from screening.store import fetch_one, transaction
 

@@ -23,7 +23,8 @@ import polars as pl
 import yaml
 
 from screening import exc
-from screening.alerts import audit, policy as policy_mod
+from screening.alerts import audit
+from screening.alerts import policy as policy_mod
 from screening.alerts.output import clean, write_records
 from screening.store import fetch_one, transaction
 

@@ -135,6 +135,6 @@ def record(con: duckdb.DuckDBPyConnection, policy: Policy) -> str:
     """Keep this policy version in the store (once) and return its hash."""
     con.execute(
         "INSERT INTO policy_versions VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [policy.sha256, policy.version, policy.text, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)],
+        [policy.sha256, policy.version, policy.text, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
     )
     return policy.sha256

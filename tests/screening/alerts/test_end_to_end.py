@@ -9,7 +9,13 @@ import json
 from pathlib import Path
 
 from screening.store import connect
-from tests.screening.alerts.conftest import UN_2025, UN_2026, Cli, load_list, write_accounts
+from tests.screening.alerts.conftest import (
+    UN_2025,
+    UN_2026,
+    Cli,
+    load_list,
+    write_accounts,
+)
 
 RIC = "11010519491231002X"  # checksum-valid; shared by two accounts (one legal subject)
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from screening import exc
-from screening.alerts import audit, decisions, flags, ingest_run
 from screening.alerts import alerts as alerts_mod
+from screening.alerts import audit, decisions, flags, ingest_run
 
 OFFICERS = ["ann", "amy", "bob", "dan", "cat", "eve"]  # analysts ann, amy; approvers bob, dan; auditor cat; eve inactive
 CHECKERS = ["bob", "dan", "bob", "dan", "ann", "cat", "eve"]  # approvers more often, the others refused
@@ -33,7 +35,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 class Workflow(RuleBasedStateMachine):
     template: Path
     workdir: Path
-    seen: set[str] = set()  # what the runs reached, so the test shows it explored the workflow
+    seen: ClassVar[set[str]] = set()  # what the runs reached, so the test shows it explored the workflow
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +65,7 @@ class Workflow(RuleBasedStateMachine):
         return tuple(tuple(_rows(self.con, f"SELECT * FROM {t} ORDER BY 1"))
                      for t in ("alerts", "alert_hits", "decisions", "suppressions", "flags", "notices", "audit_events"))
 
-    def _attempt(self, action, *args, **kwargs) -> None:  # noqa: ANN001
+    def _attempt(self, action, *args, **kwargs) -> None:
         before = self._state()
         try:
             action(self.con, *args, **kwargs)

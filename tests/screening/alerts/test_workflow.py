@@ -11,7 +11,16 @@ import duckdb
 import pytest
 
 from screening import exc
-from screening.alerts import alert_from_lookup, alerts, audit, decisions, flags, ingest_eligibility, ingest_run, notices
+from screening.alerts import (
+    alert_from_lookup,
+    alerts,
+    audit,
+    decisions,
+    flags,
+    ingest_eligibility,
+    ingest_run,
+    notices,
+)
 from screening.alerts import policy as policy_mod
 from screening.store import connect
 from tests.screening.alerts.conftest import Cli, copy_store
@@ -175,8 +184,8 @@ def test_eligibility_alerts_follow_the_same_decisions(tmp_path: Path) -> None:
     """Real eligibility run: a checksum failure → a request for correction; a brand-imitating name →
     a cancellation flag and the notice before cancelling; both four-eyes."""
     from screening.accounts import read_accounts, store_import
-    from screening.eligibility.run import run_eligibility
     from screening.alerts import officers
+    from screening.eligibility.run import run_eligibility
     from tests.screening.alerts.conftest import write_accounts
 
     con = connect(tmp_path / "e.duckdb")
@@ -188,7 +197,7 @@ def test_eligibility_alerts_follow_the_same_decisions(tmp_path: Path) -> None:
     ])
     imported = read_accounts(accounts)
     store_import(con, imported)
-    run_id, evaluation = run_eligibility(con, imported)
+    run_id, _ = run_eligibility(con, imported)
     summary = ingest_eligibility(con, run_id)
     assert summary["alerts_opened"] >= 1
     for a in alerts.listing(con):
@@ -221,7 +230,7 @@ def test_receipts_are_all_or_nothing(con: duckdb.DuckDBPyConnection, tmp_path: P
 
 
 def test_hostile_names_are_neutralised_in_exports(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    con.execute("UPDATE list_entries SET primary_name = '=cmd|''/c calc''!A1 ‮evil' WHERE source_id = 'IQi.074'")
+    con.execute("UPDATE list_entries SET primary_name = '=cmd|''/c calc''!A1 \u202eevil' WHERE source_id = 'IQi.074'")
     d = decisions.decide(con, _alert(con, "P3"), "ann", "true_match", ["ID_NUMBER_MATCH"], "document")
     decisions.approve(con, d["decision_id"], "bob")
     flags.export(con, tmp_path / "f.csv")
