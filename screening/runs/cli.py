@@ -26,9 +26,9 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
                    config_path: Path | None, as_json: bool) -> None:
     """Screen an accounts file against the lists in force; store the run and its hits."""
     from screening.accounts import read_accounts
-    from screening.alerts import ingest_run, summary_line
-    from screening.runs.ledger import screen_accounts, write_hits
     from screening.store import connect
+    from screening.runs.ledger import screen_accounts, write_hits
+    from screening.alerts import ingest_run, summary_line
 
     imported = read_accounts(accounts_path)
     con = connect(ctx.db)
