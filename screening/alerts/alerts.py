@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from screening import exc
 from screening.alerts import audit, officers, suppression
@@ -152,6 +153,7 @@ def alert_from_lookup(con: duckdb.DuckDBPyConnection, account_id: str, result: A
 
 def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
             findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Set-based: a handful of queries and one audit batch whatever the number of findings."""
     pol = policy_mod.load()
     summary: dict[str, Any] = {"origin": origin, "run_id": run_id, "findings": len(findings), "alerts_opened": 0,
                                "alerts_updated": 0, "findings_added": 0, "suppressed": 0, "already_confirmed": 0,
@@ -163,61 +165,147 @@ def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
                 return {**json.loads(done[0]), "already_ingested": True}
         policy_mod.record(con, pol)
         at = audit.now()
-        suppression.expire_due(con, at, summary)
-        by_account: dict[str, list[dict[str, Any]]] = {}
-        covered: dict[str, list[tuple[dict[str, Any], str, int | None, int | None]]] = {}
+        summary["suppressions_expired"] = suppression.expire_due(con, at)
+        accounts = sorted({f["account_id"] for f in findings})
+        memory = suppression.Memory(con, accounts)
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        covered: list[tuple[dict[str, Any], str, int | None, int | None]] = []
         for f in findings:
             f["policy_action"] = _finding_rule(pol, f).action
-            outcome = suppression.covering(con, f, at, summary)
+            outcome = memory.covering(f)
             if outcome is None:
-                by_account.setdefault(f["account_id"], []).append(f)
+                fresh.setdefault(f["account_id"], []).append(f)
             else:
-                covered.setdefault(f["account_id"], []).append((f, *outcome))
-        for account_id, account_findings in by_account.items():
-            _add_to_alert(con, pol, account_id, account_findings, at, summary)
-        for account_id, items in covered.items():
-            _log_covered(con, pol, origin, run_id, account_id, items, at, summary, open_alert=account_id in by_account)
+                covered.append((f, *outcome))
+        summary["suppressions_voided"] = suppression.void(con, memory.voided, at)
+        open_alerts = dict(con.execute(f"SELECT account_id, alert_id FROM alerts WHERE state IN {OPEN_STATES} "
+                                       "AND list_contains(?, account_id)", [accounts]).fetchall())
+        known = {(a, k, s, i, e, f) for a, k, s, i, e, f in con.execute(
+            "SELECT alert_id, kind, source, source_id, entry_fp, account_fp FROM alert_hits WHERE list_contains(?, alert_id)",
+            [list(open_alerts.values())]).fetchall()}
+        ids = _Ids(con)
+        alerts_rows, hits_rows, events = [], [], []
+        for account_id, account_findings in fresh.items():
+            alert_id = open_alerts.get(account_id)
+            if alert_id is not None:
+                account_findings = [f for f in account_findings if (alert_id, *_finding_key(f)) not in known]
+                if not account_findings:
+                    continue
+                summary["alerts_updated"] += 1
+                action = "alert.findings_added"
+            else:
+                alert_id = ids.next("alerts", "alert_id")
+                alerts_rows.append(_new_alert(alert_id, account_id, "open", at))
+                summary["alerts_opened"] += 1
+                action = "alert.opened"
+            added = _findings_rows(ids, alert_id, account_findings, "pending", at)
+            hits_rows += added
+            summary["findings_added"] += len(added)
+            events.append(audit.Event("system", action, "alert", alert_id, account_id, {"findings": len(added)}))
+        suppressed_alerts = _auto_suppressed(con, ids, covered, open_alerts, fresh, at, alerts_rows, hits_rows, events)
+        _insert(con, "alerts", alerts_rows)
+        _insert(con, "alert_hits", hits_rows)
+        _insert(con, "suppressed_hits", [
+            {"origin": origin, "run_id": run_id, "account_id": f["account_id"], "source": f["source"],
+             "source_id": f["source_id"], "score": f.get("score"), "band": f.get("band"), "why": why,
+             "suppression_id": suppression_id, "alert_id": confirmed or suppressed_alerts.get(f["account_id"]),
+             "logged_at": at}
+            for f, why, suppression_id, confirmed in covered])
+        summary["suppressed"] = sum(why == "suppressed" for _, why, _, _ in covered)
+        summary["already_confirmed"] = len(covered) - summary["suppressed"]
+        refresh_many(con, pol, [e.entity_id for e in events], at)
+        audit.record_many(con, events)
         if run_id is not None:
             con.execute("INSERT INTO alert_ingests VALUES (?, ?, ?, ?)", [origin, run_id, at, json.dumps(summary)])
     log.info("alerts ingested", **{k: v for k, v in summary.items() if k != "already_ingested"})
     return summary
 
 
-def _log_covered(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, origin: str, run_id: int | None,
-                 account_id: str, items: list[tuple[dict[str, Any], str, int | None, int | None]], at: dt.datetime,
-                 summary: dict[str, Any], open_alert: bool) -> None:
-    """Log findings that open nothing. Suppressed ones of an account with nothing else going on are
-    kept on an `auto_suppressed` alert (one per account and unchanged findings), so the record shows them."""
-    suppressed = [f for f, why, _, _ in items if why == "suppressed"]
-    alert_id = None
-    has_open = open_alert or fetch_one(con, f"SELECT 1 FROM alerts WHERE account_id = ? AND state IN {OPEN_STATES}",
-                                       [account_id])
-    if suppressed and not has_open:
-        alert_id = _auto_suppressed_alert(con, pol, account_id, suppressed, at)
-    for f, why, suppression_id, confirmed_alert in items:
-        con.execute("INSERT INTO suppressed_hits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [origin, run_id, account_id, f["source"], f["source_id"], f.get("score"), f.get("band"), why,
-                     suppression_id, confirmed_alert or alert_id, at])
-        summary["suppressed" if why == "suppressed" else "already_confirmed"] += 1
+def _auto_suppressed(con: duckdb.DuckDBPyConnection, ids: _Ids, covered: list[tuple], open_alerts: dict[str, int],
+                     fresh: dict[str, list[dict[str, Any]]], at: dt.datetime, alerts_rows: list[dict[str, Any]],
+                     hits_rows: list[dict[str, Any]], events: list[audit.Event]) -> dict[str, int]:
+    """Suppressed findings of an account with nothing else going on are kept on an `auto_suppressed`
+    alert (a new one only when they differ from the account's last such alert), so the record shows them."""
+    quiet: dict[str, list[dict[str, Any]]] = {}
+    for f, why, _, _ in covered:
+        if why == "suppressed" and f["account_id"] not in open_alerts and f["account_id"] not in fresh:
+            quiet.setdefault(f["account_id"], []).append(f)
+    if not quiet:
+        return {}
+    last = dict(con.execute(
+        "SELECT account_id, alert_id FROM alerts WHERE list_contains(?, account_id) AND state = 'auto_suppressed' "
+        "QUALIFY alert_id = max(alert_id) OVER (PARTITION BY account_id)", [list(quiet)]).fetchall())
+    latest = dict(con.execute("SELECT account_id, max(alert_id) FROM alerts WHERE list_contains(?, account_id) "
+                              "GROUP BY account_id", [list(quiet)]).fetchall())
+    kept: dict[int, set[tuple]] = {}
+    for alert_id, k, s, i, e, f in con.execute(
+            "SELECT alert_id, kind, source, source_id, entry_fp, account_fp FROM alert_hits WHERE list_contains(?, alert_id)",
+            [list(last.values())]).fetchall():
+        kept.setdefault(alert_id, set()).add((k, s, i, e, f))
+    out = {}
+    for account_id, findings in quiet.items():
+        previous = last.get(account_id)
+        if previous is not None and previous == latest.get(account_id) and all(
+                _finding_key(f) in kept.get(previous, set()) for f in findings):
+            out[account_id] = previous
+            continue
+        alert_id = ids.next("alerts", "alert_id")
+        alerts_rows.append({**_new_alert(alert_id, account_id, "auto_suppressed", at), "closed_at": at,
+                            "close_reason": "suppressed"})
+        hits_rows += _findings_rows(ids, alert_id, findings, "suppressed", at)
+        events.append(audit.Event("system", "alert.auto_suppressed", "alert", alert_id, account_id,
+                                  {"findings": len(findings)}))
+        out[account_id] = alert_id
+    return out
 
 
-def _auto_suppressed_alert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str,
-                           findings: list[dict[str, Any]], at: dt.datetime) -> int:
-    last = fetch_one(con, "SELECT alert_id, state FROM alerts WHERE account_id = ? ORDER BY alert_id DESC LIMIT 1",
-                     [account_id])
-    if last and last[1] == "auto_suppressed":
-        known = {tuple(r) for r in con.execute("SELECT source, source_id, entry_fp, account_fp FROM alert_hits "
-                                               "WHERE alert_id = ?", [last[0]]).fetchall()}
-        if all((f["source"], f["source_id"], f.get("entry_fp"), f.get("account_fp")) in known for f in findings):
-            return int(last[0])
-    alert_id = _next_id(con, "alerts", "alert_id")
-    con.execute("INSERT INTO alerts (alert_id, account_id, kind, state, priority, policy_action, opened_at, updated_at, "
-                "closed_at, close_reason) VALUES (?, ?, 'sanctions', 'auto_suppressed', 'P4', 'review', ?, ?, ?, "
-                "'suppressed')", [alert_id, account_id, at, at, at])
-    _insert_findings(con, alert_id, findings, "suppressed", at)
-    refresh(con, pol, alert_id, at)
-    audit.record(con, "system", "alert.auto_suppressed", "alert", alert_id, account_id, findings=len(findings))
-    return alert_id
+def _finding_key(f: dict[str, Any]) -> tuple:
+    return (f["kind"], f["source"], f["source_id"], f.get("entry_fp"), f.get("account_fp"))
+
+
+class _Ids:
+    """Next ids of the tables an ingestion appends to (one query per table)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.last: dict[str, int] = {}
+
+    def next(self, table: str, key: str) -> int:
+        if table not in self.last:
+            self.last[table] = _next_id(self.con, table, key) - 1
+        self.last[table] += 1
+        return self.last[table]
+
+
+def _new_alert(alert_id: int, account_id: str, state: str, at: dt.datetime) -> dict[str, Any]:
+    return {"alert_id": alert_id, "account_id": account_id, "kind": "sanctions", "state": state, "priority": "P4",
+            "policy_action": "review", "opened_at": at, "updated_at": at}
+
+
+def _findings_rows(ids: _Ids, alert_id: int, findings: list[dict[str, Any]], disposition: str,
+                   at: dt.datetime) -> list[dict[str, Any]]:
+    rows, seen = [], set()
+    for f in findings:
+        key = (f["kind"], f["source"], f["source_id"])
+        if key in seen:  # the same entry twice in one batch (two names of one account): the best comes first
+            continue
+        seen.add(key)
+        rows.append({"hit_id": ids.next("alert_hits", "hit_id"), "alert_id": alert_id,
+                     **{c: _text(f.get(c)) if c == "reasons" else f.get(c) for c in FINDING_COLUMNS},
+                     "policy_action": f["policy_action"], "disposition": disposition, "added_at": at})
+    return rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Append rows (dicts with the same keys) in one statement."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    con.register("_rows", pa.Table.from_pylist(rows))
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _rows")
+    finally:
+        con.unregister("_rows")
 
 
 def summary_line(r: dict[str, Any]) -> str:
@@ -235,52 +323,6 @@ def _finding_rule(pol: policy_mod.Policy, f: dict[str, Any]) -> policy_mod.Rule:
     return pol.for_data_quality()
 
 
-def _add_to_alert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str,
-                  findings: list[dict[str, Any]], at: dt.datetime, summary: dict[str, Any]) -> None:
-    """Append the findings to the account's open alert (or open one); one audit event either way."""
-    row = fetch_one(con, f"SELECT alert_id FROM alerts WHERE account_id = ? AND state IN {OPEN_STATES}", [account_id])
-    if row:
-        alert_id = row[0]
-        known = {(k, s, i, e, a) for k, s, i, e, a in con.execute(
-            "SELECT kind, source, source_id, entry_fp, account_fp FROM alert_hits WHERE alert_id = ?", [alert_id]
-        ).fetchall()}
-        findings = [f for f in findings
-                    if (f["kind"], f["source"], f["source_id"], f.get("entry_fp"), f.get("account_fp")) not in known]
-        if not findings:
-            return
-    else:
-        alert_id = _next_id(con, "alerts", "alert_id")
-        con.execute("INSERT INTO alerts (alert_id, account_id, kind, state, priority, policy_action, opened_at, updated_at) "
-                    "VALUES (?, ?, 'sanctions', 'open', 'P4', 'review', ?, ?)", [alert_id, account_id, at, at])
-    added = _insert_findings(con, alert_id, findings, "pending", at)
-    summary["findings_added"] += added
-    refresh(con, pol, alert_id, at)
-    if row:
-        summary["alerts_updated"] += 1
-        audit.record(con, "system", "alert.findings_added", "alert", alert_id, account_id, findings=added)
-    else:
-        summary["alerts_opened"] += 1
-        audit.record(con, "system", "alert.opened", "alert", alert_id, account_id, findings=added)
-
-
-def _insert_findings(con: duckdb.DuckDBPyConnection, alert_id: int, findings: list[dict[str, Any]], disposition: str,
-                     at: dt.datetime) -> int:
-    seen: set[tuple] = set()
-    for f in findings:
-        key = (f["kind"], f["source"], f["source_id"])
-        if key in seen:  # the same entry twice in one batch (two names of one account): the best comes first
-            continue
-        seen.add(key)
-        hit_id = _next_id(con, "alert_hits", "hit_id")
-        con.execute(
-            f"INSERT INTO alert_hits (hit_id, alert_id, {', '.join(FINDING_COLUMNS)}, policy_action, disposition, added_at) "
-            f"VALUES (?, ?, {', '.join('?' for _ in FINDING_COLUMNS)}, ?, ?, ?)",
-            [hit_id, alert_id, *[_text(f.get(c)) if c == "reasons" else f.get(c) for c in FINDING_COLUMNS],
-             f["policy_action"], disposition, at],
-        )
-    return len(seen)
-
-
 def _text(value: Any) -> str | None:
     return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -290,17 +332,36 @@ def _next_id(con: duckdb.DuckDBPyConnection, table: str, key: str) -> int:
 
 
 def refresh(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, alert_id: int, at: dt.datetime) -> None:
-    """Recompute an alert's kind, band, priority and policy action from its findings still in play."""
-    hits = _rows(con, "SELECT kind, band, regime, policy_action FROM alert_hits WHERE alert_id = ? "
-                      "AND disposition IN ('pending', 'confirmed')", [alert_id])
-    if not hits:
-        hits = _rows(con, "SELECT kind, band, regime, policy_action FROM alert_hits WHERE alert_id = ?", [alert_id])
-    kind = max((h["kind"] for h in hits), key=KIND_RANK.__getitem__, default="sanctions")
-    band = max((h["band"] for h in hits if h["kind"] == "sanctions"), key=lambda b: BAND_RANK.get(b, 0), default=None)
-    points = max((pol.priority(h["band"], h["regime"], h["kind"], h["band"])[0] for h in hits), default=0)
-    action = max((h["policy_action"] for h in hits), key=policy_mod.ACTION_RANK.__getitem__, default="review")
-    con.execute("UPDATE alerts SET kind = ?, band = ?, priority = ?, policy_action = ?, updated_at = ? WHERE alert_id = ?",
-                [kind, band, pol.level(points), action, at, alert_id])
+    refresh_many(con, pol, [alert_id], at)
+
+
+def refresh_many(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, alert_ids: list[int], at: dt.datetime) -> None:
+    """Recompute alerts' kind, band, priority and policy action from their findings still in play
+    (all findings when none is: an auto-suppressed or fully delisted alert)."""
+    if not alert_ids:
+        return
+    by_alert: dict[int, list[tuple]] = {}
+    for alert_id, kind, band, regime, action, live in con.execute(
+            "SELECT alert_id, kind, band, regime, policy_action, disposition IN ('pending', 'confirmed') "
+            "FROM alert_hits WHERE list_contains(?, alert_id)", [alert_ids]).fetchall():
+        by_alert.setdefault(alert_id, []).append((kind, band, regime, action, live))
+    rows = []
+    for alert_id, all_hits in by_alert.items():
+        hits = [h for h in all_hits if h[4]] or all_hits
+        points = max(pol.priority(b, r, k, b)[0] for k, b, r, _, _ in hits)
+        rows.append({
+            "alert_id": alert_id,
+            "kind": max((h[0] for h in hits), key=KIND_RANK.__getitem__),
+            "band": max((h[1] for h in hits if h[0] == "sanctions"), key=lambda b: BAND_RANK.get(b, 0), default=None),
+            "priority": pol.level(points),
+            "policy_action": max((h[3] for h in hits), key=policy_mod.ACTION_RANK.__getitem__),
+        })
+    con.register("_refresh", pa.Table.from_pylist(rows))
+    try:
+        con.execute("UPDATE alerts SET kind = r.kind, band = r.band, priority = r.priority, policy_action = r.policy_action, "
+                    "updated_at = ? FROM _refresh r WHERE alerts.alert_id = r.alert_id", [at])
+    finally:
+        con.unregister("_refresh")
 
 
 # ---- officers' transitions ---------------------------------------------------------------------

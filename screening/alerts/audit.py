@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from screening.store import fetch_one
 
@@ -52,20 +53,34 @@ def chain_hash(prev_hash: str, payload_digest: str, at: str, actor: str, action:
     return digest("|".join([prev_hash, payload_digest, at, actor, action, entity, entity_id]))  # noqa: FLY002
 
 
-def snapshot(con: duckdb.DuckDBPyConnection, entity: str, entity_id: int) -> dict[str, Any] | None:
-    """The row of a workflow entity as the log records it (an alert with its findings)."""
+def snapshots(con: duckdb.DuckDBPyConnection, entity: str, ids: list[int] | None = None) -> dict[str, dict[str, Any]]:
+    """The rows of a workflow entity as the log records them (an alert with a digest of its findings),
+    by id as text; all rows when `ids` is None. One query per table, whatever the number of rows."""
     table, key = ENTITIES[entity]
-    cur = con.execute(f"SELECT * FROM {table} WHERE {key} = ?", [entity_id])
-    rows = cur.fetchall()
-    if not rows:
-        return None
+    where = "" if ids is None else f"WHERE list_contains(?, {key})"
+    cur = con.execute(f"SELECT * FROM {table} {where}", [] if ids is None else [ids])
     names = [d[0] for d in cur.description]
-    row = json.loads(canonical(dict(zip(names, rows[0]))))
-    if entity == "alert":
-        cur = con.execute("SELECT * FROM alert_hits WHERE alert_id = ? ORDER BY hit_id", [entity_id])
+    rows = {str(r[names.index(key)]): json.loads(canonical(dict(zip(names, r)))) for r in cur.fetchall()}
+    if entity == "alert" and rows:
+        cur = con.execute(f"SELECT * FROM alert_hits {where.replace(key, 'alert_id')} ORDER BY alert_id, hit_id",
+                          [] if ids is None else [ids])
         cols = [d[0] for d in cur.description]
-        row["hits_digest"] = digest(canonical([dict(zip(cols, r)) for r in cur.fetchall()]))
-    return row
+        hits: dict[str, list[dict[str, Any]]] = {k: [] for k in rows}
+        for r in cur.fetchall():
+            hits.setdefault(str(r[cols.index("alert_id")]), []).append(dict(zip(cols, r)))
+        for k, row in rows.items():
+            row["hits_digest"] = digest(canonical(hits.get(k, [])))
+    return rows
+
+
+@dataclass(frozen=True)
+class Event:
+    actor: str
+    action: str
+    entity: str
+    entity_id: int
+    account_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str, entity_id: int,
@@ -74,18 +89,44 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str,
 
     The payload holds the entity's row after the change plus `details`; returns the event's seq.
     """
-    payload = canonical({"row": snapshot(con, entity, entity_id), **details})
-    payload_digest = digest(payload)
+    return record_many(con, [Event(actor, action, entity, entity_id, account_id, details)])
+
+
+def record_many(con: duckdb.DuckDBPyConnection, events: list[Event]) -> int:
+    """Append events in order, for state changes already written: the rows are read per table in one
+    query and the events inserted in one statement (a run that opens thousands of alerts). Each event's
+    snapshot is the row as it is now, so give one event per entity and batch."""
+    if not events:
+        return 0
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for entity in {e.entity for e in events}:
+        rows[entity] = snapshots(con, entity, sorted({e.entity_id for e in events if e.entity == entity}))
     head = fetch_one(con, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-    seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     at = now().isoformat(timespec="microseconds")
-    hashed = chain_hash(prev, payload_digest, at, actor, action, entity, str(entity_id))
-    con.execute("INSERT INTO audit_payloads VALUES (?, ?) ON CONFLICT DO NOTHING", [payload_digest, payload])
-    con.execute(
-        "INSERT INTO audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [seq, at, actor, action, entity, str(entity_id), account_id, payload_digest, prev, hashed],
-    )
-    return seq
+    event_rows, payloads = [], {}
+    for e in events:
+        payload = canonical({"row": rows[e.entity].get(str(e.entity_id)), **e.details})
+        payload_digest = digest(payload)
+        payloads[payload_digest] = payload
+        seq += 1
+        prev_hash, prev = prev, chain_hash(prev, payload_digest, at, e.actor, e.action, e.entity, str(e.entity_id))
+        event_rows.append((seq, at, e.actor, e.action, e.entity, str(e.entity_id), e.account_id, payload_digest,
+                           prev_hash, prev))
+    columns = ["seq", "occurred_at", "actor", "action", "entity", "entity_id", "account_id", "payload_digest",
+               "prev_hash", "hash"]
+    new_events = pa.table(list(zip(*event_rows)), names=columns)
+    new_payloads = pa.table([list(payloads), list(payloads.values())], names=["payload_digest", "payload"])
+    con.register("_new_payloads", new_payloads)
+    con.register("_new_events", new_events)
+    try:
+        con.execute("INSERT INTO audit_payloads SELECT * FROM _new_payloads ON CONFLICT DO NOTHING")
+        con.execute("INSERT INTO audit_events SELECT CAST(seq AS BIGINT), occurred_at, actor, action, entity, entity_id, "
+                    "account_id, payload_digest, prev_hash, hash FROM _new_events")
+    finally:
+        con.unregister("_new_payloads")
+        con.unregister("_new_events")
+    return int(seq)
 
 
 @dataclass
@@ -145,14 +186,14 @@ def _row_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
            QUALIFY row_number() OVER (PARTITION BY e.entity, e.entity_id ORDER BY e.seq DESC) = 1"""
     ).fetchall()
     logged = {(entity, entity_id): (seq, payload) for entity, entity_id, seq, payload in last}
-    for entity, (table, key) in ENTITIES.items():
-        for (entity_id,) in con.execute(f"SELECT {key} FROM {table} ORDER BY {key}").fetchall():
-            event = logged.pop((entity, str(entity_id)), None)
+    for entity in ENTITIES:
+        for entity_id, row in sorted(snapshots(con, entity).items(), key=lambda kv: int(kv[0])):
+            event = logged.pop((entity, entity_id), None)
             if event is None:
                 problems.append(f"{entity} {entity_id}: row not in the audit log (inserted by hand)")
                 continue
             seq, payload = event
-            if payload is not None and json.loads(payload).get("row") != snapshot(con, entity, entity_id):
+            if payload is not None and json.loads(payload).get("row") != row:
                 problems.append(f"{entity} {entity_id}: row differs from audit event {seq} (changed outside the workflow)")
     for (entity, entity_id), (seq, payload) in sorted(logged.items()):
         if payload is not None and json.loads(payload).get("row") is not None:

@@ -5,7 +5,6 @@ proposal (which two officers still decide)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import duckdb
@@ -32,13 +31,12 @@ def apply_list_changes(con: duckdb.DuckDBPyConnection, version_id: int) -> dict[
     pol = policy_mod.load()
     with bound(version_id=version_id), transaction(con):
         at = audit.now()
-        for source, source_id, change in changes:
-            for suppression_id, account_id in con.execute(
-                "SELECT suppression_id, account_id FROM suppressions WHERE source = ? AND source_id = ? AND state = 'active'",
-                [source, source_id],
-            ).fetchall():
-                suppression.end(con, suppression_id, account_id, "voided", f"list entry {change} in version {version_id}", at)
-                summary["suppressions_voided"] += 1
+        keys = {f"{s}\x1f{i}": c for s, i, c in changes}
+        hit = con.execute("SELECT suppression_id, account_id, source || chr(31) || source_id FROM suppressions "
+                          "WHERE state = 'active' AND list_contains(?, source || chr(31) || source_id)",
+                          [list(keys)]).fetchall()
+        summary["suppressions_voided"] = suppression.void(
+            con, [(sid, account, f"list entry {keys[key]} in version {version_id}") for sid, account, key in hit], at)
         touched = con.execute(
             f"""SELECT DISTINCT h.alert_id FROM alert_hits h JOIN alerts a USING (alert_id)
                 WHERE a.state IN {alerts_mod.OPEN_STATES} AND h.disposition = 'pending'
@@ -47,11 +45,10 @@ def apply_list_changes(con: duckdb.DuckDBPyConnection, version_id: int) -> dict[
         ).fetchall() if removed else []
         for (alert_id,) in touched:
             _delist_findings(con, pol, alert_id, removed, version_id, summary)
-        for flag in con.execute(f"SELECT flag_id FROM flags WHERE state IN {flags.IN_FORCE}").fetchall():
-            row = flags.get(con, flag[0])
-            entries = {(b["source"], b["source_id"]) for b in json.loads(row["basis"]) if "source" in b}
-            rests_on_list_only = all("source" in b for b in json.loads(row["basis"]))
-            if entries and rests_on_list_only and entries <= removed:
+        for row in flags.listing(con):
+            entries = {(b["source"], b["source_id"]) for b in row["basis"] if "source" in b}
+            only_lists = all("source" in b for b in row["basis"])
+            if row["state"] in flags.IN_FORCE and entries and only_lists and entries <= removed:
                 ids = ", ".join(f"{s} {i}" for s, i in sorted(entries))
                 if flags.propose_lift(con, row, f"delisted: {ids} removed in list version {version_id}"):
                     summary["lift_proposals"] += 1

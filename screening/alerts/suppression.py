@@ -18,50 +18,64 @@ from screening.alerts import audit
 from screening.store import fetch_one
 
 
-def expire_due(con: duckdb.DuckDBPyConnection, at: dt.datetime, summary: dict[str, Any] | None = None) -> int:
+def expire_due(con: duckdb.DuckDBPyConnection, at: dt.datetime) -> int:
     """End every active suppression whose time is up."""
     due = con.execute("SELECT suppression_id, account_id FROM suppressions WHERE state = 'active' AND expires_at <= ?",
                       [at]).fetchall()
-    for suppression_id, account_id in due:
-        end(con, suppression_id, account_id, "expired", "expired", at)
-    if summary is not None:
-        summary["suppressions_expired"] += len(due)
-    return len(due)
+    return _end_many(con, [(sid, account, "expired") for sid, account in due], "expired", at)
 
 
 def end(con: duckdb.DuckDBPyConnection, suppression_id: int, account_id: str, state: str, reason: str,
         at: dt.datetime, actor: str = "system") -> None:
-    con.execute("UPDATE suppressions SET state = ?, ended_at = ?, ended_reason = ? WHERE suppression_id = ?",
-                [state, at, reason, suppression_id])
-    audit.record(con, actor, f"suppression.{state}", "suppression", suppression_id, account_id, reason=reason)
+    _end_many(con, [(suppression_id, account_id, reason)], state, at, actor)
 
 
-def covering(con: duckdb.DuckDBPyConnection, f: dict[str, Any], at: dt.datetime,
-             summary: dict[str, Any]) -> tuple[str, int | None, int | None] | None:
-    """Why this finding opens no alert — ("suppressed", suppression_id, None) or ("already_confirmed",
-    None, alert_id) — or None. A suppression on the same key whose fingerprints differ is voided here."""
-    key = [f["account_id"], f["source"], f["source_id"]]
-    active = fetch_one(con, "SELECT suppression_id, account_fp, entry_fp FROM suppressions "
-                            "WHERE account_id = ? AND source = ? AND source_id = ? AND state = 'active'", key)
-    if active:
-        suppression_id, account_fp, entry_fp = active
-        if f.get("account_fp") == account_fp and f.get("entry_fp") == entry_fp:
-            return "suppressed", suppression_id, None
-        changed = [side for side, same in (("account", f.get("account_fp") == account_fp),
-                                           ("list entry", f.get("entry_fp") == entry_fp)) if not same]
-        end(con, suppression_id, f["account_id"], "voided", f"{' and '.join(changed)} data changed", at)
-        summary["suppressions_voided"] += 1
-    if f.get("account_fp") is None or f.get("entry_fp") is None:
+def void(con: duckdb.DuckDBPyConnection, voided: list[tuple[int, str, str]], at: dt.datetime) -> int:
+    """Void suppressions: (suppression_id, account_id, reason) each."""
+    return _end_many(con, voided, "voided", at)
+
+
+def _end_many(con: duckdb.DuckDBPyConnection, items: list[tuple[int, str, str]], state: str, at: dt.datetime,
+              actor: str = "system") -> int:
+    for suppression_id, _, reason in items:
+        con.execute("UPDATE suppressions SET state = ?, ended_at = ?, ended_reason = ? WHERE suppression_id = ?",
+                    [state, at, reason, suppression_id])
+    audit.record_many(con, [audit.Event(actor, f"suppression.{state}", "suppression", sid, account, {"reason": reason})
+                            for sid, account, reason in items])
+    return len(items)
+
+
+class Memory:
+    """The active suppressions and confirmed matches of some accounts, read once for a batch of findings."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, accounts: list[str]) -> None:
+        self.active = {(a, s, i): (sid, afp, efp) for sid, a, s, i, afp, efp in con.execute(
+            "SELECT suppression_id, account_id, source, source_id, account_fp, entry_fp FROM suppressions "
+            "WHERE state = 'active' AND list_contains(?, account_id)", [accounts]).fetchall()}
+        self.confirmed = {(a, s, i, afp, efp): alert_id for alert_id, a, s, i, afp, efp in con.execute(
+            """SELECT max(a.alert_id), a.account_id, h.source, h.source_id, h.account_fp, h.entry_fp
+               FROM alert_hits h JOIN alerts a USING (alert_id)
+               WHERE list_contains(?, a.account_id) AND h.disposition = 'confirmed' AND a.state = 'closed_true_match'
+               GROUP BY ALL""", [accounts]).fetchall()}
+        self.voided: list[tuple[int, str, str]] = []
+
+    def covering(self, f: dict[str, Any]) -> tuple[str, int | None, int | None] | None:
+        """Why this finding opens no alert — ("suppressed", suppression_id, None) or ("already_confirmed",
+        None, alert_id) — or None. A suppression on the same key whose fingerprints differ is voided."""
+        key = (f["account_id"], f["source"], f["source_id"])
+        active = self.active.get(key)
+        if active:
+            suppression_id, account_fp, entry_fp = active
+            if f.get("account_fp") == account_fp and f.get("entry_fp") == entry_fp:
+                return "suppressed", suppression_id, None
+            changed = [side for side, same in (("account", f.get("account_fp") == account_fp),
+                                               ("list entry", f.get("entry_fp") == entry_fp)) if not same]
+            self.voided.append((suppression_id, f["account_id"], f"{' and '.join(changed)} data changed"))
+            del self.active[key]
+        confirmed = self.confirmed.get((*key, f.get("account_fp"), f.get("entry_fp")))
+        if confirmed is not None and f.get("account_fp") and f.get("entry_fp"):
+            return "already_confirmed", None, confirmed
         return None
-    confirmed = fetch_one(
-        con,
-        """SELECT a.alert_id FROM alert_hits h JOIN alerts a USING (alert_id)
-           WHERE a.account_id = ? AND h.source = ? AND h.source_id = ? AND h.account_fp = ? AND h.entry_fp = ?
-             AND h.disposition = 'confirmed' AND a.state = 'closed_true_match'
-           ORDER BY a.alert_id DESC LIMIT 1""",
-        [*key, f["account_fp"], f["entry_fp"]],
-    )
-    return ("already_confirmed", None, confirmed[0]) if confirmed else None
 
 
 def create_for(con: duckdb.DuckDBPyConnection, decision: dict[str, Any], checker: str, days: int,
