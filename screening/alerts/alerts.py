@@ -20,6 +20,8 @@ import pyarrow as pa
 from screening import exc
 from screening.alerts import audit, officers, suppression
 from screening.alerts import policy as policy_mod
+from screening.alerts.sql import account_origin, next_id
+from screening.alerts.sql import rows as _rows
 from screening.logs import get_logger
 from screening.store import fetch_one, transaction
 
@@ -44,12 +46,6 @@ FINDING_COLUMNS = ("kind", "origin", "run_id", "source", "source_id", "entry_ver
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool((fetch_one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]) or (0,))[0])
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 # ---- ingestion ---------------------------------------------------------------------------------
@@ -123,9 +119,9 @@ def alert_from_lookup(con: duckdb.DuckDBPyConnection, account_id: str, result: A
     data = result if isinstance(result, dict) else result.to_dict()
     if data.get("decision") == "clear":
         return None
-    account = fetch_one(con, f"SELECT {ACCOUNT_FP_SQL}, a.nationality, a.country FROM accounts a WHERE a.account_id = ?",
-                        [account_id])
-    account_fp, nationality, country = account if account else (None, None, None)
+    account = fetch_one(con, f"SELECT {ACCOUNT_FP_SQL} FROM accounts a WHERE a.account_id = ?", [account_id])
+    account_fp = account[0] if account else None
+    nationality, country = account_origin(con, account_id)
     versions = {v["source"]: v["version_id"] for v in data.get("list_versions", [])}
     findings = []
     for hit in data.get("hits", []):
@@ -272,7 +268,7 @@ class _Ids:
 
     def next(self, table: str, key: str) -> int:
         if table not in self.last:
-            self.last[table] = _next_id(self.con, table, key) - 1
+            self.last[table] = next_id(self.con, table, key) - 1
         self.last[table] += 1
         return self.last[table]
 
@@ -325,10 +321,6 @@ def _finding_rule(pol: policy_mod.Policy, f: dict[str, Any]) -> policy_mod.Rule:
 
 def _text(value: Any) -> str | None:
     return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _next_id(con: duckdb.DuckDBPyConnection, table: str, key: str) -> int:
-    return int((fetch_one(con, f"SELECT coalesce(max({key}), 0) + 1 FROM {table}") or (1,))[0])
 
 
 def refresh(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, alert_id: int, at: dt.datetime) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from screening.alerts.sql import rows as _rows
 from screening.store import fetch_one
 
 GENESIS = "0" * 64
@@ -199,12 +200,6 @@ def _row_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         if payload is not None and json.loads(payload).get("row") is not None:
             problems.append(f"{entity} {entity_id}: row deleted (last audit event {seq})")
     return problems
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def account_trail(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[str, Any]:

@@ -188,6 +188,22 @@ def alerts_decide(ctx: Context, alert_id: int, officer: str, outcome: str, reaso
           + (" — needs a second officer's approval" if r["needs_approval"] else "") + f"; alert {r['alert_state']}")
 
 
+@alerts_group.command("suppressions")
+@click.option("--state", type=click.Choice(["active", "voided", "expired"]), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def alerts_suppressions(ctx: Context, state: str | None, as_json: bool) -> None:
+    """Suppressions ("good guy" memory), for the periodic review: who made and approved each, until when."""
+    from screening.alerts import suppression
+
+    with _store(ctx, write=False) as con:
+        rows = suppression.listing(con, state)
+    _emit(rows, as_json, "\n".join(
+        f"{r['suppression_id']:>6}  {r['state']:<8} account {r['account_id']}  {r['source']} {r['source_id']}  "
+        f"by {r['created_by']} / {r['approved_by']}  until {r['expires_at']:%Y-%m-%d}"
+        + (f"  ({r['ended_reason']})" if r["ended_reason"] else "") for r in rows) or "no suppressions")
+
+
 @alerts_group.command("ingest")
 @click.option("--run", "run_id", type=int, default=None, help="A screening run.")
 @click.option("--eligibility-run", "eligibility_run_id", type=int, default=None, help="An eligibility run.")

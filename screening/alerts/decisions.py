@@ -18,17 +18,13 @@ from screening import exc
 from screening.alerts import alerts as alerts_mod
 from screening.alerts import audit, flags, notices, officers, suppression
 from screening.alerts import policy as policy_mod
+from screening.alerts.sql import next_id
+from screening.alerts.sql import rows as _rows
 from screening.store import fetch_one, transaction
 
 OUTCOMES = ("true_match", "false_positive", "inconclusive")
 REASON_CODES = ("DOB_MISMATCH", "NATIONALITY_MISMATCH", "ENTITY_TYPE_MISMATCH", "PARTIAL_NAME_ONLY", "WEAK_ALIAS_ONLY",
                 "ID_NUMBER_MATCH", "NAME_AND_DOB_MATCH", "CONFIRMED_BY_DOCUMENT", "DATA_CORRECTED", "DELISTED", "OTHER")
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def get(con: duckdb.DuckDBPyConnection, decision_id: int) -> dict[str, Any]:
@@ -62,7 +58,7 @@ def _config_hash(con: duckdb.DuckDBPyConnection, alert_id: int) -> str | None:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, **values: Any) -> int:
-    decision_id = int((fetch_one(con, "SELECT coalesce(max(decision_id), 0) + 1 FROM decisions") or (1,))[0])
+    decision_id = next_id(con, "decisions", "decision_id")
     row = {"decision_id": decision_id, "alert_id": None, "flag_id": None, "suppress": False, "follow_up": None,
            "last_hit_id": None, "config_hash": None, "made_at": audit.now(), "policy_hash": policy_mod.record(con, pol),
            **values}

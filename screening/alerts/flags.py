@@ -26,18 +26,14 @@ from screening import exc
 from screening.alerts import audit, notices
 from screening.alerts import policy as policy_mod
 from screening.alerts.output import clean, write_records
+from screening.alerts.sql import account_origin, next_id
+from screening.alerts.sql import rows as _rows
 from screening.store import fetch_one, transaction
 
 STATES = ("proposed", "approved", "exported", "applied", "lift_proposed", "lifted", "lift_exported", "reinstated",
           "rejected")
 IN_FORCE = ("approved", "exported", "applied")
 LINK_CLAUSE = "Terms 2.3 (one account per legal subject)"
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def get(con: duckdb.DuckDBPyConnection, flag_id: int) -> dict[str, Any]:
@@ -55,7 +51,7 @@ def _set(con: duckdb.DuckDBPyConnection, flag_id: int, state: str, actor: str, *
 
 
 def _insert(con: duckdb.DuckDBPyConnection, actor: str, **values: Any) -> int:
-    flag_id = int((fetch_one(con, "SELECT coalesce(max(flag_id), 0) + 1 FROM flags") or (1,))[0])
+    flag_id = next_id(con, "flags", "flag_id")
     at = audit.now()
     row = {"flag_id": flag_id, "state": "proposed", "proposed_by": actor, "created_at": at, "updated_at": at, **values}
     con.execute(f"INSERT INTO flags ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
@@ -73,7 +69,7 @@ def propose_for(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, decision
     basis, scope = [], set()
     for h in hits:
         if h["kind"] == "sanctions":
-            rule = pol.for_hit(h["regime"], _is_chinese(con, pol, alert["account_id"]))
+            rule = pol.for_hit(h["regime"], pol.is_chinese(*account_origin(con, alert["account_id"])))
             basis.append({"source": h["source"], "source_id": h["source_id"], "regime": h["regime"],
                           "programs": h["programs"], "entry_version_id": h["entry_version_id"]})
         else:
@@ -84,11 +80,6 @@ def propose_for(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, decision
     return _insert(con, decision["maker"], account_id=alert["account_id"], alert_id=alert["alert_id"],
                    decision_id=decision["decision_id"], kind=kind, scope=json.dumps(["all"] if "all" in scope else sorted(scope)),
                    basis=json.dumps(basis, ensure_ascii=False), group_id=_group_of(con, alert["account_id"]))
-
-
-def _is_chinese(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str) -> bool:
-    row = fetch_one(con, "SELECT nationality, country FROM accounts WHERE account_id = ?", [account_id])
-    return pol.is_chinese(*row) if row else False
 
 
 def _group_of(con: duckdb.DuckDBPyConnection, account_id: str) -> str | None:

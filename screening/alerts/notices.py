@@ -26,6 +26,7 @@ from screening import exc
 from screening.alerts import audit
 from screening.alerts import policy as policy_mod
 from screening.alerts.output import clean, write_records
+from screening.alerts.sql import account_origin, next_id, rows
 from screening.store import fetch_one, transaction
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "resources" / "policy" / "notice_templates.yml"
@@ -58,23 +59,18 @@ def render(kind: str, channel: str, locale: str, *, account_id: str, scope: list
     return f"{kind}.{channel}.{locale}", str(templates()["version"]), text
 
 
-def _account(con: duckdb.DuckDBPyConnection, account_id: str) -> tuple[str | None, str | None]:
-    row = fetch_one(con, "SELECT nationality, country FROM accounts WHERE account_id = ?", [account_id])
-    return (row[0], row[1]) if row else (None, None)
-
-
 def draft(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str, kind: str, *, basis: str,
           scope: list[str] | None = None, flag_id: int | None = None, alert_id: int | None = None,
           hold: bool = False) -> list[int]:
     """One notice per configured channel: drafted, then held or ready (one audit event each)."""
-    locale = pol.locale_for(*_account(con, account_id))
+    locale = pol.locale_for(*account_origin(con, account_id))
     today = audit.now().date()
     date = today + dt.timedelta(days=BRAND_NAME_DAYS) if kind == "brand_name" else today
     ids = []
     for channel in pol.channels:
         template_id, version, text = render(kind, channel, locale, account_id=account_id, scope=scope or ["all"],
                                             basis=basis, contact=pol.contact, date=date)
-        notice_id = int((fetch_one(con, "SELECT coalesce(max(notice_id), 0) + 1 FROM notices") or (1,))[0])
+        notice_id = next_id(con, "notices", "notice_id")
         at = audit.now()
         con.execute("INSERT INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'drafted', ?, ?, NULL)",
                     [notice_id, account_id, flag_id, alert_id, kind, channel, locale, template_id, version, text,
@@ -102,7 +98,7 @@ def for_flag(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, flag: dict[
     hold, notice_kind = False, "cancellation" if flag["kind"] == "cancel" else "suspension"
     regimes = sorted({b["regime"] or "?" for b in basis if "source" in b})
     if regimes:
-        modes = {pol.for_hit(r, _is_chinese(con, pol, flag["account_id"])).notice_mode for r in regimes}
+        modes = {pol.for_hit(r, pol.is_chinese(*account_origin(con, flag["account_id"]))).notice_mode for r in regimes}
         if modes == {"none"}:
             return []
         hold = "after_freeze" in modes
@@ -113,10 +109,6 @@ def for_flag(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, flag: dict[
         text = "; ".join(dict.fromkeys(b.get("clause") or "" for b in basis))
     return draft(con, pol, flag["account_id"], notice_kind, basis=text, scope=scope, flag_id=flag["flag_id"],
                  alert_id=flag["alert_id"], hold=hold)
-
-
-def _is_chinese(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, account_id: str) -> bool:
-    return pol.is_chinese(*_account(con, account_id))
 
 
 def for_findings(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, alert: dict[str, Any],
@@ -145,9 +137,7 @@ def release_held(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, flag_id
 def listing(con: duckdb.DuckDBPyConnection, state: str | None = None) -> list[dict[str, Any]]:
     if state and state not in STATES:
         raise exc.UsageError(f"unknown notice state {state!r}: one of {', '.join(STATES)}")
-    cur = con.execute("SELECT * FROM notices WHERE ? IS NULL OR state = ? ORDER BY notice_id", [state, state])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return rows(con, "SELECT * FROM notices WHERE ? IS NULL OR state = ? ORDER BY notice_id", [state, state])
 
 
 def export(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import duckdb
 
 from screening import exc
 from screening.alerts import audit
+from screening.alerts.sql import next_id, rows
 from screening.store import fetch_one, transaction
 
 ROLES = ("analyst", "approver", "auditor")
@@ -26,7 +27,7 @@ def add(con: duckdb.DuckDBPyConnection, name: str, role: str, *, actor: str = "s
     with transaction(con):
         if fetch_one(con, "SELECT 1 FROM officers WHERE name = ?", [name]):
             raise exc.ActionRefused(f"officer {name!r} exists already")
-        officer_id = (fetch_one(con, "SELECT coalesce(max(officer_id), 0) + 1 FROM officers") or (1,))[0]
+        officer_id = next_id(con, "officers", "officer_id")
         con.execute("INSERT INTO officers VALUES (?, ?, ?, TRUE, ?)", [officer_id, name, role, audit.now()])
         audit.record(con, actor, "officer.added", "officer", officer_id, role=role)
     return {"officer_id": officer_id, "name": name, "role": role, "active": True}
@@ -58,6 +59,4 @@ def require(con: duckdb.DuckDBPyConnection, name: str | None, roles: tuple[str, 
 
 
 def listing(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    cur = con.execute("SELECT officer_id, name, role, active, created_at FROM officers ORDER BY officer_id")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return rows(con, "SELECT officer_id, name, role, active, created_at FROM officers ORDER BY officer_id")

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from screening.alerts import audit
+from screening.alerts.sql import next_id, rows
 from screening.store import fetch_one
 
 
@@ -93,7 +94,7 @@ def create_for(con: duckdb.DuckDBPyConnection, decision: dict[str, Any], checker
                                 "AND source_id = ? AND state = 'active'", [account_id, source, source_id])
         if active:  # replaced by the newer decision
             end(con, active[0], account_id, "voided", f"replaced by decision {decision['decision_id']}", at)
-        suppression_id = int((fetch_one(con, "SELECT coalesce(max(suppression_id), 0) + 1 FROM suppressions") or (1,))[0])
+        suppression_id = next_id(con, "suppressions", "suppression_id")
         con.execute(
             "INSERT INTO suppressions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, NULL)",
             [suppression_id, account_id, source, source_id, account_fp, entry_fp, regime, decision["decision_id"],
@@ -106,6 +107,4 @@ def create_for(con: duckdb.DuckDBPyConnection, decision: dict[str, Any], checker
 
 
 def listing(con: duckdb.DuckDBPyConnection, state: str | None = None) -> list[dict[str, Any]]:
-    cur = con.execute("SELECT * FROM suppressions WHERE ? IS NULL OR state = ? ORDER BY suppression_id", [state, state])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return rows(con, "SELECT * FROM suppressions WHERE ? IS NULL OR state = ? ORDER BY suppression_id", [state, state])

@@ -254,4 +254,5 @@ def test_cli_contract(template: Path, tmp_path: Path) -> None:
     assert set(out) >= {"decision_id", "status"}
     cli.run("decisions", "reject", str(out["decision_id"]), "--officer", "bob", "--note", "no")
     cli.run("officers", "add", "bob", "--role", "analyst", code=7)
+    assert cli.json("alerts", "suppressions") == []
     assert cli.json("audit", "verify")["ok"]
