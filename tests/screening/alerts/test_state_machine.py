@@ -35,7 +35,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 class Workflow(RuleBasedStateMachine):
     template: Path
     workdir: Path
-    seen: ClassVar[set[str]] = set()  # what the runs reached, so the test shows it explored the workflow
+    seen: ClassVar[set[str]] = set()  # the audit actions the runs reached: the test shows what it explored
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,9 +48,7 @@ class Workflow(RuleBasedStateMachine):
         self.next_run = 2
 
     def teardown(self) -> None:
-        Workflow.seen |= {f"alert:{s}" for (s,) in _rows(self.con, "SELECT DISTINCT state FROM alerts")}
-        Workflow.seen |= {f"flag:{s}" for (s,) in _rows(self.con, "SELECT DISTINCT state FROM flags")}
-        Workflow.seen |= {f"suppression:{s}" for (s,) in _rows(self.con, "SELECT DISTINCT state FROM suppressions")}
+        Workflow.seen |= {a for (a,) in _rows(self.con, "SELECT DISTINCT action FROM audit_events")}
         self.con.close()
 
     # ---- helpers
@@ -82,7 +80,7 @@ class Workflow(RuleBasedStateMachine):
         self._attempt(alerts_mod.escalate, self._pick("alerts", "alert_id", a), officer, "to legal")
 
     @rule(a=st.integers(0, 20), officer=st.sampled_from(OFFICERS),
-          outcome=st.sampled_from(["true_match", "false_positive", "inconclusive"]), suppress=st.booleans(),
+          outcome=st.sampled_from(["true_match", "true_match", "false_positive", "inconclusive"]), suppress=st.booleans(),
           reason=st.sampled_from(["dob_mismatch", "ID_NUMBER_MATCH", "Other", "name_and_dob_match", "NOT_A_CODE"]),
           proper_follow_up=st.sampled_from([True, True, True, False]))
     def decide(self, a: int, officer: str, outcome: str, suppress: bool, reason: str, proper_follow_up: bool) -> None:
@@ -92,15 +90,42 @@ class Workflow(RuleBasedStateMachine):
         self._attempt(decisions.decide, self._pick("alerts", "alert_id", a), officer, outcome, [reason], "checked",
                       suppress=suppress, follow_up=date)
 
+    @rule(a=st.integers(0, 20), outcome=st.sampled_from(["true_match", "false_positive", "inconclusive"]),
+          suppress=st.booleans())
+    def decide_properly(self, a: int, outcome: str, suppress: bool) -> None:
+        """A well-formed decision by the officer holding the alert (so runs reach the approvals)."""
+        alert_id = self._pick("alerts", "alert_id", a)
+        held = _rows(self.con, f"SELECT assigned_to FROM alerts WHERE alert_id = {alert_id}")
+        officer = (held[0][0] if held else None) or "ann"
+        date = audit.now().date().replace(year=audit.now().year + 1) if outcome == "inconclusive" else None
+        self._attempt(decisions.decide, alert_id, officer, outcome, ["OTHER"], "checked",
+                      suppress=suppress and outcome == "false_positive", follow_up=date)
+
+    @rule(d=st.integers(0, 20))
+    def approve_properly(self, d: int) -> None:
+        """The pending decision approved by an approver who did not make it."""
+        pending = _rows(self.con, "SELECT decision_id, maker FROM decisions WHERE status = 'pending' ORDER BY 1")
+        if pending:
+            decision_id, maker = pending[d % len(pending)]
+            self._attempt(decisions.approve, decision_id, "dan" if maker == "bob" else "bob")
+
+    @rule(f=st.integers(0, 20))
+    def lift_properly(self, f: int) -> None:
+        """An analyst proposes lifting a flag in force (approve_properly may then lift it)."""
+        in_force = _rows(self.con, "SELECT flag_id FROM flags WHERE state IN ('approved', 'exported', 'applied') ORDER BY 1")
+        if in_force:
+            self._attempt(decisions.propose_flag_action, in_force[f % len(in_force)][0], "amy", "lift", ["DELISTED"],
+                          "entry removed")
+
     def _decision(self, d: int, pending: bool) -> int:
         ids = [i for (i,) in _rows(self.con, "SELECT decision_id FROM decisions WHERE status = 'pending' ORDER BY 1")]
         return ids[d % len(ids)] if pending and ids else self._pick("decisions", "decision_id", d)
 
-    @rule(d=st.integers(0, 20), officer=st.sampled_from(CHECKERS), pending=st.booleans())
+    @rule(d=st.integers(0, 20), officer=st.sampled_from(CHECKERS), pending=st.sampled_from([True, True, True, False]))
     def approve(self, d: int, officer: str, pending: bool) -> None:
         self._attempt(decisions.approve, self._decision(d, pending), officer)
 
-    @rule(d=st.integers(0, 20), officer=st.sampled_from(CHECKERS), pending=st.booleans())
+    @rule(d=st.integers(0, 20), officer=st.sampled_from(CHECKERS), pending=st.sampled_from([True, True, True, False]))
     def reject(self, d: int, officer: str, pending: bool) -> None:
         self._attempt(decisions.reject, self._decision(d, pending), officer, "not convinced")
 
@@ -182,4 +207,5 @@ def test_workflow_state_machine(template: Path, tmp_path: Path) -> None:
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])(Workflow)
     run.TestCase().runTest()
     print(sorted(Workflow.seen))
-    assert {"alert:closed_true_match", "alert:closed_false_positive", "suppression:active"} <= Workflow.seen
+    assert {"alert.closed_true_match", "alert.closed_false_positive", "suppression.activated", "flag.approved",
+            "flag.lifted", "decision.rejected"} <= Workflow.seen
