@@ -153,7 +153,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
     pol = policy_mod.load()
     summary: dict[str, Any] = {"origin": origin, "run_id": run_id, "findings": len(findings), "alerts_opened": 0,
                                "alerts_updated": 0, "findings_added": 0, "suppressed": 0, "already_confirmed": 0,
-                               "suppressions_voided": 0, "suppressions_expired": 0, "already_ingested": False}
+                               "suppressions_voided": 0, "suppressions_expired": 0, "follow_ups_reopened": 0,
+                               "already_ingested": False}
     with transaction(con):
         if run_id is not None:
             done = fetch_one(con, "SELECT summary FROM alert_ingests WHERE origin = ? AND run_id = ?", [origin, run_id])
@@ -162,6 +163,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
         policy_mod.record(con, pol)
         at = audit.now()
         summary["suppressions_expired"] = suppression.expire_due(con, at)
+        summary["follow_ups_reopened"] = reopen_follow_ups(con, at)
         accounts = sorted({f["account_id"] for f in findings})
         memory = suppression.Memory(con, accounts)
         fresh: dict[str, list[dict[str, Any]]] = {}
@@ -215,6 +217,20 @@ def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
             con.execute("INSERT INTO alert_ingests VALUES (?, ?, ?, ?)", [origin, run_id, at, json.dumps(summary)])
     log.info("alerts ingested", **{k: v for k, v in summary.items() if k != "already_ingested"})
     return summary
+
+
+def reopen_follow_ups(con: duckdb.DuckDBPyConnection, at: dt.datetime) -> int:
+    """Inconclusive alerts whose follow-up date has come open again (unless the account has an open one),
+    their findings back to pending."""
+    due = con.execute(
+        f"""SELECT alert_id, account_id FROM alerts a WHERE state = 'closed_inconclusive' AND follow_up <= ?
+            AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.account_id = a.account_id AND o.state IN {OPEN_STATES})
+            QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY alert_id DESC) = 1""", [at.date()]).fetchall()
+    for alert_id, _ in due:
+        con.execute("UPDATE alert_hits SET disposition = 'pending' WHERE alert_id = ? AND disposition = 'inconclusive'",
+                    [alert_id])
+        set_state(con, alert_id, "open", "system", "alert.follow_up_due", assigned_to=None, close_reason=None)
+    return len(due)
 
 
 def _auto_suppressed(con: duckdb.DuckDBPyConnection, ids: _Ids, covered: list[tuple], open_alerts: dict[str, int],

@@ -134,12 +134,12 @@ def _close(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, decision: dic
                          follow_up=decision["follow_up"])
     at = audit.now()
     if outcome == "true_match":
-        flags.approve_for(con, pol, decision, actor, at)
+        flags.approve_for(con, pol, decision, actor)
         notices.for_findings(con, pol, alert, decision)
     elif outcome == "false_positive":
         if decision["suppress"]:
             suppression.create_for(con, decision, actor, pol.suppression_days, at)
-        flags.propose_lifts_after_false_positive(con, alert["account_id"], decision, at)
+        flags.propose_lifts_after_false_positive(con, alert["account_id"], decision)
 
 
 def approve(con: duckdb.DuckDBPyConnection, decision_id: int, officer: str, note: str | None = None) -> dict[str, Any]:

@@ -14,7 +14,6 @@ takes effect only when one officer confirms it and another approves (decisions.p
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -89,8 +88,7 @@ def _group_of(con: duckdb.DuckDBPyConnection, account_id: str) -> str | None:
     return row[0] if row else None
 
 
-def approve_for(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, decision: dict[str, Any], checker: str,
-                at: dt.datetime) -> None:
+def approve_for(con: duckdb.DuckDBPyConnection, pol: policy_mod.Policy, decision: dict[str, Any], checker: str) -> None:
     """At the approval of a true match: its proposed flag is approved, its notices drafted, and the other
     accounts of the same legal subject get linked proposals."""
     for flag in _rows(con, "SELECT * FROM flags WHERE decision_id = ? AND state = 'proposed'", [decision["decision_id"]]):
@@ -146,8 +144,7 @@ def propose_lift(con: duckdb.DuckDBPyConnection, flag: dict[str, Any], reason: s
     return True
 
 
-def propose_lifts_after_false_positive(con: duckdb.DuckDBPyConnection, account_id: str, decision: dict[str, Any],
-                                       at: dt.datetime) -> None:
+def propose_lifts_after_false_positive(con: duckdb.DuckDBPyConnection, account_id: str, decision: dict[str, Any]) -> None:
     """Flags of the account resting on entries the decision found not to match get a lift proposal."""
     cleared = {(s, i) for s, i in con.execute(
         "SELECT source, source_id FROM alert_hits WHERE alert_id = ? AND disposition = 'not_match'", [decision["alert_id"]]

@@ -4,6 +4,7 @@ unilateral list), lookups, data-quality and eligibility alerts, notices and rece
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -85,6 +86,15 @@ def test_decision_inputs(con: duckdb.DuckDBPyConnection) -> None:
     assert row["policy_hash"] == policy_mod.load().sha256 and row["config_hash"]
     with pytest.raises(exc.ActionRefused):  # closed: nothing left to decide
         decisions.decide(con, alert_id, "ann", "false_positive", ["OTHER"], "x")
+    # the follow-up date comes: the next ingestion reopens the alert with its findings pending
+    later = audit.now() + dt.timedelta(days=400)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(audit, "now", lambda: later)
+        con.execute("INSERT INTO screening_runs SELECT * REPLACE (2 AS run_id) FROM screening_runs WHERE run_id = 1")
+        assert ingest_run(con, 2)["follow_ups_reopened"] == 1
+    assert alerts.get(con, alert_id)["state"] == "open"
+    assert {h["disposition"] for h in alerts.show(con, alert_id)["hits"]} == {"pending"}
+    assert audit.verify(con).ok
 
 
 def test_block_review_false_positive_needs_a_second_officer(con: duckdb.DuckDBPyConnection) -> None:
