@@ -53,7 +53,8 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def ingest_run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
     """Turn a finished screening run into alerts (hits at or above the review band, suppression applied)
-    and data-quality alerts (rows of the run that had no usable name). Ingesting a run twice adds nothing."""
+    and data-quality alerts (rows of the run that had no usable name, or lost a bad secondary field).
+    Ingesting a run twice adds nothing."""
     run = fetch_one(con, "SELECT status FROM screening_runs WHERE run_id = ?", [run_id])
     if run is None:
         raise exc.NotFound(f"no screening run {run_id}")
@@ -85,6 +86,19 @@ def ingest_run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
                        a.nationality, a.country
                 FROM screening_unscreened u LEFT JOIN accounts a ON a.account_id = u.account_id
                 WHERE u.run_id = ? AND u.account_id IS NOT NULL""",
+            [run_id],
+        )
+    if _table_exists(con, "account_data_issues"):  # a bad secondary field dropped: screened with less data
+        unscreened += _rows(
+            con,
+            f"""SELECT 'data_quality' AS kind, 'data_issue' AS origin, d.run_id, d.account_id,
+                       'data_quality' AS source, d.field || ': ' || d.reason AS source_id,
+                       CASE WHEN a.account_id IS NULL THEN NULL ELSE {ACCOUNT_FP_SQL} END AS account_fp,
+                       'line ' || coalesce(CAST(d.line AS VARCHAR), '?') || ': ' || d.field || ' dropped (' || d.reason || ')'
+                           AS reasons,
+                       a.nationality, a.country
+                FROM account_data_issues d LEFT JOIN accounts a ON a.account_id = d.account_id
+                WHERE d.run_id = ? AND d.account_id IS NOT NULL""",
             [run_id],
         )
     return _ingest(con, "run", run_id, hits + unscreened)

@@ -181,11 +181,16 @@ def test_unscreened_accounts_become_data_quality_alerts(con: duckdb.DuckDBPyConn
     con.execute("CREATE TABLE IF NOT EXISTS screening_unscreened (run_id INTEGER, account_id VARCHAR, line BIGINT, "
                 "reason VARCHAR)")  # created by the runs package once it lands (OWNERS.md)
     con.execute("INSERT INTO screening_runs SELECT * REPLACE (2 AS run_id) FROM screening_runs WHERE run_id = 1")
+    con.execute("CREATE TABLE IF NOT EXISTS account_data_issues (import_id INTEGER, run_id INTEGER, account_id VARCHAR, "
+                "line BIGINT, field VARCHAR, reason VARCHAR)")  # created by the accounts package (OWNERS.md)
     con.execute("INSERT INTO screening_unscreened VALUES (2, 'Q9', 17, 'no usable name')")
+    con.execute("INSERT INTO account_data_issues VALUES (1, 2, 'P2', 3, 'birth_date', 'impossible date')")
     summary = ingest_run(con, 2)
-    assert summary["alerts_opened"] == 1
+    assert summary["alerts_opened"] == 1 and summary["alerts_updated"] == 1  # P2 has an open alert already
     [alert] = alerts.listing(con, account_id="Q9")
     assert alert["kind"] == "data_quality" and alert["hits"][0]["source_id"] == "no usable name"
+    [p2] = alerts.listing(con, account_id="P2")
+    assert p2["kind"] == "sanctions" and "birth_date: impossible date" in {h["source_id"] for h in p2["hits"]}
     with pytest.raises(exc.ActionRefused, match="cannot suppress"):
         decisions.decide(con, alert["alert_id"], "ann", "false_positive", ["OTHER"], "x", suppress=True)
 
