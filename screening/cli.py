@@ -45,6 +45,21 @@ GROUP_EXTRAS: dict[str, dict[str, str]] = {
 }
 
 
+# What follows a stored run in a step above the command that ran it (the layers forbid the import):
+# command → "module:attribute" of fn(con, run_id) -> (data for --json, one line for people).
+AFTER_RUN: dict[str, str] = {
+    "screen": "screening.alerts.cli:after_screen",
+    "eligibility": "screening.alerts.cli:after_eligibility",
+}
+
+
+def after_run(command: str, con: Any, run_id: int) -> tuple[dict[str, Any], str]:
+    """Run what follows `command`'s stored run (alerts from its hits or findings)."""
+    module_name, attribute = AFTER_RUN[command].split(":")
+    result: tuple[dict[str, Any], str] = getattr(importlib.import_module(module_name), attribute)(con, run_id)
+    return result
+
+
 class Context:
     """What every sub-command gets: the store path."""
 

@@ -38,6 +38,22 @@ def _emit(data: Any, as_json: bool, text: str) -> None:
     emit(json.loads(json.dumps(data, default=str)), as_json, text)
 
 
+def after_screen(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[dict[str, Any], str]:
+    """`screening screen` calls this (screening.cli.AFTER_RUN) once its run is stored."""
+    from screening.alerts import ingest_run, summary_line
+
+    summary = ingest_run(con, run_id)
+    return summary, summary_line(summary)
+
+
+def after_eligibility(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[dict[str, Any], str]:
+    """`screening eligibility` calls this (screening.cli.AFTER_RUN) once its run is stored."""
+    from screening.alerts import ingest_eligibility, summary_line
+
+    summary = ingest_eligibility(con, run_id)
+    return summary, summary_line(summary)
+
+
 # ---- officers ----------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import click
 
 from screening.accounts.cli import input_options, issue_lines
 from screening.accounts.identity import key_warnings
-from screening.cli import emit
+from screening.cli import after_run, emit
 from screening.exc import EXIT_UNSCREENED
 
 
@@ -42,9 +42,8 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     if accounts_path is None or out is None:
         raise click.UsageError("--accounts and --out are required (or use a sub-command: bench)")
     from screening.accounts import read_accounts
-    from screening.alerts import ingest_eligibility, summary_line
-    from screening.eligibility.run import export, run_eligibility
     from screening.store import connect
+    from screening.eligibility.run import export, run_eligibility
 
     imported = read_accounts(accounts_path, encoding=encoding, bad_lines=bad_lines)  # type: ignore[arg-type]
     con = connect(ctx.obj.db)
@@ -52,7 +51,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         run_id, evaluation = run_eligibility(
             con, imported, as_of=as_of.date() if as_of else None, allow_multiple=allow_multiple_accounts
         )
-        alerts = ingest_eligibility(con, run_id)
+        alerts, alerts_line = after_run("eligibility", con, run_id)
     finally:
         con.close()
     export(evaluation.results, out)
@@ -69,7 +68,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         "  " + ", ".join(f"{k} {status.get(k, 0):,}" for k in ("eligible", "review", "ineligible")),
         *[f"  {r['code']} ({r['severity']}): {r['len']:,}" for r in codes.to_dicts()],
         f"results written to {out}",
-        summary_line(alerts),
+        alerts_line,
         *issue_lines({"warnings": data["warnings"], "data_issues": data["data_issues"],
                       "unscreened": [{"line": b["line"], "account_id": None, "reason": "line not read: " + b["reason"]}
                                      for b in not_read]}),

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from screening.accounts.cli import input_options, issue_lines
-from screening.cli import Context, emit
+from screening.cli import Context, after_run, emit
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.runs.ledger import RUN_KINDS
 
@@ -35,7 +35,6 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
 
     Exit code 10 when some rows could not be screened (no usable name, unreadable line)."""
     from screening.accounts import read_accounts
-    from screening.alerts import ingest_run, summary_line
     from screening.runs.ledger import screen_import, write_hits
     from screening.store import connect
 
@@ -44,7 +43,7 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     con = connect(ctx.db)
     try:
         result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
-        alerts = ingest_run(con, result.run_id)
+        alerts, alerts_line = after_run("screen", con, result.run_id)
     finally:
         con.close()
     if out:
@@ -61,6 +60,6 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     text = (f"run {result.run_id} ({result.kind}): {result.population} rows screened, "
             f"{result.unscreened.height} not screened, in {result.duration_s:.1f}s — {result.hits.height} hits "
             f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else ""))
-    emit(summary, as_json, "\n".join([text, summary_line(alerts), *issue_lines(summary)]))
+    emit(summary, as_json, "\n".join([text, alerts_line, *issue_lines(summary)]))
     if result.exit_code:
         sys.exit(result.exit_code)
