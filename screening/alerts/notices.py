@@ -33,7 +33,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "resources" / "policy" / "n
 KINDS = ("suspension", "cancellation", "reinstatement", "correction_request", "brand_name")
 CHANNELS = ("email", "site_message", "sms", "phone")
 STATES = ("drafted", "held", "ready", "exported", "delivered", "failed")
-SCOPE_TEXT = {"zh-CN": {"all": "全部功能"}, "en": {"all": "all functions"}}
+SCOPE_TEXT = {"zh-CN": {"all": "全部功能", "display_name": "账户名称", "payments": "支付", "withdrawals": "提现"},
+              "en": {"all": "all functions", "display_name": "account name", "payments": "payments",
+                     "withdrawals": "withdrawals"}}
 BRAND_NAME_DAYS = 15  # time given to change a confusing name before cancellation
 EXPORT_COLUMNS = ["notice_id", "account_id", "kind", "channel", "locale", "template_id", "template_version", "text",
                   "text_sha256"]

@@ -196,8 +196,8 @@ def test_unscreened_accounts_become_data_quality_alerts(con: duckdb.DuckDBPyConn
 
 
 def test_eligibility_alerts_follow_the_same_decisions(tmp_path: Path) -> None:
-    """Real eligibility run: a checksum failure → a request for correction; a brand-imitating name →
-    a cancellation flag and the notice before cancelling; both four-eyes."""
+    """Real eligibility run: a checksum failure → a request for correction; a name impersonating the
+    platform → its display name suspended and the notice before cancelling; both four-eyes."""
     from screening.accounts import read_accounts, store_import
     from screening.alerts import officers
     from screening.eligibility.run import run_eligibility
@@ -224,8 +224,8 @@ def test_eligibility_alerts_follow_the_same_decisions(tmp_path: Path) -> None:
     assert codes == {("E1", "id_checksum"), ("E2", "staff_impersonation")}
     sent = {(n["account_id"], n["kind"]) for n in notices.listing(con)}
     assert sent == {("E1", "correction_request"), ("E2", "brand_name")}
-    assert [(f["account_id"], f["kind"], f["basis"][0]["code"]) for f in flags.listing(con)] == [
-        ("E2", "cancel", "staff_impersonation")]  # a correction request suspends nothing
+    assert [(f["account_id"], f["kind"], f["scope"], f["basis"][0]["code"]) for f in flags.listing(con)] == [
+        ("E2", "suspend", ["display_name"], "staff_impersonation")]  # a correction request suspends nothing
     for n in notices.listing(con):
         assert "110105" not in n["text"] and "E12345678" not in n["text"]
     assert audit.verify(con).ok
