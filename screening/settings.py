@@ -57,6 +57,8 @@ RETENTION_DAYS_ENV = "SCREENING_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 1825
 # Days of job-run history kept (retention.purge trims job_runs); default 400.
 JOB_HISTORY_DAYS_ENV = "SCREENING_JOB_HISTORY_DAYS"
+# The regime policy YAML of the alerts workflow (default: screening/resources/policy/regime_policy.yml).
+POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
 
@@ -116,6 +118,11 @@ def _env_key(text: str) -> str:
 
 def id_hash_key_text() -> str | None:
     return os.environ.get(ID_HASH_KEY_ENV) or None
+
+
+def policy_file() -> Path | None:
+    env = os.environ.get(POLICY_FILE_ENV)
+    return Path(env) if env else None
 
 
 def lookup_refresh_seconds() -> float:
