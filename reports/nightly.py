@@ -1,0 +1,182 @@
+"""The snapshot of a nightly report: plain data read from the store, in the order an officer acts.
+
+Why a snapshot: the HTML, the CSV exports and the figures kept for trends are all drawn from this one
+object (Evidently's snapshot, GX's validation results), and it is built only from what the store
+recorded — runs, hits, alerts, decisions — never by screening again. A part whose tables a step has
+not written yet is kept with `available: false` and the missing names, so the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from reports import queries
+from reports.safe import clean_rows
+from screening import exc
+
+FORMAT = "screening-nightly-report/1"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SLA_HOURS = 24.0
+TREND_REPORTS = 30
+
+# Sections in the order an officer acts, each with the parts it shows.
+SECTIONS: list[tuple[str, list[str]]] = [
+    ("waiting", ["new_alerts_by_priority", "new_alerts", "pending_approvals", "flags_to_export", "notices_held",
+                 "unscreened"]),
+    ("changes", ["list_changes", "list_change_alerts", "list_change_entries", "hits_by_band", "account_imports",
+                 "data_issues"]),
+    ("eligibility", ["eligibility_runs", "findings_by_reason", "findings"]),
+    ("sla", ["list_sla", "screening_runs", "job_runs", "stale_alarms"]),
+    ("backlog", ["backlog"]),
+    ("trends", []),
+    ("certificate", ["cert_lists", "cert_runs", "cert_policy", "cert_audit"]),
+]
+
+
+def period(con: duckdb.DuckDBPyConnection, for_date: dt.date, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """(start, end] of the report for `for_date`, on the store's clock (naive UTC).
+
+    The end is the end of that day in Asia/Shanghai, or now if earlier; the start is where the previous
+    day's report ended, else 24 hours before the end.
+    """
+    now = now or dt.datetime.now(dt.timezone.utc)
+    day_end = dt.datetime.combine(for_date + dt.timedelta(days=1), dt.time(0), SHANGHAI).astimezone(dt.timezone.utc)
+    if day_end - dt.timedelta(days=1) > now:
+        raise exc.UsageError(f"--date {for_date} is in the future (today in Asia/Shanghai is {today()})")
+    end = min(day_end, now).replace(tzinfo=None)
+    previous = con.execute("SELECT max(period_end) FROM reports WHERE for_date < ? AND period_end < ?",
+                           [for_date, end]).fetchall()[0][0]
+    return previous or end - dt.timedelta(days=1), end
+
+
+def today() -> dt.date:
+    """Today in Asia/Shanghai, the platform's day."""
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def build(con: duckdb.DuckDBPyConnection, for_date: dt.date, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Read the store and return the report's snapshot (JSON-ready)."""
+    start, end = period(con, for_date, now)
+    params = {"start": start, "end": end}
+    have = queries.columns(con)
+    parts = {key: _part(con, queries.PARTS[key], params, have) for _, keys in SECTIONS for key in keys}
+    figures = _figures(con, params, have, parts)
+    return _plain({
+        "format": FORMAT,
+        "for_date": for_date,
+        "period": {"start": start, "end": end},
+        "sections": [{"key": key, "parts": [parts[k] for k in keys]} for key, keys in SECTIONS],
+        "checks": checks(parts, end),
+        "figures": figures,
+        "trends": trends(con, for_date, figures),
+    })
+
+
+def _part(con: duckdb.DuckDBPyConnection, part: queries.Part, params: dict, have: dict[str, set[str]]) -> dict[str, Any]:
+    absent = queries.missing(part.needs, have)
+    out: dict[str, Any] = {"key": part.key, "available": not absent, "missing": absent, "owner": part.owner,
+                           "export": part.export, "sql": " ".join(part.sql.split()), "params": part.params(params)}
+    if absent:
+        return out | {"columns": [], "rows": [], "count": 0}
+    df = queries.run(con, part, params, part.limit)
+    total = queries.count(con, part, params) if part.limit is not None and df.height >= part.limit else df.height
+    return out | {"columns": df.columns, "rows": clean_rows(_plain(df.to_dicts())), "count": total}
+
+
+def _figures(con: duckdb.DuckDBPyConnection, params: dict, have: dict[str, set[str]],
+             parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The counts this report records for the trends of later reports (None: not recorded by the store)."""
+    figures: dict[str, Any] = {}
+    for name, (sql, needs) in queries.FIGURES.items():
+        if queries.missing(needs, have):
+            figures[name] = None
+            continue
+        used = queries.Part(name, sql, needs).params(params)
+        figures[name] = con.execute(sql, used).fetchall()[0][0]
+    closed = figures["alerts_closed"]
+    figures["false_positive_share"] = (round(figures["closed_false_positive"] / closed, 4) if closed else None)
+    lists = parts["cert_lists"]["rows"]
+    figures["list_entries"] = {r["source"]: r["entry_count"] for r in lists}
+    findings = parts["findings_by_reason"]
+    figures["eligibility_findings"] = sum(r["accounts"] for r in findings["rows"]) if findings["available"] else None
+    return figures
+
+
+def checks(parts: dict[str, dict[str, Any]], end: dt.datetime) -> list[dict[str, Any]]:
+    """Pass/fail statements in the manner of GX's data docs: what was expected, what was observed."""
+    out = []
+
+    def add(key: str, ok: bool | None, observed: str) -> None:
+        out.append({"check": key, "status": "n/a" if ok is None else ("pass" if ok else "fail"), "observed": observed})
+
+    sla = parts["list_sla"]["rows"]
+    never = [r["source"] for r in sla if r["hours_since_check"] is None]
+    late = [f"{r['source']} {r['hours_since_check']} h" for r in sla
+            if r["hours_since_check"] is not None and r["hours_since_check"] > SLA_HOURS]
+    ages = [r["hours_since_check"] for r in sla if r["hours_since_check"] is not None]
+    add("lists_checked", not never and not late and bool(sla),
+        "; ".join(filter(None, [
+            f"never checked at the publisher: {', '.join(never)}" if never else "",
+            f"over {SLA_HOURS:.0f} h: {', '.join(late)}" if late else "",
+            f"max {max(ages)} h" if ages and not late else "",
+        ])) or "no list in force")
+    unscreened = [r["source"] for r in sla if r["first_screened"] is None]
+    slow = [f"{r['source']} {r['hours_to_screen']} h" for r in sla
+            if r["hours_to_screen"] is not None and r["hours_to_screen"] > SLA_HOURS]
+    waits = [r["hours_to_screen"] for r in sla if r["hours_to_screen"] is not None]
+    add("versions_screened", not unscreened and not slow and bool(sla),
+        "; ".join(filter(None, [
+            f"not screened yet: {', '.join(unscreened)}" if unscreened else "",
+            f"over {SLA_HOURS:.0f} h: {', '.join(slow)}" if slow else "",
+            f"max {max(waits)} h" if waits and not slow else "",
+        ])) or "no list in force")
+    runs = parts["screening_runs"]["rows"]
+    failed = [str(r["run_id"]) for r in runs if r["status"] != "finished"]
+    add("runs_finished", bool(runs) and not failed,
+        f"not finished: runs {', '.join(failed)}" if failed else f"{len(runs)} run(s) finished" if runs
+        else "no screening run in the period")
+    unscreened_rows = parts["unscreened"]
+    add("everyone_screened", unscreened_rows["count"] == 0 if unscreened_rows["available"] else None,
+        f"{unscreened_rows['count']} row(s) could not be screened" if unscreened_rows["available"]
+        else "not recorded by this store")
+    alarms = parts["stale_alarms"]
+    open_alarms = [r["source"] for r in alarms["rows"] if r["cleared_at"] is None]
+    add("no_stale_alarm", not open_alarms if alarms["available"] else None,
+        (f"open: {', '.join(open_alarms)}" if open_alarms else "none open") if alarms["available"]
+        else "not recorded by this store")
+    jobs = parts["job_runs"]
+    bad = [r["job_id"] for r in jobs["rows"] if r["not_succeeded"]]
+    add("jobs_succeeded", not bad if jobs["available"] else None,
+        (f"not succeeded: {', '.join(bad)}" if bad else f"{len(jobs['rows'])} job(s)") if jobs["available"]
+        else "not recorded by this store")
+    return out
+
+
+def trends(con: duckdb.DuckDBPyConnection, for_date: dt.date, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures of the last reports (the latest per day, up to 30 with this one), oldest first."""
+    rows = con.execute(
+        """SELECT for_date, figures FROM reports WHERE for_date < ?
+           QUALIFY row_number() OVER (PARTITION BY for_date ORDER BY report_id DESC) = 1
+           ORDER BY for_date DESC LIMIT ?""", [for_date, TREND_REPORTS - 1]).fetchall()
+    history = [{"for_date": d, **json.loads(f)} for d, f in reversed(rows)]
+    return history + [{"for_date": for_date, **figures}]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates and times as ISO text, decimals as floats, containers walked."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if hasattr(value, "__float__") and not isinstance(value, (int, float, bool)):
+        return float(value)
+    return value
