@@ -71,7 +71,8 @@ def build(con: duckdb.DuckDBPyConnection, for_date: dt.date, *, now: dt.datetime
         "for_date": for_date,
         "period": {"start": start, "end": end},
         "sections": [{"key": key, "parts": [parts[k] for k in keys]} for key, keys in SECTIONS],
-        "checks": checks(parts, end),
+        "checks": (found := checks(parts, end)),
+        "next_steps": next_steps(parts, found),
         "figures": figures,
         "trends": trends(con, for_date, figures),
     })
@@ -155,6 +156,33 @@ def checks(parts: dict[str, dict[str, Any]], end: dt.datetime) -> list[dict[str,
         (f"not succeeded: {', '.join(bad)}" if bad else f"{len(jobs['rows'])} job(s)") if jobs["available"]
         else "not recorded by this store")
     return out
+
+
+def next_steps(parts: dict[str, dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What an officer does next, most urgent first: (step key, how many) for the words in labels.py."""
+    steps: list[dict[str, Any]] = []
+
+    def rows(key: str) -> int:
+        return parts[key]["count"] if parts[key]["available"] else 0
+
+    if parts["new_alerts"]["available"]:
+        likely = sum(r["alerts"] for r in parts["new_alerts_by_priority"]["rows"] if r["band"] == "block_review")
+        steps.append({"step": "review_alerts", "count": rows("new_alerts"), "likely": likely})
+    else:  # no alert workflow in this store: the hits themselves are what needs a look
+        hits = {r["band"]: r["accounts"] for r in parts["hits_by_band"]["rows"]}
+        steps.append({"step": "review_hits", "count": hits.get("block_review", 0) + hits.get("review", 0),
+                      "likely": hits.get("block_review", 0)})
+    steps.append({"step": "approve", "count": rows("pending_approvals")})
+    steps.append({"step": "export_flags", "count": rows("flags_to_export")})
+    steps.append({"step": "fix_rows", "count": rows("unscreened")})
+    ineligible = sum(r["accounts"] for r in parts["findings_by_reason"]["rows"] if r["severity"] == "ineligible")
+    steps.append({"step": "eligibility", "count": rows("findings"), "likely": ineligible})
+    stale = [r["source"] for r in parts["list_sla"]["rows"] if r["is_snapshot"] or r["hours_since_check"] is None
+             or r["hours_since_check"] > SLA_HOURS]
+    steps.append({"step": "refresh_lists", "count": len(stale)})
+    failed = [c["check"] for c in found if c["status"] == "fail"]
+    steps.append({"step": "failed_checks", "count": len(failed)})
+    return [s for s in steps if s["count"]]
 
 
 def trends(con: duckdb.DuckDBPyConnection, for_date: dt.date, figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -33,6 +33,8 @@ LOG_JSON_ENV = "SCREENING_LOG_JSON"
 LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
+# The Chromium binary that prints a report's PDF copy (`screening report --pdf`); else `chromium` on PATH.
+CHROMIUM_ENV = "SCREENING_CHROMIUM"
 
 
 def default_db_path() -> Path:
@@ -99,3 +101,7 @@ def log_level() -> str:
 
 def debug() -> bool:
     return _flag(DEBUG_ENV)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get(CHROMIUM_ENV) or None
