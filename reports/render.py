@@ -85,6 +85,38 @@ def write(con: duckdb.DuckDBPyConnection, for_date: dt.date, out_dir: Path, *, l
     return report
 
 
+def summary(report: Report, lang: str = "en") -> dict[str, Any]:
+    """The files written and the next steps, for the CLI and the demo."""
+    words = LABELS[lang]
+    return {
+        "report_id": report.report_id,
+        "html": str(report.html),
+        "pdf": str(report.pdf) if report.pdf else None,
+        "snapshot": str(report.snapshot),
+        "exports": {k: str(p) for k, p in report.exports.items()},
+        "html_sha256": report.html_sha256,
+        "checks": {c["check"]: c["status"] for c in report.data["checks"]},
+        "next_steps": _steps(report.data, words),
+    }
+
+
+def summary_text(report: Report, lang: str = "en") -> str:
+    """Where the report is and what an officer does next, in a few lines."""
+    s = summary(report, lang)
+    failed = [LABELS[lang]["checks"][k] for k, v in s["checks"].items() if v == "fail"]
+    lines = [f"Report {s['report_id']}: {s['html']}"]
+    if s["pdf"]:
+        lines.append(f"PDF copy: {s['pdf']}")
+    if s["exports"]:
+        lines.append("CSV exports: " + ", ".join(Path(p).name for p in s["exports"].values()))
+    if failed:
+        lines.append("Failed checks: " + "; ".join(failed))
+    if s["next_steps"]:
+        lines.append("What to do next:")
+        lines += [f"  {i}. {step}" for i, step in enumerate(s["next_steps"], 1)]
+    return "\n".join(lines)
+
+
 def write_exports(con: duckdb.DuckDBPyConnection, data: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Every exported part in full as CSV: text cleaned and masked, formula-like cells neutralised."""
     params = {"start": data["period"]["start"], "end": data["period"]["end"]}
@@ -110,7 +142,7 @@ def render_html(data: dict[str, Any], *, lang: str, report_id: int, snapshot_sha
         r=data, t=words, lang=lang, csp=CSP, report_id=report_id, snapshot_sha256=snapshot_sha256,
         exports=exports, charts=chart_set(data, words), font=charts.FONT,
         snapshot_lists=[r for r in _part(data, "cert_lists")["rows"] if r["is_snapshot"]],
-        steps=[words["steps"][s["step"]].format(**{"likely": 0, **s}) for s in data["next_steps"]],
+        steps=_steps(data, words),
     )
 
 
@@ -171,6 +203,10 @@ def _profile_dir():
     import tempfile
 
     return tempfile.TemporaryDirectory(prefix="screening-chromium-")
+
+
+def _steps(data: dict[str, Any], words: dict[str, Any]) -> list[str]:
+    return [words["steps"][s["step"]].format(**{"likely": 0, **s}) for s in data["next_steps"]]
 
 
 def _part(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "screening.evaluation.cli:bench_command",
     "demo": "screening.evaluation.cli:demo_command",
     "db": "screening.store.cli:db_group",
+    "report": "reports.cli:report_command",
 }
 
 

@@ -1,0 +1,39 @@
+"""`screening report [--date D] [--out DIR] [--lang zh|en] [--pdf]`: the nightly report from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from screening.cli import emit
+
+
+@click.command("report")
+@click.option("--date", "for_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The report's day (default: today in Asia/Shanghai); it covers what happened since the "
+                   "previous day's report.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for report.html, snapshot.json and the CSV exports (default: reports/<date> beside the store).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf for the archive (needs Chromium).")
+@click.option("--json", "as_json", is_flag=True, help="Print the files written and the next steps as JSON.")
+@click.pass_context
+def report_command(ctx: click.Context, for_date: dt.datetime | None, out_dir: Path | None, lang: str, pdf: bool,
+                   as_json: bool) -> None:
+    """Write the nightly report officers read: what waits, what changed, findings, SLA, trends, certificate.
+
+    Built only from what the store recorded (runs, hits, alerts, decisions), never by screening again.
+    """
+    from reports import nightly, render
+    from screening.store import connect
+
+    day = for_date.date() if for_date else nightly.today()
+    out_dir = out_dir or Path(ctx.obj.db).resolve().parent / "reports" / day.isoformat()
+    con = connect(ctx.obj.db)
+    try:
+        report = render.write(con, day, out_dir, lang=lang, pdf=pdf)
+    finally:
+        con.close()
+    emit(render.summary(report), as_json, render.summary_text(report))
