@@ -167,7 +167,8 @@ def next_steps(parts: dict[str, dict[str, Any]], found: list[dict[str, Any]]) ->
 
     if parts["new_alerts"]["available"]:
         likely = sum(r["alerts"] for r in parts["new_alerts_by_priority"]["rows"] if r["band"] == "block_review")
-        steps.append({"step": "review_alerts", "count": rows("new_alerts"), "likely": likely})
+        backlog = sum(r["total"] for r in parts["backlog"]["rows"])
+        steps.append({"step": "review_alerts", "count": backlog, "new": rows("new_alerts"), "likely": likely})
     else:  # no alert workflow in this store: the hits themselves are what needs a look
         hits = {r["band"]: r["accounts"] for r in parts["hits_by_band"]["rows"]}
         steps.append({"step": "review_hits", "count": hits.get("block_review", 0) + hits.get("review", 0),

@@ -91,31 +91,42 @@ def _alerts_needs(*extra: str) -> dict[str, tuple[str, ...]]:
 PARTS: dict[str, Part] = {p.key: p for p in [
     # -- what waits for me ------------------------------------------------------------------
     Part("new_alerts_by_priority", f"""
-        SELECT priority, band, count(*) AS alerts FROM alerts WHERE {period("opened_at")}
-        GROUP BY ALL ORDER BY priority, band""",
-         _alerts_needs("priority", "band", "opened_at"), ALERTS, limit=None),
+        SELECT priority, kind, band, count(*) AS alerts FROM alerts
+        WHERE {period("opened_at")} AND state <> 'auto_suppressed'
+        GROUP BY ALL ORDER BY priority, kind, band""",
+         _alerts_needs("priority", "kind", "band", "opened_at"), ALERTS, limit=None),
     Part("new_alerts", f"""
-        SELECT a.alert_id, a.priority, a.band, a.state, a.account_id, acc.name, acc.id_masked, a.opened_at, a.due_at
+        SELECT a.alert_id, a.priority, a.kind, a.band, a.state, a.account_id, acc.name, acc.id_masked,
+               h.entry_name, h.source, h.findings, a.policy_action, a.opened_at
         FROM alerts a LEFT JOIN accounts acc USING (account_id)
-        WHERE {period("a.opened_at")} ORDER BY a.priority, a.opened_at, a.alert_id""",
-         _alerts_needs("priority", "band", "opened_at", "due_at"), ALERTS, export="alerts.csv", text_columns=("name",)),
+        LEFT JOIN (SELECT alert_id, arg_max(entry_name, coalesce(score, 0)) AS entry_name,
+                          string_agg(DISTINCT source, ', ' ORDER BY source) AS source, count(*) AS findings
+                   FROM alert_hits GROUP BY alert_id) h USING (alert_id)
+        WHERE {period("a.opened_at")} AND a.state <> 'auto_suppressed' ORDER BY a.priority, a.opened_at, a.alert_id""",
+         {**_alerts_needs("priority", "kind", "band", "opened_at", "policy_action"),
+          "alert_hits": ("alert_id", "entry_name", "score", "source")},
+         ALERTS, export="alerts.csv", text_columns=("name", "entry_name")),
     Part("pending_approvals", """
-        SELECT d.decision_id, d.alert_id, d.kind, d.outcome, d.maker, d.made_at, a.account_id, acc.name
-        FROM decisions d JOIN alerts a USING (alert_id) LEFT JOIN accounts acc USING (account_id)
+        SELECT d.decision_id, d.kind, d.outcome, d.alert_id, d.flag_id, coalesce(a.account_id, f.account_id) AS account_id,
+               acc.name, d.maker, d.made_at
+        FROM decisions d LEFT JOIN alerts a USING (alert_id) LEFT JOIN flags f USING (flag_id)
+        LEFT JOIN accounts acc ON acc.account_id = coalesce(a.account_id, f.account_id)
         WHERE d.status = 'pending' AND d.made_at <= $end ORDER BY d.made_at, d.decision_id""",
-         {"decisions": ("decision_id", "alert_id", "kind", "outcome", "maker", "made_at", "status"),
-          **_alerts_needs()}, ALERTS, export="pending_approvals.csv", text_columns=("name",)),
+         {"decisions": ("decision_id", "alert_id", "flag_id", "kind", "outcome", "maker", "made_at", "status"),
+          "flags": ("flag_id", "account_id"), **_alerts_needs()}, ALERTS, export="pending_approvals.csv",
+         text_columns=("name",)),
     Part("flags_to_export", """
-        SELECT f.flag_id, f.account_id, acc.name, f.alert_id, f.state, f.reason
+        SELECT f.flag_id, f.kind, f.account_id, acc.name, f.alert_id, f.linked_to, f.proposed_by, f.approved_by
         FROM flags f LEFT JOIN accounts acc USING (account_id)
         WHERE f.state = 'approved' ORDER BY f.flag_id""",
-         {"flags": ("flag_id", "account_id", "alert_id", "state", "reason")}, ALERTS, export="flags.csv",
-         text_columns=("name", "reason")),
+         {"flags": ("flag_id", "kind", "account_id", "alert_id", "linked_to", "state", "proposed_by", "approved_by")},
+         ALERTS, export="flags.csv", text_columns=("name",)),
     Part("notices_held", """
-        SELECT n.notice_id, n.flag_id, n.channel, n.locale, n.template_id, n.held_until_event
-        FROM notices n WHERE n.state = 'held' ORDER BY n.notice_id""",
-         {"notices": ("notice_id", "flag_id", "channel", "locale", "template_id", "state", "held_until_event")},
-         ALERTS, export="notices.csv"),
+        SELECT n.notice_id, n.kind, n.account_id, acc.name, n.flag_id, n.channel, n.locale, n.template_id, n.created_at
+        FROM notices n LEFT JOIN accounts acc USING (account_id) WHERE n.state = 'held' ORDER BY n.notice_id""",
+         {"notices": ("notice_id", "kind", "account_id", "flag_id", "channel", "locale", "template_id", "state",
+                      "created_at")},
+         ALERTS, export="notices.csv", text_columns=("name",)),
     Part("unscreened", f"""
         SELECT u.run_id, u.account_id, acc.name, u.line, u.reason
         FROM screening_unscreened u JOIN screening_runs r USING (run_id) LEFT JOIN accounts acc USING (account_id)
@@ -209,16 +220,16 @@ PARTS: dict[str, Part] = {p.key: p for p in [
          text_columns=("reason",)),
     # -- backlog and ageing --------------------------------------------------------------------
     Part("backlog", f"""
-        WITH o AS (SELECT state, date_diff('hour', opened_at, $end::TIMESTAMP) AS age_h, due_at
+        WITH o AS (SELECT state, date_diff('hour', opened_at, $end::TIMESTAMP) AS age_h, follow_up
                    FROM alerts WHERE opened_at <= $end AND {OPEN_ALERT})
         SELECT state, count(*) FILTER (WHERE age_h < 24) AS "lt_1d",
                count(*) FILTER (WHERE age_h >= 24 AND age_h < 72) AS "d1_3",
                count(*) FILTER (WHERE age_h >= 72 AND age_h < 168) AS "d3_7",
                count(*) FILTER (WHERE age_h >= 168 AND age_h < 720) AS "d7_30",
                count(*) FILTER (WHERE age_h >= 720) AS "gt_30d",
-               count(*) FILTER (WHERE due_at < $end) AS overdue, count(*) AS total
+               count(*) FILTER (WHERE follow_up < $end::DATE) AS follow_up_due, count(*) AS total
         FROM o GROUP BY state ORDER BY total DESC, state""",
-         _alerts_needs("opened_at", "due_at"), ALERTS, limit=None),
+         _alerts_needs("opened_at", "follow_up"), ALERTS, limit=None),
     # -- run certificate -----------------------------------------------------------------------
     Part("cert_lists", f"""
         SELECT source, version_id, publisher_date, is_snapshot, entry_count, loaded_at, sha256
@@ -229,18 +240,21 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         FROM screening_runs WHERE {period("started_at")} ORDER BY run_id""",
          {"screening_runs": ("population_sha256",)}, limit=None),
     Part("cert_policy", """
-        SELECT policy_hash, loaded_at FROM policy_versions WHERE loaded_at <= $end
+        SELECT policy_hash, version, loaded_at FROM policy_versions WHERE loaded_at <= $end
         ORDER BY loaded_at DESC LIMIT 1""",
-         {"policy_versions": ("policy_hash", "loaded_at")}, ALERTS, limit=None),
+         {"policy_versions": ("policy_hash", "version", "loaded_at")}, ALERTS, limit=None),
     Part("cert_audit", """
-        SELECT seq, at, hash FROM audit_events WHERE at <= $end ORDER BY seq DESC LIMIT 1""",
-         {"audit_events": ("seq", "at", "hash")}, ALERTS, limit=None),
+        SELECT seq, occurred_at, hash FROM audit_events WHERE occurred_at::TIMESTAMPTZ <= timezone('UTC', $end::TIMESTAMP)
+        ORDER BY seq DESC LIMIT 1""",
+         {"audit_events": ("seq", "occurred_at", "hash")}, ALERTS, limit=None),
 ]}
 
 # The figures a report records for later trends (each a scalar query; None when its tables are missing).
 FIGURES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
-    "alerts_opened": (f"SELECT count(*) FROM alerts WHERE {period('opened_at')}", _alerts_needs("opened_at")),
-    "alerts_closed": (f"SELECT count(*) FROM alerts WHERE {period('closed_at')}", _alerts_needs("closed_at")),
+    "alerts_opened": (f"SELECT count(*) FROM alerts WHERE {period('opened_at')} AND state <> 'auto_suppressed'",
+                      _alerts_needs("opened_at")),
+    "alerts_closed": (f"SELECT count(*) FROM alerts WHERE {period('closed_at')} AND state <> 'auto_suppressed'",
+                      _alerts_needs("closed_at")),
     "closed_false_positive": (
         f"SELECT count(*) FROM alerts WHERE {period('closed_at')} AND state = 'closed_false_positive'",
         _alerts_needs("closed_at")),

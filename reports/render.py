@@ -238,7 +238,7 @@ def _cell(value: Any, column: str, words: dict[str, Any]) -> Any:
 
     if value is None:
         return "—"
-    if isinstance(value, bool) or column in ("band", "category", "severity", "status"):
+    if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind"):
         value = words["values"].get(str(value), value)
     if isinstance(value, float):
         value = f"{value:,.3f}".rstrip("0").rstrip(".")
