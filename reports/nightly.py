@@ -21,7 +21,8 @@ from screening import exc
 
 FORMAT = "screening-nightly-report/1"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SLA_HOURS = 24.0
+SLA_HOURS = 24.0  # every list checked, and every new version screened, within a day of publication
+DOWNLOAD_TARGET_MIN = 15.0  # a downloaded version screened within 15 minutes (jobs/sla.py's target)
 TREND_REPORTS = 30
 
 # Sections in the order an officer acts, each with the parts it shows.
@@ -31,7 +32,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("changes", ["list_changes", "list_change_alerts", "list_change_entries", "hits_by_band", "account_imports",
                  "data_issues"]),
     ("eligibility", ["eligibility_runs", "findings_by_reason", "findings"]),
-    ("sla", ["list_sla", "screening_runs", "job_runs", "stale_alarms"]),
+    ("sla", ["list_freshness", "version_sla", "screening_runs", "job_runs", "stale_alarms"]),
     ("backlog", ["backlog"]),
     ("trends", []),
     ("certificate", ["cert_lists", "cert_runs", "cert_policy", "cert_audit"]),
@@ -71,7 +72,7 @@ def build(con: duckdb.DuckDBPyConnection, for_date: dt.date, *, now: dt.datetime
         "for_date": for_date,
         "period": {"start": start, "end": end},
         "sections": [{"key": key, "parts": [parts[k] for k in keys]} for key, keys in SECTIONS],
-        "checks": (found := checks(parts, end)),
+        "checks": (found := checks(parts, audit_chain(con, have))),
         "next_steps": next_steps(parts, found),
         "figures": figures,
         "trends": trends(con, for_date, figures),
@@ -108,14 +109,26 @@ def _figures(con: duckdb.DuckDBPyConnection, params: dict, have: dict[str, set[s
     return figures
 
 
-def checks(parts: dict[str, dict[str, Any]], end: dt.datetime) -> list[dict[str, Any]]:
+def audit_chain(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> dict[str, Any] | None:
+    """The alerts step's own verification of the audit chain (None: no chain in this store)."""
+    if "audit_events" not in have:
+        return None
+    try:
+        from screening.alerts.audit import verify
+    except ImportError:
+        return None
+    result = verify(con)
+    return {"ok": result.ok, "events": result.events, "problems": result.problems[:3]}
+
+
+def checks(parts: dict[str, dict[str, Any]], audit: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Pass/fail statements in the manner of GX's data docs: what was expected, what was observed."""
     out = []
 
     def add(key: str, ok: bool | None, observed: str) -> None:
         out.append({"check": key, "status": "n/a" if ok is None else ("pass" if ok else "fail"), "observed": observed})
 
-    sla = parts["list_sla"]["rows"]
+    sla = parts["list_freshness"]["rows"]
     never = [r["source"] for r in sla if r["hours_since_check"] is None]
     late = [f"{r['source']} {r['hours_since_check']} h" for r in sla
             if r["hours_since_check"] is not None and r["hours_since_check"] > SLA_HOURS]
@@ -136,6 +149,23 @@ def checks(parts: dict[str, dict[str, Any]], end: dt.datetime) -> list[dict[str,
             f"over {SLA_HOURS:.0f} h: {', '.join(slow)}" if slow else "",
             f"max {max(waits)} h" if waits and not slow else "",
         ])) or "no list in force")
+    timeline = parts["version_sla"]
+    if timeline["available"]:
+        late = [f"{r['source']} {r['publication_to_screen_h']} h" for r in timeline["rows"]
+                if r["publication_to_screen_h"] is not None and r["publication_to_screen_h"] > SLA_HOURS]
+        slow = [f"{r['source']} {r['download_to_screen_min']} min" for r in timeline["rows"]
+                if r["download_to_screen_min"] is not None and r["download_to_screen_min"] > DOWNLOAD_TARGET_MIN]
+        waiting = [r["source"] for r in timeline["rows"] if r["screened_at"] is None]
+        add("publication_to_screen", not late and not waiting,
+            "; ".join(filter(None, [f"over {SLA_HOURS:.0f} h: {', '.join(late)}" if late else "",
+                                    f"not screened yet: {', '.join(waiting)}" if waiting else ""]))
+            or f"{len(timeline['rows'])} version(s) within {SLA_HOURS:.0f} h")
+        add("download_to_screen", not slow,
+            f"over {DOWNLOAD_TARGET_MIN:.0f} min: {', '.join(slow)}" if slow
+            else f"{len(timeline['rows'])} version(s) within {DOWNLOAD_TARGET_MIN:.0f} min or loaded by hand")
+    else:
+        add("publication_to_screen", None, "not recorded by this store")
+        add("download_to_screen", None, "not recorded by this store")
     runs = parts["screening_runs"]["rows"]
     failed = [str(r["run_id"]) for r in runs if r["status"] != "finished"]
     add("runs_finished", bool(runs) and not failed,
@@ -150,6 +180,9 @@ def checks(parts: dict[str, dict[str, Any]], end: dt.datetime) -> list[dict[str,
     add("no_stale_alarm", not open_alarms if alarms["available"] else None,
         (f"open: {', '.join(open_alarms)}" if open_alarms else "none open") if alarms["available"]
         else "not recorded by this store")
+    add("audit_chain_verifies", None if audit is None else audit["ok"],
+        "not recorded by this store" if audit is None
+        else f"{audit['events']} event(s) verified" if audit["ok"] else "; ".join(audit["problems"]))
     jobs = parts["job_runs"]
     bad = [r["job_id"] for r in jobs["rows"] if r["not_succeeded"]]
     add("jobs_succeeded", not bad if jobs["available"] else None,
@@ -178,7 +211,7 @@ def next_steps(parts: dict[str, dict[str, Any]], found: list[dict[str, Any]]) ->
     steps.append({"step": "fix_rows", "count": rows("unscreened")})
     ineligible = sum(r["accounts"] for r in parts["findings_by_reason"]["rows"] if r["severity"] == "ineligible")
     steps.append({"step": "eligibility", "count": rows("findings"), "likely": ineligible})
-    stale = [r["source"] for r in parts["list_sla"]["rows"] if r["is_snapshot"] or r["hours_since_check"] is None
+    stale = [r["source"] for r in parts["list_freshness"]["rows"] if r["is_snapshot"] or r["hours_since_check"] is None
              or r["hours_since_check"] > SLA_HOURS]
     steps.append({"step": "refresh_lists", "count": len(stale)})
     failed = [c["check"] for c in found if c["status"] == "fail"]

@@ -25,8 +25,13 @@ JOBS = "jobs (issue 14)"
 CORE = "the screening store"
 
 def period(col: str) -> str:
-    """`col` within the report's period."""
+    """`col` (a naive UTC TIMESTAMP) within the report's period."""
     return f"{col} > $start AND {col} <= $end"
+
+
+def period_tz(col: str) -> str:
+    """`col` (a TIMESTAMPTZ) within the report's period, whatever the session's time zone."""
+    return f"{col} > timezone('UTC', $start::TIMESTAMP) AND {col} <= timezone('UTC', $end::TIMESTAMP)"
 
 
 # Open alert states: everything not closed and not suppressed by the system.
@@ -186,7 +191,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
          {"eligibility_reasons": ("run_id", "detail")}, export="eligibility_findings.csv",
          text_columns=("name", "detail")),
     # -- SLA and staleness ---------------------------------------------------------------------
-    Part("list_sla", f"""
+    Part("list_freshness", f"""
         SELECT v.source, v.version_id, v.publisher_date, v.is_snapshot, v.loaded_at, f.last_check, f.last_failure,
                round(date_diff('minute', f.last_check, $end::TIMESTAMP) / 60.0, 1) AS hours_since_check,
                s.first_screened,
@@ -206,18 +211,30 @@ PARTS: dict[str, Part] = {p.key: p for p in [
                block_review, review, low, error
         FROM screening_runs WHERE {period("started_at")} ORDER BY run_id""",
          {"screening_runs": ("run_id", "error")}, limit=None, text_columns=("error",)),
+    Part("version_sla", f"""
+        SELECT version_id, source, publisher_date, fetched_at, loaded_at, published_at, screened_at, delta_run_id,
+               round(date_diff('second', publisher_date::TIMESTAMPTZ, screened_at) / 3600.0, 1) AS publication_to_screen_h,
+               round(date_diff('second', fetched_at, screened_at) / 60.0, 1) AS download_to_screen_min
+        FROM list_sla
+        WHERE {period_tz("loaded_at")} OR version_id IN (SELECT version_id FROM {IN_FORCE})
+        ORDER BY source, version_id""",
+         {"list_sla": ("version_id", "publisher_date", "fetched_at", "loaded_at", "published_at", "screened_at",
+                       "delta_run_id")}, JOBS, limit=None),
     Part("job_runs", f"""
         SELECT job_id, count(*) AS runs, count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
                count(*) FILTER (WHERE status NOT IN ('succeeded', 'running')) AS not_succeeded,
                max(finished_at) AS last_finished,
-               round(max(date_diff('millisecond', started_at, finished_at)) / 1000.0, 1) AS longest_s
-        FROM job_runs WHERE {period("started_at")} GROUP BY job_id ORDER BY job_id""",
-         {"job_runs": ("job_id", "status", "started_at", "finished_at")}, JOBS, limit=None),
+               round(max(date_diff('millisecond', started_at, finished_at)) / 1000.0, 1) AS longest_s,
+               arg_max(error, started_at) FILTER (WHERE status NOT IN ('succeeded', 'running')) AS last_error
+        FROM job_runs WHERE {period_tz("coalesce(started_at, scheduled_for)")} GROUP BY job_id ORDER BY job_id""",
+         {"job_runs": ("job_id", "status", "started_at", "finished_at", "scheduled_for", "error")}, JOBS, limit=None,
+         text_columns=("last_error",)),
     Part("stale_alarms", """
-        SELECT source, raised_at, cleared_at, reason FROM stale_alarms
-        WHERE raised_at <= $end AND (cleared_at IS NULL OR cleared_at > $start) ORDER BY raised_at""",
-         {"stale_alarms": ("source", "raised_at", "cleared_at", "reason")}, JOBS, limit=None,
-         text_columns=("reason",)),
+        SELECT source, raised_at, cleared_at, last_checked, detail FROM list_alarms
+        WHERE raised_at <= timezone('UTC', $end::TIMESTAMP)
+          AND (cleared_at IS NULL OR cleared_at > timezone('UTC', $start::TIMESTAMP)) ORDER BY raised_at""",
+         {"list_alarms": ("source", "raised_at", "cleared_at", "last_checked", "detail")}, JOBS, limit=None,
+         text_columns=("detail",)),
     # -- backlog and ageing --------------------------------------------------------------------
     Part("backlog", f"""
         WITH o AS (SELECT state, date_diff('hour', opened_at, $end::TIMESTAMP) AS age_h, follow_up

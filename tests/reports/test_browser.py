@@ -162,7 +162,7 @@ def test_table_rows_equal_the_store(browser_page) -> None:
     # no ID number: R01 R02 R04 R05 R10; a minor: R06; failing check characters: R07 R08 R09
     assert rows("findings") == findings == 9
     assert rows("list_change_entries") == hits == 2
-    assert rows("cert_lists") == rows("list_sla") == rows("list_changes") == 2
+    assert rows("cert_lists") == rows("list_freshness") == rows("list_changes") == 2
     assert rows("account_imports") == rows("screening_runs") == rows("cert_runs") == 1
     assert rows("checks") == len(report.data["checks"])
     unavailable = page.evaluate("[...document.querySelectorAll('[data-available=no]')].map(e => e.dataset.part)")
