@@ -26,14 +26,8 @@ def report_command(ctx: click.Context, for_date: dt.datetime | None, out_dir: Pa
 
     Built only from what the store recorded (runs, hits, alerts, decisions), never by screening again.
     """
-    from reports import nightly, render
-    from screening.store import connect
+    from reports import render
 
-    day = for_date.date() if for_date else nightly.today()
-    out_dir = out_dir or Path(ctx.obj.db).resolve().parent / "reports" / day.isoformat()
-    con = connect(ctx.obj.db)
-    try:
-        report = render.write(con, day, out_dir, lang=lang, pdf=pdf)
-    finally:
-        con.close()
+    report = render.write_nightly(ctx.obj.db, for_date=for_date.date() if for_date else None, out_dir=out_dir,
+                                  lang=lang, pdf=pdf)
     emit(render.summary(report), as_json, render.summary_text(report))

@@ -9,6 +9,7 @@ LANGS = ("zh", "en")
 
 _EN: dict[str, Any] = {
     "title": "Nightly screening report",
+    "report_no": "Report",
     "period": "Period",
     "generated": "Generated",
     "snapshot_note": ("Dated snapshot lists are in force: these are the lists bundled with the code, not "
@@ -135,6 +136,7 @@ _EN: dict[str, Any] = {
 
 _ZH: dict[str, Any] = {
     "title": "每日筛查报告",
+    "report_no": "报告",
     "period": "报告期间",
     "generated": "生成时间",
     "snapshot_note": "当前生效的是随代码附带的名单快照（有日期），不是今天发布的名单。依赖本报告之前请先更新名单。",

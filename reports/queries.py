@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-ROW_LIMIT = 500  # rows shown per table in the HTML; the CSV exports carry all of them
+ROW_LIMIT = 200  # rows shown per table in the HTML; the CSV exports carry all of them
 
 ALERTS = "alerts (issue 12)"
 FAIL_IN = "the fail-in work (issue 10)"
@@ -150,7 +150,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         SELECT source, source_id, change, any_value(primary_name) AS entry_name,
                count(DISTINCT account_id) AS accounts, round(max(score), 3) AS best_score
         FROM entry_hits GROUP BY source, source_id, change ORDER BY accounts DESC, source, source_id""",
-         {"list_versions": ("loaded_at",), "screening_hits": ("source_id",)}, export="list_changes.csv",
+         {"list_versions": ("loaded_at",), "screening_hits": ("source_id",)}, limit=50, export="list_changes.csv",
          text_columns=("entry_name",)),
     Part("list_change_alerts", f"""
         WITH {CHANGED_ENTRIES}

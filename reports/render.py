@@ -85,6 +85,31 @@ def write(con: duckdb.DuckDBPyConnection, for_date: dt.date, out_dir: Path, *, l
     return report
 
 
+def default_out_dir(db: Path | str, for_date: dt.date) -> Path:
+    """Where a report goes unless told: `reports/<date>/` beside the store."""
+    return Path(db).resolve().parent / "reports" / for_date.isoformat()
+
+
+def write_nightly(db: Path | str, *, for_date: dt.date | None = None, out_dir: Path | None = None, lang: str = "zh",
+                  pdf: bool = False) -> Report:
+    """Open the store, write the report of `for_date` (default today, Asia/Shanghai), close the store:
+    the CLI, the `report.nightly` job and the demo all come through here."""
+    from screening.store import connect
+
+    day = for_date or nightly.today()
+    con = connect(db)
+    try:
+        return write(con, day, out_dir or default_out_dir(db, day), lang=lang, pdf=pdf)
+    finally:
+        con.close()
+
+
+def report_job(ctx: Any) -> dict[str, Any]:
+    """The `report.nightly` job function (jobs/runner.py's JobContext: `db`, `params`): today's report."""
+    report = write_nightly(ctx.db, lang=ctx.params.get("lang", "zh"))
+    return summary(report)
+
+
 def summary(report: Report, lang: str = "en") -> dict[str, Any]:
     """The files written and the next steps, for the CLI and the demo."""
     words = LABELS[lang]
@@ -100,9 +125,10 @@ def summary(report: Report, lang: str = "en") -> dict[str, Any]:
     }
 
 
-def summary_text(report: Report, lang: str = "en") -> str:
-    """Where the report is and what an officer does next, in a few lines."""
+def summary_text(report: Report, lang: str = "en", steps: int | None = None) -> str:
+    """Where the report is and what an officer does next (the first `steps` of it), in a few lines."""
     s = summary(report, lang)
+    s["next_steps"] = s["next_steps"][:steps]
     failed = [LABELS[lang]["checks"][k] for k, v in s["checks"].items() if v == "fail"]
     lines = [f"Report {s['report_id']}: {s['html']}"]
     if s["pdf"]:
