@@ -18,11 +18,11 @@ from screening import exc, logs, settings
 
 # command name → "module:attribute" of its click command or group
 SUBCOMMANDS: dict[str, str] = {
-    "lists": "lists.cli:lists_group",
-    "accounts": "screening.accounts_cli:accounts_group",
+    "lists": "screening.lists_cli:lists_group",
+    "accounts": "screening.accounts.cli:accounts_group",
     "eligibility": "screening.eligibility.cli:eligibility_group",
-    "screen": "screening.matching.cli:screen_command",
-    "lookup": "screening.matching.cli:lookup_command",
+    "screen": "screening.runs.cli:screen_command",
+    "lookup": "screening.registration.cli:lookup_command",
     "match": "screening.matching.cli:match_group",
     "eval": "screening.evaluation.cli:eval_group",
     "bench": "screening.evaluation.cli:bench_command",

@@ -107,7 +107,8 @@ def run_demo(
     seed: int = 2026,
 ) -> DemoResult:
     """Load lists if needed, build the demo base, screen it as a full run and write the hits file."""
-    from screening.matching import MatchConfig, screen_accounts
+    from screening.matching import MatchConfig
+    from screening.runs import screen_accounts
 
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from screening.accounts import ACCOUNT_SCHEMA
-from screening.eligibility.ids import RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from screening.ids import RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
 
 RESOURCES = Path(__file__).parent / "resources" / "synth"
 REFERENCE_DATE = dt.date(2026, 6, 30)

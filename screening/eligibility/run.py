@@ -32,7 +32,7 @@ from screening.eligibility.capacity import (
     capacity_reasons,
     today_in_shanghai,
 )
-from screening.eligibility.ids import id_reasons
+from screening.eligibility.id_reasons import id_reasons
 from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
@@ -191,7 +191,7 @@ def check_subject(
     key: bytes | None = None,
 ) -> EligibilityResult:
     """Eligibility of one subject (registration or account change), with the same rules as the
-    batch run. With `con`, the stored accounts (see `screening.accounts.store_import`) are
+    batch run. With `con`, the stored accounts (see `screening.accounts.store.store_import`) are
     consulted for shared subjects, suspended look-alikes, guardians and transfers."""
     record = dict(record)
     record.setdefault("account_id", "(new)")

@@ -120,7 +120,8 @@ def phase_index(db: Path, **_: Any) -> dict[str, Any]:
 def phase_screen(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """Screen n synthetic accounts against all lists as one full run (hits at or above the low band)."""
     from screening.store import connect
-    from screening.matching import get_index, screen_accounts
+    from screening.matching import get_index
+    from screening.runs import screen_accounts
 
     con = connect(db)
     config = _config()
@@ -156,8 +157,8 @@ def phase_lookup(db: Path, calls: int, seed: int, **_: Any) -> dict[str, Any]:
     from screening.store import connect
     from screening.evaluation.metrics import latency
     from screening.evaluation.planting import plant_matches
-    from screening.matching import lookup
-    from screening.matching.registration import get_screener
+    from screening.registration import lookup
+    from screening.registration import get_screener
 
     con = connect(db)
     accounts, _ = _accounts(calls, seed)

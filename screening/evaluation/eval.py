@@ -80,7 +80,7 @@ def match_config(config: Any = None) -> Any:
 def screen_hits(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, config: Any, min_score: float) -> pl.DataFrame:
     """Screen a frame of accounts as a dry run (nothing stored); hits (account_id, source, source_id, score,
     …) at or above `min_score`."""
-    from screening.matching import screen_accounts
+    from screening.runs import screen_accounts
 
     result = screen_accounts(con, accounts, kind="full", min_score=min_score, config=config, store=False)
     return result.hits

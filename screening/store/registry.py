@@ -6,7 +6,7 @@ tables of the sets listed before it (a view over another set's table, say).
 
 MIGRATION_SETS: dict[str, str] = {
     "lists": "lists.schema:migrations",
-    "accounts": "screening.accounts_schema:migrations",
+    "accounts": "screening.accounts.schema:migrations",
     "matching": "screening.matching.schema:migrations",
     "runs": "screening.runs.schema:migrations",
     "eligibility": "screening.eligibility.schema:migrations",

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from screening.accounts import ACCOUNT_SCHEMA, read_accounts
-from screening.accounts_cli import accounts_group
+from screening.accounts.cli import accounts_group
 from screening.cli import Context
-from screening.eligibility.ids import check_ids, ric_check_char, uscc_check_char
+from screening.ids import check_ids, ric_check_char, uscc_check_char
 from screening.synth import REFERENCE_DATE, synth_accounts, synth_base, synth_update
 
 

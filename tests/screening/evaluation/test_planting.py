@@ -102,7 +102,7 @@ def test_accounts_synth_plant_option(store_copy: Path, tmp_path: Path) -> None:
     """`screening accounts synth --plant N` writes a labelled base: N rows carry a real entry's variant."""
     from click.testing import CliRunner
 
-    from screening.accounts_cli import accounts_group
+    from screening.accounts.cli import accounts_group
     from screening.cli import Context
 
     out = tmp_path / "planted.parquet"

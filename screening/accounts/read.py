@@ -1,25 +1,21 @@
-"""Account import (DESIGN §3.2): read the platform's registered subjects into canonical columns.
+"""Account files (DESIGN §3.2): read the platform's registered subjects into canonical columns.
 
 Every file format ends in the same polars frame (`ACCOUNT_SCHEMA`, every optional column present,
 null when absent). Rows that cannot be interpreted go to a quarantine frame with their row number
 and a reason — never silently dropped. `store_import` records an import in DuckDB so the next one
-can be compared with it (transfers, changed accounts); ID numbers are stored only as keyed hashes
-(HMAC-SHA256) and a masked form.
+can be compared with it (transfers, changed accounts; `screening.accounts.store`); ID numbers are
+stored only as keyed hashes (`screening.accounts.identity`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from screening import settings
-from screening.store import transaction
-from screening.eligibility.ids import ID_TYPES, check_ids, mask_id_expr
+from screening.ids import ID_TYPES
 from screening.logs import get_logger
 
 log = get_logger(__name__)
@@ -72,11 +68,6 @@ _TRUE = {"true", "t", "1", "yes", "y", "是", "true.0", "1.0"}
 _FALSE = {"false", "f", "0", "no", "n", "否", "false.0", "0.0"}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
 _DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
-
-# HMAC key for ID numbers (hex or text). Without it a fixed development key is used and a warning
-# is logged: hashes made with it are not secret and must not reach production.
-_DEV_KEY = "screening-development-key-not-secret"
-
 
 class AccountFormatError(ValueError):
     """The file cannot be read as accounts at all (structural problem, not a bad row)."""
@@ -268,156 +259,3 @@ def write_accounts(df: pl.DataFrame, path: Path | str) -> None:
         df.write_ndjson(path)
     else:
         raise AccountFormatError(f"unsupported output type: {path.name} (CSV, Parquet or JSON lines)")
-
-
-# ---- keyed hashes -----------------------------------------------------------------------------
-
-
-def id_hash_key() -> bytes:
-    """The HMAC key from `SCREENING_ID_HASH_KEY`, or the logged development default."""
-    value = settings.id_hash_key_text()
-    if not value:
-        log.warning("ID hash key not set: using the development key (not secret)", variable=settings.ID_HASH_KEY_ENV)
-        value = _DEV_KEY
-    try:
-        return bytes.fromhex(value) if len(value) >= 32 and len(value) % 2 == 0 else value.encode()
-    except ValueError:
-        return value.encode()
-
-
-def hmac_column(con: duckdb.DuckDBPyConnection, values: pl.Series, key: bytes) -> pl.Series:
-    """HMAC-SHA256 (hex) of every non-null value, computed in DuckDB (vectorised, multi-threaded).
-
-    HMAC(K, m) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)); equal to Python's `hmac` (tested).
-    """
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in key)
-    opad = bytes(b ^ 0x5C for b in key)
-    con.register("hmac_input", pl.DataFrame({"v": values.cast(pl.Utf8)}))
-    try:
-        result = con.sql(
-            """
-            SELECT CASE WHEN v IS NULL THEN NULL ELSE
-                sha256($opad || unhex(sha256($ipad || encode(v)))) END AS h
-            FROM hmac_input
-            """,
-            params={"ipad": ipad, "opad": opad},
-        ).pl()
-    finally:
-        con.unregister("hmac_input")
-    return result["h"].alias(values.name)
-
-
-def subject_key_expr() -> pl.Expr:
-    """What makes two ID numbers the same subject: the number family plus the normalised number
-    (RIC and its legacy form meet after the upgrade; passports also need the issuing country)."""
-    family = (
-        pl.when(pl.col("id_kind").is_in(["RIC", "HK_MO_PERMIT", "TW_PERMIT", "FOREIGN_PR"]))
-        .then(pl.lit("CNID"))
-        .when(pl.col("id_kind") == "USCC")
-        .then(pl.lit("USCC"))
-        .otherwise(pl.col("id_kind").str.to_uppercase() + ":" + pl.coalesce("nationality", "country", pl.lit("")))
-    )
-    return pl.when(pl.col("id_norm").is_not_null()).then(family + "|" + pl.col("id_norm"))
-
-
-def identity_frame(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, key: bytes | None = None) -> pl.DataFrame:
-    """account_id with id_kind, id_hash (keyed hash of the subject key), id_masked and the ID checks
-    (id_error, id_warnings, id_birth_date) — everything downstream needs without the clear number."""
-    key = key if key is not None else id_hash_key()
-    checked = check_ids(accounts.select("account_id", "id_type", "id_number", "country", "nationality"))
-    checked = checked.with_columns(_subject_key=subject_key_expr(), id_masked=mask_id_expr("id_number"))
-    hashes = hmac_column(con, checked["_subject_key"], key)
-    return checked.with_columns(id_hash=hashes).select(
-        "account_id", "id_kind", "id_hash", "id_masked", "id_error", "id_warnings", "id_birth_date"
-    )
-
-
-# ---- store ------------------------------------------------------------------------------------
-
-_STORED = [
-    "account_id", "subject_type", "name", "name_latin", "birth_date", "country", "nationality",
-    "id_type", "id_kind", "id_hash", "id_masked", "display_name", "phone_hash", "email_hash",
-    "registered_at", "updated_at", "status", "guardian_account_id", "self_supporting",
-]
-
-
-
-def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key: bytes | None = None) -> int:
-    """Record an import: upsert `accounts`, log added/changed accounts and identity changes.
-
-    Returns the import id. Identity changes compare with the stored state before this import: a
-    different ID hash, or a different name together with a different birth date.
-    """
-    key = key if key is not None else id_hash_key()
-    acc = import_.accounts
-    ident = identity_frame(con, acc, key)
-    rows = acc.with_columns(
-        phone_hash=hmac_column(con, acc["phone"].str.replace_all(r"[\s\-()]", ""), key),
-        email_hash=hmac_column(con, acc["email"], key),
-    )
-    rows = rows.join(
-        ident.select("account_id", "id_kind", "id_hash", "id_masked"), on="account_id", how="left", maintain_order="left"
-    ).select(_STORED)
-    con.register("incoming_raw", rows)
-    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\u2205')" for c in _STORED[1:])
-    rows = con.sql(f"SELECT *, md5(concat_ws('\x1f', {parts})) AS fingerprint FROM incoming_raw").pl()
-    con.unregister("incoming_raw")
-    import_id = con.execute("SELECT nextval('account_import_seq')").fetchall()[0][0]
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    con.register("incoming", rows)
-    try:
-        with transaction(con):
-            con.execute(
-                """
-                INSERT INTO account_identity_changes
-                SELECT ?, i.account_id, a.last_import_id,
-                       coalesce(i.id_hash <> a.id_hash, false),
-                       coalesce(i.name <> a.name, false),
-                       coalesce(i.birth_date <> a.birth_date, false),
-                       a.id_masked, i.id_masked, a.name, i.name, a.birth_date, i.birth_date
-                FROM incoming i JOIN accounts a USING (account_id)
-                WHERE coalesce(i.id_hash <> a.id_hash, false)
-                   OR (coalesce(i.name <> a.name, false) AND coalesce(i.birth_date <> a.birth_date, false))
-                """,
-                [import_id],
-            )
-            con.execute(
-                """
-                INSERT INTO account_changes
-                SELECT ?, i.account_id, CASE WHEN a.account_id IS NULL THEN 'added' ELSE 'changed' END
-                FROM incoming i LEFT JOIN accounts a USING (account_id)
-                WHERE a.account_id IS NULL OR a.fingerprint <> i.fingerprint
-                """,
-                [import_id],
-            )
-            cols = ", ".join(_STORED + ["fingerprint"])
-            updates = ", ".join(f"{c} = excluded.{c}" for c in _STORED[1:] + ["fingerprint"])
-            con.execute(
-                f"""
-                INSERT INTO accounts ({cols}, first_import_id, last_import_id)
-                SELECT {cols}, $id, $id FROM incoming
-                ON CONFLICT (account_id) DO UPDATE SET {updates}, last_import_id = excluded.last_import_id
-                """,
-                {"id": import_id},
-            )
-            con.register("quarantined", import_.quarantine)
-            con.execute("INSERT INTO account_quarantine SELECT ?, row, account_id, reason FROM quarantined", [import_id])
-            added, changed = con.execute(
-                "SELECT count(*) FILTER (change = 'added'), count(*) FILTER (change = 'changed') "
-                "FROM account_changes WHERE import_id = ?",
-                [import_id],
-            ).fetchall()[0]
-            identity = con.execute(
-                "SELECT count(*) FROM account_identity_changes WHERE import_id = ?", [import_id]
-            ).fetchall()[0][0]
-            con.execute(
-                "INSERT INTO account_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, import_.source, import_.sha256, now, acc.height, import_.quarantine.height, added, changed, identity],
-            )
-    finally:
-        con.unregister("incoming")
-        con.unregister("quarantined")
-    return int(import_id)

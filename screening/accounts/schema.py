@@ -1,5 +1,5 @@
 """The account store's tables: imports, the current state of every account (keyed ID hashes and
-masked forms only), identity changes and per-import changes. `screening/accounts.py` writes them."""
+masked forms only), identity changes and per-import changes. `screening.accounts.store` writes them."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ that way, domain.md §5.3 —, a number whose form belongs to another ID type) s
 from __future__ import annotations
 
 import datetime as dt
-import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -44,8 +44,11 @@ _RE_RIC15 = r"^\d{15}$"
 _RE_FPR_OLD = r"^[A-Z]{3}\d{12}$"
 _RE_USCC = r"^[1-9ANY][1-9]\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$"
 _RE_DOC = r"^[A-Z0-9]{5,20}$"
-# Characters people type inside numbers: spaces, hyphens and dashes, dots, slashes, underscores.
-_RE_ID_SEPARATORS = r"[\s\-_./\u2010-\u2015\u00a0\u3000]"
+# Only letters and digits of a number are compared. Separators people type inside numbers (spaces,
+# hyphens and dashes, dots, slashes, underscores) are noise; any other character is noise too, but
+# its presence is reported (`id_format_unusual`).
+_RE_NOT_ID_CHAR = r"[^\p{L}\p{N}]"
+_RE_ODD_ID_CHAR = r"[^\p{L}\p{N}\s\-_./\u2010-\u2015\u00a0\u3000]"
 
 # ---- scalar reference -------------------------------------------------------------------------
 
@@ -68,11 +71,12 @@ def upgrade_ric15(number: str) -> str:
     return first17 + ric_check_char(first17)
 
 
-def normalise_id(number: str) -> str:
-    """Upper case, full-width folded, separators removed (the form that is hashed and compared)."""
-    import unicodedata
-
-    return re.sub(_RE_ID_SEPARATORS, "", unicodedata.normalize("NFKC", number).upper())
+def normalise_id(number: str | None) -> str:
+    """The one ID normaliser — the form that is validated, hashed and matched, on both sides of a pair:
+    NFKC (full-width `Ｅ１２３` is `E123`), upper case, letters and digits only ("" for nothing)."""
+    if not number:
+        return ""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", number).upper() if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -109,11 +113,9 @@ ID_INPUT_SCHEMA = {"id_type": pl.Utf8, "id_number": pl.Utf8}
 
 
 def normalise_id_expr(col: str | pl.Expr = "id_number") -> pl.Expr:
-    """Polars form of `normalise_id`."""
+    """Polars form of `normalise_id` (null stays null)."""
     expr = pl.col(col) if isinstance(col, str) else col
-    return (
-        expr.str.normalize("NFKC").str.to_uppercase().str.replace_all(_RE_ID_SEPARATORS, "")
-    )
+    return expr.str.normalize("NFKC").str.to_uppercase().str.replace_all(_RE_NOT_ID_CHAR, "")
 
 
 def _ric_check_expr(first17: pl.Expr) -> pl.Expr:
@@ -163,7 +165,10 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     lf = df.lazy()
     n = pl.col("_n")
     declared = pl.col("id_type")
-    lf = lf.with_columns(_n=normalise_id_expr("id_number").replace("", None))
+    lf = lf.with_columns(
+        _n=normalise_id_expr("id_number").replace("", None),
+        _odd=pl.col("id_number").str.normalize("NFKC").str.contains(_RE_ODD_ID_CHAR).fill_null(False),
+    )
     lf = lf.with_columns(_number_kind=_number_kind_expr(n))
     # USCC form is tested first when declared (an all-digit code would otherwise look like a RIC).
     is_uscc_form = n.str.contains(_RE_USCC)
@@ -223,7 +228,7 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         pl.when(pl.col("_uscc_ok_form") & (n.str.slice(17, 1) != pl.col("_expected_uscc"))).then(
             pl.lit("uscc_checksum_anomaly")
         ),
-        pl.when(~personal & (k != "USCC") & n.is_not_null() & ~n.str.contains(_RE_DOC)).then(
+        pl.when(~personal & (k != "USCC") & n.is_not_null() & (~n.str.contains(_RE_DOC) | pl.col("_odd"))).then(
             pl.lit("id_format_unusual")
         ),
     ).list.drop_nulls()
@@ -233,7 +238,7 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         id_birth_date=pl.when(pl.col("id_error").is_null() & personal & (is18 | is15)).then(pl.col("_embedded")),
     )
     return lf.drop(
-        "_n", "_number_kind", "_first17", "_uscc_ok_form", "_expected", "_expected_uscc", "_embedded"
+        "_n", "_odd", "_number_kind", "_first17", "_uscc_ok_form", "_expected", "_expected_uscc", "_embedded"
     ).collect()
 
 
@@ -259,60 +264,3 @@ def mask_id(number: str | None) -> str | None:
     if number is None:
         return None
     return pl.select(mask_id_expr(pl.lit(number, dtype=pl.Utf8))).item()
-
-
-# ---- reasons ----------------------------------------------------------------------------------
-
-_ID_WARNING_TEXT = {
-    "id_region_unknown": "ID number {masked} starts with an unknown region code",
-    "id_type_mismatch": "ID number {masked} has the form of another ID type than the declared {kind}",
-    "uscc_checksum_anomaly": "credit code {masked} fails its check character; some issued codes do: verify with the registry",
-    "id_format_unusual": "ID number {masked} ({kind}) contains unusual characters",
-}
-_PERSON_ID_TYPES = ("RIC", "HK_MO_PERMIT", "TW_PERMIT", "FOREIGN_PR", "passport")
-
-
-def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
-    """Reasons from the ID checks of `base` (accounts with the columns of `identity_frame`)."""
-    from screening.eligibility.model import reasons_where
-
-    masked = pl.col("id_masked")
-    kind = pl.col("id_kind")
-    error_detail = pl.format("ID number {} ", masked) + (
-        pl.when(pl.col("id_error") == "id_format")
-        .then(pl.format("does not have the form of a {} number", kind))
-        .when(pl.col("id_error") == "id_checksum")
-        .then(pl.format("fails its {} check character", kind))
-        .otherwise(pl.lit("embeds an impossible birth date"))
-    )
-    frames = [
-        reasons_where(base, pl.col("id_error").is_not_null(), "id", pl.col("id_error"), "ineligible", error_detail),
-        reasons_where(
-            base,
-            pl.col("id_masked").is_null(),
-            "id",
-            "id_missing",
-            "review",
-            pl.format("no ID number for this {}", pl.col("subject_type")),
-        ),
-        reasons_where(
-            base,
-            ((pl.col("subject_type") == "person") & (kind == "USCC"))
-            | ((pl.col("subject_type") == "organization") & kind.is_in(_PERSON_ID_TYPES)),
-            "id",
-            "id_type_subject_mismatch",
-            "review",
-            pl.format("a {} registered with a {} number", pl.col("subject_type"), kind),
-        ),
-    ]
-    warnings = base.select("account_id", "id_masked", "id_kind", "id_warnings").explode("id_warnings").drop_nulls("id_warnings")
-    for code, text in _ID_WARNING_TEXT.items():
-        detail = pl.format(text.replace("{masked}", "{}").replace("{kind}", "{}"), *_format_args(text))
-        frames.append(reasons_where(warnings, pl.col("id_warnings") == code, "id", code, "review", detail))
-    return pl.concat(frames)
-
-
-def _format_args(text: str) -> list[pl.Expr]:
-    """Columns for the placeholders of a warning text, in order."""
-    names = re.findall(r"\{(masked|kind)\}", text)
-    return [pl.col("id_masked") if n == "masked" else pl.col("id_kind") for n in names]

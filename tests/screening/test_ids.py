@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.eligibility.ids import (
+from screening.ids import (
     RIC_CHECK_CHARS,
     USCC_ALPHABET,
     check_ids,
@@ -164,3 +164,21 @@ def test_vectorised_equals_scalar_reference_on_many_numbers() -> None:
     checked = check_ids(pl.DataFrame({"id_type": ["RIC"] * len(numbers), "id_number": numbers}))
     expected = [None if ric_check_char(n[:17]) == n[17] else "id_checksum" for n in numbers]
     assert checked["id_error"].to_list() == expected
+
+
+@pytest.mark.parametrize(("typed", "normalised"), [
+    ("Ｅ１２３４５６７８", "E12345678"),  # full-width, as a Chinese input method types it
+    ("e 1234-5678", "E12345678"),
+    ("110105 1949 1231 002x", "11010519491231002X"),
+    ("E1234#678", "E1234678"),
+    ("", ""),
+    (None, ""),
+])
+def test_one_id_normaliser_scalar_and_vectorised(typed: str | None, normalised: str) -> None:
+    from screening.ids import normalise_id, normalise_id_expr
+    from screening.matching import codes
+
+    assert normalise_id(typed) == normalised
+    assert codes.normalise_id is normalise_id and codes.normalise_id_expr is normalise_id_expr
+    vectorised = pl.select(normalise_id_expr(pl.lit(typed, dtype=pl.Utf8))).item()
+    assert (vectorised or "") == normalised

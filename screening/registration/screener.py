@@ -1,4 +1,4 @@
-"""`lookup()`: the registration-time screen of one subject, in milliseconds.
+"""The Screener: one store's list index and freshness, held in memory for registration lookups.
 
 The list index is loaded once per process (per store) and shared by every thread; a newer list
 version in the store is noticed within `SCREENING_LOOKUP_REFRESH_SECONDS` and loaded in the
@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from screening import settings
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
@@ -27,13 +26,10 @@ from screening.matching.cache import current_version_ids, get_index
 from screening.matching.index import ListIndex
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
+from screening.registration.decision import decide
 from screening.logs import get_logger
 
 log = get_logger(__name__)
-
-# How often (seconds) a lookup process looks for newer list versions and re-reads list freshness.
-
-DECISIONS = ("clear", "review", "block")
 
 
 @dataclass
@@ -155,7 +151,7 @@ class Screener:
         hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
         # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
         shown = hits.drop("account_id") if hits.height else None
-        decision, reasons = _decide(shown, config) if shown is not None else ("clear", [])
+        decision, reasons = decide(shown) if shown is not None else ("clear", [])
         if stale:
             reasons.append(f"lists stale: {', '.join(stale)}")
             if decision == "clear":
@@ -164,19 +160,6 @@ class Screener:
             decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [], list_versions=index.versions_used(),
             config_hash=config.hash, stale_sources=stale, elapsed_ms=_ms(started),
         )
-
-
-def _decide(hits: pl.DataFrame, config: MatchConfig) -> tuple[str, list[str]]:
-    if hits.height == 0:
-        return "clear", []
-    bands = set(hits["band"].to_list())
-    best = hits.row(0, named=True)
-    reason = f"{best['band']} hit: {best['entry_name']} ({best['source']} {best['source_id']}, score {best['score']:.2f})"
-    if "block_review" in bands:
-        return "block", [reason]
-    if "review" in bands:
-        return "review", [reason]
-    return "clear", []
 
 
 def _freshness(con: duckdb.DuckDBPyConnection) -> _Freshness:
@@ -200,17 +183,6 @@ def _freshness(con: duckdb.DuckDBPyConnection) -> _Freshness:
     return _Freshness(stale_at, missing)
 
 
-def _as_date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _upper(value: str | None) -> str | None:
     return value.strip().upper() if value else None
 
@@ -232,36 +204,3 @@ def get_screener(db: Path | str | None = None, config: MatchConfig = DEFAULT_CON
         if screener is None:
             screener = _SCREENERS[key] = Screener(path, config)
     return screener
-
-
-def lookup(name: str, *, subject_type: str | None = None, name_latin: str | None = None,
-           birth_date: str | dt.date | None = None, country: str | None = None, nationality: str | None = None,
-           id_number: str | None = None, id_type: str | None = None, db: Path | str | None = None,
-           config: MatchConfig = DEFAULT_CONFIG, min_score: float | None = None,
-           eligibility: bool = False) -> LookupResult:
-    """Screen one subject against the lists in force: decision clear / review / block, hits, versions.
-
-    `db` defaults to $SCREENING_DB, else the default store. With `eligibility=True` the result also
-    carries `screening.eligibility.check_subject` for the same record (age, IDs, duplicates, brand).
-    """
-    result = get_screener(db, config).lookup(
-        name, subject_type=subject_type, name_latin=name_latin, birth_date=birth_date, country=country,
-        nationality=nationality, id_number=id_number, id_type=id_type, min_score=min_score)
-    if eligibility:
-        result.eligibility = _eligibility(name, subject_type, name_latin, birth_date, country, nationality,
-                                          id_number, id_type)
-        if result.eligibility and result.eligibility.get("status") not in (None, "ok", "eligible", "clear"):
-            result.reasons.append(f"eligibility: {result.eligibility.get('status')}")
-    return result
-
-
-def _eligibility(name, subject_type, name_latin, birth_date, country, nationality, id_number, id_type) -> dict | None:
-    try:
-        from screening.eligibility.run import check_subject
-    except ImportError:
-        return None
-    record = {"account_id": "(lookup)", "subject_type": subject_type or "person", "name": name,
-              "name_latin": name_latin, "birth_date": str(birth_date) if birth_date else None, "country": country,
-              "nationality": nationality, "id_type": id_type, "id_number": id_number}
-    result = check_subject({k: v for k, v in record.items() if v is not None})
-    return asdict(result) if hasattr(result, "__dataclass_fields__") else dict(result)

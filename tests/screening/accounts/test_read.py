@@ -22,7 +22,7 @@ from screening.accounts import (
     write_accounts,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "accounts"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "accounts"
 KEY = b"test-key"
 
 

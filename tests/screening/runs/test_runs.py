@@ -10,7 +10,7 @@ import pytest
 
 from screening.store import fetch_one
 from screening.matching.config import DEFAULT_CONFIG as C
-from screening.matching.screen import HITS_COLUMNS, run_hits, screen_accounts, write_hits
+from screening.runs import HITS_COLUMNS, run_hits, screen_accounts, write_hits
 
 HIT_COLUMNS_33 = ["run_id", "account_id", "source", "source_id", "entry_name", "matched_name", "query_name", "score",
                   "name_score", "band", "alias_quality", "regime", "programs", "reasons"]
@@ -75,12 +75,21 @@ def test_delta_screens_only_the_given_entries(con) -> None:
     assert run[0] == 1
 
 
-def test_identifier_match_is_decisive_whatever_the_name(con) -> None:
+def _full_width(text: str) -> str:
+    """ASCII letters and digits as the full-width forms a Chinese input method types (Ａ, １)."""
+    return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in text)
+
+
+@pytest.mark.parametrize("typed", [str.lower, _full_width], ids=["lower-case", "full-width"])
+def test_identifier_match_is_decisive_whatever_the_name(con, typed) -> None:
     listed = con.sql("""SELECT source, source_id, number FROM current_identifiers
-                        WHERE id_type = 'passport' AND length(number) >= 7 ORDER BY source, source_id LIMIT 1""").pl()
+                        WHERE id_type = 'passport' AND length(number) >= 7 AND regexp_full_match(number, '[A-Z0-9]+')
+                        ORDER BY source, source_id LIMIT 1""").pl()
     row = listed.row(0, named=True)
+    number = typed(row["number"])
+    assert number != row["number"]
     accounts = pl.DataFrame({"account_id": ["x"], "subject_type": ["person"], "name": ["Zhang Xiuying"],
-                             "id_type": ["passport"], "id_number": [row["number"].lower()]})
+                             "id_type": ["passport"], "id_number": [number]})
     hits = screen_accounts(con, accounts, store=False).hits
     own = hits.filter((pl.col("source") == row["source"]) & (pl.col("source_id") == row["source_id"]))
     assert own.height == 1 and own["score"][0] == 1.0

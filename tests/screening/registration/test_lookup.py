@@ -14,12 +14,11 @@ import pytest
 
 from lists import get_spec
 from lists.store import load_version
-from screening.matching import lookup
+from screening.registration import Screener, lookup
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.index_store import ensure_index
-from screening.matching.registration import Screener
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
-from screening.matching.screen import screen_accounts
+from screening.runs import screen_accounts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 CLEAN = "Zhang Xiuying"

@@ -1,4 +1,7 @@
-"""`screening lists …`: load, refresh, status and diff of the list store."""
+"""`screening lists …`: load, refresh, status and diff of the list store.
+
+The command layer above `lists/` (which depends only on the store base): after a load or refresh
+it has the match index of the versions in force built (screening.indexing)."""
 
 from __future__ import annotations
 
@@ -18,18 +21,6 @@ from screening.cli import Context, emit
 from screening.store import connect
 
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
-
-
-def build_match_index(con) -> int:
-    """Build the matcher's index of the versions now in force (so lookup() and screening runs find it
-    ready instead of building it in memory on first use); the number of list names it holds."""
-    from screening.store import fetch_one
-    from screening.matching import ensure_index
-
-    ensure_index(con)
-    row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
-                         "WHERE version_id IN (SELECT version_id FROM current_versions)")
-    return int(row[0]) if row else 0
 
 
 @click.group("lists")
@@ -62,6 +53,8 @@ def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | Non
             + ("" if result.complete else " (INCOMPLETE: optional files missing)"))
     data = asdict(result)
     if result.status == "loaded":
+        from screening.indexing import build_match_index  # the matcher loads only when it is needed
+
         data["match_index_names"] = build_match_index(con)
         text += f"\nmatch index ready: {data['match_index_names']:,} names"
     emit(data, as_json, text)
@@ -85,6 +78,8 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, as_js
         counts = f" — {o.entries} entries (+{o.added} −{o.removed} ~{o.changed})" if o.status == "loaded" else ""
         lines.append(f"{o.source:14} {o.status:9}{counts}  {o.detail}")
     if any(o.status == "loaded" for o in outcomes):
+        from screening.indexing import build_match_index
+
         lines.append(f"match index ready: {build_match_index(con):,} names")
     emit([asdict(o) for o in outcomes], as_json, "\n".join(lines))
     if any(o.status in ("failed", "rejected") for o in outcomes):
