@@ -19,7 +19,7 @@ def build_report_store(path: Path) -> Path:
     """Lists (un_sc, cn_sanctions) → the hostile accounts imported and checked → one full screening run."""
     from screening.accounts import read_accounts
     from screening.eligibility.run import run_eligibility
-    from screening.matching import screen_accounts
+    from screening.runs import screen_accounts
     from screening.store import connect
 
     build_snapshot_store(path, ["un_sc", "cn_sanctions"])
