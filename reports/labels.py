@@ -122,6 +122,16 @@ _EN: dict[str, Any] = {
                       "The SHA-256 of this file is recorded there (a file cannot carry its own hash): "
                       "compare `sha256sum report.html` with the query below."),
     "next_steps": "What to do next",
+    "observed": {
+        "nothing": "no list in force", "not_recorded": "not recorded by this store",
+        "never_checked": "never checked at the publisher: {items}", "over_hours": "over the target (hours): {items}",
+        "over_minutes": "over the target (minutes): {items}", "max_hours": "at most {hours} h",
+        "not_screened": "not screened yet: {items}", "versions": "{n} version(s) within the target",
+        "runs_not_finished": "runs not finished: {items}", "runs_finished": "{n} run(s) finished",
+        "no_runs": "no screening run in the period", "rows_unscreened": "{n} row(s) could not be screened",
+        "alarms_open": "open: {items}", "none_open": "none open", "events_verified": "{n} event(s) verified",
+        "problems": "{items}", "jobs_failed": "not succeeded: {items}", "jobs": "{n} job(s), all succeeded",
+    },
     "steps": {
         "review_alerts": "Work on {count} open alert(s): {new} new in this period, {likely} of them a likely match.",
         "review_hits": "Review {count} account(s) with a hit that needs review, {likely} of them a likely match.",
@@ -248,6 +258,16 @@ _ZH: dict[str, Any] = {
                       "本文件的 SHA-256 记录在该表中（文件无法包含自身的哈希）："
                       "请将 `sha256sum report.html` 的结果与下面的查询对照。"),
     "next_steps": "下一步",
+    "observed": {
+        "nothing": "没有生效的名单", "not_recorded": "本库未记录",
+        "never_checked": "从未向发布方检查：{items}", "over_hours": "超过目标（小时）：{items}",
+        "over_minutes": "超过目标（分钟）：{items}", "max_hours": "最多 {hours} 小时",
+        "not_screened": "尚未筛查：{items}", "versions": "{n} 个版本在目标内",
+        "runs_not_finished": "未完成的运行：{items}", "runs_finished": "{n} 次运行已完成",
+        "no_runs": "本期没有筛查运行", "rows_unscreened": "{n} 条记录无法筛查",
+        "alarms_open": "未解除：{items}", "none_open": "无未解除告警", "events_verified": "已校验 {n} 个事件",
+        "problems": "{items}", "jobs_failed": "未成功：{items}", "jobs": "{n} 个任务，全部成功",
+    },
     "steps": {
         "review_alerts": "处理 {count} 条未结警报：本期新增 {new} 条，其中 {likely} 条很可能匹配。",
         "review_hits": "复核 {count} 个需复核的命中账户，其中 {likely} 个很可能匹配。",

@@ -122,72 +122,66 @@ def audit_chain(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> di
 
 
 def checks(parts: dict[str, dict[str, Any]], audit: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Pass/fail statements in the manner of GX's data docs: what was expected, what was observed."""
+    """Pass/fail statements in the manner of GX's data docs: what was expected, what was observed.
+
+    `observed` is a list of [phrase key, values] that labels.py words in the report's language."""
     out = []
 
-    def add(key: str, ok: bool | None, observed: str) -> None:
-        out.append({"check": key, "status": "n/a" if ok is None else ("pass" if ok else "fail"), "observed": observed})
+    def add(key: str, ok: bool | None, *observed: tuple[str, dict[str, Any]] | None) -> None:
+        out.append({"check": key, "status": "n/a" if ok is None else ("pass" if ok else "fail"),
+                    "observed": [[k, v] for k, v in filter(None, observed)] or [["nothing", {}]]})
 
-    sla = parts["list_freshness"]["rows"]
-    never = [r["source"] for r in sla if r["hours_since_check"] is None]
-    late = [f"{r['source']} {r['hours_since_check']} h" for r in sla
-            if r["hours_since_check"] is not None and r["hours_since_check"] > SLA_HOURS]
-    ages = [r["hours_since_check"] for r in sla if r["hours_since_check"] is not None]
-    add("lists_checked", not never and not late and bool(sla),
-        "; ".join(filter(None, [
-            f"never checked at the publisher: {', '.join(never)}" if never else "",
-            f"over {SLA_HOURS:.0f} h: {', '.join(late)}" if late else "",
-            f"max {max(ages)} h" if ages and not late else "",
-        ])) or "no list in force")
-    unscreened = [r["source"] for r in sla if r["first_screened"] is None]
-    slow = [f"{r['source']} {r['hours_to_screen']} h" for r in sla
-            if r["hours_to_screen"] is not None and r["hours_to_screen"] > SLA_HOURS]
-    waits = [r["hours_to_screen"] for r in sla if r["hours_to_screen"] is not None]
-    add("versions_screened", not unscreened and not slow and bool(sla),
-        "; ".join(filter(None, [
-            f"not screened yet: {', '.join(unscreened)}" if unscreened else "",
-            f"over {SLA_HOURS:.0f} h: {', '.join(slow)}" if slow else "",
-            f"max {max(waits)} h" if waits and not slow else "",
-        ])) or "no list in force")
+    def over(rows: list[dict[str, Any]], column: str, limit: float) -> list[str]:
+        return [f"{r['source']} {r[column]}" for r in rows if r[column] is not None and r[column] > limit]
+
+    def worst(rows: list[dict[str, Any]], column: str) -> tuple[str, dict[str, Any]] | None:
+        values = [r[column] for r in rows if r[column] is not None]
+        return ("max_hours", {"hours": max(values)}) if values else None
+
+    def names(key: str, items: list[str]) -> tuple[str, dict[str, Any]] | None:
+        return (key, {"items": ", ".join(items), "n": len(items)}) if items else None
+
+    absent = ("not_recorded", {})
+    fresh = parts["list_freshness"]["rows"]
+    never = [r["source"] for r in fresh if r["hours_since_check"] is None]
+    late = over(fresh, "hours_since_check", SLA_HOURS)
+    add("lists_checked", bool(fresh) and not never and not late, names("never_checked", never),
+        names("over_hours", late), None if late else worst(fresh, "hours_since_check"))
+    unscreened = [r["source"] for r in fresh if r["first_screened"] is None]
+    slow = over(fresh, "hours_to_screen", SLA_HOURS)
+    add("versions_screened", bool(fresh) and not unscreened and not slow, names("not_screened", unscreened),
+        names("over_hours", slow), None if slow else worst(fresh, "hours_to_screen"))
     timeline = parts["version_sla"]
     if timeline["available"]:
-        late = [f"{r['source']} {r['publication_to_screen_h']} h" for r in timeline["rows"]
-                if r["publication_to_screen_h"] is not None and r["publication_to_screen_h"] > SLA_HOURS]
-        slow = [f"{r['source']} {r['download_to_screen_min']} min" for r in timeline["rows"]
-                if r["download_to_screen_min"] is not None and r["download_to_screen_min"] > DOWNLOAD_TARGET_MIN]
-        waiting = [r["source"] for r in timeline["rows"] if r["screened_at"] is None]
-        add("publication_to_screen", not late and not waiting,
-            "; ".join(filter(None, [f"over {SLA_HOURS:.0f} h: {', '.join(late)}" if late else "",
-                                    f"not screened yet: {', '.join(waiting)}" if waiting else ""]))
-            or f"{len(timeline['rows'])} version(s) within {SLA_HOURS:.0f} h")
-        add("download_to_screen", not slow,
-            f"over {DOWNLOAD_TARGET_MIN:.0f} min: {', '.join(slow)}" if slow
-            else f"{len(timeline['rows'])} version(s) within {DOWNLOAD_TARGET_MIN:.0f} min or loaded by hand")
+        rows = timeline["rows"]
+        late = over(rows, "publication_to_screen_h", SLA_HOURS)
+        waiting = [r["source"] for r in rows if r["screened_at"] is None]
+        slow = over(rows, "download_to_screen_min", DOWNLOAD_TARGET_MIN)
+        add("publication_to_screen", not late and not waiting, names("over_hours", late),
+            names("not_screened", waiting), None if late or waiting else ("versions", {"n": len(rows)}))
+        add("download_to_screen", not slow, names("over_minutes", slow),
+            None if slow else ("versions", {"n": len(rows)}))
     else:
-        add("publication_to_screen", None, "not recorded by this store")
-        add("download_to_screen", None, "not recorded by this store")
+        add("publication_to_screen", None, absent)
+        add("download_to_screen", None, absent)
     runs = parts["screening_runs"]["rows"]
     failed = [str(r["run_id"]) for r in runs if r["status"] != "finished"]
-    add("runs_finished", bool(runs) and not failed,
-        f"not finished: runs {', '.join(failed)}" if failed else f"{len(runs)} run(s) finished" if runs
-        else "no screening run in the period")
-    unscreened_rows = parts["unscreened"]
-    add("everyone_screened", unscreened_rows["count"] == 0 if unscreened_rows["available"] else None,
-        f"{unscreened_rows['count']} row(s) could not be screened" if unscreened_rows["available"]
-        else "not recorded by this store")
+    add("runs_finished", bool(runs) and not failed, names("runs_not_finished", failed),
+        ("runs_finished", {"n": len(runs)}) if runs and not failed else None if runs else ("no_runs", {}))
+    rows_out = parts["unscreened"]
+    add("everyone_screened", rows_out["count"] == 0 if rows_out["available"] else None,
+        ("rows_unscreened", {"n": rows_out["count"]}) if rows_out["available"] else absent)
     alarms = parts["stale_alarms"]
     open_alarms = [r["source"] for r in alarms["rows"] if r["cleared_at"] is None]
     add("no_stale_alarm", not open_alarms if alarms["available"] else None,
-        (f"open: {', '.join(open_alarms)}" if open_alarms else "none open") if alarms["available"]
-        else "not recorded by this store")
+        (names("alarms_open", open_alarms) or ("none_open", {})) if alarms["available"] else absent)
     add("audit_chain_verifies", None if audit is None else audit["ok"],
-        "not recorded by this store" if audit is None
-        else f"{audit['events']} event(s) verified" if audit["ok"] else "; ".join(audit["problems"]))
+        absent if audit is None else ("events_verified", {"n": audit["events"]}) if audit["ok"]
+        else ("problems", {"items": "; ".join(audit["problems"])}))
     jobs = parts["job_runs"]
     bad = [r["job_id"] for r in jobs["rows"] if r["not_succeeded"]]
     add("jobs_succeeded", not bad if jobs["available"] else None,
-        (f"not succeeded: {', '.join(bad)}" if bad else f"{len(jobs['rows'])} job(s)") if jobs["available"]
-        else "not recorded by this store")
+        (names("jobs_failed", bad) or ("jobs", {"n": len(jobs["rows"])})) if jobs["available"] else absent)
     return out
 
 

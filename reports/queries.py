@@ -12,7 +12,7 @@ Parameters: `$start` and `$end` bound the report's period, `start < t <= end`, o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
@@ -81,7 +81,6 @@ class Part:
     owner: str = CORE
     limit: int | None = ROW_LIMIT  # None: a summary, always shown whole
     export: str | None = None  # CSV file name for the full result
-    text_columns: tuple[str, ...] = field(default=())  # hostile text: names, list text, notes
 
     def params(self, values: dict) -> dict:
         """Only the parameters the SQL uses (DuckDB refuses extra ones)."""
@@ -110,7 +109,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         WHERE {period("a.opened_at")} AND a.state <> 'auto_suppressed' ORDER BY a.priority, a.opened_at, a.alert_id""",
          {**_alerts_needs("priority", "kind", "band", "opened_at", "policy_action"),
           "alert_hits": ("alert_id", "entry_name", "score", "source")},
-         ALERTS, export="alerts.csv", text_columns=("name", "entry_name")),
+         ALERTS, export="alerts.csv"),
     Part("pending_approvals", """
         SELECT d.decision_id, d.kind, d.outcome, d.alert_id, d.flag_id, coalesce(a.account_id, f.account_id) AS account_id,
                acc.name, d.maker, d.made_at
@@ -118,26 +117,24 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         LEFT JOIN accounts acc ON acc.account_id = coalesce(a.account_id, f.account_id)
         WHERE d.status = 'pending' AND d.made_at <= $end ORDER BY d.made_at, d.decision_id""",
          {"decisions": ("decision_id", "alert_id", "flag_id", "kind", "outcome", "maker", "made_at", "status"),
-          "flags": ("flag_id", "account_id"), **_alerts_needs()}, ALERTS, export="pending_approvals.csv",
-         text_columns=("name",)),
+          "flags": ("flag_id", "account_id"), **_alerts_needs()}, ALERTS, export="pending_approvals.csv"),
     Part("flags_to_export", """
         SELECT f.flag_id, f.kind, f.account_id, acc.name, f.alert_id, f.linked_to, f.proposed_by, f.approved_by
         FROM flags f LEFT JOIN accounts acc USING (account_id)
         WHERE f.state = 'approved' ORDER BY f.flag_id""",
          {"flags": ("flag_id", "kind", "account_id", "alert_id", "linked_to", "state", "proposed_by", "approved_by")},
-         ALERTS, export="flags.csv", text_columns=("name",)),
+         ALERTS, export="flags.csv"),
     Part("notices_held", """
         SELECT n.notice_id, n.kind, n.account_id, acc.name, n.flag_id, n.channel, n.locale, n.template_id, n.created_at
         FROM notices n LEFT JOIN accounts acc USING (account_id) WHERE n.state = 'held' ORDER BY n.notice_id""",
          {"notices": ("notice_id", "kind", "account_id", "flag_id", "channel", "locale", "template_id", "state",
                       "created_at")},
-         ALERTS, export="notices.csv", text_columns=("name",)),
+         ALERTS, export="notices.csv"),
     Part("unscreened", f"""
         SELECT u.run_id, u.account_id, acc.name, u.line, u.reason
         FROM screening_unscreened u JOIN screening_runs r USING (run_id) LEFT JOIN accounts acc USING (account_id)
         WHERE {period("r.started_at")} ORDER BY u.run_id, u.line""",
-         {"screening_unscreened": ("run_id", "account_id", "line", "reason")}, FAIL_IN, export="unscreened.csv",
-         text_columns=("name", "reason")),
+         {"screening_unscreened": ("run_id", "account_id", "line", "reason")}, FAIL_IN, export="unscreened.csv"),
     # -- what changed -------------------------------------------------------------------------
     Part("list_changes", f"""
         WITH {CHANGED_ENTRIES}
@@ -150,8 +147,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         SELECT source, source_id, change, any_value(primary_name) AS entry_name,
                count(DISTINCT account_id) AS accounts, round(max(score), 3) AS best_score
         FROM entry_hits GROUP BY source, source_id, change ORDER BY accounts DESC, source, source_id""",
-         {"list_versions": ("loaded_at",), "screening_hits": ("source_id",)}, limit=50, export="list_changes.csv",
-         text_columns=("entry_name",)),
+         {"list_versions": ("loaded_at",), "screening_hits": ("source_id",)}, limit=50, export="list_changes.csv"),
     Part("list_change_alerts", f"""
         WITH {CHANGED_ENTRIES}
         SELECT c.source, c.change, count(DISTINCT a.alert_id) AS alerts
@@ -167,12 +163,12 @@ PARTS: dict[str, Part] = {p.key: p for p in [
     Part("account_imports", f"""
         SELECT import_id, source, imported_at, account_count, added, changed, identity_changed, quarantined
         FROM account_imports WHERE {period("imported_at")} ORDER BY import_id""",
-         {"account_imports": ("import_id", "imported_at", "identity_changed")}, limit=None, text_columns=("source",)),
+         {"account_imports": ("import_id", "imported_at", "identity_changed")}, limit=None),
     Part("data_issues", f"""
         SELECT d.field, d.reason, count(*) AS rows FROM account_data_issues d
         JOIN account_imports i USING (import_id) WHERE {period("i.imported_at")}
         GROUP BY ALL ORDER BY rows DESC, d.field""",
-         {"account_data_issues": ("import_id", "field", "reason")}, FAIL_IN, limit=None, text_columns=("reason",)),
+         {"account_data_issues": ("import_id", "field", "reason")}, FAIL_IN, limit=None),
     # -- eligibility ---------------------------------------------------------------------------
     Part("eligibility_runs", f"""
         SELECT run_id, as_of, import_id, accounts, eligible, review, ineligible, config_hash
@@ -188,8 +184,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         FROM eligibility_reasons r LEFT JOIN accounts acc USING (account_id)
         WHERE r.run_id = {LATEST_ELIGIBILITY} AND r.severity <> 'info'
         ORDER BY CASE r.severity WHEN 'ineligible' THEN 0 ELSE 1 END, category, r.code, r.account_id""",
-         {"eligibility_reasons": ("run_id", "detail")}, export="eligibility_findings.csv",
-         text_columns=("name", "detail")),
+         {"eligibility_reasons": ("run_id", "detail")}, export="eligibility_findings.csv"),
     # -- SLA and staleness ---------------------------------------------------------------------
     Part("list_freshness", f"""
         SELECT v.source, v.version_id, v.publisher_date, v.is_snapshot, v.loaded_at, f.last_check, f.last_failure,
@@ -210,7 +205,7 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         SELECT run_id, kind, status, started_at, round(duration_s, 1) AS duration_s, population, hits,
                block_review, review, low, error
         FROM screening_runs WHERE {period("started_at")} ORDER BY run_id""",
-         {"screening_runs": ("run_id", "error")}, limit=None, text_columns=("error",)),
+         {"screening_runs": ("run_id", "error")}, limit=None),
     Part("version_sla", f"""
         SELECT version_id, source, publisher_date, fetched_at, loaded_at, published_at, screened_at, delta_run_id,
                round(date_diff('second', publisher_date::TIMESTAMPTZ, screened_at) / 3600.0, 1) AS publication_to_screen_h,
@@ -227,14 +222,12 @@ PARTS: dict[str, Part] = {p.key: p for p in [
                round(max(date_diff('millisecond', started_at, finished_at)) / 1000.0, 1) AS longest_s,
                arg_max(error, started_at) FILTER (WHERE status NOT IN ('succeeded', 'running')) AS last_error
         FROM job_runs WHERE {period_tz("coalesce(started_at, scheduled_for)")} GROUP BY job_id ORDER BY job_id""",
-         {"job_runs": ("job_id", "status", "started_at", "finished_at", "scheduled_for", "error")}, JOBS, limit=None,
-         text_columns=("last_error",)),
+         {"job_runs": ("job_id", "status", "started_at", "finished_at", "scheduled_for", "error")}, JOBS, limit=None),
     Part("stale_alarms", """
         SELECT source, raised_at, cleared_at, last_checked, detail FROM list_alarms
         WHERE raised_at <= timezone('UTC', $end::TIMESTAMP)
           AND (cleared_at IS NULL OR cleared_at > timezone('UTC', $start::TIMESTAMP)) ORDER BY raised_at""",
-         {"list_alarms": ("source", "raised_at", "cleared_at", "last_checked", "detail")}, JOBS, limit=None,
-         text_columns=("detail",)),
+         {"list_alarms": ("source", "raised_at", "cleared_at", "last_checked", "detail")}, JOBS, limit=None),
     # -- backlog and ageing --------------------------------------------------------------------
     Part("backlog", f"""
         WITH o AS (SELECT state, date_diff('hour', opened_at, $end::TIMESTAMP) AS age_h, follow_up
