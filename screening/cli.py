@@ -31,6 +31,13 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "reports.cli:report_command",
 }
 
+# Commands a group shows that its package must not import (production groups never import evaluation
+# code): group name → {command name → "module:attribute"}, attached when the group is loaded.
+GROUP_EXTRAS: dict[str, dict[str, str]] = {
+    "accounts": {"synth": "screening.evaluation.cli:synth_command"},
+    "eligibility": {"bench": "screening.evaluation.eligibility_bench:bench_command"},
+}
+
 
 class Context:
     """What every sub-command gets: the store path."""
@@ -71,11 +78,21 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in SUBCOMMANDS:
-            module_name, attribute = SUBCOMMANDS[cmd_name].split(":")
-            command: click.Command = getattr(importlib.import_module(module_name), attribute)
-            return command
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in SUBCOMMANDS:
+            return super().get_command(ctx, cmd_name)
+        command = _load(SUBCOMMANDS[cmd_name])
+        if isinstance(command, click.Group):
+            for name, target in GROUP_EXTRAS.get(cmd_name, {}).items():
+                if name not in command.commands:
+                    command.add_command(_load(target), name)
+        return command
+
+
+def _load(target: str) -> click.Command:
+    """The click command at "module:attribute"."""
+    module_name, attribute = target.split(":")
+    command: click.Command = getattr(importlib.import_module(module_name), attribute)
+    return command
 
 
 @click.group(cls=LazyGroup)

@@ -4,7 +4,7 @@ Three forms of the same rules, cross-checked by the tests:
 - scalar reference functions (`ric_check_char`, `uscc_check_char`, `validate_id`) — readable, used by
   tests and as documentation of the algorithms;
 - `check_ids(df)`, polars expressions applied to a whole account base (the hot path);
-- the numpy generators in `screening.synth` (they import the constants below).
+- the numpy generators in `screening.evaluation.synth` (they import the constants below).
 
 Hard failures (format, checksum, impossible embedded date) make an ID invalid; soft warnings (unknown
 region code, a credit code failing its check — real codes such as `91350211M0000XUF46` were issued

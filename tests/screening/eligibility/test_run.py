@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from screening.cli import Context
 from screening.eligibility.cli import eligibility_group
 from screening.eligibility.run import check_subject, evaluate, prepare
-from screening.synth import REFERENCE_DATE, synth_base
+from screening.evaluation.synth import REFERENCE_DATE, synth_base
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "accounts"
 

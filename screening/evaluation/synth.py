@@ -23,7 +23,7 @@ import polars as pl
 from screening.accounts import ACCOUNT_SCHEMA
 from screening.ids import RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
 
-RESOURCES = Path(__file__).parent / "resources" / "synth"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "synth"
 REFERENCE_DATE = dt.date(2026, 6, 30)
 SEGMENTS = ("cn_person", "permit_person", "foreign_person", "cn_org", "foreign_org")
 SEGMENT_SHARES = (0.80, 0.02, 0.06, 0.09, 0.03)
