@@ -18,15 +18,23 @@ from screening.cli import emit
               help="Folder for report.html, snapshot.json and the CSV exports (default: reports/<date> beside the store).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
 @click.option("--pdf", is_flag=True, help="Also print report.pdf for the archive (needs Chromium).")
+@click.option("--verify", "verify_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Instead of writing: check that this report.html is one the store recorded, unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written and the next steps as JSON.")
 @click.pass_context
 def report_command(ctx: click.Context, for_date: dt.datetime | None, out_dir: Path | None, lang: str, pdf: bool,
-                   as_json: bool) -> None:
+                   verify_file: Path | None, as_json: bool) -> None:
     """Write the nightly report officers read: what waits, what changed, findings, SLA, trends, certificate.
 
     Built only from what the store recorded (runs, hits, alerts, decisions), never by screening again.
     """
     from reports import render
+
+    if verify_file is not None:
+        found = render.verify(ctx.obj.db, verify_file)
+        emit(found, as_json, f"{verify_file}: report {found['report_id']} for {found['for_date']}, as recorded "
+                             f"(SHA-256 {found['html_sha256']})")
+        return
 
     report = render.write_nightly(ctx.obj.db, for_date=for_date.date() if for_date else None, out_dir=out_dir,
                                   lang=lang, pdf=pdf)

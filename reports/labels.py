@@ -120,7 +120,7 @@ _EN: dict[str, Any] = {
     "parameters": "parameters",
     "report_record": ("This report is report {report_id} in table reports; its snapshot SHA-256 is {sha}. "
                       "The SHA-256 of this file is recorded there (a file cannot carry its own hash): "
-                      "compare `sha256sum report.html` with the query below."),
+                      "run `screening report --verify report.html`, or compare `sha256sum report.html` with the query below."),
     "next_steps": "What to do next",
     "observed": {
         "nothing": "no list in force", "not_recorded": "not recorded by this store",
@@ -256,7 +256,7 @@ _ZH: dict[str, Any] = {
     "parameters": "参数",
     "report_record": ("本报告是 reports 表中的第 {report_id} 份报告，其快照 SHA-256 为 {sha}。"
                       "本文件的 SHA-256 记录在该表中（文件无法包含自身的哈希）："
-                      "请将 `sha256sum report.html` 的结果与下面的查询对照。"),
+                      "请运行 `screening report --verify report.html`，或将 `sha256sum report.html` 的结果与下面的查询对照。"),
     "next_steps": "下一步",
     "observed": {
         "nothing": "没有生效的名单", "not_recorded": "本库未记录",

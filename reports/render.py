@@ -104,6 +104,22 @@ def write_nightly(db: Path | str, *, for_date: dt.date | None = None, out_dir: P
         con.close()
 
 
+def verify(db: Path | str, html: Path) -> dict[str, Any]:
+    """The store's record of this report file; NotFound when the file was changed or is not from this store."""
+    from screening.store import connect, fetch_one
+
+    digest = hashlib.sha256(html.read_bytes()).hexdigest()
+    con = connect(db, read_only=True)
+    try:
+        row = fetch_one(con, "SELECT report_id, for_date, created_at FROM reports WHERE html_sha256 = ?", [digest])
+    finally:
+        con.close()
+    if row is None:
+        raise exc.NotFound(f"{html} is not a report recorded in this store: it was changed, or comes from another "
+                           f"store (SHA-256 {digest})")
+    return {"report_id": row[0], "for_date": row[1].isoformat(), "created_at": row[2].isoformat(), "html_sha256": digest}
+
+
 def report_job(ctx: Any) -> dict[str, Any]:
     """The `report.nightly` job function (jobs/runner.py's JobContext: `db`, `params`): today's report."""
     report = write_nightly(ctx.db, lang=ctx.params.get("lang", "zh"))

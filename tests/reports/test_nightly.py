@@ -126,6 +126,17 @@ def test_cli_writes_the_report(report_store: Path, tmp_path: Path) -> None:
     assert (out / "report.html").exists() and (out / "snapshot.json").exists()
 
 
+def test_cli_verifies_a_report_file(report_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    assert CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(out)]).exit_code == 0
+    ok = CliRunner().invoke(main, ["--db", str(report_store), "report", "--verify", str(out / "report.html")])
+    assert ok.exit_code == 0 and "report 1 for" in ok.output
+    html = out / "report.html"
+    html.write_bytes(html.read_bytes().replace("ERIC BADEGE".encode(), b"ERIC BADEGF"))
+    tampered = CliRunner().invoke(main, ["--db", str(report_store), "report", "--verify", str(html)])
+    assert tampered.exit_code == 6 and "not a report recorded in this store" in tampered.output
+
+
 @pytest.mark.parametrize("args, code", [(["--date", "2999-01-01"], 2), (["--lang", "fr"], 2)])
 def test_cli_refuses_bad_input(report_store: Path, tmp_path: Path, args: list[str], code: int) -> None:
     result = CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(tmp_path), *args])
