@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import duckdb
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from reports import charts, nightly, queries
 from reports.labels import LABELS, LANGS
@@ -220,6 +221,11 @@ def chart_set(data: dict[str, Any], words: dict[str, Any]) -> list[dict[str, Any
     return out
 
 
+# Headless Chromium with nothing that phones home (also used by the browser test).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
 def print_pdf(html: Path) -> Path:
     """An archive copy through headless Chromium's print (the same engine the browser test uses)."""
     binary = settings.chromium_path() or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -227,24 +233,13 @@ def print_pdf(html: Path) -> Path:
         raise exc.UsageError("--pdf needs Chromium (Debian: apt-get install chromium); "
                              f"or set {settings.CHROMIUM_ENV} to its path")
     pdf = html.with_suffix(".pdf")
-    with _profile_dir() as profile:
+    with tempfile.TemporaryDirectory(prefix="screening-chromium-") as profile:  # a new, empty profile
         command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
                    f"--print-to-pdf={pdf}", html.resolve().as_uri()]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0 or not pdf.exists():
         raise exc.ScreeningError(f"Chromium could not print {html}: {done.stderr.strip()[-300:]}")
     return pdf
-
-
-# Headless Chromium with nothing that phones home (also used by the browser test).
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _profile_dir():
-    import tempfile
-
-    return tempfile.TemporaryDirectory(prefix="screening-chromium-")
 
 
 def _steps(data: dict[str, Any], words: dict[str, Any]) -> list[str]:
@@ -276,8 +271,6 @@ NAME_COLUMNS = {"name", "entry_name"}
 
 def _cell(value: Any, column: str, words: dict[str, Any]) -> Any:
     """One table cell in the officer's words; names isolated with <bdi> (escaped here, not trusted)."""
-    from markupsafe import escape
-
     if value is None:
         return "—"
     if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind"):
