@@ -142,3 +142,22 @@ def test_cli_refuses_bad_input(report_store: Path, tmp_path: Path, args: list[st
     result = CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(tmp_path), *args])
     assert result.exit_code == code
     assert "Traceback" not in result.output
+
+
+def test_every_part_and_column_has_words(report_store: Path) -> None:
+    """A table the store gains later (alerts, jobs) still has a title and column names in both languages."""
+    from reports.labels import LABELS
+    from reports.queries import PARTS
+
+    con = connect(report_store)
+    snapshot = nightly.build(con, nightly.today())
+    shown = {c for s in snapshot["sections"] for p in s["parts"] for c in p["columns"]}
+    # columns of parts the fixture cannot answer: read from their SELECT lists
+    for part in PARTS.values():
+        head = part.sql.split(" FROM ")[0] if part.sql.lstrip().startswith("SELECT") else part.sql.rsplit("SELECT", 1)[1]
+        shown |= set(re.findall(r"AS (\w+)", head)) | {m.split(".")[-1] for m in re.findall(r"(?:SELECT|,)\s*([\w.]+)\s*(?=,|$|\n)", head)}
+    for lang in ("en", "zh"):
+        words = LABELS[lang]
+        assert set(PARTS) <= set(words["parts"]) and {s["key"] for s in snapshot["sections"]} <= set(words["sections"])
+        assert not [c for c in shown if c not in words["columns"]], lang
+        assert {c["check"] for c in snapshot["checks"]} <= set(words["checks"])
