@@ -15,8 +15,11 @@ ACCOUNTS = FIXTURES / "reports" / "accounts.csv"
 AS_OF = dt.date(2026, 12, 1)
 
 
-def build_report_store(path: Path) -> Path:
-    """Lists (un_sc, cn_sanctions) → the hostile accounts imported and checked → one full screening run."""
+def build_report_store(path: Path, *, workflow: bool = False) -> Path:
+    """Lists (un_sc, cn_sanctions) → the hostile accounts imported and checked → one full screening run;
+    with `workflow`, the officers' side too (screening.alerts): alerts from the run and the findings, one
+    true match waiting for a second officer, one approved (flag and notices), one closed as a false
+    positive with a hostile note."""
     from screening.accounts import read_accounts
     from screening.eligibility.run import run_eligibility
     from screening.runs import screen_accounts
@@ -26,10 +29,46 @@ def build_report_store(path: Path) -> Path:
     con = connect(path)
     try:
         imported = read_accounts(ACCOUNTS)
-        run_eligibility(con, imported, as_of=AS_OF)
-        screen_accounts(con, imported.accounts, kind="full")
+        eligibility_run, _ = run_eligibility(con, imported, as_of=AS_OF)
+        run = screen_accounts(con, imported.accounts, kind="full")
+        if workflow:
+            _workflow(con, run.run_id, eligibility_run)
     finally:
         con.close()
+    return path
+
+
+def _workflow(con, run_id: int, eligibility_run_id: int) -> None:
+    from screening.alerts import ingest_eligibility, ingest_run
+    from screening.alerts import decisions, officers
+
+    ingest_run(con, run_id)
+    ingest_eligibility(con, eligibility_run_id)
+    officers.add(con, "analyst.wang", "analyst")
+    officers.add(con, "approver.li", "approver")
+
+    def alert_of(account_id: str) -> int:
+        return con.execute("SELECT alert_id FROM alerts WHERE account_id = ? ORDER BY alert_id LIMIT 1",
+                           [account_id]).fetchall()[0][0]
+
+    decisions.decide(con, alert_of("R01"), "analyst.wang", "true_match", ["CONFIRMED_BY_DOCUMENT"], "passport matches")
+    approved = decisions.decide(con, alert_of("R10"), "analyst.wang", "true_match", ["CONFIRMED_BY_DOCUMENT"],
+                                "same organisation")
+    decisions.approve(con, approved["decision_id"], "approver.li")
+    decisions.decide(con, alert_of("R07"), "analyst.wang", "false_positive", ["PARTIAL_NAME_ONLY"],
+                     "=cmd|' /C calc'!A0 <b>not him</b>")
+
+
+@pytest.fixture(scope="session")
+def workflow_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("screening.alerts", reason="the alerts step (issue 12) is not in this tree yet")
+    return build_report_store(tmp_path_factory.mktemp("workflow") / "store.duckdb", workflow=True)
+
+
+@pytest.fixture
+def workflow_store(workflow_store_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "workflow.duckdb"
+    shutil.copy(workflow_store_template, path)
     return path
 
 

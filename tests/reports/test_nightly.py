@@ -18,6 +18,7 @@ from screening.store import connect
 from tests.conftest import FIXTURES
 
 GOLDEN = json.loads((FIXTURES / "reports" / "golden_structure.json").read_text(encoding="utf-8"))
+GOLDEN_WORKFLOW = json.loads((FIXTURES / "reports" / "golden_workflow.json").read_text(encoding="utf-8"))
 
 
 def _structure(snapshot: dict) -> dict:
@@ -35,6 +36,16 @@ def test_golden_structure(report_store: Path) -> None:
         "waiting", "changes", "eligibility", "sla", "backlog", "trends", "certificate"]
     assert _structure(snapshot) == GOLDEN
     assert json.loads(json.dumps(snapshot)) == snapshot  # plain JSON all the way down
+
+
+def test_golden_structure_with_the_officers_workflow(workflow_store: Path) -> None:
+    con = connect(workflow_store)
+    snapshot = nightly.build(con, nightly.today())
+    assert _structure(snapshot) == GOLDEN_WORKFLOW
+    figures = snapshot["figures"]
+    # 9 alerts opened (2 sanctions, 7 eligibility), R10 closed as a true match and R07 as a false positive
+    assert (figures["alerts_opened"], figures["alerts_closed"], figures["backlog"]) == (9, 2, 7)
+    assert figures["false_positive_share"] == 0.5
 
 
 def test_certificate_figures_reverify_against_the_store(report_store: Path) -> None:
