@@ -1,4 +1,5 @@
-# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`.
+# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`;
+# `make lint` checks the import layering (CI runs it before the tests).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,8 +14,13 @@ setup: $(BIN)/screening
 
 demo: setup
 	$(BIN)/screening --db out/screening.duckdb demo
+	@echo
+	$(BIN)/screening --db out/screening.duckdb report --lang en --steps 3
 
 test: setup
 	$(BIN)/python -m pytest -q
 
-.PHONY: setup demo test
+lint: setup
+	$(BIN)/lint-imports
+
+.PHONY: setup demo test lint

@@ -20,10 +20,12 @@ from screening.cli import emit
 @click.option("--pdf", is_flag=True, help="Also print report.pdf for the archive (needs Chromium).")
 @click.option("--verify", "verify_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Instead of writing: check that this report.html is one the store recorded, unchanged.")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="Print only the first N next steps (the report lists them all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written and the next steps as JSON.")
 @click.pass_context
 def report_command(ctx: click.Context, for_date: dt.datetime | None, out_dir: Path | None, lang: str, pdf: bool,
-                   verify_file: Path | None, as_json: bool) -> None:
+                   verify_file: Path | None, steps: int | None, as_json: bool) -> None:
     """Write the nightly report officers read: what waits, what changed, findings, SLA, trends, certificate.
 
     Built only from what the store recorded (runs, hits, alerts, decisions), never by screening again.
@@ -38,4 +40,4 @@ def report_command(ctx: click.Context, for_date: dt.datetime | None, out_dir: Pa
 
     report = render.write_nightly(ctx.obj.db, for_date=for_date.date() if for_date else None, out_dir=out_dir,
                                   lang=lang, pdf=pdf)
-    emit(render.summary(report), as_json, render.summary_text(report))
+    emit(render.summary(report), as_json, render.summary_text(report, steps=steps))

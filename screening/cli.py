@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from screening import exc, logs, settings
+from screening.textclean import escape_invisible, printable
 
 # command name → "module:attribute" of its click command or group
 SUBCOMMANDS: dict[str, str] = {
@@ -48,10 +49,10 @@ class Context:
 
 def emit(data: Any, as_json: bool, text: str) -> None:
     """Print `text` for people or `data` as JSON for machines."""
-    if as_json:
-        click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    if as_json:  # invisible characters (bidi overrides …) escaped, never raw
+        click.echo(escape_invisible(json.dumps(data, indent=2, default=str, ensure_ascii=False)))
     else:
-        click.echo(text)
+        click.echo(printable(text))
 
 
 class LazyGroup(click.Group):

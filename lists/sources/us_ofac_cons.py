@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lists.model import ParsedList
-from lists.parsing import find_file
+from lists.parsing import ListFormatError, find_file
 from lists.sources.us_ofac import REGIME, SLS_EXPORTS
 from lists.sources.us_ofac._csv import CsvFiles, parse_csv_set
 from lists.sources.us_ofac._enhanced_xml import parse_enhanced
@@ -34,11 +34,11 @@ def parse(path: Path) -> ParsedList:
         zip_path = find_file(path, ENHANCED_ZIP)
         if zip_path is not None:
             return parse_enhanced(zip_path)
-        raise ValueError(f"{path}: neither {CONS_FILES.prim} nor {ENHANCED_ZIP} found")
+        raise ListFormatError(f"{path}: neither {CONS_FILES.prim} nor {ENHANCED_ZIP} found")
     name = path.name.lower().removesuffix(".gz")
     if name.endswith((".zip", ".xml")):
         return parse_enhanced(path)
-    raise ValueError(f"{path}: expected a CSV version folder, a .zip or an .xml file")
+    raise ListFormatError(f"{path}: expected a CSV version folder, a .zip or an .xml file")
 
 
 SPEC = ListSpec(

@@ -238,12 +238,7 @@ def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | No
     con = connect(obj.db)
     result = run_demo(con, db_path=obj.db, out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed)
     data = summary(result)
-    con.close()
-    from reports.render import summary as report_summary, summary_text as report_text, write_nightly
-
-    report = write_nightly(obj.db, lang="en")
-    data["report"] = report_summary(report)
-    emit(data, as_json, summary_text(data) + "\n\n" + report_text(report, steps=3))
+    emit(data, as_json, summary_text(data))
 
 
 # ---------------------------------------------------------------------------------------------

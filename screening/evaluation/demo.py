@@ -79,7 +79,7 @@ def store_accounts(con: duckdb.DuckDBPyConnection, labelled: pl.DataFrame, impor
     """Record the demo base as an account import, so later steps (alerts, eligibility, reports) see it."""
     from screening.accounts import AccountImport, store_import
 
-    return store_import(con, AccountImport(accounts=labelled.drop(LABEL_COLUMNS), quarantine=imported.quarantine,
+    return store_import(con, AccountImport(accounts=labelled.drop(LABEL_COLUMNS), issues=imported.issues,
                                            source="demo (synthetic accounts with planted list entries)"))
 
 
@@ -103,7 +103,7 @@ def run_demo(
 
     started = time.perf_counter()
     labelled, imported = demo_accounts(con, n, planted, seed)
-    quarantined = imported.quarantine.height
+    quarantined = imported.unscreenable().height
     import_id = store_accounts(con, labelled, imported)
     timings["accounts"] = time.perf_counter() - started
 

@@ -1,4 +1,4 @@
-"""A synthetic account base for a Chinese platform (DESIGN §3.2 columns), for demos and benchmarks.
+"""A synthetic account base for a Chinese platform (docs/architecture.md §3.2 columns), for demos and benchmarks.
 
 Mostly Chinese persons (Han names drawn from surname frequency tables, pinyin Latin names, valid
 RIC numbers with real region codes whose embedded birth date is the declared one), HK / Macao /

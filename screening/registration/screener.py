@@ -3,9 +3,10 @@
 The list index is loaded once per process (per store) and shared by every thread; a newer list
 version in the store is noticed within `SCREENING_LOOKUP_REFRESH_SECONDS` and loaded in the
 background while the old index keeps serving. The store is opened read-only and only briefly, so
-the scheduler can keep writing to it. Lookups fail closed: when a mandatory list has not been
-checked successfully within its `max_age_hours` (lists/spec.py), or no list could be loaded, the
-decision is `review` with the reason "lists stale" (or "lists unavailable").
+the scheduler can keep writing to it. Lookups fail closed: when a mandatory list is stale (the
+bundled snapshot, published longer ago than its maximum publication age, or not checked within
+`max_age_hours`: lists/status.py), no list could be loaded, the name has no letters or the birth
+date is impossible, the decision is at least `review`, with the reason.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
+from lists.status import freshness_limits, source_status
 from screening import settings
+from screening.exc import ScreeningError, StoreError
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.cache import current_version_ids, get_index
 from screening.matching.index import ListIndex
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
-from screening.registration.decision import decide
+from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 from screening.logs import get_logger
 
 log = get_logger(__name__)
@@ -51,10 +55,18 @@ class LookupResult:
 
 @dataclass
 class _Freshness:
-    """When each mandatory source turns stale (last successful publisher check + max age)."""
+    """When each mandatory source turns stale (None: stale already, for a reason time does not change)."""
 
-    stale_at: dict[str, dt.datetime]
+    stale_at: dict[str, dt.datetime | None]
+    reasons: dict[str, str]  # why, for sources stale when the store was read
     missing: list[str]  # mandatory sources with no version in force at all
+
+    def stale(self, now: dt.datetime) -> dict[str, str]:
+        """Mandatory sources stale at `now`, each with why."""
+        out = {s: self.reasons.get(s) or f"stale since {at:%Y-%m-%d %H:%M}"
+               for s, at in self.stale_at.items() if at is None or now >= at}
+        out.update({s: "no version loaded" for s in self.missing})
+        return out
 
 
 class Screener:
@@ -65,7 +77,7 @@ class Screener:
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
         self.refresh_seconds = settings.lookup_refresh_seconds()
         self._index: ListIndex | None = None
-        self._fresh = _Freshness({}, [])
+        self._fresh = _Freshness({}, {}, [])
         self._checked = 0.0
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
@@ -75,7 +87,7 @@ class Screener:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self.db == ":memory:" or not Path(self.db).exists():
-            raise FileNotFoundError(f"no screening store at {self.db}")
+            raise StoreError(f"no screening store at {self.db}")
         return duckdb.connect(self.db, read_only=True)
 
     def _load(self) -> None:
@@ -83,8 +95,10 @@ class Screener:
         try:
             con = self._connect()
             try:
-                fresh = _freshness(con)
                 versions = current_version_ids(con)
+                if not versions:
+                    raise StoreError("no list version in force (run `screening lists refresh`)")
+                fresh = _freshness(con)
                 index = self._index
                 loaded = index is None or index.version_ids != versions
                 if loaded:
@@ -98,7 +112,7 @@ class Screener:
                 # collector's reach, else every full collection walks them (~100 ms pauses, the p99)
                 gc.freeze()
         except Exception as exc:  # a locked or missing store must not take the registration flow down
-            self._error = f"{type(exc).__name__}: {exc}"
+            self._error = str(exc) if isinstance(exc, ScreeningError) else f"{type(exc).__name__}: {exc}"
             log.warning("lookup could not refresh", store=self.db, error=self._error)
             return
         with self._lock:
@@ -134,53 +148,52 @@ class Screener:
                birth_date: str | dt.date | None = None, country: str | None = None,
                nationality: str | None = None, id_number: str | None = None, id_type: str | None = None,
                min_score: float | None = None) -> LookupResult:
+        """Screen one subject; never `clear` unless its name was screened against fresh lists."""
         started = time.perf_counter()
         self._maybe_refresh()
         with self._lock:
             index, fresh, error = self._index, self._fresh, self._error
         config = self.config
+        dob, dob_reason = parse_birth_date(birth_date)
+        checks = [dob_reason] if dob_reason else []
         if index is None:
-            return LookupResult("review", [f"lists unavailable: {error or 'no list store'}"], [], [], config.hash,
-                                elapsed_ms=_ms(started))
-        now = dt.datetime.now()
-        stale = sorted([s for s, at in fresh.stale_at.items() if at is None or now >= at] + fresh.missing)
-        record = {"subject_type": subject_type, "name": name, "name_latin": name_latin, "birth_date": birth_date,
-                  "country": _upper(country), "nationality": _upper(nationality), "id_type": id_type,
-                  "id_number": id_number}
-        floor = config.review if min_score is None else float(min_score)
-        hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
-        # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
-        shown = hits.drop("account_id") if hits.height else None
+            return LookupResult("review", [f"lists unavailable: {error or 'no list store'}", *checks], [], [],
+                                config.hash, elapsed_ms=_ms(started))
+        names = [n for n in (name, name_latin) if usable_name(n)]
+        shown = None
+        if names:
+            record = {"subject_type": subject_type, "name": names[0], "name_latin": names[1] if len(names) > 1 else None,
+                      "birth_date": dob, "country": _upper(country), "nationality": _upper(nationality),
+                      "id_type": id_type, "id_number": id_number}
+            floor = config.review if min_score is None else float(min_score)
+            hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
+            # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
+            shown = hits.drop("account_id") if hits.height else None
+        else:
+            checks.insert(0, NO_USABLE_NAME)
         decision, reasons = decide(shown) if shown is not None else ("clear", [])
+        stale = fresh.stale(dt.datetime.now())
         if stale:
-            reasons.append(f"lists stale: {', '.join(stale)}")
-            if decision == "clear":
-                decision = "review"
+            checks.append("lists stale: " + ", ".join(f"{s} ({why})" for s, why in stale.items()))
+        if checks:
+            decision, reasons = stricter(decision, "review"), reasons + checks
         return LookupResult(
-            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [], list_versions=index.versions_used(),
-            config_hash=config.hash, stale_sources=stale, elapsed_ms=_ms(started),
+            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [],
+            list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
+            elapsed_ms=_ms(started),
         )
 
 
 def _freshness(con: duckdb.DuckDBPyConnection) -> _Freshness:
-    """Mandatory sources and when each turns stale, from the store's fetch log (lists.status)."""
-    from lists.status import source_status
-
-    status = source_status(con)
-    try:
-        from lists import all_specs
-
-        mandatory = {s.key: s.max_age_hours for s in all_specs() if s.mandatory}
-    except Exception:  # the registry failed to import: treat every source in force as mandatory
-        mandatory = {s: 48 for s in status["source"].to_list()}
-    stale_at: dict[str, dt.datetime] = {}
-    for row in status.iter_rows(named=True):
-        if row["source"] not in mandatory:
-            continue
-        last = row.get("last_checked")
-        stale_at[row["source"]] = None if last is None else last + dt.timedelta(hours=mandatory[row["source"]])
-    missing = sorted(set(mandatory) - set(status["source"].to_list()))
-    return _Freshness(stale_at, missing)
+    """Mandatory sources, when each turns stale and why (lists.status: publisher date and last check)."""
+    status = source_status(con).filter(pl.col("mandatory"))
+    limits = freshness_limits()
+    mandatory = set(limits.filter(pl.col("mandatory"))["source"].to_list())
+    return _Freshness(
+        stale_at={r["source"]: r["stale_at"] for r in status.iter_rows(named=True)},
+        reasons={r["source"]: r["stale_reason"] for r in status.iter_rows(named=True) if r["stale_reason"]},
+        missing=sorted(mandatory - set(status["source"].to_list())),
+    )
 
 
 def _upper(value: str | None) -> str | None:

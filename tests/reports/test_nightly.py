@@ -130,9 +130,11 @@ def test_missing_table_is_shown_not_fatal(report_store: Path, tmp_path: Path) ->
 
 def test_cli_writes_the_report(report_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
-    result = CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(out), "--lang", "en"])
+    result = CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(out), "--lang", "en",
+                                       "--steps", "2"])
     assert result.exit_code == 0, result.output
     assert f"{out / 'report.html'}" in result.output and "What to do next:" in result.output
+    assert "  2. " in result.output and "  3. " not in result.output  # the fixture has four steps
     assert "likely match" in result.output and "block_review" not in result.output
     assert (out / "report.html").exists() and (out / "snapshot.json").exists()
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lists.model import Address, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, find_file, read_text
-from lists.sources._script import detect_script
+from lists.parsing import ListFormatError, clean, find_file, read_text
 from lists.sources.us_ofac import REGIME
 from lists.sources.us_ofac._fields import add_country_text, add_identifier
 from lists.sources.us_ofac._remarks import apply_remarks
 from lists.sources.us_ofac.lookups import ALT_TYPES, SUBJECT_TYPES
+from screening.scripts import detect_script
 
 # Column layouts of the legacy CSV files (they have no header row).
 PRIM_COLUMNS = ("ent_num", "name", "sdn_type", "program", "title", "call_sign", "vess_type",
@@ -48,10 +48,10 @@ def parse_csv_set(folder: Path, files: CsvFiles) -> ParsedList:
     The legacy CSV carries no publication date, so `publisher_date` is None.
     """
     if not folder.is_dir():
-        raise ValueError(f"{folder}: expected a version folder holding {files.prim}")
+        raise ListFormatError(f"{folder}: expected a version folder holding {files.prim}")
     prim_path = find_file(folder, files.prim)
     if prim_path is None:
-        raise ValueError(f"{folder}: {files.prim} is missing")
+        raise ListFormatError(f"{folder}: {files.prim} is missing")
     quarantine: list[Quarantined] = []
     prim_rows = list(_read_rows(prim_path, PRIM_COLUMNS, quarantine))
     continuations = _read_continuations(folder, files, prim_rows, quarantine)
@@ -84,7 +84,7 @@ def _read_rows(
 ) -> Iterator[tuple[dict[str, str], str]]:
     """The rows of one header-less OFAC CSV as dicts, with the raw row for quarantine notes.
 
-    A first row of the wrong width means the file is not this layout at all (ValueError); a later
+    A first row of the wrong width means the file is not this layout at all (ListFormatError); a later
     row of the wrong width, or one without a numeric ent_num, is quarantined.
     """
     text = read_text(path)
@@ -95,7 +95,7 @@ def _read_rows(
         raw = ",".join(fields)
         if len(fields) != len(columns):
             if first:
-                raise ValueError(
+                raise ListFormatError(
                     f"{path.name}: expected {len(columns)} columns ({', '.join(columns)}), got {len(fields)} "
                     f"in the first row — not an OFAC legacy CSV file"
                 )

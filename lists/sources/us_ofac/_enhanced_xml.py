@@ -13,13 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import (
-    clean,
-    parse_birth_date,
-    parse_date,
-    read_bytes,
-    span_precision,
-)
+from lists.parsing import ListFormatError, clean, parse_birth_date, parse_date, read_bytes, span_precision
 from lists.sources.us_ofac import REGIME
 from lists.sources.us_ofac._fields import (
     add_country,
@@ -57,11 +51,11 @@ def _xml_root(path: Path) -> etree._Element:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
             if len(members) != 1:
-                raise ValueError(f"{path.name}: expected one XML file in the zip, found {members or 'none'}")
+                raise ListFormatError(f"{path.name}: expected one XML file in the zip, found {members or 'none'}")
             data = archive.read(members[0])
     root = parse_xml(data, path.name)
     if etree.QName(root).localname != ENHANCED_ROOT:
-        raise ValueError(f"{path.name}: root element is {etree.QName(root).localname!r}, expected {ENHANCED_ROOT!r}")
+        raise ListFormatError(f"{path.name}: root element is {etree.QName(root).localname!r}, expected {ENHANCED_ROOT!r}")
     return root
 
 
@@ -83,7 +77,7 @@ class _Reader:
     def read(self) -> ParsedList:
         entities = self.root.find("o:entities", self.ns)
         if entities is None:
-            raise ValueError("Enhanced XML without an <entities> element")
+            raise ListFormatError("Enhanced XML without an <entities> element")
         entries: dict[str, ListEntry] = {}
         for element in entities.iterfind("o:entity", self.ns):
             entry = self._entry(element)

@@ -8,19 +8,9 @@ import re
 
 from lists.model import Identifier, ListEntry, Name, Quarantined
 from lists.parsing import parse_birth_date
-from lists.sources._script import detect_script
-from lists.sources.us_ofac._fields import (
-    add_country,
-    add_country_text,
-    add_identifier,
-    birth_country,
-    identifier_for,
-)
-from lists.sources.us_ofac.lookups import (
-    ID_TYPES,
-    REMARK_ALIAS_TYPES,
-    REMARK_COUNTRY_ROLES,
-)
+from lists.sources.us_ofac._fields import add_country, add_country_text, add_identifier, birth_country, identifier_for
+from lists.sources.us_ofac.lookups import ID_TYPES, REMARK_ALIAS_TYPES, REMARK_COUNTRY_ROLES
+from screening.scripts import detect_script
 
 _ALT = r"(?:alt\.\s+)?"
 _ID_LABEL = re.compile(
