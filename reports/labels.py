@@ -184,6 +184,7 @@ _WORDS: dict[str, Any] = {
         'shared_subject': ('shared subject', '同一主体多个账户'),
         'transfer': ('possible transfer', '可能转让'),
         'brand': ('brand imitation', '仿冒品牌'),
+        'data': ('data quality', '数据质量'),
         'sanctions': ('sanctions', '制裁'),
         'eligibility': ('eligibility', '资格'),
         'data_quality': ('data quality', '数据质量'),

@@ -92,14 +92,15 @@ def test_written_report_is_recorded_and_safe(report_store: Path, tmp_path: Path)
 def test_csv_exports_neutralise_formulas_and_mask(report_store: Path, tmp_path: Path) -> None:
     con = connect(report_store)
     report = render.write(con, nightly.today(), tmp_path / "out", lang="zh")
-    assert set(report.exports) == {"list_change_entries", "findings"}
+    assert set(report.exports) == {"list_change_entries", "findings", "unscreened"}  # unscreened: headers only
     with report.exports["findings"].open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 9
+    assert len(rows) == 10
     names = {r["account_id"]: r["name"] for r in rows}
     assert names["R09"] == "'@SUM(A1:A9) 赵六"  # a spreadsheet would have run it
     assert names["R05"] == "王五 110105********002X"
-    assert names["R04"] == "INNOCENT KAINA evil"  # bidi override and pop removed
+    stored = con.execute("SELECT name FROM accounts WHERE account_id = 'R04'").fetchall()[0][0]
+    assert names["R04"] == stored.strip() and not re.search("[\u202a-\u202e\u2066-\u2069]", names["R04"])
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
 
 
