@@ -15,8 +15,10 @@ from screening.cli import emit
               help="The report's day (default: today in Asia/Shanghai); it covers what happened since the "
                    "previous day's report.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for report.html, snapshot.json and the CSV exports (default: reports/<date> beside the store).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
+              help="Folder for report.html, snapshot.json and the CSV exports "
+                   "(default: reports/<date> beside the store).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the report.")
 @click.option("--pdf", is_flag=True, help="Also print report.pdf for the archive (needs Chromium).")
 @click.option("--verify", "verify_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Instead of writing: check that this report.html is one the store recorded, unchanged.")

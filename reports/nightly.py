@@ -39,7 +39,8 @@ SECTIONS: list[tuple[str, list[str]]] = [
 ]
 
 
-def period(con: duckdb.DuckDBPyConnection, for_date: dt.date, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+def period(con: duckdb.DuckDBPyConnection, for_date: dt.date,
+           now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
     """(start, end] of the report for `for_date`, on the store's clock (naive UTC).
 
     The end is the end of that day in Asia/Shanghai, or now if earlier; the start is where the previous
@@ -79,7 +80,8 @@ def build(con: duckdb.DuckDBPyConnection, for_date: dt.date, *, now: dt.datetime
     })
 
 
-def _part(con: duckdb.DuckDBPyConnection, part: queries.Part, params: dict, have: dict[str, set[str]]) -> dict[str, Any]:
+def _part(con: duckdb.DuckDBPyConnection, part: queries.Part, params: dict,
+          have: dict[str, set[str]]) -> dict[str, Any]:
     absent = queries.missing(part.needs, have)
     out: dict[str, Any] = {"key": part.key, "available": not absent, "missing": absent, "owner": part.owner,
                            "export": part.export, "sql": " ".join(part.sql.split()), "params": part.params(params)}

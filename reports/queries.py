@@ -111,7 +111,8 @@ PARTS: dict[str, Part] = {p.key: p for p in [
           "alert_hits": ("alert_id", "entry_name", "score", "source")},
          ALERTS, export="alerts.csv"),
     Part("pending_approvals", """
-        SELECT d.decision_id, d.kind, d.outcome, d.alert_id, d.flag_id, coalesce(a.account_id, f.account_id) AS account_id,
+        SELECT d.decision_id, d.kind, d.outcome, d.alert_id, d.flag_id,
+               coalesce(a.account_id, f.account_id) AS account_id,
                acc.name, d.maker, d.made_at
         FROM decisions d LEFT JOIN alerts a USING (alert_id) LEFT JOIN flags f USING (flag_id)
         LEFT JOIN accounts acc ON acc.account_id = coalesce(a.account_id, f.account_id)
@@ -193,7 +194,8 @@ PARTS: dict[str, Part] = {p.key: p for p in [
                round(date_diff('minute', v.loaded_at, s.first_screened) / 60.0, 1) AS hours_to_screen
         FROM {IN_FORCE} v
         LEFT JOIN (SELECT source,
-                          max(checked_at) FILTER (WHERE status IN ('loaded', 'unchanged') AND from_publisher) AS last_check,
+                          max(checked_at) FILTER (WHERE status IN ('loaded', 'unchanged') AND from_publisher)
+                              AS last_check,
                           max(checked_at) FILTER (WHERE status IN ('failed', 'rejected')) AS last_failure
                    FROM list_fetches WHERE checked_at <= $end GROUP BY source) f USING (source)
         LEFT JOIN (SELECT rv.version_id, min(r.finished_at) AS first_screened
@@ -208,7 +210,8 @@ PARTS: dict[str, Part] = {p.key: p for p in [
          {"screening_runs": ("run_id", "error")}, limit=None),
     Part("version_sla", f"""
         SELECT version_id, source, publisher_date, fetched_at, loaded_at, published_at, screened_at, delta_run_id,
-               round(date_diff('second', publisher_date::TIMESTAMPTZ, screened_at) / 3600.0, 1) AS publication_to_screen_h,
+               round(date_diff('second', publisher_date::TIMESTAMPTZ, screened_at) / 3600.0, 1)
+                   AS publication_to_screen_h,
                round(date_diff('second', fetched_at, screened_at) / 60.0, 1) AS download_to_screen_min
         FROM list_sla
         WHERE {period_tz("loaded_at")} OR version_id IN (SELECT version_id FROM {IN_FORCE})
@@ -254,7 +257,8 @@ PARTS: dict[str, Part] = {p.key: p for p in [
         ORDER BY loaded_at DESC LIMIT 1""",
          {"policy_versions": ("policy_hash", "version", "loaded_at")}, ALERTS, limit=None),
     Part("cert_audit", """
-        SELECT seq, occurred_at, hash FROM audit_events WHERE occurred_at::TIMESTAMPTZ <= timezone('UTC', $end::TIMESTAMP)
+        SELECT seq, occurred_at, hash FROM audit_events
+        WHERE occurred_at::TIMESTAMPTZ <= timezone('UTC', $end::TIMESTAMP)
         ORDER BY seq DESC LIMIT 1""",
          {"audit_events": ("seq", "occurred_at", "hash")}, ALERTS, limit=None),
 ]}
@@ -269,7 +273,8 @@ FIGURES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         f"SELECT count(*) FROM alerts WHERE {period('closed_at')} AND state = 'closed_false_positive'",
         _alerts_needs("closed_at")),
     "backlog": (f"SELECT count(*) FROM alerts WHERE opened_at <= $end AND {OPEN_ALERT}", _alerts_needs("opened_at")),
-    "hits": (f"SELECT count(*) FROM screening_hits h JOIN screening_runs r USING (run_id) WHERE {period('r.started_at')}",
+    "hits": (f"SELECT count(*) FROM screening_hits h JOIN screening_runs r USING (run_id) "
+             f"WHERE {period('r.started_at')}",
              {"screening_hits": ("run_id",)}),
     "population": (f"SELECT max(population) FROM screening_runs WHERE {period('started_at')} AND status = 'finished'",
                    {"screening_runs": ("population",)}),

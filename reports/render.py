@@ -118,7 +118,8 @@ def verify(db: Path | str, html: Path) -> dict[str, Any]:
     if row is None:
         raise exc.NotFound(f"{html} is not a report recorded in this store: it was changed, or comes from another "
                            f"store (SHA-256 {digest})")
-    return {"report_id": row[0], "for_date": row[1].isoformat(), "created_at": row[2].isoformat(), "html_sha256": digest}
+    return {"report_id": row[0], "for_date": row[1].isoformat(), "created_at": row[2].isoformat(),
+            "html_sha256": digest}
 
 
 def report_job(ctx: Any) -> dict[str, Any]:
@@ -217,7 +218,8 @@ def chart_set(data: dict[str, Any], words: dict[str, Any]) -> list[dict[str, Any
             out.append({"key": key, "title": title, "svg": charts.svg(charts.spec(kind, values, title=title), title)})
         else:
             why = words["missing_table"].format(table=table) if _missing(data, table) else words["no_data"]
-            out.append({"key": key, "title": title, "svg": None, "reason": words["chart_unavailable"].format(reason=why)})
+            out.append({"key": key, "title": title, "svg": None,
+                        "reason": words["chart_unavailable"].format(reason=why)})
     return out
 
 

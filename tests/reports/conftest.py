@@ -39,8 +39,7 @@ def build_report_store(path: Path, *, workflow: bool = False) -> Path:
 
 
 def _workflow(con, run_id: int, eligibility_run_id: int) -> None:
-    from screening.alerts import ingest_eligibility, ingest_run
-    from screening.alerts import decisions, officers
+    from screening.alerts import decisions, ingest_eligibility, ingest_run, officers
 
     ingest_run(con, run_id)
     ingest_eligibility(con, eligibility_run_id)

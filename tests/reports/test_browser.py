@@ -35,7 +35,8 @@ def _chromium() -> str:
         binary = None
     if binary:
         return binary
-    reason = "Chromium or the playwright package is not installed (Debian: apt-get install chromium; pip install playwright)"
+    reason = ("Chromium or the playwright package is not installed "
+              "(Debian: apt-get install chromium; pip install playwright)")
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"browser test cannot run in CI: {reason}")
     pytest.skip(reason)
