@@ -39,6 +39,7 @@ SUBCOMMANDS: dict[str, str] = {
     "flags": "screening.alerts.cli:flags_group",
     "notices": "screening.alerts.cli:notices_group",
     "audit": "screening.alerts.cli:audit_command",
+    "report": "reports.cli:report_command",
 }
 
 # Commands a group shows that its package must not import (production groups never import evaluation

@@ -61,6 +61,8 @@ JOB_HISTORY_DAYS_ENV = "SCREENING_JOB_HISTORY_DAYS"
 POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
+# The Chromium binary that prints a report's PDF copy (`screening report --pdf`); else `chromium` on PATH.
+CHROMIUM_ENV = "SCREENING_CHROMIUM"
 
 
 def default_db_path() -> Path:
@@ -185,3 +187,7 @@ def log_level() -> str:
 
 def debug() -> bool:
     return _flag(DEBUG_ENV)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get(CHROMIUM_ENV) or None

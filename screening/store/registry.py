@@ -12,4 +12,5 @@ MIGRATION_SETS: dict[str, str] = {
     "eligibility": "screening.eligibility.schema:migrations",
     "alerts": "screening.alerts.schema:migrations",
     "jobs": "jobs.schema:migrations",
+    "reports": "reports.schema:migrations",
 }
