@@ -28,6 +28,10 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "screening.evaluation.cli:bench_command",
     "demo": "screening.evaluation.cli:demo_command",
     "db": "screening.store.cli:db_group",
+    "jobs": "jobs.cli:jobs_group",
+    "nightly": "jobs.cli:nightly_command",
+    "sla": "jobs.cli:sla_command",
+    "serve": "jobs.cli:serve_command",
 }
 
 # Commands a group shows that its package must not import (production groups never import evaluation

@@ -10,4 +10,5 @@ MIGRATION_SETS: dict[str, str] = {
     "matching": "screening.matching.schema:migrations",
     "runs": "screening.runs.schema:migrations",
     "eligibility": "screening.eligibility.schema:migrations",
+    "jobs": "jobs.schema:migrations",
 }
