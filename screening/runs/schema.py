@@ -64,3 +64,10 @@ def m001_screening_runs(con: duckdb.DuckDBPyConnection) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_run_engine(con: duckdb.DuckDBPyConnection) -> None:
+    """Where a run was computed: `local`, or `spark` with its version, master and partitions (JSON)."""
+    con.execute("ALTER TABLE screening_runs ADD COLUMN IF NOT EXISTS engine VARCHAR DEFAULT 'local'")
+    con.execute("ALTER TABLE screening_runs ADD COLUMN IF NOT EXISTS engine_info VARCHAR")
