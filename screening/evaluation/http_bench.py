@@ -80,14 +80,15 @@ def bodies(db: Path, n: int) -> list[dict[str, Any]]:
 def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_client: int = 250) -> dict[str, Any]:
     """Start the service, measure, stop it. The store must hold lists (an index is published if needed)."""
     from screening.evaluation.metrics import latency
-    from screening.matching.snapshot import current_id, publish
+    from screening.indexing import publish_if_changed
+    from screening.matching.snapshot import current_id
     from screening.store import connect
 
     root = settings.snapshot_dir_for(db)
     if current_id(root) is None:
         con = connect(db)
         try:
-            publish(con, root)
+            publish_if_changed(con, root)
         finally:
             con.close()
     work = Path(tempfile.mkdtemp(prefix="screening-http-bench-"))
