@@ -28,7 +28,7 @@ from screening.accounts import AccountImport, normalise_accounts, read_accounts,
 from screening.eligibility.run import run_eligibility
 from screening.logs import get_logger
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.runs import screen_accounts
+from screening.runs.ledger import screen_import
 from screening.store import connect
 
 if TYPE_CHECKING:
@@ -71,21 +71,25 @@ def from_polars(frame: pl.DataFrame, kind: Kind) -> Frame:
 
 
 def import_accounts(accounts: Accounts, *, db: Store = None) -> Frame:
-    """Store an account base as an import (quarantining bad rows); one outcome row per input row.
+    """Store an account base as an import; one outcome row per input row.
 
-    Columns: `row` (1-based input row), `account_id`, `imported` (bool), `reason` (why a row was
-    quarantined; null when imported), `import_id`.
+    Columns: `row` (1-based input row), `account_id`, `imported` (the store keeps the first row of each
+    account_id), `screenable` (the row has a usable name), `reason` (its data issues and why it cannot be
+    screened, `; `-joined; null when it has none), `import_id`.
     """
     imported, kind = _read(accounts)
     with _store(db) as con:
         import_id = store_import(con, imported)
-    quarantine = imported.quarantine.select("row", "account_id", pl.lit(False).alias("imported"), "reason")
-    rows = imported.accounts.height + quarantine.height
-    good_rows = pl.DataFrame({"row": pl.int_range(1, rows + 1, eager=True, dtype=pl.Int64)}).join(
-        quarantine.select("row"), on="row", how="anti", maintain_order="left")
-    stored = good_rows.with_columns(
-        imported.accounts.get_column("account_id"), pl.lit(True).alias("imported"), pl.lit(None, pl.String).alias("reason"))
-    outcome = pl.concat([stored, quarantine]).sort("row").with_columns(pl.lit(import_id, pl.Int64).alias("import_id"))
+    notes = pl.concat([
+        imported.issues.select("line", pl.format("{}: {}", "field", "reason").alias("note")),
+        imported.unscreenable().select("line", pl.col("reason").alias("note")),
+    ]).unique(maintain_order=True).group_by("line", maintain_order=True).agg(pl.col("note").str.join("; "))
+    outcome = (
+        imported.accounts.select(pl.col("line").alias("row"), "account_id", pl.col("name").is_not_null().alias("screenable"))
+        .with_columns(imported=pl.col("row") == pl.col("row").min().over("account_id"))
+        .join(notes.rename({"line": "row", "note": "reason"}), on="row", how="left", maintain_order="left")
+        .select("row", "account_id", "imported", "screenable", "reason", pl.lit(import_id, pl.Int64).alias("import_id"))
+    )
     return from_polars(outcome, kind)
 
 
@@ -104,8 +108,7 @@ def screen(
     _refuse_bad_rows(imported, skip_bad_rows)
 
     with _store(db) as con:
-        result = screen_accounts(con, imported.accounts, kind=kind, min_score=min_score,
-                                 config=config or DEFAULT_CONFIG)
+        result = screen_import(con, imported, kind=kind, min_score=min_score, config=config or DEFAULT_CONFIG)
     return from_polars(result.hits, frame_kind)
 
 
@@ -139,16 +142,17 @@ def _read(accounts: Accounts) -> tuple[AccountImport, Kind]:
 
 
 def _refuse_bad_rows(imported: AccountImport, skip: bool) -> None:
-    """Fail closed: a row that cannot be read is reported, never silently left out."""
-    bad = imported.quarantine
+    """Fail closed: a row that cannot be screened (no usable name) is reported, never silently left out.
+    Rows with a bad secondary field are screened without it (their issues are stored with the run)."""
+    bad = imported.unscreenable()
     if bad.height == 0:
         return
     if skip:
         log.warning("unreadable account rows skipped", rows=bad.height)
         return
-    first = "; ".join(f"row {r['row']}: {r['reason']}" for r in bad.head(3).to_dicts())
+    first = "; ".join(f"row {r['line']}: {r['reason']}" for r in bad.head(3).to_dicts())
     raise exc.InputError(
-        f"{imported.source}: {bad.height} account row(s) cannot be read ({first}{'; …' if bad.height > 3 else ''}); "
+        f"{imported.source}: {bad.height} account row(s) cannot be screened ({first}{'; …' if bad.height > 3 else ''}); "
         "fix them, or pass skip_bad_rows=True and list them with import_accounts()"
     )
 

@@ -86,9 +86,9 @@ def test_eligibility_answers_in_the_callers_kind(kind: str, db: Path, tmp_path: 
     assert results["run_id"].n_unique() == 1
 
 
-BAD = pl.concat([ACCOUNTS, pl.DataFrame({"account_id": ["A5", "A1"], "subject_type": ["martian", "person"],
-                                         "name": ["X", "Eric Badege"], "birth_date": [None, None],
-                                         "country": [None, None]})])
+BAD = pl.concat([ACCOUNTS, pl.DataFrame({"account_id": ["A5", "A1", "A6"], "subject_type": ["martian", "person", "person"],
+                                         "name": ["Lin Qiuyue", "Eric Badege", "🙂 ★"], "birth_date": [None, None, None],
+                                         "country": [None, None, None]})])
 
 
 @pytest.mark.parametrize("kind", ["polars", "pandas", "arrow"])
@@ -97,15 +97,18 @@ def test_import_reports_every_row(kind: str, db: Path, tmp_path: Path) -> None:
     outcome = screening.import_accounts(make(BAD, tmp_path), db=db)
     assert type(outcome) is expected_type
     outcome = _polars(outcome)
-    assert outcome["row"].to_list() == [1, 2, 3, 4, 5, 6]
-    assert outcome["imported"].to_list() == [True, True, True, True, False, False]
-    assert outcome["account_id"].to_list() == ["A1", "A2", "A3", "A4", "A5", "A1"]
+    assert outcome["row"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+    assert outcome["account_id"].to_list() == ["A1", "A2", "A3", "A4", "A5", "A1", "A6"]
+    assert outcome["imported"].to_list() == [True, True, True, True, True, False, True]  # first row per account
+    assert outcome["screenable"].to_list() == [True] * 6 + [False]
+    assert "subject_type" in outcome["reason"][4]  # screened without the bad field
     assert "duplicate account_id" in outcome["reason"][5]
+    assert "no usable name" in outcome["reason"][6]
     assert outcome["reason"][:4].null_count() == 4 and outcome["import_id"].n_unique() == 1
 
 
 def test_unreadable_rows_are_refused_unless_skipped(db: Path) -> None:
-    with pytest.raises(exc.InputError, match=r"2 account row\(s\) cannot be read \(row 5: .*subject_type"):
+    with pytest.raises(exc.InputError, match=r"1 account row\(s\) cannot be screened \(row 7: no usable name"):
         screening.screen(BAD.to_pandas(), db=db)
     with pytest.raises(exc.InputError):
         screening.check_eligibility(BAD, db=db)
