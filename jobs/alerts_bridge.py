@@ -2,13 +2,11 @@
 
 `ingest_run(con, run_id)`, `ingest_eligibility(con, eligibility_run_id)` and
 `apply_list_changes(con, version_id)` turn screening hits, eligibility findings and delistings into
-alerts. Until that package is in the tree the call is recorded as not done (`{"skipped": …}` in the
-job's outputs), never as done.
+alerts.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import duckdb
@@ -19,16 +17,10 @@ log = get_logger(__name__)
 
 
 def call(name: str, con: duckdb.DuckDBPyConnection, *args: Any) -> dict[str, Any]:
-    """`screening.alerts.<name>(con, *args)`, or a note that the alerts step is not available."""
-    try:
-        alerts = importlib.import_module("screening.alerts")
-    except ModuleNotFoundError:
-        log.warning("alerts step not available; results kept in the run tables only", step=name)
-        return {"skipped": "screening.alerts is not installed"}
-    function = getattr(alerts, name, None)
-    if function is None:
-        return {"skipped": f"screening.alerts has no {name}()"}
-    return dict(function(con, *args) or {})
+    """`screening.alerts.<name>(con, *args)`: its counts for the job's outputs."""
+    from screening import alerts
+
+    return dict(getattr(alerts, name)(con, *args) or {})
 
 
 def eligibility_rescreen(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -18,12 +18,19 @@ def followups(ctx: JobContext) -> dict[str, Any]:
 
 
 def fold_lookups(ctx: JobContext) -> dict[str, Any]:
-    """Fold the lookup-event spool of the API (and of crashed processes) into `lookup_events`."""
+    """Fold the lookup-event spool of the API (and of crashed processes) into `lookup_events`; a
+    registering account whose lookup was not `clear` gets an alert (issue 12: the onboarding screen
+    feeds the officers' queue like any run)."""
+    from screening.alerts import alert_from_lookup
     from screening.api.events import fold
 
     folder = settings.service_dir_for(ctx.db) / "spool"
     with ctx.store() as con:
-        return fold(con, folder)
+        result = fold(con, folder)
+        to_alert = result.pop("to_alert")
+        for event in to_alert:
+            alert_from_lookup(con, event["account_id"], event)
+    return result | {"lookup_alerts": len(to_alert)}
 
 
 def purge(ctx: JobContext) -> dict[str, Any]:

@@ -87,10 +87,12 @@ def foldable(folder: Path) -> list[Path]:
     return files
 
 
-def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
-    """Fold spool files into `lookup_events`; returns files, events and torn lines."""
+def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Any]:
+    """Fold spool files into `lookup_events`; returns files, events and torn lines, and `to_alert`: the
+    newly folded events of a registering account whose decision was not `clear`."""
     files = foldable(folder)
     rows: list[list[Any]] = []
+    events: list[dict[str, Any]] = []
     torn = 0
     for path in files:
         for number, line in enumerate(path.read_bytes().splitlines(), 1):
@@ -101,14 +103,26 @@ def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
                 log.warning("torn lookup event skipped", file=path.name, line=number)
                 continue
             rows.append(event_row(event))
+            events.append(event)
+    to_alert: list[dict[str, Any]] = []
     if rows:
         with transaction(con):
+            ids = [e.get("screening_id") for e in events]
+            known = {r[0] for r in con.execute("SELECT screening_id FROM lookup_events WHERE screening_id IN "
+                                               "(SELECT unnest(?))", [ids]).fetchall()}
             con.executemany(
                 f"INSERT INTO lookup_events ({', '.join(COLUMNS)}, payload_sha256) "
                 f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) ON CONFLICT DO NOTHING", rows)
+        seen: set[str] = set()
+        for e in events:
+            sid = e.get("screening_id")
+            if sid in known or sid in seen or not e.get("account_id") or e.get("decision") == "clear":
+                continue
+            seen.add(sid)
+            to_alert.append(e)
     for path in files:
         path.unlink(missing_ok=True)
-    return {"files": len(files), "events": len(rows), "torn": torn}
+    return {"files": len(files), "events": len(rows), "torn": torn, "to_alert": to_alert}
 
 
 def event_row(event: dict[str, Any]) -> list[Any]:

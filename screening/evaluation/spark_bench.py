@@ -38,8 +38,11 @@ def run_spark_bench(db: Path, sizes: Sequence[int], *, seed: int = 0, cores: Seq
     from screening.matching import snapshot
     from screening.matching.engines import spark as engine
 
+    from lists.refresh import ensure_lists
+
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     con = connect(db)
+    ensure_lists(con, db)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="spark-bench-") as tmp:
         root = Path(tmp) / "index"

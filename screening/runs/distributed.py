@@ -24,6 +24,8 @@ from screening.matching.cache import get_index, database_path
 from screening.matching.candidates import MatchStats
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.screen import entry_mask_of
+from screening.accounts.identity import key_warnings
+from screening.accounts.read import ISSUE_SCHEMA, UNSCREENED_SCHEMA
 from screening.runs.ledger import RUN_KINDS, ScreenResult, _finish_run, _start_run
 
 log = get_logger(__name__)
@@ -41,8 +43,14 @@ def screen_accounts_spark(
     partitions: int | None = None,
     snapshot_root: Path | None = None,
     store: bool = True,
+    unscreened: pl.DataFrame | None = None,
+    issues: pl.DataFrame | None = None,
 ) -> ScreenResult:
-    """Screen `accounts` (a Parquet/CSV path, a table name or a Spark DataFrame) on Spark and record the run."""
+    """Screen `accounts` (a Parquet/CSV path, a table name or a Spark DataFrame) on Spark and record the run.
+
+    The accounts must have a usable name: a file read by `screening screen --engine spark` goes through the
+    same fail-closed reader as the local engine first, and its `unscreened` rows and data `issues` are
+    recorded with the run here."""
     from screening import exc
     from screening.matching.engines import spark as engine
 
@@ -63,6 +71,10 @@ def screen_accounts_spark(
     hits = result.hits.sort(["account_id", "score", "source", "source_id"], descending=[False, True, False, False])
     hits = hits.select(pl.lit(None, dtype=pl.Int64).alias("run_id"), pl.all())
     counts = {b: int((hits["band"] == b).sum()) for b in ("block_review", "review", "low")}
+    unscreened = (unscreened if unscreened is not None else pl.DataFrame(schema=UNSCREENED_SCHEMA)).select(
+        list(UNSCREENED_SCHEMA))
+    issues = issues if issues is not None else pl.DataFrame(schema=ISSUE_SCHEMA)
+    warnings = key_warnings()
     info = {"spark_version": result.spark_version, "master": result.master, "partitions": result.partitions,
             "snapshot_id": published.snapshot_id}
     duration = time.perf_counter() - started
@@ -70,7 +82,7 @@ def screen_accounts_spark(
         run_id = _start_run(con, kind, config, index, versions, result.population, result.population_sha256,
                             stored_floor, entry_mask_of(index, entry_list))
         hits = hits.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
-        _finish_run(con, run_id, hits, duration, counts, MatchStats())
+        _finish_run(con, run_id, hits, duration, counts, MatchStats(), unscreened, issues, warnings)
         con.execute("UPDATE screening_runs SET engine = 'spark', engine_info = ? WHERE run_id = ?",
                     [json.dumps(info), run_id])
     log.info("spark screening run finished", run_id=run_id, kind=kind, accounts=result.population,
@@ -78,5 +90,5 @@ def screen_accounts_spark(
     return ScreenResult(
         run_id=run_id, hits=hits.filter(pl.col("score") >= out_floor), kind=kind, config_hash=config.hash,
         list_versions=versions, population=result.population, duration_s=round(duration, 3), counts=counts,
-        stats={"engine": "spark", **info},
+        stats={"engine": "spark", **info}, unscreened=unscreened, data_issues=issues.height, warnings=warnings,
     )

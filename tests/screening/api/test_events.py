@@ -46,7 +46,7 @@ def test_crashed_writer_loses_nothing(db_path: Path, tmp_path: Path) -> None:
     spool.rotate()
     run = run_job("lookups.fold", db_path, params={})
     assert run.status == "succeeded", run.error
-    assert run.outputs == {"files": 2, "events": 4, "torn": 1}
+    assert run.outputs == {"files": 2, "events": 4, "torn": 1, "lookup_alerts": 0}  # all clear, no account
     con = connect(db_path)
     rows = con.execute("SELECT screening_id, decision, id_hash, payload_sha256 FROM lookup_events ORDER BY 1").fetchall()
     assert [r[0] for r in rows] == ["crash0", "crash1", "crash2", "s1"]
@@ -58,3 +58,21 @@ def test_crashed_writer_loses_nothing(db_path: Path, tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM lookup_events").fetchall()[0][0] == 4
     con.close()
     assert foldable(spool_dir) == []
+
+
+def test_a_non_clear_lookup_of_a_registering_account_becomes_an_alert(db_path: Path, tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "service" / "spool")
+    review = {**_event(7), "account_id": "acc-7", "decision": "review",
+              "reasons": ["lists stale: un_sc (bundled snapshot)"]}
+    anonymous = {**_event(8), "decision": "block", "hits": [{"source": "un_sc", "source_id": "QDi.1", "score": 0.95,
+                                                             "band": "block_review"}]}  # no account: no alert
+    for event in (review, _event(9) | {"account_id": "acc-9"}, anonymous):  # acc-9 was clear
+        spool.append(event)
+    spool.rotate()
+    run = run_job("lookups.fold", db_path, params={})
+    assert run.status == "succeeded", run.error
+    assert run.outputs["lookup_alerts"] == 1
+    con = connect(db_path)
+    alerts = con.execute("SELECT account_id, state FROM alerts").fetchall()
+    assert alerts == [("acc-7", "open")]
+    con.close()

@@ -91,3 +91,30 @@ def test_a_delta_on_spark_covers_only_the_given_entries(spark, con, tmp_path: Pa
                                    snapshot_root=tmp_path / "index")
     assert result.hits.height > 0
     assert set(result.hits.select("source", "source_id").iter_rows()) <= set(pairs)
+
+
+def test_screen_command_on_spark_reads_the_file_fail_closed(spark, store: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from screening.cli import main
+
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,subject_type,name,birth_date\n"
+                    "a1,person,Igor Ivanovich Sechin,1960-09-07\n"
+                    "a2,person,Zhang Xiuying,1985-03-03\n"
+                    "a3,person,🙂 ★,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(store), "screen", "--accounts", str(path), "--engine", "spark",
+                                       "--partitions", "2", "--json"])
+    assert result.exit_code == 10, result.output  # a3 could not be screened
+    summary = json.loads(result.stdout)
+    assert [u["account_id"] for u in summary["unscreened"]] == ["a3"]
+    from screening.store import connect
+
+    con = connect(store)
+    engine, population = con.execute("SELECT engine, population FROM screening_runs WHERE run_id = ?",
+                                     [summary["run_id"]]).fetchall()[0]
+    hit_accounts = {r[0] for r in con.execute("SELECT account_id FROM screening_hits WHERE run_id = ?",
+                                              [summary["run_id"]]).fetchall()}
+    unscreened = con.execute("SELECT account_id FROM screening_unscreened WHERE run_id = ?",
+                             [summary["run_id"]]).fetchall()
+    assert (engine, population) == ("spark", 2) and "a1" in hit_accounts and unscreened == [("a3",)]
