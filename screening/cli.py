@@ -55,6 +55,7 @@ GROUP_EXTRAS: dict[str, dict[str, str]] = {
 AFTER_RUN: dict[str, str] = {
     "screen": "screening.alerts.cli:after_screen",
     "eligibility": "screening.alerts.cli:after_eligibility",
+    "lists": "screening.alerts.cli:after_list_version",  # fn(con, version_id)
 }
 
 

@@ -18,7 +18,7 @@ from lists.refresh import refresh
 from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
 from screening import settings
-from screening.cli import Context, emit
+from screening.cli import Context, after_run, emit
 from screening.exc import ListRefused, UsageError
 from screening.store import connect
 
@@ -62,6 +62,9 @@ def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | Non
     data = asdict(result)
     data["match_index_names"] = build_match_index(con)
     text += f"\nmatch index ready: {data['match_index_names']:,} names"
+    if result.status == "loaded" and result.version_id is not None:
+        data["alerts"], line = after_run("lists", con, result.version_id)
+        text += "\n" + line
     emit(data, as_json, text)
 
 
@@ -91,6 +94,9 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, inclu
     from screening.indexing import build_match_index
 
     lines.append(f"match index ready: {build_match_index(con):,} names")
+    for o in outcomes:
+        if o.status == "loaded" and o.version_id is not None:
+            lines.append(f"{o.source}: " + after_run("lists", con, o.version_id)[1])
     emit([asdict(o) for o in outcomes], as_json, "\n".join(lines))
     if any(o.status == "rejected" for o in outcomes):
         sys.exit(ListRefused.exit_code)

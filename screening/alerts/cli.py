@@ -46,6 +46,16 @@ def after_screen(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[dict[str,
     return summary, summary_line(summary)
 
 
+def after_list_version(con: duckdb.DuckDBPyConnection, version_id: int) -> tuple[dict[str, Any], str]:
+    """`screening lists load|refresh` call this for every version they load: delisted or changed entries
+    update open alerts, void suppressions and propose lifts (the jobs do the same)."""
+    from screening.alerts import apply_list_changes
+
+    summary = apply_list_changes(con, version_id)
+    changed = {k: v for k, v in summary.items() if isinstance(v, int) and v}
+    return summary, "alerts after the list change: " + (", ".join(f"{k} {v}" for k, v in changed.items()) or "none")
+
+
 def after_eligibility(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[dict[str, Any], str]:
     """`screening eligibility` calls this (screening.cli.AFTER_RUN) once its run is stored."""
     from screening.alerts import ingest_eligibility, summary_line
