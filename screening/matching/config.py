@@ -120,6 +120,11 @@ class MatchConfig:
     strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low`, whatever "
                                           "the DOB / country / type say: a conflict lowers the band, the hit stays "
                                           "visible (below-the-line sampling).")
+    strong_name_review_weight: float = _var(1.7, "A floored strong name whose listed tokens weigh at least this together "
+                                                  "(token weights above: about three ordinary tokens, or two long rare "
+                                                  "ones) is raised to `review`, not `low`: a distinctive name with a "
+                                                  "conflicting DOB alerts at the bottom of review; a common short name "
+                                                  "(Wang Wei 1.3, Ali Ismail 1.2) stays at low.")
     id_match_score: float = _var(1.0, "Final score of a hit whose strong identifier equals the account's (decisive).")
     id_min_len: int = _var(6, "Identifiers shorter than this (after normalising) are never compared.")
 
