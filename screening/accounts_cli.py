@@ -27,10 +27,13 @@ def accounts_group() -> None:
                    "planted_source_id, planted_variation (empty on untouched rows), so a screen of the file "
                    "measures recall as well as alerts.")
 @click.option("--plant-sources", default=None, help="Comma-separated list keys to plant from (default: all).")
+@click.option("--profile", type=click.Choice(["platform", "distinct"]), default="platform", show_default=True,
+              help="platform: the Chinese platform base (names repeat as in life); distinct: almost every name "
+                   "new, in mixed scripts (Latin, Cyrillic, Arabic, Han, Hangul, kana), for speed measures.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def synth_command(obj: object, n: int, seed: int, out: Path, update_of: Path | None, plant: int,
-                  plant_sources: str | None, as_json: bool) -> None:
+                  plant_sources: str | None, profile: str, as_json: bool) -> None:
     """Write a synthetic account base (deterministic for a seed; with --plant, for a seed and a store)."""
     from screening.accounts import read_accounts, write_accounts
     from screening.synth import synth_accounts, synth_update
@@ -38,6 +41,10 @@ def synth_command(obj: object, n: int, seed: int, out: Path, update_of: Path | N
     started = time.perf_counter()
     if update_of is not None:
         df = synth_update(read_accounts(update_of).accounts, seed)
+    elif profile == "distinct":
+        from screening.evaluation.synth_distinct import distinct_accounts
+
+        df = distinct_accounts(n, seed)
     else:
         df = synth_accounts(n, seed)
     planted = 0

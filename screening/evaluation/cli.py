@@ -205,17 +205,19 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
 @click.option("--baseline-sample", type=int, default=300, show_default=True,
               help="Accounts the naive brute-force rapidfuzz baseline screens.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--profile", type=click.Choice(["platform", "distinct"]), default="platform", show_default=True,
+              help="Synthetic accounts: the platform base (names repeat) or distinct names in mixed scripts.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/bench.json"),
               show_default=True, help="JSON results file.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, out_path: Path,
-                  as_json: bool) -> None:
+def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, profile: str,
+                  out_path: Path, as_json: bool) -> None:
     """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
     from screening.evaluation.bench import bench_text, run_bench
 
     report = run_bench(obj.db, sizes=[int(s) for s in _csv(sizes) or []], lookups=lookups,
-                       baseline_sample=baseline_sample, seed=seed)
+                       baseline_sample=baseline_sample, seed=seed, profile=profile)
     _write_json(report, out_path)
     emit(report, as_json, bench_text(report) + f"\n\nJSON: {out_path}")
 
