@@ -125,6 +125,8 @@ class MatchConfig:
                                                   "ones) is raised to `review`, not `low`: a distinctive name with a "
                                                   "conflicting DOB alerts at the bottom of review; a common short name "
                                                   "(Wang Wei 1.3, Ali Ismail 1.2) stays at low.")
+    strong_name_review_score: float = _var(0.98, "…and whose name score is at least this (the name as listed, reordered at "
+                                                 "most; a typo away is another person's name as often as not).")
     id_match_score: float = _var(1.0, "Final score of a hit whose strong identifier equals the account's (decisive).")
     id_min_len: int = _var(6, "Identifiers shorter than this (after normalising) are never compared.")
 

@@ -87,7 +87,13 @@ class Level:
         return float(getattr(config, self.var)) if self.var else float("nan")
 
     def text(self, config: MatchConfig) -> str:
-        return self.doc.format(**config.to_dict())
+        return _text(self.doc, config)
+
+
+@functools.lru_cache(maxsize=256)
+def _text(doc: str, config: MatchConfig) -> str:
+    """A level's sentence with its settings filled in (cached: every hit's reasons repeat a few)."""
+    return doc.format(**config.scoring_dict())
 
 
 @dataclass(frozen=True)
@@ -215,14 +221,16 @@ FEATURES: tuple[Feature, ...] = (
             "Legal forms of both organisation names."),
     Feature("strong_name_floor", "final",
             (Level("distinctive", "floor", "review",
-                   "A strong listed name matched at a name score of {strong_name_floor} or more, whose tokens weigh "
-                   "{strong_name_review_weight} or more (a distinctive name): a DOB, country or type conflict lowers "
+                   "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "
+                   "weigh {strong_name_review_weight} or more (a distinctive name): a DOB, country or type conflict lowers "
                    "the hit to the bottom of review, never below (a registrant can state a false date; lists' dates "
                    "are sometimes wrong)."),
              Level("applied", "floor", "low",
                    "A strong listed name matched at a name score of {strong_name_floor} or more (a common or short "
-                   "name): a DOB, country or type conflict lowers the hit to low, never hides it.")),
-            lambda st: _pick(_strong(st) & (st.ev.name_weight >= st.config.strong_name_review_weight), _strong(st)),
+                   "name, or one a typo away): a DOB, country or type conflict lowers the hit to low, never hides "
+                   "it.")),
+            lambda st: _pick(_strong(st) & (st.name_score >= st.config.strong_name_review_score)
+                             & (st.ev.name_weight >= st.config.strong_name_review_weight), _strong(st)),
             "The least a strong, near-exact name match scores."),
     Feature("alias", "final",
             (Level("weak", "cap", "weak_alias_cap",
