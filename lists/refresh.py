@@ -19,7 +19,9 @@ from lists import all_specs, get_spec
 from lists.fetch import FetchError, fetch_source
 from lists.spec import ListSpec
 from lists.store import ListLoadError, load_version, record_check
-from screening.db import fetch_one
+from screening import settings
+from screening.exc import ListRefused
+from screening.store import fetch_one
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
 
@@ -128,3 +130,19 @@ def refresh_online(
                               result.added, result.removed, result.changed)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def ensure_lists(con: duckdb.DuckDBPyConnection, db_path: Path | None) -> bool:
+    """Load the bundled dated snapshot when the store has no list yet; True when it did.
+
+    For the demo, the evaluation and the benchmarks on a fresh store; a real deployment refreshes online.
+    """
+    if con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
+        return False
+    raw_dir = settings.raw_dir_for(db_path) if db_path is not None and str(db_path) != ":memory:" else None
+    outcomes = refresh(con, offline=True, raw_dir=raw_dir)
+    failed = [o for o in outcomes if o.status not in ("loaded", "unchanged")]
+    if len(failed) == len(outcomes):
+        raise ListRefused("no bundled list could be loaded: "
+                          + "; ".join(f"{o.source}: {o.detail}" for o in failed))
+    return True

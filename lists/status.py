@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from lists import all_specs
-from screening.db import fetch_one
+from screening.store import fetch_one
 
 
 def source_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

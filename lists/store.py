@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from lists.model import ListEntry, Quarantined
 from lists.parsing import find_file, read_bytes
 from lists.spec import ListSpec
 from screening import settings
-from screening.db import fetch_one, transaction
+from screening.store import fetch_one, transaction
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class ListLoadError(Exception):
@@ -147,7 +147,7 @@ def _load(
     names = sum(len(e.names) for e in entries)
     record_check(con, spec.key, "loaded", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
                  version_id=version_id, is_snapshot=is_snapshot)
-    log.info("loaded %s version %s: %d entries, %d names", spec.key, version_id, len(entries), names)
+    log.info("list version loaded", source=spec.key, version_id=version_id, entries=len(entries), names=names)
     return LoadResult(spec.key, "loaded", version_id, sha, len(entries), names, added or 0, removed or 0,
                       changed or 0, len(quarantine), not optional_missing)
 

@@ -20,6 +20,19 @@ DEFAULT_MAX_SHRINK = 0.2
 # HTTP timeouts (seconds) and retries for list downloads.
 HTTP_TIMEOUT_ENV = "SCREENING_HTTP_TIMEOUT"
 HTTP_RETRIES_ENV = "SCREENING_HTTP_RETRIES"
+# Secret key (text) for the keyed hashes (HMAC-SHA256) under which ID numbers, phones and e-mails are
+# stored and compared. Unset: a development key, with a warning (never in production).
+ID_HASH_KEY_ENV = "SCREENING_ID_HASH_KEY"
+# How often (seconds) a process serving lookup() looks for newer list versions and re-reads freshness.
+LOOKUP_REFRESH_ENV = "SCREENING_LOOKUP_REFRESH_SECONDS"
+DEFAULT_LOOKUP_REFRESH = 30.0
+# How long (seconds) opening the store waits for another process's write lock before giving up.
+LOCK_WAIT_ENV = "SCREENING_LOCK_WAIT_SECONDS"
+# Logs: one JSON object per line when set to 1/true (else human-readable lines), and the level.
+LOG_JSON_ENV = "SCREENING_LOG_JSON"
+LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
+# Show the full traceback of an unexpected internal error in the CLI (else one line).
+DEBUG_ENV = "SCREENING_DEBUG"
 
 
 def default_db_path() -> Path:
@@ -58,3 +71,31 @@ def mirror_url(source: str, filename: str | None = None) -> str | None:
 
 def _env_key(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).upper()
+
+
+def id_hash_key_text() -> str | None:
+    return os.environ.get(ID_HASH_KEY_ENV) or None
+
+
+def lookup_refresh_seconds() -> float:
+    return float(os.environ.get(LOOKUP_REFRESH_ENV, DEFAULT_LOOKUP_REFRESH))
+
+
+def lock_wait_seconds() -> float:
+    return float(os.environ.get(LOCK_WAIT_ENV, "10"))
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def log_json() -> bool:
+    return _flag(LOG_JSON_ENV)
+
+
+def log_level() -> str:
+    return os.environ.get(LOG_LEVEL_ENV, "WARNING")
+
+
+def debug() -> bool:
+    return _flag(DEBUG_ENV)

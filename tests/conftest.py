@@ -44,7 +44,7 @@ def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, ma
     """A DuckDB store holding the given bundled snapshot lists (and the match index, if asked)."""
     from lists import get_spec
     from lists.refresh import load_snapshot
-    from screening.db import connect
+    from screening.store import connect
 
     con = connect(path)
     for key in sources:

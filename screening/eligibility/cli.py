@@ -1,4 +1,8 @@
-"""`screening eligibility --accounts FILE --out FILE [--as-of DATE]` and `screening eligibility bench`."""
+"""`screening eligibility --accounts FILE --out FILE [--as-of DATE]`.
+
+`screening eligibility bench` is evaluation code (`screening/evaluation/eligibility_bench.py`), attached to this
+group by the root command's registry (`screening/cli.py:GROUP_EXTRAS`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 import click
 
 from screening.cli import emit
-from screening.eligibility.bench import bench_command
 
 
 @click.group("eligibility", invoke_without_command=True)
@@ -31,7 +34,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     if accounts_path is None or out is None:
         raise click.UsageError("--accounts and --out are required (or use a sub-command: bench)")
     from screening.accounts import read_accounts
-    from screening.db import connect
+    from screening.store import connect
     from screening.eligibility.run import export, run_eligibility
 
     imported = read_accounts(accounts_path)
@@ -58,6 +61,3 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         f"results written to {out}",
     ]
     emit(data, as_json, "\n".join(lines))
-
-
-eligibility_group.add_command(bench_command)

@@ -23,7 +23,7 @@ from screening.accounts import (
     normalise_accounts,
     store_import,
 )
-from screening.db import transaction
+from screening.store import transaction
 from screening.eligibility.brand import CONFIG_PATH as BRAND_CONFIG_PATH
 from screening.eligibility.brand import BrandConfig, brand_reasons
 from screening.eligibility.capacity import (
@@ -32,7 +32,7 @@ from screening.eligibility.capacity import (
     capacity_reasons,
     today_in_shanghai,
 )
-from screening.eligibility.ids import id_reasons
+from screening.eligibility.id_reasons import id_reasons
 from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
@@ -114,32 +114,6 @@ def evaluate(
 
 # ---- storage ----------------------------------------------------------------------------------
 
-SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS eligibility_run_seq START 1;
-CREATE TABLE IF NOT EXISTS eligibility_runs (
-    run_id       INTEGER PRIMARY KEY,
-    started_at   TIMESTAMP NOT NULL,
-    seconds      DOUBLE,
-    as_of        DATE NOT NULL,      -- evaluation date (Asia/Shanghai)
-    import_id    INTEGER,            -- the account import evaluated
-    accounts     INTEGER NOT NULL,
-    eligible     INTEGER, review INTEGER, ineligible INTEGER,
-    config_hash  VARCHAR NOT NULL    -- brand + name configuration in force
-);
-CREATE TABLE IF NOT EXISTS eligibility_results (
-    run_id INTEGER NOT NULL, account_id VARCHAR NOT NULL, status VARCHAR NOT NULL,
-    capacity VARCHAR, group_id VARCHAR
-);
-CREATE TABLE IF NOT EXISTS eligibility_reasons (
-    run_id INTEGER NOT NULL, account_id VARCHAR NOT NULL, "check" VARCHAR NOT NULL,
-    code VARCHAR NOT NULL, severity VARCHAR NOT NULL, detail VARCHAR NOT NULL
-);
-"""
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
-
 
 def config_hash() -> str:
     """Hash of the configuration files the checks read (stored with each run)."""
@@ -159,7 +133,6 @@ def run_eligibility(
     key: bytes | None = None,
 ) -> tuple[int, Evaluation]:
     """Import the accounts (transfer detection against the previous import), evaluate, store."""
-    ensure_schema(con)
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     key = key if key is not None else id_hash_key()
@@ -218,7 +191,7 @@ def check_subject(
     key: bytes | None = None,
 ) -> EligibilityResult:
     """Eligibility of one subject (registration or account change), with the same rules as the
-    batch run. With `con`, the stored accounts (see `screening.accounts.store_import`) are
+    batch run. With `con`, the stored accounts (see `screening.accounts.store.store_import`) are
     consulted for shared subjects, suspended look-alikes, guardians and transfers."""
     record = dict(record)
     record.setdefault("account_id", "(new)")

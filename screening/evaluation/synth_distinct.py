@@ -1,6 +1,6 @@
 """The `distinct` synthetic profile: an account base where almost every name is different, in mixed scripts.
 
-The platform profile (screening/synth.py) draws names by their real frequency, so a million accounts
+The platform profile (evaluation/synth.py) draws names by their real frequency, so a million accounts
 hold about 420,000 distinct names and the batch path scores each of them once; that flatters its speed.
 Here every part of a name is drawn uniformly from the bundled tables and names have three parts
 (given, middle or patronymic or father's name, surname; Han and Korean given names of two syllables),
@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from screening.accounts import ACCOUNT_SCHEMA
-from screening.synth import _table
+from screening.evaluation.synth import _table
 
 ORG_SHARE = 0.12
 # culture → share of persons; native-script share of that culture's names

@@ -7,7 +7,7 @@ import threading
 
 import duckdb
 
-from screening.db import fetch_one
+from screening.store import fetch_one
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex, load_index
 from screening.matching.index_store import index_key

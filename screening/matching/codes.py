@@ -1,5 +1,5 @@
 """Small integer codes shared by both sides of a pair: name kinds, subject types, scripts, countries,
-legal-form families, date precisions; and the ID-number normaliser.
+legal-form families, date precisions; and the ID-number normaliser (`screening.ids`, re-exported).
 
 Every code is stable across processes and machines (no salted `hash()`), so a code may reach a stored
 table or another worker.
@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from screening import normalize
+from screening.ids import normalise_id, normalise_id_expr  # noqa: F401  the one ID normaliser, both sides
 
 KIND_CODES: dict[str, int] = {"latin": 0, "original": 1, "pinyin": 2, "variant": 3}
 KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()} | {4: "other"}
@@ -58,17 +59,6 @@ def legal_family_codes(values: Sequence[str | None]) -> np.ndarray:
 def legal_family_code(code: str) -> int:
     family = normalize.legal_form_family(code) or code
     return int.from_bytes(hashlib.blake2b(family.encode(), digest_size=6).digest(), "big") or 1
-
-
-def normalise_id_expr(expr: pl.Expr) -> pl.Expr:
-    """ID numbers compared as keyed values: upper case, letters and digits only."""
-    return expr.str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
-
-
-def normalise_id(number: str | None) -> str:
-    if not number:
-        return ""
-    return "".join(ch for ch in number.upper() if ch.isascii() and ch.isalnum())
 
 
 def country_code(value: str | None) -> int:

@@ -7,7 +7,6 @@ transaction and `assemble_index` turns them into a `ListIndex`, which the batch 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from screening.db import transaction
+from screening.store import transaction
 from screening.matching import keys as keying
 from screening.matching.arrays import Ragged, UnitTable, _pad, form_tokens
 from screening.matching.codes import (
@@ -25,8 +24,9 @@ from screening.matching.codes import (
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index_store import _stored_forms, _unit_tokens_frame, ensure_index, frame, index_key, is_read_only
 from screening.matching.tokens import Vocab
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass
@@ -110,15 +110,16 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
             con,
             """SELECT source, source_id, subject_type, primary_name, regime, programs, version_id
                FROM current_entries ORDER BY source, source_id""")
-        dobs = frame(con, "SELECT source, source_id, date_from, date_to, precision FROM current_birth_dates")
-        countries = frame(con, "SELECT DISTINCT source, source_id, country, role FROM current_countries")
+        dobs = frame(con, "SELECT source, source_id, date_from, date_to, precision FROM current_birth_dates "
+                     "ORDER BY ALL")
+        countries = frame(con, "SELECT DISTINCT source, source_id, country, role FROM current_countries ORDER BY ALL")
         identifiers = frame(
             con,
-            "SELECT DISTINCT source, source_id, id_type, number FROM current_identifiers")
+            "SELECT DISTINCT source, source_id, id_type, number FROM current_identifiers ORDER BY ALL")
     index = assemble_index(forms, versions, key, config, entries=entries, dobs=dobs, countries=countries,
                            identifiers=identifiers, keys=keys)
-    log.info("loaded match index %s: %d units, %d names, %d entries in %.1fs", key, len(index.units),
-             index.names.height, index.entries.height, time.perf_counter() - started)
+    log.info("match index loaded", index_key=key, units=len(index.units), names=index.names.height,
+             entries=index.entries.height, seconds=round(time.perf_counter() - started, 1))
     return index
 
 
@@ -130,7 +131,13 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
 
     `forms` has one row per (list name, form): source, source_id, name, name_type, quality, form, kind,
     legal_form. `keys` (form, key) come from the stored index or are computed here.
+
+    Deterministic: every input is put in one order first and every join keeps it, so two builds of the
+    same lists — in any process, a published snapshot or a Spark worker — number names, units and keys
+    alike, and ties between equal candidates are broken the same way (same hits).
     """
+    forms = forms.sort(["source", "source_id", "name", "name_type", "quality", "form", "kind", "legal_form"],
+                       nulls_last=True)
     entries = entries.unique(["source", "source_id"], keep="first", maintain_order=True).with_row_index(
         "entry_idx").with_columns(pl.col("entry_idx").cast(pl.Int32))
     n_entries = entries.height
@@ -140,11 +147,11 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
 
     # names and their forms
     names = (forms.select("source", "source_id", "name", "name_type", "quality").unique(maintain_order=True)
-             .join(ekeys, on=["source", "source_id"]).with_row_index("name_idx")
+             .join(ekeys, on=["source", "source_id"], maintain_order="left").with_row_index("name_idx")
              .with_columns(pl.col("name_idx").cast(pl.Int32)))
     names = names.sort("name_idx")
     frows = forms.join(names.select("source", "source_id", "name", "name_type", "quality", "name_idx"),
-                       on=["source", "source_id", "name", "name_type", "quality"])
+                       on=["source", "source_id", "name", "name_type", "quality"], maintain_order="left")
     unit_text = frows["form"].unique().sort().to_list()
     unit_ids = {t: i for i, t in enumerate(unit_text)}
     toks = [form_tokens(t) for t in unit_text]
@@ -158,24 +165,24 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
                               kind=kind, legal=legal)
 
     entry_type = entries["subject_type"].replace_strict(SUBJECT_CODES, default=0, return_dtype=pl.Int8).to_numpy()
-    dobs = dobs.join(ekeys, on=["source", "source_id"])
+    dobs = dobs.join(ekeys, on=["source", "source_id"], maintain_order="left")
     lo = dobs["date_from"].cast(pl.Int32).fill_null(dobs["date_to"].cast(pl.Int32)).to_numpy()
     hi = dobs["date_to"].cast(pl.Int32).fill_null(dobs["date_from"].cast(pl.Int32)).to_numpy()
     ok = ~(np.isnan(lo.astype(float)) | np.isnan(hi.astype(float))) if len(lo) else np.zeros(0, dtype=bool)
     prec = dobs["precision"].replace_strict(DATE_PRECISION, default=4, return_dtype=pl.Int8).to_numpy()
     dob_rag = Ragged.group(dobs["entry_idx"].to_numpy()[ok], n_entries, lo=lo[ok].astype(np.int32),
                            hi=hi[ok].astype(np.int32), precision=prec[ok])
-    countries = countries.join(ekeys, on=["source", "source_id"])
+    countries = countries.join(ekeys, on=["source", "source_id"], maintain_order="left")
     ccodes = country_codes(countries["country"].to_list())
     nat = countries["role"].is_in(["nationality", "citizenship", "birth"]).to_numpy()
     country_rag = Ragged.group(countries["entry_idx"].to_numpy(), n_entries, code=ccodes, nat=nat)
-    identifiers = identifiers.join(ekeys, on=["source", "source_id"]).with_columns(
+    identifiers = identifiers.join(ekeys, on=["source", "source_id"], maintain_order="left").with_columns(
         number=normalise_id_expr(pl.col("number")))
     identifiers = identifiers.filter(pl.col("number").str.len_chars() >= config.id_min_len)
     id_rag = Ragged.group(identifiers["entry_idx"].to_numpy(), n_entries,
                           number=identifiers["number"].to_numpy().astype(object),
                           kind=identifiers["id_type"].to_numpy().astype(object))
-    grouped = identifiers.group_by("number").agg(pl.col("entry_idx").unique())
+    grouped = identifiers.group_by("number", maintain_order=True).agg(pl.col("entry_idx").unique(maintain_order=True))
     id_postings = {n: np.asarray(e, dtype=np.int32) for n, e in zip(grouped["number"].to_list(),
                                                                      grouped["entry_idx"].to_list())}
 
@@ -186,9 +193,10 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
             pl.DataFrame({"unit": np.arange(len(unit_text), dtype=np.uint32), "form": unit_text}), on="unit"
         ).select("form", "key")
     unit_frame = pl.DataFrame({"form": unit_text, "unit": np.arange(len(unit_text), dtype=np.int32)})
-    kk = keys.join(unit_frame, on="form").select("key", "unit").unique()
-    df = kk.group_by("key").agg(pl.len().alias("n"))
-    kept = kk.join(df.filter(pl.col("n") <= config.max_key_postings).select("key"), on="key")
+    kk = keys.join(unit_frame, on="form").select("key", "unit").unique().sort("key", "unit")
+    df = kk.group_by("key", maintain_order=True).agg(pl.len().alias("n"))
+    kept = kk.join(df.filter(pl.col("n") <= config.max_key_postings).select("key"), on="key",
+                   maintain_order="left")
     cut_keys = df.filter(pl.col("n") > config.max_key_postings).select("key")
 
     # token → units (fallback) and vocabulary by length

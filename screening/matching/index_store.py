@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import time
 from importlib import resources
 from pathlib import Path
@@ -19,50 +18,21 @@ import numpy as np
 import polars as pl
 
 from screening import normalize
-from screening.db import fetch_one, transaction
+from screening.store import fetch_one, transaction
 from screening.matching import keys as keying
 from screening.matching.arrays import form_tokens
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.normalize.forms import VESSEL_TYPES
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 INDEX_FORMAT = "2"  # 2: vessel and aircraft names also keyed as organisations
-
-INDEX_SCHEMA = """
-CREATE TABLE IF NOT EXISTS match_index_builds (
-    version_id INTEGER NOT NULL,
-    index_key  VARCHAR NOT NULL,
-    source     VARCHAR NOT NULL,
-    built_at   TIMESTAMP NOT NULL,
-    seconds    DOUBLE NOT NULL,
-    names      INTEGER NOT NULL,
-    forms      INTEGER NOT NULL,
-    keys       INTEGER NOT NULL,
-    PRIMARY KEY (version_id, index_key)
-);
--- One row per (list name, normalised form).
-CREATE TABLE IF NOT EXISTS match_index_forms (
-    version_id INTEGER NOT NULL, index_key VARCHAR NOT NULL,
-    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
-    name VARCHAR NOT NULL, name_type VARCHAR NOT NULL, quality VARCHAR NOT NULL,
-    form VARCHAR NOT NULL, kind VARCHAR NOT NULL, legal_form VARCHAR
-);
--- Blocking keys of each distinct form of a version.
-CREATE TABLE IF NOT EXISTS match_index_keys (
-    version_id INTEGER NOT NULL, index_key VARCHAR NOT NULL,
-    form VARCHAR NOT NULL, key VARCHAR NOT NULL
-);
-"""
-
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """A query's result as a polars frame."""
     return con.sql(sql, params=params).pl()
 
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(INDEX_SCHEMA)
 
 
 @functools.cache
@@ -112,7 +82,6 @@ def listed_forms(names: pl.DataFrame) -> pl.DataFrame:
 def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config: MatchConfig = DEFAULT_CONFIG,
                         key: str | None = None) -> dict:
     """Normalise and key every name of one list version and store it (one transaction)."""
-    ensure_schema(con)
     key = key or index_key(config)
     started = time.perf_counter()
     source = fetch_one(con, "SELECT source FROM list_versions WHERE version_id = ?", [version_id])
@@ -137,8 +106,8 @@ def build_version_index(con: duckdb.DuckDBPyConnection, version_id: int, config:
             "INSERT INTO match_index_builds VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
             [version_id, key, source[0], seconds, n_names, rows.height, keys.height],
         )
-    log.info("built match index for version %s (%s): %d names, %d forms, %d keys in %.1fs",
-             version_id, source[0], n_names, rows.height, keys.height, seconds)
+    log.info("match index built", version_id=version_id, source=source[0], names=n_names,
+             forms=rows.height, keys=keys.height, seconds=round(seconds, 1))
     return {"version_id": version_id, "source": source[0], "names": n_names, "forms": rows.height,
             "keys": keys.height, "seconds": round(seconds, 2)}
 
@@ -160,7 +129,6 @@ def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
 
 def missing_versions(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONFIG) -> list[int]:
     """Versions in force whose index (for this normaliser and keying) is not stored yet."""
-    ensure_schema(con)
     rows = con.execute(
         """SELECT v.version_id FROM current_versions v
            LEFT JOIN match_index_builds b ON b.version_id = v.version_id AND b.index_key = ?
@@ -214,7 +182,7 @@ def _stored_forms(con: duckdb.DuckDBPyConnection, key: str, version_ids: list[in
     for v in version_ids:
         if v in have:
             continue
-        log.warning("match index for list version %s not stored; building it in memory", v)
+        log.warning("match index not stored; building it in memory", version_id=v)
         _, f, k = _version_forms(con, v, config)
         parts_f.append(f)
         parts_k.append(k)

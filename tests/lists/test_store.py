@@ -14,7 +14,7 @@ from lists.model import ListEntry, Name, ParsedList
 from lists.refresh import snapshot_manifest
 from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
-from screening.db import connect
+from screening.store import connect
 
 UN = get_spec("un_sc")
 

@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 
 import duckdb
+
+from screening.store import connect as store_connect
 import polars as pl
 from click.testing import CliRunner
 
 from screening.cli import Context
 from screening.eligibility.cli import eligibility_group
 from screening.eligibility.run import check_subject, evaluate, prepare
-from screening.synth import REFERENCE_DATE, synth_base
+from screening.evaluation.synth import REFERENCE_DATE, synth_base
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "accounts"
 
@@ -38,7 +40,7 @@ def test_cli_runs_stores_and_exports(tmp_path: Path) -> None:
     second = pl.read_parquet(tmp_path / "second.parquet")
     transfer = [r for r in second.filter(pl.col("account_id") == "A011")["reasons"][0] if r["code"] == "possible_transfer"]
     assert transfer and "ID number changed from 440305********1236 to 310104********4563" in transfer[0]["detail"]
-    con = duckdb.connect(str(db))
+    con = store_connect(str(db))
     runs = con.sql("SELECT run_id, import_id, accounts FROM eligibility_runs ORDER BY 1").fetchall()
     assert runs == [(1, 1, 5), (2, 2, 6)]
     stored = con.sql("SELECT count(*) FROM eligibility_reasons WHERE run_id = 2 AND code = 'possible_transfer'").fetchall()
@@ -50,7 +52,7 @@ def test_cli_runs_stores_and_exports(tmp_path: Path) -> None:
 def test_single_subject_uses_the_store(tmp_path: Path) -> None:
     db = tmp_path / "store.duckdb"
     invoke(db, "--accounts", str(FIXTURES / "mixed.csv"), "--out", str(tmp_path / "r.csv"), "--as-of", "2026-06-30")
-    con = duckdb.connect(str(db))
+    con = store_connect(str(db))
     con.execute("UPDATE accounts SET status = 'suspended' WHERE account_id = 'A001'")
     # The same person registering again with the legacy form of the suspended account's number.
     result = check_subject(

@@ -17,8 +17,8 @@ from screening.matching import compare
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.explain import format_steps
 from screening.matching.features import BY_NAME, FEATURES, describe_features, replay
-from screening.matching.screen import screen_accounts
-from screening.synth import synth_accounts
+from screening.runs import screen_accounts
+from screening.evaluation.synth import synth_accounts
 
 _EFFECTS = {
     "factor": lambda s, v: s * v, "set": lambda s, v: v, "add": lambda s, v: s + v,
