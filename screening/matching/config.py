@@ -117,9 +117,9 @@ class MatchConfig:
     w_legal_form_mismatch: float = _var(-0.08, "Both names carry legal forms and they differ (Ltd vs GmbH).")
     weak_alias_cap: float = _var(0.75, "A hit whose best name is a weak alias is capped here (low band) unless "
                                        "an identifier or the date of birth (day or year) corroborates it.")
-    strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low`, whatever "
-                                          "the DOB / country / type say: a conflict lowers the band, the hit stays "
-                                          "visible (below-the-line sampling).")
+    strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low` (`review` "
+                                          "for a distinctive name matched as listed, below), whatever the DOB / "
+                                          "country / type say: a conflict lowers the band, the hit stays visible.")
     strong_name_review_weight: float = _var(1.7, "A floored strong name whose listed tokens weigh at least this together "
                                                   "(token weights above: about three ordinary tokens, or two long rare "
                                                   "ones) is raised to `review`, not `low`: a distinctive name with a "

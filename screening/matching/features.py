@@ -255,11 +255,11 @@ BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:
-    """Every rule of the score in the order it runs: feature, stage, level, effect, setting, value, what it
-    means (`screening match features`)."""
+    """Every rule of the score in the order it runs: feature, stage, what the feature is about, level,
+    effect, setting, value, what the level means (`screening match features`)."""
     config = config or MatchConfig()
-    return [{"feature": f.name, "stage": f.stage, "level": lv.name, "effect": lv.effect, "setting": lv.var or "",
-             "value": None if lv.effect in ("base", "clip") else round(lv.value_of(config), 4),
+    return [{"feature": f.name, "stage": f.stage, "about": f.description, "level": lv.name, "effect": lv.effect,
+             "setting": lv.var or "", "value": None if lv.effect in ("base", "clip") else round(lv.value_of(config), 4),
              "description": lv.text(config)}
             for f in FEATURES for lv in f.levels]
 
