@@ -204,6 +204,8 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
 @click.option("--baseline-sample", type=int, default=300, show_default=True,
               help="Accounts the naive brute-force rapidfuzz baseline screens.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--profile", type=click.Choice(["platform", "distinct"]), default="platform", show_default=True,
+              help="Synthetic accounts: the platform base (names repeat) or distinct names in mixed scripts.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/bench.json"),
               show_default=True, help="JSON results file.")
 @click.option("--http", "http_only", is_flag=True,
@@ -214,13 +216,13 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
                    "(needs the spark extra).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, out_path: Path,
-                  http_only: bool, engine: str, as_json: bool) -> None:
+def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, profile: str,
+                  out_path: Path, http_only: bool, engine: str, as_json: bool) -> None:
     """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
     if engine == "spark":
         from screening.evaluation.spark_bench import run_spark_bench, spark_bench_text
 
-        report = run_spark_bench(obj.db, [int(s) for s in _csv(sizes) or []], seed=seed)
+        report = run_spark_bench(obj.db, [int(s) for s in _csv(sizes) or []], seed=seed, profile=profile)
         _write_json(report, out_path)
         emit(report, as_json, spark_bench_text(report) + f"\n\nJSON: {out_path}")
         return
@@ -234,7 +236,7 @@ def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, 
     from screening.evaluation.bench import bench_text, run_bench
 
     report = run_bench(obj.db, sizes=[int(s) for s in _csv(sizes) or []], lookups=lookups,
-                       baseline_sample=baseline_sample, seed=seed)
+                       baseline_sample=baseline_sample, seed=seed, profile=profile)
     _write_json(report, out_path)
     emit(report, as_json, bench_text(report) + f"\n\nJSON: {out_path}")
 
@@ -277,10 +279,13 @@ def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | No
                    "planted_source_id, planted_variation (empty on untouched rows), so a screen of the file "
                    "measures recall as well as alerts.")
 @click.option("--plant-sources", default=None, help="Comma-separated list keys to plant from (default: all).")
+@click.option("--profile", type=click.Choice(["platform", "distinct"]), default="platform", show_default=True,
+              help="platform: the Chinese platform base (names repeat as in life); distinct: almost every name "
+                   "new, in mixed scripts (Latin, Cyrillic, Arabic, Han, Hangul, kana), for speed measures.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def synth_command(obj: Context, n: int, seed: int, out: Path, update_of: Path | None, plant: int,
-                  plant_sources: str | None, as_json: bool) -> None:
+                  plant_sources: str | None, profile: str, as_json: bool) -> None:
     """Write a synthetic account base (deterministic for a seed; with --plant, for a seed and a store)."""
     import time
 
@@ -288,9 +293,13 @@ def synth_command(obj: Context, n: int, seed: int, out: Path, update_of: Path | 
     from screening.accounts import read_accounts, write_accounts
     from screening.evaluation.planting import plant_matches
     from screening.evaluation.synth import synth_accounts, synth_update
+    from screening.evaluation.synth_distinct import distinct_accounts
 
     started = time.perf_counter()
-    df = synth_update(read_accounts(update_of).accounts, seed) if update_of is not None else synth_accounts(n, seed)
+    if update_of is not None:
+        df = synth_update(read_accounts(update_of).accounts, seed)
+    else:
+        df = (distinct_accounts if profile == "distinct" else synth_accounts)(n, seed)
     planted = 0
     if plant > 0:
         con = connect(obj.db)

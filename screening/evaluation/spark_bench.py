@@ -1,6 +1,6 @@
 """`screening bench --engine spark`: the full rescreen on Spark beside the local engine, same accounts.
 
-For each size: synthetic accounts (the distinct-name profile when available: almost every name
+For each size: synthetic accounts of the bench's profile (`--profile distinct`: almost every name
 distinct) written once as Parquet; the local engine screens them in this process
 (`screen_accounts(store=False)`), then Spark screens the same file on `local[1]` and `local[2]` (a
 fresh session each: start-up is reported apart from the screen). Only two cores exist here, so the
@@ -23,18 +23,15 @@ from screening.runs import screen_accounts
 from screening.store import connect
 
 
-def _accounts(n: int, seed: int) -> tuple[pl.DataFrame, str]:
-    try:  # the distinct-name profile (issue 13 §4) where this tree has it
-        from screening.evaluation.synth import synth_accounts
+def _accounts(n: int, seed: int, profile: str) -> pl.DataFrame:
+    from screening.evaluation.bench import _accounts as bench_accounts
 
-        return synth_accounts(n, seed, profile="distinct"), "distinct"  # type: ignore[call-arg]
-    except TypeError:
-        from screening.evaluation.synth import synth_accounts
-
-        return synth_accounts(n, seed), "default"
+    accounts, _ = bench_accounts(n, seed, profile)
+    return accounts
 
 
-def run_spark_bench(db: Path, sizes: Sequence[int], *, seed: int = 0, cores: Sequence[int] = (1, 2)) -> dict[str, Any]:
+def run_spark_bench(db: Path, sizes: Sequence[int], *, seed: int = 0, profile: str = "distinct",
+                    cores: Sequence[int] = (1, 2)) -> dict[str, Any]:
     from screening.matching import snapshot
     from screening.matching.engines import spark as engine
 
@@ -49,7 +46,7 @@ def run_spark_bench(db: Path, sizes: Sequence[int], *, seed: int = 0, cores: Seq
         published = snapshot.publish(con, root)
         floor = DEFAULT_CONFIG.low
         for n in sizes:
-            accounts, profile = _accounts(n, seed)
+            accounts = _accounts(n, seed, profile)
             path = Path(tmp) / f"accounts-{n}.parquet"
             accounts.write_parquet(path)
             started = time.perf_counter()

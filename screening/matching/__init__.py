@@ -18,7 +18,8 @@ Public API (stable; the evaluation, benchmark, jobs and demo call these):
 
     MatchConfig, DEFAULT_CONFIG, describe_config(config), describe_features(config)
         The documented, hashed settings (bands: block_review >= 0.88, review >= 0.77, low >= 0.63)
-        and the feature table (name, dob, country, subject_type, legal_form, identifier, alias).
+        and the feature table: every rule from the name alignment to the final score, in order, each
+        with its effect, value and sentence (the reasons of a hit are its steps).
 
 Tables (migrations in matching/schema.py): match_index_builds, match_index_forms, match_index_keys.
 

@@ -21,6 +21,8 @@ alert is (tests/screening/matching/test_blocking.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import polars as pl
@@ -42,9 +44,10 @@ def unit_token_frame(batch: QueryBatch) -> pl.DataFrame:
     tok = batch.units.tok
     valid = tok >= 0
     unit, pos = np.nonzero(valid)
-    return pl.DataFrame({"unit": unit.astype(np.uint32), "pos": pos.astype(np.uint16),
+    return pl.DataFrame({"unit": unit.astype(np.uint32), "pos": pos.astype(np.uint16), "tok": tok[valid],
                          "token": batch.table.text[tok[valid]].tolist(), "strict": batch.units.strict[unit]},
-                        schema={"unit": pl.UInt32, "pos": pl.UInt16, "token": pl.String, "strict": pl.Boolean})
+                        schema={"unit": pl.UInt32, "pos": pl.UInt16, "tok": pl.Int32, "token": pl.String,
+                                "strict": pl.Boolean})
 
 
 def query_keys(batch: QueryBatch, config: MatchConfig) -> pl.DataFrame:
@@ -63,26 +66,121 @@ def query_keys(batch: QueryBatch, config: MatchConfig) -> pl.DataFrame:
     return keying.forms_keys_frame(unit_token_frame(batch), config.deletion_min_len)
 
 
-def key_candidates_duckdb(con: duckdb.DuckDBPyConnection, qkeys: pl.DataFrame, lkeys: pl.DataFrame) -> Candidates:
-    """One equi-join per blocking rule, unioned (DuckDB); distinct pairs with rule bits and covered positions."""
-    qk = qkeys.with_columns(rule=pl.col("key").str.slice(0, 1))
-    lk = lkeys.with_columns(rule=pl.col("key").str.slice(0, 1))
-    con.register("_qk", qk.to_arrow())
-    con.register("_lk", lk.to_arrow())
+def _rule_bit(key: pl.Expr) -> pl.Expr:
+    return key.str.slice(0, 1).replace_strict({r: keying.RULE_BITS[r] for r in KEY_RULES}, return_dtype=pl.Int32)
+
+
+@dataclass
+class BatchKeys:
+    """The account side's keys for the DuckDB join. Single-token keys (rules t, d, p) are kept per
+    distinct token with the places the token stands: a long token has a dozen deletion keys, and two
+    equal tokens share all of them, so joining them name by name repeats each pair a dozen times."""
+
+    tokens: pl.DataFrame  # tok (batch token id), key, bit
+    postings: pl.DataFrame  # tok, unit, mask: the account-side positions keyed by the token's keys
+    names: pl.DataFrame  # unit, key, mask, bit: adjacent tokens joined (t), word pairs (w), compact (c)
+
+
+def batch_keys(batch: QueryBatch, config: MatchConfig) -> BatchKeys:
+    """The keys of a batch's forms (the same keys and masks as `query_keys`, split as `BatchKeys`)."""
+    ut = unit_token_frame(batch)
+    single = keying.single_key_rows(ut)
+    postings = single.select("tok", "unit", mask=pl.lit(2, dtype=pl.Int64).pow(pl.col("pos").cast(pl.UInt32)))
+    distinct = single.select("tok", "token").unique()
+    tokens = (keying.token_keys_frame(distinct["token"].to_list(), config.deletion_min_len)
+              .join(distinct, on="token").select("tok", "key", bit=_rule_bit(pl.col("key"))))
+    names = keying.name_keys_frame(ut).with_columns(bit=_rule_bit(pl.col("key")))
+    return BatchKeys(tokens, postings, names)
+
+
+def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, pl.DataFrame]:
+    """The list side of the token-level join, built once per index: single-token keys per list token
+    (those not cut as common), the token's units, and the (key, unit) rows of name keys."""
+    cache_key = ("join", config.deletion_min_len)
+    tables = index._derived.get(cache_key)
+    if tables is not None:
+        return tables
+    with index._lock:
+        tables = index._derived.get(cache_key)
+        if tables is not None:
+            return tables
+        kept = index.keys.select("key").unique()
+        used = np.flatnonzero(np.diff(index.token_units.offsets) > 0).astype(np.int32)
+        texts = index.vocab.table.text[used].tolist()
+        tokens = (keying.token_keys_frame(texts, config.deletion_min_len)
+                  .join(pl.DataFrame({"token": texts, "tok": used}), on="token")
+                  .join(kept, on="key").select("tok", "key", bit=_rule_bit(pl.col("key"))))
+        owner = np.repeat(np.arange(len(index.vocab), dtype=np.int32), np.diff(index.token_units.offsets))
+        postings = pl.DataFrame({"tok": owner, "unit": index.token_units.columns["unit"]}).unique()
+        # name keys of the list forms: adjacent tokens joined, plus the word-pair and compact keys
+        tok = index.units.tok
+        parts = []
+        for j in range(tok.shape[1] - 1):
+            rows = np.flatnonzero((tok[:, j] >= 0) & (tok[:, j + 1] >= 0))
+            if len(rows):
+                text = index.vocab.table.text
+                parts.append(pl.DataFrame({"key": ["t:" + a + b for a, b in zip(text[tok[rows, j]].tolist(),
+                                                                                  text[tok[rows, j + 1]].tolist())],
+                                           "unit": rows.astype(np.int32)}))
+        adjacent = pl.concat(parts).join(kept, on="key") if parts else pl.DataFrame(
+            schema={"key": pl.String, "unit": pl.Int32})
+        names = pl.concat([adjacent, index.keys.filter(pl.col("key").str.slice(0, 1).is_in(["w", "c"]))
+                           .select("key", pl.col("unit").cast(pl.Int32))]).unique()
+        tables = {"tokens": tokens, "postings": postings, "names": names}
+        index._derived[cache_key] = tables
+    return tables
+
+
+_JOIN = """
+WITH token_pairs AS (  -- distinct (account token, list token) sharing a single-token key
+    SELECT q.tok AS qt, l.tok AS lt, bit_or(q.bit) AS bits FROM _q_tokens q JOIN _l_tokens l USING (key) GROUP BY ALL
+), rows AS (
+    SELECT qp.unit AS q, lp.unit AS l, tp.bits AS rules, qp.mask AS mask
+    FROM token_pairs tp JOIN _q_postings qp ON qp.tok = tp.qt JOIN _l_postings lp ON lp.tok = tp.lt
+    UNION ALL  -- an account token against list names' keys (a listed "Abu Bakr" meets "Abubakr")
+    SELECT qp.unit, ln.unit, q.bit, qp.mask FROM _q_tokens q JOIN _l_names ln USING (key)
+    JOIN _q_postings qp ON qp.tok = q.tok
+    UNION ALL  -- account names' keys against every list key
+    SELECT qn.unit, lk.unit, qn.bit, qn.mask FROM _q_names qn JOIN _l_keys lk USING (key)
+)
+SELECT q, l, bit_or(rules)::INTEGER AS rules, bit_or(mask)::BIGINT AS covered FROM rows GROUP BY q, l
+"""
+
+
+def key_candidates_duckdb(con: duckdb.DuckDBPyConnection, index: ListIndex, keys: BatchKeys, config: MatchConfig,
+                          unit_mask: np.ndarray | None = None) -> Candidates:
+    """The key equi-joins in DuckDB: distinct pairs with rule bits and covered account-side positions.
+
+    Single-token keys are joined token to token first (distinct token pairs), then spread to the
+    names holding the tokens; name keys are joined name to name. The result is the union over every
+    key of a plain per-name join (a test keeps them equal)."""
+    lists = list_join_tables(index, config)
+    l_postings, l_names, l_keys = lists["postings"], lists["names"], index.keys
+    if unit_mask is not None:
+        l_postings, l_names, l_keys = (f.filter(pl.Series(unit_mask[f["unit"].to_numpy()]))
+                                       for f in (l_postings, l_names, l_keys))
+    frames = {"_q_tokens": keys.tokens, "_q_postings": keys.postings, "_q_names": keys.names,
+              "_l_tokens": lists["tokens"], "_l_postings": l_postings, "_l_names": l_names, "_l_keys": l_keys}
+    for name, frame in frames.items():
+        con.register(name, frame.to_arrow())
     try:
-        joins = " UNION ALL ".join(
-            f"SELECT q.unit AS q, l.unit AS l, {bit} AS bit, q.mask FROM "
-            f"(SELECT unit, key, mask FROM _qk WHERE rule = '{r}') q "
-            f"JOIN (SELECT unit, key FROM _lk WHERE rule = '{r}') l ON q.key = l.key"
-            for r, bit in keying.RULE_BITS.items() if r in KEY_RULES
-        )
-        res = con.sql(f"SELECT q, l, bit_or(bit)::INTEGER AS rules, bit_or(mask)::BIGINT AS covered "
-                      f"FROM ({joins}) GROUP BY q, l").fetchnumpy()
+        res = con.sql(_JOIN).fetchnumpy()
     finally:
-        con.unregister("_qk")
-        con.unregister("_lk")
+        for name in frames:
+            con.unregister(name)
     return Candidates(np.asarray(res["q"], dtype=np.int32), np.asarray(res["l"], dtype=np.int32),
                       np.asarray(res["rules"], dtype=np.int32), np.asarray(res["covered"], dtype=np.int64))
+
+
+def batch_cut_masks(index: ListIndex, batch: QueryBatch, keys: BatchKeys) -> np.ndarray:
+    """`cut_masks` for `BatchKeys`: per account-side unit, the positions some of whose keys were cut."""
+    out = np.zeros(len(batch.units), dtype=np.int64)
+    cut_tokens = keys.tokens.join(index.cut_keys, on="key").select("tok").unique()
+    cut = pl.concat([keys.postings.join(cut_tokens, on="tok").select("unit", "mask"),
+                     keys.names.join(index.cut_keys, on="key").select("unit", "mask")])
+    cut = cut.group_by("unit").agg(pl.col("mask").bitwise_or())
+    out[cut["unit"].to_numpy()] = cut["mask"].to_numpy()
+    return out
 
 
 def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.ndarray | None = None) -> Candidates:
@@ -250,13 +348,6 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
                       best["covered"].to_numpy().astype(np.int64))
 
 
-def restrict_keys(index: ListIndex, unit_mask: np.ndarray | None) -> pl.DataFrame:
-    """The list-side keys, limited to units of selected entries (delta rescreens)."""
-    if unit_mask is None:
-        return index.keys
-    return index.keys.filter(pl.Series(unit_mask[index.keys["unit"].to_numpy()]))
-
-
 def names_without(batch: QueryBatch, cand: Candidates) -> np.ndarray:
     """Account-side units of the names (qnames) none of whose forms got any candidate.
 
@@ -282,6 +373,6 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
     return mask
 
 
-__all__ = ["cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_duckdb", "masked_sums", "names_without", "query_keys", "restrict_keys",
+__all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
+           "key_candidates_duckdb", "list_join_tables", "masked_sums", "names_without", "query_keys",
            "unit_mask_for_entries", "upper_bound"]

@@ -58,11 +58,13 @@ def config_command(config_path: Path | None, as_json: bool) -> None:
 @match_group.command("features")
 @click.option("--json", "as_json", is_flag=True)
 def features_command(as_json: bool) -> None:
-    """The feature table: each qualifier, its levels and weights."""
+    """The feature table: every rule of the score in order, its effect, value and meaning."""
     from screening.matching.features import describe_features
 
     rows = describe_features()
-    text = "\n".join(f"{r['feature']:<18} {r['level']:<10} {r['weight']:+.2f}  {r['description']}" for r in rows)
+    text = "Every rule of the score, in the order it runs (each reason lists the steps that applied):\n" + "\n".join(
+        f"{r['stage']:<5} {r['feature']:<17} {r['level']:<10} {r['effect']:<6} "
+        f"{'' if r['value'] is None else r['value']:<7} {r['description']}" for r in rows)
     emit(rows, as_json, text)
 
 
@@ -86,7 +88,8 @@ def compare_command(a: str, b: str, subject_type: str | None, a_dob: str | None,
     name = r.reasons.get("name") or {}
     text = (f"score {r.score:.3f} (name {r.name_score:.3f}) band {r.band or '-'}\n"
             f"  {name.get('alignment', 'no alignment')}\n"
-            + "".join(f"  {f['feature']}: {f['level']} {f.get('weight', '')}\n" for f in r.reasons.get("features", [])))
+            + "".join(f"  {f['feature']:<18} {f['level']:<10} {f['effect']:<6} {'' if f['value'] is None else f['value']:<8}"
+                      f" → {f['score_after']:.4f}  {f['text']}\n" for f in r.reasons.get("features", [])))
     emit(r.to_dict(), as_json, text.rstrip())
 
 

@@ -117,9 +117,16 @@ class MatchConfig:
     w_legal_form_mismatch: float = _var(-0.08, "Both names carry legal forms and they differ (Ltd vs GmbH).")
     weak_alias_cap: float = _var(0.75, "A hit whose best name is a weak alias is capped here (low band) unless "
                                        "an identifier or the date of birth (day or year) corroborates it.")
-    strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low`, whatever "
-                                          "the DOB / country / type say: a conflict lowers the band, the hit stays "
-                                          "visible (below-the-line sampling).")
+    strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low` (`review` "
+                                          "for a distinctive name matched as listed, below), whatever the DOB / "
+                                          "country / type say: a conflict lowers the band, the hit stays visible.")
+    strong_name_review_weight: float = _var(1.7, "A floored strong name whose listed tokens weigh at least this together "
+                                                  "(token weights above: about three ordinary tokens, or two long rare "
+                                                  "ones) is raised to `review`, not `low`: a distinctive name with a "
+                                                  "conflicting DOB alerts at the bottom of review; a common short name "
+                                                  "(Wang Wei 1.3, Ali Ismail 1.2) stays at low.")
+    strong_name_review_score: float = _var(0.98, "…and whose name score is at least this (the name as listed, reordered at "
+                                                 "most; a typo away is another person's name as often as not).")
     id_match_score: float = _var(1.0, "Final score of a hit whose strong identifier equals the account's (decisive).")
     id_min_len: int = _var(6, "Identifiers shorter than this (after normalising) are never compared.")
 

@@ -52,64 +52,60 @@ def _alignment(ns: NameScores, p: int, q_tok: np.ndarray, l_tok: np.ndarray, tab
     return " ".join(parts)
 
 
-def _hits_frame(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
-                best: np.ndarray, **a: np.ndarray) -> pl.DataFrame:
-    """The §3.3 hit rows (without run_id) with machine-readable reasons, for the chosen rows only."""
-    entries = index.entries
-    e = a["entry"][best]
+def hits_frame(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
+               ev: ft.Evidence, *, pair: np.ndarray, name_idx: np.ndarray, qname: np.ndarray, l_kind: np.ndarray,
+               q_kind: np.ndarray, acct: np.ndarray, entry: np.ndarray) -> pl.DataFrame:
+    """The hit rows (without run_id) of the chosen rows, with their reasons.
+
+    The reasons run the feature table again on these rows with a trace (features.score_rows), so the
+    steps they list are the computation itself: the last step's score is the hit's score.
+    """
+    scored = ft.score_rows(ev, config, trace=True)
     names = index.names
-    n_idx = a["name_idx"][best]
     reasons = []
-    for k, r in enumerate(best.tolist()):
-        p = int(a["pair"][r])
+    for k in range(len(pair)):
+        p = int(pair[k])
         qu, lu = int(cand.pq[p]), int(cand.pl[p])
-        feats = []
-        dob, country, stype = int(a["dob"][r]), int(a["country"][r]), int(a["stype"][r])
-        if dob in ft.DOB_LEVELS:
-            level = ft.DOB_LEVELS[dob]
-            feats.append({"feature": "dob", "level": level, "weight": getattr(config, f"w_dob_{level}")})
-        if country in ft.COUNTRY_LEVELS:
-            level = ft.COUNTRY_LEVELS[country]
-            feats.append({"feature": "country", "level": level, "weight": getattr(config, f"w_country_{level}")})
-        if stype == 1:
-            feats.append({"feature": "subject_type", "level": "mismatch", "weight": config.w_type_mismatch})
-        elif stype == 2:
-            feats.append({"feature": "subject_type", "level": "vessel", "weight": config.w_type_vessel})
-        elif stype == 3 and a["name_score"][r] < 0.99:
-            feats.append({"feature": "subject_type", "level": "org_vessel", "weight": config.w_type_org_vessel})
-        if a["legal"][r]:
-            feats.append({"feature": "legal_form", "level": "mismatch", "weight": config.w_legal_form_mismatch})
-        if a["idm"][r]:
-            feats.append({"feature": "identifier", "level": "match", "weight": config.id_match_score})
-        if a["weak"][r]:
-            feats.append({"feature": "alias", "level": "weak", "capped": bool(a["capped"][r])})
-        if a["floored"][r]:
-            feats.append({"feature": "strong_name_floor", "level": "applied", "weight": config.review})
         name = {
-            "score": round(float(a["name_score"][r]), 4),
+            "score": round(float(scored.name_score[k]), 4),
             "query_form": str(batch.units.text[qu]), "list_form": str(index.units.text[lu]),
-            "route": f"{KIND_NAMES[int(a['q_kind'][r])]}/{KIND_NAMES[int(a['l_kind'][r])]}",
+            "route": f"{KIND_NAMES[int(q_kind[k])]}/{KIND_NAMES[int(l_kind[k])]}",
             "alignment": _alignment(ns, p, batch.units.tok[qu], index.units.tok[lu], batch.table),
-            "name_type": names["name_type"][int(n_idx[k])],
+            "name_type": names["name_type"][int(name_idx[k])],
             "blocking": [RULES[r_] for r_, bit in RULE_BITS.items() if cand.rules[p] & bit],
         }
-        if ns.digits_mismatch[p]:
-            name["numbers"] = "mismatch"
-        if a["homophone"][r]:
-            name["homophone"] = True
-        reasons.append(json.dumps({"name": name, "features": feats}, ensure_ascii=False))
-    final = a["final"][best]
-    band = np.where(final >= config.block_review, "block_review",
-                    np.where(final >= config.review, "review", np.where(final >= config.low, "low", "below")))
-    ent = entries[e.tolist()]
+        reasons.append(json.dumps({"name": name, "features": ft.reason_steps(scored, k, config)},
+                                  ensure_ascii=False))
+    final = scored.final
+    ent = index.entries[entry.tolist()]
     return pl.DataFrame({
-        "account_id": batch.account_id[a["acct"][best]].tolist(),
+        "account_id": batch.account_id[acct].tolist(),
         "source": ent["source"], "source_id": ent["source_id"], "entry_name": ent["primary_name"],
-        "matched_name": names["name"][n_idx.tolist()],
-        "query_name": batch.qname_text[a["qname"][best]].tolist(),
-        "score": np.round(final.astype(np.float64), 4), "name_score": np.round(a["name_score"][best].astype(np.float64), 4),
-        "band": band.tolist(),
-        "alias_quality": np.where(a["weak"][best], "weak", "strong").tolist(),
+        "matched_name": names["name"][name_idx.tolist()],
+        "query_name": batch.qname_text[qname].tolist(),
+        "score": final,
+        "name_score": np.round(scored.name_score.astype(np.float64), 4),
+        "band": np.where(final >= config.block_review, "block_review", np.where(
+            final >= config.review, "review", np.where(final >= config.low, "low", "below"))).tolist(),
+        "alias_quality": np.where(ev.weak, "weak", "strong").tolist(),
         "regime": ent["regime"], "programs": ent["programs"].list.join("; "),
         "reasons": reasons,
     }, schema=HIT_SCHEMA)
+
+
+_SIGN = {"factor": "×", "set": "=", "floor": "≥", "cap": "≤"}
+
+
+def format_steps(steps: list[dict]) -> str:
+    """Reason steps on one line: name 0.9933 → headroom ×0.96 = 0.9536 → dob conflict -0.3 = 0.6536 …"""
+    parts = []
+    for s in steps:
+        if s["effect"] == "base":
+            parts.append(f"{s['feature']} {s['score_after']}")
+        elif s["effect"] == "clip":
+            parts.append(f"clip = {s['score_after']}")
+        else:
+            value = f"{s['value']:+}" if s["effect"] == "add" else f"{_SIGN[s['effect']]}{s['value']}"
+            parts.append(f"{s['feature']} {s['level']} {value} = {s['score_after']}")
+    return " → ".join(parts)
+

@@ -1,86 +1,368 @@
-"""The feature table: what qualifies a name score, with weights from MatchConfig and a reason code.
+"""The feature table: the algorithm from name alignment to final score, and the reasons it gives.
 
-The name score sets the base; each qualifier below adds its weight for the level it finds (like
-nomenklatura logic-v2 qualifiers or Splink comparison levels). Every function is vectorised over
-candidate rows (numpy), so the batch path and a single lookup run the same code.
+Each feature looks at the evidence of a candidate row (account, list entry) and picks at most one of
+its levels; each level has an effect on the running score, a value (a MatchConfig field) and the
+sentence an officer reads. `score_rows` runs the features in table order over numpy arrays (the batch
+path and a single lookup run the same code) and `trace_rows` runs the same loop on the chosen rows,
+recording one step per level that applied, with the score after it: the last step is the stored score.
 
-    final = name score × (1 − name_headroom) + Σ qualifier weights   (an exact name alone is not 1.0:
-                                                                      corroboration ranks above it)
-            then: strong name ≥ strong_name_floor → at least `low`      (a DOB / country conflict
-                                                                          lowers the band, never hides
-                                                                          a strong name)
-                  weak alias, no ID and no DOB agreement → at most weak_alias_cap (low band)
-                  strong identifier equal          → id_match_score (decisive)
+    name stage   base (token alignment, scoring.py) → patronymic swap ×, different numbers ×,
+                 variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
+                 = the name score
+    final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
+                 strong-name floor (max) → weak-alias cap (min) → identifier (max) → clip to [0, 1]
+
+Effects: base (the score starts here), factor (×), set (=), add (+), floor (max), cap (min), clip.
+Floors, caps and the clip appear in the reasons only when they changed the score. The final score is
+kept to four decimals (what is stored, banded and shown).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
+from typing import Callable, Literal
 
 import numpy as np
 import yaml
 
-from screening.matching.codes import NO_DATE
+from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
 
 UNKNOWN = -1
+Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
+Stage = Literal["name", "final"]
+
+
+@dataclass
+class Evidence:
+    """What the features look at, one value per candidate row (account-side name × listed name)."""
+
+    base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
+    patronymic: np.ndarray  # bool: the names around a patronymic connector changed places
+    digits: np.ndarray  # bool: both names carry numbers and they differ
+    q_kind: np.ndarray  # int8 kind code of the account-side form
+    l_kind: np.ndarray  # int8 kind code of the listed form
+    homophone: np.ndarray  # bool: both names in one non-Latin script, matched only through romanisation
+    han_joined: np.ndarray  # bool: a Han-named person aligned only by joining surname and given name
+    weak: np.ndarray  # bool: the listed name is a weak alias
+    name_weight: np.ndarray  # float32: the listed form's token weights summed (set where the name is strong)
+    dob: np.ndarray  # int8: 3 exact, 2 year, 1 near, 0 conflict, -1 unknown
+    country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
+    stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
+    legal: np.ndarray  # bool: both legal forms known and of different families
+    idm: np.ndarray  # bool: a strong identifier equal
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def take(self, rows: np.ndarray) -> "Evidence":
+        return Evidence(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+
+@dataclass
+class State:
+    """The running computation a level function may read: the evidence, the score so far, and the name
+    score once the name stage is done."""
+
+    ev: Evidence
+    config: MatchConfig
+    score: np.ndarray
+    name_score: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    effect: Effect
+    var: str | None  # the MatchConfig field holding the value (None: `value` gives it, or the base)
+    doc: str  # the sentence an officer reads; {field} is filled from MatchConfig
+    value: Callable[[MatchConfig], float] | None = None
+
+    def value_of(self, config: MatchConfig) -> float:
+        if self.value is not None:
+            return float(self.value(config))
+        return float(getattr(config, self.var)) if self.var else float("nan")
+
+    def text(self, config: MatchConfig) -> str:
+        return _text(self.doc, config)
+
+
+@functools.lru_cache(maxsize=256)
+def _text(doc: str, config: MatchConfig) -> str:
+    """A level's sentence with its settings filled in (cached: every hit's reasons repeat a few)."""
+    return doc.format(**config.scoring_dict())
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One qualifier: its levels (level name → MatchConfig weight field) and what it means."""
-
     name: str
-    levels: dict[str, str]
+    stage: Stage
+    levels: tuple[Level, ...]
+    level_of: Callable[[State], np.ndarray]  # int8 per row: position in `levels`, -1 = no step
     description: str
 
+    def level(self, name: str) -> Level:
+        return next(lv for lv in self.levels if lv.name == name)
+
+
+def _pick(*conditions: np.ndarray) -> np.ndarray:
+    """The position of the first true condition per row, -1 when none."""
+    return np.select(list(conditions), list(range(len(conditions))), UNKNOWN).astype(np.int8)
+
+
+def _route_level(st: State) -> np.ndarray:
+    """The smallest route factor among the routes that apply (one discount, not a product)."""
+    ev, c = st.ev, st.config
+    pinyin = (ev.q_kind == KIND_CODES["pinyin"]) | (ev.l_kind == KIND_CODES["pinyin"])
+    variant = (ev.q_kind == KIND_CODES["variant"]) | (ev.l_kind == KIND_CODES["variant"])
+    applies = np.stack([ev.homophone, ev.han_joined, variant, pinyin])
+    factors = np.asarray([lv.value_of(c) for lv in ROUTE.levels], dtype=np.float32)
+    cost = np.where(applies, factors[:, None], np.inf)
+    best = np.argmin(cost, axis=0).astype(np.int8) if len(ev) else np.zeros(0, np.int8)
+    return np.where(applies.any(axis=0), best, UNKNOWN).astype(np.int8)
+
+
+def _is_variant(ev: Evidence) -> np.ndarray:
+    return (ev.q_kind == KIND_CODES["variant"]) | (ev.l_kind == KIND_CODES["variant"])
+
+
+def _strong(st: State) -> np.ndarray:
+    return ~st.ev.weak & (st.name_score >= st.config.strong_name_floor)
+
+
+def _always(st: State) -> np.ndarray:
+    return np.zeros(len(st.ev), dtype=np.int8)
+
+
+def _flag(values: Callable[[State], np.ndarray]) -> Callable[[State], np.ndarray]:
+    return lambda st: np.where(values(st), 0, UNKNOWN).astype(np.int8)
+
+
+ROUTE = Feature(
+    "route", "name",
+    (Level("homophone", "factor", "kind_factor_homophone",
+           "Both names are written in the same non-Latin script and matched only through their romanisation "
+           "(王伟 / 汪伟 both read wang wei): different characters are different people; ×{kind_factor_homophone}."),
+     Level("han_joined", "factor", "kind_factor_han_joined",
+           "A Han-named person matched only by joining surname and given name into one listed token "
+           "(马安 'ma an' ~ MA'AN): Chinese names keep the surname apart; ×{kind_factor_han_joined}."),
+     Level("variant", "factor", "kind_factor_variant",
+           "Matched through a romanisation variant of the name (Wong ~ Wang); ×{kind_factor_variant}."),
+     Level("pinyin", "factor", "kind_factor_pinyin",
+           "Matched through the pinyin of a Han name (homophones share pinyin); ×{kind_factor_pinyin}.")),
+    _route_level,
+    "How the matching forms were reached: the smallest discount of the routes that apply.")
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("name", {}, "Token-aligned name similarity of the best account-side / list-side name pair "
-                        "(see scoring.py); the base of the score."),
-    Feature("dob", {"exact": "w_dob_exact", "year": "w_dob_year", "near": "w_dob_near",
-                    "conflict": "w_dob_conflict"},
-            "Account birth date against the entry's listed dates (exact / same year or within a listed "
-            "range / one year off or day-month swapped / every listed date disagrees)."),
-    Feature("country", {"match": "w_country_match", "conflict": "w_country_conflict"},
-            "Account country or nationality against the entry's countries; a conflict needs a listed "
-            "nationality, citizenship or birth country."),
-    Feature("subject_type", {"mismatch": "w_type_mismatch", "vessel": "w_type_vessel",
-                             "org_vessel": "w_type_org_vessel"},
-            "Person vs organisation; a person, or (less) an organisation, against a listed vessel or aircraft."),
-    Feature("legal_form", {"mismatch": "w_legal_form_mismatch"},
-            "Both organisation names carry legal forms of different families (Ltd vs AG)."),
-    Feature("identifier", {"match": "id_match_score"},
-            "A strong identifier (passport, national ID, USCC, registration, IMO …) equal after "
-            "normalising: decisive."),
-    Feature("alias", {"weak": "weak_alias_cap"},
-            "The best name is a weak alias (OFAC weak AKA, UN low quality): it only corroborates; "
-            "without an equal identifier or an agreeing date of birth (same day or year) it stays low."),
+    Feature("name", "name",
+            (Level("aligned", "base", None,
+                   "Token-aligned similarity of the best account-side / listed name pair (scoring.py)."),),
+            _always,
+            "The base of the score: greedy one-to-one token alignment, order-free, weighted."),
+    Feature("patronymic", "name",
+            (Level("swapped", "factor", "patronymic_swap",
+                   "The names before and after a patronymic connector (bin, ben, ould …) changed places: "
+                   "\"Ahmad bin Hasan\" is the father or son of \"Hasan bin Ahmad\"; ×{patronymic_swap}."),),
+            _flag(lambda st: st.ev.patronymic),
+            "Patronymic chains read in the other direction."),
+    Feature("numbers", "name",
+            (Level("mismatch", "factor", "digits_mismatch",
+                   "Both names carry numbers and they differ (14th ≠ 15th); ×{digits_mismatch}."),),
+            _flag(lambda st: st.ev.digits),
+            "Numbers in the names."),
+    Feature("variant_min", "name",
+            (Level("below", "set", None,
+                   "A match through a romanisation variant counts only at a name score of {variant_min_score} "
+                   "or more: a variant plus another difference is two steps from the listed name; set to 0.",
+                   value=lambda c: 0.0),),
+            _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
+            "The least a romanisation-variant match must reach."),
+    ROUTE,
+    Feature("headroom", "final",
+            (Level("scale", "factor", "name_headroom",
+                   "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
+                   "so DOB / country / ID agreement rank a hit higher.", value=lambda c: 1.0 - c.name_headroom),),
+            _always,
+            "Room above an exact name for corroboration."),
+    Feature("dob", "final",
+            (Level("exact", "add", "w_dob_exact", "The account's birth date equals a listed date; {w_dob_exact:+}."),
+             Level("year", "add", "w_dob_year",
+                   "Same year (a listed year only, or within a listed range); {w_dob_year:+}."),
+             Level("near", "add", "w_dob_near", "One year off, or day and month transposed; {w_dob_near:+}."),
+             Level("conflict", "add", "w_dob_conflict",
+                   "Every listed birth date disagrees by more than a year; {w_dob_conflict:+}.")),
+            lambda st: np.where(st.ev.dob >= 0, 3 - st.ev.dob, UNKNOWN).astype(np.int8),
+            "Account birth date against the entry's listed dates."),
+    Feature("country", "final",
+            (Level("match", "add", "w_country_match",
+                   "The account's country or nationality is linked to the entry; {w_country_match:+}."),
+             Level("conflict", "add", "w_country_conflict",
+                   "The entry lists nationalities (persons) or countries (organisations) and the account's is "
+                   "not one of them; {w_country_conflict:+}.")),
+            lambda st: _pick(st.ev.country == 2, st.ev.country == 0),
+            "Account country or nationality against the entry's countries."),
+    Feature("subject_type", "final",
+            (Level("mismatch", "add", "w_type_mismatch", "A person against an organisation; {w_type_mismatch:+}."),
+             Level("vessel", "add", "w_type_vessel",
+                   "A person against a listed vessel or aircraft; {w_type_vessel:+}."),
+             Level("org_vessel", "add", "w_type_org_vessel",
+                   "An organisation against a listed vessel or aircraft under another name (an owner named "
+                   "exactly like its ship is spared); {w_type_org_vessel:+}.")),
+            lambda st: _pick(st.ev.stype == 1, st.ev.stype == 2, (st.ev.stype == 3) & (st.name_score < 0.99)),
+            "Person, organisation, vessel or aircraft on each side."),
+    Feature("legal_form", "final",
+            (Level("mismatch", "add", "w_legal_form_mismatch",
+                   "Both organisation names carry legal forms of different families (Ltd vs AG); "
+                   "{w_legal_form_mismatch:+}."),),
+            _flag(lambda st: st.ev.legal),
+            "Legal forms of both organisation names."),
+    Feature("strong_name_floor", "final",
+            (Level("distinctive", "floor", "review",
+                   "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "
+                   "weigh {strong_name_review_weight} or more (a distinctive name): a DOB, country or type conflict lowers "
+                   "the hit to the bottom of review, never below (a registrant can state a false date; lists' dates "
+                   "are sometimes wrong)."),
+             Level("applied", "floor", "low",
+                   "A strong listed name matched at a name score of {strong_name_floor} or more (a common or short "
+                   "name, or one a typo away): a DOB, country or type conflict lowers the hit to low, never hides "
+                   "it.")),
+            lambda st: _pick(_strong(st) & (st.name_score >= st.config.strong_name_review_score)
+                             & (st.ev.name_weight >= st.config.strong_name_review_weight), _strong(st)),
+            "The least a strong, near-exact name match scores."),
+    Feature("alias", "final",
+            (Level("weak", "cap", "weak_alias_cap",
+                   "The best name is a weak alias (OFAC weak AKA, UN low quality) with no equal identifier and "
+                   "no agreeing birth date: it stays below review, at most {weak_alias_cap}.",
+                   value=lambda c: min(c.weak_alias_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.weak & ~st.ev.idm & (st.ev.dob < 2)),
+            "Weak aliases only corroborate."),
+    Feature("identifier", "final",
+            (Level("match", "floor", "id_match_score",
+                   "A strong identifier (passport, national ID, USCC, registration, IMO …) is equal after "
+                   "normalising: decisive, {id_match_score}."),),
+            _flag(lambda st: st.ev.idm),
+            "Identifiers of the account and the entry."),
+    Feature("clip", "final",
+            (Level("range", "clip", None, "Scores are kept between 0 and 1.", value=lambda c: 1.0),),
+            _always,
+            "The score's range."),
 )
 
-DOB_LEVELS = {3: "exact", 2: "year", 1: "near", 0: "conflict"}
-COUNTRY_LEVELS = {2: "match", 0: "conflict"}
-TYPE_LEVELS = {1: "mismatch", 2: "vessel", 3: "org_vessel"}
+BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:
-    """The feature table as rows: feature, level, weight, description."""
+    """Every rule of the score in the order it runs: feature, stage, what the feature is about, level,
+    effect, setting, value, what the level means (`screening match features`)."""
     config = config or MatchConfig()
-    rows = []
-    for f in FEATURES:
-        if not f.levels:
-            rows.append({"feature": f.name, "level": "", "weight": 1.0, "description": f.description})
-        for level, var in f.levels.items():
-            rows.append({"feature": f.name, "level": level, "weight": getattr(config, var),
-                         "description": f.description})
-    return rows
+    return [{"feature": f.name, "stage": f.stage, "about": f.description, "level": lv.name, "effect": lv.effect,
+             "setting": lv.var or "", "value": None if lv.effect in ("base", "clip") else round(lv.value_of(config), 4),
+             "description": lv.text(config)}
+            for f in FEATURES for lv in f.levels]
+
+
+def _apply(effect: Effect, score: np.ndarray, value: np.ndarray | float) -> np.ndarray:
+    if effect == "base":
+        return np.asarray(value, dtype=np.float32)
+    if effect == "factor":
+        return score * np.float32(value) if np.isscalar(value) else score * value
+    if effect == "set":
+        return np.full_like(score, value)
+    if effect == "add":
+        return score + value
+    if effect == "floor":
+        return np.maximum(score, value)
+    if effect == "cap":
+        return np.minimum(score, value)
+    return np.clip(score, 0.0, 1.0)
+
+
+@dataclass
+class Scored:
+    name_score: np.ndarray  # float32: after the name stage
+    final: np.ndarray  # float64, rounded to four decimals (the stored score)
+    steps: list[tuple[Feature, np.ndarray, np.ndarray]] | None = None  # (feature, level per row, score after)
+
+
+def score_rows(ev: Evidence, config: MatchConfig, *, trace: bool = False) -> Scored:
+    """Run the feature table over candidate rows; with `trace`, keep each feature's levels and the score
+    after it (for the reasons of the rows that become hits)."""
+    st = State(ev, config, np.zeros(len(ev), dtype=np.float32))
+    steps = [] if trace else None
+    for feature in FEATURES:
+        if feature.stage == "final" and st.name_score is None:
+            st.name_score = st.score
+        code = feature.level_of(st)
+        on = code >= 0
+        if on.any():
+            if feature.levels[0].effect == "base":
+                after = _apply("base", st.score, ev.base)
+            else:
+                values = np.asarray([lv.value_of(config) for lv in feature.levels], dtype=np.float32)
+                effect = feature.levels[0].effect
+                after = np.where(on, _apply(effect, st.score, values[np.maximum(code, 0)]), st.score)
+            after = after.astype(np.float32)
+            if feature.levels[0].effect in ("floor", "cap", "clip"):
+                code = np.where(after != st.score, code, UNKNOWN).astype(np.int8)
+            st.score = after
+        if steps is not None:
+            steps.append((feature, code, st.score))
+    # the score is kept to four decimals, so the band, the run's floor and an auditor replaying the
+    # steps all see the number that is stored (0.72 − 0.04 − 0.05 is 0.6299999 in binary, shown as 0.63)
+    final = np.round(st.score.astype(np.float64), 4)
+    return Scored(st.name_score if st.name_score is not None else st.score, final, steps)
+
+
+def reason_steps(scored: Scored, row: int, config: MatchConfig) -> list[dict]:
+    """The steps of one traced row: feature, level, effect, value, score after, and the sentence."""
+    out = []
+    for feature, code, after in scored.steps or []:
+        k = int(code[row])
+        if k < 0:
+            continue
+        lv = feature.levels[k]
+        value = lv.value_of(config) if lv.effect != "base" else float(after[row])
+        step = {"feature": feature.name, "level": lv.name, "effect": lv.effect,
+                "value": None if lv.effect == "clip" else round(value, 4),
+                "score_after": round(float(after[row]), 4), "text": lv.text(config)}
+        out.append(step)
+    return out
+
+
+def replay(steps: list[dict]) -> float:
+    """The score the steps of a reason give, recomputed from their effects and values alone (an auditor's
+    check; tests replay every hit of an evaluation run)."""
+    score = 0.0
+    for s in steps:
+        effect, value = s["effect"], s["value"]
+        if effect == "base":
+            score = value
+        elif effect == "factor":
+            score *= value
+        elif effect == "set":
+            score = value
+        elif effect == "add":
+            score += value
+        elif effect == "floor":
+            score = max(score, value)
+        elif effect == "cap":
+            score = min(score, value)
+        else:
+            score = min(max(score, 0.0), 1.0)
+    return score
+
+
+def max_positive_adjustment(config: MatchConfig) -> float:
+    """The most the final-stage additions can add to a name score (bounds the name-score floor of a run)."""
+    return sum(max([lv.value_of(config) for lv in f.levels if lv.effect == "add"] + [0.0])
+               for f in FEATURES if any(lv.effect == "add" for lv in f.levels))
 
 
 # --------------------------------------------------------------------------------------------
-# qualifier levels, vectorised over rows (account, entry)
+# evidence per row (account, entry): DOB, country, subject type, identifier
 # --------------------------------------------------------------------------------------------
 
 
@@ -181,32 +463,3 @@ def id_matches(index: ListIndex, entry: np.ndarray, acct_id: np.ndarray, acct_id
         hit[k] = kinds[k] in allowed
     np.logical_or.at(out, rows[pos], hit)
     return out
-
-
-def final_scores(name_score: np.ndarray, weak: np.ndarray, dob: np.ndarray, country: np.ndarray,
-                 stype: np.ndarray, legal_mismatch: np.ndarray, id_match: np.ndarray,
-                 config: MatchConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(final score, strong-name floor applied, weak-alias cap applied) per row."""
-    adj = np.zeros(len(name_score), dtype=np.float32)
-    for level, var in (("exact", 3), ("year", 2), ("near", 1), ("conflict", 0)):
-        adj += np.where(dob == var, getattr(config, f"w_dob_{level}"), 0.0).astype(np.float32)
-    adj += np.where(country == 2, config.w_country_match, 0.0).astype(np.float32)
-    adj += np.where(country == 0, config.w_country_conflict, 0.0).astype(np.float32)
-    adj += np.where(stype == 1, config.w_type_mismatch, 0.0).astype(np.float32)
-    adj += np.where(stype == 2, config.w_type_vessel, 0.0).astype(np.float32)
-    # an organisation named exactly like a listed ship is likely its owner: the cut spares exact names
-    adj += np.where((stype == 3) & (name_score < 0.99), config.w_type_org_vessel, 0.0).astype(np.float32)
-    adj += np.where(legal_mismatch, config.w_legal_form_mismatch, 0.0).astype(np.float32)
-    score = name_score * (1.0 - config.name_headroom) + adj
-    floored = ~weak & (name_score >= config.strong_name_floor) & (score < config.low)
-    score = np.where(floored, config.low, score)
-    cap = min(config.weak_alias_cap, config.review - 0.005)  # a weak alias alone never reaches review
-    capped = weak & ~id_match & (dob < 2) & (score > cap)
-    score = np.where(capped, cap, score)
-    score = np.where(id_match, np.maximum(score, config.id_match_score), score)
-    return np.clip(score, 0.0, 1.0).astype(np.float32), floored, capped
-
-
-def max_positive_adjustment(config: MatchConfig) -> float:
-    """The most the qualifiers can add to a name score (bounds the name-score floor of a run)."""
-    return max(config.w_dob_exact, config.w_dob_year, config.w_dob_near, 0.0) + max(config.w_country_match, 0.0)

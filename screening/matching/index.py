@@ -60,6 +60,7 @@ class ListIndex:
     vocab_last: np.ndarray  # int32: code point of each list token's last character
     loaded_at: float = field(default_factory=time.time)
     _key_dict: dict[str, np.ndarray] | None = None
+    _derived: dict = field(default_factory=dict)  # tables built on first use (blocking.list_join_tables)
     _versions_used: list[dict] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -140,25 +140,51 @@ def forms_keys_frame(unit_tokens: pl.DataFrame, deletion_min_len: int) -> pl.Dat
     """Keys of many forms at once: `unit_tokens` has columns unit (u32), pos (u16), token and
     optionally strict (bool). Returns distinct (unit, key, mask): the same keys and position masks
     as `form_keys` gives per unit."""
+    ut = _with_counts(unit_tokens)
+    bit = pl.lit(2, dtype=pl.Int64).pow(pl.col("pos").cast(pl.UInt32))
+    single = (single_key_rows(ut).join(token_keys_frame(ut["token"].unique().to_list(), deletion_min_len), on="token")
+              .select("unit", "key", mask=bit))
+    return (pl.concat([single, name_keys_frame(ut)]).group_by("unit", "key")
+            .agg(pl.col("mask").bitwise_or()))
+
+
+def _with_counts(unit_tokens: pl.DataFrame) -> pl.DataFrame:
     ut = unit_tokens
     if "strict" not in ut.columns:
         ut = ut.with_columns(strict=pl.lit(False))
-    ut = ut.select("unit", "pos", "token", "strict")
-    counts = ut.group_by("unit").agg(pl.len().alias("n"))
-    ut = ut.join(counts, on="unit")
-    tok_list = ut["token"].unique().to_list()
+    if "n" not in ut.columns:
+        ut = ut.join(ut.group_by("unit").agg(pl.len().alias("n")), on="unit")
+    return ut
+
+
+def token_keys_frame(tokens: Sequence[str], deletion_min_len: int) -> pl.DataFrame:
+    """(token, key) of the single-token rules (t, d, p) of each token."""
     flat_tok, flat_key = [], []
-    for t in tok_list:
+    for t in tokens:
         ks = token_keys(t, deletion_min_len)
         flat_tok.extend([t] * len(ks))
         flat_key.extend(ks)
-    token_key = pl.DataFrame({"token": flat_tok, "key": flat_key}, schema={"token": pl.String, "key": pl.String})
-    token_pinyin = pl.DataFrame({"token": tok_list, "pinyin": [is_pinyin(t) for t in tok_list]},
-                                schema={"token": pl.String, "pinyin": pl.Boolean})
+    return pl.DataFrame({"token": flat_tok, "key": flat_key}, schema={"token": pl.String, "key": pl.String})
+
+
+def single_key_rows(unit_tokens: pl.DataFrame) -> pl.DataFrame:
+    """The rows (unit, pos, token, …) keyed token by token: all but the pinyin syllables of a strict
+    (Han-derived) form of two tokens or more, which are keyed only in pairs."""
+    ut = _with_counts(unit_tokens)
+    strict = ut.filter(pl.col("strict") & (pl.col("n") > 1))
+    if strict.height == 0:
+        return ut
+    tokens = strict["token"].unique().to_list()
+    syllables = pl.DataFrame({"token": [t for t in tokens if is_pinyin(t)]}, schema={"token": pl.String})
+    dropped = strict.join(syllables, on="token").select("unit", "pos")
+    return ut.join(dropped, on=["unit", "pos"], how="anti")
+
+
+def name_keys_frame(unit_tokens: pl.DataFrame) -> pl.DataFrame:
+    """(unit, key, mask) of the keys of a whole name rather than of one token: adjacent tokens joined
+    (rule t), word pairs (w) and the compact form (c)."""
+    ut = _with_counts(unit_tokens).select("unit", "pos", "token", "strict", "n")
     bit = pl.lit(2, dtype=pl.Int64).pow(pl.col("pos").cast(pl.UInt32))
-    with_tok = ut.join(token_pinyin, on="token")
-    single = (with_tok.filter(~(pl.col("strict") & (pl.col("n") > 1) & pl.col("pinyin")))
-              .join(token_key, on="token").select("unit", "key", mask=bit))
     nxt = ut.select("unit", pl.col("pos") - 1, pl.col("token").alias("next"))
     joined = ut.join(nxt, on=["unit", "pos"]).select(
         "unit", "n", "strict", text=pl.col("token") + pl.col("next"), mask=bit * 3)
@@ -184,5 +210,4 @@ def forms_keys_frame(unit_tokens: pl.DataFrame, deletion_min_len: int) -> pl.Dat
         .select("unit", key=pl.lit("c:") + pl.col("token"),
                 mask=pl.lit(2, dtype=pl.Int64).pow(pl.col("n").cast(pl.UInt32)) - 1)
     )
-    return (pl.concat([single, adjacent, pairs, compact]).group_by("unit", "key")
-            .agg(pl.col("mask").bitwise_or()))
+    return pl.concat([adjacent, pairs, compact])

@@ -19,7 +19,7 @@ from screening.matching import features as ft
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.codes import KIND_CODES, SCRIPT_HAN, SUBJECT_CODES
 from screening.matching.config import MatchConfig
-from screening.matching.explain import HIT_SCHEMA, _hits_frame
+from screening.matching.explain import HIT_SCHEMA, hits_frame
 from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
@@ -58,35 +58,27 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     if stats is not None:
         stats.rows += len(pair)
 
-    factor = np.ones(len(pair), dtype=np.float32)
-    pinyin = (q_kind == KIND_CODES["pinyin"]) | (l_kind == KIND_CODES["pinyin"])
-    variant = (q_kind == KIND_CODES["variant"]) | (l_kind == KIND_CODES["variant"])
-    factor = np.where(pinyin, np.minimum(factor, config.kind_factor_pinyin), factor)
-    factor = np.where(variant, np.minimum(factor, config.kind_factor_variant), factor)
     # both sides written in the same non-Latin script: their own writing decides; a match found only
     # through romanisation (homophones: 王伟 / 汪伟 both read "wang wei") is discounted, also when the
     # account's Latin name carried it (the account's own script is that of any of its names)
     q_script = batch.acct_script[acct]
     original = (q_kind == KIND_CODES["original"]) & (l_kind == KIND_CODES["original"])
-    homophone = (q_script > 0) & (q_script == index.name_script[name_idx]) & ~original
-    factor = np.where(homophone, np.minimum(factor, config.kind_factor_homophone), factor)
     # a Chinese person's surname is never written run together with the given name: a Han-named
     # person whose name aligned only by joining its tokens into one listed token (马安 "ma an" ~
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
-    factor = np.where(han_person & ns.joined[pair], np.minimum(factor, config.kind_factor_han_joined), factor)
-    name_score = (ns.score[pair] * factor).astype(np.float32)
-    # a romanisation variant is one step from the listed name; another difference on top of it ("Jack
-    # Tan" → jack chen ~ "John Chan") is two, and that route says nothing
-    name_score = np.where(variant & (ns.score[pair] < config.variant_min_score), 0.0, name_score).astype(np.float32)
-    legal_mismatch = (q_legal != 0) & (l_legal != 0) & (q_legal != l_legal)
-    weak = index.name_weak[name_idx]
-
-    dob = ft.dob_levels(index, entry, batch.acct_dob[acct])
-    country = ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct])
-    stype = ft.type_levels(index, entry, batch.acct_type[acct])
-    idm = ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct])
-    final, floored, capped = ft.final_scores(name_score, weak, dob, country, stype, legal_mismatch, idm, config)
+    ev = ft.Evidence(
+        base=ns.score[pair], patronymic=ns.patronymic[pair], digits=ns.digits_mismatch[pair], q_kind=q_kind,
+        l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
+        han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],
+        name_weight=_listed_weight(index, batch, cand.pl[pair], ns.score[pair] >= config.strong_name_floor, config),
+        dob=ft.dob_levels(index, entry, batch.acct_dob[acct]),
+        country=ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct]),
+        stype=ft.type_levels(index, entry, batch.acct_type[acct]),
+        legal=(q_legal != 0) & (l_legal != 0) & (q_legal != l_legal),
+        idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
+    scored = ft.score_rows(ev, config)
+    name_score, final, weak = scored.name_score, scored.final, ev.weak
 
     # best row per (account, entry): highest final, then highest name score, then strong before weak;
     # then the first listed name and account name, so equal rows resolve the same way in every run
@@ -99,8 +91,18 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     if len(best) == 0:
         return pl.DataFrame(schema=HIT_SCHEMA)
     best = best[np.lexsort((-final[best], acct[best]))]
-    return _hits_frame(index, batch, cand, ns, config, best, pair=pair, name_idx=name_idx, qname=qname,
-                       l_kind=l_kind, q_kind=q_kind, acct=acct, entry=entry, weak=weak, name_score=name_score,
-                       final=final, dob=dob, country=country, stype=stype, idm=idm, legal=legal_mismatch,
-                       floored=floored, capped=capped, homophone=homophone)
+    return hits_frame(index, batch, cand, ns, config, ev.take(best), pair=pair[best], name_idx=name_idx[best],
+                       qname=qname[best], l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best],
+                       entry=entry[best])
+
+
+def _listed_weight(index: ListIndex, batch: QueryBatch, units: np.ndarray, rows: np.ndarray,
+                   config: MatchConfig) -> np.ndarray:
+    """The listed forms' token weights summed, for the selected rows (0 elsewhere): how distinctive a name is."""
+    out = np.zeros(len(units), dtype=np.float32)
+    sel = np.flatnonzero(rows)
+    if len(sel):
+        tok = index.units.tok[units[sel]]
+        out[sel] = np.where(tok >= 0, batch.table.weights(config)[np.maximum(tok, 0)], 0.0).sum(axis=1)
+    return out
 

@@ -11,8 +11,9 @@ pairs at once. The score is a weighted average (nomenklatura logic-v2 style):
 with w the token weight (short tokens, particles and generic words weigh less). Tokens left over on
 both sides are joined in their order and compared once more (merge / split: Hans Peter ~ Hanspeter,
 Jian Hua ~ Jianhua). A small share (`order_bonus`) goes to the similarity of the whole forms, so an
-exact match outranks a reordered one and scores break ties. Different numbers in both names cut the
-score (`digits_mismatch`).
+exact match outranks a reordered one and scores break ties. Different numbers in both names and names
+swapped around a patronymic connector are flagged here; the feature table (features.py) applies their
+factors.
 """
 
 from __future__ import annotations
@@ -39,18 +40,19 @@ SMALL_PAIRS = 2000
 class NameScores:
     """Per candidate pair: the name score and what explains it."""
 
-    score: np.ndarray  # float32: final name score (with order share and number check)
+    score: np.ndarray  # float32: the alignment score with the order share (the feature table's base)
     aligned: np.ndarray  # float32: the alignment score alone
     match_j: np.ndarray  # int8 [P, Tq]: list-token position aligned to each account token (-1 none)
     match_s: np.ndarray  # float32 [P, Tq]: similarity of that alignment
     resid: np.ndarray  # float32: similarity of the joined leftovers when they aligned (merge/split), else 0
-    digits_mismatch: np.ndarray  # bool
+    digits_mismatch: np.ndarray  # bool: both names carry numbers and they differ (features.py: `numbers`)
+    patronymic: np.ndarray  # bool: names around a patronymic connector changed places (features.py)
     joined: np.ndarray  # bool: several account tokens were joined to align with one listed token (merge)
 
     @classmethod
     def empty(cls, n: int, width: int) -> "NameScores":
         return cls(np.zeros(n, np.float32), np.zeros(n, np.float32), np.full((n, width), -1, np.int8),
-                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool))
+                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
 
 
 def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
@@ -160,8 +162,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     if config.order_penalty:
         aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
-    if config.patronymic_swap < 1.0:
-        aligned = np.where(_patronymic_swapped(Q, L, match_j, table), aligned * config.patronymic_swap, aligned)
+    swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
+               else np.zeros(P, dtype=bool))
 
     sig_q = _signature(Q, table.digit)
     sig_l = _signature(L, table.digit)
@@ -173,7 +175,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
         whole[near] = process.cpdist(q_units.text[pq[near]], l_units.text[pl_[near]], scorer=fuzz.ratio,
                                      workers=config.workers) / 100.0
     score = aligned * (1 - config.order_bonus) + config.order_bonus * whole
-    score = np.where(digits, score * config.digits_mismatch, score).astype(np.float32)
+    score = score.astype(np.float32)
 
     out.score[rows] = score
     out.aligned[rows] = aligned
@@ -182,6 +184,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     out.match_s[rows, :kept] = match_s[:, :kept]
     out.resid[rows] = resid
     out.digits_mismatch[rows] = digits
+    out.patronymic[rows] = swapped
     out.joined[rows] = joined
 
 

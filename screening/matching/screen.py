@@ -42,11 +42,14 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     bookkeeping). Key joins run in DuckDB when `con` is given."""
     stats = stats if stats is not None else MatchStats()
     unit_mask = blocking.unit_mask_for_entries(index, entry_mask) if entry_mask is not None else None
-    qkeys = blocking.query_keys(batch, config)
     if con is not None and len(batch.units) > blocking.SMALL_BATCH:
-        by_keys = blocking.key_candidates_duckdb(con, qkeys, blocking.restrict_keys(index, unit_mask))
+        bkeys = blocking.batch_keys(batch, config)
+        by_keys = blocking.key_candidates_duckdb(con, index, bkeys, config, unit_mask)
+        cut = blocking.batch_cut_masks(index, batch, bkeys)
     else:
+        qkeys = blocking.query_keys(batch, config)
         by_keys = blocking.key_candidates_dict(index, qkeys, unit_mask)
+        cut = blocking.cut_masks(index, batch, qkeys)
     by_id = blocking.identifier_candidates(index, batch)
     found = Candidates.merge(by_keys, by_id)
     stats.candidates += len(found)
@@ -54,7 +57,7 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     stats.fallback_names += len(lonely)
     by_fallback = blocking.fallback_candidates(index, batch, lonely, config, unit_mask)
     name_floor = floor - max_positive_adjustment(config)
-    bound = blocking.upper_bound(index, batch, by_keys, config, blocking.cut_masks(index, batch, qkeys))
+    bound = blocking.upper_bound(index, batch, by_keys, config, cut)
     cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= name_floor)), by_id, by_fallback)
     stats.scored += len(cand)
     return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from screening.matching import blocking
+from screening.matching.keys import RULE_BITS, forms_keys_frame
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.features import max_positive_adjustment
 from screening.matching.cache import get_index
@@ -81,16 +82,58 @@ def test_bound_keeps_every_alert(con) -> None:
     accounts = pl.DataFrame({"account_id": [str(i) for i in range(names.height)], "subject_type": names["subject_type"],
                              "name": [_typo(n, rng) for n in names["name"].to_list()]})
     batch = prepare_queries(accounts, index)
-    qkeys = blocking.query_keys(batch, C)
-    cand = blocking.key_candidates_duckdb(con, qkeys, index.keys)
+    keys = blocking.batch_keys(batch, C)
+    cand = blocking.key_candidates_duckdb(con, index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
-    bound = blocking.upper_bound(index, batch, cand, C, blocking.cut_masks(index, batch, qkeys))
+    bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
     kept = cand.take(np.flatnonzero(bound >= C.low - max_positive_adjustment(C)))
     bounded = match(index, batch, kept, C, floor=C.low)
     lost = everything.join(bounded, on=["account_id", "source", "source_id"], how="anti")
     assert lost.filter(pl.col("score") >= C.review).height == 0
     assert lost.height <= 0.03 * everything.height
     assert len(kept) < len(cand) / 2
+
+
+def _plain_join(con, qkeys: pl.DataFrame, lkeys: pl.DataFrame) -> pl.DataFrame:
+    """The reference: every account-side (unit, key) joined to every list-side (key, unit)."""
+    bits = {r: b for r, b in RULE_BITS.items()}
+    q = qkeys.with_columns(bit=pl.col("key").str.slice(0, 1).replace_strict(bits, return_dtype=pl.Int32))
+    con.register("_ref_q", q.to_arrow())
+    con.register("_ref_l", lkeys.to_arrow())
+    try:
+        return con.sql("SELECT q.unit::INTEGER AS q, l.unit::INTEGER AS l, bit_or(q.bit)::INTEGER AS rules, "
+                       "bit_or(q.mask)::BIGINT AS covered FROM _ref_q q JOIN _ref_l l USING (key) GROUP BY ALL").pl()
+    finally:
+        con.unregister("_ref_q")
+        con.unregister("_ref_l")
+
+
+def test_token_level_join_equals_the_plain_join(con) -> None:
+    """Joining single-token keys token to token, then spreading to names, finds exactly the pairs,
+    rules and covered positions of joining every name's keys (strict Han-derived forms included)."""
+    index = get_index(con, C)
+    names = con.sql(SAMPLE_SQL).pl().head(300)
+    rng = random.Random(5)
+    extra = ["王小明", "Abubakr Mohammed", "Kim Jong Un", "Bank Melli Iran", "Sberbank Rossii PAO", "Ivanov Ivan"]
+    accounts = pl.DataFrame({
+        "account_id": [str(i) for i in range(names.height + len(extra))],
+        "subject_type": names["subject_type"].to_list() + ["person"] * 3 + ["organization"] * 2 + ["person"],
+        "name": [_typo(n, rng) for n in names["name"].to_list()] + extra})
+    batch = prepare_queries(accounts, index)
+    keys = blocking.batch_keys(batch, C)
+    got = blocking.key_candidates_duckdb(con, index, keys, C)
+    got = pl.DataFrame({"q": got.pq, "l": got.pl, "rules": got.rules, "covered": got.covered})
+    qkeys = forms_keys_frame(blocking.unit_token_frame(batch), C.deletion_min_len)
+    want = _plain_join(con, qkeys, index.keys)
+    assert got.height == want.height > 1000
+    assert got.sort("q", "l").equals(want.sort("q", "l"))
+    assert (blocking.batch_cut_masks(index, batch, keys) == blocking.cut_masks(index, batch, qkeys)).all()
+    # a delta rescreen: the same join restricted to some entries' names
+    mask = np.zeros(len(index.units), dtype=bool)
+    mask[::3] = True
+    part = blocking.key_candidates_duckdb(con, index, keys, C, mask)
+    assert set(zip(part.pq.tolist(), part.pl.tolist())) == set(
+        (q, l) for q, l in zip(want["q"].to_list(), want["l"].to_list()) if mask[l])
 
 
 def test_names_without_candidates_go_to_the_fallback(con) -> None:

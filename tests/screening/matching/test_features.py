@@ -122,7 +122,7 @@ def test_country_and_type() -> None:
 def test_weak_alias_only_corroborates() -> None:
     weak = compare("Abu Omar", "Abu Omar", subject_type="person", b_weak=True)
     assert weak.band == "low"
-    assert any(f["feature"] == "alias" and f["capped"] for f in weak.reasons["features"])
+    assert any(f["feature"] == "alias" and f["effect"] == "cap" for f in weak.reasons["features"])
     backed = compare("Abu Omar", "Abu Omar", subject_type="person", b_weak=True, a_birth_date="1975-01-01",
                      b_birth_date="1975-01-01")
     assert backed.score >= ALERT
