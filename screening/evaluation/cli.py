@@ -105,6 +105,11 @@ def eval_text(report: dict[str, Any]) -> str:
                     f"{ss['own_first']:,} ({100 * ss['own_first_rate']:.2f} %); tied with another entry "
                     f"{ss['tied_with_other_entries']:,}",
                 format_table(ss["by_source"], ["source", "names", "own_first"])]
+    xs = report.get("cross_script")
+    if xs:
+        out += ["", f"Cross-script cases ({xs['cases']} with their listed name in force; "
+                    f"{len(xs['not_in_force'])} not in force):",
+                format_table(xs["per_case"], ["case", "n", "hits", "rate"])]
     if report.get("targets"):
         out += ["", "Targets:", format_table(report["targets"], ["target", "value", "goal", "met"])]
     return "\n".join(out)
@@ -117,7 +122,7 @@ def eval_text(report: dict[str, Any]) -> str:
 @click.option("--clean", "clean_n", type=int, default=10_000, show_default=True, help="Clean synthetic accounts.")
 @click.option("--self-screen-limit", type=int, default=0, show_default=True,
               help="Sample this many strong names for the self-screen (0 = every one).")
-@click.option("--parts", default="name_bench,variants,clean,self_screen", show_default=True)
+@click.option("--parts", default="name_bench,variants,clean,self_screen,cross_script", show_default=True)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Matching settings file (YAML/JSON) overriding the defaults.")
 @click.option("--failures", is_flag=True, help="Write every miss / false hit to --failures-file.")

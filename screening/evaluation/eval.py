@@ -11,6 +11,9 @@ Four parts, each a function returning a JSON-able dict (and, where useful, the r
   variants, so such an account alerting is the matcher doing its job, not a false positive).
 - self_screen: every strong name of every entry, screened as an account, must find its own entry
   first (at the top score, at or above the review threshold).
+- cross_script: bundled labelled cases (resources/eval/cross_script_cases.csv) of names written in
+  another script than their listing: Chinese organisations' Han legal names against their English
+  listings, Korean persons in Hanja and Hangul against their romanised listings; hit rate per case.
 
 Targets (from the project's issue) are checked at the end; the numbers are whatever the matcher does.
 """
@@ -42,6 +45,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "clean_alerts_per_1000_namesakes_excluded": ("<=", 3.0),
     "name_bench_f1": (">=", 0.85),
     "self_screen_own_first": (">=", 1.0),
+    # Han legal names of listed Chinese organisations whose English listing is translation + pinyin
+    "cross_script_cn_org": (">=", 0.90),
+    "cross_script_ko_hanja": (">=", 0.90),
+    "cross_script_ko_hangul": (">=", 0.90),
 }
 
 SCHEMA_TYPES = {"Person": "person", "Company": "organization", "Organization": "organization",
@@ -57,7 +64,7 @@ class EvalOptions:
     self_screen_limit: int | None = None  # None = every strong name
     thresholds: Sequence[float] = metrics.DEFAULT_THRESHOLDS
     bench_cases: Path | None = None  # default: the bundled name_bench_cases.csv
-    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen")
+    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen", "cross_script")
     config: Any = None  # a MatchConfig; None = the matcher's defaults
 
 
@@ -473,6 +480,50 @@ def eval_self_screen(con: duckdb.DuckDBPyConnection, config: Any, options: EvalO
 
 
 # ---------------------------------------------------------------------------------------------
+# names written in another script than their listing
+
+
+def read_cross_script_cases() -> pl.DataFrame:
+    """The bundled cross-script cases: case, account_name, subject_type, source, listed_name."""
+    text = resources.files("screening.resources.eval").joinpath("cross_script_cases.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    return pl.DataFrame(rows, schema={"case": pl.String, "account_name": pl.String, "subject_type": pl.String,
+                                      "source": pl.String, "listed_name": pl.String})
+
+
+def eval_cross_script(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """Each case's account name screened against the lists in force: a hit is the entry holding the listed
+    name, at or above review. Cases whose listed name is not in force (another list version) are counted
+    apart, never as hits or misses."""
+    cases = read_cross_script_cases()
+    if options.sources:
+        cases = cases.filter(pl.col("source").is_in(list(options.sources)))
+    entries = con.sql("SELECT DISTINCT source, source_id, name AS listed_name FROM current_names").pl()
+    cases = cases.with_row_index("row").join(entries, on=["source", "listed_name"], how="left")
+    absent = cases.filter(pl.col("source_id").is_null())
+    cases = cases.filter(pl.col("source_id").is_not_null())
+    accounts = (cases.select(pl.format("x:{}", "row").alias("account_id"), "subject_type",
+                             pl.col("account_name").alias("name")).unique("account_id"))
+    hits = screen_hits(con, accounts, config, min_score=config.low)
+    scored = score_against_origin(cases.with_columns(pl.format("x:{}", "row").alias("account_id")), hits)
+    # a name listed under several entries (an alias) is one case: its best entry counts
+    scored = scored.sort("score", descending=True).unique("row", keep="first").sort("row")
+    per_case = (scored.group_by("case").agg(pl.len().alias("n"), (pl.col("score") >= config.review).sum().alias("hits"))
+                .with_columns((pl.col("hits") / pl.col("n")).round(4).alias("rate")).sort("case"))
+    report = {
+        "cases": scored.height,
+        "not_in_force": absent.select("case", "account_name", "source", "listed_name").to_dicts(),
+        "per_case": per_case.to_dicts(),
+    }
+    wrong = scored.filter(pl.col("score") < config.review).select(
+        pl.lit("cross_script").alias("part"), pl.col("case").alias("variation_type"),
+        pl.lit("must_hit").alias("expected"), "source", "source_id", pl.col("listed_name").alias("original"),
+        pl.col("account_name").alias("variant"), "score", "top_entry", "top_score",
+    )
+    return report, wrong
+
+
+# ---------------------------------------------------------------------------------------------
 # the whole evaluation
 
 
@@ -490,6 +541,9 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         measured["name_bench_f1"] = report["name_bench"]["best_f1"]["f1"]  # the issue's measure
     if report.get("self_screen"):
         measured["self_screen_own_first"] = report["self_screen"]["own_first_rate"]
+    if report.get("cross_script"):
+        for row in report["cross_script"]["per_case"]:
+            measured[f"cross_script_{row['case']}"] = row["rate"]
     out = []
     for key, (op, goal) in TARGETS.items():
         if key not in measured:
@@ -519,6 +573,7 @@ def run_eval(con: duckdb.DuckDBPyConnection, options: EvalOptions | None = None)
         "variants": lambda: eval_variants(con, config, options),
         "clean": lambda: eval_clean(con, config, options),
         "self_screen": lambda: eval_self_screen(con, config, options),
+        "cross_script": lambda: eval_cross_script(con, config, options),
     }
     for name in options.parts:
         part_report, wrong = parts[name]()

@@ -98,6 +98,11 @@ class MatchConfig:
                                          "or above (before the factor): a variant plus another difference is two "
                                          "steps from the listed name.")
     digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")
+    place_extra_weight: float = _var(0.25, "Weight factor of a Chinese place name (Zhejiang, Hangzhou, Beijing …) "
+                                           "first or last in a name of three tokens or more and left unaligned, on "
+                                           "either side: companies are listed with and without the place of "
+                                           "registration in front (\"Zhejiang Dahua Technology\" ~ \"Dahua "
+                                           "Technology\").")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---
     name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "

@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.index import UnitTable
-from screening.matching.tokens import affix_words, patronymic_connectors, TokenTable, token_similarity
+from screening.matching.tokens import affix_words, patronymic_connectors, place_words, TokenTable, token_similarity
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -143,7 +143,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, affix_q, table, config)
+    place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, affix_q, place_q, place_l, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -186,8 +187,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
-           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray, table: TokenTable,
-           config: MatchConfig) -> list[np.ndarray]:
+           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray, place_q: np.ndarray,
+           place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
@@ -235,9 +236,15 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
     # title: the normaliser did not strip them) say little about who it is
     WQ = np.where(q_left & affix_q, WQ * config.affix_extra_weight, WQ)
+    # a company's place of registration in front of (or after) its name is optional on both sides
+    WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
+    WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
-    syllable = l_left & strict[:, None]
+    # (a form of the account that is not all pinyin, such as an organisation's English-listing reading,
+    # meets an added listed word or acronym like any other name)
+    q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
+    syllable = l_left & strict[:, None] & ~place_l & q_pinyin[:, None]
     rs = np.where(syllable, WL, 0.0).sum(axis=1)
     rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
 
@@ -375,6 +382,22 @@ def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
     words = affix_words()
     hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
+
+
+def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per position: a Chinese place name (resources/normalize/cn_org_glossary.yml) first or last in a name
+    of three tokens or more, where a company's place of registration stands; elsewhere (a given name
+    Jilin, a two-token name) it is a name like any other."""
+    valid = tok >= 0
+    n = valid.sum(axis=1)
+    ends = (np.arange(tok.shape[1])[None, :] == 0) | (np.arange(tok.shape[1])[None, :] == (n - 1)[:, None])
+    cand = valid & ends & (n >= 3)[:, None]
+    if not cand.any():
+        return cand
+    toks = np.unique(tok[cand])
+    places = place_words()
+    hit = toks[np.fromiter((table.text[t] in places for t in toks.tolist()), dtype=bool, count=len(toks))]
+    return cand & np.isin(tok, hit)
 
 
 def _descents(match_j: np.ndarray) -> np.ndarray:

@@ -61,6 +61,13 @@ def particle_pairs() -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for group in data.get("equivalent", []) for a in group for b in group if a != b)
 
 
+def place_words() -> frozenset[str]:
+    """Chinese place names as tokens (zhejiang, hangzhou): where a company is registered, optional in its name."""
+    from screening.normalize.chinese_org import place_tokens
+
+    return place_tokens()
+
+
 def is_particle(token: str) -> bool:
     """A name particle or generic organisation word (particles.yml)."""
     return token in _particles()
