@@ -39,11 +39,12 @@ from screening.evaluation.variants import VARIATIONS, generate_variants, variant
 # What the issue asks of the matcher; each is checked against the measured value.
 TARGETS: dict[str, tuple[str, float]] = {
     "must_hit_recall": (">=", 1.0),
-    "should_hit_recall": (">=", 0.95),
+    "should_hit_recall": (">=", 0.97),
+    "must_not_hit_rate": ("<=", 0.02),
     # over clean accounts: a namesake (an account bearing a listed name, as written or reordered) must
     # alert by the must-hit target, so its alert is not counted against this one
-    "clean_alerts_per_1000_namesakes_excluded": ("<=", 3.0),
-    "name_bench_f1": (">=", 0.85),
+    "clean_alerts_per_1000_namesakes_excluded": ("<=", 2.0),
+    "name_bench_f1": (">=", 0.87),
     "self_screen_own_first": (">=", 1.0),
     # Han legal names of listed Chinese organisations whose English listing is translation + pinyin
     "cross_script_cn_org": (">=", 0.90),
@@ -330,7 +331,12 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     from screening.accounts import normalise_accounts
     from screening.synth import synth_accounts
 
-    accounts = normalise_accounts(synth_accounts(options.clean_n, options.seed)).accounts
+    from screening.evaluation.clean import hard_clean_accounts
+
+    # a fifth as many again of the names that alert most (common Chinese, one-word companies, Arabic)
+    raw = pl.concat([synth_accounts(options.clean_n, options.seed),
+                     hard_clean_accounts(options.clean_n // 5, options.seed)], how="diagonal_relaxed")
+    accounts = normalise_accounts(raw).accounts
     started = time.perf_counter()
     hits = screen_hits(con, accounts, config, min_score=config.low)
     elapsed = time.perf_counter() - started
@@ -348,20 +354,21 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
         .join(relation, on="account_id", how="left")
     )
     script = pl.when(pl.col("name").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("han")).otherwise(pl.lit("other"))
+    base = pl.when(pl.col("account_id").str.starts_with("H")).then(pl.lit("hard")).otherwise(pl.lit("synthetic"))
     kinds = (
-        accounts.select("account_id", "subject_type", script.alias("script"))
+        accounts.select("account_id", "subject_type", script.alias("script"), base.alias("base"))
         .join(relation, on="account_id", how="left")
         .with_columns(pl.col("namesake").is_not_null().alias("is_namesake"),
                       pl.col("account_id").is_in(alerts["account_id"].implode()).alias("alerted"))
     )
     by_kind = (
-        kinds.group_by("subject_type", "script")
+        kinds.group_by("base", "subject_type", "script")
         .agg(pl.len().alias("accounts"), pl.col("alerted").sum(), pl.col("is_namesake").sum().alias("namesakes"),
              (pl.col("alerted") & ~pl.col("is_namesake")).sum().alias("alerted_clean"))
         .with_columns((1000 * pl.col("alerted") / pl.col("accounts")).round(2).alias("per_1000"),
                       (1000 * pl.col("alerted_clean") / (pl.col("accounts") - pl.col("namesakes"))).round(2)
                       .alias("per_1000_clean"))
-        .sort("subject_type", "script")
+        .sort("base", "subject_type", "script")
     )
 
     def count(expr: pl.Expr) -> int:
@@ -535,6 +542,8 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         for row in variants["per_class"]:
             if row["expected"] in ("must_hit", "should_hit"):
                 measured[f"{row['expected']}_recall"] = row["rate"]
+            elif row["expected"] == "must_not_hit":
+                measured["must_not_hit_rate"] = row["rate"]
     if report.get("clean"):
         measured["clean_alerts_per_1000_namesakes_excluded"] = report["clean"]["alerts_per_1000_clean"]
     if report.get("name_bench"):

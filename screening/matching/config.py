@@ -103,6 +103,12 @@ class MatchConfig:
                                            "either side: companies are listed with and without the place of "
                                            "registration in front (\"Zhejiang Dahua Technology\" ~ \"Dahua "
                                            "Technology\").")
+    syllable_min_weight: float = _var(0.6, "Floor of a token's weight in a pair of Chinese-written names (the account "
+                                           "in Han, or both names all pinyin syllables): a one-letter syllable is a "
+                                           "whole character (吴 wu, 欧 o), as telling as a long one.")
+    strict_order_penalty: float = _var(0.15, "Cut on a Han-written account's name whose aligned tokens are neither in "
+                                             "the listed order nor one rotation of it (宋新利 read in Korean \"song sin "
+                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside).")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---
     name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "

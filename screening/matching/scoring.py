@@ -135,16 +135,23 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
     cut = np.zeros(cells.shape, dtype=bool)
     cut[cells] = prefix[inv]
-    cut &= last[:, :, None] & ~strict[:, None, None]
+    # Chinese-written pairs: the account in Han, or both names all pinyin syllables (two tokens or more)
+    q_syl = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
+    l_syl = (table.pinyin[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
+    chinese = strict | (q_syl & l_syl)
+    # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
+    cut &= last[:, :, None] & ~chinese[:, None, None]
     S = np.where(cut, np.maximum(S, config.prefix_sim), S)
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
+    WQ0 = np.where(chinese[:, None] & qv, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
+    WL0 = np.where(chinese[:, None] & lv, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
     place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, affix_q, place_q, place_l, table, config)
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -161,6 +168,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     if config.order_penalty:
         aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
+    if config.strict_order_penalty:
+        aligned = np.where(strict & ~_ordered_or_rotated(match_j), aligned * (1.0 - config.strict_order_penalty),
+                           aligned)
     if config.patronymic_swap < 1.0:
         aligned = np.where(_patronymic_swapped(Q, L, match_j, table), aligned * config.patronymic_swap, aligned)
 
@@ -187,7 +197,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
-           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray, place_q: np.ndarray,
+           WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
+           place_q: np.ndarray,
            place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
@@ -243,8 +254,9 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
     # (a form of the account that is not all pinyin, such as an organisation's English-listing reading,
     # meets an added listed word or acronym like any other name)
+    # Latin names all in pinyin on both sides too: "Zhang Wei" is not "Zhao Wei Zhang", "Wei Hua" not "WU Weihua"
     q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
-    syllable = l_left & strict[:, None] & ~place_l & q_pinyin[:, None]
+    syllable = l_left & chinese[:, None] & ~place_l & q_pinyin[:, None]
     rs = np.where(syllable, WL, 0.0).sum(axis=1)
     rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
 
@@ -398,6 +410,23 @@ def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
     places = place_words()
     hit = toks[np.fromiter((table.text[t] in places for t in toks.tolist()), dtype=bool, count=len(toks))]
     return cand & np.isin(tok, hit)
+
+
+def _ordered_or_rotated(match_j: np.ndarray) -> np.ndarray:
+    """Per pair: the aligned list positions, read in account order, rise, or rise after the first is
+    moved to the end or the last to the front (surname first on one side, last on the other)."""
+    matched = match_j >= 0
+    d = _descents(match_j)
+    big = np.iinfo(np.int16).max
+    pos = match_j.astype(np.int16)
+    first_i = matched.argmax(axis=1)
+    last_i = match_j.shape[1] - 1 - matched[:, ::-1].argmax(axis=1)
+    rows = np.arange(len(match_j))
+    first, last = pos[rows, first_i], pos[rows, last_i]
+    top = np.where(matched, pos, -1).max(axis=1)
+    low = np.where(matched, pos, big).min(axis=1)
+    # one step back: fine when it comes from a rotated first (it is the top) or last (it is the lowest)
+    return (d == 0) | ((d == 1) & ((first == top) | (last == low)))
 
 
 def _descents(match_j: np.ndarray) -> np.ndarray:

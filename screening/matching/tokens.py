@@ -83,7 +83,18 @@ def nickname_pairs() -> frozenset[tuple[str, str]]:
             if a and b and a != b:
                 pairs.add((a, b))
                 pairs.add((b, a))
+    # diminutives of Slavic given names (Sasha = Aleksandr), kept as data beside the English table
+    for row in _csv_rows("diminutives.csv"):
+        for a in row["full"].split():
+            for b in row["diminutive"].split():
+                pairs.update({(a, b), (b, a)})
     return frozenset(pairs)
+
+
+def _csv_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a bundled CSV table; lines starting with '#' are its provenance notes."""
+    lines = (RESOURCES / name).read_text(encoding="utf-8").splitlines()
+    return list(csv.DictReader(line for line in lines if line and not line.startswith("#")))
 
 
 @functools.cache
@@ -104,6 +115,10 @@ def variant_pairs() -> frozenset[tuple[str, str]]:
                 forms = {re.sub(r"[^a-z]", "", anyascii(f).lower()) for f in entry.get("forms", [])}
                 forms = sorted(f for f in forms if len(f) >= 2)
                 pairs.update((a, b) for a in forms for b in forms if a != b)
+    # spellings of Arabic given names seen on the lists (Tarek / Tariq, Azeez / Aziz, Sayed / Said)
+    for row in _csv_rows("given_name_variants.csv"):
+        forms = row["spellings"].split()
+        pairs.update((a, b) for a in forms for b in forms if a != b)
     return frozenset(pairs)
 
 
