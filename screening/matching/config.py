@@ -103,6 +103,9 @@ class MatchConfig:
                                            "either side: companies are listed with and without the place of "
                                            "registration in front (\"Zhejiang Dahua Technology\" ~ \"Dahua "
                                            "Technology\").")
+    short_typo_sim: float = _var(0.5, "Similarity given to the only leftover short tokens of both names when one "
+                                      "letter apart, in a long name whose other tokens aligned (\"Malaysia HK "
+                                      "Shipping\" ~ \"MALAYSIA HI SHIPPING\"); 0 = short tokens must be equal.")
     syllable_min_weight: float = _var(0.6, "Floor of a token's weight in a pair of Chinese-written names (the account "
                                            "in Han, or both names all pinyin syllables): a one-letter syllable is a "
                                            "whole character (吴 wu, 欧 o), as telling as a long one.")

@@ -264,6 +264,10 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     joined = np.zeros(P, dtype=bool)
     # weights the merge / split consumed: account side, listed side (plain and Han-syllable leftovers)
     cq, cl, cs = (np.zeros(P, dtype=np.float32) for _ in range(3))
+    if config.short_typo_sim > 0:
+        typo = _short_typo(Q, L, q_left, l_left, q_matched, chinese, table, config)
+        resid[typo] = config.short_typo_sim
+        cq[typo], cl[typo], cs[typo] = rq[typo], rl[typo], rs[typo]
     if config.merge_split:
         nq, nl = q_left.sum(axis=1), l_left.sum(axis=1)
         both = np.flatnonzero((nq > 0) & (nl > 0) & ((nq > 1) | (nl > 1)))
@@ -275,7 +279,7 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
                 rb = both[tried]
                 r[tried] = _merge_sim(_joined(Q[rb], q_left[rb], table), _joined(L[rb], l_left[rb], table),
                                       lq[tried], ll[tried], config)
-            ok = r >= config.merge_min_sim
+            ok = (r >= config.merge_min_sim) & (resid[both] == 0)
             ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
             rows = both[ok]
             resid[rows] = r[ok]
@@ -283,7 +287,7 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
             cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
             # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
             # Patr Ushev"): one token of a side against the joined leftovers of the other
-            rest = ~ok & ~strict[both]
+            rest = ~ok & ~strict[both] & (resid[both] == 0)
             if rest.any():
                 _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
                                resid, cq, cl)
@@ -394,6 +398,29 @@ def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
     words = affix_words()
     hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
+
+
+def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray, q_matched: np.ndarray,
+                chinese: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
+    """Pairs whose only leftovers are one short token each side, one letter apart (HK ~ HI), in a long name
+    whose other tokens aligned, two of them at least four letters long: a typo in a short token then says
+    less than it does in a short name. Never in Chinese-written pairs (a syllable is a character)."""
+    one = (q_left.sum(axis=1) == 1) & (l_left.sum(axis=1) == 1) & ~chinese
+    rows = np.flatnonzero(one)
+    if len(rows) == 0:
+        return np.zeros(len(Q), dtype=bool)
+    long_aligned = (q_matched[rows] & (table.nchars[np.where(q_matched[rows], Q[rows], 0)] >= 4)).sum(axis=1) >= 2
+    rows = rows[long_aligned]
+    qt = Q[rows, q_left[rows].argmax(axis=1)]
+    lt = L[rows, l_left[rows].argmax(axis=1)]
+    short = ((table.nchars[qt] == table.nchars[lt]) & (table.nchars[qt] >= 2)
+             & (table.nchars[qt] <= config.short_token_len) & table.alpha[qt] & table.alpha[lt])
+    rows, qt, lt = rows[short], qt[short], lt[short]
+    out = np.zeros(len(Q), dtype=bool)
+    if len(rows):
+        dist = process.cpdist(table.text[qt].tolist(), table.text[lt].tolist(), scorer=OSA.distance)
+        out[rows[dist == 1]] = True
+    return out
 
 
 def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:

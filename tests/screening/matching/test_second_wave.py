@@ -41,3 +41,25 @@ def test_a_korean_reading_must_keep_the_listed_order() -> None:
     """宋新利 read in Korean is "song sin ri"; the listed "Sin Song RI" (gb_ofsi) has the surname elsewhere."""
     assert compare("宋新利", "Sin Song RI", subject_type="person").score < REVIEW
     assert compare("金敬姬", "Kyong Hui KIM", subject_type="person").score >= REVIEW  # gb_ofsi, surname last
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Yummy Be Charm Trading HI Limited", "YUMMY BE CHARM TRADING HK LIMITED"),  # us_ofac_sdn: HK -> HI
+    ("Farwell Canyon HX Limited", "FARWELL CANYON HK LIMITED"),  # us_ofac_sdn
+])
+def test_one_typo_in_a_short_token_of_a_long_company_name(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_short_token_typo_alone_is_no_match() -> None:
+    """With only generic words around it, HK ~ HI is all that tells the names apart (us_ofac_sdn)."""
+    assert compare("Energy HI Limited", "SAGE ENERGY HK LIMITED", subject_type="organization").score < REVIEW
+    assert compare("Kim Yong Si", "KIM, Yong Su", subject_type="person").score < REVIEW  # a syllable is a name
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Comercial Cimex 5.A.", "COMERCIAL CIMEX, S.A."),  # us_ofac_sdn: digit for the S
+    ("Galax Trading C0., LTD.", "GALAX TRADING CO., LTD."),  # us_ofac_sdn: zero for the O
+])
+def test_digits_for_letters_in_legal_forms(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= DEFAULT_CONFIG.block_review
