@@ -28,7 +28,8 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.index import UnitTable
-from screening.matching.tokens import affix_words, patronymic_connectors, place_words, TokenTable, token_similarity
+from screening.matching.tokens import (affix_words, name_markers, patronymic_connectors, place_words, TokenTable,
+                                      token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -250,6 +251,11 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # a company's place of registration in front of (or after) its name is optional on both sides
     WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
     WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
+    # a one-word name meeting one word of "Abu Al-Ward": the marker stands for a whole name the account lacks
+    single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
+    if single.any():
+        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
+        WL = np.where(marker, 1.0, WL).astype(np.float32)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
     # (a form of the account that is not all pinyin, such as an organisation's English-listing reading,
@@ -389,13 +395,16 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
 
 
 def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`), looked up
-    per distinct token."""
+    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`)."""
+    return _token_in(tok, table, affix_words())
+
+
+def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
+    """Per position: the token is one of `words`, looked up per distinct token."""
     valid = tok >= 0
     if not valid.any():
         return np.zeros(tok.shape, dtype=bool)
     toks = np.unique(tok[valid])
-    words = affix_words()
     hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
 

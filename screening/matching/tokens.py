@@ -47,6 +47,13 @@ def patronymic_connectors() -> frozenset[str]:
 
 
 @functools.cache
+def name_markers() -> frozenset[str]:
+    """Particles that announce another name (abu, umm, bin …): Abu Al-Ward is not just Ward."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("markers", []))
+
+
+@functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""

@@ -63,3 +63,9 @@ def test_a_short_token_typo_alone_is_no_match() -> None:
 ])
 def test_digits_for_letters_in_legal_forms(account: str, listed: str) -> None:
     assert compare(account, listed, subject_type="organization").score >= DEFAULT_CONFIG.block_review
+
+
+def test_a_one_word_company_is_not_a_persons_kunya() -> None:
+    """"Ward Ltd" meets one word of the UN's "Abu Al-Ward": Abu stands for a name the company lacks."""
+    assert compare("Ward Ltd", "Abu Al-Ward", subject_type="organization").score < REVIEW
+    assert compare("Qaida", "Al-Qaida", subject_type="organization").score >= REVIEW  # the article is no name
