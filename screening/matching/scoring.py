@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.index import UnitTable
-from screening.matching.tokens import (affix_words, name_markers, patronymic_connectors, place_words, TokenTable,
+from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors, place_words, TokenTable,
                                       token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -146,8 +146,10 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
-    WQ0 = np.where(chinese[:, None] & qv, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
-    WL0 = np.where(chinese[:, None] & lv, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
+    q_syllable = chinese[:, None] & qv & table.pinyin[np.where(qv, Q, 0)]
+    l_syllable = chinese[:, None] & lv & table.pinyin[np.where(lv, L, 0)]
+    WQ0 = np.where(q_syllable, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
+    WL0 = np.where(l_syllable, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
@@ -251,11 +253,15 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # a company's place of registration in front of (or after) its name is optional on both sides
     WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
     WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
-    # a one-word name meeting one word of "Abu Al-Ward": the marker stands for a whole name the account lacks
+    # a name marker the account lacks ("Abu Al-Ward", "ABU HASSAN, Khaled") stands for a whole name
+    marker = l_left & _token_in(L, table, name_markers())
+    WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
+    # a one-word name meeting one word of a listed organisation ("Hudson Ltd" ~ "Hudson Institute"): the
+    # listed descriptive words are all that tells the two apart, so they weigh as names
     single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
     if single.any():
-        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
-        WL = np.where(marker, 1.0, WL).astype(np.float32)
+        generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
+        WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
     # Han-derived names have no optional middle names: a listed token the account lacks is another name
     # (a form of the account that is not all pinyin, such as an organisation's English-listing reading,

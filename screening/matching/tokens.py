@@ -54,6 +54,14 @@ def name_markers() -> frozenset[str]:
 
 
 @functools.cache
+def descriptive_generic_words() -> frozenset[str]:
+    """Generic organisation words that say what a company does (institute, systems, shipping), not how it
+    is constituted (group, holding, ltd): particles.yml `generic` less `structural`."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("generic", [])) - frozenset(data.get("structural", []))
+
+
+@functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""

@@ -208,7 +208,11 @@ def _han_forms(text: str, klass: str | None) -> list[NameForm]:
 
 def hanja_spellings(han: str) -> list[list[str]]:
     """The romanisations of a Han person name read in Korean (金正恩 -> kim jong un, kim chong un); [] when
-    it cannot be a Korean name (no Korean surname, a character without a Sino-Korean reading)."""
+    it cannot be a Korean name (no Korean surname, a character without a Sino-Korean reading) or is a
+    two-character name: a third of Chinese names are (杨秀), few Korean ones, and two short syllables read
+    in Korean meet listed Korean names by chance ("Yang Su")."""
+    if len(han) < 3:
+        return []
     hangul = korean.hanja_to_hangul(han)
     return korean.listed_spellings(hangul) if hangul else []
 
