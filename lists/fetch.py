@@ -6,7 +6,6 @@ point at a mirror (settings.mirror_url).
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,14 +14,16 @@ import requests
 
 from lists.spec import ListSpec
 from screening import settings
+from screening.exc import ListRefused
+from screening.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class FetchError(Exception):
-    """A download failed after its retries; nothing was replaced."""
+class FetchError(ListRefused):
+    """A download failed after its retries; nothing was replaced (the version in force stays)."""
 
     def __init__(self, url: str, reason: str, http_status: int | None = None) -> None:
         super().__init__(f"{url}: {reason}")
@@ -121,7 +122,7 @@ def _get(session: requests.Session, url: str, headers: dict[str, str]) -> reques
                 return response
             if response.status_code in RETRY_STATUSES:
                 last_error, last_status = f"HTTP {response.status_code}", response.status_code
-                log.warning("retrying %s after HTTP %s", url, response.status_code)
+                log.warning("retrying download", url=url, http_status=response.status_code)
                 continue
             if response.status_code >= 400:
                 raise FetchError(url, f"HTTP {response.status_code}", response.status_code)
@@ -134,7 +135,7 @@ def _get(session: requests.Session, url: str, headers: dict[str, str]) -> reques
             raise
         except requests.RequestException as exc:
             last_error, last_status = f"{type(exc).__name__}: {exc}", None
-            log.warning("retrying %s after %s", url, last_error)
+            log.warning("retrying download", url=url, error=str(last_error))
     raise FetchError(url, f"gave up after {retries + 1} attempts: {last_error}", last_status)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from screening.exc import UsageError
+
 # The DuckDB store. CLI `--db` wins; else this variable; else a file in the user's data directory.
 DB_ENV = "SCREENING_DB"
 # Raw published files are kept next to the store unless this points elsewhere.
@@ -14,12 +16,29 @@ RAW_DIR_ENV = "SCREENING_RAW_DIR"
 # Per-source mirror: SCREENING_URL_<SOURCE_KEY>[_<FILE>] (upper case, non-alphanumerics as "_")
 # replaces the official URL, e.g. SCREENING_URL_UN_SC=http://mirror.local/consolidated.xml.
 URL_ENV_PREFIX = "SCREENING_URL_"
+# Per-source maximum publication age in days, SCREENING_MAX_PUBLICATION_DAYS_<SOURCE_KEY> (upper case),
+# e.g. SCREENING_MAX_PUBLICATION_DAYS_UN_SC=3: a version published longer ago is stale (default: the
+# source's ListSpec.max_publication_days, listed in the README).
+MAX_PUBLICATION_DAYS_PREFIX = "SCREENING_MAX_PUBLICATION_DAYS_"
 # A refresh that shrinks a list by more than this share against the last version is rejected.
 MAX_SHRINK_ENV = "SCREENING_MAX_SHRINK"
 DEFAULT_MAX_SHRINK = 0.2
 # HTTP timeouts (seconds) and retries for list downloads.
 HTTP_TIMEOUT_ENV = "SCREENING_HTTP_TIMEOUT"
 HTTP_RETRIES_ENV = "SCREENING_HTTP_RETRIES"
+# Secret key (text) for the keyed hashes (HMAC-SHA256) under which ID numbers, phones and e-mails are
+# stored and compared. Unset: a development key, with a warning (never in production).
+ID_HASH_KEY_ENV = "SCREENING_ID_HASH_KEY"
+# How often (seconds) a process serving lookup() looks for newer list versions and re-reads freshness.
+LOOKUP_REFRESH_ENV = "SCREENING_LOOKUP_REFRESH_SECONDS"
+DEFAULT_LOOKUP_REFRESH = 30.0
+# How long (seconds) opening the store waits for another process's write lock before giving up.
+LOCK_WAIT_ENV = "SCREENING_LOCK_WAIT_SECONDS"
+# Logs: one JSON object per line when set to 1/true (else human-readable lines), and the level.
+LOG_JSON_ENV = "SCREENING_LOG_JSON"
+LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
+# Show the full traceback of an unexpected internal error in the CLI (else one line).
+DEBUG_ENV = "SCREENING_DEBUG"
 
 
 def default_db_path() -> Path:
@@ -36,6 +55,21 @@ def raw_dir_for(db_path: Path) -> Path:
 
 def max_shrink() -> float:
     return float(os.environ.get(MAX_SHRINK_ENV, DEFAULT_MAX_SHRINK))
+
+
+def max_publication_days(source: str, default: int) -> int:
+    """The configured maximum publication age (days) of a source, else `default`."""
+    name = MAX_PUBLICATION_DAYS_PREFIX + _env_key(source)
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise UsageError(f"{name}={value!r}: expected a whole number of days (0 or more)")
+    return days
 
 
 def http_timeout() -> float:
@@ -58,3 +92,31 @@ def mirror_url(source: str, filename: str | None = None) -> str | None:
 
 def _env_key(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).upper()
+
+
+def id_hash_key_text() -> str | None:
+    return os.environ.get(ID_HASH_KEY_ENV) or None
+
+
+def lookup_refresh_seconds() -> float:
+    return float(os.environ.get(LOOKUP_REFRESH_ENV, DEFAULT_LOOKUP_REFRESH))
+
+
+def lock_wait_seconds() -> float:
+    return float(os.environ.get(LOCK_WAIT_ENV, "10"))
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def log_json() -> bool:
+    return _flag(LOG_JSON_ENV)
+
+
+def log_level() -> str:
+    return os.environ.get(LOG_LEVEL_ENV, "WARNING")
+
+
+def debug() -> bool:
+    return _flag(DEBUG_ENV)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -44,15 +45,32 @@ def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, ma
     """A DuckDB store holding the given bundled snapshot lists (and the match index, if asked)."""
     from lists import get_spec
     from lists.refresh import load_snapshot
-    from screening.db import connect
+    from screening.store import connect
 
     con = connect(path)
     for key in sources:
         outcome = load_snapshot(con, get_spec(key), raw_dir=None)
         assert outcome.status == "loaded", outcome
     if match_index:
-        from screening.matching.index import ensure_index
+        from screening.matching.index_store import ensure_index
 
         ensure_index(con)
     con.close()
+    return path
+
+
+def un_xml_dated(folder: Path, date: dt.date, source: Path | None = None) -> Path:
+    """The real UN Consolidated List (the bundled snapshot, or `source`) with only its `dateGenerated`
+    changed to `date`: a real file as a mirror or an operator could hand it over, published that day."""
+    import re
+
+    from lists.parsing import read_bytes
+
+    source = source or SNAPSHOT / "un_sc" / "2026-02-27" / "consolidated.xml.gz"
+    data, count = re.subn(rb"dateGenerated=([\"'])[^\"']*\1", f'dateGenerated="{date.isoformat()}T00:00:09.554Z"'.encode(),
+                          read_bytes(source), count=1)
+    assert count == 1, "no dateGenerated attribute"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"consolidated_{date.isoformat()}.xml"
+    path.write_bytes(data)
     return path

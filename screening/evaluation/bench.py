@@ -89,7 +89,7 @@ def _config() -> Any:
 def _accounts(n: int, seed: int) -> tuple[Any, float]:
     """Synthetic accounts as the import would hand them over (canonical columns), and the seconds it took."""
     from screening.accounts import normalise_accounts
-    from screening.synth import synth_accounts
+    from screening.evaluation.synth import synth_accounts
 
     started = time.perf_counter()
     accounts = normalise_accounts(synth_accounts(n, seed)).accounts
@@ -98,8 +98,9 @@ def _accounts(n: int, seed: int) -> tuple[Any, float]:
 
 def phase_index(db: Path, **_: Any) -> dict[str, Any]:
     """Build the list-side index of every version in force from scratch, then load it into memory."""
-    from screening.db import connect
-    from screening.matching.index import ensure_index, load_index
+    from screening.store import connect
+    from screening.matching.index import load_index
+    from screening.matching.index_store import ensure_index
 
     con = connect(db)
     config = _config()
@@ -118,8 +119,9 @@ def phase_index(db: Path, **_: Any) -> dict[str, Any]:
 
 def phase_screen(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """Screen n synthetic accounts against all lists as one full run (hits at or above the low band)."""
-    from screening.db import connect
-    from screening.matching import get_index, screen_accounts
+    from screening.store import connect
+    from screening.matching import get_index
+    from screening.runs import screen_accounts
 
     con = connect(db)
     config = _config()
@@ -152,11 +154,11 @@ def phase_lookup(db: Path, calls: int, seed: int, **_: Any) -> dict[str, Any]:
     """Time `calls` registration lookups one by one (names from the synthetic base, some of them listed)."""
     import polars as pl
 
-    from screening.db import connect
+    from screening.store import connect
     from screening.evaluation.metrics import latency
     from screening.evaluation.planting import plant_matches
-    from screening.matching import lookup
-    from screening.matching.registration import get_screener
+    from screening.registration import lookup
+    from screening.registration import get_screener
 
     con = connect(db)
     accounts, _ = _accounts(calls, seed)
@@ -195,7 +197,7 @@ def phase_baseline(db: Path, n: int, seed: int, **_: Any) -> dict[str, Any]:
     """
     from rapidfuzz import fuzz, process
 
-    from screening.db import connect
+    from screening.store import connect
 
     con = connect(db, read_only=True)
     choices = [_simple_norm(r[0]) for r in con.execute("SELECT DISTINCT name FROM current_names").fetchall()]
@@ -244,8 +246,9 @@ def run_phase(phase: str, db: Path, timeout: float = 1800, **params: Any) -> dic
 def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups: int = 10_000,
               baseline_sample: int = 300, seed: int = 0, workdir: Path | None = None) -> dict[str, Any]:
     """All phases on a private copy of the store; a JSON-able report with targets checked."""
-    from screening.db import connect
-    from screening.demo import ensure_lists, list_status
+    from lists.refresh import ensure_lists
+    from screening.evaluation.demo import list_status
+    from screening.store import connect
 
     con = connect(db)
     ensure_lists(con, db)
@@ -326,8 +329,8 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 def bench_text(report: dict[str, Any]) -> str:
     """The bench report for people."""
-    from screening.demo import snapshot_banner
     from screening.evaluation.cli import format_table
+    from screening.evaluation.demo import snapshot_banner
 
     out = []
     banner = snapshot_banner(report.get("lists", []))

@@ -88,7 +88,7 @@ def match_config(config: Any = None) -> Any:
 def screen_hits(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame, config: Any, min_score: float) -> pl.DataFrame:
     """Screen a frame of accounts as a dry run (nothing stored); hits (account_id, source, source_id, score,
     …) at or above `min_score`."""
-    from screening.matching import screen_accounts
+    from screening.runs import screen_accounts
 
     result = screen_accounts(con, accounts, kind="full", min_score=min_score, config=config, store=False)
     return result.hits
@@ -329,7 +329,7 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     ones, i.e. without the namesakes. A namesake bears a listed name as written or in another order
     (exact and reordered names are must-hit variants), so its alert is required, not a false alert."""
     from screening.accounts import normalise_accounts
-    from screening.synth import synth_accounts
+    from screening.evaluation.synth import synth_accounts
 
     from screening.evaluation.clean import hard_clean_accounts
 

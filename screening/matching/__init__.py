@@ -1,21 +1,9 @@
-"""The sanctions matcher: list-side index, candidate generation, explainable scoring, batch screening.
+"""The sanctions matcher: list-side index, candidate generation, explainable scoring, the batch engine.
+
+Batch runs with their ledger (`screen_accounts`, `run_hits`, `write_hits`) live in `screening.runs`;
+`lookup()` (one subject at registration) sits above the matcher, in `screening.registration`.
 
 Public API (stable; the evaluation, benchmark, jobs and demo call these):
-
-    screen_accounts(con, accounts, *, kind="full", min_score=None, progress=False, entries=None,
-                    config=DEFAULT_CONFIG, store=True) -> ScreenResult
-        Screen a polars frame of accounts (DESIGN §3.2 columns) against the lists in force. Records
-        the run (screening_runs, screening_run_versions, match_configs) and its hits (screening_hits,
-        DESIGN §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
-        with those columns: screen against those entries only (delta rescreen). ScreenResult has
-        run_id, hits (score >= min_score, default MatchConfig.review), kind, config_hash,
-        list_versions, population, duration_s, counts (per band, stored hits), stats.
-
-    lookup(name, *, subject_type=None, name_latin=None, birth_date=None, country=None,
-           nationality=None, id_number=None, id_type=None, db=None, config=DEFAULT_CONFIG,
-           min_score=None, eligibility=False) -> LookupResult
-        One subject at registration: decision clear / review / block, hits with reasons, list
-        versions, config hash; fails closed (review, "lists stale: …") on stale mandatory lists.
 
     compare(a, b, *, subject_type=None, a_birth_date=None, b_birth_date=None, a_country=None,
             b_country=None, a_id=None, b_id=None, a_id_type=None, b_id_type=None, b_weak=False,
@@ -32,13 +20,9 @@ Public API (stable; the evaluation, benchmark, jobs and demo call these):
         The documented, hashed settings (bands: block_review >= 0.88, review >= 0.77, low >= 0.63)
         and the feature table (name, dob, country, subject_type, legal_form, identifier, alias).
 
-    run_hits(con, run_id, min_score=None), write_hits(hits, path)
+Tables (migrations in matching/schema.py): match_index_builds, match_index_forms, match_index_keys.
 
-Tables (created by ensure_schema of index.py and screen.py): match_index_builds,
-match_index_forms, match_index_keys, match_configs, screening_runs, screening_run_versions,
-screening_hits.
-
-CLI: `screening.matching.cli` — commands screen, lookup, compare, index (registered by the lead).
+CLI: `screening.matching.cli` — commands match compare / index / config / features.
 """
 
 from __future__ import annotations
@@ -46,17 +30,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "DEFAULT_CONFIG", "CompareResult", "LookupResult", "MatchConfig", "ScreenResult", "compare", "compare_many",
-    "describe_config", "describe_features", "ensure_index", "get_index", "load_index", "lookup", "run_hits",
-    "screen_accounts", "write_hits",
+    "DEFAULT_CONFIG", "CompareResult", "MatchConfig", "compare", "compare_many",
+    "describe_config", "describe_features", "ensure_index", "get_index", "load_index",
 ]
 
 _WHERE = {
     "DEFAULT_CONFIG": "config", "MatchConfig": "config", "describe_config": "config",
     "describe_features": "features",
-    "ensure_index": "index", "get_index": "index", "load_index": "index",
-    "ScreenResult": "screen", "screen_accounts": "screen", "run_hits": "screen", "write_hits": "screen",
-    "LookupResult": "registration", "lookup": "registration",
+    "ensure_index": "index_store", "get_index": "cache", "load_index": "index",
     "CompareResult": "pairwise", "compare": "pairwise", "compare_many": "pairwise",
 }
 
@@ -64,9 +45,9 @@ if TYPE_CHECKING:
     from screening.matching.pairwise import CompareResult, compare, compare_many
     from screening.matching.config import DEFAULT_CONFIG, MatchConfig, describe_config
     from screening.matching.features import describe_features
-    from screening.matching.index import ensure_index, get_index, load_index
-    from screening.matching.registration import LookupResult, lookup
-    from screening.matching.screen import ScreenResult, run_hits, screen_accounts, write_hits
+    from screening.matching.cache import get_index
+    from screening.matching.index import load_index
+    from screening.matching.index_store import ensure_index
 
 
 def __getattr__(name: str) -> Any:

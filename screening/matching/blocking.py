@@ -29,8 +29,9 @@ from rapidfuzz.distance import OSA
 
 from screening.matching import keys as keying
 from screening.matching.config import MatchConfig
+from screening.matching.candidates import Candidates
 from screening.matching.index import ListIndex
-from screening.matching.matcher import Candidates, QueryBatch
+from screening.matching.query import QueryBatch
 
 SMALL_BATCH = 32  # below this many distinct forms, keys are assembled in plain Python (same keys)
 KEY_RULES = ("t", "d", "p", "w", "c")

@@ -22,11 +22,11 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from screening.matching.codes import NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
 
 UNKNOWN = -1
-NO_DATE = np.iinfo(np.int32).min
 
 
 @dataclass(frozen=True)

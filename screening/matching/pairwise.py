@@ -17,8 +17,10 @@ import polars as pl
 
 from screening import normalize
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
+from screening.matching.candidates import Candidates
 from screening.matching.index import ListIndex, assemble_index
-from screening.matching.matcher import Candidates, match, prepare_queries
+from screening.matching.matcher import match
+from screening.matching.query import prepare_queries
 
 _NAMES = str | Sequence[str]
 

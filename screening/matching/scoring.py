@@ -27,9 +27,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
-from screening.matching.index import UnitTable
-from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors, place_words, TokenTable,
-                                      token_similarity)
+from screening.matching.arrays import UnitTable
+from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors,
+                                      place_words, TokenTable, token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)

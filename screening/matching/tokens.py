@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 import numpy as np
+import polars as pl
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Prefix
@@ -280,16 +281,16 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        phon = np.fromiter((_phon_hash(t) for t in tokens), dtype=np.int64, count=n)
-        squeeze = np.fromiter((hash(_DOUBLED.sub(r"\1", t)) for t in tokens), dtype=np.int64, count=n)
+        phon = _phon_codes(tokens)
+        squeeze = stable_codes([_DOUBLED.sub(r"\1", t) for t in tokens])
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
         df = np.fromiter((common.get(t, 0) for t in tokens), dtype=np.int32, count=n)
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
-        folded = np.fromiter((hash(vowel_fold(t)) for t in tokens), dtype=np.int64, count=n)
-        numbered = np.fromiter((_numbered_hash(t) for t in tokens), dtype=np.int64, count=n)
+        folded = stable_codes([vowel_fold(t) for t in tokens])
+        numbered = _numbered_codes(tokens)
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn,
                    numbered)
 
@@ -353,15 +354,32 @@ ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", 
 _DIGIT = re.compile(r"\d")
 
 
-def _numbered_hash(token: str) -> int:
-    """The token's shape with its digits blanked: two different tokens of one shape differ only in digits."""
-    shape = _DIGIT.sub("#", token)
-    return (hash(shape) or 1) if shape != token else 0
+_CODE_SEED = 0x5C12EE  # fixed: a code must mean the same in every process
 
 
-def _phon_hash(token: str) -> int:
-    key = phonetic_key(token)
-    return 0 if key is None else (hash(key) & 0x7FFF_FFFF_FFFF_FFFF) or 1
+def stable_codes(texts: Sequence[str | None]) -> np.ndarray:
+    """Non-zero 63-bit codes of strings (0 for None), equal in every process.
+
+    Python's `hash()` is salted per process, and token tables travel between processes (published index
+    snapshots, Spark workers): a salted code compared with one made elsewhere matches nothing. polars'
+    seeded hash is stable for a given polars version (the index snapshot records that version).
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    series = pl.Series(texts, dtype=pl.String)
+    codes = (series.hash(seed=_CODE_SEED).to_numpy() >> np.uint64(1)).astype(np.int64) | 1
+    return np.where(series.is_null().to_numpy(), 0, codes)
+
+
+def _numbered_codes(tokens: Sequence[str]) -> np.ndarray:
+    """The token's shape with its digits blanked (0 without digits): two different tokens of one shape
+    differ only in their digits."""
+    shapes = [_DIGIT.sub("#", t) for t in tokens]
+    return stable_codes([shape if shape != t else None for shape, t in zip(shapes, tokens)])
+
+
+def _phon_codes(tokens: Sequence[str]) -> np.ndarray:
+    return stable_codes([phonetic_key(t) for t in tokens])
 
 
 class Vocab:

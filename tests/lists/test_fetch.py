@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from lists.parsing import read_bytes
 from lists.refresh import refresh, snapshot_manifest
-from screening.db import connect
+from screening.store import connect
 
 UN_BYTES = read_bytes(snapshot_manifest()["un_sc"].path)
 DPL_BYTES = read_bytes(snapshot_manifest()["us_bis_dpl"].path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from screening.db import connect
+from screening.store import connect
 from tests.conftest import build_snapshot_store
 
 SMALL_SOURCES = ["un_sc", "cn_sanctions", "us_bis_dpl"]

@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+
+from screening.store import connect as store_connect
 import pytest
 
 from tests.conftest import build_snapshot_store
@@ -33,7 +35,7 @@ def store(snapshot_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def con(store: Path):
-    connection = duckdb.connect(str(store))
+    connection = store_connect(str(store))
     yield connection
     connection.close()
 

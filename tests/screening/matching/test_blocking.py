@@ -11,8 +11,10 @@ import polars as pl
 from screening.matching import blocking
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.features import max_positive_adjustment
-from screening.matching.index import get_index
-from screening.matching.matcher import Candidates, MatchStats, match, prepare_queries
+from screening.matching.cache import get_index
+from screening.matching.candidates import Candidates, MatchStats
+from screening.matching.matcher import match
+from screening.matching.query import prepare_queries
 from screening.matching.screen import screen_batch
 
 SAMPLE_SQL = """

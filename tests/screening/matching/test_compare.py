@@ -9,7 +9,7 @@ import json
 import polars as pl
 
 from screening.matching.pairwise import compare, compare_many
-from screening.matching.screen import screen_accounts
+from screening.runs import screen_accounts
 
 ENTRY_SQL = """
 WITH one_dob AS (SELECT source, source_id, any_value(date_from) AS dob FROM current_birth_dates

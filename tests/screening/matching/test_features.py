@@ -149,7 +149,8 @@ def test_han_name_overrides_the_variant_guesses_of_its_latin_name() -> None:
     """王傑 reads wang: the Cantonese "Wong Jie" next to it is not also huang jie (黄)."""
     import polars as pl
 
-    from screening.matching.matcher import match, prepare_queries
+    from screening.matching.matcher import match
+    from screening.matching.query import prepare_queries
     from screening.matching.pairwise import _pair_candidates, build_entries_index
 
     index = build_entries_index([{"names": ["Huang Jie"], "subject_type": "person", "source_id": "0"}], C)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from lists import get_spec
 from lists.store import load_version
-from screening.db import fetch_one
-from screening.matching.index import ensure_index, index_key, load_index, missing_versions
+from screening.store import fetch_one
+from screening.matching.index import load_index
+from screening.matching.index_store import ensure_index, index_key, missing_versions
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 

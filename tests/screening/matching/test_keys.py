@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.matching.config import DEFAULT_CONFIG
-from screening.matching.index import form_tokens
+from screening.matching.arrays import form_tokens
 from screening.matching.keys import form_keys, forms_keys_frame
 
 
