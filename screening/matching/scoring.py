@@ -201,8 +201,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
            WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
-           place_q: np.ndarray,
-           place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
+           place_q: np.ndarray, place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
@@ -263,10 +262,9 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
         generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
         WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
-    # Han-derived names have no optional middle names: a listed token the account lacks is another name
-    # (a form of the account that is not all pinyin, such as an organisation's English-listing reading,
-    # meets an added listed word or acronym like any other name)
-    # Latin names all in pinyin on both sides too: "Zhang Wei" is not "Zhao Wei Zhang", "Wei Hua" not "WU Weihua"
+    # Chinese names have no optional middle names: a listed token the account lacks is another name, in Han
+    # and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that is not
+    # all pinyin (an organisation's English-listing reading) meets an added listed word like any other name
     q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
     syllable = l_left & chinese[:, None] & ~place_l & q_pinyin[:, None]
     rs = np.where(syllable, WL, 0.0).sum(axis=1)
@@ -446,12 +444,7 @@ def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
     n = valid.sum(axis=1)
     ends = (np.arange(tok.shape[1])[None, :] == 0) | (np.arange(tok.shape[1])[None, :] == (n - 1)[:, None])
     cand = valid & ends & (n >= 3)[:, None]
-    if not cand.any():
-        return cand
-    toks = np.unique(tok[cand])
-    places = place_words()
-    hit = toks[np.fromiter((table.text[t] in places for t in toks.tolist()), dtype=bool, count=len(toks))]
-    return cand & np.isin(tok, hit)
+    return cand & _token_in(np.where(cand, tok, -1), table, place_words()) if cand.any() else cand
 
 
 def _ordered_or_rotated(match_j: np.ndarray) -> np.ndarray:
