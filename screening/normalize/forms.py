@@ -17,6 +17,7 @@ from screening.normalize.tokenize import ascii_words, script_words
 from screening.normalize.translit import to_ascii
 
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+HAN_CHAR_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _UPPER_FIRST_RE = re.compile(r"\s*([^\W\d_]{2,})\s+([^,]+)$")
 PERSON_TYPES = frozenset({"person", "natural_person", "individual", "people", "personal"})
 ORG_TYPES = frozenset({"organization", "organisation", "legal_person", "other_organization", "company", "entity",
@@ -219,10 +220,13 @@ def hanja_spellings(han: str) -> list[list[str]]:
 
 def is_org_reading(klass: str | None, legal: str | None, text: str, dotted: bool) -> bool:
     """Whether a Han name gets the English-listing reading: organisations, and names of unknown type with a
-    legal form or a generic organisation word (科技, 集团, 大学 …); never persons, vessels or dotted foreign names."""
+    legal form, or of five characters or more with a generic organisation word (科技, 集团, 大学 …: a person's
+    name of two to four characters may hold one, 张中华, 李海洋); never persons, vessels or dotted foreign names."""
     if klass in ("person", "vessel") or dotted:
         return False
-    return klass == "org" or legal is not None or chinese_org.org_word_pattern().search(text) is not None
+    if klass == "org" or legal is not None:
+        return True
+    return len(HAN_CHAR_RE.findall(text)) >= 5 and chinese_org.org_word_pattern().search(text) is not None
 
 
 def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:

@@ -50,11 +50,9 @@ def _han_person_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     _, _, _, han_legal = affixes.legal_form_tables()
     han_titles = affixes.title_tables()[4]
     legal_re = "(?:" + "|".join(re.escape(a) for a, _ in han_legal) + ")$"
-    # a name of unknown type with an organisation word (科技, 集团) also gets the English-listing reading
-    org_re = chinese_org.org_word_pattern().pattern
     type_ok = pl.col("subject_type").is_in(person_types) | (
         (pl.col("subject_type").is_null() | pl.col("subject_type").is_in(unknown_types))
-        & ~pl.col("name").str.contains(legal_re) & ~pl.col("name").str.contains(org_re)
+        & ~pl.col("name").str.contains(legal_re)
     )
     mask = (pl.col("name").str.contains(_HAN_PERSON_RE) & type_ok).fill_null(False)
     cand = pairs.filter(mask)
@@ -63,8 +61,7 @@ def _han_person_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     simplified = chinese.to_simplified("\n".join(cand["name"].to_list())).split("\n")
     cand = cand.with_columns(simp=pl.Series(simplified, dtype=pl.String))
     title_re = "(?:" + "|".join(re.escape(t) for t in han_titles) + ")$"
-    unknown_legal = ~pl.col("subject_type").is_in(person_types).fill_null(False) & (
-        pl.col("simp").str.contains(legal_re) | pl.col("simp").str.contains(org_re))
+    unknown_legal = ~pl.col("subject_type").is_in(person_types).fill_null(False) & pl.col("simp").str.contains(legal_re)
     ok = (pl.col("simp").str.contains(_HAN_PERSON_RE) & ~pl.col("simp").str.contains(title_re) & ~unknown_legal)
     ok = ok.fill_null(False)
     done = cand.filter(ok)
