@@ -136,9 +136,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
     cut = np.zeros(cells.shape, dtype=bool)
     cut[cells] = prefix[inv]
-    # Chinese-written pairs: the account in Han, or both names all pinyin syllables (two tokens or more)
-    q_syl = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
-    l_syl = (table.pinyin[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
+    # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
+    q_syl = (table.cn_name[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
+    l_syl = (table.cn_name[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
     chinese = strict | (q_syl & l_syl)
     # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
     cut &= last[:, :, None] & ~chinese[:, None, None]
@@ -252,13 +252,12 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # a company's place of registration in front of (or after) its name is optional on both sides
     WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
     WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
-    # a name marker the account lacks ("Abu Al-Ward", "ABU HASSAN, Khaled") stands for a whole name
-    marker = l_left & _token_in(L, table, name_markers())
-    WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
-    # a one-word name meeting one word of a listed organisation ("Hudson Ltd" ~ "Hudson Institute"): the
-    # listed descriptive words are all that tells the two apart, so they weigh as names
+    # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands for
+    # a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
     single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
     if single.any():
+        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
+        WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
         generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
         WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)

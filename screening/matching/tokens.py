@@ -185,6 +185,22 @@ def is_pinyin(token: str) -> bool:
     return ok[-1]
 
 
+# Syllables of interjections, never of names: a token read through them is not a Chinese name ("salim").
+_NON_NAME_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng", "r"})
+
+
+@functools.lru_cache(maxsize=200_000)
+def is_chinese_name_token(token: str) -> bool:
+    """The token can be a Chinese surname or given name in pinyin: one or two syllables run together
+    (wang, jianhua), none of them an interjection. Longer pinyin-looking tokens (hawala, roumanin) are
+    names of other languages."""
+    if not is_pinyin(token) or len(token) > 12:
+        return False
+    syllables = _syllables() - _NON_NAME_SYLLABLES
+    n = len(token)
+    return token in syllables or any(token[:i] in syllables and token[i:] in syllables for i in range(1, n))
+
+
 def is_cjk(ch: str) -> bool:
     """Han, Kana and Hangul characters: one of them carries the information of several letters."""
     o = ord(ch)
@@ -257,6 +273,7 @@ class TokenTable:
     phon: np.ndarray  # int64: phonetic key hash (0 = none)
     squeeze: np.ndarray  # int64: hash of the token with doubled letters collapsed
     pinyin: np.ndarray  # bool: one or more pinyin syllables
+    cn_name: np.ndarray  # bool: one or two pinyin syllables that can be a Chinese name (is_chinese_name_token)
     df: np.ndarray  # int32: how many list names hold the token (bundled table; 0 = rare or unknown)
     ocr: np.ndarray  # object: the token with OCR digit confusions read as letters (else the token)
     folded: np.ndarray  # int64: hash of the vowel-folded token
@@ -284,6 +301,7 @@ class TokenTable:
         phon = _phon_codes(tokens)
         squeeze = stable_codes([_DOUBLED.sub(r"\1", t) for t in tokens])
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
+        cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
         df = np.fromiter((common.get(t, 0) for t in tokens), dtype=np.int32, count=n)
         ocr = np.empty(n, dtype=object)
@@ -291,7 +309,8 @@ class TokenTable:
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
         folded = stable_codes([vowel_fold(t) for t in tokens])
         numbered = _numbered_codes(tokens)
-        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn,
+        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
+                   rn,
                    numbered)
 
     @classmethod
@@ -349,8 +368,8 @@ class _Stacked:
         return out
 
 
-ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "df",
-                "ocr", "folded", "rn", "numbered")
+ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
+                "df", "ocr", "folded", "rn", "numbered")
 _DIGIT = re.compile(r"\d")
 
 
