@@ -11,9 +11,10 @@ Findings (all `review`: a human decides, domain.md §4.2):
     brand_near_spelling  a plain misspelling of a protected Latin or pinyin form somewhere in the
                          folded name (impersonation words aside): one edit for forms of
                          `near_min_length` letters, two from `near_two_edits_min_length`
-                         (substitution, insertion, deletion, swapped neighbours; a doubled or
-                         dropped letter counts as none), unless a legitimate look-alike word
-                         (`lookalike_words`: "quantum" for TerraQuanta) explains it
+                         (substitution, insertion, deletion, swapped neighbours, a doubled or
+                         dropped doubled letter: one change each), as whole words, unless a
+                         legitimate look-alike word (`lookalike_words`: "quantum" for
+                         TerraQuanta) explains it
     staff_impersonation  the name is nothing but impersonation words ("官方客服", "Official Support")
 The detail names the techniques seen (homoglyphs, mixed scripts, full-width, invisible characters,
 leetspeak, separators, traditional characters, pinyin, impersonation words).
@@ -21,6 +22,7 @@ leetspeak, separators, traditional characters, pinyin, impersonation words).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -246,7 +248,7 @@ def misspelling_edits(text: str, form: str, allowed: int, bounds: frozenset[int]
         if squeezed and bounds is not None:
             # offsets move when doubled letters collapse: map each boundary through the collapse
             keep = [i == 0 or text[i] != text[i - 1] for i in range(len(text))]
-            shift = [sum(keep[:i]) for i in range(len(text) + 1)]
+            shift = [0, *itertools.accumulate(keep)]
             edges: frozenset[int] | None = frozenset(shift[i] for i in bounds)
         else:
             edges = bounds
