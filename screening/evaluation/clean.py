@@ -1,6 +1,6 @@
 """The hard part of the clean base: names a screening system alerts on most, none of them listed.
 
-The synthetic base (screening.synth) draws names the way a Chinese platform sees them. On names the
+The synthetic base (screening.evaluation.synth) draws names the way a Chinese platform sees them. On names the
 matcher was not tuned to, clean alerts run several times higher, from three kinds of names the base
 holds too few of (issue 13 §3): common Chinese names (the most frequent surnames and given names, in
 Han and in pinyin, one or two given characters), English company names of one common word plus a
@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from screening.synth import RESOURCES
+from screening.evaluation.synth import RESOURCES
 
 # legal forms of one-word English company names, as written
 _LEGAL = ["Ltd", "Limited", "PLC", "LLC", "Inc.", "Corp.", "Co., Ltd.", "Holdings Ltd", "Group"]
@@ -37,7 +37,7 @@ def _dobs(rng: np.random.Generator, n: int) -> list[dt.date]:
 
 
 def hard_clean_accounts(n: int, seed: int) -> pl.DataFrame:
-    """`n` accounts (columns of screening.synth.synth_accounts that screening reads): 40 % common Chinese
+    """`n` accounts (columns of synth.synth_accounts that screening reads): 40 % common Chinese
     persons (half with a pinyin Latin name, a tenth in pinyin only), 30 % one-word English companies,
     30 % common Arabic persons. Account ids start with "H"."""
     rng = np.random.default_rng(seed + 13)
