@@ -8,8 +8,13 @@ vectorised multi-pattern replace, so the cost is per distinct character, not per
 
 Findings (all `review`: a human decides, domain.md §4.2):
     brand_imitation      the folded name contains a protected form, or its pinyin does
-    brand_near_spelling  the folded name (impersonation words aside) is within a small edit
-                         distance of a protected Latin form
+    brand_near_spelling  a plain misspelling of a protected Latin or pinyin form somewhere in the
+                         folded name (impersonation words aside): one edit for forms of
+                         `near_min_length` letters, two from `near_two_edits_min_length`
+                         (substitution, insertion, deletion, swapped neighbours, a doubled or
+                         dropped doubled letter: one change each), as whole words, unless a
+                         legitimate look-alike word (`lookalike_words`: "quantum" for
+                         TerraQuanta) explains it
     staff_impersonation  the name is nothing but impersonation words ("官方客服", "Official Support")
 The detail names the techniques seen (homoglyphs, mixed scripts, full-width, invisible characters,
 leetspeak, separators, traditional characters, pinyin, impersonation words).
@@ -17,10 +22,13 @@ leetspeak, separators, traditional characters, pinyin, impersonation words).
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import yaml
 
@@ -38,8 +46,10 @@ class BrandConfig:
     impersonation_words: tuple[str, ...] = ()
     leet: dict[str, str] = field(default_factory=dict)
     cjk_confusables: dict[str, str] = field(default_factory=dict)
-    near_min_length: int = 8
-    near_max_edits: int = 1
+    near_min_length: int = 5
+    near_max_edits: int = 2
+    near_two_edits_min_length: int = 9
+    lookalike_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = CONFIG_PATH) -> BrandConfig:
@@ -50,9 +60,17 @@ class BrandConfig:
             impersonation_words=tuple(raw.get("impersonation_words") or ()),
             leet={str(k): str(v) for k, v in (raw.get("leet") or {}).items()},
             cjk_confusables=dict(raw.get("cjk_confusables") or {}),
-            near_min_length=int(raw.get("near_min_length", 8)),
-            near_max_edits=int(raw.get("near_max_edits", 1)),
+            near_min_length=int(raw.get("near_min_length", 5)),
+            near_max_edits=int(raw.get("near_max_edits", 2)),
+            near_two_edits_min_length=int(raw.get("near_two_edits_min_length", 9)),
+            lookalike_words=tuple(str(w) for w in raw.get("lookalike_words") or ()),
         )
+
+    def allowed_edits(self, form: str) -> int:
+        """Misspellings of a protected form of this length that still count as imitations."""
+        if len(form) >= self.near_two_edits_min_length:
+            return min(2, self.near_max_edits)
+        return min(1, self.near_max_edits) if len(form) >= self.near_min_length else 0
 
 
 @lru_cache(maxsize=1)
@@ -88,12 +106,13 @@ def _char_map(texts: pl.Series, config: BrandConfig) -> dict[str, str]:
     return {c: f for c, f in mapping.items() if f != c}
 
 
-def fold_expr(col: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
-    """The matching form of a name (see module docstring); `mapping` from `_char_map`."""
+def fold_expr(col: pl.Expr, mapping: dict[str, str], separator: str = "") -> pl.Expr:
+    """The matching form of a name (see module docstring); `mapping` from `_char_map`. Separators are
+    removed, or replaced by `separator` where word boundaries matter."""
     text = col.str.normalize("NFKC").str.replace_all(_INVISIBLE, "").str.to_lowercase()
     if mapping:
         text = text.str.replace_many(list(mapping), list(mapping.values()))
-    return text.str.replace_all(_SEPARATORS, "")
+    return text.str.replace_all(_SEPARATORS, separator)
 
 
 def _pinyin_expr(folded: pl.Expr, pinyin: dict[str, str]) -> pl.Expr:
@@ -111,7 +130,7 @@ def _han_pinyin(texts: pl.Series) -> dict[str, str]:
 def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.DataFrame:
     """Reasons for the display names of `df` (account_id, display_name; name used when no display
     name) that imitate a protected name."""
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz import fuzz
     from rapidfuzz.process import cdist
 
     config = config or default_config()
@@ -136,27 +155,44 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
     core = pl.col("folded")
     if folded_words:
         core = core.str.replace_many(folded_words, [""] * len(folded_words))
+    spaced = fold_expr(pl.col("shown"), mapping, " ")
+    if folded_words:
+        spaced = spaced.str.replace_many(folded_words, [" "] * len(folded_words))
     frame = frame.with_columns(
         core=core,
+        spaced=spaced,
         pinyin=_pinyin_expr(pl.col("folded"), pinyin_all) if pinyin_forms else pl.lit(None, dtype=pl.Utf8),
     )
     contains = pl.col("folded").str.contains_any(folded_forms)
     pinyin_hit = pl.col("pinyin").str.contains_any(pinyin_forms) if pinyin_forms else pl.lit(False)
     has_word = pl.col("folded").str.contains_any(folded_words) if folded_words else pl.lit(False)
     frame = frame.with_columns(contains=contains, pinyin_hit=pinyin_hit & ~contains, has_word=has_word)
-    # Near spellings: only cores of about the protected length are compared (few; C++ kernel).
-    near_forms = [f for f in latin_forms if len(f) >= config.near_min_length]
-    frame = frame.with_columns(near=pl.lit(False))
+    # Near spellings: a C++ partial-ratio pass over every core keeps the few that may hold a misspelt
+    # form; those are checked exactly, window by window
+    near_forms = [(f, config.allowed_edits(f)) for f in dict.fromkeys(latin_forms + pinyin_forms)
+                  if f.isascii() and config.allowed_edits(f)]
+    frame = frame.with_columns(near=pl.lit(False), edits=pl.lit(None, dtype=pl.Int32))
     if near_forms:
-        lengths = [len(f) for f in near_forms]
-        candidates = frame.filter(
-            ~pl.col("contains") & ~pl.col("pinyin_hit")
-            & pl.col("core").str.len_chars().is_between(min(lengths) - config.near_max_edits, max(lengths) + config.near_max_edits)
-        )
+        lookalikes = _apply(list(config.lookalike_words), fold_expr, mapping)
+        candidates = frame.filter(~pl.col("contains") & ~pl.col("pinyin_hit")
+                                  & (pl.col("core").str.len_chars() >= min(len(f) - e for f, e in near_forms)))
+        if lookalikes:
+            candidates = candidates.filter(~pl.col("core").str.contains_any(lookalikes))
         if candidates.height:
-            distance = cdist(candidates["core"].to_list(), near_forms, scorer=Levenshtein.distance, workers=-1)
-            near_ids = candidates.filter(pl.Series(distance.min(axis=1) <= config.near_max_edits))["account_id"]
-            frame = frame.with_columns(near=pl.col("account_id").is_in(near_ids.implode()))
+            cores = candidates["core"].to_list()
+            edits: list[int | None] = [None] * len(cores)
+            for form, allowed in near_forms:
+                cutoff = 100.0 * (1.0 - allowed / len(form)) - 1.0
+                close = cdist(cores, [form], scorer=fuzz.partial_ratio, score_cutoff=cutoff, workers=-1)[:, 0]
+                for i in np.flatnonzero(close > 0).tolist():
+                    bounds = word_bounds(candidates["spaced"][i])
+                    d = misspelling_edits(cores[i], form, allowed, bounds)
+                    if d is not None and (edits[i] is None or d < edits[i]):
+                        edits[i] = d
+            found = candidates.select("account_id").with_columns(edits=pl.Series(edits, dtype=pl.Int32))
+            found = found.filter(pl.col("edits").is_not_null())
+            frame = frame.drop("edits").join(found, on="account_id", how="left").with_columns(
+                near=pl.col("edits").is_not_null())
     techniques = _techniques(mapping, config)
     hit = pl.col("contains") | pl.col("pinyin_hit")
     staff_only = pl.col("has_word") & (pl.col("core") == "")
@@ -173,7 +209,9 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
             ),
             reasons_where(
                 flagged, ~hit & pl.col("near"), "brand", "brand_near_spelling", "review",
-                pl.format("display name “{}” is one spelling change from {}", pl.col("shown"), protected_text) + techniques_text,
+                pl.format("display name “{}” is a misspelling of {} ({} spelling {})", pl.col("shown"), protected_text,
+                          pl.col("edits"), pl.when(pl.col("edits") == 1).then(pl.lit("change")).otherwise(pl.lit("changes")))
+                + techniques_text,
             ),
             reasons_where(
                 flagged, ~hit & ~pl.col("near") & staff_only, "brand", "staff_impersonation", "review",
@@ -181,6 +219,49 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
             ),
         ]
     )
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def word_bounds(spaced: str) -> frozenset[int]:
+    """Offsets in the name with separators removed where a word of `spaced` starts or ends."""
+    out, pos = {0}, 0
+    for word in spaced.split():
+        out.add(pos)
+        pos += len(word)
+        out.add(pos)
+    return frozenset(out)
+
+
+def misspelling_edits(text: str, form: str, allowed: int, bounds: frozenset[int] | None = None) -> int | None:
+    """Fewest spelling changes that turn some stretch of `text` into `form` (OSA: a swapped pair of
+    neighbours is one change), when at most `allowed`; a doubled or dropped doubled letter is one change
+    (TerraQuantta, TeraQuanta). `bounds`: the stretch must start and end at word boundaries (in
+    "Sierra Quant" the stretch "ierraquant" starts inside a word: another name, not a misspelling).
+    None when no stretch is that close."""
+    from rapidfuzz.distance import OSA
+
+    best: int | None = None
+    for squeezed, a, b in ((False, text, form), (True, _DOUBLED.sub(r"\1", text), _DOUBLED.sub(r"\1", form))):
+        n = len(b)
+        if squeezed and bounds is not None:
+            # offsets move when doubled letters collapse: map each boundary through the collapse
+            keep = [i == 0 or text[i] != text[i - 1] for i in range(len(text))]
+            shift = [0, *itertools.accumulate(keep)]
+            edges: frozenset[int] | None = frozenset(shift[i] for i in bounds)
+        else:
+            edges = bounds
+        for size in range(max(1, n - allowed), n + allowed + 1):
+            for start in range(0, max(0, len(a) - size) + 1):
+                if edges is not None and (start not in edges or start + size not in edges):
+                    continue
+                d = OSA.distance(a[start:start + size], b, score_cutoff=allowed)
+                # read with doubled letters collapsed: the doubling itself is the one change shown
+                d = max(d, 1) if squeezed else d
+                if d <= allowed and (best is None or d < best):
+                    best = d
+    return best
 
 
 def _apply(values: list[str], function, mapping: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]

@@ -85,7 +85,7 @@ def eval_text(report: dict[str, Any]) -> str:
                 f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
                 f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
                 f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000",
-                format_table(cl["by_kind"], ["subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
+                format_table(cl["by_kind"], ["base", "subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
                                              "alerted_clean", "per_1000_clean"])]
         if cl.get("namesake_examples"):
             out.append("  Namesakes (examples):")
@@ -104,6 +104,11 @@ def eval_text(report: dict[str, Any]) -> str:
                     f"{ss['own_first']:,} ({100 * ss['own_first_rate']:.2f} %); tied with another entry "
                     f"{ss['tied_with_other_entries']:,}",
                 format_table(ss["by_source"], ["source", "names", "own_first"])]
+    xs = report.get("cross_script")
+    if xs:
+        out += ["", f"Cross-script cases ({xs['cases']} with their listed name in force; "
+                    f"{len(xs['not_in_force'])} not in force):",
+                format_table(xs["per_case"], ["case", "n", "hits", "rate"])]
     if report.get("targets"):
         out += ["", "Targets:", format_table(report["targets"], ["target", "value", "goal", "met"])]
     return "\n".join(out)
@@ -113,10 +118,10 @@ def eval_text(report: dict[str, Any]) -> str:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--per-type", type=int, default=100, show_default=True, help="Variants per variation type.")
 @click.option("--sources", default=None, help="Comma-separated list keys to draw variants / self-screen from.")
-@click.option("--clean", "clean_n", type=int, default=10_000, show_default=True, help="Clean synthetic accounts.")
+@click.option("--clean", "clean_n", type=int, default=10_000, show_default=True, help="Clean synthetic accounts (plus a fifth as many hard clean names).")
 @click.option("--self-screen-limit", type=int, default=0, show_default=True,
               help="Sample this many strong names for the self-screen (0 = every one).")
-@click.option("--parts", default="name_bench,variants,clean,self_screen", show_default=True)
+@click.option("--parts", default="name_bench,variants,clean,self_screen,cross_script", show_default=True)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Matching settings file (YAML/JSON) overriding the defaults.")
 @click.option("--failures", is_flag=True, help="Write every miss / false hit to --failures-file.")

@@ -11,6 +11,9 @@ Four parts, each a function returning a JSON-able dict (and, where useful, the r
   variants, so such an account alerting is the matcher doing its job, not a false positive).
 - self_screen: every strong name of every entry, screened as an account, must find its own entry
   first (at the top score, at or above the review threshold).
+- cross_script: bundled labelled cases (resources/eval/cross_script_cases.csv) of names written in
+  another script than their listing: Chinese organisations' Han legal names against their English
+  listings, Korean persons in Hanja and Hangul against their romanised listings; hit rate per case.
 
 Targets (from the project's issue) are checked at the end; the numbers are whatever the matcher does.
 """
@@ -36,12 +39,17 @@ from screening.evaluation.variants import VARIATIONS, generate_variants, variant
 # What the issue asks of the matcher; each is checked against the measured value.
 TARGETS: dict[str, tuple[str, float]] = {
     "must_hit_recall": (">=", 1.0),
-    "should_hit_recall": (">=", 0.95),
+    "should_hit_recall": (">=", 0.97),
+    "must_not_hit_rate": ("<=", 0.02),
     # over clean accounts: a namesake (an account bearing a listed name, as written or reordered) must
     # alert by the must-hit target, so its alert is not counted against this one
-    "clean_alerts_per_1000_namesakes_excluded": ("<=", 3.0),
-    "name_bench_f1": (">=", 0.85),
+    "clean_alerts_per_1000_namesakes_excluded": ("<=", 2.0),
+    "name_bench_f1": (">=", 0.87),
     "self_screen_own_first": (">=", 1.0),
+    # Han legal names of listed Chinese organisations whose English listing is translation + pinyin
+    "cross_script_cn_org": (">=", 0.90),
+    "cross_script_ko_hanja": (">=", 0.90),
+    "cross_script_ko_hangul": (">=", 0.90),
 }
 
 SCHEMA_TYPES = {"Person": "person", "Company": "organization", "Organization": "organization",
@@ -57,7 +65,7 @@ class EvalOptions:
     self_screen_limit: int | None = None  # None = every strong name
     thresholds: Sequence[float] = metrics.DEFAULT_THRESHOLDS
     bench_cases: Path | None = None  # default: the bundled name_bench_cases.csv
-    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen")
+    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen", "cross_script")
     config: Any = None  # a MatchConfig; None = the matcher's defaults
 
 
@@ -323,7 +331,12 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     from screening.accounts import normalise_accounts
     from screening.evaluation.synth import synth_accounts
 
-    accounts = normalise_accounts(synth_accounts(options.clean_n, options.seed)).accounts
+    from screening.evaluation.clean import hard_clean_accounts
+
+    # a fifth as many again of the names that alert most (common Chinese, one-word companies, Arabic)
+    raw = pl.concat([synth_accounts(options.clean_n, options.seed),
+                     hard_clean_accounts(options.clean_n // 5, options.seed)], how="diagonal_relaxed")
+    accounts = normalise_accounts(raw).accounts
     started = time.perf_counter()
     hits = screen_hits(con, accounts, config, min_score=config.low)
     elapsed = time.perf_counter() - started
@@ -341,20 +354,21 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
         .join(relation, on="account_id", how="left")
     )
     script = pl.when(pl.col("name").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("han")).otherwise(pl.lit("other"))
+    base = pl.when(pl.col("account_id").str.starts_with("H")).then(pl.lit("hard")).otherwise(pl.lit("synthetic"))
     kinds = (
-        accounts.select("account_id", "subject_type", script.alias("script"))
+        accounts.select("account_id", "subject_type", script.alias("script"), base.alias("base"))
         .join(relation, on="account_id", how="left")
         .with_columns(pl.col("namesake").is_not_null().alias("is_namesake"),
                       pl.col("account_id").is_in(alerts["account_id"].implode()).alias("alerted"))
     )
     by_kind = (
-        kinds.group_by("subject_type", "script")
+        kinds.group_by("base", "subject_type", "script")
         .agg(pl.len().alias("accounts"), pl.col("alerted").sum(), pl.col("is_namesake").sum().alias("namesakes"),
              (pl.col("alerted") & ~pl.col("is_namesake")).sum().alias("alerted_clean"))
         .with_columns((1000 * pl.col("alerted") / pl.col("accounts")).round(2).alias("per_1000"),
                       (1000 * pl.col("alerted_clean") / (pl.col("accounts") - pl.col("namesakes"))).round(2)
                       .alias("per_1000_clean"))
-        .sort("subject_type", "script")
+        .sort("base", "subject_type", "script")
     )
 
     def count(expr: pl.Expr) -> int:
@@ -473,6 +487,50 @@ def eval_self_screen(con: duckdb.DuckDBPyConnection, config: Any, options: EvalO
 
 
 # ---------------------------------------------------------------------------------------------
+# names written in another script than their listing
+
+
+def read_cross_script_cases() -> pl.DataFrame:
+    """The bundled cross-script cases: case, account_name, subject_type, source, listed_name."""
+    text = resources.files("screening.resources.eval").joinpath("cross_script_cases.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    return pl.DataFrame(rows, schema={"case": pl.String, "account_name": pl.String, "subject_type": pl.String,
+                                      "source": pl.String, "listed_name": pl.String})
+
+
+def eval_cross_script(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """Each case's account name screened against the lists in force: a hit is the entry holding the listed
+    name, at or above review. Cases whose listed name is not in force (another list version) are counted
+    apart, never as hits or misses."""
+    cases = read_cross_script_cases()
+    if options.sources:
+        cases = cases.filter(pl.col("source").is_in(list(options.sources)))
+    entries = con.sql("SELECT DISTINCT source, source_id, name AS listed_name FROM current_names").pl()
+    cases = cases.with_row_index("row").join(entries, on=["source", "listed_name"], how="left")
+    absent = cases.filter(pl.col("source_id").is_null())
+    cases = cases.filter(pl.col("source_id").is_not_null())
+    accounts = (cases.select(pl.format("x:{}", "row").alias("account_id"), "subject_type",
+                             pl.col("account_name").alias("name")).unique("account_id"))
+    hits = screen_hits(con, accounts, config, min_score=config.low)
+    scored = score_against_origin(cases.with_columns(pl.format("x:{}", "row").alias("account_id")), hits)
+    # a name listed under several entries (an alias) is one case: its best entry counts
+    scored = scored.sort("score", descending=True).unique("row", keep="first").sort("row")
+    per_case = (scored.group_by("case").agg(pl.len().alias("n"), (pl.col("score") >= config.review).sum().alias("hits"))
+                .with_columns((pl.col("hits") / pl.col("n")).round(4).alias("rate")).sort("case"))
+    report = {
+        "cases": scored.height,
+        "not_in_force": absent.select("case", "account_name", "source", "listed_name").to_dicts(),
+        "per_case": per_case.to_dicts(),
+    }
+    wrong = scored.filter(pl.col("score") < config.review).select(
+        pl.lit("cross_script").alias("part"), pl.col("case").alias("variation_type"),
+        pl.lit("must_hit").alias("expected"), "source", "source_id", pl.col("listed_name").alias("original"),
+        pl.col("account_name").alias("variant"), "score", "top_entry", "top_score",
+    )
+    return report, wrong
+
+
+# ---------------------------------------------------------------------------------------------
 # the whole evaluation
 
 
@@ -484,12 +542,17 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         for row in variants["per_class"]:
             if row["expected"] in ("must_hit", "should_hit"):
                 measured[f"{row['expected']}_recall"] = row["rate"]
+            elif row["expected"] == "must_not_hit":
+                measured["must_not_hit_rate"] = row["rate"]
     if report.get("clean"):
         measured["clean_alerts_per_1000_namesakes_excluded"] = report["clean"]["alerts_per_1000_clean"]
     if report.get("name_bench"):
         measured["name_bench_f1"] = report["name_bench"]["best_f1"]["f1"]  # the issue's measure
     if report.get("self_screen"):
         measured["self_screen_own_first"] = report["self_screen"]["own_first_rate"]
+    if report.get("cross_script"):
+        for row in report["cross_script"]["per_case"]:
+            measured[f"cross_script_{row['case']}"] = row["rate"]
     out = []
     for key, (op, goal) in TARGETS.items():
         if key not in measured:
@@ -519,6 +582,7 @@ def run_eval(con: duckdb.DuckDBPyConnection, options: EvalOptions | None = None)
         "variants": lambda: eval_variants(con, config, options),
         "clean": lambda: eval_clean(con, config, options),
         "self_screen": lambda: eval_self_screen(con, config, options),
+        "cross_script": lambda: eval_cross_script(con, config, options),
     }
     for name in options.parts:
         part_report, wrong = parts[name]()

@@ -98,6 +98,23 @@ class MatchConfig:
                                          "or above (before the factor): a variant plus another difference is two "
                                          "steps from the listed name.")
     digits_mismatch: float = _var(0.70, "Factor on the name score when the two names carry different numbers.")
+    place_extra_weight: float = _var(0.25, "Weight factor of a Chinese place name (Zhejiang, Hangzhou, Beijing …) "
+                                           "first or last in a name of three tokens or more and left unaligned, on "
+                                           "either side: companies are listed with and without the place of "
+                                           "registration in front (\"Zhejiang Dahua Technology\" ~ \"Dahua "
+                                           "Technology\").")
+    short_typo_sim: float = _var(0.5, "Similarity given to the only leftover short tokens of both names when one "
+                                      "letter apart, in a long name whose other tokens aligned (\"Malaysia HK "
+                                      "Shipping\" ~ \"MALAYSIA HI SHIPPING\"); 0 = short tokens must be equal.")
+    single_word_generic_weight: float = _var(1.0, "Weight (floor) of a listed generic word (Institute, Systems, Shipping) "
+                                                  "left over when the account's name is one word that aligned: "
+                                                  "\"Hudson Ltd\" is not \"Hudson Institute\" on one shared word.")
+    syllable_min_weight: float = _var(0.6, "Floor of a pinyin token's weight in a pair of Chinese-written names (the "
+                                           "account in Han, or both names all pinyin syllables): a one-letter "
+                                           "syllable is a whole character (吴 wu, 欧 o), as telling as a long one.")
+    strict_order_penalty: float = _var(0.15, "Cut on a Han-written account's name whose aligned tokens are neither in "
+                                             "the listed order nor one rotation of it (宋新利 read in Korean \"song sin "
+                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside).")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---
     name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "

@@ -29,7 +29,8 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.arrays import UnitTable
-from screening.matching.tokens import affix_words, patronymic_connectors, TokenTable, token_similarity
+from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors,
+                                      place_words, TokenTable, token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -137,15 +138,25 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
     cut = np.zeros(cells.shape, dtype=bool)
     cut[cells] = prefix[inv]
-    cut &= last[:, :, None] & ~strict[:, None, None]
+    # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
+    q_syl = (table.cn_name[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
+    l_syl = (table.cn_name[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
+    chinese = strict | (q_syl & l_syl)
+    # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
+    cut &= last[:, :, None] & ~chinese[:, None, None]
     S = np.where(cut, np.maximum(S, config.prefix_sim), S)
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
+    q_syllable = chinese[:, None] & qv & table.pinyin[np.where(qv, Q, 0)]
+    l_syllable = chinese[:, None] & lv & table.pinyin[np.where(lv, L, 0)]
+    WQ0 = np.where(q_syllable, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
+    WL0 = np.where(l_syllable, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, cut_last, affix_q, table, config)
+    place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -162,6 +173,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     if config.order_penalty:
         aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
+    if config.strict_order_penalty:
+        aligned = np.where(strict & ~_ordered_or_rotated(match_j), aligned * (1.0 - config.strict_order_penalty),
+                           aligned)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
 
@@ -189,8 +203,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
-           WL: np.ndarray, strict: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray, table: TokenTable,
-           config: MatchConfig) -> list[np.ndarray]:
+           WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
+           place_q: np.ndarray, place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
@@ -238,9 +252,23 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
     # title: the normaliser did not strip them) say little about who it is
     WQ = np.where(q_left & affix_q, WQ * config.affix_extra_weight, WQ)
+    # a company's place of registration in front of (or after) its name is optional on both sides
+    WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
+    WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
+    # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands for
+    # a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
+    single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
+    if single.any():
+        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
+        WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
+        generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
+        WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
     rq = np.where(q_left, WQ, 0.0).sum(axis=1)
-    # Han-derived names have no optional middle names: a listed token the account lacks is another name
-    syllable = l_left & strict[:, None]
+    # Chinese names have no optional middle names: a listed token the account lacks is another name, in Han
+    # and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that is not
+    # all pinyin (an organisation's English-listing reading) meets an added listed word like any other name
+    q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
+    syllable = l_left & chinese[:, None] & ~place_l & q_pinyin[:, None]
     rs = np.where(syllable, WL, 0.0).sum(axis=1)
     rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
 
@@ -248,6 +276,10 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     joined = np.zeros(P, dtype=bool)
     # weights the merge / split consumed: account side, listed side (plain and Han-syllable leftovers)
     cq, cl, cs = (np.zeros(P, dtype=np.float32) for _ in range(3))
+    if config.short_typo_sim > 0:
+        typo = _short_typo(Q, L, q_left, l_left, q_matched, chinese, table, config)
+        resid[typo] = config.short_typo_sim
+        cq[typo], cl[typo], cs[typo] = rq[typo], rl[typo], rs[typo]
     if config.merge_split:
         nq, nl = q_left.sum(axis=1), l_left.sum(axis=1)
         both = np.flatnonzero((nq > 0) & (nl > 0) & ((nq > 1) | (nl > 1)))
@@ -259,7 +291,7 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
                 rb = both[tried]
                 r[tried] = _merge_sim(_joined(Q[rb], q_left[rb], table), _joined(L[rb], l_left[rb], table),
                                       lq[tried], ll[tried], config)
-            ok = r >= config.merge_min_sim
+            ok = (r >= config.merge_min_sim) & (resid[both] == 0)
             ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
             rows = both[ok]
             resid[rows] = r[ok]
@@ -267,7 +299,7 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
             cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
             # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
             # Patr Ushev"): one token of a side against the joined leftovers of the other
-            rest = ~ok & ~strict[both]
+            rest = ~ok & ~strict[both] & (resid[both] == 0)
             if rest.any():
                 _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
                                resid, cq, cl)
@@ -369,15 +401,69 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
 
 
 def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`), looked up
-    per distinct token."""
+    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`)."""
+    return _token_in(tok, table, affix_words())
+
+
+def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
+    """Per position: the token is one of `words`, looked up per distinct token."""
     valid = tok >= 0
     if not valid.any():
         return np.zeros(tok.shape, dtype=bool)
     toks = np.unique(tok[valid])
-    words = affix_words()
     hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
+
+
+def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray, q_matched: np.ndarray,
+                chinese: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
+    """Pairs whose only leftovers are one short token each side, one letter apart (HK ~ HI), in a long name
+    whose other tokens aligned, two of them at least four letters long: a typo in a short token then says
+    less than it does in a short name. Never in Chinese-written pairs (a syllable is a character)."""
+    one = (q_left.sum(axis=1) == 1) & (l_left.sum(axis=1) == 1) & ~chinese
+    rows = np.flatnonzero(one)
+    if len(rows) == 0:
+        return np.zeros(len(Q), dtype=bool)
+    long_aligned = (q_matched[rows] & (table.nchars[np.where(q_matched[rows], Q[rows], 0)] >= 4)).sum(axis=1) >= 2
+    rows = rows[long_aligned]
+    qt = Q[rows, q_left[rows].argmax(axis=1)]
+    lt = L[rows, l_left[rows].argmax(axis=1)]
+    short = ((table.nchars[qt] == table.nchars[lt]) & (table.nchars[qt] >= 2)
+             & (table.nchars[qt] <= config.short_token_len) & table.alpha[qt] & table.alpha[lt])
+    rows, qt, lt = rows[short], qt[short], lt[short]
+    out = np.zeros(len(Q), dtype=bool)
+    if len(rows):
+        dist = process.cpdist(table.text[qt].tolist(), table.text[lt].tolist(), scorer=OSA.distance)
+        out[rows[dist == 1]] = True
+    return out
+
+
+def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per position: a Chinese place name (resources/normalize/cn_org_glossary.yml) first or last in a name
+    of three tokens or more, where a company's place of registration stands; elsewhere (a given name
+    Jilin, a two-token name) it is a name like any other."""
+    valid = tok >= 0
+    n = valid.sum(axis=1)
+    ends = (np.arange(tok.shape[1])[None, :] == 0) | (np.arange(tok.shape[1])[None, :] == (n - 1)[:, None])
+    cand = valid & ends & (n >= 3)[:, None]
+    return cand & _token_in(np.where(cand, tok, -1), table, place_words()) if cand.any() else cand
+
+
+def _ordered_or_rotated(match_j: np.ndarray) -> np.ndarray:
+    """Per pair: the aligned list positions, read in account order, rise, or rise after the first is
+    moved to the end or the last to the front (surname first on one side, last on the other)."""
+    matched = match_j >= 0
+    d = _descents(match_j)
+    big = np.iinfo(np.int16).max
+    pos = match_j.astype(np.int16)
+    first_i = matched.argmax(axis=1)
+    last_i = match_j.shape[1] - 1 - matched[:, ::-1].argmax(axis=1)
+    rows = np.arange(len(match_j))
+    first, last = pos[rows, first_i], pos[rows, last_i]
+    top = np.where(matched, pos, -1).max(axis=1)
+    low = np.where(matched, pos, big).min(axis=1)
+    # one step back: fine when it comes from a rotated first (it is the top) or last (it is the lowest)
+    return (d == 0) | ((d == 1) & ((first == top) | (last == low)))
 
 
 def _descents(match_j: np.ndarray) -> np.ndarray:

@@ -48,6 +48,21 @@ def patronymic_connectors() -> frozenset[str]:
 
 
 @functools.cache
+def name_markers() -> frozenset[str]:
+    """Particles that announce another name (abu, umm, bin …): Abu Al-Ward is not just Ward."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("markers", []))
+
+
+@functools.cache
+def descriptive_generic_words() -> frozenset[str]:
+    """Generic organisation words that say what a company does (institute, systems, shipping), not how it
+    is constituted (group, holding, ltd): particles.yml `generic` less `structural`."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("generic", [])) - frozenset(data.get("structural", []))
+
+
+@functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""
@@ -60,6 +75,13 @@ def particle_pairs() -> frozenset[tuple[str, str]]:
     """Spellings of one name particle (al / el / ul, abu / abo, bin / ibn), both directions."""
     data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
     return frozenset((a, b) for group in data.get("equivalent", []) for a in group for b in group if a != b)
+
+
+def place_words() -> frozenset[str]:
+    """Chinese place names as tokens (zhejiang, hangzhou): where a company is registered, optional in its name."""
+    from screening.normalize.chinese_org import place_tokens
+
+    return place_tokens()
 
 
 def is_particle(token: str) -> bool:
@@ -77,7 +99,18 @@ def nickname_pairs() -> frozenset[tuple[str, str]]:
             if a and b and a != b:
                 pairs.add((a, b))
                 pairs.add((b, a))
+    # diminutives of Slavic given names (Sasha = Aleksandr), kept as data beside the English table
+    for row in _csv_rows("diminutives.csv"):
+        for a in row["full"].split():
+            for b in row["diminutive"].split():
+                pairs.update({(a, b), (b, a)})
     return frozenset(pairs)
+
+
+def _csv_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a bundled CSV table; lines starting with '#' are its provenance notes."""
+    lines = (RESOURCES / name).read_text(encoding="utf-8").splitlines()
+    return list(csv.DictReader(line for line in lines if line and not line.startswith("#")))
 
 
 @functools.cache
@@ -98,6 +131,10 @@ def variant_pairs() -> frozenset[tuple[str, str]]:
                 forms = {re.sub(r"[^a-z]", "", anyascii(f).lower()) for f in entry.get("forms", [])}
                 forms = sorted(f for f in forms if len(f) >= 2)
                 pairs.update((a, b) for a in forms for b in forms if a != b)
+    # spellings of Arabic given names seen on the lists (Tarek / Tariq, Azeez / Aziz, Sayed / Said)
+    for row in _csv_rows("given_name_variants.csv"):
+        forms = row["spellings"].split()
+        pairs.update((a, b) for a in forms for b in forms if a != b)
     return frozenset(pairs)
 
 
@@ -146,6 +183,22 @@ def is_pinyin(token: str) -> bool:
                 ok[end] = True
                 break
     return ok[-1]
+
+
+# Syllables of interjections, never of names: a token read through them is not a Chinese name ("salim").
+_NON_NAME_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng", "r"})
+
+
+@functools.lru_cache(maxsize=200_000)
+def is_chinese_name_token(token: str) -> bool:
+    """The token can be a Chinese surname or given name in pinyin: one or two syllables run together
+    (wang, jianhua), none of them an interjection. Longer pinyin-looking tokens (hawala, roumanin) are
+    names of other languages."""
+    if not is_pinyin(token) or len(token) > 12:
+        return False
+    syllables = _syllables() - _NON_NAME_SYLLABLES
+    n = len(token)
+    return token in syllables or any(token[:i] in syllables and token[i:] in syllables for i in range(1, n))
 
 
 def is_cjk(ch: str) -> bool:
@@ -220,6 +273,7 @@ class TokenTable:
     phon: np.ndarray  # int64: phonetic key hash (0 = none)
     squeeze: np.ndarray  # int64: hash of the token with doubled letters collapsed
     pinyin: np.ndarray  # bool: one or more pinyin syllables
+    cn_name: np.ndarray  # bool: one or two pinyin syllables that can be a Chinese name (is_chinese_name_token)
     df: np.ndarray  # int32: how many list names hold the token (bundled table; 0 = rare or unknown)
     ocr: np.ndarray  # object: the token with OCR digit confusions read as letters (else the token)
     folded: np.ndarray  # int64: hash of the vowel-folded token
@@ -247,6 +301,7 @@ class TokenTable:
         phon = _phon_codes(tokens)
         squeeze = stable_codes([_DOUBLED.sub(r"\1", t) for t in tokens])
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
+        cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
         df = np.fromiter((common.get(t, 0) for t in tokens), dtype=np.int32, count=n)
         ocr = np.empty(n, dtype=object)
@@ -254,7 +309,8 @@ class TokenTable:
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
         folded = stable_codes([vowel_fold(t) for t in tokens])
         numbered = _numbered_codes(tokens)
-        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, df, ocr, folded, rn,
+        return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
+                   rn,
                    numbered)
 
     @classmethod
@@ -312,8 +368,8 @@ class _Stacked:
         return out
 
 
-ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "df",
-                "ocr", "folded", "rn", "numbered")
+ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
+                "df", "ocr", "folded", "rn", "numbered")
 _DIGIT = re.compile(r"\d")
 
 

@@ -220,6 +220,7 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     """
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
+    words = _legal_ocr(words, suffix, prefix)
     while True:
         words, found = strip_suffix(words, suffix, fuzzy=True)
         if found is None:
@@ -231,6 +232,25 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
             break
         code = code or found
     return words, code
+
+
+_OCR_LETTERS = str.maketrans("0123456789", "olzeasgtbg")
+
+
+def _legal_ocr(words: list[str], *tables: "PhraseTable") -> list[str]:
+    """Legal-form words written with digits for letters ("C0", "LT0", "5.A." for S.A.) read as the words
+    they imitate, near either end of the name: only where the letters make a legal-form word."""
+    ends = sorted({i for i in (0, 1, len(words) - 3, len(words) - 2, len(words) - 1) if 0 <= i < len(words)})
+    if not any(ch.isdigit() for i in ends for ch in words[i]):
+        return words
+    known = {w for t in tables for w in t.firsts | t.lasts}
+    out = list(words)
+    for i in ends:
+        w = words[i]
+        letters = w.translate(_OCR_LETTERS)
+        if w != letters and any(ch.isalpha() for ch in w) and letters in known:
+            out[i] = letters
+    return out
 
 
 def strip_han_legal_form(text: str) -> tuple[str, str | None]:

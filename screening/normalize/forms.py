@@ -5,7 +5,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from screening.normalize import affixes, chinese, wadegiles
+from screening.normalize import affixes, chinese, chinese_org, korean, wadegiles
 from screening.normalize.text import (
     clean,
     fix_homoglyphs,
@@ -17,6 +17,7 @@ from screening.normalize.tokenize import ascii_words, script_words
 from screening.normalize.translit import to_ascii
 
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+HAN_CHAR_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _UPPER_FIRST_RE = re.compile(r"\s*([^\W\d_]{2,})\s+([^,]+)$")
 PERSON_TYPES = frozenset({"person", "natural_person", "individual", "people", "personal"})
 ORG_TYPES = frozenset({"organization", "organisation", "legal_person", "other_organization", "company", "entity",
@@ -83,15 +84,53 @@ def _surname_first(name: str) -> bool:
     return m is not None and m.group(1).isupper() and any(not w.isupper() for w in m.group(2).split())
 
 
+_ACRONYM_RE = re.compile(r"^(.*?\S)\s*\(\s*([A-Za-z]{2,8})(?:[\s-]*\d{1,4})?\s*\)\s*$")
+
+
+def _drop_acronym(text: str) -> str:
+    """An organisation's own acronym in brackets at the end ("Beijing University of Aeronautics and
+    Astronautics (BUAA)", "... 13th Research Institute (CETC 13)") repeats the name: it is dropped when its
+    letters are the initials of the name's words, in order, starting with the first."""
+    m = _ACRONYM_RE.match(text)
+    if m is None:
+        return text
+    initials = [w[0] for w in ascii_words(to_ascii(m.group(1)).lower(), True)]
+    letters = m.group(2).lower()
+    if not initials or initials[0] != letters[0]:
+        return text
+    pos = 0
+    for ch in letters:
+        while pos < len(initials) and initials[pos] != ch:
+            pos += 1
+        if pos == len(initials):
+            return text
+        pos += 1
+    return m.group(1)
+
+
+def _drop_trailing_places(parts: list[list[str]]) -> list[list[str]]:
+    """Comma parts after an organisation's name that only say where it is ("Huawei Software Technologies
+    Co., Ltd., Nanjing, Jiangsu"; "…, Hangzhou, Zhejiang, China"): an address, not the name."""
+    places = chinese_org.place_tokens() | _COUNTRY_WORDS
+    while len(parts) > 1 and all(w in places for w in parts[-1]):
+        parts = parts[:-1]
+    return parts
+
+
+_COUNTRY_WORDS = frozenset({"china", "prc", "p", "r", "peoples", "republic", "of", "inner", "mongolia", "hong", "kong"})
+
+
 def _latin_words(text: str, klass: str | None, surname_first: bool = False) -> tuple[list[str], str | None]:
     """Tokens of the ASCII form, with legal form and titles handled per comma part."""
+    if klass != "person" and text.endswith(")"):
+        text = _drop_acronym(text)
     ascii_text = to_ascii(text)
     join = klass != "person"
     # Number words -> digits and abbreviated company words written out, except in person names ("Erik ten
     # Hag": ten is a particle there).
     parts = [ascii_words(p, join) for p in ascii_text.split(",")]
     if klass != "person":
-        parts = [affixes.expand_abbreviations(affixes.number_words(p)) for p in parts]
+        parts = [affixes.expand_abbreviations(affixes.number_words(p)) for p in _drop_trailing_places(parts)]
     flat, legal = _legal([w for p in parts for w in p], klass)
     if legal is not None:
         parts = [flat]
@@ -126,7 +165,8 @@ def _han_forms(text: str, klass: str | None) -> list[NameForm]:
             words, legal = affixes.strip_legal_forms(words)
     pinyin: list[str] | None = None
     common: list[str] | None = None
-    if klass != "org" and legal is None and not dotted and len(words) == 1 and chinese.is_han(words[0]):
+    pinyin_person = klass != "org" and legal is None and not dotted and len(words) == 1 and chinese.is_han(words[0])
+    if pinyin_person:
         words = [affixes.strip_han_title(words[0])]
         pinyin = chinese.person_pinyin(words[0])
         common = chinese.common_surname_reading(words[0])
@@ -153,7 +193,40 @@ def _han_forms(text: str, klass: str | None) -> list[NameForm]:
         forms.append(NameForm(" ".join(pinyin), "pinyin", legal))
     if common:
         forms.append(NameForm(" ".join(common), "variant", legal))
+    if pinyin_person:
+        # a Korean name written in Hanja (金正恩): its Sino-Korean reading as lists romanise it
+        forms += [NameForm(" ".join(t), "variant", None) for t in hanja_spellings(words[0])]
+    if is_org_reading(klass, legal, text, dotted):
+        # the English-listing reading of a Chinese organisation (浙江大华技术 -> "zhejiang dahua technology")
+        seen = {f.text for f in forms}
+        for reading in chinese_org.readings(words):
+            joined = " ".join(reading)
+            if joined not in seen:
+                seen.add(joined)
+                forms.append(NameForm(joined, "pinyin", legal))
     return forms
+
+
+def hanja_spellings(han: str) -> list[list[str]]:
+    """The romanisations of a Han person name read in Korean (金正恩 -> kim jong un, kim chong un); [] when
+    it cannot be a Korean name (no Korean surname, a character without a Sino-Korean reading) or is a
+    two-character name: a third of Chinese names are (杨秀), few Korean ones, and two short syllables read
+    in Korean meet listed Korean names by chance ("Yang Su")."""
+    if len(han) < 3:
+        return []
+    hangul = korean.hanja_to_hangul(han)
+    return korean.listed_spellings(hangul) if hangul else []
+
+
+def is_org_reading(klass: str | None, legal: str | None, text: str, dotted: bool) -> bool:
+    """Whether a Han name gets the English-listing reading: organisations, and names of unknown type with a
+    legal form, or of five characters or more with a generic organisation word (科技, 集团, 大学 …: a person's
+    name of two to four characters may hold one, 张中华, 李海洋); never persons, vessels or dotted foreign names."""
+    if klass in ("person", "vessel") or dotted:
+        return False
+    if klass == "org" or legal is not None:
+        return True
+    return len(HAN_CHAR_RE.findall(text)) >= 5 and chinese_org.org_word_pattern().search(text) is not None
 
 
 def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
@@ -194,7 +267,10 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
                 forms.append(NameForm(joined, "variant", legal))
     if klass in (None, "person") and legal is None and len(words) >= 2:
         hangul = _HANGUL_RE.match(text) is not None
-        for variant in chinese.korean_variants(text, words) if hangul else chinese.surname_variants(words):
+        variants = chinese.korean_variants(text, words) if hangul else chinese.surname_variants(words)
+        if hangul:
+            variants += korean.listed_spellings(text.replace(" ", ""))
+        for variant in variants:
             joined = " ".join(variant)
             if joined not in seen:
                 seen.add(joined)

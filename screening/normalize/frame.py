@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from screening.normalize import affixes, chinese
-from screening.normalize.forms import name_forms, subject_class
+from screening.normalize import affixes, chinese, chinese_org
+from screening.normalize.forms import hanja_spellings, name_forms, subject_class
 
 FRAME_SCHEMA = {"idx": pl.UInt32, "form": pl.String, "kind": pl.String, "legal_form": pl.String}
 _PAIR_SCHEMA = {"name": pl.String, "subject_type": pl.String}
@@ -89,10 +89,17 @@ def _han_person_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         common=pl.when(pl.col("listed_surname") & (pl.col("common_py") != pl.col("surname_py")))
         .then(pl.concat_str(["common_py", "given_py"], separator=" ").str.strip_chars(" ")).otherwise(pl.lit("")),
     )
+    # Korean readings of names that can be Korean (forms.hanja_spellings), per distinct name
+    korean = {s: [" ".join(t) for t in hanja_spellings(s)] for s in done["simp"].unique().to_list()}
+    korean = {s: k for s, k in korean.items() if k}
+    done = done.with_columns(korean=pl.col("simp").replace_strict(korean, default=[], return_dtype=pl.List(pl.String)))
+    kr = (done.select("name", "subject_type", "korean").explode("korean").drop_nulls("korean")
+          .with_columns(pos=(3 + pl.int_range(pl.len()).over("name", "subject_type")).cast(pl.UInt8)))
     forms = pl.concat([
         done.select("name", "subject_type", pos=pl.lit(0, pl.UInt8), form=pl.col("simp"), kind=pl.lit("original")),
         done.select("name", "subject_type", pos=pl.lit(1, pl.UInt8), form=pl.col("pinyin"), kind=pl.lit("pinyin")),
         done.select("name", "subject_type", pos=pl.lit(2, pl.UInt8), form=pl.col("common"), kind=pl.lit("variant")),
+        kr.select("name", "subject_type", "pos", form=pl.col("korean"), kind=pl.lit("variant")),
     ]).filter(pl.col("form") != "").with_columns(legal_form=pl.lit(None, dtype=pl.String))
     return forms, left
 
@@ -123,10 +130,26 @@ def _han_org_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pinyin=pl.col("stem").str.replace_many(patterns, replacements, leftmost=True)
         .str.replace_all(" +", " ").str.strip_chars(" ")
     )
+    # the English-listing readings (chinese_org), per distinct stem: a dictionary scan, not per name
+    stems = done["stem"].unique().to_list()
+    readings = {s: [" ".join(r) for r in chinese_org.readings([s])] for s in stems}
+    done = done.with_columns(
+        reading1=pl.col("stem").replace_strict({s: r[0] if r else "" for s, r in readings.items()},
+                                               return_dtype=pl.String),
+        reading2=pl.col("stem").replace_strict({s: r[1] if len(r) > 1 else "" for s, r in readings.items()},
+                                               return_dtype=pl.String),
+    ).with_columns(
+        reading1=pl.when(pl.col("reading1") == pl.col("pinyin")).then(pl.lit("")).otherwise("reading1"),
+        reading2=pl.when(pl.col("reading2") == pl.col("pinyin")).then(pl.lit("")).otherwise("reading2"),
+    )
     forms = pl.concat([
         done.select("name", "subject_type", pos=pl.lit(0, pl.UInt8), form=pl.col("stem"), kind=pl.lit("original"),
                     legal_form="legal_form"),
         done.select("name", "subject_type", pos=pl.lit(1, pl.UInt8), form=pl.col("pinyin"), kind=pl.lit("pinyin"),
+                    legal_form="legal_form"),
+        done.select("name", "subject_type", pos=pl.lit(2, pl.UInt8), form=pl.col("reading1"), kind=pl.lit("pinyin"),
+                    legal_form="legal_form"),
+        done.select("name", "subject_type", pos=pl.lit(3, pl.UInt8), form=pl.col("reading2"), kind=pl.lit("pinyin"),
                     legal_form="legal_form"),
     ]).filter(pl.col("form") != "")
     return forms, left

@@ -26,8 +26,16 @@ IMITATIONS = {
     "tailakuanta": "pinyin or homophones",
     "Tai La Kuan Ta": "pinyin or homophones",
     "太拉宽塔": "pinyin or homophones",  # homophone 太/泰
-    "TerraQuantta": "",
-    "TeraQuanta": "",
+    "TerraQuantta": "misspelling",  # doubled letter
+    "TeraQuanta": "misspelling",  # dropped letter
+    "TerarQuanta": "misspelling",  # swapped neighbours
+    "TerraQanuta": "misspelling",
+    "TerraQunta": "misspelling",  # one deletion
+    "TerraQuamta": "misspelling",  # one substitution
+    "TorraQuenta": "misspelling",  # two substitutions in a long form
+    "TeraQuantaa": "misspelling",
+    "Best TerraQuanat Shop": "misspelling",  # inside a longer name
+    "tailakuanda": "misspelling",  # the pinyin of 泰拉宽塔, misspelt
 }
 
 # Legitimate names that resemble parts of the brand: must stay clean.
@@ -35,7 +43,29 @@ NEGATIVES = [
     "Terra Quantum", "Quanta Computer", "TerraCotta Studio", "Terrace Cafe", "quantum", "terra nova",
     "Terraform Labs", "Qantas", "泰拉瑞亚", "宽带服务", "泰山", "拉萨旅行", "华信官方旗舰店", "Support Group",
     "Team Liquid", "Tesla Quant", "王伟", "小明", "sunny88", "泰拉", "quanta", "terra_88", "Quant Terra",
+    # two or more changes away, or explained by a real word (lookalike_words)
+    "Terra Quantum Labs", "TerraQuest", "Tetra Quark", "Sierra Quant", "Terra Quantity",
 ]
+
+
+def test_misspelling_edits_counts_changes() -> None:
+    from screening.eligibility.brand import misspelling_edits, word_bounds
+
+    assert misspelling_edits("terarquanta", "terraquanta", 2) == 1
+    assert misspelling_edits("xxterraqunta", "terraquanta", 1) == 1
+    assert misspelling_edits("torraquenta", "terraquanta", 2) == 2
+    assert misspelling_edits("torraquenta", "terraquanta", 1) is None
+    assert misspelling_edits("terraquantta", "terraquanta", 1) == 1
+    # the stretch must be whole words of the display name
+    assert misspelling_edits("sierraquant", "terraquanta", 2, word_bounds("sierra quant")) is None
+    assert misspelling_edits("bestterraquanatshop", "terraquanta", 2, word_bounds("best terraquanat shop")) == 1
+
+
+def test_short_forms_allow_one_change_and_very_short_none() -> None:
+    base = default_config()
+    other = BrandConfig(**{**base.__dict__, "protected": (("a", ("Alipay",)), ("b", ("Qoo",))),
+                           "lookalike_words": ()})
+    assert run(["Alipey", "Aliapy", "Alpiey", "Qxo", "Qoa"], other)["display_name"].to_list() == ["Alipey", "Aliapy"]
 
 
 def run(names: list[str], config: BrandConfig | None = None) -> pl.DataFrame:

@@ -30,7 +30,7 @@ def test_run_eval_small(con: duckdb.DuckDBPyConnection) -> None:
     assert per_type["exact"]["rate"] == 1.0
     ss = report["self_screen"]
     assert ss["names"] == 200 and ss["own_found"] >= 190
-    assert report["clean"]["accounts"] == 300
+    assert report["clean"]["accounts"] == 300 + 300 // 5  # the synthetic base and its hard part
     assert {t["target"] for t in report["targets"]} >= {"must_hit_recall", "should_hit_recall", "clean_alerts_per_1000_namesakes_excluded"}
     # failures carry what the matcher helper needs
     assert set(result.failures.columns) >= {"part", "variation_type", "expected", "original", "variant", "score"}
@@ -118,3 +118,27 @@ def test_syllable_bag_sees_split_and_reordered_pinyin_as_one_name() -> None:
     assert syllable_bag("lin chunyan") == syllable_bag("lin chun yan")
     assert syllable_bag("chen haoli") != syllable_bag("chen hao")  # a syllable fewer is another name
     assert syllable_bag("mohammed hassan") == "hassan mohammed"  # not pinyin: tokens kept whole
+
+
+def test_cross_script_measures_cases_in_force(con: duckdb.DuckDBPyConnection) -> None:
+    """The small store holds UN, China and BIS lists: the UN's DPRK persons are measured, the US CSL and
+    OFAC cases are reported as not in force, never counted as misses."""
+    from screening.evaluation.eval import eval_cross_script, match_config
+
+    report, wrong = eval_cross_script(con, match_config(), EvalOptions())
+    per_case = {r["case"]: r for r in report["per_case"]}
+    assert per_case["ko_hanja"]["n"] >= 4 and per_case["ko_hangul"]["n"] >= 4
+    assert per_case["ko_hanja"]["rate"] == 1.0 and per_case["ko_hangul"]["rate"] == 1.0
+    assert "cn_org" not in per_case and any(r["source"] == "us_csl" for r in report["not_in_force"])
+    assert wrong.height == 0
+
+
+def test_hard_clean_names_are_reproducible_and_mixed() -> None:
+    from screening.evaluation.clean import hard_clean_accounts
+
+    a, b = hard_clean_accounts(500, 3), hard_clean_accounts(500, 3)
+    assert a.equals(b) and a.height == 500 and a["account_id"].str.starts_with("H").all()
+    kinds = a.group_by("subject_type").len().sort("subject_type").rows()
+    assert kinds == [("organization", 150), ("person", 350)]
+    assert a.filter(pl.col("name").str.contains(r"[\u4e00-\u9fff]")).height > 100  # Han names
+    assert a.filter(pl.col("name").str.contains(r"(?i)\b(?:ltd|plc|llc|inc|corp|limited|group)\b")).height == 150

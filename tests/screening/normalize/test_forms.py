@@ -204,7 +204,7 @@ def test_heteronym_surname_also_read_as_an_ordinary_character(name: str, common:
     # a romaniser who misses the surname reading writes 朴英泰 "Pu Yingtai": a variant form, the surname
     # reading stays the pinyin form
     forms = forms_of(name, "person")
-    assert forms["variant"] == {common} and common not in forms["pinyin"]
+    assert common in forms["variant"] and common not in forms["pinyin"]
     assert frame_forms([name], ["person"]) == {(f.text, f.kind) for f in name_forms(name, "person")}
 
 
@@ -214,7 +214,9 @@ def test_a_surname_read_one_way_has_no_variant() -> None:
 
 def test_han_original_is_simplified() -> None:
     assert forms_of("習近平")["original"] == {"习近平"}
-    assert forms_of("張國榮", "person") == {"original": {"张国荣"}, "pinyin": {"zhang guorong"}}
+    # 張 is also a Korean surname: its Sino-Korean readings come as variants (korean.py)
+    assert forms_of("張國榮", "person") == {"original": {"张国荣"}, "pinyin": {"zhang guorong"},
+                                         "variant": {"jang kuk yong", "chang kuk yong"}}
     assert forms_of("中國銀行", "organization")["original"] == forms_of("中国银行", "organization")["original"]
 
 
@@ -232,22 +234,26 @@ def test_han_foreign_name_with_middle_dot() -> None:
 
 
 HAN_ORG_CASES = [
-    ("北京某某科技有限公司", "北京某某科技", "bei jing mou mou ke ji", "ltd"),
-    ("华为技术有限公司", "华为技术", "hua wei ji shu", "ltd"),
-    ("中兴通讯股份有限公司", "中兴通讯", "zhong xing tong xun", "ltd"),
-    ("某某有限责任公司", "某某", "mou mou", "ltd"),
-    ("中國銀行(香港)有限公司", "中国银行香港", "zhong guo yin hang xiang gang", "ltd"),  # 行 read hang in 银行
-    ("重庆长安汽车股份有限公司", "重庆长安汽车", "chong qing chang an qi che", "ltd"),
-    ("人权观察", "人权观察", "ren quan guan cha", None),
+    # name, original, per-character pinyin, legal form, English-listing readings (chinese_org)
+    ("北京某某科技有限公司", "北京某某科技", "bei jing mou mou ke ji", "ltd",
+     ["beijing moumou technology", "beijing moumou science technology"]),
+    ("华为技术有限公司", "华为技术", "hua wei ji shu", "ltd", ["huawei technology", "huawei technologies"]),
+    ("中兴通讯股份有限公司", "中兴通讯", "zhong xing tong xun", "ltd", ["zte"]),
+    ("某某有限责任公司", "某某", "mou mou", "ltd", []),
+    ("中國銀行(香港)有限公司", "中国银行香港", "zhong guo yin hang xiang gang", "ltd",  # 行 read hang in 银行
+     ["china bank hong kong", "chinese bank hong kong"]),
+    ("重庆长安汽车股份有限公司", "重庆长安汽车", "chong qing chang an qi che", "ltd",
+     ["chongqing changan automobile", "chongqing changan automotive"]),
+    ("人权观察", "人权观察", "ren quan guan cha", None, []),
 ]
 
 
-@pytest.mark.parametrize(("name", "original", "pinyin", "code"), HAN_ORG_CASES)
-def test_han_organisations(name: str, original: str, pinyin: str, code: str | None) -> None:
+@pytest.mark.parametrize(("name", "original", "pinyin", "code", "readings"), HAN_ORG_CASES)
+def test_han_organisations(name: str, original: str, pinyin: str, code: str | None, readings: list[str]) -> None:
     assert name_forms(name, "organization") == [
         NameForm(original, "original", code),
         NameForm(pinyin, "pinyin", code),
-    ]
+    ] + [NameForm(r, "pinyin", code) for r in readings]
 
 
 def test_han_legal_form_found_for_unknown_type() -> None:
@@ -354,7 +360,8 @@ TELEGRAPH_CASES = [
 @pytest.mark.parametrize("subject_type", ["person", None])
 def test_telegraph_code_names_read_as_han(code: str, han: str, pinyin: str, subject_type: str | None) -> None:
     assert name_forms(code, subject_type) == name_forms(han, subject_type)
-    assert forms_of(code, subject_type) == {"original": {han}, "pinyin": {pinyin}}
+    forms = forms_of(code, subject_type)
+    assert (forms["original"], forms["pinyin"]) == ({han}, {pinyin})
 
 
 @pytest.mark.parametrize(("name", "subject_type"), [

@@ -1,0 +1,85 @@
+"""Issue 13 §3: misses and false-alert classes, on listed names from the bundled snapshot (source noted)."""
+from __future__ import annotations
+
+import pytest
+
+from screening.matching.config import DEFAULT_CONFIG
+from screening.matching.pairwise import compare
+
+REVIEW = DEFAULT_CONFIG.review
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Volodya Putin", "PUTIN, Vladimir"),  # us_ofac_sdn; diminutives.csv
+    ("Sasha Bolshakov", "Aleksandr Sergeyevich BOLSHAKOV"),  # gb_ofsi
+    ("Zhenya Prigozhin", "PRIGOZHIN, Evgeny"),  # us_ofac_sdn
+    ("Tarek Aziz", "AZIZ, Tariq"),  # us_ofac_sdn; given_name_variants.csv
+    ("Azeez Mohammad", "AZIZ, Mohammad"),  # us_ofac_sdn
+])
+def test_diminutives_and_arabic_spellings_hit(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score >= REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Zhang Wei", "Zhao Wei Zhang"),  # us_csl: the listed name has another syllable the account lacks
+    ("Chen Bin", "CHEN Bingshen"),  # a short pinyin name is no cut-off of a longer one
+    ("Wang Jun", "WANG Junzheng"),
+    ("Wei Hua", "WU Weihua"),  # the listed surname WU is a whole character, not a one-letter extra
+])
+def test_short_pinyin_names_do_not_reach_longer_listed_names(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score < REVIEW
+
+
+def test_common_chinese_namesakes_still_alert() -> None:
+    """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
+    assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
+    assert compare("Zhang Wei", "ZHANG Wei", subject_type="person").score >= REVIEW
+    assert compare("张伟", "Wei ZHANG", subject_type="person").score >= REVIEW  # surname last on the list
+
+
+def test_a_korean_reading_must_keep_the_listed_order() -> None:
+    """宋新利 read in Korean is "song sin ri"; the listed "Sin Song RI" (gb_ofsi) has the surname elsewhere."""
+    assert compare("宋新利", "Sin Song RI", subject_type="person").score < REVIEW
+    assert compare("金敬姬", "Kyong Hui KIM", subject_type="person").score >= REVIEW  # gb_ofsi, surname last
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Yummy Be Charm Trading HI Limited", "YUMMY BE CHARM TRADING HK LIMITED"),  # us_ofac_sdn: HK -> HI
+    ("Farwell Canyon HX Limited", "FARWELL CANYON HK LIMITED"),  # us_ofac_sdn
+])
+def test_one_typo_in_a_short_token_of_a_long_company_name(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_short_token_typo_alone_is_no_match() -> None:
+    """With only generic words around it, HK ~ HI is all that tells the names apart (us_ofac_sdn)."""
+    assert compare("Energy HI Limited", "SAGE ENERGY HK LIMITED", subject_type="organization").score < REVIEW
+    assert compare("Kim Yong Si", "KIM, Yong Su", subject_type="person").score < REVIEW  # a syllable is a name
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Comercial Cimex 5.A.", "COMERCIAL CIMEX, S.A."),  # us_ofac_sdn: digit for the S
+    ("Galax Trading C0., LTD.", "GALAX TRADING CO., LTD."),  # us_ofac_sdn: zero for the O
+])
+def test_digits_for_letters_in_legal_forms(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= DEFAULT_CONFIG.block_review
+
+
+def test_a_one_word_company_is_not_a_persons_kunya() -> None:
+    """"Ward Ltd" meets one word of the UN's "Abu Al-Ward": Abu stands for a name the company lacks."""
+    assert compare("Ward Ltd", "Abu Al-Ward", subject_type="organization").score < REVIEW
+    assert compare("Qaida", "Al-Qaida", subject_type="organization").score >= REVIEW  # the article is no name
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Hudson Ltd", "Hudson Institute"),  # cn_sanctions: one shared word, the listed descriptive word differs
+    ("Falcon Limited", "FALCON SYSTEMS"),  # us_ofac_sdn
+])
+def test_one_common_word_is_not_the_listed_name(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score < REVIEW
+
+
+def test_structural_words_still_say_nothing() -> None:
+    """"Sovcomflot" ~ "PJSC SOVCOMFLOT" (gb_ofsi): a legal form or Group is no other name."""
+    assert compare("Sovcomflot", "PJSC SOVCOMFLOT", subject_type="organization").score >= REVIEW
+    assert compare("Sovcomflot Ltd", "Sovcomflot Group", subject_type="organization").score >= REVIEW
