@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -98,19 +99,25 @@ def test_import_reports_every_row(kind: str, db: Path, tmp_path: Path) -> None:
     assert type(outcome) is expected_type
     outcome = _polars(outcome)
     assert outcome["row"].to_list() == [1, 2, 3, 4, 5, 6]
-    assert outcome["imported"].to_list() == [True, True, True, True, False, False]
+    assert outcome["imported"].to_list() == [True, True, True, True, True, False]  # a repeated account_id is not
     assert outcome["account_id"].to_list() == ["A1", "A2", "A3", "A4", "A5", "A1"]
+    assert "unknown subject_type 'martian'" in outcome["reason"][4]  # stored, the bad field dropped (issue 10)
     assert "duplicate account_id" in outcome["reason"][5]
     assert outcome["reason"][:4].null_count() == 4 and outcome["import_id"].n_unique() == 1
 
 
-def test_unreadable_rows_are_refused_unless_skipped(db: Path) -> None:
-    with pytest.raises(exc.InputError, match=r"2 account row\(s\) cannot be read \(row 5: .*subject_type"):
-        screening.screen(BAD.to_pandas(), db=db)
+def test_unscreenable_rows_are_refused_unless_skipped(db: Path) -> None:
+    nameless = pl.concat([BAD, pl.DataFrame({"account_id": ["A6"], "subject_type": ["person"], "name": ["☺☺"],
+                                             "birth_date": [None], "country": [None]})])
+    with pytest.raises(exc.InputError, match=r"1 account row\(s\) cannot be read \(row 7: no usable name"):
+        screening.screen(nameless.to_pandas(), db=db)
     with pytest.raises(exc.InputError):
-        screening.check_eligibility(BAD, db=db)
-    hits = screening.screen(BAD.to_pandas(), db=db, skip_bad_rows=True)
-    assert set(hits["account_id"]) == {"A1", "A3"}
+        screening.check_eligibility(nameless, db=db)
+    hits = screening.screen(nameless.to_pandas(), db=db, skip_bad_rows=True)
+    assert {"A1", "A3"} <= set(hits["account_id"])  # the bad type (A5) and the repeated A1 are screened too
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.sql("SELECT account_id, line FROM screening_unscreened").fetchall() == [("A6", 7)]
+    con.close()
 
 
 def test_anything_else_is_a_usage_error(db: Path) -> None:
