@@ -6,8 +6,8 @@ in → pandas out, Arrow in → Arrow out, polars (or a path) → polars. Column
 (docs/architecture.md §3.2); the store is `db` (a path or an open connection; default:
 `$SCREENING_DB`).
 
-Fail closed: rows that cannot be screened (no usable name) are never silently left out of a screen or
-an eligibility run; a bad secondary field or a repeated account_id is only a data issue (issue 10). By default the call refuses the input
+Fail closed: rows that cannot be read as accounts (no name, unknown subject type, duplicate id …) are
+never silently left out of a screen or an eligibility run. By default the call refuses the input
 (`exc.InputError`, naming the rows); with `skip_bad_rows=True` the readable rows are processed and
 `import_accounts` reports the others row by row.
 """
@@ -28,7 +28,7 @@ from screening.accounts import AccountImport, normalise_accounts, read_accounts,
 from screening.eligibility.run import run_eligibility
 from screening.logs import get_logger
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.runs import screen_import
+from screening.runs.ledger import screen_import
 from screening.store import connect
 
 if TYPE_CHECKING:
@@ -71,24 +71,25 @@ def from_polars(frame: pl.DataFrame, kind: Kind) -> Frame:
 
 
 def import_accounts(accounts: Accounts, *, db: Store = None) -> Frame:
-    """Store an account base as an import; one outcome row per input record or unreadable line.
+    """Store an account base as an import; one outcome row per input row.
 
-    Columns: `row` (the record's line: 1-based for frames), `account_id`, `imported` (bool: this row is
-    the account's stored state; false for a repeated account_id or an unreadable line), `reason` (the
-    row's data issues or why the line could not be read; null when none), `import_id`.
+    Columns: `row` (1-based input row), `account_id`, `imported` (the store keeps the first row of each
+    account_id), `screenable` (the row has a usable name), `reason` (its data issues and why it cannot be
+    screened, `; `-joined; null when it has none), `import_id`.
     """
     imported, kind = _read(accounts)
     with _store(db) as con:
         import_id = store_import(con, imported)
-    issues = imported.issues.group_by("line", maintain_order=True).agg(pl.col("reason").str.join("; "))
-    stored_lines = imported.first_per_account()["line"].implode()
-    records = imported.accounts.select("line", "account_id").join(issues, on="line", how="left", maintain_order="left")
-    records = records.with_columns(pl.col("line").is_in(stored_lines).alias("imported"))
-    unread = imported.bad_lines.select("line", pl.lit(None, pl.String).alias("account_id"), "reason",
-                                       pl.lit(False).alias("imported"))
-    outcome = (pl.concat([records.select("line", "account_id", "reason", "imported"), unread])
-               .sort("line").rename({"line": "row"})
-               .select("row", "account_id", "imported", "reason", pl.lit(import_id, pl.Int64).alias("import_id")))
+    notes = pl.concat([
+        imported.issues.select("line", pl.format("{}: {}", "field", "reason").alias("note")),
+        imported.unscreenable().select("line", pl.col("reason").alias("note")),
+    ]).unique(maintain_order=True).group_by("line", maintain_order=True).agg(pl.col("note").str.join("; "))
+    outcome = (
+        imported.accounts.select(pl.col("line").alias("row"), "account_id", pl.col("name").is_not_null().alias("screenable"))
+        .with_columns(imported=pl.col("row") == pl.col("row").min().over("account_id"))
+        .join(notes.rename({"line": "row", "note": "reason"}), on="row", how="left", maintain_order="left")
+        .select("row", "account_id", "imported", "screenable", "reason", pl.lit(import_id, pl.Int64).alias("import_id"))
+    )
     return from_polars(outcome, kind)
 
 
@@ -106,7 +107,7 @@ def screen(
     imported, frame_kind = _read(accounts)
     _refuse_bad_rows(imported, skip_bad_rows)
 
-    with _store(db) as con:  # rows without a usable name are stored with the run as unscreened
+    with _store(db) as con:
         result = screen_import(con, imported, kind=kind, min_score=min_score, config=config or DEFAULT_CONFIG)
     return from_polars(result.hits, frame_kind)
 
@@ -141,16 +142,17 @@ def _read(accounts: Accounts) -> tuple[AccountImport, Kind]:
 
 
 def _refuse_bad_rows(imported: AccountImport, skip: bool) -> None:
-    """Fail closed: a row that cannot be screened (no usable name) is reported, never silently left out."""
+    """Fail closed: a row that cannot be screened (no usable name) is reported, never silently left out.
+    Rows with a bad secondary field are screened without it (their issues are stored with the run)."""
     bad = imported.unscreenable()
     if bad.height == 0:
         return
     if skip:
-        log.warning("unscreenable account rows skipped", rows=bad.height)
+        log.warning("unreadable account rows skipped", rows=bad.height)
         return
     first = "; ".join(f"row {r['line']}: {r['reason']}" for r in bad.head(3).to_dicts())
     raise exc.InputError(
-        f"{imported.source}: {bad.height} account row(s) cannot be read ({first}{'; …' if bad.height > 3 else ''}); "
+        f"{imported.source}: {bad.height} account row(s) cannot be screened ({first}{'; …' if bad.height > 3 else ''}); "
         "fix them, or pass skip_bad_rows=True and list them with import_accounts()"
     )
 

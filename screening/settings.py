@@ -37,8 +37,32 @@ LOCK_WAIT_ENV = "SCREENING_LOCK_WAIT_SECONDS"
 # Logs: one JSON object per line when set to 1/true (else human-readable lines), and the level.
 LOG_JSON_ENV = "SCREENING_LOG_JSON"
 LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
+# The published list-index snapshots lookup() and the API read (never the store); default: "index" beside
+# the store.
+SNAPSHOT_DIR_ENV = "SCREENING_SNAPSHOT_DIR"
+# The service's working folder (scheduler job store, lookup-event spool); default: "service" beside the store.
+SERVICE_DIR_ENV = "SCREENING_SERVICE_DIR"
+# Folder where the platform drops account files (CSV / Parquet / JSONL) for the accounts.import job; default:
+# "inbox" beside the store. Imported files move to inbox/done, refused ones to inbox/failed.
+ACCOUNTS_INBOX_ENV = "SCREENING_ACCOUNTS_INBOX"
+# Comma-separated API keys the HTTP API accepts in the X-API-Key header; unset = no key needed (loopback
+# and trusted networks only). Entries may be "client:key" to name the client in the lookup record.
+API_KEYS_ENV = "SCREENING_API_KEYS"
+# Job schedules: SCREENING_SCHEDULE_<JOB> (job id upper case, "." as "_"), a crontab line
+# ("0 2 * * *", Asia/Shanghai), "every <seconds>", or "off". Defaults in jobs/registry.py.
+SCHEDULE_ENV_PREFIX = "SCREENING_SCHEDULE_"
+# Days personal data is kept after an account closes / a lookup was made (retention.purge); default 1825
+# (five years, the PRC AML record-keeping period).
+RETENTION_DAYS_ENV = "SCREENING_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 1825
+# Days of job-run history kept (retention.purge trims job_runs); default 400.
+JOB_HISTORY_DAYS_ENV = "SCREENING_JOB_HISTORY_DAYS"
+# The regime policy YAML of the alerts workflow (default: screening/resources/policy/regime_policy.yml).
+POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
+# The Chromium binary that prints a report's PDF copy (`screening report --pdf`); else `chromium` on PATH.
+CHROMIUM_ENV = "SCREENING_CHROMIUM"
 
 
 def default_db_path() -> Path:
@@ -98,12 +122,55 @@ def id_hash_key_text() -> str | None:
     return os.environ.get(ID_HASH_KEY_ENV) or None
 
 
+def policy_file() -> Path | None:
+    env = os.environ.get(POLICY_FILE_ENV)
+    return Path(env) if env else None
+
+
 def lookup_refresh_seconds() -> float:
     return float(os.environ.get(LOOKUP_REFRESH_ENV, DEFAULT_LOOKUP_REFRESH))
 
 
 def lock_wait_seconds() -> float:
     return float(os.environ.get(LOCK_WAIT_ENV, "10"))
+
+
+def snapshot_dir_for(db_path: Path) -> Path:
+    env = os.environ.get(SNAPSHOT_DIR_ENV)
+    return Path(env) if env else Path(db_path).parent / "index"
+
+
+def service_dir_for(db_path: Path) -> Path:
+    env = os.environ.get(SERVICE_DIR_ENV)
+    return Path(env) if env else Path(db_path).parent / "service"
+
+
+def accounts_inbox_for(db_path: Path) -> Path:
+    env = os.environ.get(ACCOUNTS_INBOX_ENV)
+    return Path(env) if env else Path(db_path).parent / "inbox"
+
+
+def api_keys() -> dict[str, str]:
+    """key → client name (the name is what the lookup record keeps, never the key)."""
+    keys: dict[str, str] = {}
+    for n, item in enumerate(k.strip() for k in os.environ.get(API_KEYS_ENV, "").split(",")):
+        if not item:
+            continue
+        client, sep, key = item.partition(":")
+        keys[key if sep else client] = client if sep else f"key{n + 1}"
+    return keys
+
+
+def job_schedule(job_id: str) -> str | None:
+    return os.environ.get(SCHEDULE_ENV_PREFIX + _env_key(job_id)) or None
+
+
+def retention_days() -> int:
+    return int(os.environ.get(RETENTION_DAYS_ENV, DEFAULT_RETENTION_DAYS))
+
+
+def job_history_days() -> int:
+    return int(os.environ.get(JOB_HISTORY_DAYS_ENV, "400"))
 
 
 def _flag(name: str) -> bool:
@@ -120,3 +187,7 @@ def log_level() -> str:
 
 def debug() -> bool:
     return _flag(DEBUG_ENV)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get(CHROMIUM_ENV) or None

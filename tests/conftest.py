@@ -51,10 +51,10 @@ def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, ma
     for key in sources:
         outcome = load_snapshot(con, get_spec(key), raw_dir=None)
         assert outcome.status == "loaded", outcome
-    if match_index:
-        from screening.matching.index_store import ensure_index
+    if match_index:  # and the lookup snapshot, in index/ beside the store
+        from screening.indexing import build_match_index
 
-        ensure_index(con)
+        build_match_index(con)
     con.close()
     return path
 

@@ -216,13 +216,13 @@ def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
 def _parse_expressions() -> list[pl.Expr]:
     """Parsed forms as `_<column>`; a parse failure is null beside a non-null text (see `_issues`)."""
     upper = lambda c: pl.col(c).str.to_uppercase()  # noqa: E731
-    usable = pl.col("name").str.contains(r"\p{L}")
-    usable_latin = pl.col("name_latin").str.contains(r"\p{L}").fill_null(False)
+    usable = pl.col("name").str.contains(r"[\p{L}\p{N}]")  # digits: telegraph-code names
+    usable_latin = pl.col("name_latin").str.contains(r"[\p{L}\p{N}]").fill_null(False)
     return [
         pl.coalesce("account_id", pl.format("(line {})", "line")).alias("_account_id"),
         pl.col("subject_type").str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
         .replace_strict(SUBJECT_TYPES, default=None).alias("_subject_type"),
-        # No letters in the name: the Latin name stands in when it has some.
+        # No letters or digits in the name: the Latin name stands in when it has some.
         pl.when(usable).then(pl.col("name")).when(usable_latin).then(pl.col("name_latin")).alias("_name"),
         pl.when(usable_latin).then(pl.col("name_latin")).alias("_name_latin"),
         pl.coalesce(
@@ -297,17 +297,17 @@ def _issues(parsed: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_invisible")).then(pl.lit("no usable name: only invisible characters"))
             .otherwise(pl.lit("no usable name: empty")))),
         ("name", pl.when(name.is_not_null() & pl.col("_name").is_null()).then(
-            pl.format("no usable name: no letters in {}", _quoted("name")))),
+            pl.format("no usable name: no letters or digits in {}", _quoted("name")))),
         ("name", pl.when(pl.col("_name").is_not_null() & (pl.col("_name") != name.fill_null(""))).then(
             pl.when(name.is_null()).then(pl.lit("name empty: screened on name_latin"))
-            .otherwise(pl.format("no letters in name {}: screened on name_latin", _quoted("name"))))),
+            .otherwise(pl.format("no letters or digits in name {}: screened on name_latin", _quoted("name"))))),
         ("name", pl.when(pl.col("_invisible")).then(
             pl.lit("invisible or bidi control characters removed: screened as displayed"))),
         ("name", pl.when((name_chars > NAME_MAX_CHARS) | (name_words > MAX_NAME_WORDS)).then(
             pl.format(f"name of {{}} characters / {{}} words is longer than {NAME_MAX_CHARS} characters or "
                       f"{MAX_NAME_WORDS} words: screened in overlapping windows of its words", name_chars, name_words))),
         ("name_latin", pl.when(pl.col("name_latin").is_not_null() & pl.col("_name_latin").is_null()).then(
-            pl.format("no letters in name_latin {}: dropped", _quoted("name_latin")))),
+            pl.format("no letters or digits in name_latin {}: dropped", _quoted("name_latin")))),
         unparsed("birth_date", "_birth_parsed"),
         ("birth_date", pl.when(pl.col("_birth_parsed") > pl.lit(today)).then(
             pl.format("birth_date {} is in the future: dropped", _quoted("birth_date")))),

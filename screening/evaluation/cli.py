@@ -206,11 +206,31 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/bench.json"),
               show_default=True, help="JSON results file.")
+@click.option("--http", "http_only", is_flag=True,
+              help="Only the HTTP lookup API on loopback: a real `screening serve`, 2,000 sequential requests "
+                   "(p50/p99), then 8 concurrent clients (throughput, errors).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="spark: the full rescreen on Spark local[1] and local[2] beside the local engine, same accounts "
+                   "(needs the spark extra).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, out_path: Path,
-                  as_json: bool) -> None:
+                  http_only: bool, engine: str, as_json: bool) -> None:
     """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
+    if engine == "spark":
+        from screening.evaluation.spark_bench import run_spark_bench, spark_bench_text
+
+        report = run_spark_bench(obj.db, [int(s) for s in _csv(sizes) or []], seed=seed)
+        _write_json(report, out_path)
+        emit(report, as_json, spark_bench_text(report) + f"\n\nJSON: {out_path}")
+        return
+    if http_only:
+        from screening.evaluation.http_bench import http_text, run_http_bench
+
+        report = run_http_bench(obj.db)
+        _write_json(report, out_path)
+        emit(report, as_json, http_text(report) + f"\n\nJSON: {out_path}")
+        return
     from screening.evaluation.bench import bench_text, run_bench
 
     report = run_bench(obj.db, sizes=[int(s) for s in _csv(sizes) or []], lookups=lookups,

@@ -91,11 +91,21 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
                build: bool = True) -> ListIndex:
     """The versions in force as a ListIndex; builds (and stores) missing version indexes first.
 
-    All reads happen in one transaction, so the versions, names and entries are one consistent
-    state even while a refresh commits. With `build=False` (a read-only store) missing version
-    indexes are built in memory, not stored.
+    With `build=False` (a read-only store) missing version indexes are built in memory, not stored.
     """
     started = time.perf_counter()
+    inputs = read_index_inputs(con, config, build=build)
+    index = assemble_index(config=config, **inputs)
+    log.info("match index loaded", index_key=inputs["key"], units=len(index.units), names=index.names.height,
+             entries=index.entries.height, seconds=round(time.perf_counter() - started, 1))
+    return index
+
+
+def read_index_inputs(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONFIG, *,
+                      build: bool = True) -> dict:
+    """Everything `assemble_index` needs, read in one transaction (so the versions, names and entries are
+    one consistent state even while a refresh commits): the frames forms, versions, entries, dobs,
+    countries, identifiers, keys and the index key. The published snapshot (snapshot.py) stores these."""
     key = index_key(config)
     if build and not is_read_only(con):
         ensure_index(con, config, purge=False)
@@ -115,11 +125,8 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
         identifiers = frame(
             con,
             "SELECT DISTINCT source, source_id, id_type, number FROM current_identifiers ORDER BY ALL")
-    index = assemble_index(forms, versions, key, config, entries=entries, dobs=dobs, countries=countries,
-                           identifiers=identifiers, keys=keys)
-    log.info("match index loaded", index_key=key, units=len(index.units), names=index.names.height,
-             entries=index.entries.height, seconds=round(time.perf_counter() - started, 1))
-    return index
+    return {"forms": forms, "versions": versions, "key": key, "entries": entries, "dobs": dobs,
+            "countries": countries, "identifiers": identifiers, "keys": keys}
 
 
 

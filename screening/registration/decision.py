@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 DECISIONS = ("clear", "review", "block")
-NO_USABLE_NAME = "no usable name: the name has no letters, nothing could be screened"
+NO_USABLE_NAME = "no usable name: the name has no letters or digits, nothing could be screened"
 
 # Eligibility reason codes that mean "the user must correct the data", not "may not register".
 CORRECTABLE = frozenset({
@@ -39,9 +39,10 @@ def stricter(a: str, b: str) -> str:
 
 
 def usable_name(name: str | None) -> bool:
-    """A name can be screened when it holds at least one letter (any script); symbols, emoji, digits,
-    spaces and control characters alone cannot."""
-    return bool(name) and any(unicodedata.category(c).startswith("L") for c in name)
+    """A name can be screened when it holds at least one letter or digit (any script: an all-digit name
+    may be a Chinese telegraph-code name, and lists hold numbered names); symbols, emoji, spaces and
+    control characters alone cannot."""
+    return bool(name) and any(unicodedata.category(c)[0] in "LN" for c in name)
 
 
 def parse_birth_date(value: str | dt.date | None) -> tuple[dt.date | None, str | None]:

@@ -1,18 +1,19 @@
 """The Screener: one store's list index and freshness, held in memory for registration lookups.
 
-The list index is loaded once per process (per store) and shared by every thread; a newer list
-version in the store is noticed within `SCREENING_LOOKUP_REFRESH_SECONDS` and loaded in the
-background while the old index keeps serving. The store is opened read-only and only briefly, so
-the scheduler can keep writing to it. Lookups fail closed: when a mandatory list is stale (the
-bundled snapshot, published longer ago than its maximum publication age, or not checked within
-`max_age_hours`: lists/status.py), no list could be loaded, the name has no letters or the birth
-date is impossible, the decision is at least `review`, with the reason.
+The list index is the published snapshot (screening/matching/snapshot.py), loaded once per process
+(per store) and shared by every thread, without opening the store: a writer holding the store never
+makes a lookup wait or fail. A newer snapshot is noticed within `SCREENING_LOOKUP_REFRESH_SECONDS` and
+loaded in the background while the old index keeps serving. Only when nothing was ever published (lists
+loaded before snapshots existed) does the screener publish one itself, from a read-only look at the
+store. Lookups fail closed: when a mandatory list is stale (the bundled snapshot, published longer ago
+than its maximum publication age, or not checked within `max_age_hours`: lists/status.py, published as
+the freshness file), no list could be loaded, the name has no letters or the birth date is impossible,
+the decision is at least `review`, with the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -20,18 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
-from lists.status import freshness_limits, source_status
 from screening import settings
-from screening.exc import ScreeningError, StoreError
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.cache import current_version_ids, get_index
 from screening.matching.index import ListIndex
+from screening.indexing import publish_if_changed
+from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
-from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 from screening.logs import get_logger
+from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 
 log = get_logger(__name__)
 
@@ -58,12 +57,20 @@ class _Freshness:
     """When each mandatory source turns stale (None: stale already, for a reason time does not change)."""
 
     stale_at: dict[str, dt.datetime | None]
-    reasons: dict[str, str]  # why, for sources stale when the store was read
+    reasons: dict[str, str]  # why, for sources stale when the freshness was published
     missing: list[str]  # mandatory sources with no version in force at all
+
+    @classmethod
+    def published(cls, data: dict | None) -> "_Freshness":
+        """From the freshness file published beside the snapshots (no file: nothing known to be fresh)."""
+        if data is None:
+            return cls({}, {}, [])
+        return cls({s: dt.datetime.fromisoformat(at) if at else None for s, at in data.get("stale_at", {}).items()},
+                   dict(data.get("reasons", {})), list(data.get("missing", [])))
 
     def stale(self, now: dt.datetime) -> dict[str, str]:
         """Mandatory sources stale at `now`, each with why."""
-        out = {s: self.reasons.get(s) or f"stale since {at:%Y-%m-%d %H:%M}"
+        out = {s: self.reasons.get(s) or (f"stale since {at:%Y-%m-%d %H:%M}" if at else "stale")
                for s, at in self.stale_at.items() if at is None or now >= at}
         out.update({s: "no version loaded" for s in self.missing})
         return out
@@ -76,70 +83,56 @@ class Screener:
         self.db = str(db)
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
         self.refresh_seconds = settings.lookup_refresh_seconds()
-        self._index: ListIndex | None = None
-        self._fresh = _Freshness({}, {}, [])
-        self._checked = 0.0
-        self._lock = threading.Lock()
-        self._loading: threading.Thread | None = None
+        self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds)
+        self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, {}, []))
+        self._published_at = float("-inf")
         self._error: str | None = None
 
     # --- loading -------------------------------------------------------------------------
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        if self.db == ":memory:" or not Path(self.db).exists():
-            raise StoreError(f"no screening store at {self.db}")
-        return duckdb.connect(self.db, read_only=True)
+    def snapshot(self) -> tuple[Snapshot | None, dict | None]:
+        """The published index this screener serves and the freshness read with it (None: not loaded)."""
+        snapshot, freshness = self.reader.get()
+        if snapshot is None and time.monotonic() - self._published_at >= self.refresh_seconds:
+            self._published_at = time.monotonic()
+            if self._publish_from_store():
+                self.reader.refresh_now()
+                snapshot, freshness = self.reader.get()
+        return snapshot, freshness
 
-    def _load(self) -> None:
-        """Read freshness and (when the versions changed) the index; keeps the old one on failure."""
+    def _publish_from_store(self) -> bool:
+        """Nothing published yet: publish the versions in force, read-only, without waiting for a writer."""
+        if self.db == ":memory:" or not Path(self.db).exists():
+            self._error = f"no screening store at {self.db}"
+            return False
         try:
-            con = self._connect()
+            con = duckdb.connect(self.db, read_only=True)
             try:
-                versions = current_version_ids(con)
-                if not versions:
-                    raise StoreError("no list version in force (run `screening lists refresh`)")
-                fresh = _freshness(con)
-                index = self._index
-                loaded = index is None or index.version_ids != versions
-                if loaded:
-                    index = get_index(con, self.config, build=False)
-                    index.key_dict()
-                    index.versions_used()
+                if not con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
+                    self._error = "no list version in force (run `screening lists refresh`)"
+                    return False
+                publish_if_changed(con, self.reader.root, self.config)
             finally:
                 con.close()
-            if loaded:
-                # the index is hundreds of thousands of long-lived objects: move them out of the cyclic
-                # collector's reach, else every full collection walks them (~100 ms pauses, the p99)
-                gc.freeze()
-        except Exception as exc:  # a locked or missing store must not take the registration flow down
-            self._error = str(exc) if isinstance(exc, ScreeningError) else f"{type(exc).__name__}: {exc}"
-            log.warning("lookup could not refresh", store=self.db, error=self._error)
-            return
-        with self._lock:
-            self._index, self._fresh, self._error = index, fresh, None
+        except Exception as exc:  # a locked or unmigrated store must not take the registration flow down
+            self._error = f"{type(exc).__name__}: {exc}"
+            log.warning("lookup could not publish a list index", store=self.db, error=self._error)
+            return False
+        return True
 
-    def _maybe_refresh(self) -> None:
-        now = time.monotonic()
-        if self._index is None:
-            with self._lock:
-                first = self._index is None and self._loading is None
-                if first:
-                    self._checked = now
-            if first:
-                self._load()
-            return
-        if now - self._checked < self.refresh_seconds:
-            return
-        with self._lock:
-            if now - self._checked < self.refresh_seconds or (self._loading and self._loading.is_alive()):
-                return
-            self._checked = now
-            self._loading = threading.Thread(target=self._load, name="lookup-refresh", daemon=True)
-            self._loading.start()
+    def _current(self) -> tuple[ListIndex | None, _Freshness, str | None]:
+        snapshot, freshness = self.snapshot()
+        if snapshot is None:
+            return None, _Freshness({}, {}, []), self._error or self.reader.error
+        known, fresh = self._fresh
+        if known is not freshness:  # parsed once per freshness file read
+            fresh = _Freshness.published(freshness)
+            self._fresh = (freshness, fresh)
+        return snapshot.index, fresh, None
 
     def warm(self) -> "Screener":
         """Load now (at process start) instead of on the first lookup."""
-        self._maybe_refresh()
+        self.snapshot()
         return self
 
     # --- the lookup ------------------------------------------------------------------------
@@ -150,9 +143,7 @@ class Screener:
                min_score: float | None = None) -> LookupResult:
         """Screen one subject; never `clear` unless its name was screened against fresh lists."""
         started = time.perf_counter()
-        self._maybe_refresh()
-        with self._lock:
-            index, fresh, error = self._index, self._fresh, self._error
+        index, fresh, error = self._current()
         config = self.config
         dob, dob_reason = parse_birth_date(birth_date)
         checks = [dob_reason] if dob_reason else []
@@ -182,18 +173,6 @@ class Screener:
             list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
             elapsed_ms=_ms(started),
         )
-
-
-def _freshness(con: duckdb.DuckDBPyConnection) -> _Freshness:
-    """Mandatory sources, when each turns stale and why (lists.status: publisher date and last check)."""
-    status = source_status(con).filter(pl.col("mandatory"))
-    limits = freshness_limits()
-    mandatory = set(limits.filter(pl.col("mandatory"))["source"].to_list())
-    return _Freshness(
-        stale_at={r["source"]: r["stale_at"] for r in status.iter_rows(named=True)},
-        reasons={r["source"]: r["stale_reason"] for r in status.iter_rows(named=True) if r["stale_reason"]},
-        missing=sorted(mandatory - set(status["source"].to_list())),
-    )
 
 
 def _upper(value: str | None) -> str | None:

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from screening.accounts.cli import input_options, issue_lines
-from screening.cli import Context, emit
+from screening.cli import Context, after_run, emit
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.runs.ledger import RUN_KINDS
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from screening.accounts import AccountImport
+    from screening.runs.ledger import ScreenResult
+
 
 @click.command("screen")
 @click.option("--accounts", "accounts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -26,10 +34,15 @@ from screening.runs.ledger import RUN_KINDS
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="YAML of MatchConfig overrides (see `screening match config`).")
 @input_options
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="spark: screen on Apache Spark (the spark extra; docs in the README).")
+@click.option("--spark-master", default=None, help="Spark master URL (default: an active session, else local[*]).")
+@click.option("--partitions", type=int, default=None, help="Spark partitions (default: twice the parallelism).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_score: float | None, kind: str,
-                   config_path: Path | None, encoding: str | None, bad_lines: str, as_json: bool) -> None:
+                   config_path: Path | None, encoding: str | None, bad_lines: str, engine: str, spark_master: str | None,
+                   partitions: int | None, as_json: bool) -> None:
     """Screen an accounts file against the lists in force; store the run and its hits.
 
     Exit code 10 when some rows could not be screened (no usable name, unreadable line)."""
@@ -41,7 +54,13 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     config = MatchConfig.from_file(config_path) if config_path else DEFAULT_CONFIG
     con = connect(ctx.db)
     try:
-        result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
+        if engine == "spark":
+            result = _screen_on_spark(con, imported, kind=kind, min_score=min_score, config=config,
+                                      master=spark_master, partitions=partitions)
+        else:
+            result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json,
+                                   config=config)
+        alerts, alerts_line = after_run("screen", con, result.run_id)
     finally:
         con.close()
     if out:
@@ -52,12 +71,26 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
         "encoding": imported.encoding, "warnings": result.warnings,
         "hits": result.hits.height, "bands": result.counts,
         "config_hash": result.config_hash, "duration_s": result.duration_s, "stats": result.stats,
-        "list_versions": result.list_versions, "out": str(out) if out else None,
+        "list_versions": result.list_versions, "out": str(out) if out else None, "alerts": alerts,
     }
     bands = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     text = (f"run {result.run_id} ({result.kind}): {result.population} rows screened, "
             f"{result.unscreened.height} not screened, in {result.duration_s:.1f}s — {result.hits.height} hits "
             f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else ""))
-    emit(summary, as_json, "\n".join([text, *issue_lines(summary)]))
+    emit(summary, as_json, "\n".join([text, alerts_line, *issue_lines(summary)]))
     if result.exit_code:
         sys.exit(result.exit_code)
+
+
+def _screen_on_spark(con: duckdb.DuckDBPyConnection, imported: AccountImport, *, kind: str, min_score: float | None,
+                     config: MatchConfig, master: str | None, partitions: int | None) -> ScreenResult:
+    """The file went through the same fail-closed reader; Spark screens its screenable rows (as Parquet)."""
+    import tempfile
+
+    from screening.runs.distributed import screen_accounts_spark
+
+    with tempfile.TemporaryDirectory(prefix="screening-spark-") as tmp:
+        path = Path(tmp) / "accounts.parquet"
+        imported.screenable().write_parquet(path)
+        return screen_accounts_spark(con, str(path), kind=kind, min_score=min_score, config=config, master=master,
+                                     partitions=partitions, unscreened=imported.unscreenable(), issues=imported.issues)

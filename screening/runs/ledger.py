@@ -161,12 +161,12 @@ def _split_unusable(accounts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     letters = pl.lit(False)
     for column in ("name", "name_latin"):
         if column in accounts.columns:
-            letters = letters | pl.col(column).cast(pl.String).str.contains(r"\p{L}").fill_null(False)
+            letters = letters | pl.col(column).cast(pl.String).str.contains(r"[\p{L}\p{N}]").fill_null(False)
     flagged = accounts.with_columns(_usable=letters)
     no_name = flagged.filter(~pl.col("_usable")).select(
         pl.col("account_id").cast(pl.String), pl.col("line").cast(pl.Int64),
         pl.when(pl.col("name").cast(pl.String).str.strip_chars().fill_null("") == "")
-        .then(pl.lit("no usable name: empty")).otherwise(pl.lit("no usable name: no letters")).alias("reason"))
+        .then(pl.lit("no usable name: empty")).otherwise(pl.lit("no usable name: no letters or digits")).alias("reason"))
     return flagged.filter(pl.col("_usable")).drop("_usable"), no_name
 
 

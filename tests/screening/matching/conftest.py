@@ -27,9 +27,10 @@ def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(snapshot_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the snapshot store (safe to write to)."""
+    """A private copy of the snapshot store (safe to write to), with its published lookup index."""
     path = tmp_path / "store.duckdb"
     shutil.copy(snapshot_db, path)
+    shutil.copytree(snapshot_db.parent / "index", tmp_path / "index")
     return path
 
 

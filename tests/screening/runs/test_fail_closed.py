@@ -100,7 +100,7 @@ def test_rows_without_a_usable_name_are_stored_counted_and_exit_10(store: Path, 
     assert summary["accounts"] == 1 and summary["hits"] >= 1
     assert summary["unscreened"] == [
         {"account_id": "empty", "line": 3, "reason": "no usable name: empty"},
-        {"account_id": "emoji", "line": 4, "reason": "no usable name: no letters in '🙂🙂 ★'"},
+        {"account_id": "emoji", "line": 4, "reason": "no usable name: no letters or digits in '🙂🙂 ★'"},
         {"account_id": "controls", "line": 5, "reason": "no usable name: only invisible characters"},
     ]
     con = connect(store, read_only=True)

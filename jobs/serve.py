@@ -1,0 +1,71 @@
+"""`screening serve`: one long-running process with the HTTP API (one uvicorn worker) and the scheduler.
+
+It is the one process that writes the store on a schedule; its jobs hold the store only while they
+work, so CLI commands run between them (waiting `SCREENING_LOCK_WAIT_SECONDS` at most, then a clear
+"locked" message). On SIGTERM uvicorn stops taking requests, the scheduler stops, a running job gets
+`SHUTDOWN_GRACE` seconds to finish, and a job still running after that is marked `abandoned` in the
+run history before the process exits (its store transaction never commits).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import uvicorn
+
+from screening import exc
+from screening.logs import get_logger
+
+log = get_logger(__name__)
+
+SHUTDOWN_GRACE = 20.0
+
+
+def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: bool = True, offline: bool = False,
+          grace: float = SHUTDOWN_GRACE) -> None:
+    from jobs import runner
+    from jobs.lists import publish_index
+    from jobs.scheduler import start_scheduler
+    from screening.api.app import create_app
+    from screening.store import connect
+
+    state: dict = {}
+
+    def startup() -> None:
+        try:  # a store with lists but no published index yet (lists loaded before this version)
+            con = connect(db)
+            try:
+                publish_index(con, db)
+            finally:
+                con.close()
+        except exc.StoreError as error:
+            log.warning("index not published at start-up", error=str(error))
+        if scheduler:
+            abandoned = runner.mark_abandoned(db)
+            if abandoned:
+                log.warning("job runs left running by a previous process marked abandoned", runs=abandoned)
+            state["scheduler"] = start_scheduler(db, offline=offline)
+        log.warning("service started", host=host, port=port, scheduler=scheduler)
+
+    def shutdown() -> None:
+        sched = state.get("scheduler")
+        if sched is not None:
+            sched.shutdown(wait=False)
+        deadline = time.monotonic() + grace
+        while runner.ACTIVE and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if runner.ACTIVE:
+            runs = list(runner.ACTIVE)
+            runner.mark_abandoned(db, runs, reason="the service was stopped before the job finished")
+            log.warning("running jobs abandoned at shutdown", runs=runs)
+            state["abandoned"] = True
+        log.warning("service stopped")
+
+    app = create_app(db, on_startup=startup, on_shutdown=shutdown)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, workers=1, access_log=False, log_config=None,
+                                           lifespan="on"))
+    server.run()
+    if state.get("abandoned"):
+        os._exit(0)  # the job threads cannot be interrupted; their runs are recorded as abandoned

@@ -1,0 +1,284 @@
+"""The HTTP lookup API (FastAPI): the registration flow's `lookup()` over HTTP.
+
+- `POST /v1/lookup`, `POST /v1/lookup/batch` (≤ 100): names and ID numbers travel in the body only, never
+  in URLs; the access log carries the route template, status, duration and client name, nothing else.
+- `GET /v1/lists`, `GET /healthz` (the process is up), `GET /readyz` (503 until a list index is loaded),
+  `GET /metrics` (Prometheus; labels are route templates, decisions and list keys, never names or IDs).
+- Optional API keys (`SCREENING_API_KEYS`, header `X-API-Key`).
+- Handlers are plain `def` (lookup() is CPU-bound; FastAPI runs them in its thread pool) and read only
+  the published index snapshot, never the store. Each lookup is appended to the event spool
+  (events.py), which the `lookups.fold` job folds into the store.
+- Fails closed like `lookup()`: no index or stale mandatory lists → `review`; an error → a JSON error
+  with the status of the exception tree (`http_status`), never a `clear`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+
+from screening import exc, settings
+from screening.api.events import Spool
+from screening.logs import get_logger
+
+log = get_logger("screening.api.access")
+
+MAX_BATCH = 100
+API_VERSION = "1"
+
+
+class LookupRequest(BaseModel):
+    """One subject, as the registration form has it (DESIGN §3.2)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=1000, description="Legal name, any script.")
+    subject_type: Literal["person", "organization", "natural_person", "legal_person", "other_organization",
+                          "company"] | None = None
+    name_latin: str | None = Field(default=None, max_length=1000)
+    birth_date: dt.date | None = Field(default=None, description="ISO date (persons).")
+    country: str | None = Field(default=None, max_length=64)
+    nationality: str | None = Field(default=None, max_length=64)
+    id_type: str | None = Field(default=None, max_length=32)
+    id_number: str | None = Field(default=None, max_length=64)
+    account_id: str | None = Field(default=None, max_length=128, description="The platform's id, if any.")
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[LookupRequest] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Hit(BaseModel):
+    source: str
+    source_id: str
+    entry_name: str | None
+    matched_name: str | None
+    query_name: str | None = None
+    score: float
+    band: str
+    reasons: dict[str, Any]
+
+
+class LookupResponse(BaseModel):
+    screening_id: str
+    decision: Literal["clear", "review", "block"]
+    reasons: list[str]
+    hits: list[Hit]
+    eligibility: dict[str, Any] | None
+    list_versions: list[dict[str, Any]]
+    config_hash: str
+    stale_sources: list[str]
+    took_ms: float
+
+
+class BatchResponse(BaseModel):
+    results: list[LookupResponse]
+
+
+class Metrics:
+    """Prometheus metrics of one app (own registry, so several apps can live in one test process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("screening_http_requests_total", "HTTP requests", ["route", "method", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("screening_http_request_seconds", "HTTP request duration", ["route"],
+                                 buckets=(.002, .005, .01, .015, .025, .05, .1, .25, .5, 1, 2.5),
+                                 registry=self.registry)
+        self.decisions = Counter("screening_lookup_decisions_total", "Lookup decisions", ["decision"],
+                                 registry=self.registry)
+        self.stale = Gauge("screening_list_stale", "1 when a mandatory list is stale", ["source"],
+                           registry=self.registry)
+        self.index_age = Gauge("screening_index_loaded_timestamp_seconds", "When the served index was loaded",
+                               registry=self.registry)
+
+
+Lookup = Callable[..., Any]  # screening.registration.lookup's signature
+
+
+def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = None,
+               on_startup: Callable[[], None] | None = None, on_shutdown: Callable[[], None] | None = None) -> FastAPI:
+    """The API for the store at `db` (its published index snapshot). `on_startup` / `on_shutdown` run in
+    the lifespan (the service starts and stops the scheduler there)."""
+    from screening.registration import get_screener
+    from screening.registration import lookup as registration_lookup
+
+    db = Path(db)
+    lookup = lookup or registration_lookup
+    metrics = Metrics()
+    keys = settings.api_keys()
+    from screening.accounts import id_hash_key
+
+    hash_key = id_hash_key()  # once: it warns when the development key is in use
+    spool = spool if spool is not None else Spool(settings.service_dir_for(db) / "spool")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        get_screener(db)  # the index loads in the background; /readyz says when
+        if on_startup:
+            on_startup()
+        yield
+        if on_shutdown:
+            on_shutdown()
+        spool.close()
+
+    app = FastAPI(title="Sanctions and eligibility screening", version=API_VERSION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None)
+    app.state.metrics, app.state.spool, app.state.db = metrics, spool, db
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            template = getattr(route, "path", "unmatched")  # the template, never the raw URL
+            seconds = time.perf_counter() - started
+            metrics.requests.labels(template, request.method, str(status)).inc()
+            metrics.latency.labels(template).observe(seconds)
+            log.info("request", method=request.method, route=template, status=status,
+                     ms=round(seconds * 1000, 2), client=getattr(request.state, "client_name", None))
+
+    @app.exception_handler(exc.ScreeningError)
+    async def screening_error(request: Request, error: exc.ScreeningError) -> JSONResponse:
+        return JSONResponse({"error": type(error).__name__, "detail": str(error)}, status_code=error.http_status)
+
+    def client(request: Request, x_api_key: str | None = Header(default=None)) -> str | None:
+        if not keys:
+            return None
+        for key, name in keys.items():
+            if x_api_key is not None and hmac.compare_digest(key.encode(), x_api_key.encode()):
+                request.state.client_name = name
+                return name
+        raise exc.Forbidden("a valid X-API-Key header is required") if x_api_key else _Unauthorised()
+
+    def screen_one(item: LookupRequest, client_name: str | None) -> LookupResponse:
+        result = lookup(item.name, subject_type=item.subject_type, name_latin=item.name_latin,
+                        birth_date=item.birth_date, country=item.country, nationality=item.nationality,
+                        id_number=item.id_number, id_type=item.id_type, db=db, eligibility=True)
+        response = LookupResponse(
+            screening_id=uuid.uuid4().hex, decision=result.decision, reasons=result.reasons,
+            hits=[_hit(h) for h in result.hits], eligibility=result.eligibility,
+            list_versions=[_version(v) for v in result.list_versions], config_hash=result.config_hash,
+            stale_sources=result.stale_sources, took_ms=result.elapsed_ms)
+        metrics.decisions.labels(response.decision).inc()
+        snapshot, _ = get_screener(db).snapshot()
+        spool.append(_event(response, item, client_name, hash_key,
+                            snapshot.snapshot_id if snapshot is not None else None))
+        return response
+
+    @app.post("/v1/lookup", response_model=LookupResponse, tags=["lookup"])
+    def lookup_one(item: LookupRequest, client_name: str | None = Depends(client)) -> LookupResponse:
+        """Screen one subject: clear / review / block with reasons, hits, eligibility and the list
+        versions it was screened against. Fails closed (review) when the lists are stale or missing."""
+        return screen_one(item, client_name)
+
+    @app.post("/v1/lookup/batch", response_model=BatchResponse, tags=["lookup"])
+    def lookup_batch(batch: BatchRequest, client_name: str | None = Depends(client)) -> BatchResponse:
+        """Up to 100 subjects in one call, answered in order."""
+        return BatchResponse(results=[screen_one(item, client_name) for item in batch.items])
+
+    @app.get("/v1/lists", tags=["lists"])
+    def list_versions(client_name: str | None = Depends(client)) -> dict[str, Any]:
+        """Per source in the served index: version, publisher date, SHA-256, age in days, stale."""
+        screener = get_screener(db)
+        snapshot, freshness = screener.snapshot()
+        if snapshot is None:
+            raise exc.StoreError("no list index loaded yet")
+        from screening.matching.snapshot import stale_sources
+
+        stale = set(stale_sources(freshness or {}))
+        today = dt.date.today()
+        sources = []
+        for v in snapshot.manifest["versions"]:
+            published = dt.date.fromisoformat(v["publisher_date"][:10]) if v.get("publisher_date") else None
+            sources.append({"source": v["source"], "version_id": v["version_id"], "publisher_date": published,
+                            "sha256": v["sha256"], "age_days": (today - published).days if published else None,
+                            "stale": v["source"] in stale})
+        return {"snapshot_id": snapshot.snapshot_id, "sources": sources,
+                "missing_mandatory": (freshness or {}).get("missing", [])}
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> JSONResponse:
+        snapshot, _ = get_screener(db).snapshot()
+        if snapshot is None:
+            return JSONResponse({"status": "not ready", "detail": "list index not loaded"}, status_code=503)
+        return JSONResponse({"status": "ready", "snapshot_id": snapshot.snapshot_id})
+
+    @app.get("/metrics", tags=["ops"])
+    def prometheus() -> Response:
+        snapshot, freshness = get_screener(db).snapshot()
+        if snapshot is not None:
+            from screening.matching.snapshot import stale_sources
+
+            stale = set(stale_sources(freshness or {}))
+            for source in (freshness or {}).get("stale_at", {}):
+                metrics.stale.labels(source).set(1 if source in stale else 0)
+            metrics.index_age.set(snapshot.index.loaded_at)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.exception_handler(_Unauthorised)
+    async def unauthorised(request: Request, error: _Unauthorised) -> JSONResponse:
+        return JSONResponse({"error": "Unauthorised", "detail": "X-API-Key header required"}, status_code=401,
+                            headers={"WWW-Authenticate": "ApiKey"})
+
+    return app
+
+
+class _Unauthorised(Exception):
+    """No API key given where one is required (401; a wrong key is 403)."""
+
+
+def _hit(hit: dict[str, Any]) -> Hit:
+    reasons = hit.get("reasons")
+    return Hit(source=hit["source"], source_id=hit["source_id"], entry_name=hit.get("entry_name"),
+               matched_name=hit.get("matched_name"), query_name=hit.get("query_name"), score=hit["score"],
+               band=hit["band"], reasons=json.loads(reasons) if isinstance(reasons, str) else (reasons or {}))
+
+
+def _version(v: dict[str, Any]) -> dict[str, Any]:
+    return {k: (val.isoformat() if isinstance(val, (dt.date, dt.datetime)) else val) for k, val in v.items()}
+
+
+def _event(response: LookupResponse, item: LookupRequest, client_name: str | None, key: bytes,
+           snapshot_id: str | None) -> dict[str, Any]:
+    """The onboarding record: who (names, keyed ID hash; never the clear number), when, against what."""
+    return {
+        "screening_id": response.screening_id, "looked_up_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "client": client_name, "account_id": item.account_id, "subject_type": item.subject_type, "name": item.name,
+        "birth_date": item.birth_date.isoformat() if item.birth_date else None,
+        "country": item.country or item.nationality, "id_type": item.id_type,
+        "id_hash": id_hash(key, item.id_type, item.id_number), "snapshot_id": snapshot_id, "decision": response.decision, "reasons": response.reasons,
+        "hits": [{"source": h.source, "source_id": h.source_id, "score": h.score, "band": h.band} for h in response.hits],
+        "list_versions": [{k: v.get(k) for k in ("source", "version_id", "sha256")} for v in response.list_versions],
+        "config_hash": response.config_hash, "stale_sources": response.stale_sources, "took_ms": response.took_ms,
+    }
+
+
+def id_hash(key: bytes, id_type: str | None, id_number: str | None) -> str | None:
+    """Keyed hash (HMAC-SHA256, SCREENING_ID_HASH_KEY) of the ID type and the number without separators."""
+    if not id_number:
+        return None
+    number = "".join(ch for ch in id_number.upper() if ch.isalnum())
+    return hmac.new(key, f"{(id_type or '').upper()}|{number}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,147 @@
+"""Lookup events: the onboarding screening record, written without touching the store.
+
+The request path appends one JSON line per lookup to a spool file of its own process (one `write` on
+an O_APPEND descriptor: no store lock, no queue to lose) and moves on. The file rotates every
+`rotate_seconds`: `active-<pid>-<n>.jsonl` becomes `ready-…`. The `lookups.fold` job folds ready files,
+and the active files of processes that are gone (a crash), into `lookup_events` in one transaction,
+skipping ids already there, then deletes them; a torn last line from a crash is skipped and logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from screening.logs import get_logger
+from screening.store import transaction
+
+log = get_logger(__name__)
+
+COLUMNS = ("screening_id", "looked_up_at", "client", "account_id", "subject_type", "name", "birth_date", "country",
+           "id_type", "id_hash", "decision", "reasons", "hits", "list_versions", "config_hash", "snapshot_id",
+           "stale_sources", "took_ms")
+
+
+class Spool:
+    """Append-only spool of one process."""
+
+    def __init__(self, folder: Path, rotate_seconds: float = 10.0) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.rotate_seconds = rotate_seconds
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._opened = 0.0
+        self._n = 0
+
+    def append(self, event: dict[str, Any]) -> None:
+        line = (json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":")) + "\n").encode()
+        with self._lock:
+            if self._fd is None or time.monotonic() - self._opened >= self.rotate_seconds:
+                self._rotate_locked()
+            os.write(self._fd, line)
+
+    def rotate(self) -> None:
+        """Close the active file for folding (and start a new one on the next append)."""
+        with self._lock:
+            self._close_locked()
+
+    def close(self) -> None:
+        self.rotate()
+
+    def _rotate_locked(self) -> None:
+        self._close_locked()
+        self._n += 1
+        self._path = self.folder / f"active-{os.getpid()}-{int(time.time())}-{self._n}.jsonl"
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._opened = time.monotonic()
+
+    def _close_locked(self) -> None:
+        if self._fd is None:
+            return
+        os.fsync(self._fd)
+        os.close(self._fd)
+        os.replace(self._path, self._path.with_name(self._path.name.replace("active-", "ready-", 1)))
+        self._fd = self._path = None
+
+
+def foldable(folder: Path) -> list[Path]:
+    """Ready files, and active files whose process is gone."""
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.name.startswith("ready-"):
+            files.append(path)
+        elif path.name.startswith("active-") and not _alive(int(path.name.split("-")[1])):
+            files.append(path)
+    return files
+
+
+def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Any]:
+    """Fold spool files into `lookup_events`; returns files, events and torn lines, and `to_alert`: the
+    newly folded events of a registering account whose decision was not `clear`."""
+    files = foldable(folder)
+    rows: list[list[Any]] = []
+    events: list[dict[str, Any]] = []
+    torn = 0
+    for path in files:
+        for number, line in enumerate(path.read_bytes().splitlines(), 1):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                torn += 1
+                log.warning("torn lookup event skipped", file=path.name, line=number)
+                continue
+            rows.append(event_row(event))
+            events.append(event)
+    to_alert: list[dict[str, Any]] = []
+    if rows:
+        with transaction(con):
+            ids = [e.get("screening_id") for e in events]
+            known = {r[0] for r in con.execute("SELECT screening_id FROM lookup_events WHERE screening_id IN "
+                                               "(SELECT unnest(?))", [ids]).fetchall()}
+            con.executemany(
+                f"INSERT INTO lookup_events ({', '.join(COLUMNS)}, payload_sha256) "
+                f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) ON CONFLICT DO NOTHING", rows)
+        seen: set[str] = set()
+        for e in events:
+            sid = e.get("screening_id")
+            if sid in known or sid in seen or not e.get("account_id") or e.get("decision") == "clear":
+                continue
+            seen.add(sid)
+            to_alert.append(e)
+    for path in files:
+        path.unlink(missing_ok=True)
+    return {"files": len(files), "events": len(rows), "torn": torn, "to_alert": to_alert}
+
+
+def event_row(event: dict[str, Any]) -> list[Any]:
+    values = [event.get(c) for c in COLUMNS]
+    for k, c in enumerate(COLUMNS):
+        if c in ("reasons", "hits", "list_versions", "stale_sources"):
+            values[k] = json.dumps(values[k] or [], ensure_ascii=False, sort_keys=True)
+    values[1] = dt.datetime.fromisoformat(values[1])
+    digest = hashlib.sha256(json.dumps(event, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return values + [digest]
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
