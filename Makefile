@@ -1,4 +1,5 @@
-# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`.
+# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`;
+# `make lint` checks the import layering (CI runs it before the tests).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,4 +18,7 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-.PHONY: setup demo test
+lint: setup
+	$(BIN)/lint-imports
+
+.PHONY: setup demo test lint

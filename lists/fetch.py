@@ -14,6 +14,7 @@ import requests
 
 from lists.spec import ListSpec
 from screening import settings
+from screening.exc import ListRefused
 from screening.logs import get_logger
 
 log = get_logger(__name__)
@@ -21,8 +22,8 @@ log = get_logger(__name__)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class FetchError(Exception):
-    """A download failed after its retries; nothing was replaced."""
+class FetchError(ListRefused):
+    """A download failed after its retries; nothing was replaced (the version in force stays)."""
 
     def __init__(self, url: str, reason: str, http_status: int | None = None) -> None:
         super().__init__(f"{url}: {reason}")

@@ -68,7 +68,7 @@ class Address:
 
 @dataclass
 class ListEntry:
-    """One listed party, keyed by the authority's own identifier (DESIGN §3.1)."""
+    """One listed party, keyed by the authority's own identifier (docs/architecture.md §3.1)."""
 
     source_id: str
     subject_type: SubjectType

@@ -17,8 +17,14 @@ from pathlib import Path
 import countrynames
 
 from lists.model import BirthDate, Name, NameType, Quarantined
+from screening.exc import InputError
 
 OFAC_NULL = "-0-"
+
+
+class ListFormatError(InputError):
+    """A published list file that is not in its source's format (wrong layout, missing columns or files,
+    broken XML): the message names the file. Loading it is refused; the version in force stays."""
 _WS = re.compile(r"\s+")
 
 
@@ -53,7 +59,7 @@ def locate_file(path: Path, label: str, names: tuple[str, ...], suffixes: tuple[
     """The published file of a version folder; a file path is returned as it is.
 
     The first of `names` found wins; failing that, the folder's only file ending in one of
-    `suffixes` (a renamed download). None found, or several candidates, is a ValueError.
+    `suffixes` (a renamed download). None found, or several candidates, is a ListFormatError.
     """
     if not path.is_dir():
         return path
@@ -62,11 +68,11 @@ def locate_file(path: Path, label: str, names: tuple[str, ...], suffixes: tuple[
         if found is not None:
             return found
     if not suffixes:
-        raise ValueError(f"{label}: no {' or '.join(names)} in {path}")
+        raise ListFormatError(f"{label}: no {' or '.join(names)} in {path}")
     candidates = sorted(p for p in path.iterdir() if p.name.lower().endswith(suffixes))
     if len(candidates) != 1:
         kind = suffixes[0].strip(".").upper()  # (".xml", ".xml.gz") -> "XML"
-        raise ValueError(f"{label}: expected one {kind} file in {path}, found {len(candidates)}")
+        raise ListFormatError(f"{label}: expected one {kind} file in {path}, found {len(candidates)}")
     return candidates[0]
 
 
@@ -82,14 +88,14 @@ def read_csv(
     non-empty cells joined as the raw text for quarantine notes.
 
     A header lacking a `required` column means the file is not `what` (`a China sanctions CSV`)
-    and raises ValueError at once. A row of empty cells is skipped; a row with more or fewer fields
+    and raises ListFormatError at once. A row of empty cells is skipped; a row with more or fewer fields
     than the header is quarantined (under its `id_column` value) rather than read shifted.
     """
     reader = csv.reader(io.StringIO(read_text(path)), delimiter=delimiter)
     header = [clean(h) or "" for h in next(reader, [])]
     missing = [c for c in required if c not in header]
     if missing:
-        raise ValueError(f"{path.name}: not {what}, missing column(s) {', '.join(missing)}")
+        raise ListFormatError(f"{path.name}: not {what}, missing column(s) {', '.join(missing)}")
     return _csv_rows(reader, header, quarantine, id_column, delimiter)
 
 

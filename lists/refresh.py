@@ -1,11 +1,14 @@
 """Refresh: check each source's publisher (or the bundled snapshot) and load what changed.
 
-One function per step so the scheduler's job and the CLI command call the same code.
+One function per step so the scheduler's job and the CLI command call the same code. Manual lists
+(`ListSpec.manual`, e.g. cn_sanctions, maintained by compliance) are not replaced by a download
+unless asked; the bundled snapshot is their documented starting point.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +22,8 @@ from lists import all_specs, get_spec
 from lists.fetch import FetchError, fetch_source
 from lists.spec import ListSpec
 from lists.store import ListLoadError, load_version, record_check
+from screening import settings
+from screening.exc import ListRefused
 from screening.store import fetch_one
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
@@ -35,7 +40,7 @@ class SnapshotItem:
 @dataclass(frozen=True)
 class RefreshOutcome:
     source: str
-    status: str  # loaded / unchanged / rejected / failed
+    status: str  # loaded / unchanged / rejected / failed / skipped (a manual list, online)
     detail: str
     version_id: int | None = None
     entries: int | None = None
@@ -55,10 +60,11 @@ def snapshot_manifest() -> dict[str, SnapshotItem]:
 
 
 def default_sources(offline: bool) -> list[str]:
-    """What a plain refresh covers: the bundled sources offline; every source with URLs online."""
+    """What a plain refresh covers: the bundled sources offline; online, every source with URLs that is
+    neither restricted by its licence nor maintained by hand."""
     if offline:
         return list(snapshot_manifest())
-    return [spec.key for spec in all_specs() if spec.urls and spec.licence is None]
+    return [spec.key for spec in all_specs() if spec.urls and spec.licence is None and not spec.manual]
 
 
 def refresh(
@@ -68,13 +74,20 @@ def refresh(
     offline: bool = False,
     raw_dir: Path | None = None,
     session: requests.Session | None = None,
+    include_manual: bool = False,
 ) -> list[RefreshOutcome]:
+    """Refresh `sources` (default: `default_sources`). Online, a manual list is skipped even when
+    named, unless `include_manual`: its download is a third-party file, not compliance's list."""
     keys = sources or default_sources(offline)
     outcomes = []
     for key in keys:
         spec = get_spec(key)
         if offline:
             outcomes.append(load_snapshot(con, spec, raw_dir=raw_dir))
+        elif spec.manual and not include_manual:
+            outcomes.append(RefreshOutcome(
+                spec.key, "skipped", "manual list maintained by compliance: load it with `screening lists load "
+                f"{spec.key} FILE --as-of DATE` (or refresh with --include-manual to take the download)"))
         else:
             outcomes.append(refresh_online(con, spec, raw_dir=raw_dir, session=session))
     return outcomes
@@ -86,7 +99,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, spec: ListSpec, *, raw_dir: Pa
         return RefreshOutcome(spec.key, "failed", "no bundled snapshot for this source")
     try:
         result = load_version(con, spec, item.path, origin=f"bundled snapshot {item.path.relative_to(SNAPSHOT_DIR)}",
-                              as_of=item.as_of, is_snapshot=True, raw_dir=raw_dir)
+                              as_of=item.as_of, date_source="snapshot_manifest", is_snapshot=True, raw_dir=raw_dir)
     except ListLoadError as exc:
         return RefreshOutcome(spec.key, "rejected", exc.reason, snapshot_as_of=item.as_of)
     return RefreshOutcome(spec.key, result.status, f"dated snapshot as of {item.as_of}: {item.note}",
@@ -120,11 +133,38 @@ def refresh_online(
         assert fetched.path is not None
         try:
             result = load_version(con, spec, fetched.path, origin=fetched.origin, etag=fetched.etag,
-                                  last_modified=fetched.last_modified, raw_dir=raw_dir)
+                                  last_modified=fetched.last_modified, raw_dir=raw_dir,
+                                  as_of=http_date(fetched.last_modified), date_source="http_last_modified")
         except ListLoadError as exc:
             return RefreshOutcome(spec.key, "rejected", exc.reason)
-        detail = "content identical to a stored version" if result.status == "unchanged" else "new version"
+        detail = "content identical to the version in force" if result.status == "unchanged" else "new version"
         return RefreshOutcome(spec.key, result.status, detail, result.version_id, result.entries,
                               result.added, result.removed, result.changed)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def http_date(value: str | None) -> dt.date | None:
+    """The (UTC) date of an HTTP Last-Modified header: the publication date of a file that carries none."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).astimezone(dt.timezone.utc).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def ensure_lists(con: duckdb.DuckDBPyConnection, db_path: Path | None) -> bool:
+    """Load the bundled dated snapshot when the store has no list yet; True when it did.
+
+    For the demo, the evaluation and the benchmarks on a fresh store; a real deployment refreshes online.
+    """
+    if con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
+        return False
+    raw_dir = settings.raw_dir_for(db_path) if db_path is not None and str(db_path) != ":memory:" else None
+    outcomes = refresh(con, offline=True, raw_dir=raw_dir)
+    failed = [o for o in outcomes if o.status not in ("loaded", "unchanged")]
+    if len(failed) == len(outcomes):
+        raise ListRefused("no bundled list could be loaded: "
+                          + "; ".join(f"{o.source}: {o.detail}" for o in failed))
+    return True

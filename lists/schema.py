@@ -129,3 +129,21 @@ def m001_list_store(con: duckdb.DuckDBPyConnection) -> None:
             SELECT a.* FROM list_addresses a JOIN current_versions v USING (version_id);
         """
     )
+
+
+@migrations()
+def m002_publication_dates_and_forcing(con: duckdb.DuckDBPyConnection) -> None:
+    """Where each version's publisher date came from, an operator's reason for forcing a version the
+    checks refused, and the publisher date of every checked file (refused ones included)."""
+    con.execute(
+        """
+        -- file / operator (--as-of) / http_last_modified / snapshot_manifest; NULL = no date known, or a
+        -- version loaded before this migration (only a snapshot's source is certain then)
+        ALTER TABLE list_versions ADD COLUMN IF NOT EXISTS date_source VARCHAR;
+        UPDATE list_versions SET date_source = 'snapshot_manifest' WHERE is_snapshot AND publisher_date IS NOT NULL;
+        -- the operator's stated reason when a refused version was forced in (rollback, shrink)
+        ALTER TABLE list_versions ADD COLUMN IF NOT EXISTS forced_reason VARCHAR;
+        ALTER TABLE list_fetches ADD COLUMN IF NOT EXISTS publisher_date DATE;
+        ALTER TABLE list_fetches ADD COLUMN IF NOT EXISTS forced_reason VARCHAR;
+        """
+    )

@@ -11,7 +11,7 @@ from lists.model import ParsedList
 
 @dataclass(frozen=True)
 class ListSpec:
-    key: str  # DESIGN §3.1 source key, e.g. "us_ofac_sdn"
+    key: str  # docs/architecture.md §3.1 source key, e.g. "us_ofac_sdn"
     title: str
     regime: str  # UN, US, EU, UK, AU, CN, or "multi" for aggregators
     parse: Callable[[Path], ParsedList]  # a file, or a version folder for multi-file sources
@@ -21,7 +21,12 @@ class ListSpec:
     optional_files: frozenset[str] = frozenset()
     min_entries: int = 1  # fewer entries than this = a broken file, never published
     mandatory: bool = False  # registration lookups fail closed when this list is stale
-    max_age_hours: int = 48  # older than this (since last successful check) = stale
+    max_age_hours: int = 48  # no successful check of the publisher for longer than this = stale
+    # A version whose publisher date is older than this many days is stale however recently it was
+    # loaded (override: SCREENING_MAX_PUBLICATION_DAYS_<SOURCE>).
+    max_publication_days: int = 30
+    # Maintained by compliance by hand (`screening lists load`): an online refresh skips it unless asked.
+    manual: bool = False
     parser_version: str = "1"
     # Data licence note where it restricts use (e.g. OpenSanctions CC BY-NC).
     licence: str | None = None

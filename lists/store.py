@@ -3,6 +3,11 @@
 A version is published in one DuckDB transaction; anything that fails before COMMIT leaves the
 previous version in force. Every attempt, good or bad, is recorded in `list_fetches` so an auditor can
 see when each list was checked and why a file was refused.
+
+No rollback: a file whose publisher date is older than the version in force (or undated while that
+one is dated) is refused, unless an operator forces it with a stated reason, which is recorded with
+the version and the fetch. Content identical to an older version (A → B → A) with a date not older
+than B's is published again as a new version in force.
 """
 
 from __future__ import annotations
@@ -21,19 +26,21 @@ from lists.model import ListEntry, Quarantined
 from lists.parsing import find_file, read_bytes
 from lists.spec import ListSpec
 from screening import settings
+from screening.exc import ListRefused
 from screening.store import fetch_one, transaction
 from screening.logs import get_logger
 
 log = get_logger(__name__)
 
 
-class ListLoadError(Exception):
+class ListLoadError(ListRefused):
     """A published file was refused; the previous version stays in force."""
 
-    def __init__(self, source: str, reason: str) -> None:
+    def __init__(self, source: str, reason: str, publisher_date: dt.date | None = None) -> None:
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+        self.publisher_date = publisher_date
 
 
 @dataclass(frozen=True)
@@ -87,17 +94,25 @@ def load_version(
     is_snapshot: bool = False,
     raw_dir: Path | None = None,
     check_shrink: bool = True,
+    date_source: str = "operator",
+    force_reason: str | None = None,
 ) -> LoadResult:
     """Load one published file or version folder as a new version of `spec.key`.
 
-    `as_of` stands in for the publisher date when the file carries none (OFAC CSV, say).
-    Raises ListLoadError (after recording it) when the file is refused.
+    `as_of` stands in for the publisher date when the file carries none (OFAC CSV, say); `date_source`
+    says where it came from (operator / http_last_modified / snapshot_manifest). `force_reason`, an
+    operator's stated reason, accepts a file the checks would refuse (older than the version in force,
+    shrunk); it is recorded with what it overrode. Raises ListLoadError (after recording it) when
+    the file is refused.
     """
     origin = origin or str(path)
+    force_reason = (force_reason or "").strip() or None
     try:
-        return _load(con, spec, path, origin, as_of, etag, last_modified, is_snapshot, raw_dir, check_shrink)
+        return _load(con, spec, path, origin, as_of, etag, last_modified, is_snapshot, raw_dir, check_shrink,
+                     date_source, force_reason)
     except ListLoadError as exc:
-        record_check(con, spec.key, "rejected", origin=origin, reason=exc.reason)
+        record_check(con, spec.key, "rejected", origin=origin, reason=exc.reason, publisher_date=exc.publisher_date,
+                     is_snapshot=is_snapshot)
         raise
 
 
@@ -112,6 +127,8 @@ def _load(
     is_snapshot: bool,
     raw_dir: Path | None,
     check_shrink: bool,
+    date_source: str,
+    force_reason: str | None,
 ) -> LoadResult:
     if not path.exists():
         raise ListLoadError(spec.key, f"no such file or folder: {path}")
@@ -122,31 +139,41 @@ def _load(
         raise ListLoadError(spec.key, "empty file")
     sha = content_sha256(spec, path)
 
-    existing = fetch_one(con, "SELECT version_id, entry_count, name_count FROM list_versions WHERE source = ? AND sha256 = ?",
-        [spec.key, sha],)
-    if existing:
-        record_check(con, spec.key, "unchanged", origin=origin, sha256=sha, etag=etag,
-                     last_modified=last_modified, version_id=existing[0], is_snapshot=is_snapshot)
-        return LoadResult(spec.key, "unchanged", existing[0], sha, existing[1], existing[2])
+    current = fetch_one(con, """SELECT version_id, entry_count, name_count, sha256, publisher_date, is_snapshot,
+                                      date_source FROM current_versions WHERE source = ?""", [spec.key])
+    if current and current[3] == sha and not _republish(current, as_of, is_snapshot):
+        record_check(con, spec.key, "unchanged", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
+                     version_id=current[0], is_snapshot=is_snapshot, publisher_date=current[4])
+        return LoadResult(spec.key, "unchanged", current[0], sha, current[1], current[2])
 
     try:
         parsed = spec.parse(path)
     except Exception as exc:  # a parser's failure on a published file is a refusal, never a crash mid-store
         raise ListLoadError(spec.key, f"unparseable: {type(exc).__name__}: {exc}") from exc
+    publisher_date = parsed.publisher_date or as_of
+    date_source = ("file" if parsed.publisher_date else date_source) if publisher_date else None
     entries, duplicates = _dedupe(parsed.entries)
     quarantine = parsed.quarantine + duplicates
-    _check_counts(con, spec, len(entries), check_shrink)
+    refusals = [r for r in (_check_date(publisher_date, current), _check_counts(con, spec, len(entries), check_shrink))
+                if r]
+    if refusals and not force_reason:
+        raise ListLoadError(spec.key, "; ".join(refusals), publisher_date)
 
     raw_path = _keep_raw(spec, path, sha, raw_dir) if raw_dir else None
+    forced = f"{force_reason} (overrode: {'; '.join(refusals)})" if refusals else None
     version_id = _publish(
         con, spec, entries, quarantine,
-        publisher_date=parsed.publisher_date or as_of, origin=origin, sha=sha, etag=etag,
-        last_modified=last_modified, is_snapshot=is_snapshot, complete=not optional_missing, raw_path=raw_path,
+        publisher_date=publisher_date, date_source=date_source, forced_reason=forced, origin=origin, sha=sha,
+        etag=etag, last_modified=last_modified, is_snapshot=is_snapshot, complete=not optional_missing,
+        raw_path=raw_path,
     )
     added, removed, changed = fetch_one(con, "SELECT added, removed, changed FROM list_versions WHERE version_id = ?", [version_id])
     names = sum(len(e.names) for e in entries)
     record_check(con, spec.key, "loaded", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
-                 version_id=version_id, is_snapshot=is_snapshot)
+                 version_id=version_id, is_snapshot=is_snapshot, publisher_date=publisher_date, forced_reason=forced)
+    if forced:
+        log.warning("refused list version forced in by an operator", source=spec.key, version_id=version_id,
+                    reason=forced)
     log.info("list version loaded", source=spec.key, version_id=version_id, entries=len(entries), names=names)
     return LoadResult(spec.key, "loaded", version_id, sha, len(entries), names, added or 0, removed or 0,
                       changed or 0, len(quarantine), not optional_missing)
@@ -166,18 +193,40 @@ def _dedupe(entries: list[ListEntry]) -> tuple[list[ListEntry], list[Quarantined
     return kept, dropped
 
 
-def _check_counts(con: duckdb.DuckDBPyConnection, spec: ListSpec, count: int, check_shrink: bool) -> None:
+def _republish(current: tuple, as_of: dt.date | None, is_snapshot: bool) -> bool:
+    """Whether content identical to the version in force still makes a new version: the bundled snapshot
+    confirmed by a real load, or an undated file given a later publication date (the publisher served
+    it again as current), so freshness counts from the new date."""
+    promoted = bool(current[5]) and not is_snapshot
+    later = current[6] != "file" and as_of is not None and (current[4] is None or as_of > current[4])
+    return promoted or later
+
+
+def _check_date(publisher_date: dt.date | None, current: tuple | None) -> str | None:
+    """Why the file would roll the source back (None when it does not): older than the version in force,
+    or undated while that one is dated (not shown to be newer)."""
+    if current is None or current[4] is None:
+        return None
+    if publisher_date is None:
+        return (f"the file carries no publisher date and the version in force (#{current[0]}) is dated "
+                f"{current[4]}: give its publication date (--as-of)")
+    if publisher_date < current[4]:
+        return (f"publisher date {publisher_date} is older than the version in force "
+                f"(#{current[0]}, published {current[4]}): refusing a rollback")
+    return None
+
+
+def _check_counts(con: duckdb.DuckDBPyConnection, spec: ListSpec, count: int, check_shrink: bool) -> str | None:
+    """A broken file (too few entries) is refused outright; a shrink beyond the limit may be forced."""
     if count < spec.min_entries:
         raise ListLoadError(spec.key, f"only {count} entries, expected at least {spec.min_entries}")
     if not check_shrink:
-        return
+        return None
     last = fetch_one(con, "SELECT entry_count FROM current_versions WHERE source = ?", [spec.key])
     limit = settings.max_shrink()
     if last and last[0] and count < last[0] * (1 - limit):
-        raise ListLoadError(
-            spec.key,
-            f"entry count fell from {last[0]} to {count} (more than {limit:.0%}); refusing the file",
-        )
+        return f"entry count fell from {last[0]} to {count} (more than {limit:.0%}); refusing the file"
+    return None
 
 
 def _keep_raw(spec: ListSpec, path: Path, sha: str, raw_dir: Path) -> str:
@@ -201,6 +250,8 @@ def _publish(
     quarantine: list[Quarantined],
     *,
     publisher_date: dt.date | None,
+    date_source: str | None,
+    forced_reason: str | None,
     origin: str,
     sha: str,
     etag: str | None,
@@ -216,11 +267,11 @@ def _publish(
         con.execute(
             """INSERT INTO list_versions (version_id, source, publisher_date, loaded_at, origin, sha256, etag,
                    last_modified, entry_count, name_count, quarantined, parser_version, previous_version_id,
-                   is_snapshot, complete, raw_path)
-               VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   is_snapshot, complete, raw_path, date_source, forced_reason)
+               VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [version_id, spec.key, publisher_date, origin, sha, etag, last_modified, len(entries),
              tables["list_names"].num_rows, len(quarantine), spec.parser_version,
-             previous[0] if previous else None, is_snapshot, complete, raw_path],
+             previous[0] if previous else None, is_snapshot, complete, raw_path, date_source, forced_reason],
         )
         for table, data in tables.items():
             con.register("_incoming", data)
@@ -318,12 +369,14 @@ def record_check(
     last_modified: str | None = None,
     version_id: int | None = None,
     is_snapshot: bool = False,
+    publisher_date: dt.date | None = None,
+    forced_reason: str | None = None,
 ) -> None:
-    """Log one check of a source: loaded / unchanged / rejected / failed (the audit trail)."""
+    """Log one check of a source: loaded / unchanged / rejected / failed / skipped (the audit trail)."""
     con.execute(
         """INSERT INTO list_fetches (fetch_id, source, checked_at, origin, status, reason, http_status, sha256,
-               etag, last_modified, version_id, from_publisher)
-           VALUES (nextval('list_fetch_seq'), ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               etag, last_modified, version_id, from_publisher, publisher_date, forced_reason)
+           VALUES (nextval('list_fetch_seq'), ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [source, origin, status, reason, http_status, sha256, etag, last_modified, version_id,
-         not is_snapshot],
+         not is_snapshot, publisher_date, forced_reason],
     )

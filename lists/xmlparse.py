@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Quarantined
-from lists.parsing import clean, read_bytes, to_country
+from lists.parsing import ListFormatError, clean, read_bytes, to_country
 
 # Published files are untrusted input: no entity expansion, no network access. huge_tree: the
 # full lists have text nodes beyond libxml2's default limits.
@@ -18,11 +18,11 @@ XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=
 
 
 def parse_xml(data: bytes, what: str) -> etree._Element:
-    """The root element of a published XML document; broken XML is a ValueError naming `what`."""
+    """The root element of a published XML document; broken XML is a ListFormatError naming `what`."""
     try:
         return etree.fromstring(data, XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ValueError(f"{what} is not well-formed XML: {exc}") from exc
+        raise ListFormatError(f"{what} is not well-formed XML: {exc}") from exc
 
 
 def read_xml(path: Path, label: str, root_tag: str) -> etree._Element:
@@ -32,7 +32,7 @@ def read_xml(path: Path, label: str, root_tag: str) -> etree._Element:
     if root.tag != root_tag:
         expected = etree.QName(root_tag)
         where = f" in namespace {expected.namespace}" if expected.namespace else ""
-        raise ValueError(f"{label}: root element is <{root.tag}>, expected <{expected.localname}>{where}")
+        raise ListFormatError(f"{label}: root element is <{root.tag}>, expected <{expected.localname}>{where}")
     return root
 
 

@@ -2,27 +2,28 @@
 
 `from screening import lookup, compare, screen_accounts` — the registration-time screen
 (screening.registration), the pairwise scorer (screening.matching) and the batch run (screening.runs);
-imported lazily so `import screening` stays cheap.
+`from screening import import_accounts, screen, check_eligibility` — the DataFrame API over a whole
+account base (screening.frames). Imported lazily so `import screening` stays cheap.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-__all__ = ["compare", "lookup", "screen_accounts"]
+# public name → module that defines it
+_PUBLIC = {
+    "lookup": "screening.registration",
+    "compare": "screening.matching.pairwise",
+    "screen_accounts": "screening.runs",
+    "import_accounts": "screening.frames",
+    "screen": "screening.frames",
+    "check_eligibility": "screening.frames",
+}
+__all__ = sorted(_PUBLIC)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "lookup":
-        from screening.registration import lookup
-
-        return lookup
-    if name == "compare":
-        from screening.matching.pairwise import compare
-
-        return compare
-    if name == "screen_accounts":
-        from screening.runs import screen_accounts
-
-        return screen_accounts
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'screening' has no attribute {name!r}")

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from screening import exc, logs, settings
+from screening.textclean import escape_invisible, printable
 
 # command name → "module:attribute" of its click command or group
 SUBCOMMANDS: dict[str, str] = {
@@ -34,6 +35,13 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "jobs.cli:serve_command",
 }
 
+# Commands a group shows that its package must not import (production groups never import evaluation
+# code): group name → {command name → "module:attribute"}, attached when the group is loaded.
+GROUP_EXTRAS: dict[str, dict[str, str]] = {
+    "accounts": {"synth": "screening.evaluation.cli:synth_command"},
+    "eligibility": {"bench": "screening.evaluation.eligibility_bench:bench_command"},
+}
+
 
 class Context:
     """What every sub-command gets: the store path."""
@@ -44,10 +52,10 @@ class Context:
 
 def emit(data: Any, as_json: bool, text: str) -> None:
     """Print `text` for people or `data` as JSON for machines."""
-    if as_json:
-        click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    if as_json:  # invisible characters (bidi overrides …) escaped, never raw
+        click.echo(escape_invisible(json.dumps(data, indent=2, default=str, ensure_ascii=False)))
     else:
-        click.echo(text)
+        click.echo(printable(text))
 
 
 class LazyGroup(click.Group):
@@ -74,11 +82,21 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in SUBCOMMANDS:
-            module_name, attribute = SUBCOMMANDS[cmd_name].split(":")
-            command: click.Command = getattr(importlib.import_module(module_name), attribute)
-            return command
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in SUBCOMMANDS:
+            return super().get_command(ctx, cmd_name)
+        command = _load(SUBCOMMANDS[cmd_name])
+        if isinstance(command, click.Group):
+            for name, target in GROUP_EXTRAS.get(cmd_name, {}).items():
+                if name not in command.commands:
+                    command.add_command(_load(target), name)
+        return command
+
+
+def _load(target: str) -> click.Command:
+    """The click command at "module:attribute"."""
+    module_name, attribute = target.split(":")
+    command: click.Command = getattr(importlib.import_module(module_name), attribute)
+    return command
 
 
 @click.group(cls=LazyGroup)

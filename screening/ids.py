@@ -4,11 +4,11 @@ Three forms of the same rules, cross-checked by the tests:
 - scalar reference functions (`ric_check_char`, `uscc_check_char`, `validate_id`) — readable, used by
   tests and as documentation of the algorithms;
 - `check_ids(df)`, polars expressions applied to a whole account base (the hot path);
-- the numpy generators in `screening.synth` (they import the constants below).
+- the numpy generators in `screening.evaluation.synth` (they import the constants below).
 
 Hard failures (format, checksum, impossible embedded date) make an ID invalid; soft warnings (unknown
 region code, a credit code failing its check — real codes such as `91350211M0000XUF46` were issued
-that way, domain.md §5.3 —, a number whose form belongs to another ID type) send the subject to review.
+that way, docs/architecture.md §5 —, a number whose form belongs to another ID type) send the subject to review.
 """
 
 from __future__ import annotations
@@ -243,18 +243,19 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
 
 def mask_id_expr(col: str | pl.Expr = "id_number") -> pl.Expr:
-    """Masked form for reports: `110105********002X` (first 6 and last 4 kept from 12 characters
-    up; first and last 2 for shorter numbers; fully masked under 6)."""
+    """Masked form for the store and every output: at most the last 4 characters stay visible
+    (`**************002X`; the last 2 for numbers under 8 characters; none under 5). A RIC's region
+    and birth-date digits are never shown, so the mask and the stored birth date cannot rebuild it."""
     n = normalise_id_expr(col)
     length = n.str.len_chars().cast(pl.Int64)
     stars = pl.lit("*" * 64)
     return (
         pl.when(n.is_null() | (length == 0))
         .then(pl.lit(None, dtype=pl.Utf8))
-        .when(length >= 12)
-        .then(n.str.slice(0, 6) + stars.str.slice(0, (length - 10).clip(0)) + n.str.slice(-4, 4))
-        .when(length >= 6)
-        .then(n.str.slice(0, 2) + stars.str.slice(0, (length - 4).clip(0)) + n.str.slice(-2, 2))
+        .when(length >= 8)
+        .then(stars.str.slice(0, length - 4) + n.str.slice(-4, 4))
+        .when(length >= 5)
+        .then(stars.str.slice(0, length - 2) + n.str.slice(-2, 2))
         .otherwise(stars.str.slice(0, length))
     )
 

@@ -1,7 +1,8 @@
 """`screening lists …`: load, refresh, status and diff of the list store.
 
-The command layer above `lists/` (which depends only on the store base): after a load or refresh
-it has the match index of the versions in force built (screening.indexing)."""
+The command layer above `lists/` (which depends only on the store base): after every load or
+refresh it has the match index of the versions in force built (screening.indexing), also when nothing
+new was loaded, so an index a crash left missing is repaired."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
 from screening import settings
 from screening.cli import Context, emit
+from screening.exc import ListRefused, UsageError
 from screening.store import connect
 
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
@@ -32,43 +34,52 @@ def lists_group() -> None:
 @click.argument("source", type=SOURCE_CHOICE)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Publication date, for files that carry none (e.g. OFAC CSV).")
-@click.option("--force", is_flag=True, help="Accept a version much smaller than the last one.")
+              help="Publication date, for files that carry none (e.g. OFAC CSV, the manual China list).")
+@click.option("--force", "force_reason", default=None, metavar="REASON",
+              help="Accept a version the checks refuse (publisher date older than the version in force, "
+                   "much smaller than it); REASON is recorded with the version.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | None, force: bool,
+def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | None, force_reason: str | None,
                  as_json: bool) -> None:
     """Load one published file or version folder PATH as a version of SOURCE."""
+    if force_reason is not None and not force_reason.strip():
+        raise UsageError("--force needs a reason (it is recorded with the version)")
     con = connect(ctx.db)
     try:
         result = load_version(con, get_spec(source), path.resolve(), as_of=as_of.date() if as_of else None,
-                              raw_dir=settings.raw_dir_for(ctx.db), check_shrink=not force)
+                              raw_dir=settings.raw_dir_for(ctx.db), force_reason=force_reason)
     except ListLoadError as exc:
         emit({"source": source, "status": "rejected", "reason": exc.reason}, as_json,
              f"REFUSED {source}: {exc.reason} (the previous version stays in force)")
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     text = (f"{source}: {result.status} version {result.version_id} — {result.entries} entries, "
             f"{result.names} names" + (f"; +{result.added} −{result.removed} ~{result.changed}"
                                        if result.status == "loaded" else "")
             + ("" if result.complete else " (INCOMPLETE: optional files missing)"))
-    data = asdict(result)
-    if result.status == "loaded":
-        from screening.indexing import build_match_index  # the matcher loads only when it is needed
+    from screening.indexing import build_match_index  # the matcher is imported only where it is needed
 
-        data["match_index_names"] = build_match_index(con)
-        text += f"\nmatch index ready: {data['match_index_names']:,} names"
+    data = asdict(result)
+    data["match_index_names"] = build_match_index(con)
+    text += f"\nmatch index ready: {data['match_index_names']:,} names"
     emit(data, as_json, text)
 
 
 @lists_group.command("refresh")
 @click.option("--source", "sources", multiple=True, type=SOURCE_CHOICE, help="Only these sources (repeatable).")
 @click.option("--offline", is_flag=True, help="Load the bundled dated snapshot instead of downloading.")
+@click.option("--include-manual", is_flag=True,
+              help="Online, also replace manual lists (cn_sanctions) with their third-party download.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, as_json: bool) -> None:
-    """Fetch each source (or, offline, the bundled snapshot) and load what changed."""
+def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, include_manual: bool,
+                    as_json: bool) -> None:
+    """Fetch each source (or, offline, the bundled snapshot) and load what changed.
+
+    Exit code 5 when a source's file was refused, 1 when a download failed (the versions in force stay)."""
     con = connect(ctx.db)
-    outcomes = refresh(con, list(sources) or None, offline=offline, raw_dir=settings.raw_dir_for(ctx.db))
+    outcomes = refresh(con, list(sources) or None, offline=offline, raw_dir=settings.raw_dir_for(ctx.db),
+                       include_manual=include_manual)
     if offline and not as_json:
         click.secho(
             "WARNING: loading the BUNDLED DATED SNAPSHOT, not today's lists. Dates per list below; "
@@ -77,12 +88,13 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, as_js
     for o in outcomes:
         counts = f" — {o.entries} entries (+{o.added} −{o.removed} ~{o.changed})" if o.status == "loaded" else ""
         lines.append(f"{o.source:14} {o.status:9}{counts}  {o.detail}")
-    if any(o.status == "loaded" for o in outcomes):
-        from screening.indexing import build_match_index
+    from screening.indexing import build_match_index
 
-        lines.append(f"match index ready: {build_match_index(con):,} names")
+    lines.append(f"match index ready: {build_match_index(con):,} names")
     emit([asdict(o) for o in outcomes], as_json, "\n".join(lines))
-    if any(o.status in ("failed", "rejected") for o in outcomes):
+    if any(o.status == "rejected" for o in outcomes):
+        sys.exit(ListRefused.exit_code)
+    if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
 
 
@@ -90,22 +102,30 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, as_js
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def status_command(ctx: Context, as_json: bool) -> None:
-    """Per source: publisher date, load time, counts, SHA-256, age and whether it is stale."""
+    """Per source: publisher date and its age, last check and its age, counts, SHA-256, stale and why."""
     status = source_status(connect(ctx.db))
     if status.is_empty():
         emit([], as_json, "No list loaded yet: run `screening lists refresh` (or `--offline`).")
         return
-    header = f"{'source':14} {'published':10} {'loaded at':19} {'entries':>8} {'names':>8} {'age d':>6}  stale  sha256"
+    header = (f"{'source':14} {'published':10} {'age d':>5}/{'max':<3} {'checked':16} {'ago h':>5}/{'max':<3} "
+              f"{'entries':>7}  {'status':5}  why")
     lines = [header]
     for row in status.iter_rows(named=True):
-        flags = ("STALE" if row["stale"] else "ok") + (" snapshot" if row["is_snapshot"] else "") + (
-            "" if row["complete"] else " incomplete")
+        checked = f"{row['last_checked']:%Y-%m-%d %H:%M}" if row["last_checked"] else "never"
+        flags = ("STALE" if row["stale"] else "ok") + (" (manual)" if row["manual"] else "")
+        why = row["stale_reason"] or f"fresh until {row['stale_at']:%Y-%m-%d %H:%M}"
+        if row["forced_reason"]:
+            why += f"; FORCED: {row['forced_reason']}"
         lines.append(
-            f"{row['source']:14} {str(row['publisher_date'] or '?'):10} {row['loaded_at']:%Y-%m-%d %H:%M:%S} "
-            f"{row['entries']:>8} {row['names']:>8} {row['age_days'] if row['age_days'] is not None else '?':>6}  "
-            f"{flags:5}  {row['sha256'][:16]}…"
+            f"{row['source']:14} {str(row['publisher_date'] or '?'):10} {_or_q(row['age_days']):>5}/"
+            f"{row['max_publication_days']:<3} {checked:16} {_or_q(row['checked_hours_ago']):>5}/"
+            f"{row['max_age_hours']:<3} {row['entries']:>7}  {flags:5}  {why}"
         )
     emit(status.to_dicts(), as_json, "\n".join(lines))
+
+
+def _or_q(value: object) -> str:
+    return "?" if value is None else str(value)
 
 
 @lists_group.command("diff")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from screening.exc import UsageError
+
 # The DuckDB store. CLI `--db` wins; else this variable; else a file in the user's data directory.
 DB_ENV = "SCREENING_DB"
 # Raw published files are kept next to the store unless this points elsewhere.
@@ -14,6 +16,10 @@ RAW_DIR_ENV = "SCREENING_RAW_DIR"
 # Per-source mirror: SCREENING_URL_<SOURCE_KEY>[_<FILE>] (upper case, non-alphanumerics as "_")
 # replaces the official URL, e.g. SCREENING_URL_UN_SC=http://mirror.local/consolidated.xml.
 URL_ENV_PREFIX = "SCREENING_URL_"
+# Per-source maximum publication age in days, SCREENING_MAX_PUBLICATION_DAYS_<SOURCE_KEY> (upper case),
+# e.g. SCREENING_MAX_PUBLICATION_DAYS_UN_SC=3: a version published longer ago is stale (default: the
+# source's ListSpec.max_publication_days, listed in the README).
+MAX_PUBLICATION_DAYS_PREFIX = "SCREENING_MAX_PUBLICATION_DAYS_"
 # A refresh that shrinks a list by more than this share against the last version is rejected.
 MAX_SHRINK_ENV = "SCREENING_MAX_SHRINK"
 DEFAULT_MAX_SHRINK = 0.2
@@ -69,6 +75,21 @@ def raw_dir_for(db_path: Path) -> Path:
 
 def max_shrink() -> float:
     return float(os.environ.get(MAX_SHRINK_ENV, DEFAULT_MAX_SHRINK))
+
+
+def max_publication_days(source: str, default: int) -> int:
+    """The configured maximum publication age (days) of a source, else `default`."""
+    name = MAX_PUBLICATION_DAYS_PREFIX + _env_key(source)
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise UsageError(f"{name}={value!r}: expected a whole number of days (0 or more)")
+    return days
 
 
 def http_timeout() -> float:

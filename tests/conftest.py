@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -55,4 +56,21 @@ def build_snapshot_store(path: Path, sources: tuple[str, ...] | list[str], *, ma
 
         build_match_index(con)
     con.close()
+    return path
+
+
+def un_xml_dated(folder: Path, date: dt.date, source: Path | None = None) -> Path:
+    """The real UN Consolidated List (the bundled snapshot, or `source`) with only its `dateGenerated`
+    changed to `date`: a real file as a mirror or an operator could hand it over, published that day."""
+    import re
+
+    from lists.parsing import read_bytes
+
+    source = source or SNAPSHOT / "un_sc" / "2026-02-27" / "consolidated.xml.gz"
+    data, count = re.subn(rb"dateGenerated=([\"'])[^\"']*\1", f'dateGenerated="{date.isoformat()}T00:00:09.554Z"'.encode(),
+                          read_bytes(source), count=1)
+    assert count == 1, "no dateGenerated attribute"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"consolidated_{date.isoformat()}.xml"
+    path.write_bytes(data)
     return path

@@ -4,7 +4,7 @@ One sheet, one row per name: the primary row has reference `2`, its aliases and 
 names `2a`, `2b`, `2a1`…, so a listed party is keyed by the numeric part of the reference. Dates of
 birth, citizenship, addresses and identity documents are free text (`a) Approximately 1955- 1958
 b) Approximately 1945-1950`), and `Type` / `Name Type` come in several spellings (`Individual `,
-`individual`, `Aka`, `Primary Name `…; SOURCES.md §3 caveat 5, §4.7).
+`individual`, `Aka`, `Primary Name `…; docs/sources.md, DFAT).
 
 The file states no publication date; the publisher date is the latest `Control Date` (the date
 DFAT last changed any row), which matched the file's own modification date on 2024-11-11.
@@ -13,19 +13,16 @@ DFAT last changed any row), which matched the file's own modification date on 20
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
-
+from lists.grouped import distinct, group_rows, parsed, raw_row, read_workbook, split_header
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import MONTH_PATTERN, clean, parse_birth_date, parse_date, read_bytes, to_country
-from lists.sources._script import detect_script
+from lists.parsing import MONTH_PATTERN, clean, parse_birth_date, parse_date, to_country
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 HEADERS = (
     "Reference", "Name of Individual or Entity", "Type", "Name Type", "Date of Birth", "Place of Birth",
@@ -71,44 +68,18 @@ _DATE_LIKE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
 
 def parse(path: Path) -> ParsedList:
     """Parse the DFAT consolidated xlsx (plain or `.gz`) into one entry per reference number."""
-    header, body = _split_header(_read_rows(path))
+    _, header, body = split_header(read_workbook(path), HEADERS, "Reference", "a DFAT consolidated list", _text)
     quarantine: list[Quarantined] = []
-    groups: dict[str, list[dict[str, object]]] = {}
-    control_dates: list[dt.date] = []
-    for cells in body:
-        row = dict(zip(header, cells))
-        if all(clean(_text(v)) is None for v in row.values()):
-            continue
-        if control := _date(row["Control Date"]):
-            control_dates.append(control)
-        match = _REFERENCE.match((clean(_text(row["Reference"])) or "").lower())
-        if match is None:
-            quarantine.append(Quarantined(f"unreadable Reference {row['Reference']!r}", _raw(row)))
-            continue
-        groups.setdefault(match.group(1), []).append(row)  # `2`, `2a`, `2a1` → 2
-    entries = [e for ref, rows in groups.items() if (e := _parse_group(ref, rows, quarantine))]
-    publisher_date = max(control_dates) if control_dates else None
-    return ParsedList(entries=entries, publisher_date=publisher_date, quarantine=list(dict.fromkeys(quarantine)))
+    rows = [row for row in (dict(zip(header, cells)) for cells in body) if any(clean(_text(v)) for v in row.values())]
+    groups = group_rows(rows, _reference, lambda row: f"unreadable Reference {row['Reference']!r}", _raw, quarantine)
+    control_dates = [day for row in rows if (day := _date(row["Control Date"]))]
+    return parsed(groups, _parse_group, quarantine, max(control_dates) if control_dates else None)
 
 
-def _read_rows(path: Path) -> list[list[object]]:
-    """All rows of the first sheet with calamine's cell types (str, float, date)."""
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(read_bytes(path)))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise ValueError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
-    return book.get_sheet_by_index(0).to_python()
-
-
-def _split_header(rows: list[list[object]]) -> tuple[list[str], list[list[object]]]:
-    """Header row (the first one holding `Reference`) and the rows below it; missing columns raise."""
-    at = next((i for i, row in enumerate(rows[:5]) if "Reference" in (_text(c).strip() for c in row)), None)
-    header = [_text(c).strip() for c in rows[at]] if at is not None else []
-    missing = [h for h in HEADERS if h not in header]
-    if at is None or missing:
-        raise ValueError(f"not a DFAT consolidated list: missing columns {missing}")
-    width = len(header)
-    return header, [(list(row) + [""] * width)[:width] for row in rows[at + 1 :]]
+def _reference(row: dict[str, object]) -> str | None:
+    """The party a row belongs to: the numeric part of its reference (`2`, `2a`, `2a1` → 2)."""
+    match = _REFERENCE.match((clean(_text(row["Reference"])) or "").lower())
+    return match.group(1) if match else None
 
 
 def _parse_group(ref: str, rows: list[dict[str, object]], quarantine: list[Quarantined]) -> ListEntry | None:
@@ -117,9 +88,9 @@ def _parse_group(ref: str, rows: list[dict[str, object]], quarantine: list[Quara
     if not primary_rows:
         quarantine.extend(Quarantined("name row without a primary row for its reference", _raw(r), ref) for r in rows)
         return None
-    kinds = _distinct(_key(r["Type"]) for r in rows)
+    kinds = distinct(_key(r["Type"]) for r in rows)
     if len(kinds) != 1 or kinds[0] not in SUBJECT_TYPES:
-        types = _distinct(_text(r["Type"]) for r in rows)
+        types = distinct(_text(r["Type"]) for r in rows)
         quarantine.append(Quarantined(f"unknown or conflicting Type {types}", _raw(primary_rows[0]), ref))
         return None
     names = _names(ref, primary_rows[0], rows, quarantine)
@@ -140,7 +111,7 @@ def _parse_group(ref: str, rows: list[dict[str, object]], quarantine: list[Quara
         subject_type=SUBJECT_TYPES[kinds[0]],  # type: ignore[arg-type]
         primary_name=names[0].name,
         names=names,
-        programs=_distinct(p for v in _distinct_cells(rows, "Committees") for p in _committees(v)),
+        programs=distinct(p for v in _distinct_cells(rows, "Committees") for p in _committees(v)),
         regime="AU",
         listed_on=min(listed) if listed else None,
         remarks=_remarks(rows),
@@ -258,7 +229,7 @@ def _addresses(value: object) -> list[Address]:
 def _identifiers(rows: list[dict[str, object]]) -> list[Identifier]:
     """IMO numbers and passport / national identity numbers found in `Additional Information`."""
     ids: list[Identifier] = []
-    for text in _distinct(_text(r["Additional Information"]) for r in rows):
+    for text in distinct(_text(r["Additional Information"]) for r in rows):
         ids.extend(Identifier("imo", m.group(1)) for m in _IMO.finditer(text))
         ids.extend(_documents(text))
     return ids
@@ -294,9 +265,9 @@ def _committees(value: object) -> list[str]:
 
 def _remarks(rows: list[dict[str, object]]) -> str | None:
     """Additional information, then listing information and place of birth as published."""
-    parts = _distinct(_text(r["Additional Information"]) for r in rows)
+    parts = distinct(_text(r["Additional Information"]) for r in rows)
     for label, column in (("Listing information", "Listing Information"), ("Place of birth", "Place of Birth")):
-        values = [v for v in _distinct(_text(r[column]) for r in rows) if v.lower() not in NULL_VALUES]
+        values = [v for v in distinct(_text(r[column]) for r in rows) if v.lower() not in NULL_VALUES]
         if values:
             parts.append(f"{label}: {'; '.join(values)}")
     return " | ".join(parts) or None
@@ -353,12 +324,8 @@ def _distinct_cells(rows: list[dict[str, object]], column: str) -> list[object]:
     return list(dict.fromkeys(r[column] for r in rows))
 
 
-def _distinct(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in (clean(x) for x in dict.fromkeys(values)) if v))  # dedupe raw first: cheap
-
-
 def _raw(row: dict[str, object]) -> str:
-    return "; ".join(f"{k}={_text(v)}" for k, v in row.items() if k and _text(v).strip())
+    return raw_row(row, _text)
 
 
 SPEC = ListSpec(

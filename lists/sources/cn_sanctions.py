@@ -26,8 +26,8 @@ from pathlib import Path
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList, Quarantined, SubjectType
 from lists.parsing import clean, parse_date, read_csv, split_multi, to_country, unique_id
-from lists.sources._script import detect_script
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 REQUIRED = ("Type", "QID", "Name", "Alias", "Chinese name", "Country", "List", "Date")
 SUBJECT_TYPES: dict[str, SubjectType] = {
@@ -129,5 +129,8 @@ SPEC = ListSpec(
     urls={"sanctions.csv": "https://raw.githubusercontent.com/opensanctions/opensanctions/main/datasets/cn/sanctions/sanctions.csv"},
     min_entries=100,
     mandatory=True,
+    # Compliance maintains it from the official notices; an online refresh never replaces it with the
+    # third-party transcription unless asked (`screening lists refresh --include-manual`).
+    manual=True,
     parser_version="1",
 )

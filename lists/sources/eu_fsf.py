@@ -30,9 +30,9 @@ from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
-from lists.sources._script import detect_script
 from lists.spec import ListSpec
 from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_texts
+from screening.scripts import detect_script
 
 LABEL = "EU FSF"
 FILE_NAME = "xmlFullSanctionsList_1_1.xml"

@@ -29,9 +29,9 @@ from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
 from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
-from lists.sources._script import detect_script
 from lists.spec import ListSpec
 from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_text, xml_texts
+from screening.scripts import detect_script
 
 LABEL = "UK Sanctions List"
 FILE_NAME = "UK-Sanctions-List.xml"

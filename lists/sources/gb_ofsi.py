@@ -3,7 +3,7 @@
 The file has one row per name; a listed party is every row sharing `Group ID`. Rows are in fact a
 cross product (names × addresses × dates of birth × non-Latin names), so each field of a party is
 the set of distinct values over its rows. Row 1 holds `Last Updated` and the publication date,
-row 2 the 36 column headers (SOURCES.md §4.5). OFSI retired the list on 28 January 2026.
+row 2 the 36 column headers (docs/sources.md, OFSI). OFSI retired the list on 28 January 2026.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
-
+from lists.grouped import distinct, group_rows, parsed, raw_row, read_workbook, split_header
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, parse_birth_date, parse_date, read_bytes, read_text, to_country
-from lists.sources._script import detect_script
+from lists.parsing import clean, parse_birth_date, parse_date, read_text, to_country
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 NAME_PARTS = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5")  # forenames; `Name 6` is the surname
 NAME_COLUMNS = (
@@ -81,21 +79,14 @@ _TAX_LABEL = re.compile(r"\b(?:TIN|INN|KPP|tax|taxpayer)\b", re.I)
 
 def parse(path: Path) -> ParsedList:
     """Parse a ConList.xlsx / ConList.csv (plain or `.gz`) into one entry per `Group ID`."""
-    publisher_date, header, body = _split_header(_read_rows(path))
+    preamble, header, body = split_header(_read_rows(path), HEADERS, "Group ID", "an OFSI 2022-format ConList", str)
+    publisher_date = next((parse_date(row[1], formats=("%d/%m/%Y", "%Y-%m-%d")) for row in reversed(preamble)
+                           if len(row) > 1 and row[0].strip() == "Last Updated"), None)
     quarantine: list[Quarantined] = []
-    groups: dict[str, list[dict[str, str]]] = {}
-    for cells in body:
-        if not any(cells):
-            continue
-        row = dict(zip(header, cells))
-        group_id = clean(row["Group ID"])
-        if group_id is None:
-            quarantine.append(Quarantined("name row without a Group ID", _raw(row)))
-            continue
-        groups.setdefault(group_id, []).append(row)
-    entries = [e for gid, rows in groups.items() if (e := _parse_group(gid, rows, quarantine))]
-    # The cross-product rows repeat each problem many times: keep each quarantined item once.
-    return ParsedList(entries=entries, publisher_date=publisher_date, quarantine=list(dict.fromkeys(quarantine)))
+    rows = (dict(zip(header, cells)) for cells in body if any(cells))
+    groups = group_rows(rows, lambda row: clean(row["Group ID"]), lambda _: "name row without a Group ID", _raw,
+                        quarantine)
+    return parsed(groups, _parse_group, quarantine, publisher_date)
 
 
 def _read_rows(path: Path) -> list[list[str]]:
@@ -103,11 +94,7 @@ def _read_rows(path: Path) -> list[list[str]]:
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".csv"):
         return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(read_text(path)))]
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(read_bytes(path)))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise ValueError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
-    return [[_cell(v) for v in row] for row in book.get_sheet_by_index(0).to_python()]
+    return [[_cell(v) for v in row] for row in read_workbook(path)]
 
 
 def _cell(value: object) -> str:
@@ -121,25 +108,9 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _split_header(rows: list[list[str]]) -> tuple[dt.date | None, list[str], list[list[str]]]:
-    """Publisher date (row 1), header (row 2) and body; a wrong structure raises ValueError."""
-    at = next((i for i, row in enumerate(rows[:5]) if "Group ID" in (c.strip() for c in row)), None)
-    header = [c.strip() for c in rows[at]] if at is not None else (rows[1] if len(rows) > 1 else [])
-    missing = [h for h in HEADERS if h not in header]
-    if at is None or missing:
-        raise ValueError(f"not an OFSI 2022-format ConList: missing columns {missing}")
-    publisher_date = None
-    for row in rows[:at]:
-        if row and row[0].strip() == "Last Updated" and len(row) > 1:
-            publisher_date = parse_date(row[1], formats=("%d/%m/%Y", "%Y-%m-%d"))
-    width = len(header)
-    body = [(row + [""] * width)[:width] for row in rows[at + 1 :]]
-    return publisher_date, header, body
-
-
 def _parse_group(group_id: str, rows: list[dict[str, str]], quarantine: list[Quarantined]) -> ListEntry | None:
     """One listed party from all its name rows; None (and quarantined) when it cannot be read."""
-    group_types = _distinct(r["Group Type"] for r in rows)
+    group_types = distinct(r["Group Type"] for r in rows)
     if len(group_types) != 1 or group_types[0] not in SUBJECT_TYPES:
         quarantine.append(Quarantined(f"unknown or conflicting Group Type {group_types}", _raw(rows[0]), group_id))
         return None
@@ -147,26 +118,26 @@ def _parse_group(group_id: str, rows: list[dict[str, str]], quarantine: list[Qua
     if not names:
         quarantine.append(Quarantined("group without a usable name row", _raw(rows[0]), group_id))
         return None
-    infos = [_info_fields(text) for text in _distinct(r["Other Information"] for r in rows)]
+    infos = [_info_fields(text) for text in distinct(r["Other Information"] for r in rows)]
     addresses = _addresses(group_id, rows, quarantine)
     countries = [
         Country(code, role)
         for role, values in (
-            ("nationality", _distinct(r["Nationality"] for r in rows)),
-            ("birth", _distinct(r["Country of Birth"] for r in rows)),
+            ("nationality", distinct(r["Nationality"] for r in rows)),
+            ("birth", distinct(r["Country of Birth"] for r in rows)),
             ("flag", [info["Flag of ship"] for info in infos if "Flag of ship" in info]),
         )
         for value in values
         for code in _countries(value, group_id, quarantine)
     ]
     countries += [Country(a.country, "address") for a in addresses if a.country]
-    listed = [d for v in _distinct(r["Listed On"] for r in rows) if (d := parse_date(v, formats=("%d/%m/%Y",)))]
+    listed = [d for v in distinct(r["Listed On"] for r in rows) if (d := parse_date(v, formats=("%d/%m/%Y",)))]
     return ListEntry(
         source_id=group_id,
         subject_type=SUBJECT_TYPES[group_types[0]],  # type: ignore[arg-type]
         primary_name=names[0].name,
         names=names,
-        programs=_distinct(r["Regime"] for r in rows),
+        programs=distinct(r["Regime"] for r in rows),
         regime="UK",
         listed_on=min(listed) if listed else None,
         remarks=_remarks(rows),
@@ -241,7 +212,7 @@ def _label(
 def _birth_dates(group_id: str, rows: list[dict[str, str]], quarantine: list[Quarantined]) -> list[BirthDate]:
     """Distinct dates of birth; `00/00/1994` style zeroed parts give year / month precision."""
     dates: list[BirthDate] = []
-    for text in _distinct(r["DOB"] for r in rows):
+    for text in distinct(r["DOB"] for r in rows):
         for part in _enumerated(text):
             if parsed := parse_birth_date(part):
                 dates.append(parsed)
@@ -334,7 +305,7 @@ def _info_fields(text: str) -> dict[str, str]:
 def _remarks(rows: list[dict[str, str]]) -> str | None:
     """`Other Information` (statement of reasons, gender, ship details…) plus the details that have
     no field of their own: titles, position, town of birth, passport / national id details."""
-    parts = _distinct(r["Other Information"] for r in rows)
+    parts = distinct(r["Other Information"] for r in rows)
     for label, col in (
         ("Title", "Title"),
         ("Position", "Position"),
@@ -343,7 +314,7 @@ def _remarks(rows: list[dict[str, str]]) -> str | None:
         ("National identification details", "National Identification Details"),
         ("UK Sanctions List date designated", "UK Sanctions List Date Designated"),
     ):
-        if values := _distinct(r[col] for r in rows):
+        if values := distinct(r[col] for r in rows):
             parts.append(f"{label}: {'; '.join(values)}")
     return " | ".join(parts) or None
 
@@ -395,14 +366,8 @@ def _enumerated(value: str | None) -> list[str]:
     return [p for p in (clean(s) for s in _ENUM.split(text)) if p]
 
 
-def _distinct(values: Iterable[str]) -> list[str]:
-    """Cleaned, non-empty, first-seen order."""
-    return list(dict.fromkeys(v for v in (clean(x) for x in dict.fromkeys(values)) if v))  # dedupe raw first: cheap
-
-
 def _raw(row: dict[str, str]) -> str:
-    """A row as `column=value` pairs (non-empty cells) for the quarantine."""
-    return "; ".join(f"{k}={v}" for k, v in row.items() if v and v.strip())
+    return raw_row(row, str)
 
 
 SPEC = ListSpec(

@@ -30,11 +30,30 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lists.model import (Address, Country, Identifier, ListEntry, Name, NameType, ParsedList, Quality,
-                         Quarantined, SubjectType)
-from lists.parsing import clean, locate_file, parse_birth_dates, parse_date, read_csv, read_text, to_country
-from lists.sources._script import detect_script
+from lists.model import (
+    Address,
+    Country,
+    Identifier,
+    ListEntry,
+    Name,
+    NameType,
+    ParsedList,
+    Quality,
+    Quarantined,
+    SubjectType,
+)
+from lists.parsing import (
+    ListFormatError,
+    clean,
+    locate_file,
+    parse_birth_dates,
+    parse_date,
+    read_csv,
+    read_text,
+    to_country,
+)
 from lists.spec import ListSpec
+from screening.scripts import detect_script
 
 REGIME = "multi"
 FTM_FILE, SIMPLE_FILE = "entities.ftm.json", "targets.simple.csv"
@@ -98,7 +117,7 @@ def parse(path: Path) -> ParsedList:
         return parse_ftm(path)
     if name.endswith(".csv"):
         return parse_simple(path)
-    raise ValueError(f"{path.name}: not an OpenSanctions export (expected {FTM_FILE} or {SIMPLE_FILE})")
+    raise ListFormatError(f"{path.name}: not an OpenSanctions export (expected {FTM_FILE} or {SIMPLE_FILE})")
 
 
 # --- FollowTheMoney JSON lines -----------------------------------------------------------------
@@ -108,7 +127,7 @@ def parse_ftm(path: Path) -> ParsedList:
     quarantine: list[Quarantined] = []
     entities = list(_read_json_lines(read_text(path), quarantine))
     if not entities:
-        raise ValueError(f"{path.name}: no FollowTheMoney entity (JSON object with id and schema) in the file")
+        raise ListFormatError(f"{path.name}: no FollowTheMoney entity (JSON object with id and schema) in the file")
     addresses = _address_index(entities)
     entries: list[ListEntry] = []
     for entity in entities:
@@ -290,6 +309,7 @@ SPEC = ListSpec(
     parse=parse,
     urls={SIMPLE_FILE: "https://data.opensanctions.org/datasets/latest/sanctions/targets.simple.csv"},
     min_entries=1,
+    max_publication_days=7,  # a daily export: the date is its latest run
     parser_version="1",
     licence="CC BY-NC 4.0 (non-commercial use only; commercial use needs an OpenSanctions licence)",
 )

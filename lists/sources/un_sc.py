@@ -30,10 +30,10 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import clean, joined, locate_file, parse_birth_date, parse_date
-from lists.sources._script import detect_script
+from lists.parsing import ListFormatError, clean, joined, locate_file, parse_birth_date, parse_date
 from lists.spec import ListSpec
 from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_text, xml_texts
+from screening.scripts import detect_script
 
 LABEL = "UN list"
 FILE_NAMES = ("consolidated.xml", "consolidatedLegacyByPRN.xml")
@@ -74,7 +74,7 @@ def parse(path: Path) -> ParsedList:
     for group_tag, (record_tag, subject_type) in GROUPS.items():
         group = root.find(group_tag)
         if group is None:
-            raise ValueError(f"{LABEL}: <{ROOT_TAG}> has no <{group_tag}> element")
+            raise ListFormatError(f"{LABEL}: <{ROOT_TAG}> has no <{group_tag}> element")
         for record in group:
             if not isinstance(record.tag, str):  # comments, processing instructions
                 continue
@@ -272,5 +272,6 @@ SPEC = ListSpec(
     urls={"consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"},
     min_entries=500,  # ~1,000 parties since 2025; a file with fewer than half is broken
     mandatory=True,  # UN measures bind everywhere: registration lookups fail closed when stale
+    max_publication_days=7,  # dateGenerated is renewed every day: a week-old file is a stale copy
     parser_version="1",
 )

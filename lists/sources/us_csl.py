@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lists.model import (Address, Country, Identifier, ListEntry, Name, ParsedList, Quarantined,
-                         SubjectType)
+from lists.model import Address, Country, Identifier, ListEntry, Name, ParsedList, Quarantined, SubjectType
 from lists.parsing import (
     clean,
     embedded_names,

@@ -4,10 +4,12 @@ imports recorded in the store (`store`, tables in `schema`), and `screening acco
 from screening.accounts.identity import hmac_column, id_hash_key, identity_frame, subject_key_expr
 from screening.accounts.read import (
     ACCOUNT_SCHEMA,
-    QUARANTINE_SCHEMA,
     REQUIRED_COLUMNS,
     SUBJECT_TYPES,
-    AccountFormatError,
+    country_code,
+    ISSUE_SCHEMA,
+    NAME_MAX_CHARS,
+    UNSCREENED_SCHEMA,
     AccountImport,
     normalise_accounts,
     read_accounts,
@@ -16,7 +18,7 @@ from screening.accounts.read import (
 from screening.accounts.store import store_import
 
 __all__ = [
-    "ACCOUNT_SCHEMA", "QUARANTINE_SCHEMA", "REQUIRED_COLUMNS", "SUBJECT_TYPES", "AccountFormatError", "AccountImport",
-    "hmac_column", "id_hash_key", "identity_frame", "normalise_accounts", "read_accounts", "store_import",
+    "ACCOUNT_SCHEMA", "REQUIRED_COLUMNS", "SUBJECT_TYPES", "ISSUE_SCHEMA", "NAME_MAX_CHARS", "UNSCREENED_SCHEMA", "AccountImport",
+    "country_code", "hmac_column", "id_hash_key", "identity_frame", "normalise_accounts", "read_accounts", "store_import",
     "subject_key_expr", "write_accounts",
 ]

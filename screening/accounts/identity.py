@@ -4,31 +4,85 @@ needs to compare subjects without ever holding the clear number."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 import duckdb
 import polars as pl
 
 from screening import settings
+from screening.exc import ActionRefused
 from screening.ids import check_ids, mask_id_expr
 from screening.logs import get_logger
+from screening.store import transaction
 
 log = get_logger(__name__)
 
-# HMAC key for ID numbers (hex or text). Without it a fixed development key is used and a warning
-# is logged: hashes made with it are not secret and must not reach production.
+# HMAC key for ID numbers (hex or text). Without it a fixed, public development key is used: hashes
+# made with it are not secret. That is allowed for trials only, with a warning on every use, in the
+# store (`account_id_keys.development`, `account_imports.id_key_development`) and in every run summary.
 _DEV_KEY = "screening-development-key-not-secret"
+NO_KEY_WARNING = (f"no ID hash key: {settings.ID_HASH_KEY_ENV} is not set, so ID numbers are hashed with the "
+                  f"public development key and can be recovered from the store; set the key before real data")
+_FINGERPRINT_TEXT = b"screening id-hash key fingerprint v1"
 
 
 def id_hash_key() -> bytes:
-    """The HMAC key from `SCREENING_ID_HASH_KEY`, or the logged development default."""
+    """The HMAC key from `SCREENING_ID_HASH_KEY`, or the public development key (warned every time)."""
     value = settings.id_hash_key_text()
     if not value:
-        log.warning("ID hash key not set: using the development key (not secret)", variable=settings.ID_HASH_KEY_ENV)
+        log.warning(NO_KEY_WARNING)
         value = _DEV_KEY
     try:
         return bytes.fromhex(value) if len(value) >= 32 and len(value) % 2 == 0 else value.encode()
     except ValueError:
         return value.encode()
+
+
+def key_warnings(key: bytes | None = None) -> list[str]:
+    """The warnings every run summary shows about the ID hash key (empty with a real key); without
+    `key`, about the configured one."""
+    development = is_development_key(key) if key is not None else not settings.id_hash_key_text()
+    return [NO_KEY_WARNING] if development else []
+
+
+def is_development_key(key: bytes) -> bool:
+    return key == _DEV_KEY.encode()
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Identifies a key without revealing it: HMAC of a fixed text under the key (16 hex characters)."""
+    return hmac.new(key, _FINGERPRINT_TEXT, hashlib.sha256).hexdigest()[:16]
+
+
+def check_store_key(con: duckdb.DuckDBPyConnection, key: bytes) -> str:
+    """The key's fingerprint, recorded as the store's key when it has none; refused when the store's
+    ID hashes were made under another key (hashes would not compare: every account would look like
+    an identity change). Re-keying: `screening accounts rekey` (README)."""
+    fingerprint = key_fingerprint(key)
+    row = con.execute("SELECT fingerprint FROM account_id_keys ORDER BY since DESC, rowid DESC LIMIT 1").fetchone()
+    if row is None:
+        con.execute("INSERT INTO account_id_keys VALUES (?, ?, now()::TIMESTAMP, 'first import')",
+                    [fingerprint, is_development_key(key)])
+    elif row[0] != fingerprint:
+        raise ActionRefused(
+            f"the store's ID numbers were hashed under another key (fingerprint {row[0]}; this key's is "
+            f"{fingerprint}): set {settings.ID_HASH_KEY_ENV} to the store's key, or re-key the store with "
+            f"`screening accounts rekey` and import the full account file again (README: re-keying)"
+        )
+    return fingerprint
+
+
+def rekey(con: duckdb.DuckDBPyConnection, key: bytes, note: str) -> dict[str, object]:
+    """Adopt `key` as the store's ID hash key. The stored hashes cannot be recomputed (the clear numbers
+    are never stored), so they are cleared; the next full import fills them under the new key without
+    reporting identity changes for the accounts whose hashes were cleared."""
+    fingerprint = key_fingerprint(key)
+    with transaction(con):
+        cleared = con.execute("SELECT count(*) FROM accounts WHERE id_hash IS NOT NULL").fetchone()[0]
+        con.execute("UPDATE accounts SET id_hash = NULL, phone_hash = NULL, email_hash = NULL")
+        con.execute("INSERT INTO account_id_keys VALUES (?, ?, now()::TIMESTAMP, ?)",
+                    [fingerprint, is_development_key(key), note])
+    return {"fingerprint": fingerprint, "development": is_development_key(key), "hashes_cleared": int(cleared)}
 
 
 def hmac_column(con: duckdb.DuckDBPyConnection, values: pl.Series, key: bytes) -> pl.Series:

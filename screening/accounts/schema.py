@@ -77,3 +77,44 @@ def m001_account_store(con: duckdb.DuckDBPyConnection) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_data_issues_and_id_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 10: rows kept with bad fields emptied (a name or type may be missing), their data issues,
+    the fingerprint of the ID hash key, and masks that keep at most the last 4 characters."""
+    con.execute(
+        r"""
+        ALTER TABLE accounts ALTER subject_type DROP NOT NULL;
+        ALTER TABLE accounts ALTER name DROP NOT NULL;
+        ALTER TABLE account_imports ADD COLUMN encoding VARCHAR;
+        ALTER TABLE account_imports ADD COLUMN data_issues INTEGER;
+        ALTER TABLE account_imports ADD COLUMN id_key_fingerprint VARCHAR;
+        ALTER TABLE account_imports ADD COLUMN id_key_development BOOLEAN;
+        -- A bad secondary field dropped for that field only (or a duplicate, a name screened in windows):
+        -- per import, or per screening run when a file was screened without an import.
+        CREATE TABLE IF NOT EXISTS account_data_issues (
+            import_id  INTEGER,
+            run_id     INTEGER,
+            account_id VARCHAR,
+            line       BIGINT,
+            field      VARCHAR NOT NULL,
+            reason     VARCHAR NOT NULL
+        );
+        -- The key the stored ID hashes were made with: a fingerprint (HMAC of a fixed text under the key,
+        -- which reveals nothing of the key), newest row in force. A re-key adds a row.
+        CREATE TABLE IF NOT EXISTS account_id_keys (
+            fingerprint VARCHAR NOT NULL,
+            development BOOLEAN NOT NULL,  -- the public development key (no SCREENING_ID_HASH_KEY)
+            since       TIMESTAMP NOT NULL,
+            note        VARCHAR
+        );
+        UPDATE accounts SET id_masked = CASE
+            WHEN regexp_full_match(id_masked, '[^*]{6}\*+[^*]{4}') THEN repeat('*', length(id_masked) - 4) || right(id_masked, 4)
+            WHEN regexp_full_match(id_masked, '[^*]{2}\*+[^*]{2}') THEN repeat('*', length(id_masked) - 2) || right(id_masked, 2)
+            ELSE id_masked END;
+        UPDATE account_identity_changes SET
+            old_id_masked = regexp_replace(regexp_replace(old_id_masked, '^[^*]{6}(\*+[^*]{4})$', '******\1'), '^[^*]{2}(\*+[^*]{2})$', '**\1'),
+            new_id_masked = regexp_replace(regexp_replace(new_id_masked, '^[^*]{6}(\*+[^*]{4})$', '******\1'), '^[^*]{2}(\*+[^*]{2})$', '**\1');
+        """
+    )

@@ -1,5 +1,10 @@
 """Recording an account import in the store: upsert the current state of every account, log added
-and changed accounts and identity changes (the evidence for transfer checks)."""
+and changed accounts and identity changes (the evidence for transfer checks), the import's data
+issues and unreadable lines.
+
+The store keeps one state per account_id: of duplicated rows the first in the file is stored (every
+row is still screened, and the duplicates are data issues). An import under another ID hash key
+than the store's is refused before anything is written (`check_store_key`)."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import datetime as dt
 
 import duckdb
 
-from screening.accounts.identity import hmac_column, id_hash_key, identity_frame
+from screening.accounts.identity import check_store_key, hmac_column, id_hash_key, identity_frame, is_development_key
 from screening.accounts.read import AccountImport
 from screening.store import transaction
 
@@ -25,7 +30,7 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
     different ID hash, or a different name together with a different birth date.
     """
     key = key if key is not None else id_hash_key()
-    acc = import_.accounts
+    acc = import_.first_per_account()
     ident = identity_frame(con, acc, key)
     rows = acc.with_columns(
         phone_hash=hmac_column(con, acc["phone"].str.replace_all(r"[\s\-()]", ""), key),
@@ -43,6 +48,7 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
     con.register("incoming", rows)
     try:
         with transaction(con):
+            fingerprint = check_store_key(con, key)
             con.execute(
                 """
                 INSERT INTO account_identity_changes
@@ -76,8 +82,11 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
                 """,
                 {"id": import_id},
             )
-            con.register("quarantined", import_.quarantine)
-            con.execute("INSERT INTO account_quarantine SELECT ?, row, account_id, reason FROM quarantined", [import_id])
+            con.register("quarantined", import_.bad_lines)
+            con.execute("INSERT INTO account_quarantine SELECT ?, line, NULL, reason FROM quarantined", [import_id])
+            con.register("issues", import_.issues)
+            con.execute("INSERT INTO account_data_issues SELECT ?, NULL, account_id, line, field, reason FROM issues",
+                        [import_id])
             added, changed = con.execute(
                 "SELECT count(*) FILTER (change = 'added'), count(*) FILTER (change = 'changed') "
                 "FROM account_changes WHERE import_id = ?",
@@ -87,10 +96,14 @@ def store_import(con: duckdb.DuckDBPyConnection, import_: AccountImport, *, key:
                 "SELECT count(*) FROM account_identity_changes WHERE import_id = ?", [import_id]
             ).fetchall()[0][0]
             con.execute(
-                "INSERT INTO account_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, import_.source, import_.sha256, now, acc.height, import_.quarantine.height, added, changed, identity],
+                """INSERT INTO account_imports (import_id, source, sha256, imported_at, account_count, quarantined,
+                       added, changed, identity_changed, encoding, data_issues, id_key_fingerprint, id_key_development)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [import_id, import_.source, import_.sha256, now, acc.height, import_.bad_lines.height, added, changed,
+                 identity, import_.encoding, import_.issues.height, fingerprint, is_development_key(key)],
             )
     finally:
         con.unregister("incoming")
         con.unregister("quarantined")
+        con.unregister("issues")
     return int(import_id)

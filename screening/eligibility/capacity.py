@@ -1,4 +1,4 @@
-"""Age and civil capacity (Civil Code Art. 17–20; PIPL Art. 28/31 for under-14s), domain.md §3.8.
+"""Age and civil capacity (Civil Code Art. 17–20; PIPL Art. 28/31 for under-14s), docs/architecture.md §5.
 
 Evaluated in Asia/Shanghai on the evaluation date. The birth date used is the one embedded in a
 valid ID number when there is one (it is what the State registered), else the declared one; when
@@ -53,7 +53,8 @@ def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame |
     age) are the accounts a guardian link may point to (default: `base` itself); a link to an
     unknown account or to a non-adult does not count as a guardian.
     """
-    person = pl.col("subject_type") == "person"
+    # An unknown subject type (dropped at import as a data issue) is checked as a person: fail closed.
+    person = pl.col("subject_type").fill_null("person") == "person"
     dob = pl.coalesce("id_birth_date", "birth_date")
     frame = base.lazy().select(
         "account_id", "subject_type", "guardian_account_id", "self_supporting",
@@ -97,12 +98,12 @@ def capacity_reasons(base: pl.DataFrame, capacity: pl.DataFrame, as_of: dt.date)
     )
     cap = pl.col("capacity")
     age = pl.col("age").cast(pl.Utf8)
+    person = pl.col("subject_type").fill_null("person") == "person"
     guardian_note = (
         pl.when(pl.col("guardian_state") == "ok")
         .then(pl.format("; the guardian account {} is to be notified", pl.col("guardian_account_id")))
         .otherwise(pl.lit(""))
     )
-    person = pl.col("subject_type") == "person"
     frames = [
         reasons_where(
             df, person & pl.col("birth_date").is_not_null() & pl.col("id_birth_date").is_not_null()

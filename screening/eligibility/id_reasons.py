@@ -36,7 +36,7 @@ def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
             "id",
             "id_missing",
             "review",
-            pl.format("no ID number for this {}", pl.col("subject_type")),
+            pl.format("no ID number for this {}", pl.col("subject_type").fill_null("account of unknown type")),
         ),
         reasons_where(
             base,

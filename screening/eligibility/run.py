@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from screening.accounts import (
     normalise_accounts,
     store_import,
 )
+from screening.accounts.identity import key_warnings
 from screening.store import transaction
 from screening.eligibility.brand import CONFIG_PATH as BRAND_CONFIG_PATH
 from screening.eligibility.brand import BrandConfig, brand_reasons
@@ -74,12 +76,14 @@ def evaluate(
     previous: pl.DataFrame | None = None,
     allow_multiple: bool = False,
     brand_config: BrandConfig | None = None,
+    issues: pl.DataFrame | None = None,
 ) -> Evaluation:
     """Every check over `base` (from `prepare`).
 
     `changes`: identity changes since the last import (transfers); `blocked`: account_id, why —
     accounts blocked for sanctions; `previous`: account_id, capacity of the last run (minors who
-    turned 18 are reported).
+    turned 18 are reported); `issues`: data issues of the records read (ISSUE_SCHEMA), each a
+    `review` reason — a dropped birth date, a missing name … never leave an account out.
     """
     as_of = as_of or today_in_shanghai()
     capacity = capacity_frame(base, as_of)
@@ -91,6 +95,7 @@ def evaluate(
         subject,
         transfer_reasons(changes) if changes is not None else empty_reasons(),
         brand_reasons(base, brand_config),
+        data_issue_reasons(issues) if issues is not None else empty_reasons(),
     ]
     if previous is not None and not previous.is_empty():
         turned = capacity.join(previous.rename({"capacity": "previous_capacity"}), on="account_id")
@@ -110,6 +115,12 @@ def evaluate(
         .select("account_id", "status", "capacity", "group_id", "reasons")
     )
     return Evaluation(results=results, reasons=reasons, as_of=as_of)
+
+
+def data_issue_reasons(issues: pl.DataFrame) -> pl.DataFrame:
+    """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
+    return reasons_where(issues.filter(pl.col("account_id").is_not_null()), pl.lit(True), "data",
+                         "data_" + pl.col("field"), "review", pl.col("reason"))
 
 
 # ---- storage ----------------------------------------------------------------------------------
@@ -139,8 +150,9 @@ def run_eligibility(
     previous = _previous_capacity(con)
     import_id = store_import(con, import_, key=key)
     changes = con.sql("SELECT * FROM account_identity_changes WHERE import_id = $i", params={"i": import_id}).pl()
-    base = prepare(con, import_.accounts, key)
-    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked, previous=previous, allow_multiple=allow_multiple)
+    base = prepare(con, import_.first_per_account().drop("line"), key)
+    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked, previous=previous,
+                          allow_multiple=allow_multiple, issues=import_.issues)
     counts = evaluation.results["status"].value_counts()
     count = dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True))
     run_id = con.execute("SELECT nextval('eligibility_run_seq')").fetchall()[0][0]
@@ -153,9 +165,11 @@ def run_eligibility(
             con.execute("INSERT INTO eligibility_results SELECT $r, account_id, status, capacity, group_id FROM elig_results", {"r": run_id})
             con.execute('INSERT INTO eligibility_reasons SELECT $r, account_id, "check", code, severity, detail FROM elig_reasons', {"r": run_id})
             con.execute(
-                "INSERT INTO eligibility_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                """INSERT INTO eligibility_runs (run_id, started_at, seconds, as_of, import_id, accounts, eligible,
+                       review, ineligible, config_hash, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
-                 count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash()],
+                 count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash(),
+                 json.dumps(key_warnings(key))],
             )
     finally:
         con.unregister("elig_results")
@@ -197,19 +211,13 @@ def check_subject(
     record.setdefault("account_id", "(new)")
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
-    if parsed.quarantine.height:
-        reason = parsed.quarantine["reason"][0]
-        return EligibilityResult(
-            account_id=str(record["account_id"]), status="review", capacity=None,
-            reasons=[Reason("record", "record_invalid", "review", f"the record cannot be evaluated: {reason}")],
-        )
     own_con = con or duckdb.connect()
     key = key if key is not None else id_hash_key()
-    subject = prepare(own_con, parsed.accounts, key)
+    subject = prepare(own_con, parsed.accounts.drop("line"), key)
     account_id = subject["account_id"][0]
     stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)
     base = pl.concat([subject, stored], how="diagonal_relaxed") if stored is not None and stored.height else subject
-    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked)
+    evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked, issues=parsed.issues)
     row = evaluation.results.filter(pl.col("account_id") == account_id).row(0, named=True)
     return EligibilityResult(
         account_id=account_id, status=row["status"], capacity=row["capacity"],

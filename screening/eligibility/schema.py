@@ -34,3 +34,17 @@ def m001_eligibility_runs(con: duckdb.DuckDBPyConnection) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_warnings_and_masks(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 10: the run's warnings (e.g. no ID hash key); masked ID numbers in stored reasons keep
+    at most the last 4 characters."""
+    con.execute(
+        r"""
+        ALTER TABLE eligibility_runs ADD COLUMN warnings VARCHAR;  -- JSON list of texts
+        UPDATE eligibility_reasons SET detail = regexp_replace(regexp_replace(detail,
+            '\b[0-9A-Z]{6}(\*{2,}[0-9A-Z]{4})\b', '******\1', 'g'), '\b[0-9A-Z]{2}(\*{2,}[0-9A-Z]{2})\b', '**\1', 'g')
+        WHERE detail LIKE '%*%';
+        """
+    )

@@ -1,4 +1,4 @@
-"""One account = one legal subject (DESIGN §5, domain.md §5.1).
+"""One account = one legal subject (docs/architecture.md §5).
 
 (a) Possible transfers: an account whose identifying data changed to another subject between
 imports (different ID number, or a different legal name together with a different birth date).

@@ -89,7 +89,7 @@ def _config() -> Any:
 def _accounts(n: int, seed: int) -> tuple[Any, float]:
     """Synthetic accounts as the import would hand them over (canonical columns), and the seconds it took."""
     from screening.accounts import normalise_accounts
-    from screening.synth import synth_accounts
+    from screening.evaluation.synth import synth_accounts
 
     started = time.perf_counter()
     accounts = normalise_accounts(synth_accounts(n, seed)).accounts
@@ -246,8 +246,9 @@ def run_phase(phase: str, db: Path, timeout: float = 1800, **params: Any) -> dic
 def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups: int = 10_000,
               baseline_sample: int = 300, seed: int = 0, workdir: Path | None = None) -> dict[str, Any]:
     """All phases on a private copy of the store; a JSON-able report with targets checked."""
+    from lists.refresh import ensure_lists
+    from screening.evaluation.demo import list_status
     from screening.store import connect
-    from screening.demo import ensure_lists, list_status
 
     con = connect(db)
     ensure_lists(con, db)
@@ -328,8 +329,8 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 def bench_text(report: dict[str, Any]) -> str:
     """The bench report for people."""
-    from screening.demo import snapshot_banner
     from screening.evaluation.cli import format_table
+    from screening.evaluation.demo import snapshot_banner
 
     out = []
     banner = snapshot_banner(report.get("lists", []))

@@ -1,8 +1,7 @@
-"""CLI: `screening eval` (+ `eval plant`), `screening bench`, `screening demo`.
+"""CLI: `screening eval` (+ `eval plant`), `screening bench`, `screening demo`, `screening accounts synth`.
 
-Register in screening/cli.py with:
-    from screening.evaluation.cli import bench_command, demo_command, eval_group
-    main.add_command(eval_group); main.add_command(bench_command); main.add_command(demo_command)
+The root command's registry (`screening/cli.py`) loads these lazily; `synth` is attached to the `accounts`
+group there, so the production account CLI never imports evaluation code.
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ def _write_json(data: Any, path: Path) -> None:
 
 def eval_text(report: dict[str, Any]) -> str:
     """The evaluation report for people."""
-    from screening.demo import snapshot_banner
+    from screening.evaluation.demo import snapshot_banner
 
     out: list[str] = []
     banner = snapshot_banner(report.get("lists", []))
@@ -133,7 +132,7 @@ def eval_group(ctx: click.Context, seed: int, per_type: int, sources: str | None
     """Evaluate the matcher: name_bench F1, recall per variation type, alerts per 1,000 clean, self-screen."""
     if ctx.invoked_subcommand is not None:
         return
-    from screening.demo import ensure_lists
+    from lists.refresh import ensure_lists
     from screening.evaluation.eval import EvalOptions, match_config, run_eval
 
     obj: Context = ctx.obj
@@ -171,8 +170,8 @@ def eval_group(ctx: click.Context, seed: int, per_type: int, sources: str | None
 def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None, n: int, seed: int,
                   sources: str | None, out_path: Path) -> None:
     """Hide variants of real list entries in an account base; label columns planted_source/_source_id/_variation."""
+    from lists.refresh import ensure_lists
     from screening.accounts import normalise_accounts, read_accounts
-    from screening.demo import ensure_lists
     from screening.evaluation.planting import plant_matches
 
     if (synth_n is None) == (accounts_path is None):
@@ -180,7 +179,7 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
     con = connect(obj.db)
     ensure_lists(con, obj.db)
     if synth_n is not None:
-        from screening.synth import synth_accounts
+        from screening.evaluation.synth import synth_accounts
 
         accounts = normalise_accounts(synth_accounts(synth_n, seed)).accounts
     else:
@@ -244,9 +243,55 @@ def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, 
 @click.pass_obj
 def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | None, as_json: bool) -> None:
     """The main job: bundled lists → synthetic accounts with planted matches → screen → summary."""
-    from screening.demo import run_demo, summary, summary_text
+    from screening.evaluation.demo import run_demo, summary, summary_text
 
     con = connect(obj.db)
     result = run_demo(con, db_path=obj.db, out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed)
     data = summary(result)
     emit(data, as_json, summary_text(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# accounts synth
+
+
+@click.command("synth")
+@click.option("--n", "n", type=int, default=10_000, show_default=True, help="Number of accounts.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV, Parquet or JSONL.")
+@click.option("--update-of", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Instead of a new base: the next import of this one (benign changes and a few transfers).")
+@click.option("--plant", "plant", type=int, default=0, show_default=True,
+              help="Hide variants of real list entries (from the store at --db; the bundled snapshot is loaded "
+                   "if it has no lists) in this many accounts. Adds label columns planted_source, "
+                   "planted_source_id, planted_variation (empty on untouched rows), so a screen of the file "
+                   "measures recall as well as alerts.")
+@click.option("--plant-sources", default=None, help="Comma-separated list keys to plant from (default: all).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def synth_command(obj: Context, n: int, seed: int, out: Path, update_of: Path | None, plant: int,
+                  plant_sources: str | None, as_json: bool) -> None:
+    """Write a synthetic account base (deterministic for a seed; with --plant, for a seed and a store)."""
+    import time
+
+    from lists.refresh import ensure_lists
+    from screening.accounts import read_accounts, write_accounts
+    from screening.evaluation.planting import plant_matches
+    from screening.evaluation.synth import synth_accounts, synth_update
+
+    started = time.perf_counter()
+    df = synth_update(read_accounts(update_of).accounts, seed) if update_of is not None else synth_accounts(n, seed)
+    planted = 0
+    if plant > 0:
+        con = connect(obj.db)
+        try:
+            ensure_lists(con, obj.db)
+            df = plant_matches(df, con, n=plant, seed=seed, sources=_csv(plant_sources))
+        finally:
+            con.close()
+        planted = df.filter(pl.col("planted_source").is_not_null()).height
+    write_accounts(df, out)
+    seconds = time.perf_counter() - started
+    emit({"out": str(out), "accounts": df.height, "planted": planted, "seconds": round(seconds, 2)}, as_json,
+         f"{df.height:,} accounts written to {out} in {seconds:.1f} s"
+         + (f" ({planted} with planted list entries, labelled in planted_* columns)" if plant > 0 else ""))

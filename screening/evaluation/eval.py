@@ -321,7 +321,7 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     ones, i.e. without the namesakes. A namesake bears a listed name as written or in another order
     (exact and reordered names are must-hit variants), so its alert is required, not a false alert."""
     from screening.accounts import normalise_accounts
-    from screening.synth import synth_accounts
+    from screening.evaluation.synth import synth_accounts
 
     accounts = normalise_accounts(synth_accounts(options.clean_n, options.seed)).accounts
     started = time.perf_counter()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import unicodedata
 from typing import Sequence
 
 import numpy as np
@@ -17,6 +16,7 @@ import polars as pl
 
 from screening import normalize
 from screening.ids import normalise_id, normalise_id_expr  # noqa: F401  the one ID normaliser, both sides
+from screening.scripts import non_latin_script
 
 KIND_CODES: dict[str, int] = {"latin": 0, "original": 1, "pinyin": 2, "variant": 3}
 KIND_NAMES: dict[int, str] = {v: k for k, v in KIND_CODES.items()} | {4: "other"}
@@ -26,23 +26,18 @@ DATE_PRECISION = {"exact": 0, "month": 1, "year": 2, "range": 3, "approximate": 
 NO_DATE = np.iinfo(np.int32).min  # an account without a birth date (days since 1970)
 
 
-_SCRIPT_WORDS = {"CJK": 1, "HANGUL": 2, "HIRAGANA": 3, "KATAKANA": 3, "CYRILLIC": 4, "ARABIC": 5, "GREEK": 6,
-                 "HEBREW": 7, "GEORGIAN": 8, "ARMENIAN": 9, "THAI": 10, "DEVANAGARI": 11, "BENGALI": 12,
-                 "ETHIOPIC": 13, "KHMER": 14, "TAMIL": 15, "PERSIAN": 5}
-SCRIPT_HAN, SCRIPT_HANGUL = _SCRIPT_WORDS["CJK"], _SCRIPT_WORDS["HANGUL"]
+# Non-Latin scripts the matcher's rules tell apart (0 = Latin; 99 = any other script), from the one
+# detector in screening/scripts.py.
+SCRIPT_CODES = {"Hani": 1, "Hang": 2, "Hira": 3, "Kana": 3, "Cyrl": 4, "Arab": 5, "Grek": 6, "Hebr": 7, "Geor": 8,
+                "Armn": 9, "Thai": 10, "Deva": 11, "Beng": 12, "Ethi": 13, "Khmr": 14, "Taml": 15}
+SCRIPT_HAN, SCRIPT_HANGUL = SCRIPT_CODES["Hani"], SCRIPT_CODES["Hang"]
 
 
 @functools.lru_cache(maxsize=100_000)
 def script_code(text: str) -> int:
     """The script a name is written in, when it is not Latin (0): Han, Hangul, Cyrillic, Arabic …"""
-    for ch in text:
-        if ch.isascii() or not ch.isalpha():
-            continue
-        word = unicodedata.name(ch, "").split(" ")[0]
-        if word == "LATIN":
-            continue
-        return _SCRIPT_WORDS.get(word, 99)
-    return 0
+    script = non_latin_script(text)
+    return 0 if script is None else SCRIPT_CODES.get(script, 99)
 
 
 def script_codes(texts: Sequence[str]) -> np.ndarray:

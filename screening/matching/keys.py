@@ -1,4 +1,4 @@
-"""Blocking keys: the equi-join rules of candidate generation (DESIGN §4).
+"""Blocking keys: the equi-join rules of candidate generation (docs/architecture.md §4).
 
 A key is "<rule>:<value>". Each rule is one equi-join between account-side and list-side keys; the
 candidates of a name are the union over rules. Rules:

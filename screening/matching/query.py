@@ -98,7 +98,7 @@ def prepare_queries(accounts: pl.DataFrame, index: ListIndex) -> QueryBatch:
 
 
 def prepare_record(record: dict, index: ListIndex) -> QueryBatch:
-    """One account given as a dict (DESIGN §3.2 keys): the same batch as prepare_queries gives for a
+    """One account given as a dict (docs/architecture.md §3.2 keys): the same batch as prepare_queries gives for a
     one-row frame, built without frame overhead (registration lookups)."""
     stype = ACCOUNT_SUBJECT_TYPES.get(str(record.get("subject_type") or "").strip().lower())
     dob = record.get("birth_date")

@@ -161,23 +161,21 @@ def clear_cache() -> None:
 
 
 def write_freshness(con: duckdb.DuckDBPyConnection, root: Path) -> dict:
-    """When each mandatory source turns stale (None: stale already), for readers; from lists.status."""
-    from lists import all_specs
-    from lists.status import source_status
+    """For readers: when each mandatory source turns stale (None: stale already, for a reason time does
+    not change), why, and the mandatory sources with no version (lists.status decides all three)."""
+    import polars as pl
 
-    status = source_status(con)
-    max_age = {s.key: s.max_age_hours for s in all_specs() if s.mandatory}
-    stale_at: dict[str, str | None] = {}
-    for row in status.iter_rows(named=True):
-        if row["source"] not in max_age:
-            continue
-        if "stale_at" in row:  # lists.status computes it (publication and check age)
-            at = row["stale_at"]
-        else:
-            at = row["last_checked"] and row["last_checked"] + dt.timedelta(hours=max_age[row["source"]])
-        stale_at[row["source"]] = at.isoformat() if at else None
-    data = {"written_at": dt.datetime.now().isoformat(), "stale_at": stale_at,
-            "missing": sorted(set(max_age) - set(status["source"].to_list()))}
+    from lists.status import freshness_limits, source_status
+
+    status = source_status(con).filter(pl.col("mandatory"))
+    mandatory = set(freshness_limits().filter(pl.col("mandatory"))["source"].to_list())
+    data = {
+        "written_at": dt.datetime.now().isoformat(),
+        "stale_at": {r["source"]: r["stale_at"].isoformat() if r["stale_at"] else None
+                     for r in status.iter_rows(named=True)},
+        "reasons": {r["source"]: r["stale_reason"] for r in status.iter_rows(named=True) if r["stale_reason"]},
+        "missing": sorted(mandatory - set(status["source"].to_list())),
+    }
     root.mkdir(parents=True, exist_ok=True)
     _write_atomic(root / FRESHNESS, json.dumps(data, indent=1))
     return data

@@ -7,7 +7,9 @@ import json
 import click
 
 from screening.cli import Context, emit
+from screening.exc import UsageError
 from screening.registration import lookup
+from screening.registration.decision import parse_birth_date
 
 
 @click.command("lookup")
@@ -20,13 +22,16 @@ from screening.registration import lookup
 @click.option("--id", "id_number", default=None, help="ID number (RIC, passport, USCC …).")
 @click.option("--id-type", default=None, help="RIC, passport, HK_MO_PERMIT, TW_PERMIT, FOREIGN_PR, USCC, OTHER.")
 @click.option("--eligibility/--no-eligibility", default=True, show_default=True,
-              help="Also run the eligibility checks for the same record.")
+              help="Fold the eligibility checks of the same record into the decision.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def lookup_command(ctx: Context, name: str, subject_type: str | None, name_latin: str | None, birth_date: str | None,
                    country: str | None, nationality: str | None, id_number: str | None, id_type: str | None,
                    eligibility: bool, as_json: bool) -> None:
     """Screen one subject as the registration flow does: clear / review / block, with reasons."""
+    _, bad_dob = parse_birth_date(birth_date)
+    if bad_dob:
+        raise UsageError(f"--dob {birth_date!r} is not a valid date (YYYY-MM-DD)")
     result = lookup(name, subject_type=subject_type, name_latin=name_latin, birth_date=birth_date, country=country,
                     nationality=nationality, id_number=id_number, id_type=id_type, db=ctx.db,
                     eligibility=eligibility)

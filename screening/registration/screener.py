@@ -5,9 +5,10 @@ The list index is the published snapshot (screening/matching/snapshot.py), loade
 makes a lookup wait or fail. A newer snapshot is noticed within `SCREENING_LOOKUP_REFRESH_SECONDS` and
 loaded in the background while the old index keeps serving. Only when nothing was ever published (lists
 loaded before snapshots existed) does the screener publish one itself, from a read-only look at the
-store. Lookups fail closed: when a mandatory list has not been
-checked successfully within its `max_age_hours` (lists/spec.py), or no list could be loaded, the
-decision is `review` with the reason "lists stale" (or "lists unavailable").
+store. Lookups fail closed: when a mandatory list is stale (the bundled snapshot, published longer ago
+than its maximum publication age, or not checked within `max_age_hours`: lists/status.py, published
+beside the snapshot as freshness.json), no list could be loaded, the name has no letters or the birth
+date is impossible, the decision is at least `review`, with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from screening.matching.index import ListIndex
 from screening.matching.snapshot import Snapshot, SnapshotReader, publish
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
-from screening.registration.decision import decide
+from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 from screening.logs import get_logger
 
 log = get_logger(__name__)
@@ -52,18 +53,26 @@ class LookupResult:
 
 @dataclass
 class _Freshness:
-    """When each mandatory source turns stale (last successful publisher check + max age)."""
+    """When each mandatory source turns stale (None: stale already, for a reason time does not change)."""
 
     stale_at: dict[str, dt.datetime | None]
+    reasons: dict[str, str]  # why, for sources stale when the store was read
     missing: list[str]  # mandatory sources with no version in force at all
+
+    def stale(self, now: dt.datetime) -> dict[str, str]:
+        """Mandatory sources stale at `now`, each with why."""
+        out = {s: self.reasons.get(s) or f"stale since {at:%Y-%m-%d %H:%M}"
+               for s, at in self.stale_at.items() if at is None or now >= at}
+        out.update({s: "no version loaded" for s in self.missing})
+        return out
 
     @classmethod
     def published(cls, data: dict | None) -> "_Freshness":
         """From the freshness file published beside the snapshots (no file: nothing known to be fresh)."""
         if data is None:
-            return cls({}, [])
+            return cls({}, {}, [])
         return cls({s: dt.datetime.fromisoformat(at) if at else None for s, at in data.get("stale_at", {}).items()},
-                   list(data.get("missing", [])))
+                   dict(data.get("reasons", {})), list(data.get("missing", [])))
 
 
 class Screener:
@@ -74,7 +83,7 @@ class Screener:
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
         self.refresh_seconds = settings.lookup_refresh_seconds()
         self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds)
-        self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, []))
+        self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, {}, []))
         self._published_at = float("-inf")
         self._error: str | None = None
 
@@ -113,7 +122,7 @@ class Screener:
     def _current(self) -> tuple[ListIndex | None, _Freshness, str | None]:
         snapshot, freshness = self.snapshot()
         if snapshot is None:
-            return None, _Freshness({}, []), self.reader.error or self._error
+            return None, _Freshness({}, {}, []), self._error or self.reader.error
         known, fresh = self._fresh
         if known is not freshness:  # parsed once per freshness file read
             fresh = _Freshness.published(freshness)
@@ -131,29 +140,37 @@ class Screener:
                birth_date: str | dt.date | None = None, country: str | None = None,
                nationality: str | None = None, id_number: str | None = None, id_type: str | None = None,
                min_score: float | None = None) -> LookupResult:
+        """Screen one subject; never `clear` unless its name was screened against fresh lists."""
         started = time.perf_counter()
         index, fresh, error = self._current()
         config = self.config
+        dob, dob_reason = parse_birth_date(birth_date)
+        checks = [dob_reason] if dob_reason else []
         if index is None:
-            return LookupResult("review", [f"lists unavailable: {error or 'no list store'}"], [], [], config.hash,
-                                elapsed_ms=_ms(started))
-        now = dt.datetime.now()
-        stale = sorted([s for s, at in fresh.stale_at.items() if at is None or now >= at] + fresh.missing)
-        record = {"subject_type": subject_type, "name": name, "name_latin": name_latin, "birth_date": birth_date,
-                  "country": _upper(country), "nationality": _upper(nationality), "id_type": id_type,
-                  "id_number": id_number}
-        floor = config.review if min_score is None else float(min_score)
-        hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
-        # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
-        shown = hits.drop("account_id") if hits.height else None
+            return LookupResult("review", [f"lists unavailable: {error or 'no list store'}", *checks], [], [],
+                                config.hash, elapsed_ms=_ms(started))
+        names = [n for n in (name, name_latin) if usable_name(n)]
+        shown = None
+        if names:
+            record = {"subject_type": subject_type, "name": names[0], "name_latin": names[1] if len(names) > 1 else None,
+                      "birth_date": dob, "country": _upper(country), "nationality": _upper(nationality),
+                      "id_type": id_type, "id_number": id_number}
+            floor = config.review if min_score is None else float(min_score)
+            hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
+            # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
+            shown = hits.drop("account_id") if hits.height else None
+        else:
+            checks.insert(0, NO_USABLE_NAME)
         decision, reasons = decide(shown) if shown is not None else ("clear", [])
+        stale = fresh.stale(dt.datetime.now())
         if stale:
-            reasons.append(f"lists stale: {', '.join(stale)}")
-            if decision == "clear":
-                decision = "review"
+            checks.append("lists stale: " + ", ".join(f"{s} ({why})" for s, why in stale.items()))
+        if checks:
+            decision, reasons = stricter(decision, "review"), reasons + checks
         return LookupResult(
-            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [], list_versions=index.versions_used(),
-            config_hash=config.hash, stale_sources=stale, elapsed_ms=_ms(started),
+            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [],
+            list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
+            elapsed_ms=_ms(started),
         )
 
 

@@ -4,9 +4,9 @@ Public API (imported lazily, so the migration registry can load `screening.runs.
 
     screen_accounts(con, accounts, *, kind="full", min_score=None, progress=False, entries=None,
                     config=DEFAULT_CONFIG, store=True) -> ScreenResult
-        Screen a polars frame of accounts (DESIGN §3.2 columns) against the lists in force. Records
+        Screen a polars frame of accounts (docs/architecture.md §3.2 columns) against the lists in force. Records
         the run (screening_runs, screening_run_versions, match_configs) and its hits (screening_hits,
-        DESIGN §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
+        docs/architecture.md §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
         with those columns: screen against those entries only (delta rescreen). ScreenResult has
         run_id, hits (score >= min_score, default MatchConfig.review), kind, config_hash,
         list_versions, population, duration_s, counts (per band, stored hits), stats.
@@ -21,15 +21,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-_LEDGER = ("HITS_COLUMNS", "RUN_KINDS", "ScreenResult", "run_hits", "screen_accounts", "write_hits")
-__all__ = list(_LEDGER)
+__all__ = ["HITS_COLUMNS", "RUN_KINDS", "ScreenResult", "run_hits", "screen_accounts", "screen_import", "write_hits"]
 
 if TYPE_CHECKING:
-    from screening.runs.ledger import HITS_COLUMNS, RUN_KINDS, ScreenResult, run_hits, screen_accounts, write_hits
+    from screening.runs.ledger import (
+        HITS_COLUMNS, RUN_KINDS, ScreenResult, run_hits, screen_accounts, screen_import, write_hits,
+    )
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LEDGER:
+    if name in __all__:
         from screening.runs import ledger
 
         return getattr(ledger, name)

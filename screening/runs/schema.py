@@ -64,3 +64,22 @@ def m001_screening_runs(con: duckdb.DuckDBPyConnection) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_unscreened_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 10: rows a run could not screen (no usable name, unreadable line), counted on the run,
+    and the run's warnings (e.g. no ID hash key)."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS screening_unscreened (
+            run_id     INTEGER NOT NULL,
+            account_id VARCHAR,
+            line       BIGINT,
+            reason     VARCHAR NOT NULL
+        );
+        ALTER TABLE screening_runs ADD COLUMN unscreened INTEGER;
+        ALTER TABLE screening_runs ADD COLUMN data_issues INTEGER;
+        ALTER TABLE screening_runs ADD COLUMN warnings VARCHAR;  -- JSON list of texts
+        """
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from lists.model import BirthDate, Quarantined
 from lists.parsing import (
+    ListFormatError,
     joined,
     locate_file,
     parse_birth_date,
@@ -166,12 +167,12 @@ def test_locate_file_falls_back_to_the_only_file_of_its_kind(tmp_path: Path) -> 
     (tmp_path / "notes.txt").write_text("")
     assert locate_file(tmp_path, "EU FSF", ("list.xml",), (".xml", ".xml.gz")).name == "renamed.xml.gz"
     (tmp_path / "second.xml").write_text("<x/>")
-    with pytest.raises(ValueError, match="EU FSF: expected one XML file in .*, found 2"):
+    with pytest.raises(ListFormatError, match="EU FSF: expected one XML file in .*, found 2"):
         locate_file(tmp_path, "EU FSF", ("list.xml",), (".xml", ".xml.gz"))
 
 
 def test_locate_file_without_fallback_names_what_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="UN list: no a.xml or b.xml in"):
+    with pytest.raises(ListFormatError, match="UN list: no a.xml or b.xml in"):
         locate_file(tmp_path, "UN list", ("a.xml", "b.xml"))
 
 
@@ -194,7 +195,7 @@ def test_read_csv_rows_are_keyed_by_the_cleaned_header(tmp_path: Path) -> None:
 
 def test_read_csv_missing_columns_raise_at_once(tmp_path: Path) -> None:
     path = _csv(tmp_path, "id,name\n1,Ann\n")
-    with pytest.raises(ValueError, match=r"list.csv: not a test CSV, missing column\(s\) Type, QID"):
+    with pytest.raises(ListFormatError, match=r"list.csv: not a test CSV, missing column\(s\) Type, QID"):
         read_csv(path, ("id", "Type", "QID"), "a test CSV", [])
 
 

@@ -14,7 +14,9 @@ from lists.model import ListEntry, Name, ParsedList
 from lists.refresh import snapshot_manifest
 from lists.status import last_diff, source_status
 from lists.store import ListLoadError, load_version
+from screening.exc import ListRefused
 from screening.store import connect
+from tests.conftest import un_xml_dated
 
 UN = get_spec("un_sc")
 
@@ -37,7 +39,7 @@ def test_load_records_version_metadata(db_path: Path, tmp_path: Path) -> None:
         """SELECT publisher_date, sha256, entry_count, name_count, parser_version, origin, raw_path
            FROM list_versions WHERE version_id = ?""", [result.version_id]).fetchone()
     assert row[0] == dt.date(2026, 2, 27)
-    # hash of the decompressed content = the published file's SHA-256 (SOURCES.md §6)
+    # hash of the decompressed content = the published file's SHA-256 (as published)
     assert row[1] == "66b392a4090868d2d39161e8d748efd39138377b0e6e60b7921aa67a4f99c8bf"
     assert row[2] == 1003 and row[3] == con.execute(
         "SELECT count(*) FROM list_names WHERE version_id = ?", [result.version_id]).fetchone()[0]
@@ -101,7 +103,7 @@ def test_crash_half_way_leaves_no_partial_version(db_path: Path) -> None:
     good = load_version(con, UN, _un_snapshot())
     parsed = UN.parse(_un_snapshot())
     bad_entry = ListEntry("XXi.999", "person", "Broken Row", names=[Name(None, "aka")])  # type: ignore[arg-type]
-    crashing = dataclasses.replace(UN, parse=lambda _p: ParsedList(parsed.entries[:-1] + [bad_entry]))
+    crashing = dataclasses.replace(UN, parse=lambda _p: ParsedList(parsed.entries[:-1] + [bad_entry], parsed.publisher_date))
     with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
         load_version(con, crashing, _modified_copy(db_path))
     assert _versions(con, "un_sc") == [(good.version_id, 1003)]
@@ -147,10 +149,6 @@ def test_snapshot_data_counts_as_stale(db_path: Path) -> None:
     assert status["is_snapshot"] and status["stale"] and status["mandatory"] == UN.mandatory
 
 
-def test_manual_load_is_a_fresh_check(db_path: Path) -> None:
-    con = connect(db_path)
-    load_version(con, UN, _un_snapshot())
-    assert source_status(con).row(0, named=True)["stale"] is False
 
 
 def _un_snapshot_bytes() -> bytes:
@@ -163,4 +161,104 @@ def _modified_copy(db_path: Path) -> Path:
     """A file with different content (so it is not 'unchanged'); the crashing parser ignores it."""
     path = db_path.parent / "modified.xml"
     path.write_bytes(_un_snapshot_bytes() + b"\n<!-- modified -->\n")
+    return path
+
+
+# ---- no rollback ------------------------------------------------------------------------------
+
+
+def _fetches(con, source: str = "un_sc") -> list[dict]:
+    return con.sql(
+        """SELECT status, reason, publisher_date, version_id, forced_reason FROM list_fetches
+           WHERE source = ? ORDER BY fetch_id""", params=[source]).pl().to_dicts()
+
+
+def test_an_older_publisher_date_is_refused(db_path: Path, tmp_path: Path) -> None:
+    con = connect(db_path)
+    newer = load_version(con, UN, un_xml_dated(tmp_path, dt.date(2026, 11, 20)))
+    with pytest.raises(ListRefused, match="older than the version in force") as refused:
+        load_version(con, UN, un_xml_dated(tmp_path, dt.date(2026, 11, 2)))
+    assert refused.value.exit_code == 5
+    assert con.execute("SELECT version_id, publisher_date FROM current_versions").fetchall() == [
+        (newer.version_id, dt.date(2026, 11, 20))]
+    last = _fetches(con)[-1]
+    assert last["status"] == "rejected" and last["publisher_date"] == dt.date(2026, 11, 2)
+    assert "2026-11-02 is older than the version in force" in last["reason"] and last["version_id"] is None
+
+
+def test_a_forced_rollback_is_recorded_with_its_reason(db_path: Path, tmp_path: Path) -> None:
+    con = connect(db_path)
+    load_version(con, UN, un_xml_dated(tmp_path, dt.date(2026, 11, 20)))
+    forced = load_version(con, UN, un_xml_dated(tmp_path, dt.date(2026, 11, 2)),
+                          force_reason="UN file of 2026-11-20 truncated upstream; ticket OPS-17")
+    assert forced.status == "loaded"
+    [row] = con.execute("SELECT version_id, publisher_date, forced_reason FROM current_versions").fetchall()
+    assert row[:2] == (forced.version_id, dt.date(2026, 11, 2))
+    assert row[2].startswith("UN file of 2026-11-20 truncated upstream; ticket OPS-17 (overrode: publisher date")
+    last = _fetches(con)[-1]
+    assert last["status"] == "loaded" and last["forced_reason"] == row[2]
+
+
+def test_an_undated_file_cannot_replace_a_dated_version(db_path: Path) -> None:
+    cn = get_spec("cn_sanctions")
+    path = snapshot_manifest()["cn_sanctions"].path
+    con = connect(db_path)
+    load_version(con, cn, path, as_of=dt.date(2026, 11, 1))
+    changed = _cn_without_last_row(db_path.parent)
+    with pytest.raises(ListRefused, match="no publisher date"):
+        load_version(con, cn, changed)
+    assert _fetches(con, "cn_sanctions")[-1]["status"] == "rejected"
+
+
+def test_a_return_to_earlier_content_with_a_later_date_is_a_new_version(db_path: Path) -> None:
+    """A → B → A, byte-identical to A: with a date not older than B's it is in force again (undated file)."""
+    cn = get_spec("cn_sanctions")
+    a, b = snapshot_manifest()["cn_sanctions"].path, _cn_without_last_row(db_path.parent)
+    con = connect(db_path)
+    first = load_version(con, cn, a, as_of=dt.date(2026, 11, 1))
+    second = load_version(con, cn, b, as_of=dt.date(2026, 11, 5))
+    with pytest.raises(ListRefused, match="older than the version in force"):
+        load_version(con, cn, a, as_of=dt.date(2026, 11, 3))
+    third = load_version(con, cn, a, as_of=dt.date(2026, 11, 5))
+    assert third.status == "loaded" and third.version_id not in (first.version_id, second.version_id)
+    assert (third.added, third.removed, third.changed) == (1, 0, 0)
+    in_force = con.execute("SELECT version_id, sha256, publisher_date FROM current_versions").fetchall()
+    assert in_force[0] == (third.version_id, first.sha256, dt.date(2026, 11, 5))
+    again = load_version(con, cn, a, as_of=dt.date(2026, 11, 5))  # the same file, same date: nothing new
+    assert again.status == "unchanged" and again.version_id == third.version_id
+
+
+def test_a_dated_file_returning_to_earlier_content_is_a_rollback(db_path: Path, tmp_path: Path) -> None:
+    """A → B → A with the UN's own dates: A carries A's (older) date, so it is refused."""
+    con = connect(db_path)
+    a = un_xml_dated(tmp_path, dt.date(2026, 11, 1))
+    load_version(con, UN, a)
+    b = load_version(con, UN, un_xml_dated(tmp_path, dt.date(2026, 11, 2)))
+    with pytest.raises(ListRefused):
+        load_version(con, UN, a)
+    assert con.execute("SELECT version_id FROM current_versions").fetchall() == [(b.version_id,)]
+
+
+def test_the_snapshot_confirmed_by_a_real_load_becomes_a_publisher_version(db_path: Path) -> None:
+    cn = get_spec("cn_sanctions")
+    con = connect(db_path)
+    from lists.refresh import load_snapshot
+
+    snap = load_snapshot(con, cn, raw_dir=None)
+    again = load_snapshot(con, cn, raw_dir=None)
+    assert again.status == "unchanged" and again.version_id == snap.version_id
+    confirmed = load_version(con, cn, snapshot_manifest()["cn_sanctions"].path, as_of=dt.date.today())
+    assert confirmed.status == "loaded" and confirmed.version_id != snap.version_id
+    row = source_status(con).row(0, named=True)
+    assert not row["is_snapshot"] and not row["stale"] and row["date_source"] == "operator"
+
+
+def _cn_without_last_row(folder: Path) -> Path:
+    """The real China CSV with its last entry removed (a later publication of the list, as B)."""
+    from lists.parsing import read_bytes
+
+    lines = read_bytes(snapshot_manifest()["cn_sanctions"].path).splitlines(keepends=True)
+    path = folder / "b" / "sanctions.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(b"".join(lines[:-1]))
     return path

@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 
 from lists.model import Quarantined
+from lists.parsing import ListFormatError
 from lists.xmlparse import EntryNotes, parse_xml, raw_xml, read_xml, xml_text, xml_texts
 
 
@@ -22,13 +23,13 @@ def test_read_xml_reads_plain_and_gzipped_files(tmp_path: Path) -> None:
 def test_read_xml_refuses_broken_xml_and_other_roots(tmp_path: Path) -> None:
     path = tmp_path / "a.xml"
     path.write_text("<LIST><X></LIST>")
-    with pytest.raises(ValueError, match="Test list: a.xml is not well-formed XML"):
+    with pytest.raises(ListFormatError, match="Test list: a.xml is not well-formed XML"):
         read_xml(path, "Test list", "LIST")
     path.write_text("<OTHER/>")
-    with pytest.raises(ValueError, match="Test list: root element is <OTHER>, expected <LIST>$"):
+    with pytest.raises(ListFormatError, match="Test list: root element is <OTHER>, expected <LIST>$"):
         read_xml(path, "Test list", "LIST")
     path.write_text('<export xmlns="urn:other"/>')
-    with pytest.raises(ValueError, match="root element is <{urn:other}export>, expected <export> in namespace urn:x"):
+    with pytest.raises(ListFormatError, match="root element is <{urn:other}export>, expected <export> in namespace urn:x"):
         read_xml(path, "Test list", "{urn:x}export")
 
 

@@ -20,7 +20,7 @@ from screening.ids import (
     validate_id,
 )
 
-# Anchors published with the standards / seen in the wild (domain.md §5.2–5.3): they tie the
+# Anchors published with the standards / seen in the wild (docs/architecture.md §5): they tie the
 # scalar reference to reality before the reference is used to make further cases.
 PUBLISHED_VALID = [
     ("11010519491231002X", "RIC"),  # GB 11643 example
@@ -90,9 +90,12 @@ def test_vectorised_equals_scalar_on_the_table() -> None:
 def test_legacy_upgrade_and_mask() -> None:
     assert upgrade_ric15("110105491231002") == "11010519491231002X"
     assert validate_id("110105491231002", "RIC").normalised == "11010519491231002X"
-    assert mask_id("11010519491231002X") == "110105********002X"
-    assert mask_id("110105 19491231 002x") == "110105********002X"
-    assert mask_id("E12345678") == "E1*****78"
+    # At most the last 4 characters: never the region or birth-date digits of a RIC (issue 10 §4).
+    assert mask_id("11010519491231002X") == "**************002X"
+    assert mask_id("110105 19491231 002x") == "**************002X"
+    assert mask_id("E12345678") == "*****5678"
+    assert mask_id("E1234") == "***34"
+    assert mask_id("E123") == "****"
     assert mask_id(None) is None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from lists.refresh import snapshot_manifest
 from screening.cli import main
 from screening.store import connect as store_connect
+from tests.conftest import un_xml_dated
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,8 @@ def test_status_text_flags_snapshot(loaded_db: Path) -> None:
     assert code == 0
     line = next(line for line in out.splitlines() if line.startswith("un_sc"))
     assert "2026-02-27" in line and "STALE" in line and "snapshot" in line and "1003" in line
+    age = (dt.date.today() - dt.date(2026, 2, 27)).days
+    assert f"{age}/7" in line and f"published {age} days ago (max 7)" in line and "never" in line
 
 
 def test_load_and_diff(loaded_db: Path, shared_lists: Path, tmp_path: Path) -> None:
@@ -68,7 +72,7 @@ def test_load_refusal_exits_non_zero(tmp_path: Path) -> None:
     empty = tmp_path / "consolidated.xml"
     empty.write_bytes(b"")
     code, out = _run(tmp_path / "s.duckdb", "lists", "load", "un_sc", str(empty))
-    assert code == 1 and "REFUSED" in out and "empty file" in out
+    assert code == 5 and "REFUSED" in out and "empty file" in out
 
 
 def _unindexed_versions(db: Path) -> list[int]:
@@ -95,5 +99,41 @@ def test_load_builds_the_match_index(tmp_path: Path) -> None:
     names = int(out.split("match index ready: ")[1].split()[0].replace(",", ""))
     assert names > 1003  # every entry's names, aliases included
     assert _unindexed_versions(db) == []
-    code, out = _run(db, "lists", "load", "un_sc", str(snapshot))  # unchanged: nothing rebuilt, nothing said
-    assert code == 0 and "unchanged" in out and "match index" not in out
+    code, again = _run(db, "lists", "load", "un_sc", str(snapshot))  # unchanged: the same index, checked
+    assert code == 0 and "unchanged" in again and f"match index ready: {names:,} names" in again
+
+
+def test_a_rollback_is_refused_unless_forced_with_a_reason(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    today = dt.date.today()
+    code, out = _run(db, "lists", "load", "un_sc", str(un_xml_dated(tmp_path, today)))
+    assert code == 0, out
+    old = un_xml_dated(tmp_path, today - dt.timedelta(days=3))
+    code, out = _run(db, "lists", "load", "un_sc", str(old))
+    assert code == 5 and out.startswith("REFUSED un_sc: publisher date") and "previous version stays in force" in out
+    code, out = _run(db, "lists", "load", "un_sc", str(old), "--force", "  ")
+    assert code == 2 and "--force needs a reason" in out
+    code, out = _run(db, "lists", "load", "un_sc", str(old), "--force", "today's file is truncated (OPS-17)")
+    assert code == 0 and "loaded version 2" in out
+    code, out = _run(db, "lists", "status")
+    line = next(line for line in out.splitlines() if line.startswith("un_sc"))
+    assert "FORCED: today's file is truncated (OPS-17) (overrode: publisher date" in line
+    con = store_connect(str(db))
+    statuses = con.execute("SELECT status, forced_reason IS NOT NULL FROM list_fetches ORDER BY fetch_id").fetchall()
+    con.close()
+    assert statuses == [("loaded", False), ("rejected", False), ("loaded", True)]
+
+
+def test_offline_refresh_never_replaces_a_newer_list(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    code, out = _run(db, "lists", "load", "un_sc", str(un_xml_dated(tmp_path, dt.date.today())))
+    assert code == 0, out
+    code, out = _run(db, "lists", "refresh", "--offline", "--source", "un_sc", "--json")
+    assert code == 5
+    [outcome] = json.loads(out[: out.rindex("]") + 1])
+    assert outcome["status"] == "rejected" and "older than the version in force" in outcome["detail"]
+
+
+def test_online_refresh_skips_the_manual_list(tmp_path: Path) -> None:
+    code, out = _run(tmp_path / "s.duckdb", "lists", "refresh", "--source", "cn_sanctions")
+    assert code == 0 and out.startswith("cn_sanctions   skipped") and "manual list" in out

@@ -12,6 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import au_dfat
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -130,14 +131,14 @@ def test_gzip_copy_parses_the_same(tmp_path: Path, excerpt: ParsedList) -> None:
 
 
 def test_missing_columns_raise() -> None:
-    with pytest.raises(ValueError, match=r"missing columns \['Name Type', 'Committees'\]"):
+    with pytest.raises(ListFormatError, match=r"missing columns \['Name Type', 'Committees'\]"):
         au_dfat.parse(HERE / "broken_missing_columns.xlsx")
 
 
 def test_not_a_workbook_raises(tmp_path: Path) -> None:
     bad = tmp_path / "regulation8_consolidated.xlsx"
     bad.write_text("<html>Access denied</html>")
-    with pytest.raises(ValueError, match="not a readable Excel workbook"):
+    with pytest.raises(ListFormatError, match="not a readable Excel workbook"):
         au_dfat.parse(bad)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList
-from lists.parsing import read_text
+from lists.parsing import ListFormatError, read_text
 from lists.sources import cn_sanctions
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -138,7 +138,7 @@ def test_missing_columns_raise(tmp_path: Path) -> None:
     text = EXCERPT.read_text(encoding="utf-8").replace("Chinese name", "Name (zh)", 1)
     path = tmp_path / "sanctions.csv"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="missing column\\(s\\) Chinese name"):
+    with pytest.raises(ListFormatError, match="missing column\\(s\\) Chinese name"):
         cn_sanctions.parse(path)
 
 

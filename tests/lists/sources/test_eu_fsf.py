@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import eu_fsf
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -182,14 +183,14 @@ def _variant(tmp_path: Path, old: bytes, new: bytes) -> Path:
 
 def test_wrong_namespace_raises(tmp_path: Path) -> None:
     path = _variant(tmp_path, b'xmlns="http://eu.europa.ec/fpi/fsd/export"', b'xmlns="http://example.org/other"')
-    with pytest.raises(ValueError, match="root element"):
+    with pytest.raises(ListFormatError, match="root element"):
         eu_fsf.parse(path)
 
 
 def test_truncated_file_raises(tmp_path: Path) -> None:
     path = tmp_path / "sample_eu_fsf.xml"
     path.write_bytes(SAMPLE.read_bytes()[:3000])
-    with pytest.raises(ValueError, match="not well-formed"):
+    with pytest.raises(ListFormatError, match="not well-formed"):
         eu_fsf.parse(path)
 
 
@@ -230,7 +231,7 @@ def test_unknown_strong_value_is_quarantined_name_kept(tmp_path: Path) -> None:
 def test_folder_with_several_xml_files_raises(tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_bytes(SAMPLE.read_bytes())
     (tmp_path / "b.xml").write_bytes(SAMPLE.read_bytes())
-    with pytest.raises(ValueError, match="expected one XML file"):
+    with pytest.raises(ListFormatError, match="expected one XML file"):
         eu_fsf.parse(tmp_path)
 
 

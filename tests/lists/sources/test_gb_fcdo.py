@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import gb_fcdo
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -146,14 +147,14 @@ def test_name_type_case_variants_of_the_live_file(tmp_path: Path) -> None:
 def test_wrong_root_raises(tmp_path: Path) -> None:
     path = tmp_path / "UK-Sanctions-List.xml"
     path.write_bytes(SAMPLE.read_bytes().replace(b"Designations", b"Designationz"))
-    with pytest.raises(ValueError, match="root element"):
+    with pytest.raises(ListFormatError, match="root element"):
         gb_fcdo.parse(path)
 
 
 def test_truncated_file_raises(tmp_path: Path) -> None:
     path = tmp_path / "UK-Sanctions-List.xml"
     path.write_bytes(SAMPLE.read_bytes()[:2000])
-    with pytest.raises(ValueError, match="not well-formed"):
+    with pytest.raises(ListFormatError, match="not well-formed"):
         gb_fcdo.parse(path)
 
 

@@ -13,6 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import gb_ofsi
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -168,14 +169,14 @@ def test_missing_required_columns_raise(tmp_path: Path) -> None:
     rows = _rows(EXCERPT)
     drop = {rows[1].index("Group ID"), rows[1].index("Alias Type")}
     broken = [[c for i, c in enumerate(row) if i not in drop] for row in rows]
-    with pytest.raises(ValueError, match=r"missing columns \['Alias Type', 'Group ID'\]"):
+    with pytest.raises(ListFormatError, match=r"missing columns \['Alias Type', 'Group ID'\]"):
         gb_ofsi.parse(_write_csv(tmp_path / "ConList.csv", broken))
 
 
 def test_not_a_workbook_raises(tmp_path: Path) -> None:
     bad = tmp_path / "ConList.xlsx"
     bad.write_bytes(b"<html>Service unavailable</html>")
-    with pytest.raises(ValueError, match="not a readable Excel workbook"):
+    with pytest.raises(ListFormatError, match="not a readable Excel workbook"):
         gb_ofsi.parse(bad)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import opensanctions
 from tests.conftest import FIXTURES
 
@@ -135,7 +136,7 @@ def test_dispatch_on_name_and_gzip(tmp_path: Path) -> None:
     assert len(opensanctions.parse(folder).entries) == 22
     other = tmp_path / "entities.xml"
     other.write_text("<x/>")
-    with pytest.raises(ValueError, match="not an OpenSanctions export"):
+    with pytest.raises(ListFormatError, match="not an OpenSanctions export"):
         opensanctions.parse(other)
 
 
@@ -159,7 +160,7 @@ def test_ftm_non_targets_unknown_schemas_and_bad_lines_are_quarantined(tmp_path:
 def test_ftm_without_entities_raises(tmp_path: Path) -> None:
     path = tmp_path / "entities.ftm.json"
     path.write_text('{"rows": []}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="no FollowTheMoney entity"):
+    with pytest.raises(ListFormatError, match="no FollowTheMoney entity"):
         opensanctions.parse(path)
 
 
@@ -167,7 +168,7 @@ def test_simple_missing_columns_raise_and_unknown_schema_is_quarantined(tmp_path
     text = SIMPLE.read_text(encoding="utf-8")
     path = tmp_path / "targets.simple.csv"
     path.write_text(text.replace('"aliases"', '"alias"', 1), encoding="utf-8")
-    with pytest.raises(ValueError, match="missing column\\(s\\) aliases"):
+    with pytest.raises(ListFormatError, match="missing column\\(s\\) aliases"):
         opensanctions.parse(path)
     path.write_text(text.replace('"NK-22baaNEkbgBeZokNLmpaKd","Person"', '"NK-22baaNEkbgBeZokNLmpaKd","Pet"'),
                     encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import un_sc
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -282,14 +283,14 @@ def _variant(tmp_path: Path, old: bytes, new: bytes, source: Path = EXCERPT_2026
 def test_wrong_root_element_raises(tmp_path: Path) -> None:
     data = EXCERPT_2026.read_bytes().replace(b"CONSOLIDATED_LIST", b"SANCTIONS_LIST")
     (tmp_path / "consolidated.xml").write_bytes(data)
-    with pytest.raises(ValueError, match="root element"):
+    with pytest.raises(ListFormatError, match="root element"):
         un_sc.parse(tmp_path / "consolidated.xml")
 
 
 def test_not_xml_raises(tmp_path: Path) -> None:
     path = tmp_path / "consolidated.xml"
     path.write_bytes(EXCERPT_2026.read_bytes()[:5000])  # truncated download
-    with pytest.raises(ValueError, match="not well-formed"):
+    with pytest.raises(ListFormatError, match="not well-formed"):
         un_sc.parse(path)
 
 
@@ -297,12 +298,12 @@ def test_missing_group_raises(tmp_path: Path) -> None:
     data = EXCERPT_2026.read_bytes()
     start, end = data.index(b"  <ENTITIES>"), data.index(b"</ENTITIES>\n") + len(b"</ENTITIES>\n")
     (tmp_path / "consolidated.xml").write_bytes(data[:start] + data[end:])
-    with pytest.raises(ValueError, match="no <ENTITIES>"):
+    with pytest.raises(ListFormatError, match="no <ENTITIES>"):
         un_sc.parse(tmp_path / "consolidated.xml")
 
 
 def test_folder_without_the_file_raises(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="consolidated.xml"):
+    with pytest.raises(ListFormatError, match="consolidated.xml"):
         un_sc.parse(tmp_path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import Address, Country, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import us_bis_dpl
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -139,7 +140,7 @@ def test_missing_columns_raise(tmp_path: Path) -> None:
     text = EXCERPT.read_text(encoding="utf-8").replace('"Effective_Date"', '"Effective"', 1)
     path = tmp_path / "dpl.txt"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="missing column\\(s\\) Effective_Date"):
+    with pytest.raises(ListFormatError, match="missing column\\(s\\) Effective_Date"):
         us_bis_dpl.parse(path)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import BirthDate, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import us_csl
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -223,7 +224,7 @@ def test_missing_columns_raise(tmp_path: Path) -> None:
     header = lines[0].replace("_id,", "id,").replace(",ids", ",identifiers")
     path = tmp_path / "consolidated.csv"
     path.write_text(header + "".join(lines[1:]), encoding="utf-8")
-    with pytest.raises(ValueError, match="missing column\\(s\\) _id, ids"):
+    with pytest.raises(ListFormatError, match="missing column\\(s\\) _id, ids"):
         us_csl.parse(path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import us_ofac_cons, us_ofac_sdn
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -168,14 +169,14 @@ def test_shared_enhanced_zip_2025_01_10(shared_lists: Path) -> None:
 def test_wrong_root_raises(tmp_path: Path) -> None:
     bad = tmp_path / "export.xml"
     bad.write_text('<?xml version="1.0"?><export xmlns="http://eu.europa.ec/fpi/fsd/export"/>')
-    with pytest.raises(ValueError, match="root element is 'export'"):
+    with pytest.raises(ListFormatError, match="root element is 'export'"):
         us_ofac_cons.parse(bad)
 
 
 def test_not_xml_raises(tmp_path: Path) -> None:
     bad = tmp_path / "CONS_ENHANCED.XML"
     bad.write_bytes((CSV_FIX / "cons_prim.csv").read_bytes())
-    with pytest.raises(ValueError, match="not well-formed XML"):
+    with pytest.raises(ListFormatError, match="not well-formed XML"):
         us_ofac_cons.parse(bad)
 
 
@@ -183,16 +184,16 @@ def test_zip_without_xml_raises(tmp_path: Path) -> None:
     zip_path = tmp_path / "CONS_ENHANCED.ZIP"
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.write(CSV_FIX / "cons_prim.csv", "cons_prim.csv")
-    with pytest.raises(ValueError, match="expected one XML file"):
+    with pytest.raises(ListFormatError, match="expected one XML file"):
         us_ofac_cons.parse(zip_path)
 
 
 def test_unusable_paths_raise(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="neither cons_prim.csv nor"):
+    with pytest.raises(ListFormatError, match="neither cons_prim.csv nor"):
         us_ofac_cons.parse(tmp_path)
     other = tmp_path / "cons.txt"
     other.write_text("x")
-    with pytest.raises(ValueError, match="expected a CSV version folder"):
+    with pytest.raises(ListFormatError, match="expected a CSV version folder"):
         us_ofac_cons.parse(other)
 
 

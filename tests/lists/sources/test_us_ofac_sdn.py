@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lists.model import Address, Country, Identifier, ListEntry, Name, ParsedList
+from lists.parsing import ListFormatError
 from lists.sources import us_ofac_sdn
 from tests.conftest import FIXTURES, SNAPSHOT
 
@@ -268,15 +269,15 @@ def test_wrong_layout_raises(tmp_path: Path) -> None:
     folder = tmp_path / "version"
     folder.mkdir()
     (folder / "sdn.csv").write_bytes(b'ent_num,SDN_Name,SDN_Type\r\n36,"AEROCARIBBEAN AIRLINES",-0- \r\n')
-    with pytest.raises(ValueError, match="expected 12 columns"):
+    with pytest.raises(ListFormatError, match="expected 12 columns"):
         us_ofac_sdn.parse(folder)
 
 
 def test_missing_primary_file_raises(tmp_path: Path) -> None:
     shutil.copy(FIX / "alt.csv", tmp_path / "alt.csv")
-    with pytest.raises(ValueError, match="sdn.csv is missing"):
+    with pytest.raises(ListFormatError, match="sdn.csv is missing"):
         us_ofac_sdn.parse(tmp_path)
-    with pytest.raises(ValueError, match="version folder"):
+    with pytest.raises(ListFormatError, match="version folder"):
         us_ofac_sdn.parse(FIX / "sdn.csv")
 
 

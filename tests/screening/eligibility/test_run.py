@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from screening.cli import Context
 from screening.eligibility.cli import eligibility_group
 from screening.eligibility.run import check_subject, evaluate, prepare
-from screening.synth import REFERENCE_DATE, synth_base
+from screening.evaluation.synth import REFERENCE_DATE, synth_base
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "accounts"
 
@@ -32,17 +32,20 @@ def test_cli_runs_stores_and_exports(tmp_path: Path) -> None:
     invoke(db, "--accounts", str(FIXTURES / "mixed.csv"), "--out", str(out), "--as-of", "2026-06-30")
     exported = pl.read_csv(out)
     assert exported.columns == ["account_id", "status", "capacity", "reasons"]
-    a001 = exported.filter(pl.col("account_id") == "A001").row(0, named=True)
-    assert a001["status"] == "eligible" and a001["capacity"] == "adult" and json.loads(a001["reasons"]) == []
+    a011 = exported.filter(pl.col("account_id") == "A011").row(0, named=True)
+    assert a011["status"] == "eligible" and a011["capacity"] == "adult" and json.loads(a011["reasons"]) == []
+    a001 = exported.filter(pl.col("account_id") == "A001").row(0, named=True)  # two rows in the file
+    assert a001["status"] == "review" and [r["code"] for r in json.loads(a001["reasons"])] == ["data_account_id"]
+    assert exported.height == 10  # every account of the file (11 rows, one account twice)
     result = invoke(db, "--accounts", str(FIXTURES / "next_import.csv"), "--out", str(tmp_path / "second.parquet"), "--json")
     data = json.loads(result.output[result.output.index("{"):])
     assert data["run_id"] == 2
     second = pl.read_parquet(tmp_path / "second.parquet")
     transfer = [r for r in second.filter(pl.col("account_id") == "A011")["reasons"][0] if r["code"] == "possible_transfer"]
-    assert transfer and "ID number changed from 440305********1236 to 310104********4563" in transfer[0]["detail"]
+    assert transfer and "ID number changed from **************1236 to **************4563" in transfer[0]["detail"]
     con = store_connect(str(db))
     runs = con.sql("SELECT run_id, import_id, accounts FROM eligibility_runs ORDER BY 1").fetchall()
-    assert runs == [(1, 1, 5), (2, 2, 6)]
+    assert runs == [(1, 1, 10), (2, 2, 6)]
     stored = con.sql("SELECT count(*) FROM eligibility_reasons WHERE run_id = 2 AND code = 'possible_transfer'").fetchall()
     assert stored == [(2,)]  # A002 (credit code changed) and A011
     clear = con.sql("SELECT count(*) FROM eligibility_reasons WHERE detail LIKE '%11010519491231002X%'").fetchall()
@@ -65,7 +68,7 @@ def test_single_subject_uses_the_store(tmp_path: Path) -> None:
     minor = check_subject({"subject_type": "person", "name": "小明", "birth_date": "2013-05-05"}, as_of=dt.date(2026, 6, 30))
     assert (minor.status, minor.capacity) == ("ineligible", "minor_under_14")
     bad = check_subject({"subject_type": "alien", "name": "x"})
-    assert bad.status == "review" and bad.reasons[0].code == "record_invalid"
+    assert bad.status == "review" and "data_subject_type" in [r.code for r in bad.reasons]
 
 
 def test_single_subject_agrees_with_batch() -> None:
@@ -113,3 +116,31 @@ def test_synthetic_base_findings_match_what_was_planted() -> None:
     dups = synth.truth.filter(pl.col("duplicate_of").is_not_null() & pl.col("planted").list.contains("duplicate_v0"))
     grouped = ev.results.join(dups, on="account_id")["group_id"].null_count()
     assert grouped == 0  # every same-ID duplicate is in a group
+
+
+def test_every_account_is_in_the_output_and_a_bad_birth_date_is_review_or_proven_by_the_id(tmp_path: Path) -> None:
+    """Issue 10 §1: an impossible birth date never drops an account; the ID can still prove a minor."""
+    from screening.ids import ric_check_char
+
+    minor = "11010520150101123"
+    minor += ric_check_char(minor)
+    accounts = tmp_path / "a.csv"
+    accounts.write_text(
+        "account_id,subject_type,name,birth_date,id_type,id_number\n"
+        "bad-dob,person,李娜,1984-02-30,,\n"
+        f"minor-id,person,王小明,1984-02-30,RIC,{minor}\n"
+        "no-name,person,,1990-01-01,,\n"
+        "odd-type,persons,张伟,1990-01-01,,\n"
+        "bad-dob,person,李娜,1985-01-01,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.parquet"
+    invoke(tmp_path / "s.duckdb", "--accounts", str(accounts), "--out", str(out), "--as-of", "2026-06-30")
+    results = {r["account_id"]: r for r in pl.read_parquet(out).to_dicts()}
+    assert set(results) == {"bad-dob", "minor-id", "no-name", "odd-type"}
+    codes = {k: {reason["code"] for reason in r["reasons"]} for k, r in results.items()}
+    assert results["bad-dob"]["status"] == "review" and {"data_birth_date", "data_account_id"} <= codes["bad-dob"]
+    assert results["minor-id"]["status"] == "ineligible" and results["minor-id"]["capacity"] == "minor_under_14"
+    assert "data_birth_date" in codes["minor-id"]
+    assert results["no-name"]["status"] == "review" and "data_name" in codes["no-name"]
+    assert results["odd-type"]["status"] == "review" and "data_subject_type" in codes["odd-type"]

@@ -9,8 +9,8 @@ import polars as pl
 
 from screening.accounts import normalise_accounts
 from screening.evaluation.planting import LABEL_COLUMNS, plant_matches, planted_recall
+from screening.evaluation.synth import synth_accounts
 from screening.evaluation.variants import VARIATIONS_BY_KEY
-from screening.synth import synth_accounts
 
 
 def _base(n: int = 400) -> pl.DataFrame:
@@ -102,18 +102,16 @@ def test_accounts_synth_plant_option(store_copy: Path, tmp_path: Path) -> None:
     """`screening accounts synth --plant N` writes a labelled base: N rows carry a real entry's variant."""
     from click.testing import CliRunner
 
-    from screening.accounts.cli import accounts_group
-    from screening.cli import Context
+    from screening.cli import main
 
     out = tmp_path / "planted.parquet"
-    result = CliRunner().invoke(accounts_group, ["synth", "--n", "400", "--seed", "3", "--plant", "12",
-                                                 "--plant-sources", "un_sc", "--out", str(out)],
-                                obj=Context(store_copy))
+    result = CliRunner().invoke(main, ["--db", str(store_copy), "accounts", "synth", "--n", "400", "--seed", "3",
+                                       "--plant", "12", "--plant-sources", "un_sc", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "12 with planted list entries" in result.output
     df = pl.read_parquet(out)
     planted = df.filter(pl.col("planted_source").is_not_null())
     assert df.height == 400 and planted.height == 12
     assert set(planted["planted_source"]) == {"un_sc"} and planted["planted_variation"].null_count() == 0
-    help_text = CliRunner().invoke(accounts_group, ["synth", "--help"]).output
+    help_text = CliRunner().invoke(main, ["accounts", "synth", "--help"]).output
     assert "--plant" in help_text and "planted_source" in help_text

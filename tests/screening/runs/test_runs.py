@@ -1,4 +1,4 @@
-"""Batch screening on the snapshot store: runs and hits in DuckDB, DESIGN §3.3 columns, subsets, IDs."""
+"""Batch screening on the snapshot store: runs and hits in DuckDB, docs/architecture.md §3.3 columns, subsets, IDs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import polars as pl
 import pytest
 
+from screening.exc import UsageError
 from screening.store import fetch_one
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.runs import HITS_COLUMNS, run_hits, screen_accounts, write_hits
@@ -106,7 +107,7 @@ def test_write_hits_csv_and_parquet(con, tmp_path) -> None:
 
 
 def test_unknown_run_kind_is_refused(con) -> None:
-    with pytest.raises(ValueError, match="run kind"):
+    with pytest.raises(UsageError, match="run kind"):
         screen_accounts(con, _accounts(), kind="weekly")
 
 

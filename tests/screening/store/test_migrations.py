@@ -110,7 +110,7 @@ def test_db_status_and_migrate_commands(tmp_path: Path) -> None:
     assert '"applied": []' in status.stdout
     migrate = runner.invoke(main, ["--db", str(path), "db", "migrate"])
     assert migrate.exit_code == 0
-    assert "applied 5 migration(s)" in migrate.stdout
+    assert "applied 8 migration(s)" in migrate.stdout
     again = runner.invoke(main, ["--db", str(path), "db", "status"])
     assert "0 pending" in again.stdout
 

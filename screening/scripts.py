@@ -1,10 +1,18 @@
-"""Which writing system a published name is in (ISO 15924), from the Unicode character names.
+"""Which writing system a name is in (ISO 15924), from the Unicode character names: the one script
+detector, for the list adapters and the matcher alike (a base module: `lists/` may import it).
 
 Lists publish names in their original script (UN `NAME_ORIGINAL_SCRIPT`, EU `nameAlias` in AR/FA/RU…,
-UK `NameNonLatinScript`) without saying which script; matching and review need to know. The
-detector looks only at letters, takes the dominant script, and recognises the usual mixes
-(Han + kana = Japanese, Han + Hangul = Korean). Han text is told apart as Simplified (`Hans`) or
-Traditional (`Hant`) with OpenCC where the characters decide it, else `Hani`.
+UK `NameNonLatinScript`) without saying which script; matching and review need to know. Two views of
+the same per-letter table (`char_script`):
+
+- `detect_script` (stored as `list_names.script`): the dominant script of the letters, with the usual
+  mixes (Han + kana = Japanese, Han + Hangul = Korean). Han text is told apart as Simplified (`Hans`) or
+  Traditional (`Hant`) with OpenCC where the characters decide it, else `Hani`.
+- `non_latin_script` (the matcher): the script of the first letter that is not Latin, so any non-Latin
+  writing in a mixed name counts (`李 John` is a Han name for the pinyin rules).
+
+Letters whose Unicode name names no script (MODIFIER LETTER ʻ, MICRO SIGN) count for neither; full-width
+and other compatibility Latin letters are Latin.
 """
 
 from __future__ import annotations
@@ -50,7 +58,9 @@ SCRIPT_WORDS: dict[str, str] = {
 }
 
 
-def _char_script(char: str) -> str | None:
+@lru_cache(maxsize=8192)
+def char_script(char: str) -> str | None:
+    """The ISO 15924 code of one character's script, or None (not a letter of a known script)."""
     name = unicodedata.name(char, "")
     for token in name.replace("-", " ").split()[:3]:
         script = SCRIPT_WORDS.get(token)
@@ -66,7 +76,7 @@ def detect_script(text: str | None) -> str | None:
     counts: Counter[str] = Counter()
     for char in text:
         if char.isalpha():
-            script = _char_script(char)
+            script = char_script(char)
             if script is not None:
                 counts[script] += 1
     if not counts:
@@ -81,6 +91,20 @@ def detect_script(text: str | None) -> str | None:
     if script == "Hani":
         return _han_variant(text)
     return script
+
+
+def non_latin_script(text: str) -> str | None:
+    """The script of the first letter that is not Latin (`Hani` for any Han, `Hira`/`Kana` for kana), or
+    None when every letter is Latin (or of no known script)."""
+    if text.isascii():
+        return None
+    for char in text:
+        if char.isascii() or not char.isalpha():
+            continue
+        script = char_script(char)
+        if script is not None and script != "Latn":
+            return script
+    return None
 
 
 @lru_cache(maxsize=1)

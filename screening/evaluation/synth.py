@@ -1,4 +1,4 @@
-"""A synthetic account base for a Chinese platform (DESIGN §3.2 columns), for demos and benchmarks.
+"""A synthetic account base for a Chinese platform (docs/architecture.md §3.2 columns), for demos and benchmarks.
 
 Mostly Chinese persons (Han names drawn from surname frequency tables, pinyin Latin names, valid
 RIC numbers with real region codes whose embedded birth date is the declared one), HK / Macao /
@@ -23,7 +23,7 @@ import polars as pl
 from screening.accounts import ACCOUNT_SCHEMA
 from screening.ids import RIC_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
 
-RESOURCES = Path(__file__).parent / "resources" / "synth"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "synth"
 REFERENCE_DATE = dt.date(2026, 6, 30)
 SEGMENTS = ("cn_person", "permit_person", "foreign_person", "cn_org", "foreign_org")
 SEGMENT_SHARES = (0.80, 0.02, 0.06, 0.09, 0.03)

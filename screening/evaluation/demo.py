@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from screening import settings
+from lists.refresh import ensure_lists
 from screening.evaluation.planting import LABEL_COLUMNS, plant_matches, planted_recall
 from screening.export import write_table
 
@@ -50,20 +50,6 @@ def list_status(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     ).pl().to_dicts()
 
 
-def ensure_lists(con: duckdb.DuckDBPyConnection, db_path: Path | None) -> bool:
-    """Load the bundled dated snapshot when the store has no list yet; True when it did."""
-    if con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
-        return False
-    from lists.refresh import refresh
-
-    raw_dir = settings.raw_dir_for(db_path) if db_path is not None and str(db_path) != ":memory:" else None
-    outcomes = refresh(con, offline=True, raw_dir=raw_dir)
-    failed = [o for o in outcomes if o.status not in ("loaded", "unchanged")]
-    if len(failed) == len(outcomes):
-        raise RuntimeError("no bundled list could be loaded: " + "; ".join(f"{o.source}: {o.detail}" for o in failed))
-    return True
-
-
 def snapshot_banner(lists: list[dict[str, Any]]) -> str:
     """A loud note when any list in force is the bundled snapshot: those are dated, not today's lists."""
     dated = [r for r in lists if r.get("is_snapshot")]
@@ -82,7 +68,7 @@ def snapshot_banner(lists: list[dict[str, Any]]) -> str:
 def demo_accounts(con: duckdb.DuckDBPyConnection, n: int, planted: int, seed: int) -> tuple[pl.DataFrame, Any]:
     """Synthetic accounts (canonical columns) with `planted` list entries hidden among them, and the import."""
     from screening.accounts import normalise_accounts
-    from screening.synth import synth_accounts
+    from screening.evaluation.synth import synth_accounts
 
     imported = normalise_accounts(synth_accounts(n, seed))
     labelled = plant_matches(imported.accounts, con, n=planted, seed=seed)
@@ -93,7 +79,7 @@ def store_accounts(con: duckdb.DuckDBPyConnection, labelled: pl.DataFrame, impor
     """Record the demo base as an account import, so later steps (alerts, eligibility, reports) see it."""
     from screening.accounts import AccountImport, store_import
 
-    return store_import(con, AccountImport(accounts=labelled.drop(LABEL_COLUMNS), quarantine=imported.quarantine,
+    return store_import(con, AccountImport(accounts=labelled.drop(LABEL_COLUMNS), issues=imported.issues,
                                            source="demo (synthetic accounts with planted list entries)"))
 
 
@@ -117,7 +103,7 @@ def run_demo(
 
     started = time.perf_counter()
     labelled, imported = demo_accounts(con, n, planted, seed)
-    quarantined = imported.quarantine.height
+    quarantined = imported.unscreenable().height
     import_id = store_accounts(con, labelled, imported)
     timings["accounts"] = time.perf_counter() - started
 

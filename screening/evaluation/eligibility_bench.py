@@ -1,6 +1,6 @@
 """Eligibility benchmark: the whole pipeline over a synthetic base; prints wall time and peak RSS.
 
-    python -m screening.eligibility.bench --n 1000000
+    python -m screening.evaluation.eligibility_bench --n 1000000
     screening eligibility bench --n 1000000
 
 Synthesis is timed apart from the checks (it is not part of a real run). Peak RSS is the process
@@ -21,7 +21,7 @@ import duckdb
 
 def run_bench(n: int, seed: int = 1) -> dict[str, object]:
     from screening.eligibility.run import evaluate, prepare
-    from screening.synth import REFERENCE_DATE, synth_accounts
+    from screening.evaluation.synth import REFERENCE_DATE, synth_accounts
 
     started = time.perf_counter()
     accounts = synth_accounts(n, seed)

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from screening.cli import Context
-from screening.store import connect
 from screening.evaluation.cli import demo_command
+from screening.store import connect
 
 
 @pytest.fixture(scope="module")
