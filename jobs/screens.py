@@ -129,7 +129,8 @@ def import_accounts(ctx: JobContext) -> dict[str, Any]:
             alerts = alerts_bridge.call("ingest_eligibility", con, eligibility_run_id)
         _file_away(path, inbox / "done")
         imported.append({"file": path.name, "import_id": int(import_id), "accounts": account_import.accounts.height,
-                         "quarantined": account_import.quarantine.height,
+                         "unscreenable": account_import.unscreenable().height,
+                         "field_issues": account_import.issues.height,
                          "eligibility_run_id": int(eligibility_run_id), "alerts": alerts})
     outputs: dict[str, Any] = {"imported": imported}
     if imported:

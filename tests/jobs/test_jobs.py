@@ -124,11 +124,13 @@ def test_refresh_job_against_a_faulty_server(db_path: Path, httpserver: HTTPServ
     assert statuses == ["failed", "succeeded", "succeeded"]
 
 
-def test_stale_alarm_raises_and_clears(service_db: Path, monkeypatch) -> None:
+def test_stale_alarm_raises_once_per_episode(service_db: Path, monkeypatch) -> None:
     first = run_job("lists.stale_alarm", service_db)
-    # the mandatory lists never fetched from a publisher here are stale; UN was loaded by hand (a check)
-    assert "un_sc" not in first.outputs["stale"] and first.outputs["stale"]
+    # UN is loaded (a 2025 file: published too long ago), the other mandatory lists are missing
+    assert "un_sc" in first.outputs["stale"] and len(first.outputs["stale"]) > 1
     assert set(first.outputs["raised"]) == set(first.outputs["stale"])
+    details = dict(_rows(service_db, "SELECT source, detail FROM list_alarms WHERE cleared_at IS NULL"))
+    assert "published" in details["un_sc"] and all(d == "no version loaded" for s, d in details.items() if s != "un_sc")
     assert run_job("lists.stale_alarm", service_db).outputs["raised"] == []  # one alarm per episode
     freshness = snapshot.read_freshness(service_db.parent / "index")
     assert set(snapshot.stale_sources(freshness)) == set(first.outputs["stale"])
