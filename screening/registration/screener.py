@@ -92,6 +92,7 @@ class Screener:
     def snapshot(self) -> tuple[Snapshot | None, dict | None]:
         """The published index this screener serves and the freshness read with it (None: not loaded)."""
         snapshot, freshness = self.reader.get()
+        # nothing published, or published by other code (another normaliser): publish from the store
         if snapshot is None and time.monotonic() - self._published_at >= self.refresh_seconds:
             self._published_at = time.monotonic()
             if self._publish_from_store():
@@ -100,7 +101,7 @@ class Screener:
         return snapshot, freshness
 
     def _publish_from_store(self) -> bool:
-        """Nothing published yet: publish the versions in force, read-only, without waiting for a writer."""
+        """Publish the versions in force, read-only, without waiting for a writer."""
         if self.db == ":memory:" or not Path(self.db).exists():
             self._error = f"no screening store at {self.db}"
             return False
