@@ -215,7 +215,7 @@ def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, 
                   http_only: bool, as_json: bool) -> None:
     """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
     if http_only:
-        from screening.api.bench import http_text, run_http_bench
+        from screening.evaluation.http_bench import http_text, run_http_bench
 
         report = run_http_bench(obj.db)
         _write_json(report, out_path)

@@ -8,8 +8,9 @@ place), then switches `<root>/CURRENT` to it with an atomic rename. A reader (`S
 the folder `CURRENT` names, verifies every file against the manifest's SHA-256 and keeps serving the
 index it has until a newer one is fully loaded: a write in progress never makes it "unavailable".
 
-Freshness (when each mandatory list was last checked with its publisher) changes hourly without a new
-list version, so it is published beside the snapshots as `freshness.json`, by the same atomic rename.
+Freshness (when each mandatory list turns stale, and why) changes hourly without a new list version, so
+it is published beside the snapshots as `freshness.json`, by the same atomic rename (screening/indexing.py
+builds it from lists.status, which the matcher does not import).
 """
 
 from __future__ import annotations
@@ -68,10 +69,9 @@ def snapshot_id_of(versions: pl.DataFrame, index_key: str) -> str:
 
 
 def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DEFAULT_CONFIG) -> Published:
-    """Publish the versions in force as a snapshot and make it current; write the freshness file too.
-
-    Reads the store (one transaction; a read-only connection will do) and writes only under `root`.
-    """
+    """Publish the versions in force as a snapshot and make it current (screening.indexing also writes
+    the freshness file). Reads the store (one transaction; a read-only connection will do) and writes
+    only under `root`."""
     root.mkdir(parents=True, exist_ok=True)
     read_at = time.time()  # a publisher that read the store later wins the pointer (see _switch)
     inputs = read_index_inputs(con, config, build=not is_read_only(con))
@@ -100,7 +100,6 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DE
         except OSError:  # another publisher got there first with the same content
             shutil.rmtree(tmp, ignore_errors=True)
     _switch(root, sid, read_at)
-    write_freshness(con, root)
     _prune(root, sid)
     if created:
         log.info("index snapshot published", snapshot_id=sid, versions=versions.height)
@@ -163,41 +162,6 @@ def clear_cache() -> None:
 
 
 # --- freshness ---------------------------------------------------------------------------------
-
-
-def write_freshness(con: duckdb.DuckDBPyConnection, root: Path) -> dict:
-    """For readers: when each mandatory source turns stale (None: stale already, for a reason time does
-    not change), why, and the mandatory sources with no version (lists.status decides all three)."""
-    import polars as pl
-
-    from lists.status import freshness_limits, source_status
-
-    status = source_status(con).filter(pl.col("mandatory"))
-    mandatory = set(freshness_limits().filter(pl.col("mandatory"))["source"].to_list())
-    data = {
-        "written_at": dt.datetime.now().isoformat(),
-        "stale_at": {r["source"]: r["stale_at"].isoformat() if r["stale_at"] else None
-                     for r in status.iter_rows(named=True)},
-        "reasons": {r["source"]: r["stale_reason"] for r in status.iter_rows(named=True) if r["stale_reason"]},
-        "missing": sorted(mandatory - set(status["source"].to_list())),
-    }
-    root.mkdir(parents=True, exist_ok=True)
-    _write_atomic(root / FRESHNESS, json.dumps(data, indent=1))
-    return data
-
-
-def publish_if_changed(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DEFAULT_CONFIG) -> str | None:
-    """Publish when the versions in force differ from the current snapshot; else only the freshness.
-    Returns the current snapshot id (None: no list in force)."""
-    from screening.matching.index_store import index_key
-
-    versions = con.sql("SELECT source, version_id, sha256 FROM current_versions").pl()
-    if versions.is_empty():
-        return None
-    if current_id(root) == snapshot_id_of(versions, index_key(config)):
-        write_freshness(con, root)
-        return current_id(root)
-    return publish(con, root, config).snapshot_id
 
 
 def stale_sources(freshness: dict, now: dt.datetime | None = None) -> list[str]:
@@ -289,6 +253,12 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_freshness(root: Path, data: dict) -> None:
+    """Publish the freshness readers use (built by screening.indexing from lists.status)."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_atomic(root / FRESHNESS, json.dumps(data, indent=1, default=str))
 
 
 def _write_atomic(path: Path, text: str) -> None:

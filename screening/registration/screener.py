@@ -25,7 +25,8 @@ import duckdb
 from screening import settings
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.snapshot import Snapshot, SnapshotReader, publish
+from screening.indexing import publish_lookup_index
+from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
 from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
@@ -111,7 +112,7 @@ class Screener:
                 if not con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
                     self._error = "no list version in force (run `screening lists refresh`)"
                     return False
-                publish(con, self.reader.root, self.config)
+                publish_lookup_index(con, self.reader.root)
             finally:
                 con.close()
         except Exception as exc:  # a locked or unmigrated store must not take the registration flow down

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from jobs.runner import run_job
 from screening.api.app import create_app
-from screening.api.bench import free_port, start_server, wait_ready
+from screening.evaluation.http_bench import free_port, start_server, wait_ready
 from screening.store import connect
 
 LISTED = {"name": "Doku Khamatovich Umarov", "subject_type": "person", "birth_date": "1964-04-13",

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from lists.refresh import snapshot_manifest
-from screening.api.bench import free_port, start_server, wait_ready
+from screening.evaluation.http_bench import free_port, start_server, wait_ready
 from screening.matching.snapshot import publish
 from screening.registration import get_screener, lookup
 from screening.store import connect
