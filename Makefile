@@ -14,6 +14,8 @@ setup: $(BIN)/screening
 
 demo: setup
 	$(BIN)/screening --db out/screening.duckdb demo
+	@echo
+	$(BIN)/screening --db out/screening.duckdb report --lang en --steps 3
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -13,7 +13,8 @@ from jobs import sla
 from jobs.runner import JobContext, run_job
 from screening import settings
 from screening.logs import get_logger
-from screening.indexing import build_match_index, publish_lookup_index
+from screening.indexing import build_match_index
+from screening.indexing import publish_if_changed
 from screening.store import transaction
 
 log = get_logger(__name__)
@@ -51,7 +52,7 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
 def publish_index(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
     """Publish the lookup index snapshot when the versions in force changed (the freshness file always);
     stamp `published_at` on the SLA rows of the versions it holds."""
-    published = publish_lookup_index(con, settings.snapshot_dir_for(db))
+    published = publish_if_changed(con, settings.snapshot_dir_for(db))
     if published:
         con.execute("UPDATE list_sla SET published_at = now() WHERE published_at IS NULL "
                     "AND version_id IN (SELECT version_id FROM current_versions)")

@@ -27,8 +27,8 @@ from lists.parsing import find_file, read_bytes
 from lists.spec import ListSpec
 from screening import settings
 from screening.exc import ListRefused
-from screening.store import fetch_one, transaction
 from screening.logs import get_logger
+from screening.store import fetch_one, transaction
 
 log = get_logger(__name__)
 

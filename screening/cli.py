@@ -33,6 +33,13 @@ SUBCOMMANDS: dict[str, str] = {
     "nightly": "jobs.cli:nightly_command",
     "sla": "jobs.cli:sla_command",
     "serve": "jobs.cli:serve_command",
+    "officers": "screening.alerts.cli:officers_group",
+    "alerts": "screening.alerts.cli:alerts_group",
+    "decisions": "screening.alerts.cli:decisions_group",
+    "flags": "screening.alerts.cli:flags_group",
+    "notices": "screening.alerts.cli:notices_group",
+    "audit": "screening.alerts.cli:audit_command",
+    "report": "reports.cli:report_command",
 }
 
 # Commands a group shows that its package must not import (production groups never import evaluation
@@ -41,6 +48,21 @@ GROUP_EXTRAS: dict[str, dict[str, str]] = {
     "accounts": {"synth": "screening.evaluation.cli:synth_command"},
     "eligibility": {"bench": "screening.evaluation.eligibility_bench:bench_command"},
 }
+
+
+# What follows a stored run in a step above the command that ran it (the layers forbid the import):
+# command → "module:attribute" of fn(con, run_id) -> (data for --json, one line for people).
+AFTER_RUN: dict[str, str] = {
+    "screen": "screening.alerts.cli:after_screen",
+    "eligibility": "screening.alerts.cli:after_eligibility",
+}
+
+
+def after_run(command: str, con: Any, run_id: int) -> tuple[dict[str, Any], str]:
+    """Run what follows `command`'s stored run (alerts from its hits or findings)."""
+    module_name, attribute = AFTER_RUN[command].split(":")
+    result: tuple[dict[str, Any], str] = getattr(importlib.import_module(module_name), attribute)(con, run_id)
+    return result
 
 
 class Context:

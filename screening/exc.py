@@ -4,7 +4,8 @@ line and exits with `exit_code`, a job marks its run failed with the message, th
 
 Exit codes (also in the README): 0 done; 1 internal error; 2 usage; 3 bad input file; 4 store
 unavailable (locked, not migrated); 5 list version refused; 6 not found; 7 action refused
-(four-eyes, role, state); 10 the run finished but some rows could not be screened.
+(four-eyes, role, state); 8 the audit trail does not verify; 10 the run finished but some rows
+could not be screened.
 """
 
 from __future__ import annotations
@@ -71,3 +72,10 @@ class Forbidden(ActionRefused):
     """The officer may not do this (unknown, inactive, or the wrong role)."""
 
     http_status = 403
+
+
+class IntegrityError(ScreeningError):
+    """Stored evidence fails its check (the audit chain or a row it vouches for was changed)."""
+
+    exit_code = 8
+    http_status = 500

@@ -10,14 +10,19 @@ process reaches every reader without their opening the store.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from lists.status import freshness_limits, source_status
 from screening import settings
-from screening.matching.cache import database_path
-from screening.matching.index_store import ensure_index
 from screening.matching import snapshot
+from screening.matching.cache import database_path
+from screening.matching.config import DEFAULT_CONFIG, MatchConfig
+from screening.matching.index_store import ensure_index, index_key
 from screening.store import fetch_one
 
 
@@ -27,41 +32,37 @@ def build_match_index(con: duckdb.DuckDBPyConnection) -> int:
     ensure_index(con)
     path = database_path(con)
     if not path.startswith("memory:"):
-        publish_lookup_index(con, settings.snapshot_dir_for(Path(path)))
+        publish_if_changed(con, settings.snapshot_dir_for(Path(path)))
     row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
                          "WHERE version_id IN (SELECT version_id FROM current_versions)")
     return int(row[0]) if row else 0
 
 
-def publish_lookup_index(con: duckdb.DuckDBPyConnection, root: Path) -> str | None:
-    """Publish the index snapshot when the versions in force differ from the current one, and the
-    freshness always; the current snapshot id (None: no list in force)."""
-    from screening.matching.index_store import index_key
-
+def publish_if_changed(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DEFAULT_CONFIG) -> str | None:
+    """Publish the snapshot when the versions in force differ from the current one; the freshness file
+    always. Returns the current snapshot id (None: no list in force)."""
     versions = con.sql("SELECT source, version_id, sha256 FROM current_versions").pl()
     if versions.is_empty():
         return None
-    if snapshot.current_id(root) != snapshot.snapshot_id_of(versions, index_key()):
-        snapshot.publish(con, root)
-    snapshot.write_freshness(root, freshness(con))
-    return snapshot.current_id(root)
+    sid = snapshot.current_id(root)
+    if sid != snapshot.snapshot_id_of(versions, index_key(config)):
+        sid = snapshot.publish(con, root, config).snapshot_id
+    write_freshness(con, root)
+    return sid
 
 
-def freshness(con: duckdb.DuckDBPyConnection) -> dict:
-    """When each mandatory source turns stale (None: stale already, for a reason time does not change),
-    why, and the mandatory sources with no version: what lookups read instead of the store."""
-    import datetime as dt
-
-    import polars as pl
-
-    from lists.status import freshness_limits, source_status
-
+def write_freshness(con: duckdb.DuckDBPyConnection, root: Path) -> dict:
+    """When each mandatory source turns stale and why (lists.status: publication and check age), for
+    readers that never open the store; written beside the snapshots by an atomic rename."""
     status = source_status(con).filter(pl.col("mandatory"))
     mandatory = set(freshness_limits().filter(pl.col("mandatory"))["source"].to_list())
-    return {
+    rows = list(status.iter_rows(named=True))
+    data = {
         "written_at": dt.datetime.now().isoformat(),
-        "stale_at": {r["source"]: r["stale_at"].isoformat() if r["stale_at"] else None
-                     for r in status.iter_rows(named=True)},
-        "reasons": {r["source"]: r["stale_reason"] for r in status.iter_rows(named=True) if r["stale_reason"]},
-        "missing": sorted(mandatory - set(status["source"].to_list())),
+        "stale_at": {r["source"]: r["stale_at"].isoformat() if r["stale_at"] else None for r in rows},
+        "reasons": {r["source"]: r["stale_reason"] for r in rows if r["stale_reason"]},
+        "missing": sorted(mandatory - {r["source"] for r in rows}),
     }
+    root.mkdir(parents=True, exist_ok=True)
+    snapshot._write_atomic(root / snapshot.FRESHNESS, json.dumps(data, indent=1))
+    return data

@@ -57,8 +57,12 @@ RETENTION_DAYS_ENV = "SCREENING_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 1825
 # Days of job-run history kept (retention.purge trims job_runs); default 400.
 JOB_HISTORY_DAYS_ENV = "SCREENING_JOB_HISTORY_DAYS"
+# The regime policy YAML of the alerts workflow (default: screening/resources/policy/regime_policy.yml).
+POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 # Show the full traceback of an unexpected internal error in the CLI (else one line).
 DEBUG_ENV = "SCREENING_DEBUG"
+# The Chromium binary that prints a report's PDF copy (`screening report --pdf`); else `chromium` on PATH.
+CHROMIUM_ENV = "SCREENING_CHROMIUM"
 
 
 def default_db_path() -> Path:
@@ -116,6 +120,11 @@ def _env_key(text: str) -> str:
 
 def id_hash_key_text() -> str | None:
     return os.environ.get(ID_HASH_KEY_ENV) or None
+
+
+def policy_file() -> Path | None:
+    env = os.environ.get(POLICY_FILE_ENV)
+    return Path(env) if env else None
 
 
 def lookup_refresh_seconds() -> float:
@@ -178,3 +187,7 @@ def log_level() -> str:
 
 def debug() -> bool:
     return _flag(DEBUG_ENV)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get(CHROMIUM_ENV) or None

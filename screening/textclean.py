@@ -5,7 +5,7 @@ overrides and isolates (U+202A–U+202E, U+2066–U+2069) and other invisible fo
 (zero-width space and joiners, soft hyphen, BOM, tag characters) can hide a listed name from the
 matcher, or make a report show something other than what it holds.
 
-- `visible` / `visible_columns`: the text as a person sees it. A run written backwards behind a
+- `visible_columns`: the text as a person sees it. A run written backwards behind a
   right-to-left override (U+202E … U+202C) is displayed in reverse, so it is reversed here, the way
   the Unicode bidi algorithm's override displays it; every other invisible character is removed;
   line breaks and tabs become spaces.
@@ -33,42 +33,54 @@ _BREAK_PL = r"[\t\n\r\x0B\x0C\x{85}\x{2028}\x{2029}]"
 _HIDDEN_PL = r"[[\p{Cc}\p{Cf}]--[\t\n\r\x0B\x0C\x{85}]]"
 _BIDI_PL = r"[\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 
-_PUSH = {"\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"}  # LRE RLE LRO RLO LRI RLI FSI
-_RLO = "\u202e"
-_POPS = {"\u202c": ("\u202a", "\u202b", "\u202d", "\u202e"), "\u2069": ("\u2066", "\u2067", "\u2068")}
+_OVERRIDES = {"\u202d": "L", "\u202e": "R"}  # LRO, RLO: force the direction of the characters they hold
+_EMBEDDINGS = {"\u202a", "\u202b"}  # LRE, RLE: no effect on Latin or Han letters
+_ISOLATES = {"\u2066", "\u2067", "\u2068"}  # LRI, RLI, FSI (closed by PDI)
+_PDF, _PDI = "\u202c", "\u2069"
+_PUSH = set(_OVERRIDES) | _EMBEDDINGS | _ISOLATES
 
 
 def _display_order(text: str) -> str:
-    """Reverse the runs a right-to-left override displays backwards (nesting respected)."""
-    stack: list[tuple[str, list[str]]] = [("", [])]
+    """The characters in the order an override displays them (Unicode bidi rules X1–X7 and L2, for
+    override scopes): each character gets the level of the overrides around it (RLO: the next odd level,
+    LRO: the next even one), then every run at level k or above is reversed, for k from the highest
+    level down to 1. Embeddings and isolates are matched but reorder nothing here: they do not reverse
+    Latin or Han letters, and right-to-left scripts are compared in their logical order."""
+    chars: list[str] = []
+    levels: list[int] = []
+    stack: list[tuple[str, int]] = [("", 0)]
     for ch in text:
         if ch in _PUSH:
-            stack.append((ch, []))
-        elif ch in _POPS and len(stack) > 1 and stack[-1][0] in _POPS[ch]:
-            _close(stack)
-        elif ch == "\n":  # a paragraph end closes every embedding
-            while len(stack) > 1:
-                _close(stack)
-            stack[-1][1].append(ch)
+            level = stack[-1][1]
+            if ch in _OVERRIDES:
+                level = (level + 1) | 1 if _OVERRIDES[ch] == "R" else (level + 2) & ~1
+            stack.append((ch, level))
+        elif ch == _PDF:
+            if len(stack) > 1 and stack[-1][0] not in _ISOLATES:
+                stack.pop()
+        elif ch == _PDI:
+            while len(stack) > 1 and stack[-1][0] not in _ISOLATES:
+                stack.pop()
+            if len(stack) > 1:
+                stack.pop()
         else:
-            stack[-1][1].append(ch)
-    while len(stack) > 1:
-        _close(stack)
-    return "".join(stack[0][1])
-
-
-def _close(stack: list[tuple[str, list[str]]]) -> None:
-    kind, chars = stack.pop()
-    stack[-1][1].extend(reversed(chars) if kind == _RLO else chars)
-
-
-def visible(text: str | None) -> str | None:
-    """The text as displayed: overrides applied, line breaks as spaces, invisible characters removed."""
-    if text is None:
-        return None
-    if any(ch in _PUSH for ch in text):
-        text = _display_order(text)
-    return _INVISIBLE_RE.sub("", _BREAK_RE.sub(" ", text))
+            if ch == "\n":  # a paragraph end closes everything
+                del stack[1:]
+            chars.append(ch)
+            levels.append(stack[-1][1])
+    for k in range(max(levels, default=0), 0, -1):
+        i = 0
+        while i < len(chars):
+            if levels[i] < k:
+                i += 1
+                continue
+            j = i
+            while j < len(chars) and levels[j] >= k:
+                j += 1
+            chars[i:j] = chars[i:j][::-1]
+            levels[i:j] = levels[i:j][::-1]
+            i = j
+    return "".join(chars)
 
 
 def visible_columns(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -76,12 +88,14 @@ def visible_columns(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     out = []
     for c in columns:
         series = df[c]
+        if not series.str.contains(_INVISIBLE_PL).any():
+            continue  # the common case: nothing to remove
         mask = series.str.contains(_BIDI_PL).fill_null(False)
         if mask.any():
             rows = mask.arg_true()
             series = series.scatter(rows, [_display_order(v) for v in series.gather(rows).to_list()])
         out.append(series.str.replace_all(_BREAK_PL, " ").str.replace_all(_INVISIBLE_PL, "").alias(c))
-    return df.with_columns(out)
+    return df.with_columns(out) if out else df
 
 
 def has_invisible_expr(expr: pl.Expr) -> pl.Expr:

@@ -15,7 +15,7 @@ import click
 
 from screening.accounts.cli import input_options, issue_lines
 from screening.accounts.identity import key_warnings
-from screening.cli import emit
+from screening.cli import after_run, emit
 from screening.exc import EXIT_UNSCREENED
 
 
@@ -51,6 +51,7 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
         run_id, evaluation = run_eligibility(
             con, imported, as_of=as_of.date() if as_of else None, allow_multiple=allow_multiple_accounts
         )
+        alerts, alerts_line = after_run("eligibility", con, run_id)
     finally:
         con.close()
     export(evaluation.results, out)
@@ -60,13 +61,14 @@ def eligibility_group(ctx: click.Context, accounts_path: Path | None, out: Path 
     data = {
         "run_id": run_id, "as_of": str(evaluation.as_of), "accounts": evaluation.results.height,
         "lines_not_read": not_read, "data_issues": imported.issues.height, "encoding": imported.encoding,
-        "warnings": key_warnings(), "status": dict(status), "out": str(out), "reasons": codes.to_dicts(),
+        "warnings": key_warnings(), "status": dict(status), "out": str(out), "reasons": codes.to_dicts(), "alerts": alerts,
     }
     lines = [
         f"eligibility run {run_id} (as of {evaluation.as_of}): {evaluation.results.height:,} accounts",
         "  " + ", ".join(f"{k} {status.get(k, 0):,}" for k in ("eligible", "review", "ineligible")),
         *[f"  {r['code']} ({r['severity']}): {r['len']:,}" for r in codes.to_dicts()],
         f"results written to {out}",
+        alerts_line,
         *issue_lines({"warnings": data["warnings"], "data_issues": data["data_issues"],
                       "unscreened": [{"line": b["line"], "account_id": None, "reason": "line not read: " + b["reason"]}
                                      for b in not_read]}),

@@ -80,14 +80,17 @@ def bodies(db: Path, n: int) -> list[dict[str, Any]]:
 def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_client: int = 250) -> dict[str, Any]:
     """Start the service, measure, stop it. The store must hold lists (an index is published if needed)."""
     from screening.evaluation.metrics import latency
-    from screening.indexing import publish_lookup_index
+    from screening.indexing import publish_if_changed
+    from screening.matching.snapshot import current_id
     from screening.store import connect
 
-    con = connect(db)  # the service publishes at start too; here the bench reads the names it sends
-    try:
-        publish_lookup_index(con, settings.snapshot_dir_for(db))
-    finally:
-        con.close()
+    root = settings.snapshot_dir_for(db)
+    if current_id(root) is None:
+        con = connect(db)
+        try:
+            publish_if_changed(con, root)
+        finally:
+            con.close()
     work = Path(tempfile.mkdtemp(prefix="screening-http-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -8,9 +8,8 @@ place), then switches `<root>/CURRENT` to it with an atomic rename. A reader (`S
 the folder `CURRENT` names, verifies every file against the manifest's SHA-256 and keeps serving the
 index it has until a newer one is fully loaded: a write in progress never makes it "unavailable".
 
-Freshness (when each mandatory list turns stale, and why) changes hourly without a new list version, so
-it is published beside the snapshots as `freshness.json`, by the same atomic rename (screening/indexing.py
-builds it from lists.status, which the matcher does not import).
+Freshness (when each mandatory list was last checked with its publisher) changes hourly without a new
+list version, so it is published beside the snapshots as `freshness.json`, by the same atomic rename.
 """
 
 from __future__ import annotations
@@ -69,9 +68,11 @@ def snapshot_id_of(versions: pl.DataFrame, index_key: str) -> str:
 
 
 def publish(con: duckdb.DuckDBPyConnection, root: Path, config: MatchConfig = DEFAULT_CONFIG) -> Published:
-    """Publish the versions in force as a snapshot and make it current (screening.indexing also writes
-    the freshness file). Reads the store (one transaction; a read-only connection will do) and writes
-    only under `root`."""
+    """Publish the versions in force as a snapshot and make it current (the freshness file beside it is
+    written by `screening.indexing.write_freshness`, which knows the lists' rules).
+
+    Reads the store (one transaction; a read-only connection will do) and writes only under `root`.
+    """
     root.mkdir(parents=True, exist_ok=True)
     read_at = time.time()  # a publisher that read the store later wins the pointer (see _switch)
     inputs = read_index_inputs(con, config, build=not is_read_only(con))
@@ -253,12 +254,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def write_freshness(root: Path, data: dict) -> None:
-    """Publish the freshness readers use (built by screening.indexing from lists.status)."""
-    root.mkdir(parents=True, exist_ok=True)
-    _write_atomic(root / FRESHNESS, json.dumps(data, indent=1, default=str))
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -6,9 +6,9 @@ makes a lookup wait or fail. A newer snapshot is noticed within `SCREENING_LOOKU
 loaded in the background while the old index keeps serving. Only when nothing was ever published (lists
 loaded before snapshots existed) does the screener publish one itself, from a read-only look at the
 store. Lookups fail closed: when a mandatory list is stale (the bundled snapshot, published longer ago
-than its maximum publication age, or not checked within `max_age_hours`: lists/status.py, published
-beside the snapshot as freshness.json), no list could be loaded, the name has no letters or the birth
-date is impossible, the decision is at least `review`, with the reason.
+than its maximum publication age, or not checked within `max_age_hours`: lists/status.py, published as
+the freshness file), no list could be loaded, the name has no letters or the birth date is impossible,
+the decision is at least `review`, with the reason.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ import duckdb
 from screening import settings
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex
-from screening.indexing import publish_lookup_index
+from screening.indexing import publish_if_changed
 from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
 from screening.matching.screen import screen_batch
-from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 from screening.logs import get_logger
+from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 
 log = get_logger(__name__)
 
@@ -57,15 +57,8 @@ class _Freshness:
     """When each mandatory source turns stale (None: stale already, for a reason time does not change)."""
 
     stale_at: dict[str, dt.datetime | None]
-    reasons: dict[str, str]  # why, for sources stale when the store was read
+    reasons: dict[str, str]  # why, for sources stale when the freshness was published
     missing: list[str]  # mandatory sources with no version in force at all
-
-    def stale(self, now: dt.datetime) -> dict[str, str]:
-        """Mandatory sources stale at `now`, each with why."""
-        out = {s: self.reasons.get(s) or f"stale since {at:%Y-%m-%d %H:%M}"
-               for s, at in self.stale_at.items() if at is None or now >= at}
-        out.update({s: "no version loaded" for s in self.missing})
-        return out
 
     @classmethod
     def published(cls, data: dict | None) -> "_Freshness":
@@ -74,6 +67,13 @@ class _Freshness:
             return cls({}, {}, [])
         return cls({s: dt.datetime.fromisoformat(at) if at else None for s, at in data.get("stale_at", {}).items()},
                    dict(data.get("reasons", {})), list(data.get("missing", [])))
+
+    def stale(self, now: dt.datetime) -> dict[str, str]:
+        """Mandatory sources stale at `now`, each with why."""
+        out = {s: self.reasons.get(s) or (f"stale since {at:%Y-%m-%d %H:%M}" if at else "stale")
+               for s, at in self.stale_at.items() if at is None or now >= at}
+        out.update({s: "no version loaded" for s in self.missing})
+        return out
 
 
 class Screener:
@@ -93,7 +93,6 @@ class Screener:
     def snapshot(self) -> tuple[Snapshot | None, dict | None]:
         """The published index this screener serves and the freshness read with it (None: not loaded)."""
         snapshot, freshness = self.reader.get()
-        # nothing published, or published by other code (another normaliser): publish from the store
         if snapshot is None and time.monotonic() - self._published_at >= self.refresh_seconds:
             self._published_at = time.monotonic()
             if self._publish_from_store():
@@ -102,7 +101,7 @@ class Screener:
         return snapshot, freshness
 
     def _publish_from_store(self) -> bool:
-        """Publish the versions in force, read-only, without waiting for a writer."""
+        """Nothing published yet: publish the versions in force, read-only, without waiting for a writer."""
         if self.db == ":memory:" or not Path(self.db).exists():
             self._error = f"no screening store at {self.db}"
             return False
@@ -112,7 +111,7 @@ class Screener:
                 if not con.execute("SELECT count(*) FROM current_versions").fetchall()[0][0]:
                     self._error = "no list version in force (run `screening lists refresh`)"
                     return False
-                publish_lookup_index(con, self.reader.root)
+                publish_if_changed(con, self.reader.root, self.config)
             finally:
                 con.close()
         except Exception as exc:  # a locked or unmigrated store must not take the registration flow down

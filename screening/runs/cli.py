@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from screening.accounts.cli import input_options, issue_lines
-from screening.cli import Context, emit
+from screening.cli import Context, after_run, emit
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.runs.ledger import RUN_KINDS
+
 
 @click.command("screen")
 @click.option("--accounts", "accounts_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -42,6 +43,7 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     con = connect(ctx.db)
     try:
         result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
+        alerts, alerts_line = after_run("screen", con, result.run_id)
     finally:
         con.close()
     if out:
@@ -52,12 +54,12 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
         "encoding": imported.encoding, "warnings": result.warnings,
         "hits": result.hits.height, "bands": result.counts,
         "config_hash": result.config_hash, "duration_s": result.duration_s, "stats": result.stats,
-        "list_versions": result.list_versions, "out": str(out) if out else None,
+        "list_versions": result.list_versions, "out": str(out) if out else None, "alerts": alerts,
     }
     bands = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     text = (f"run {result.run_id} ({result.kind}): {result.population} rows screened, "
             f"{result.unscreened.height} not screened, in {result.duration_s:.1f}s — {result.hits.height} hits "
             f"written ({bands} stored); config {result.config_hash}" + (f"; hits in {out}" if out else ""))
-    emit(summary, as_json, "\n".join([text, *issue_lines(summary)]))
+    emit(summary, as_json, "\n".join([text, alerts_line, *issue_lines(summary)]))
     if result.exit_code:
         sys.exit(result.exit_code)

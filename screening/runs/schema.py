@@ -83,3 +83,10 @@ def m002_unscreened_rows(con: duckdb.DuckDBPyConnection) -> None:
         ALTER TABLE screening_runs ADD COLUMN warnings VARCHAR;  -- JSON list of texts
         """
     )
+
+
+@migrations()
+def m003_run_engine(con: duckdb.DuckDBPyConnection) -> None:
+    """Where a run was computed: `local`, or `spark` with its version, master and partitions (JSON)."""
+    con.execute("ALTER TABLE screening_runs ADD COLUMN IF NOT EXISTS engine VARCHAR DEFAULT 'local'")
+    con.execute("ALTER TABLE screening_runs ADD COLUMN IF NOT EXISTS engine_info VARCHAR")

@@ -10,5 +10,7 @@ MIGRATION_SETS: dict[str, str] = {
     "matching": "screening.matching.schema:migrations",
     "runs": "screening.runs.schema:migrations",
     "eligibility": "screening.eligibility.schema:migrations",
+    "alerts": "screening.alerts.schema:migrations",
     "jobs": "jobs.schema:migrations",
+    "reports": "reports.schema:migrations",
 }

@@ -15,21 +15,9 @@ from werkzeug import Request, Response
 
 from lists.parsing import read_bytes
 from lists.refresh import refresh, snapshot_manifest
-from screening.store import connect
 
 UN_BYTES = read_bytes(snapshot_manifest()["un_sc"].path)
 DPL_BYTES = read_bytes(snapshot_manifest()["us_bis_dpl"].path)
-
-
-@pytest.fixture(autouse=True)
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCREENING_HTTP_TIMEOUT", "1")
-    monkeypatch.setenv("SCREENING_HTTP_RETRIES", "1")
-
-
-@pytest.fixture
-def con(db_path: Path):
-    return connect(db_path)
 
 
 def _serve_un(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, body: bytes = UN_BYTES,

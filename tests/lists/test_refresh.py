@@ -4,7 +4,6 @@ manual China list that a download never replaces by default."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -12,23 +11,11 @@ from pytest_httpserver import HTTPServer
 from lists.parsing import read_bytes
 from lists.refresh import default_sources, http_date, refresh, snapshot_manifest
 from lists.status import source_status
-from screening.store import connect
 from tests.conftest import un_xml_dated
 
 TODAY = dt.date.today()
 DPL_BYTES = read_bytes(snapshot_manifest()["us_bis_dpl"].path)
 CN_BYTES = read_bytes(snapshot_manifest()["cn_sanctions"].path)
-
-
-@pytest.fixture(autouse=True)
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCREENING_HTTP_TIMEOUT", "1")
-    monkeypatch.setenv("SCREENING_HTTP_RETRIES", "1")
-
-
-@pytest.fixture
-def con(db_path: Path):
-    return connect(db_path)
 
 
 def _serve(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, env: str, name: str, body: bytes,

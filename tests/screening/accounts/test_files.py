@@ -138,3 +138,33 @@ def test_unsupported_or_missing_files(tmp_path: Path) -> None:
         read_accounts(tmp_path / "missing.csv")
     with pytest.raises(InputError, match="not a readable Parquet file"):
         read_accounts(_write(tmp_path, "a.parquet", b"not parquet"))
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["unquoted", "quoted"])
+def test_both_csv_paths_agree(tmp_path: Path, quoted: bool) -> None:
+    """Without quote characters fields are counted vectorised; with them the csv module reads the records."""
+    name = '"Wang, Fang"' if quoted else "Wang Fang"
+    path = _write(tmp_path, "a.csv", f"account_id,subject_type,name\r\nA1,person,Li Na\r\n\r\nA2,person\r\n"
+                                     f"A3,person,{name}\r\nA4,person,x,y\r\n".encode())
+    result = read_accounts(path, bad_lines="quarantine")
+    assert result.accounts.select("account_id", "line").rows() == [("A1", 2), ("A3", 5)]
+    assert result.accounts["name"].to_list() == ["Li Na", "Wang, Fang" if quoted else "Wang Fang"]
+    assert result.bad_lines.rows() == [(4, "2 fields where the header has 3"), (6, "4 fields where the header has 3")]
+
+
+def test_a_large_gbk_file_is_not_taken_for_damaged_utf8(tmp_path: Path) -> None:
+    """Some GBK byte pairs are also well-formed UTF-8 (张伟 = d5 c5 ce b0, and ce b0 is UTF-8): only a file
+    whose non-ASCII bytes are almost all UTF-8 is treated as damaged UTF-8."""
+    rows = "".join(f"A{i},person,张伟,Zhang Wei\n" for i in range(2000))
+    path = _write(tmp_path, "a.csv", ("account_id,subject_type,name,name_latin\n" + rows).encode("gbk"))
+    result = read_accounts(path)
+    assert result.encoding == "gb18030 (detected)" and set(result.accounts["name"]) == {"张伟"}
+
+
+def test_a_small_utf8_file_with_one_stray_byte_is_refused_not_read_as_windows_1252(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.csv", "account_id,subject_type,name\nA1,person,José Müller\n".encode()
+                  + b"A2,person,Jos\xe9\n")
+    with pytest.raises(InputError, match="line 3: bytes e9 are not valid utf-8"):
+        read_accounts(path)
+    latin1 = _write(tmp_path, "b.csv", "account_id,subject_type,name\nA1,person,José Müller\n".encode("cp1252"))
+    assert _names(latin1) == ["José Müller"]

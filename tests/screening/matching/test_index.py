@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 from lists import get_spec
 from lists.store import load_version
-from screening.store import fetch_one
 from screening.matching.index import load_index
 from screening.matching.index_store import ensure_index, index_key, missing_versions
+from screening.store import fetch_one
+from tests.conftest import un_xml_dated
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 
@@ -26,10 +28,11 @@ def test_index_is_stored_per_version_and_reused(con) -> None:
     assert forms >= names * 0.95  # every name has at least one form (a few normalise to nothing)
 
 
-def test_new_version_builds_only_itself(con) -> None:
+def test_new_version_builds_only_itself(con, tmp_path: Path) -> None:
     before = fetch_one(con, "SELECT version_id FROM current_versions WHERE source = 'un_sc'")[0]
     spec = dataclasses.replace(get_spec("un_sc"), min_entries=1)  # a real excerpt stands in for a new version
-    result = load_version(con, spec, FIXTURES / "un_sc" / "consolidated_2024-11-30_excerpt.xml", check_shrink=False)
+    excerpt = un_xml_dated(tmp_path, dt.date.today(), FIXTURES / "un_sc" / "consolidated_2024-11-30_excerpt.xml")
+    result = load_version(con, spec, excerpt, check_shrink=False)  # dated today: newer than the snapshot
     assert result.status == "loaded"
     assert missing_versions(con) == [result.version_id]
     built = ensure_index(con)

@@ -7,23 +7,33 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
-from screening.store import connect as store_connect
 import polars as pl
 import pytest
 
 from lists import get_spec
 from lists.store import load_version
-from screening.registration import Screener, lookup
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.indexing import build_match_index
 from screening.settings import LOOKUP_REFRESH_ENV as REFRESH_ENV
+from screening.registration import Screener, lookup
 from screening.runs import screen_accounts
+from screening.store import connect as store_connect
 from tests.conftest import un_xml_dated
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
 CLEAN = "Zhang Xiuying"
 LISTED = "Igor Ivanovich Sechin"
+
+
+def _mark_checked(path: Path, when: dt.datetime | None = None) -> None:
+    """Record a successful publisher check of every source and publish the freshness (what a refresh does)."""
+    con = store_connect(str(path))
+    con.execute(
+        """INSERT INTO list_fetches (fetch_id, source, checked_at, status, version_id, from_publisher)
+           SELECT nextval('list_fetch_seq'), source, ?, 'unchanged', version_id, true FROM current_versions""",
+        [when or dt.datetime.now()])
+    build_match_index(con)
+    con.close()
 
 
 def test_snapshot_lists_are_stale_so_lookups_fail_closed(store: Path) -> None:
@@ -50,7 +60,7 @@ def test_fresh_lists_clear_a_clean_name(fresh: Path) -> None:
 def test_old_checks_are_stale(fresh: Path) -> None:
     con = store_connect(str(fresh))
     con.execute("UPDATE list_fetches SET checked_at = checked_at - INTERVAL 3 DAY")  # three days without a check
-    build_match_index(con)  # what every refresh ends with: readers learn the freshness from the published file
+    build_match_index(con)  # republishes the freshness readers see
     con.close()
     result = Screener(fresh).lookup(CLEAN, subject_type="person")
     assert result.decision == "review" and "un_sc" in result.stale_sources
@@ -61,7 +71,7 @@ def test_an_old_publication_is_stale_however_recently_loaded(fresh: Path, tmp_pa
     con = store_connect(str(fresh))
     old = un_xml_dated(tmp_path, dt.date.today() - dt.timedelta(days=10))
     load_version(con, get_spec("un_sc"), old, force_reason="test: an operator rolls UN back to a 10-day-old file")
-    build_match_index(con)  # what every loader calls: builds the index, publishes the snapshot
+    build_match_index(con)
     con.close()
     result = Screener(fresh).lookup(CLEAN, subject_type="person")
     assert result.decision == "review" and result.stale_sources == ["un_sc"]
@@ -110,7 +120,7 @@ def test_a_new_list_version_is_picked_up(store: Path, monkeypatch: pytest.Monkey
     loaded = load_version(con, spec, excerpt, check_shrink=False)
     build_match_index(con)  # what every loader calls: builds the index, publishes the snapshot
     con.close()
-    screener.lookup(CLEAN)  # notices the change, reloads in the background
+    screener.lookup(CLEAN)  # notices the new snapshot, loads it in the background
     if screener.reader._loading is not None:
         screener.reader._loading.join(timeout=120)
     after = {v["source"]: v["version_id"] for v in screener.lookup(CLEAN).list_versions}

@@ -50,7 +50,7 @@ def test_upgrades_a_store_written_by_release_0_1_0(tmp_path: Path, monkeypatch: 
 
     @later()
     def m001_add_column(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("ALTER TABLE list_versions ADD COLUMN forced_reason VARCHAR")
+        con.execute("ALTER TABLE list_versions ADD COLUMN later_note VARCHAR")
 
     monkeypatch.setitem(sys.modules, "tests_later_migrations", type(sys)("tests_later_migrations"))
     sys.modules["tests_later_migrations"].migrations = later  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ def test_upgrades_a_store_written_by_release_0_1_0(tmp_path: Path, monkeypatch: 
     con = connect(path)
     assert con.execute("SELECT source, entry_count FROM list_versions").fetchall() == [("un_sc", 3)]
     assert con.execute("SELECT count(*) FROM account_imports").fetchall() == [(1,)]
-    assert "forced_reason" in [r[0] for r in con.execute("DESCRIBE list_versions").fetchall()]
+    assert "later_note" in [r[0] for r in con.execute("DESCRIBE list_versions").fetchall()]
     assert ("later", "m001_add_column") in migrations.applied(con)
     con.close()
     ro = connect(path, read_only=True)  # now fully migrated: a reader may open it
@@ -110,7 +110,7 @@ def test_db_status_and_migrate_commands(tmp_path: Path) -> None:
     assert '"applied": []' in status.stdout
     migrate = runner.invoke(main, ["--db", str(path), "db", "migrate"])
     assert migrate.exit_code == 0
-    assert "applied 8 migration(s)" in migrate.stdout
+    assert "applied 9 migration(s)" in migrate.stdout
     again = runner.invoke(main, ["--db", str(path), "db", "status"])
     assert "0 pending" in again.stdout
 
