@@ -77,7 +77,7 @@ def _held_accounts_sql(con) -> str:
     if has_alerts:
         columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'alerts'"
                                              ).fetchall()}
-        if "account_id" in columns:  # fail closed: without a state column every alerted account is kept
-            where = " WHERE state NOT LIKE 'closed%'" if "state" in columns else ""
+        if "account_id" in columns:  # fail closed: without a closed_at column every alerted account is kept
+            where = " WHERE closed_at IS NULL" if "closed_at" in columns else ""
             parts.append(f"SELECT account_id FROM alerts{where}")
     return " UNION ".join(parts)

@@ -76,8 +76,7 @@ def stale_alarm(ctx: JobContext) -> dict[str, Any]:
         with transaction(con):
             for source in raised:
                 row = seen.get(source)
-                detail = ("no version loaded" if row is None else
-                          f"last successful check {row['last_checked'] or 'never'}"
+                detail = ("no version loaded" if row is None else (row.get("stale_reason") or "stale")
                           + (f"; last failure: {row['last_failure_reason']}" if row.get("last_failure_reason") else ""))
                 con.execute("INSERT INTO list_alarms VALUES (?, now(), NULL, ?, ?)",
                             [source, row["last_checked"] if row else None, detail])

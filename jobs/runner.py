@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from screening import exc
+from screening.api.events import process_alive
 from screening.logs import bound, get_logger
 from screening.store import connect, fetch_one, transaction
 
@@ -153,7 +154,7 @@ def mark_abandoned(db: Path, run_ids: list[int] | None = None, reason: str = "th
         # a row of another host cannot be checked; the store is a local file, so such rows are leftovers
         stale = [r for r, pid, host in rows
                  if (run_ids is not None and r in run_ids)
-                 or (run_ids is None and r not in mine and (host != HOST or pid == os.getpid() or not _alive(pid)))]
+                 or (run_ids is None and r not in mine and (host != HOST or pid == os.getpid() or not process_alive(pid)))]
         if stale:
             con.execute("UPDATE job_runs SET status = 'abandoned', finished_at = now(), error = ? "
                         "WHERE run_id IN (SELECT unnest(?))", [reason, stale])
@@ -212,15 +213,3 @@ def _close_row(db: Path, run_id: int, status: str, inputs: dict, outputs: dict, 
 
 def _next_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(fetch_one(con, "SELECT nextval('job_run_seq')")[0])
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

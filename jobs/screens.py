@@ -46,11 +46,12 @@ def stored_accounts(con: duckdb.DuckDBPyConnection, account_ids: list[str] | Non
 
 
 def pending_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """List versions in force that no screen has covered yet: not delta-screened, and loaded after the
-    last finished full run started (a full run screens everything in force)."""
+    """List versions no screen has covered yet: not delta-screened, and loaded after the last finished
+    full run started (a full run screens everything in force). Versions already superseded count too:
+    what they added and the newer version kept is in force and in no later diff."""
     return con.sql(
         """SELECT v.version_id, v.source, v.previous_version_id, v.publisher_date, v.loaded_at
-           FROM current_versions v LEFT JOIN list_sla s USING (version_id)
+           FROM list_versions v LEFT JOIN list_sla s USING (version_id)
            WHERE s.screened_at IS NULL
              AND v.loaded_at > coalesce((SELECT max(started_at) FROM screening_runs
                                          WHERE kind = 'full' AND status = 'finished'), TIMESTAMP '1900-01-01')
@@ -58,7 +59,8 @@ def pending_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def changed_entries(con: duckdb.DuckDBPyConnection, versions: list[dict]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(added or changed entries, removed entries) of the versions; a source's first version adds all."""
+    """(added or changed entries, removed entries) of the versions; a source's first version adds all.
+    Entries no longer in force drop out when the screen masks the index."""
     ids = [v["version_id"] for v in versions]
     first = [v["version_id"] for v in versions if v["previous_version_id"] is None]
     screened = con.sql(
@@ -129,7 +131,8 @@ def import_accounts(ctx: JobContext) -> dict[str, Any]:
             alerts = alerts_bridge.call("ingest_eligibility", con, eligibility_run_id)
         _file_away(path, inbox / "done")
         imported.append({"file": path.name, "import_id": int(import_id), "accounts": account_import.accounts.height,
-                         "quarantined": account_import.quarantine.height,
+                         "unscreenable": account_import.unscreenable().height,
+                         "field_issues": account_import.issues.height,
                          "eligibility_run_id": int(eligibility_run_id), "alerts": alerts})
     outputs: dict[str, Any] = {"imported": imported}
     if imported:
@@ -191,8 +194,9 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         alerts = alerts_bridge.call("ingest_run", con, result.run_id)
         # every version in force is now screened against every account
         sla.open_rows(con, [r[0] for r in con.execute("SELECT version_id FROM current_versions").fetchall()])
-        con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL "
-                    "AND version_id IN (SELECT version_id FROM current_versions)", [accounts.height])
+        # (superseded versions' rows too: what they brought is in force or gone; this job held the store)
+        con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL",
+                    [accounts.height])
         eligibility = alerts_bridge.eligibility_rescreen(con)
     return {"screening_run_id": result.run_id, "accounts": accounts.height, "hits": result.hits.height,
             "bands": result.counts, "seconds": result.duration_s, "alerts": alerts, "eligibility": eligibility}

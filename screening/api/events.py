@@ -82,7 +82,7 @@ def foldable(folder: Path) -> list[Path]:
     for path in sorted(folder.glob("*.jsonl")):
         if path.name.startswith("ready-"):
             files.append(path)
-        elif path.name.startswith("active-") and not _alive(int(path.name.split("-")[1])):
+        elif path.name.startswith("active-") and not process_alive(int(path.name.split("-")[1])):
             files.append(path)
     return files
 
@@ -135,7 +135,10 @@ def event_row(event: dict[str, Any]) -> list[Any]:
     return values + [digest]
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Whether a process of this host with that id still runs (a crashed writer's files can be taken)."""
+    if not pid:
+        return False
     if pid == os.getpid():
         return True
     try:

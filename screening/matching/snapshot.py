@@ -137,6 +137,11 @@ def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAU
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise exc.StoreError(f"list index snapshot {sid} is missing under {root}") from error
+    from screening.matching.index_store import index_key
+
+    if manifest.get("index_key") != index_key(config):  # query forms would not meet the listed ones
+        raise exc.StoreError(f"list index snapshot {sid} was built by another normaliser version: "
+                             "it is republished by the next list refresh or lookup start")
     frames = {}
     for name in FRAMES:
         path = folder / f"{name}.parquet"

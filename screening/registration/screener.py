@@ -62,9 +62,10 @@ class _Freshness:
 
     @classmethod
     def published(cls, data: dict | None) -> "_Freshness":
-        """From the freshness file published beside the snapshots (no file: nothing known to be fresh)."""
+        """From the freshness file published beside the snapshots. No file: nothing is known to be fresh,
+        so every lookup fails closed until a refresh publishes one."""
         if data is None:
-            return cls({}, {}, [])
+            return cls({"lists": None}, {"lists": "no freshness published beside the index"}, [])
         return cls({s: dt.datetime.fromisoformat(at) if at else None for s, at in data.get("stale_at", {}).items()},
                    dict(data.get("reasons", {})), list(data.get("missing", [])))
 

@@ -64,4 +64,5 @@ def service_db(tmp_path: Path) -> Path:
     write_accounts(inbox / "accounts.csv")
     run = run_job("accounts.import", db)
     assert run.status == "succeeded", run
+    assert run_job("screen.delta", db).status == "succeeded"  # what the service does after a load
     return db

@@ -47,6 +47,10 @@ def test_delta_screens_only_the_changed_entries_of_the_new_version(service_db: P
     # Eric Badege is listed in both versions with the same data: not part of this delta
     assert "SAME-1" not in by_account
     assert not [a for a in by_account if a.startswith("CLEAN")]
+    # the alerts step turned the new hits into alerts
+    alerted = {r[0] for r in _rows(service_db, "SELECT DISTINCT account_id FROM alerts WHERE kind = 'sanctions'")}
+    assert {"ADD-1", "ADD-2", "ADD-3"} <= alerted and not [a for a in alerted if a.startswith("CLEAN")]
+    assert out["alerts"] and "skipped" not in out["alerts"]
     # the SLA row of the new version is closed by this run
     screened = _rows(service_db, "SELECT delta_run_id, screened_at IS NOT NULL, entries_screened FROM list_sla "
                                  "WHERE version_id = ?", [new_version])
@@ -124,11 +128,13 @@ def test_refresh_job_against_a_faulty_server(db_path: Path, httpserver: HTTPServ
     assert statuses == ["failed", "succeeded", "succeeded"]
 
 
-def test_stale_alarm_raises_and_clears(service_db: Path, monkeypatch) -> None:
+def test_stale_alarm_raises_once_per_episode(service_db: Path, monkeypatch) -> None:
     first = run_job("lists.stale_alarm", service_db)
-    # the mandatory lists never fetched from a publisher here are stale; UN was loaded by hand (a check)
-    assert "un_sc" not in first.outputs["stale"] and first.outputs["stale"]
+    # UN is loaded (a 2025 file: published too long ago), the other mandatory lists are missing
+    assert "un_sc" in first.outputs["stale"] and len(first.outputs["stale"]) > 1
     assert set(first.outputs["raised"]) == set(first.outputs["stale"])
+    details = dict(_rows(service_db, "SELECT source, detail FROM list_alarms WHERE cleared_at IS NULL"))
+    assert "published" in details["un_sc"] and all(d == "no version loaded" for s, d in details.items() if s != "un_sc")
     assert run_job("lists.stale_alarm", service_db).outputs["raised"] == []  # one alarm per episode
     freshness = snapshot.read_freshness(service_db.parent / "index")
     assert set(snapshot.stale_sources(freshness)) == set(first.outputs["stale"])
@@ -145,12 +151,14 @@ def test_crashed_runs_are_marked_abandoned(service_db: Path) -> None:
 
 def test_purge_keeps_held_accounts(service_db: Path) -> None:
     con = connect(service_db)
-    con.execute("UPDATE accounts SET status = 'closed', updated_at = TIMESTAMP '2001-01-01' "
-                "WHERE account_id IN ('CLEAN-1', 'CLEAN-2')")
-    con.execute("INSERT INTO legal_holds VALUES ('CLEAN-2', now(), 'officer-1', 'court order', NULL)")
+    for account in ("OLD-1", "OLD-2"):  # closed twenty-five years ago, no alert
+        con.execute("INSERT INTO accounts (account_id, subject_type, name, status, updated_at, fingerprint, "
+                    "first_import_id, last_import_id) VALUES (?, 'person', 'Old Person', 'closed', "
+                    "TIMESTAMP '2001-01-01', 'x', 1, 1)", [account])
+    con.execute("INSERT INTO legal_holds VALUES ('OLD-2', now(), 'officer-1', 'court order', NULL)")
     con.close()
     run = run_job("retention.purge", service_db)
     assert run.status == "succeeded", run.error
     assert run.outputs["accounts_purged"] == 1
     left = {r[0] for r in _rows(service_db, "SELECT account_id FROM accounts")}
-    assert "CLEAN-1" not in left and "CLEAN-2" in left
+    assert "OLD-1" not in left and "OLD-2" in left and set(ACCOUNTS) <= left  # open accounts are never purged

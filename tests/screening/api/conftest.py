@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.matching.snapshot import publish
+from screening.indexing import publish_if_changed
 from screening.store import connect
 from tests.jobs.conftest import UN_2026, load_un
 
@@ -19,6 +19,6 @@ def api_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "store.duckdb"
     load_un(db, UN_2026)
     con = connect(db)
-    publish(con, tmp_path / "index")
+    publish_if_changed(con, tmp_path / "index")  # the index snapshot and the freshness, as every load does
     con.close()
     return db

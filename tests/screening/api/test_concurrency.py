@@ -21,7 +21,7 @@ import pytest
 
 from lists.refresh import snapshot_manifest
 from screening.evaluation.http_bench import free_port, start_server, wait_ready
-from screening.matching.snapshot import publish
+from screening.indexing import publish_if_changed
 from screening.registration import get_screener, lookup
 from screening.store import connect
 from tests.jobs.conftest import UN_2025, load_un
@@ -36,7 +36,7 @@ def test_lookups_never_fail_while_another_process_loads_a_list(tmp_path: Path, m
     db = tmp_path / "store.duckdb"
     load_un(db, UN_2025)
     con = connect(db)
-    publish(con, tmp_path / "index")
+    publish_if_changed(con, tmp_path / "index")
     con.close()
     port = free_port()
     server = start_server(db, port, tmp_path / "service")

@@ -86,3 +86,16 @@ def test_stale_sources_from_freshness() -> None:
 
     assert snapshot.stale_sources(freshness, dt.datetime(2026, 1, 1)) == ["cn_sanctions", "us_ofac_sdn"]
     assert snapshot.stale_sources(freshness, dt.datetime(2026, 1, 3)) == ["cn_sanctions", "un_sc", "us_ofac_sdn"]
+
+
+def test_a_snapshot_of_another_normaliser_is_not_served(db_path: Path, tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    _load(db_path, "consolidatedLegacyByPRN_2025-11-15_excerpt.xml")
+    con = connect(db_path)
+    published = snapshot.publish(con, root)
+    con.close()
+    manifest = published.path / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"index_key": "', '"index_key": "older-'))
+    snapshot.clear_cache()
+    with pytest.raises(exc.StoreError, match="another normaliser"):
+        snapshot.load(root)

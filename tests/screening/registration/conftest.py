@@ -13,7 +13,7 @@ import pytest
 from lists import get_spec
 from lists.refresh import snapshot_manifest
 from lists.store import load_version
-from screening.matching.index_store import ensure_index
+from screening.indexing import build_match_index
 from screening.store import connect
 from tests.conftest import un_xml_dated
 from tests.screening.matching.conftest import con, ro_con, snapshot_db, store  # noqa: F401  (fixtures)
@@ -30,7 +30,7 @@ def fresh_db(snapshot_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     for key in ("us_ofac_sdn", "cn_sanctions"):
         result = load_version(connection, get_spec(key), snapshot_manifest()[key].path, as_of=today)
         assert result.status == "loaded"
-    ensure_index(connection)
+    build_match_index(connection)  # and the lookup snapshot in index/ beside it
     connection.close()
     return path
 
@@ -40,4 +40,5 @@ def fresh(fresh_db: Path, tmp_path: Path) -> Path:
     """A private copy of the fresh store (safe to write to)."""
     path = tmp_path / "fresh.duckdb"
     shutil.copy(fresh_db, path)
+    shutil.copytree(fresh_db.parent / "index", tmp_path / "index")
     return path
