@@ -154,7 +154,7 @@ def checks(parts: dict[str, dict[str, Any]], audit: dict[str, Any] | None = None
     add("versions_screened", bool(fresh) and not unscreened and not slow, names("not_screened", unscreened),
         names("over_hours", slow), None if slow else worst(fresh, "hours_to_screen"))
     timeline = parts["version_sla"]
-    if timeline["available"]:
+    if timeline["available"] and timeline["rows"]:
         rows = timeline["rows"]
         late = over(rows, "publication_to_screen_h", SLA_HOURS)
         waiting = [r["source"] for r in rows if r["screened_at"] is None]
@@ -163,7 +163,7 @@ def checks(parts: dict[str, dict[str, Any]], audit: dict[str, Any] | None = None
             names("not_screened", waiting), None if late or waiting else ("versions", {"n": len(rows)}))
         add("download_to_screen", not slow, names("over_minutes", slow),
             None if slow else ("versions", {"n": len(rows)}))
-    else:
+    else:  # no table, or no version loaded through the service (a list loaded by hand has no timeline)
         add("publication_to_screen", None, absent)
         add("download_to_screen", None, absent)
     runs = parts["screening_runs"]["rows"]
@@ -182,7 +182,7 @@ def checks(parts: dict[str, dict[str, Any]], audit: dict[str, Any] | None = None
         else ("problems", {"items": "; ".join(audit["problems"])}))
     jobs = parts["job_runs"]
     bad = [r["job_id"] for r in jobs["rows"] if r["not_succeeded"]]
-    add("jobs_succeeded", not bad if jobs["available"] else None,
+    add("jobs_succeeded", not bad if jobs["available"] and jobs["rows"] else None,
         (names("jobs_failed", bad) or ("jobs", {"n": len(jobs["rows"])})) if jobs["available"] else absent)
     return out
 
@@ -198,7 +198,8 @@ def next_steps(parts: dict[str, dict[str, Any]], found: list[dict[str, Any]]) ->
         likely = sum(r["alerts"] for r in parts["new_alerts_by_priority"]["rows"] if r["band"] == "block_review")
         backlog = sum(r["total"] for r in parts["backlog"]["rows"])
         steps.append({"step": "review_alerts", "count": backlog, "new": rows("new_alerts"), "likely": likely})
-    else:  # no alert workflow in this store: the hits themselves are what needs a look
+    if not parts["new_alerts"]["available"] or not rows("new_alerts"):
+        # no alert workflow, or the period's hits were not turned into alerts: the hits need a look
         hits = {r["band"]: r["accounts"] for r in parts["hits_by_band"]["rows"]}
         steps.append({"step": "review_hits", "count": hits.get("block_review", 0) + hits.get("review", 0),
                       "likely": hits.get("block_review", 0)})
