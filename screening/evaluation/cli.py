@@ -262,10 +262,16 @@ def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | No
     """The main job: bundled lists → synthetic accounts with planted matches → screen → summary."""
     from screening.evaluation.demo import run_demo, summary, summary_text
 
+    from screening.cli import after_run
+
     con = connect(obj.db)
     result = run_demo(con, db_path=obj.db, out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed)
     data = summary(result)
-    emit(data, as_json, summary_text(data))
+    text = summary_text(data)
+    if result.run_id is not None:  # the run's hits become alerts for the officers, as after `screening screen`
+        data["alerts"], line = after_run("screen", con, result.run_id)
+        text += "\n" + line
+    emit(data, as_json, text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -207,8 +207,10 @@ def reasons_text(reasons: Any) -> str:
     if name:
         parts.append(f"name {name.get('score', 0):.3f} via {name.get('route', '?')} ({name.get('name_type', '?')}): "
                      f"{name.get('alignment', '')}")
-    for f in data.get("features") or []:
-        parts.append(f"{f.get('feature')} {f.get('level')} {f.get('weight', 0):+.2f}")
+    if data.get("features"):
+        from screening.matching.explain import format_steps
+
+        parts.append(format_steps(data["features"]))
     return " · ".join(parts) if parts else json.dumps(data, ensure_ascii=False)
 
 
