@@ -1,4 +1,4 @@
-# Two entry points for a fresh machine: `make demo` (set up, run the main job) and `make test`;
+# Two entry points for a fresh machine: `make demo` (set up, run the main job and its report) and `make test`;
 # `make lint` checks the import layering (CI runs it before the tests).
 PY ?= python3
 VENV := .venv

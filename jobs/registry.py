@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from jobs import housekeeping, lists, screens
 from jobs.runner import JobFunction
+from reports.render import report_job
 from screening import exc, settings
 
 
@@ -49,11 +50,13 @@ JOBS: dict[str, JobSpec] = {spec.id: spec for spec in (
             "remove personal data past retention (not under legal hold or an open alert)"),
     JobSpec("lookups.fold", housekeeping.fold_lookups, "every 60", 60,
             "fold the lookup-event spool into the store"),
+    JobSpec("report.nightly", report_job, "0 6 * * *", None,
+            "the nightly report officers read (HTML, CSV exports, run certificate)"),
 )}
 
 # `screening nightly`: the same chain once, in this order
 NIGHTLY = ("lists.refresh", "accounts.import", "screen.delta", "screen.accounts", "screen.full",
-           "lists.stale_alarm", "cases.followups", "lookups.fold")
+           "lists.stale_alarm", "cases.followups", "lookups.fold", "report.nightly")
 
 
 def get_job(job_id: str) -> JobSpec:
