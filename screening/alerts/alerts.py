@@ -233,6 +233,15 @@ def _ingest(con: duckdb.DuckDBPyConnection, origin: str, run_id: int | None,
     return summary
 
 
+def run_followups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The `cases.followups` job: expire suppressions whose time is up and reopen inconclusive alerts
+    whose follow-up date has come, in one transaction (each change with its audit event)."""
+    with transaction(con):
+        at = audit.now()
+        return {"suppressions_expired": suppression.expire_due(con, at),
+                "follow_ups_reopened": reopen_follow_ups(con, at)}
+
+
 def reopen_follow_ups(con: duckdb.DuckDBPyConnection, at: dt.datetime) -> int:
     """Inconclusive alerts whose follow-up date has come open again (unless the account has an open one),
     their findings back to pending."""

@@ -271,3 +271,18 @@ def test_cli_contract(template: Path, tmp_path: Path) -> None:
     cli.run("officers", "add", "bob", "--role", "analyst", code=7)
     assert cli.json("alerts", "suppressions") == []
     assert cli.json("audit", "verify")["ok"]
+
+
+def test_the_followups_job_reopens_due_inconclusive_alerts_without_a_new_run(con: duckdb.DuckDBPyConnection) -> None:
+    from screening.alerts import run_followups
+
+    alert_id = _alert(con, "P1")
+    follow_up = audit.now().date() + dt.timedelta(days=30)
+    decisions.decide(con, alert_id, "ann", "inconclusive", ["OTHER"], "need the passport", follow_up=follow_up)
+    assert run_followups(con) == {"suppressions_expired": 0, "follow_ups_reopened": 0}  # not due yet
+    later = audit.now() + dt.timedelta(days=31)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(audit, "now", lambda: later)
+        assert run_followups(con)["follow_ups_reopened"] == 1
+    assert alerts.get(con, alert_id)["state"] == "open"
+    assert audit.verify(con).ok
