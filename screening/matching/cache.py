@@ -10,7 +10,7 @@ import duckdb
 from screening.store import fetch_one
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index import ListIndex, load_index
-from screening.matching.index_store import index_key
+from screening.matching.index_store import ensure_index, index_key, is_read_only
 
 _CACHE: dict[tuple, ListIndex] = {}
 _CACHE_LOCK = threading.Lock()
@@ -38,6 +38,8 @@ def get_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONF
     with _CACHE_LOCK:
         index = _CACHE.get(cache_key)
     if index is not None:
+        if build and not is_read_only(con):
+            ensure_index(con, config, purge=False)  # a stored index a crash left missing is repaired all the same
         return index
     index = load_index(con, config, build=build)
     fingerprint = tuple((r["source"], r["sha256"]) for r in index.versions.sort("source").to_dicts())
