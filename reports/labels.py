@@ -14,6 +14,10 @@ _WORDS: dict[str, Any] = {
     'title': ('Nightly screening report', '每日筛查报告'),
     'report_no': ('Report', '报告'),
     'period': ('Period', '报告期间'),
+    'times_in': (
+        'all times Asia/Shanghai (UTC+8); the store and snapshot.json keep UTC',
+        '所有时间均为北京时间（Asia/Shanghai，UTC+8）；数据库与 snapshot.json 保存 UTC',
+    ),
     'snapshot_note': (
         "Dated snapshot lists are in force: these are the lists bundled with the code, not today's publications. "
         'Refresh the lists before relying on this report.',
