@@ -293,7 +293,7 @@ def _cell(value: Any, column: str, words: dict[str, Any]) -> Any:
     """One table cell in the officer's words; names isolated with <bdi> (escaped here, not trusted)."""
     if value is None:
         return "—"
-    if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind"):
+    if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind", "state", "policy_action"):
         value = words["values"].get(str(value), value)
     if isinstance(value, float):
         value = f"{value:,.3f}".rstrip("0").rstrip(".")

@@ -198,3 +198,15 @@ def test_times_are_shown_on_the_officers_clock_with_the_zone_stated(workflow_sto
         first = next(csv.DictReader(f))
     assert first["opened_at"].endswith("+08:00")
     assert dt.datetime.fromisoformat(first["opened_at"]) == opened.replace(microsecond=0, tzinfo=dt.timezone.utc)
+
+
+def test_cells_use_the_officers_words_not_internal_names(workflow_store: Path, tmp_path: Path) -> None:
+    con = connect(workflow_store)
+    states = {r[0] for r in con.execute("SELECT DISTINCT state FROM alerts").fetchall()}
+    actions = {r[0] for r in con.execute("SELECT DISTINCT policy_action FROM alerts").fetchall()}
+    report = render.write(con, nightly.today(), tmp_path / "out", lang="en")
+    cells = set(re.findall(r'<td class="c-(?:band|state|policy_action|severity)">([^<]*)</td>',
+                           report.html.read_text(encoding="utf-8")))
+    assert {"likely match", "needs review", "open"} <= cells
+    internal = states | actions | {"block_review", "review", "low"}
+    assert not (cells & (internal - {"open"})), cells & internal  # `open` is the same word for both
