@@ -167,11 +167,10 @@ def run_eligibility(
 # Reasons the store cannot re-derive: they need the clear ID number (its checks; the birth date it
 # embeds) or the file's raw fields (data issues). `capacity` is carried only for the accounts whose
 # age the store cannot tell: no stored birth date, or a declared date the ID number contradicted.
-CARRIED_REASONS = """
-    WITH last_file AS (
-        SELECT r.* FROM accounts a
-        JOIN eligibility_runs e ON e.import_id = a.last_import_id AND e.basis = 'import'
-        JOIN eligibility_reasons r ON r.run_id = e.run_id AND r.account_id = a.account_id)
+_LAST_FILE_RUN = """accounts a JOIN eligibility_runs e ON e.import_id = a.last_import_id AND e.basis = 'import'
+    JOIN eligibility_{table} r ON r.run_id = e.run_id AND r.account_id = a.account_id"""
+CARRIED_REASONS = f"""
+    WITH last_file AS (SELECT r.* FROM {_LAST_FILE_RUN.format(table="reasons")})
     SELECT account_id, "check", code, severity, detail FROM last_file
     WHERE "check" IN ('id', 'data')
        OR ("check" = 'capacity' AND account_id IN (
@@ -199,23 +198,21 @@ def run_stored_eligibility(
         return None
     carried = con.sql(CARRIED_REASONS).pl().cast(REASON_SCHEMA)  # type: ignore[arg-type]
     carried_capacity = con.sql(
-        """SELECT r.account_id, r.capacity FROM accounts a
-           JOIN eligibility_runs e ON e.import_id = a.last_import_id AND e.basis = 'import'
-           JOIN eligibility_results r ON r.run_id = e.run_id AND r.account_id = a.account_id
-           WHERE r.account_id IN (SELECT unnest($ids))""",
+        f"""SELECT r.account_id, r.capacity FROM {_LAST_FILE_RUN.format(table="results")}
+            WHERE r.account_id IN (SELECT unnest($ids))""",
         params={"ids": carried.filter(pl.col("check") == "capacity")["account_id"].unique().to_list()}).pl()
     evaluation = evaluate(base, as_of=as_of, blocked=blocked, previous=_previous_capacity(con),
                           allow_multiple=allow_multiple, carried=carried)
     evaluation.results = evaluation.results.update(carried_capacity, on="account_id")
-    run_id = _store_run(con, evaluation, started=started, import_id=None, basis="stored",
-                        warnings=[])
+    run_id = _store_run(con, evaluation, started=started, import_id=None, basis="stored", warnings=[])
     return run_id, evaluation
 
 
 def _store_run(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, *, started: float, import_id: int | None,
                basis: str, warnings: list[str]) -> int:
-    """The run, its results and reasons, all or nothing."""
-    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    """The run, its results and reasons, all or nothing (`started`: the run's perf_counter start)."""
+    seconds = time.perf_counter() - started
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=seconds)
     counts = evaluation.results["status"].value_counts()
     count = dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True))
     run_id = con.execute("SELECT nextval('eligibility_run_seq')").fetchall()[0][0]
@@ -229,7 +226,7 @@ def _store_run(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, *, starte
             con.execute(
                 """INSERT INTO eligibility_runs (run_id, started_at, seconds, as_of, import_id, accounts, eligible,
                        review, ineligible, config_hash, warnings, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
+                [run_id, started_at, seconds, evaluation.as_of, import_id, results.height,
                  count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash(),
                  json.dumps(warnings), basis],
             )
