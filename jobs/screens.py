@@ -1,6 +1,7 @@
 """Screening jobs: `screen.delta` (every account against the entries a new list version added or
 changed), `accounts.import` (account files dropped in the inbox), `screen.accounts` (new and changed
-accounts against every list) and `screen.full` (everyone against everything, nightly).
+accounts against every list) and `screen.full` (everyone against everything, nightly, then the
+eligibility re-evaluation of the stored accounts).
 
 Each screen goes through the batch screen (`screen_accounts`, vectorised; the delta through its entry
 mask) and hands the run to the alerts step. Accounts are screened from the store: their ID numbers are

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from screening import settings
+from screening import exc, settings
 from screening.evaluation.planting import LABEL_COLUMNS, plant_matches, planted_recall
 from screening.store import connect
 
@@ -67,7 +67,9 @@ def run_demo(db: Path, *, out_dir: Path, n: int = DEMO_ACCOUNTS, planted: int = 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     say("[1/3] Loading the bundled dated lists: the chain's first job, lists.refresh --offline …")
-    _command(db, ["jobs", "run", "lists.refresh", "--offline"], quiet_commands)
+    if _command(db, ["jobs", "run", "lists.refresh", "--offline"], quiet_commands):
+        raise exc.ListRefused("the bundled lists could not all be loaded, so the demo stops before screening: "
+                              "`screening jobs history lists.refresh` says why")
     timings["lists"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -159,6 +161,10 @@ def summary_text(s: dict[str, Any]) -> str:
             lines.append(f"  {h['score']:.3f}  {h['account_id']}  {h['query_name']!r} ~ {h['matched_name']!r} "
                          f"[{h['source']}:{h['source_id']}, planted as {h['planted_variation']}]")
             lines.append(f"         {reasons_text(h['reasons'])}")
+    seconds = s.get("seconds", {})
+    if seconds:
+        lines.append(f"Took {sum(seconds.values()):.0f} s: lists {seconds['lists']:.0f} s, accounts "
+                     f"{seconds['accounts']:.0f} s, nightly chain {seconds['nightly']:.0f} s.")
     report = s["report"]
     if report is None:
         lines.append("No report was written: see `screening jobs history report.nightly`.")
