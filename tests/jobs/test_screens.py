@@ -7,14 +7,7 @@ from pathlib import Path
 from jobs.runner import run_job
 from screening.store import connect
 from tests.jobs.conftest import write_accounts
-
-
-def _rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = connect(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+from tests.jobs.test_jobs import _rows
 
 
 def test_full_rescreen_reevaluates_eligibility_across_imports_and_alerts(service_db: Path, tmp_path: Path) -> None:
