@@ -67,7 +67,8 @@ def run_demo(db: Path, *, out_dir: Path, n: int = DEMO_ACCOUNTS, planted: int = 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     say("[1/3] Loading the bundled dated lists: the chain's first job, lists.refresh --offline …")
-    if _command(db, ["jobs", "run", "lists.refresh", "--offline"], quiet_commands):
+    # a minute or two on a fresh store: its log lines (a line per list loaded) are the progress
+    if _command(db, ["jobs", "run", "lists.refresh", "--offline"], quiet_commands, log_level="INFO"):
         raise exc.ListRefused("the bundled lists could not all be loaded, so the demo stops before screening: "
                               "`screening jobs history lists.refresh` says why")
     timings["lists"] = time.perf_counter() - started
@@ -123,10 +124,11 @@ def drop_accounts(con: duckdb.DuckDBPyConnection, db: Path, *, n: int, planted: 
     return accounts.select("account_id", *LABEL_COLUMNS), target
 
 
-def _command(db: Path, args: list[str], quiet: bool) -> int:
+def _command(db: Path, args: list[str], quiet: bool, log_level: str | None = None) -> int:
     """`screening --db DB ARGS…` in a child process (the chain's own entry point), its output shown."""
     command = [sys.executable, "-m", "screening", "--db", str(db), *args]
-    return subprocess.run(command, stdout=sys.stderr if quiet else None, check=False).returncode
+    env = {**os.environ, settings.LOG_LEVEL_ENV: log_level} if log_level else None
+    return subprocess.run(command, stdout=sys.stderr if quiet else None, env=env, check=False).returncode
 
 
 def outcome(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> dict[str, Any]:
