@@ -111,6 +111,7 @@ _WORDS: dict[str, Any] = {
         'field': ('Field', '字段'),
         'rows': ('Rows', '行数'),
         'as_of': ('As of', '评估日期'),
+        'basis': ('Evaluated', '评估对象'),
         'eligible': ('Eligible', '合格'),
         'review': ('Review', '需复核'),
         'ineligible': ('Ineligible', '不合格'),
@@ -192,6 +193,9 @@ _WORDS: dict[str, Any] = {
         'sanctions': ('sanctions', '制裁'),
         'eligibility': ('eligibility', '资格'),
         'data_quality': ('data quality', '数据质量'),
+        # what an eligibility run evaluated (screening/eligibility)
+        'import': ('an account file, as imported', '导入的账户文件'),
+        'stored': ('every stored account (nightly)', '库中全部账户（每日复查）'),
         # alert states and policy actions (screening/alerts)
         'open': ('open', '待处理'),
         'in_review': ('in review', '复核中'),

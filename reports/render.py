@@ -278,6 +278,8 @@ def _environment() -> Environment:
 
 
 NAME_COLUMNS = {"name", "entry_name"}
+# columns whose values are internal names: shown in the officer's words (labels' `values`)
+WORD_COLUMNS = {"band", "category", "severity", "status", "kind", "state", "policy_action", "basis"}
 
 
 def local_time(value: str | dt.datetime) -> str:
@@ -293,7 +295,7 @@ def _cell(value: Any, column: str, words: dict[str, Any]) -> Any:
     """One table cell in the officer's words; names isolated with <bdi> (escaped here, not trusted)."""
     if value is None:
         return "—"
-    if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind", "state", "policy_action"):
+    if isinstance(value, bool) or column in WORD_COLUMNS:
         value = words["values"].get(str(value), value)
     if isinstance(value, float):
         value = f"{value:,.3f}".rstrip("0").rstrip(".")

@@ -205,8 +205,8 @@ def test_cells_use_the_officers_words_not_internal_names(workflow_store: Path, t
     states = {r[0] for r in con.execute("SELECT DISTINCT state FROM alerts").fetchall()}
     actions = {r[0] for r in con.execute("SELECT DISTINCT policy_action FROM alerts").fetchall()}
     report = render.write(con, nightly.today(), tmp_path / "out", lang="en")
-    cells = set(re.findall(r'<td class="c-(?:band|state|policy_action|severity)">([^<]*)</td>',
+    cells = set(re.findall(r'<td class="c-(?:band|state|policy_action|severity|basis)">([^<]*)</td>',
                            report.html.read_text(encoding="utf-8")))
-    assert {"likely match", "needs review", "open"} <= cells
-    internal = states | actions | {"block_review", "review", "low"}
+    assert {"likely match", "needs review", "open", "an account file, as imported"} <= cells
+    internal = states | actions | {"block_review", "review", "low", "import", "stored"}
     assert not (cells & (internal - {"open"})), cells & internal  # `open` is the same word for both
