@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import unicodedata
 
+import duckdb
 import opencc
 import pytest
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
@@ -20,6 +21,7 @@ from screening.evaluation.variants import (
     script_of,
     wade_giles_of_pinyin,
 )
+from tests.conftest import REPO
 
 DOB = dt.date(1970, 3, 5)
 PERSON = Listed("un_sc", "QDi.1", "person", "Muhammad bin Abdullah AL-HARBI", birth_date=DOB,
@@ -249,3 +251,16 @@ def test_wade_giles_table_agrees_with_the_standard_table() -> None:
     assert all("v" not in w and "`" not in w for w in wg.values())
     assert all(w.endswith("ai") for py, w in wg.items() if py.endswith("ai"))
     assert all(w.endswith("ieh") for py, w in wg.items() if py.endswith("ie"))
+
+
+PINNED = REPO / "tests" / "fixtures" / "evaluation" / "variants_seed0.csv"
+
+
+def test_generated_set_is_pinned(con: duckdb.DuckDBPyConnection) -> None:
+    """The labelled set on the small snapshot store is the pinned one, row for row (ORIGIN.md beside it).
+
+    A deliberate change to a generator or a table regenerates the file and says so in the commit:
+    `generate_variants(con, seed=0, per_type=4).write_csv(PINNED)` on this test's store.
+    """
+    got = generate_variants(con, seed=0, per_type=4).write_csv()
+    assert got == PINNED.read_text(encoding="utf-8"), "the labelled variant set changed (see the docstring)"
