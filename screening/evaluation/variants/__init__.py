@@ -1,11 +1,12 @@
-"""Labelled name variants of real list names, one small generator per variation type (domain.md §8).
+"""Labelled name variants of real list names, one small generator per variation type (docs/evaluation.md §2).
 
 Why: the matcher is calibrated and regression-tested on manipulated copies of the names it must find
 (control, manipulated and negative records, AML Analytics / EBA GL/2024/14 style). Each generator takes
 one list-side name and returns a variant, or None when the type does not apply to that name; the table
-`VARIATIONS` says which §8 item it covers and whether the matcher must hit it (`must_hit`), should hit it
-(`should_hit`) or must stay below the review threshold (`must_not_hit`). Generation is deterministic for a
-seed: candidates are read from the store in a fixed order and drawn with a seeded RNG per type.
+`VARIATIONS` says which taxonomy item (A1 … F34) it covers and whether the matcher must hit it
+(`must_hit`), should hit it (`should_hit`) or must stay below the review threshold (`must_not_hit`).
+Generation is deterministic for a seed: candidates are read from the store in a fixed order and drawn with
+a seeded RNG per type.
 
 The generators are an oracle, so they do not use the matcher's code: their script detection, pinyin and
 Wade-Giles romanisation are their own (an error in the normaliser must show up as a miss, not be repeated in

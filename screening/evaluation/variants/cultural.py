@@ -12,12 +12,12 @@ from screening.evaluation.variants.text import _letters, _surname_index, _tokens
 
 
 def gen_translit_arabic(item: Listed, rng: random.Random) -> str | None:
-    """§8.19 another romanisation of an Arabic name (Mohammed / Muhammad / Mohamad)."""
+    """D19 another romanisation of an Arabic name (Mohammed / Muhammad / Mohamad)."""
     return _swap_form(item, rng, "arabic_names")
 
 
 def gen_translit_cyrillic(item: Listed, rng: random.Random) -> str | None:
-    """§8.19 a Cyrillic name in another romanisation scheme (BGN / ISO 9), or a Russian surname respelled."""
+    """D19 a Cyrillic name in another romanisation scheme (BGN / ISO 9), or a Russian surname respelled."""
     if item.script == "Cyrl":
         import icu
 
@@ -43,7 +43,7 @@ def _swap_form(item: Listed, rng: random.Random, table: str) -> str | None:
 
 
 def gen_homoglyph(item: Listed, rng: random.Random) -> str | None:
-    """§8.21 one or two Latin letters replaced by look-alike Cyrillic/Greek letters (mixed script)."""
+    """D21 one or two Latin letters replaced by look-alike Cyrillic/Greek letters (mixed script)."""
     if not _is_latin(item):
         return None
     glyphs: dict[str, str] = tables()["homoglyphs"]
@@ -57,7 +57,7 @@ def gen_homoglyph(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_title_honorific(item: Listed, rng: random.Random) -> str | None:
-    """§8.24 a title or honorific before, or a generational suffix after, a person's name."""
+    """D24 a title or honorific before, or a generational suffix after, a person's name."""
     if not item.is_person or not _is_latin(item):
         return None
     if rng.random() < 0.7:
@@ -66,7 +66,7 @@ def gen_title_honorific(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_arabic_particles(item: Listed, rng: random.Random) -> str | None:
-    """§8.24 Arabic particles spelled another way (al-/el-, bin/ibn, abd/abdul)."""
+    """D24 Arabic particles spelled another way (al-/el-, bin/ibn, abd/abdul)."""
     if not _is_latin(item):
         return None
     groups: list[list[str]] = tables()["arabic_particles"]
@@ -81,7 +81,7 @@ def gen_arabic_particles(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_nickname(item: Listed, rng: random.Random) -> str | None:
-    """§8.25 a given name replaced by a nickname or its full form (William ↔ Bill)."""
+    """D25 a given name replaced by a nickname or its full form (William ↔ Bill)."""
     if not item.is_person or not _is_latin(item):
         return None
     nick = nicknames()
@@ -97,7 +97,7 @@ def gen_nickname(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_gendered_surname(item: Listed, rng: random.Random) -> str | None:
-    """§8.26 a Slavic surname in the other gender (Ivanov ↔ Ivanova)."""
+    """D26 a Slavic surname in the other gender (Ivanov ↔ Ivanova)."""
     if not item.is_person or not _is_latin(item):
         return None
     toks = _tokens(item.name.replace(",", " "))
@@ -118,7 +118,7 @@ def gen_gendered_surname(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_phonetic(item: Listed, rng: random.Random) -> str | None:
-    """§8.27 a sound-alike respelling (Smith / Smyth, Catherine / Kathryn)."""
+    """D27 a sound-alike respelling (Smith / Smyth, Catherine / Kathryn)."""
     if not _is_latin(item) or _letters(item.name) < 6:
         return None
     rules = tables()["phonetic"]
@@ -136,7 +136,7 @@ def gen_phonetic(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_digits_to_words(item: Listed, rng: random.Random) -> str | None:
-    """§8.28 a number written as a word (5 Batallion → Five Batallion)."""
+    """D28 a number written as a word (5 Batallion → Five Batallion)."""
     words: dict[str, str] = tables()["number_words"]
     if not _is_latin(item):
         return None
@@ -147,7 +147,7 @@ def gen_digits_to_words(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_digit_changed(item: Listed, rng: random.Random) -> str | None:
-    """§8.28 a different number (Plant No. 410 → No. 417): another entity, must not hit."""
+    """D28 a different number (Plant No. 410 → No. 417): another entity, must not hit."""
     if not _is_latin(item):
         return None
     spots = [m.start() for m in re.finditer(r"\d", item.name)]

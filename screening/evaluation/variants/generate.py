@@ -124,7 +124,7 @@ def generate_variants(
 
 
 def variants_as_accounts(variants: pl.DataFrame) -> pl.DataFrame:
-    """The labelled variants as an account frame (DESIGN §3.2 columns) for `screen_accounts`."""
+    """The labelled variants as an account frame (docs/architecture.md §3.2 columns) for `screen_accounts`."""
     from screening.accounts import ACCOUNT_SCHEMA
 
     given = {

@@ -151,12 +151,12 @@ def _han_words(text: str, syl: list[str]) -> list[str] | None:
 
 
 def gen_han_pinyin(item: Listed, rng: random.Random) -> str | None:
-    """§8.21 Han name written in pinyin (surname + joined given name)."""
+    """D21 Han name written in pinyin (surname + joined given name)."""
     return han_to_pinyin(item)
 
 
 def gen_pinyin_segmentation(item: Listed, rng: random.Random) -> str | None:
-    """§8.20 pinyin syllables split or joined differently (Wang Jian Hua / Wangjianhua; Xiao Ming / Xiaoming)."""
+    """D20 pinyin syllables split or joined differently (Wang Jian Hua / Wangjianhua; Xiao Ming / Xiaoming)."""
     if item.script == "Han":
         return han_to_pinyin(item, split_given=item.is_person, join_all=not item.is_person)
     toks = _pinyin_tokens(item)
@@ -176,7 +176,7 @@ def gen_pinyin_segmentation(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_wade_giles(item: Listed, rng: random.Random) -> str | None:
-    """§8.19 Wade-Giles romanisation of a Chinese person's Han or pinyin name (Zhou → Chou, Xiao → Hsiao).
+    """D19 Wade-Giles romanisation of a Chinese person's Han or pinyin name (Zhou → Chou, Xiao → Hsiao).
 
     Only Chinese personal names (2–3 characters, no foreign-name separator): nobody writes a transliterated
     foreign name (托马斯·琼斯) or a company name in Wade-Giles, so those would not be variants an account carries.
@@ -200,7 +200,7 @@ def gen_wade_giles(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_cantonese(item: Listed, rng: random.Random) -> str | None:
-    """§8.19 Cantonese surname romanisation (王 Wong, 陈 Chan) with the given name in pinyin."""
+    """D19 Cantonese surname romanisation (王 Wong, 陈 Chan) with the given name in pinyin."""
     table = cantonese_surnames()
     if item.script == "Han":
         if not item.is_person:
@@ -269,7 +269,7 @@ def _pinyin_tokens(item: Listed) -> list[str] | None:
 
 
 def gen_han_simplified_traditional(item: Listed, rng: random.Random) -> str | None:
-    """§8.22 simplified ↔ traditional characters (国/國, 东/東); surnames that keep their form stay (于 not 於)."""
+    """D22 simplified ↔ traditional characters (国/國, 东/東); surnames that keep their form stay (于 not 於)."""
     if item.script != "Han":
         return None
     keep = set(tables()["han_surnames_same_in_traditional"])
@@ -285,7 +285,7 @@ def gen_han_simplified_traditional(item: Listed, rng: random.Random) -> str | No
 
 
 def gen_chinese_telegraph_code(item: Listed, rng: random.Random) -> str | None:
-    """§8.23 Chinese Commercial Code: four digits per character (persons; as on passports and SWIFT)."""
+    """D23 Chinese Commercial Code: four digits per character (persons; as on passports and SWIFT)."""
     import zhtelecode
 
     if item.script != "Han" or not item.is_person:

@@ -57,7 +57,7 @@ Generator = Callable[[Listed, random.Random], "Variant | str | None"]
 @dataclass(frozen=True)
 class VariationType:
     key: str
-    section: str  # domain.md §8 item
+    section: str  # the taxonomy item it covers, docs/evaluation.md §2 (e.g. C12)
     expected: Expected
     strength: str  # exact / strong / moderate / weak (expected match strength)
     generate: Generator

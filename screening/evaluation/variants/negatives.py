@@ -11,7 +11,7 @@ from screening.evaluation.variants.text import _letters, _shift_date, _tokens, _
 
 
 def gen_near_miss_contradicting(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.32 a short common-looking name, one edit off, with a DOB 15+ years away and another nationality."""
+    """F32 a short common-looking name, one edit off, with a DOB 15+ years away and another nationality."""
     if not item.is_person or not _is_latin(item) or item.birth_date is None or item.birth_precision != "exact":
         return None
     if not item.common_name or len(_tokens(item.name)) > 3 or not 8 <= _letters(item.name) <= 16:
@@ -24,7 +24,7 @@ def gen_near_miss_contradicting(item: Listed, rng: random.Random) -> Variant | N
 
 
 def gen_substring_trap(item: Listed, rng: random.Random) -> str | None:
-    """§8.33 a short list token hidden inside an ordinary word ("Ali" in "Khalil"), plus a common surname."""
+    """F33 a short list token hidden inside an ordinary word ("Ali" in "Khalil"), plus a common surname."""
     if not _is_latin(item):
         return None
     carriers: list[str] = tables()["trap_carriers"]
@@ -37,7 +37,7 @@ def gen_substring_trap(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_han_different_given(item: Listed, rng: random.Random) -> str | None:
-    """§8.20/§8.34 same Han surname, a different common given name: another person, must not hit."""
+    """D20/F34 same Han surname, a different common given name: another person, must not hit."""
     if item.script != "Han" or not item.is_person:
         return None
     parts = _han_person_parts(item.name)

@@ -14,17 +14,17 @@ _PUNCT = re.compile(r"[.,'’\-/&()\"]")
 
 
 def gen_exact(item: Listed, rng: random.Random) -> str | None:
-    """§8.1 the list name as published (control)."""
+    """A1 the list name as published (control)."""
     return item.name if _is_latin(item) else None
 
 
 def gen_original_script(item: Listed, rng: random.Random) -> str | None:
-    """§8.21 a non-Latin list name as published (Han, Cyrillic, Arabic …)."""
+    """D21 a non-Latin list name as published (Han, Cyrillic, Arabic …)."""
     return item.name if item.script in ("Han", "Cyrl", "Arab", "Other") else None
 
 
 def gen_case(item: Listed, rng: random.Random) -> str | None:
-    """§8.2 upper / lower / title case."""
+    """A2 upper / lower / title case."""
     if not _is_latin(item):
         return None
     options = [f(item.name) for f in (str.upper, str.lower, str.title)]
@@ -33,7 +33,7 @@ def gen_case(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_punctuation(item: Listed, rng: random.Random) -> str | None:
-    """§8.3 punctuation removed, replaced by spaces, or added; extra spaces."""
+    """A3 punctuation removed, replaced by spaces, or added; extra spaces."""
     if not _is_latin(item):
         return None
     name = item.name
@@ -51,7 +51,7 @@ def gen_punctuation(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_diacritics(item: Listed, rng: random.Random) -> str | None:
-    """§8.4 diacritics stripped, expanded (ü → ue) or added."""
+    """A4 diacritics stripped, expanded (ü → ue) or added."""
     if not _is_latin(item):
         return None
     name = item.name
@@ -70,7 +70,7 @@ def gen_diacritics(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_fullwidth(item: Listed, rng: random.Random) -> str | None:
-    """§8.5 full-width forms (what a Chinese IME types), whole name or one word."""
+    """A5 full-width forms (what a Chinese IME types), whole name or one word."""
     if not _is_latin(item) or not item.name.isascii():
         return None
 
@@ -85,7 +85,7 @@ def gen_fullwidth(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_zero_width(item: Listed, rng: random.Random) -> str | None:
-    """§8.6 zero-width characters inside words and odd whitespace between them."""
+    """A6 zero-width characters inside words and odd whitespace between them."""
     if not _is_latin(item):
         return None
     name = item.name
@@ -109,7 +109,7 @@ def _legal_form_swap(name: str, rng: random.Random) -> str | None:
 
 
 def gen_legal_form(item: Listed, rng: random.Random) -> str | None:
-    """§8.7 legal form spelled another way, added, or (Han) 有限公司 ↔ 股份有限公司; & ↔ and; leading The."""
+    """A7 legal form spelled another way, added, or (Han) 有限公司 ↔ 股份有限公司; & ↔ and; leading The."""
     if item.is_person:
         return None
     name = item.name

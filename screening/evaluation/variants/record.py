@@ -21,12 +21,12 @@ def _account_birth_date(item: Listed, rng: random.Random) -> dt.date | None:
 
 
 def gen_weak_alias(item: Listed, rng: random.Random) -> str | None:
-    """§8.29 a weak alias alone: corroborates only, so must stay below the review threshold."""
+    """E29 a weak alias alone: corroborates only, so must stay below the review threshold."""
     return item.name if item.quality == "weak" else None
 
 
 def gen_weak_alias_dob(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.29 a weak alias with the listed date of birth: corroborated, should hit."""
+    """E29 a weak alias with the listed date of birth: corroborated, should hit."""
     if item.quality != "weak" or not item.is_person or item.birth_date is None:
         return None
     return Variant(item.name, birth_date=_account_birth_date(item, rng))
@@ -40,13 +40,13 @@ def _weakened(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_dob_match(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.30 misspelt name with a DOB that agrees with the listed one (exact, or inside a year-only DOB)."""
+    """E30 misspelt name with a DOB that agrees with the listed one (exact, or inside a year-only DOB)."""
     name = _weakened(item, rng) if item.is_person and item.birth_date else None
     return Variant(name, birth_date=_account_birth_date(item, rng), country=item.country) if name else None
 
 
 def gen_dob_day_month_swapped(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.30 misspelt name with day and month of the DOB transposed."""
+    """E30 misspelt name with day and month of the DOB transposed."""
     if not item.is_person or item.birth_date is None or item.birth_precision != "exact":
         return None
     d = item.birth_date
@@ -57,7 +57,7 @@ def gen_dob_day_month_swapped(item: Listed, rng: random.Random) -> Variant | Non
 
 
 def gen_dob_off_by_one(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.30 misspelt name with the DOB one year off."""
+    """E30 misspelt name with the DOB one year off."""
     if not item.is_person or item.birth_date is None or item.birth_precision != "exact":
         return None
     name = _weakened(item, rng)
@@ -65,7 +65,7 @@ def gen_dob_off_by_one(item: Listed, rng: random.Random) -> Variant | None:
 
 
 def gen_id_number(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.30 misspelt name with the listed passport number, formatted differently: the ID is decisive."""
+    """E30 misspelt name with the listed passport number, formatted differently: the ID is decisive."""
     if not item.passport or not item.is_person:
         return None
     name = _weakened(item, rng)
@@ -80,7 +80,7 @@ def gen_id_number(item: Listed, rng: random.Random) -> Variant | None:
 
 
 def gen_entity_type_mismatch(item: Listed, rng: random.Random) -> Variant | None:
-    """§8.31 the exact name on an account of the other subject type: must not auto-close, should hit."""
+    """E31 the exact name on an account of the other subject type: must not auto-close, should hit."""
     if not _is_latin(item) or item.subject_type not in ("person", "organization"):
         return None
     return Variant(item.name, subject_type="organization" if item.is_person else "person")

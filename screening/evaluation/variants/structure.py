@@ -11,7 +11,7 @@ from screening.evaluation.variants.text import _initial, _surname_index, _tokens
 
 
 def gen_token_reorder(item: Listed, rng: random.Random) -> str | None:
-    """§8.12 tokens in reverse order (given-first ↔ surname-first); "LAST, First" un-inverted."""
+    """C12 tokens in reverse order (given-first ↔ surname-first); "LAST, First" un-inverted."""
     if not _is_latin(item):
         return None
     if "," in item.name:
@@ -22,7 +22,7 @@ def gen_token_reorder(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_comma_inverted(item: Listed, rng: random.Random) -> str | None:
-    """§8.12 "LAST, First Middle" (persons)."""
+    """C12 "LAST, First Middle" (persons)."""
     toks = _tokens(item.name)
     if not item.is_person or not _is_latin(item) or len(toks) < 2 or "," in item.name:
         return None
@@ -31,7 +31,7 @@ def gen_comma_inverted(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_field_misalignment(item: Listed, rng: random.Random) -> str | None:
-    """§8.18 name parts split differently: tokens rotated and a comma after another part (persons, 3+ tokens)."""
+    """C18 name parts split differently: tokens rotated and a comma after another part (persons, 3+ tokens)."""
     toks = _tokens(item.name.replace(",", " "))
     if not item.is_person or not _is_latin(item) or len(toks) < 3:
         return None
@@ -42,7 +42,7 @@ def gen_field_misalignment(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_drop_middle(item: Listed, rng: random.Random) -> str | None:
-    """§8.13 a middle name or patronymic dropped (persons, 3+ tokens)."""
+    """C13 a middle name or patronymic dropped (persons, 3+ tokens)."""
     toks = _tokens(item.name)
     if not item.is_person or not _is_latin(item) or len(toks) < 3:
         return None
@@ -51,7 +51,7 @@ def gen_drop_middle(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_extra_token(item: Listed, rng: random.Random) -> str | None:
-    """§8.14 an added middle name (persons) or an appended descriptor (organisations)."""
+    """C14 an added middle name (persons) or an appended descriptor (organisations)."""
     toks = _tokens(item.name)
     if not _is_latin(item) or not toks:
         return None
@@ -64,7 +64,7 @@ def gen_extra_token(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_token_merge(item: Listed, rng: random.Random) -> str | None:
-    """§8.15 two adjacent tokens written as one (Jiang Tao → Jiangtao)."""
+    """C15 two adjacent tokens written as one (Jiang Tao → Jiangtao)."""
     toks = _tokens(item.name)
     if not _is_latin(item) or len(toks) < 2:
         return None
@@ -77,7 +77,7 @@ def gen_token_merge(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_token_split(item: Listed, rng: random.Random) -> str | None:
-    """§8.15 one long token written as two (Hanspeter → Hans Peter)."""
+    """C15 one long token written as two (Hanspeter → Hans Peter)."""
     if not _is_latin(item):
         return None
     words = [(s, e) for s, e in _word_positions(item.name, 8)]
@@ -89,7 +89,7 @@ def gen_token_split(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_initials_middle(item: Listed, rng: random.Random) -> str | None:
-    """§8.16 middle names reduced to initials (Robert Gabriel Mugabe → Robert G. Mugabe)."""
+    """C16 middle names reduced to initials (Robert Gabriel Mugabe → Robert G. Mugabe)."""
     toks = _tokens(item.name)
     if not item.is_person or not _is_latin(item) or len(toks) < 3:
         return None
@@ -102,7 +102,7 @@ def gen_initials_middle(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_initials_given(item: Listed, rng: random.Random) -> str | None:
-    """§8.16 all given names as initials (R.G. Mugabe); surname of 5+ letters kept."""
+    """C16 all given names as initials (R.G. Mugabe); surname of 5+ letters kept."""
     toks = _tokens(item.name.replace(",", " "))
     if not item.is_person or not _is_latin(item) or len(toks) < 2:
         return None
@@ -114,7 +114,7 @@ def gen_initials_given(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_org_abbreviation(item: Listed, rng: random.Random) -> str | None:
-    """§8.16 organisation words abbreviated (International → Intl, Corporation → Corp)."""
+    """C16 organisation words abbreviated (International → Intl, Corporation → Corp)."""
     if item.is_person or not _is_latin(item):
         return None
     abbr: dict[str, str] = tables()["org_abbreviations"]
@@ -128,7 +128,7 @@ def gen_org_abbreviation(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_truncation(item: Listed, rng: random.Random) -> str | None:
-    """§8.17 cut at 35 characters (a field-length limit); names of 41–60 characters keeping 2+ whole tokens."""
+    """C17 cut at 35 characters (a field-length limit); names of 41–60 characters keeping 2+ whole tokens."""
     if not _is_latin(item) or not 40 < len(item.name) <= 60:
         return None
     cut = item.name[:35].rstrip(" ,.-")

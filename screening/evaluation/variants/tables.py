@@ -103,9 +103,10 @@ def wade_giles_of_pinyin() -> dict[str, str]:
     """Toneless pinyin syllable (ü as v) → Wade-Giles: pypinyin's style, corrected by our own table.
 
     Why a correction table: pypinyin writes -ai as -ei (爱 "ei", 赛 "sei"), ü as v, and garbles a few
-    finals; the corrections come from a standard pinyin ↔ Wade-Giles table (see SOURCES.md), not from the
-    normaliser's table, so the evaluation stays independent of what it measures. Syllables with no
-    standard form are left out, and a name containing one is skipped.
+    finals; the corrections come from a standard pinyin ↔ Wade-Giles table
+    (screening/resources/eval/SOURCES.md), not from the normaliser's table, so the evaluation stays
+    independent of what it measures. Syllables with no standard form are left out, and a name containing
+    one is skipped.
     """
     from pypinyin import Style, lazy_pinyin, pinyin_dict
 

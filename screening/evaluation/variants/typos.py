@@ -12,21 +12,21 @@ from screening.evaluation.variants.text import _letters, _typo, _word_positions
 
 
 def gen_typo_edit1(item: Listed, rng: random.Random) -> str | None:
-    """§8.8 one insertion, deletion or substitution (names of 8+ letters)."""
+    """B8 one insertion, deletion or substitution (names of 8+ letters)."""
     if not _is_latin(item) or _letters(item.name) < 8:
         return None
     return _typo(item.name, rng, 1)
 
 
 def gen_typo_edit2(item: Listed, rng: random.Random) -> str | None:
-    """§8.8 two edits (names of 14+ letters)."""
+    """B8 two edits (names of 14+ letters)."""
     if not _is_latin(item) or _letters(item.name) < 14:
         return None
     return _typo(item.name, rng, 2)
 
 
 def gen_transposition(item: Listed, rng: random.Random) -> str | None:
-    """§8.9 two adjacent letters swapped (Damerau)."""
+    """B9 two adjacent letters swapped (Damerau)."""
     if not _is_latin(item) or _letters(item.name) < 6:
         return None
     spots = [i for s, e in _word_positions(item.name, 4) for i in range(s + 1, e - 1) if item.name[i] != item.name[i + 1]]
@@ -38,7 +38,7 @@ def gen_transposition(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_keyboard(item: Listed, rng: random.Random) -> str | None:
-    """§8.9 one letter replaced by a QWERTY neighbour."""
+    """B9 one letter replaced by a QWERTY neighbour."""
     if not _is_latin(item) or _letters(item.name) < 6:
         return None
     near: dict[str, str] = tables()["keyboard_neighbours"]
@@ -52,7 +52,7 @@ def gen_keyboard(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_ocr(item: Listed, rng: random.Random) -> str | None:
-    """§8.10 visual confusions: 0↔O, 1↔l↔I, rn↔m, 5↔S."""
+    """B10 visual confusions: 0↔O, 1↔l↔I, rn↔m, 5↔S."""
     if not _is_latin(item) or _letters(item.name) < 6:
         return None
     table: dict[str, str] = tables()["ocr_confusions"]
@@ -64,7 +64,7 @@ def gen_ocr(item: Listed, rng: random.Random) -> str | None:
 
 
 def gen_double_letter(item: Listed, rng: random.Random) -> str | None:
-    """§8.11 a doubled letter undoubled, or a consonant doubled (Hasan / Hassan)."""
+    """B11 a doubled letter undoubled, or a consonant doubled (Hasan / Hassan)."""
     if not _is_latin(item) or _letters(item.name) < 6:
         return None
     n = item.name
