@@ -133,7 +133,7 @@ def test_policy_requires_escalation_for_chinese_subject(con: duckdb.DuckDBPyConn
     text = policy_mod.DEFAULT_POLICY.read_text(encoding="utf-8").replace(
         "  - regimes: [UN, CN]\n    subject_cn: any", "  - regimes: [CN]\n    subject_cn: any"
     ).replace("  - regimes: [US, EU, UK, AU]\n    subject_cn: true", "  - regimes: [UN, US, EU, UK, AU]\n    subject_cn: true"
-    ).replace('version: "2026-12-03.1"', 'version: "test"')
+    ).replace('version: "2026-12-03.2"', 'version: "test"')
     path = tmp_path / "policy.yml"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SCREENING_POLICY_FILE", str(path))
