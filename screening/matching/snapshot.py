@@ -1,7 +1,7 @@
 """The published list index: an immutable, content-addressed snapshot in files that readers load
 without opening the store.
 
-DuckDB lets one process write a file, and while it writes no other process can open it (DESIGN §10).
+DuckDB lets one process write a file, and while it writes no other process can open it.
 So after every list change the writer publishes what `assemble_index` needs as Parquet files in a
 folder named by the content (`<root>/<snapshot_id>/`, written under a temporary name and renamed into
 place), then switches `<root>/CURRENT` to it with an atomic rename. A reader (`SnapshotReader`) loads
