@@ -178,11 +178,7 @@ def test_lookup_alert(template: Path, tmp_path: Path) -> None:
 
 
 def test_unscreened_accounts_become_data_quality_alerts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS screening_unscreened (run_id INTEGER, account_id VARCHAR, line BIGINT, "
-                "reason VARCHAR)")  # created by the runs package once it lands (OWNERS.md)
     con.execute("INSERT INTO screening_runs SELECT * REPLACE (2 AS run_id) FROM screening_runs WHERE run_id = 1")
-    con.execute("CREATE TABLE IF NOT EXISTS account_data_issues (import_id INTEGER, run_id INTEGER, account_id VARCHAR, "
-                "line BIGINT, field VARCHAR, reason VARCHAR)")  # created by the accounts package (OWNERS.md)
     con.execute("INSERT INTO screening_unscreened VALUES (2, 'Q9', 17, 'no usable name')")
     con.execute("INSERT INTO account_data_issues VALUES (1, 2, 'P2', 3, 'birth_date', 'impossible date')")
     summary = ingest_run(con, 2)
