@@ -179,6 +179,12 @@ def read_freshness(root: Path) -> dict | None:
         return None
 
 
+def write_freshness(root: Path, freshness: dict) -> None:
+    """Write what `read_freshness` reads, by an atomic rename: a reader sees the old file or the new one."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_atomic(root / FRESHNESS, json.dumps(freshness, indent=1))
+
+
 # --- the reader --------------------------------------------------------------------------------
 
 
