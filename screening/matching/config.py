@@ -47,8 +47,6 @@ class MatchConfig:
                                           "partner: the normaliser strips a legal form only as an ordered phrase "
                                           "at either end and a title only in front; moved, they stay behind.")
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
-    order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
-                                      "swapped name parts inside a name chain.")
     patronymic_swap: float = _var(0.85, "Factor on the name score when the names before and after a patronymic "
                                         "connector (bin, ben, ould …) change places: \"Ahmad bin Hasan\" is the "
                                         "father or son of \"Hasan bin Ahmad\", not the same person.")
@@ -114,7 +112,8 @@ class MatchConfig:
                                            "syllable is a whole character (吴 wu, 欧 o), as telling as a long one.")
     strict_order_penalty: float = _var(0.15, "Cut on a Han-written account's name whose aligned tokens are neither in "
                                              "the listed order nor one rotation of it (宋新利 read in Korean \"song sin "
-                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside).")
+                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside); the "
+                                             "name score is multiplied by 1 - this (features.py `order`).")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---
     name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "
