@@ -75,7 +75,10 @@ class MatchConfig:
     edit_slack: float = _var(1.0, "Token similarity is 1 - edits / (length - this): one typo in a 4-letter token "
                                   "(0.6) costs more than in a 10-letter one (0.88).")
     phonetic_min_len: int = _var(6, "The phonetic key lifts only tokens this long (short syllables share keys).")
-    phonetic_gate: float = _var(0.5, "The phonetic key only lifts token pairs at least this similar in spelling.")
+    phonetic_gate: float = _var(0.7, "The phonetic key only lifts token pairs at least this similar in spelling once "
+                                     "the transliteration digraphs are read alike (kh as h, sh as ch: Mohamad ~ "
+                                     "Mukhammad 0.71); further apart, one skeleton holds different names (Hisham / "
+                                     "Hashemi, Khaled / Khaludi, Ahmed / Ahmadi).")
     merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
     merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
                                       "similar (merge / split).")
