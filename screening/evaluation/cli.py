@@ -84,7 +84,8 @@ def eval_text(report: dict[str, Any]) -> str:
                 f"alert is correct): {cl['namesakes']:,} accounts ({cl['exact_namesakes']} exact, "
                 f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
                 f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
-                f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000",
+                f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000 (of them {cl['alerted_clean_spelling_namesakes']} "
+                f"one name spelt another way, e.g. Tarek / Tariq: counted)",
                 format_table(cl["by_kind"], ["base", "subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
                                              "alerted_clean", "per_1000_clean"])]
         if cl.get("namesake_examples"):

@@ -47,8 +47,6 @@ class MatchConfig:
                                           "partner: the normaliser strips a legal form only as an ordered phrase "
                                           "at either end and a title only in front; moved, they stay behind.")
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
-    order_penalty: float = _var(0.0, "Cut per extra step back in the order of aligned tokens (beyond one rotation): "
-                                      "swapped name parts inside a name chain.")
     patronymic_swap: float = _var(0.85, "Factor on the name score when the names before and after a patronymic "
                                         "connector (bin, ben, ould …) change places: \"Ahmad bin Hasan\" is the "
                                         "father or son of \"Hasan bin Ahmad\", not the same person.")
@@ -77,7 +75,10 @@ class MatchConfig:
     edit_slack: float = _var(1.0, "Token similarity is 1 - edits / (length - this): one typo in a 4-letter token "
                                   "(0.6) costs more than in a 10-letter one (0.88).")
     phonetic_min_len: int = _var(6, "The phonetic key lifts only tokens this long (short syllables share keys).")
-    phonetic_gate: float = _var(0.5, "The phonetic key only lifts token pairs at least this similar in spelling.")
+    phonetic_gate: float = _var(0.7, "The phonetic key only lifts token pairs at least this similar in spelling once "
+                                     "the transliteration digraphs are read alike (kh as h, sh as ch: Mohamad ~ "
+                                     "Mukhammad 0.71); further apart, one skeleton holds different names (Hisham / "
+                                     "Hashemi, Khaled / Khaludi, Ahmed / Ahmadi).")
     merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
     merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
                                       "similar (merge / split).")
@@ -114,7 +115,8 @@ class MatchConfig:
                                            "syllable is a whole character (吴 wu, 欧 o), as telling as a long one.")
     strict_order_penalty: float = _var(0.15, "Cut on a Han-written account's name whose aligned tokens are neither in "
                                              "the listed order nor one rotation of it (宋新利 read in Korean \"song sin "
-                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside).")
+                                             "ri\" is not the listed \"Sin Song RI\": the surname moved inside); the "
+                                             "name score is multiplied by 1 - this (features.py `order`).")
 
     # --- qualifiers (added to the name score; see features.FEATURES) ---
     name_headroom: float = _var(0.04, "Share of the scale kept above an uncorroborated exact name: the name score "

@@ -6,7 +6,8 @@ sentence an officer reads. `score_rows` runs the features in table order over nu
 path and a single lookup run the same code) and `trace_rows` runs the same loop on the chosen rows,
 recording one step per level that applied, with the score after it: the last step is the stored score.
 
-    name stage   base (token alignment, scoring.py) → patronymic swap ×, different numbers ×,
+    name stage   base (token alignment, scoring.py) → patronymic swap ×, Han name out of order ×,
+                 different numbers ×,
                  variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
                  = the name score
     final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
@@ -42,6 +43,7 @@ class Evidence:
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     patronymic: np.ndarray  # bool: the names around a patronymic connector changed places
+    disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
     q_kind: np.ndarray  # int8 kind code of the account-side form
     l_kind: np.ndarray  # int8 kind code of the listed form
@@ -168,6 +170,13 @@ FEATURES: tuple[Feature, ...] = (
                    "\"Ahmad bin Hasan\" is the father or son of \"Hasan bin Ahmad\"; ×{patronymic_swap}."),),
             _flag(lambda st: st.ev.patronymic),
             "Patronymic chains read in the other direction."),
+    Feature("order", "name",
+            (Level("disordered", "factor", "strict_order_penalty",
+                   "A Han-written name whose tokens align neither in the listed order nor one rotation of it "
+                   "(宋新利 read in Korean 'song sin ri' is not the listed 'Sin Song RI': the surname moved inside); "
+                   "×(1 − {strict_order_penalty}).", value=lambda c: 1.0 - c.strict_order_penalty),),
+            _flag(lambda st: st.ev.disordered),
+            "Token order of a name written in Han (its reading is derived, so its order is the name's)."),
     Feature("numbers", "name",
             (Level("mismatch", "factor", "digits_mismatch",
                    "Both names carry numbers and they differ (14th ≠ 15th); ×{digits_mismatch}."),),

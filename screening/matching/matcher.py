@@ -68,7 +68,8 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     ev = ft.Evidence(
-        base=ns.score[pair], patronymic=ns.patronymic[pair], digits=ns.digits_mismatch[pair], q_kind=q_kind,
+        base=ns.score[pair], patronymic=ns.patronymic[pair], disordered=ns.disordered[pair],
+        digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
         han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],
         name_weight=_listed_weight(index, batch, cand.pl[pair], ns.score[pair] >= config.strong_name_floor, config),

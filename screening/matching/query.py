@@ -151,7 +151,9 @@ def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_s
     hangul_with_variants = np.zeros(len(qname_script), dtype=bool)
     hangul_with_variants[row_qname[variant]] = True
     hangul_with_variants &= qname_script == SCRIPT_HANGUL
-    drop |= latin & hangul_with_variants[row_qname]
+    # only a one-letter surname reading goes ("i su bin"); "choe hwi" (최휘) is the listed spelling itself
+    one_letter = np.fromiter((f[1:2] == " " for f in row_form), dtype=bool, count=len(row_form))
+    drop |= latin & hangul_with_variants[row_qname] & one_letter
     if not drop.any():
         return row_qname, row_form, row_kind, row_legal
     keep = np.flatnonzero(~drop)

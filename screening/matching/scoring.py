@@ -11,9 +11,9 @@ pairs at once. The score is a weighted average (nomenklatura logic-v2 style):
 with w the token weight (short tokens, particles and generic words weigh less). Tokens left over on
 both sides are joined in their order and compared once more (merge / split: Hans Peter ~ Hanspeter,
 Jian Hua ~ Jianhua). A small share (`order_bonus`) goes to the similarity of the whole forms, so an
-exact match outranks a reordered one and scores break ties. Different numbers in both names and names
-swapped around a patronymic connector are flagged here; the feature table (features.py) applies their
-factors.
+exact match outranks a reordered one and scores break ties. Different numbers in both names, names
+swapped around a patronymic connector and a Han-written name read out of order are flagged here; the
+feature table (features.py) applies their factors.
 """
 
 from __future__ import annotations
@@ -49,11 +49,13 @@ class NameScores:
     digits_mismatch: np.ndarray  # bool: both names carry numbers and they differ (features.py: `numbers`)
     patronymic: np.ndarray  # bool: names around a patronymic connector changed places (features.py)
     joined: np.ndarray  # bool: several account tokens were joined to align with one listed token (merge)
+    disordered: np.ndarray  # bool: a Han-written name aligned neither in order nor by one rotation (features.py)
 
     @classmethod
     def empty(cls, n: int, width: int) -> "NameScores":
         return cls(np.zeros(n, np.float32), np.zeros(n, np.float32), np.full((n, width), -1, np.int8),
-                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool))
+                   np.zeros((n, width), np.float32), np.zeros(n, np.float32), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
+                   np.zeros(n, bool))
 
 
 def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
@@ -171,11 +173,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             for k in range(len(best)):
                 best[k][pick] = alt[k][better]
     aligned, match_j, match_s, resid, joined = best
-    if config.order_penalty:
-        aligned = aligned * (1.0 - config.order_penalty * np.maximum(_descents(match_j) - 1, 0))
-    if config.strict_order_penalty:
-        aligned = np.where(strict & ~_ordered_or_rotated(match_j), aligned * (1.0 - config.strict_order_penalty),
-                           aligned)
+    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`)
+    disordered = strict & ~_ordered_or_rotated(match_j)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
 
@@ -200,6 +199,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     out.digits_mismatch[rows] = digits
     out.patronymic[rows] = swapped
     out.joined[rows] = joined
+    out.disordered[rows] = disordered
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,

@@ -253,6 +253,16 @@ def phonetic_key(token: str) -> str | None:
     return key if consonants >= 2 else None
 
 
+@functools.lru_cache(maxsize=200_000)
+def phonetic_spelling(token: str) -> str:
+    """The token with the transliteration digraphs of the phonetic key read alike (kh → h, sh → C, ph → f,
+    q → k …) but its vowels kept: how far apart two spellings of one skeleton really are."""
+    s = token
+    for pattern, repl in _PHONETIC_RULES:
+        s = pattern.sub(repl, s)
+    return s
+
+
 def letter_length(token: str, cjk_len: float) -> float:
     """Length in letter-equivalents: a Han character counts as `cjk_len` letters."""
     n_cjk = sum(1 for ch in token if is_cjk(ch))
@@ -499,9 +509,17 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     s[initial] = config.initial_sim
     squeezed = (table.squeeze[ta] == table.squeeze[tb]) & table.alpha[ta] & table.alpha[tb]
     s[squeezed] = np.maximum(s[squeezed], config.squeeze_sim)
+    # one phonetic key lifts a pair whose spellings, digraphs read alike, are close (Mohamad ~ Mukhammad);
+    # one skeleton also holds different names further apart (Hisham / Hashemi, Khaled / Khaludi)
     pa, pb = table.phon[ta], table.phon[tb]
-    phon = (pa != 0) & (pa == pb) & (s >= config.phonetic_gate) & (longest >= config.phonetic_min_len)
-    s[phon] = np.maximum(s[phon], config.phonetic_sim)
+    phon = np.flatnonzero((pa != 0) & (pa == pb) & (longest >= config.phonetic_min_len))
+    if len(phon):
+        ra = [phonetic_spelling(t) for t in table.text[ta[phon]]]
+        rb = [phonetic_spelling(t) for t in table.text[tb[phon]]]
+        rd = process.cpdist(ra, rb, scorer=OSA.distance, workers=workers)
+        rl = np.maximum([len(x) for x in ra], [len(x) for x in rb])
+        near = phon[1.0 - rd / np.maximum(rl - config.edit_slack, 1.0) >= config.phonetic_gate]
+        s[near] = np.maximum(s[near], config.phonetic_sim)
     digits = table.digit[ta] | table.digit[tb]
     s[digits] = 0.0
     # the same token with other digits in the same places is another name (SOURCE1HERBS ≠ SOURCE9HERBS,

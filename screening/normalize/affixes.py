@@ -80,6 +80,12 @@ def title_tables() -> tuple[PhraseTable, PhraseTable, PhraseTable, PhraseTable, 
 
 
 @functools.cache
+def name_titles() -> frozenset[str]:
+    """Title words that are also names (titles.yml `name_prefixes`): stripped only when two words remain."""
+    return frozenset(str(a) for a in load_yaml("titles.yml").get("name_prefixes", []))
+
+
+@functools.cache
 def org_stopwords() -> frozenset[str]:
     """Stop words removed from organisation names."""
     return frozenset(w for a in load_yaml("stopwords.yml")["organization"] for w in ascii_words(str(a), True))
@@ -282,7 +288,11 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
         while changed and words:
             changed = False
             for table in tables:
+                before = words
                 words, found = strip_prefix(words, table, prefix_keep)
+                # a title that is also a name (Sayed, Hafiz) stays in a name it would leave with one word
+                if found is not None and before[0] in name_titles() and len(words) + others < 2:
+                    words, found = before, None
                 changed = changed or found is not None
             words, found = strip_suffix(words, suffixes, keep)
             changed = changed or found is not None

@@ -77,7 +77,7 @@ def test_the_table_documents_every_rule() -> None:
     # the rules that used to change scores outside the table
     for feature, level in [("route", "pinyin"), ("route", "variant"), ("route", "homophone"),
                            ("route", "han_joined"), ("variant_min", "below"), ("numbers", "mismatch"),
-                           ("patronymic", "swapped"), ("headroom", "scale"), ("strong_name_floor", "applied"),
+                           ("patronymic", "swapped"), ("order", "disordered"), ("headroom", "scale"), ("strong_name_floor", "applied"),
                            ("clip", "range")]:
         assert BY_NAME[feature].level(level)
 
@@ -113,3 +113,24 @@ def test_steps_read_as_one_line() -> None:
     r = compare("Ivan Petrov", "PETROV, Ivan", a_birth_date="1970-05-03", b_birth_date="1970-05-03")
     line = format_steps(r.reasons["features"])
     assert line.startswith("name ") and "dob exact +0.06" in line and line.endswith(f"= {r.score}")
+
+
+def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
+    """The order cut on a Han-written name (宋新利 read "song sin ri" against "Sin Song RI") used to be
+    applied inside the alignment, invisible in the reasons; it is the table's `order` step now."""
+    import numpy as np
+
+    from screening.matching.features import Evidence, reason_steps, score_rows
+
+    one = lambda v, dt: np.asarray([v], dtype=dt)  # noqa: E731
+    ev = Evidence(base=one(0.99, np.float32), patronymic=one(False, bool), disordered=one(True, bool),
+                  digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
+                  homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),
+                  name_weight=one(0.0, np.float32), dob=one(-1, np.int8), country=one(-1, np.int8),
+                  stype=one(0, np.int8), legal=one(False, bool), idm=one(False, bool))
+    scored = score_rows(ev, C, trace=True)
+    steps = reason_steps(scored, 0, C)
+    order = [s for s in steps if s["feature"] == "order"]
+    assert order and order[0]["level"] == "disordered" and order[0]["value"] == round(1 - C.strict_order_penalty, 4)
+    assert abs(scored.name_score[0] - 0.99 * (1 - C.strict_order_penalty)) < 1e-6
+    _check_steps(steps, float(scored.final[0]))

@@ -83,3 +83,24 @@ def test_structural_words_still_say_nothing() -> None:
     """"Sovcomflot" ~ "PJSC SOVCOMFLOT" (gb_ofsi): a legal form or Group is no other name."""
     assert compare("Sovcomflot", "PJSC SOVCOMFLOT", subject_type="organization").score >= REVIEW
     assert compare("Sovcomflot Ltd", "Sovcomflot Group", subject_type="organization").score >= REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Sayed Ahmad", "Said AHMAD"),  # titles.yml name_prefixes: a two-word name keeps Sayed, read as Said
+    ("최휘", "CHOE Hwi"),  # a Hangul name's own spelling (Choe) stays beside the surname's other spellings
+])
+def test_names_kept_whole_hit(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score >= REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Hisham Mohammed", "Mohammad HASHEMI"),  # gb_ofsi: one phonetic skeleton, two names
+    ("Khaled Mohammed", "Mohammad KHALUDI"),  # gb_ofsi
+])
+def test_one_phonetic_skeleton_is_not_one_name(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score < REVIEW
+
+
+def test_a_title_that_is_a_name_costs_little_before_a_one_word_listed_name() -> None:
+    """The title_honorific must-hit class: "Sayyid" kept in a two-word name still reaches the listed name."""
+    assert compare("Sayyid LAZHAR", "LAZHAR", subject_type="person").score >= REVIEW

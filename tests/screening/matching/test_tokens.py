@@ -51,6 +51,9 @@ SIM_CASES = [
     ("l3harr1s", "l3harris", 0.85, 0.9, "an OCR digit facing a letter in a name that has a digit"),
     ("王伟", "汪伟", 0.0, 0.0, "two Han characters differing in one are different names"),
     ("al", "el", 0.89, 0.91, "spellings of the Arabic article"),
+    ("mohamad", "mukhammad", 0.82, 0.9, "one phonetic key, spellings close: lifted"),
+    ("hisham", "hashemi", 0.0, 0.0, "one phonetic skeleton, two names (Hisham / Hashemi): not lifted"),
+    ("khaled", "khaludi", 0.6, 0.7, "one phonetic skeleton, two names (Khaled / Khaludi): not lifted to 0.82"),
 ]
 
 

@@ -101,6 +101,11 @@ TITLE_CASES = [
     ("John Smith Jr.", "person", "john smith"),
     ("Martin Luther King III", "person", "martin luther king"),
     ("AL-THANI, Sheikh Hamad", "person", "al thani hamad"),
+    # a title that is also a name (titles.yml name_prefixes) stays in a two-word name: Sayed Ahmad may be
+    # Said Ahmad; with two other words left it goes
+    ("Sayed Ahmad", "person", "sayed ahmad"),
+    ("Sayyid Ali Hassan", "person", "ali hassan"),
+    ("Hafiz Ji", "person", "hafiz ji"),
     # only when other tokens remain
     ("Sheikh", "person", "sheikh"),
     ("Mr", "person", "mr"),
