@@ -3,7 +3,7 @@
 It is the one process that writes the store on a schedule; its jobs hold the store only while they
 work, so CLI commands run between them (waiting `SCREENING_LOCK_WAIT_SECONDS` at most, then a clear
 "locked" message). On SIGTERM uvicorn stops taking requests, the scheduler stops, a running job gets
-`SHUTDOWN_GRACE` seconds to finish, and a job still running after that is marked `abandoned` in the
+`SCREENING_SHUTDOWN_GRACE_SECONDS` to finish, and a job still running after that is marked `abandoned` in the
 run history before the process exits (its store transaction never commits).
 """
 
@@ -15,16 +15,13 @@ from pathlib import Path
 
 import uvicorn
 
-from screening import exc
+from screening import exc, settings
 from screening.logs import get_logger
 
 log = get_logger(__name__)
 
-SHUTDOWN_GRACE = 20.0
-
-
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: bool = True, offline: bool = False,
-          grace: float = SHUTDOWN_GRACE) -> None:
+          grace: float | None = None) -> None:
     from jobs import runner
     from jobs.lists import publish_index
     from jobs.scheduler import start_scheduler
@@ -32,6 +29,7 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
     from screening.store import connect
 
     state: dict = {}
+    grace = settings.shutdown_grace_seconds() if grace is None else grace
 
     def startup() -> None:
         try:  # a store with lists but no published index yet (lists loaded before this version)
