@@ -15,11 +15,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,7 +29,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from pydantic import BaseModel, ConfigDict, Field
 
 from screening import exc, settings
-from screening.api.events import Spool
+from screening.registration.events import Spool, hash_key, lookup_event
 from screening.logs import get_logger
 
 log = get_logger("screening.api.access")
@@ -120,9 +118,7 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
     lookup = lookup or registration_lookup
     metrics = Metrics()
     keys = settings.api_keys()
-    from screening.accounts import id_hash_key
-
-    hash_key = id_hash_key()  # once: it warns when the development key is in use
+    hash_key()  # at start-up: it warns (once) when the development key is in use
     spool = spool if spool is not None else Spool(settings.service_dir_for(db) / "spool")
 
     @asynccontextmanager
@@ -172,16 +168,14 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
     def screen_one(item: LookupRequest, client_name: str | None) -> LookupResponse:
         result = lookup(item.name, subject_type=item.subject_type, name_latin=item.name_latin,
                         birth_date=item.birth_date, country=item.country, nationality=item.nationality,
-                        id_number=item.id_number, id_type=item.id_type, db=db, eligibility=True)
+                        id_number=item.id_number, id_type=item.id_type, db=db, eligibility=True, record=False)
         response = LookupResponse(
-            screening_id=uuid.uuid4().hex, decision=result.decision, reasons=result.reasons,
+            screening_id=result.screening_id, decision=result.decision, reasons=result.reasons,
             hits=[_hit(h) for h in result.hits], eligibility=result.eligibility,
             list_versions=[_version(v) for v in result.list_versions], config_hash=result.config_hash,
             stale_sources=result.stale_sources, took_ms=result.elapsed_ms)
         metrics.decisions.labels(response.decision).inc()
-        snapshot, _ = get_screener(db).snapshot()
-        spool.append(_event(response, item, client_name, hash_key,
-                            snapshot.snapshot_id if snapshot is not None else None))
+        spool.append(lookup_event(result, item.model_dump(), client=client_name, account_id=item.account_id))
         return response
 
     @app.post("/v1/lookup", response_model=LookupResponse, tags=["lookup"])
@@ -259,26 +253,3 @@ def _hit(hit: dict[str, Any]) -> Hit:
 
 def _version(v: dict[str, Any]) -> dict[str, Any]:
     return {k: (val.isoformat() if isinstance(val, (dt.date, dt.datetime)) else val) for k, val in v.items()}
-
-
-def _event(response: LookupResponse, item: LookupRequest, client_name: str | None, key: bytes,
-           snapshot_id: str | None) -> dict[str, Any]:
-    """The onboarding record: who (names, keyed ID hash; never the clear number), when, against what."""
-    return {
-        "screening_id": response.screening_id, "looked_up_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "client": client_name, "account_id": item.account_id, "subject_type": item.subject_type, "name": item.name,
-        "birth_date": item.birth_date.isoformat() if item.birth_date else None,
-        "country": item.country or item.nationality, "id_type": item.id_type,
-        "id_hash": id_hash(key, item.id_type, item.id_number), "snapshot_id": snapshot_id, "decision": response.decision, "reasons": response.reasons,
-        "hits": [{"source": h.source, "source_id": h.source_id, "score": h.score, "band": h.band} for h in response.hits],
-        "list_versions": [{k: v.get(k) for k in ("source", "version_id", "sha256")} for v in response.list_versions],
-        "config_hash": response.config_hash, "stale_sources": response.stale_sources, "took_ms": response.took_ms,
-    }
-
-
-def id_hash(key: bytes, id_type: str | None, id_number: str | None) -> str | None:
-    """Keyed hash (HMAC-SHA256, SCREENING_ID_HASH_KEY) of the ID type and the number without separators."""
-    if not id_number:
-        return None
-    number = "".join(ch for ch in id_number.upper() if ch.isalnum())
-    return hmac.new(key, f"{(id_type or '').upper()}|{number}".encode(), hashlib.sha256).hexdigest()

@@ -17,7 +17,6 @@ whose data must be corrected, or who may not register:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import threading
 import unicodedata
 from dataclasses import asdict
@@ -25,6 +24,8 @@ from typing import Any
 
 import duckdb
 import polars as pl
+
+from screening.registration.events import hash_key
 
 DECISIONS = ("clear", "review", "block")
 NO_USABLE_NAME = "no usable name: the name has no letters or digits, nothing could be screened"
@@ -91,7 +92,7 @@ def eligibility_of(record: dict[str, Any]) -> dict[str, Any]:
     subject = {"account_id": "(lookup)", "subject_type": "person", **{k: v for k, v in record.items() if v is not None}}
     if subject.get("birth_date") is not None:
         subject["birth_date"] = str(subject["birth_date"])
-    return asdict(check_subject(subject, con=_scratch(), key=_hash_key()))
+    return asdict(check_subject(subject, con=_scratch(), key=hash_key()))
 
 
 _LOCAL = threading.local()
@@ -103,13 +104,6 @@ def _scratch() -> duckdb.DuckDBPyConnection:
     if con is None:
         con = _LOCAL.con = duckdb.connect()
     return con
-
-
-@functools.cache
-def _hash_key() -> bytes:
-    from screening.accounts import id_hash_key
-
-    return id_hash_key()
 
 
 def fold_eligibility(decision: str, reasons: list[str], eligibility: dict[str, Any]) -> tuple[str, list[str]]:
