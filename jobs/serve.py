@@ -10,6 +10,7 @@ run history before the process exits (its store transaction never commits).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from screening import exc, settings
 from screening.logs import get_logger
 
 log = get_logger(__name__)
+
+SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL before another is let in (CPython: 0.005)
 
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: bool = True, offline: bool = False,
           grace: float | None = None) -> None:
@@ -61,6 +64,11 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
             state["abandoned"] = True
         log.warning("service stopped")
 
+    # The jobs run in the scheduler's threads beside the request handlers. Their heavy kernels (polars,
+    # DuckDB, numpy, rapidfuzz) release the GIL; between them, a job's Python code would hold it for
+    # CPython's default 5 ms switch interval at a time, a request waiting on each: 1 ms keeps a lookup's
+    # wait for the GIL short while a rescreen runs (and the jobs hold the store only for short writes).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(db, on_startup=startup, on_shutdown=shutdown)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, workers=1, access_log=False, log_config=None,
                                            lifespan="on"))
