@@ -139,22 +139,7 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
                   docs_url="/docs", redoc_url=None)
     app.state.metrics, app.state.spool, app.state.db = metrics, spool, db
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):  # noqa: ANN001, ANN202
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")  # the template, never the raw URL
-            seconds = time.perf_counter() - started
-            metrics.requests.labels(template, request.method, str(status)).inc()
-            metrics.latency.labels(template).observe(seconds)
-            log.info("request", method=request.method, route=template, status=status,
-                     ms=round(seconds * 1000, 2), client=getattr(request.state, "client_name", None))
+    app.add_middleware(_AccessLog, metrics=metrics)
 
     @app.exception_handler(exc.ScreeningError)
     async def screening_error(request: Request, error: exc.ScreeningError) -> JSONResponse:
@@ -242,6 +227,37 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
                             headers={"WWW-Authenticate": "ApiKey"})
 
     return app
+
+
+class _AccessLog:
+    """Metrics and the access log of every request: the route template, never the raw URL (names and IDs
+    stay in bodies). Plain ASGI: Starlette's `@app.middleware("http")` costs a task and a stream copy
+    per request, a noticeable part of a lookup's few milliseconds."""
+
+    def __init__(self, app: Any, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_status(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            template = getattr(scope.get("route"), "path", "unmatched")  # the router's template
+            seconds = time.perf_counter() - started
+            self.metrics.requests.labels(template, scope["method"], str(status[0])).inc()
+            self.metrics.latency.labels(template).observe(seconds)
+            log.info("request", method=scope["method"], route=template, status=status[0],
+                     ms=round(seconds * 1000, 2), client=scope.get("state", {}).get("client_name"))
 
 
 class _Unauthorised(Exception):
