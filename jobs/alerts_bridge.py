@@ -22,20 +22,3 @@ def call(name: str, con: duckdb.DuckDBPyConnection, *args: Any) -> dict[str, Any
 
     return dict(getattr(alerts, name)(con, *args) or {})
 
-
-def eligibility_rescreen(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The nightly eligibility re-evaluation of the stored accounts (age turning 18, duplicates).
-
-    Eligibility runs at every import (accounts.import) with the file's clear ID numbers; re-evaluating
-    the stored state needs an entry point over the `accounts` table in screening/eligibility/ that does
-    not exist yet, so this says so instead of pretending."""
-    from screening.eligibility import run
-
-    rescreen = getattr(run, "run_stored_eligibility", None)
-    if rescreen is None:
-        return {"skipped": "no eligibility re-evaluation of stored accounts (screening.eligibility.run."
-                           "run_stored_eligibility) yet; eligibility is checked at import"}
-    result = dict(rescreen(con) or {})
-    if result.get("run_id") is not None:
-        result["alerts"] = call("ingest_eligibility", con, result["run_id"])
-    return result

@@ -93,14 +93,26 @@ def nightly_command(ctx: Context, offline: bool, as_json: bool) -> None:
     """The service's chain once, in the foreground (for cron users and the demo): refresh → import →
     delta and account screens → full rescreen → stale alarm → follow-ups → lookup events.
     Exit 1 when a step failed (the others still ran)."""
-    from jobs.registry import NIGHTLY
+    import time
+
+    from jobs.registry import JOBS, NIGHTLY
     from jobs.runner import run_job
 
-    runs = [run_job(job_id, ctx.db, trigger="nightly", offline=offline) for job_id in NIGHTLY]
+    runs = []
+    for job_id in NIGHTLY:  # each step said as it starts and ends: the chain takes minutes
+        if not as_json:
+            click.echo(f"… {job_id}: {JOBS[job_id].description}", err=True)
+        started = time.perf_counter()
+        runs.append(run_job(job_id, ctx.db, trigger="nightly", offline=offline))
+        if not as_json:
+            r = runs[-1]
+            click.echo(f"  {r.job_id:18} {r.status:10} run {r.run_id}  {time.perf_counter() - started:.1f} s"
+                       + (f"  {r.error}" if r.error else ""), err=True)
     data = [{"job_id": r.job_id, "run_id": r.run_id, "status": r.status, "error": r.error, "outputs": r.outputs}
             for r in runs]
-    emit(data, as_json, "\n".join(f"{r.job_id:18} {r.status:10} run {r.run_id}" + (f"  {r.error}" if r.error else "")
-                                  for r in runs))
+    statuses = [r.status for r in runs]
+    emit(data, as_json, f"nightly chain: {len(runs)} jobs, "
+                        + ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses)))
     if any(r.status == "failed" for r in runs):
         sys.exit(1)
 

@@ -1,7 +1,7 @@
 """The one job wrapper: every run of every job writes one `job_runs` row, whoever triggered it.
 
 The row is written here, around the job function, not by pairing scheduler events (APScheduler does
-not guarantee their order: workflow-anchors §2.1). It opens as `running` before the job starts and is
+not guarantee their order). It opens as `running` before the job starts and is
 closed as `succeeded` / `skipped` / `failed` with the job's inputs (list versions, config hash,
 watermark), outputs (counts, run ids) and error. A process that dies mid-run leaves `running`; the next
 service start marks such rows `abandoned` (`mark_abandoned`). Each row write is its own short

@@ -1,4 +1,4 @@
-"""The APScheduler 3.x wiring (workflow-anchors §2.4).
+"""The APScheduler 3.x wiring (README, "The service").
 
 - The job store is its own SQLite file (`<service dir>/scheduler.sqlite`), never the DuckDB store: one
   process writes DuckDB, and APScheduler's store cannot be shared between processes anyway.

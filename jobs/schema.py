@@ -32,7 +32,7 @@ def m001_job_runs(con: duckdb.DuckDBPyConnection) -> None:
             pid           INTEGER,
             host          VARCHAR
         );
-        -- Publication-to-screen timeline of every list version the service loaded (DESIGN §7).
+        -- Publication-to-screen timeline of every list version the service loaded (jobs/sla.py).
         CREATE TABLE IF NOT EXISTS list_sla (
             version_id      INTEGER PRIMARY KEY,
             source          VARCHAR NOT NULL,

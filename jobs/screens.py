@@ -1,6 +1,7 @@
 """Screening jobs: `screen.delta` (every account against the entries a new list version added or
 changed), `accounts.import` (account files dropped in the inbox), `screen.accounts` (new and changed
-accounts against every list) and `screen.full` (everyone against everything, nightly).
+accounts against every list) and `screen.full` (everyone against everything, nightly, then the
+eligibility re-evaluation of the stored accounts).
 
 Each screen goes through the batch screen (`screen_accounts`, vectorised; the delta through its entry
 mask) and hands the run to the alerts step. Accounts are screened from the store: their ID numbers are
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +89,7 @@ def screen_delta(ctx: JobContext) -> dict[str, Any]:
         accounts = stored_accounts(con)
         run_id, hits, alerts = None, 0, None
         if entries.height and accounts.height:
-            result = screen_accounts(con, accounts, kind="delta", entries=entries)
+            result = screen_accounts(con, accounts, kind="delta", entries=entries, progress=_progress())
             ctx.inputs["config_hash"] = result.config_hash
             run_id, hits = result.run_id, result.hits.height
             alerts = alerts_bridge.call("ingest_run", con, run_id)
@@ -172,7 +174,7 @@ def screen_changed_accounts(ctx: JobContext) -> dict[str, Any]:
         accounts = stored_accounts(con, ids)
         run_id, hits, alerts = None, 0, None
         if accounts.height:
-            result = screen_accounts(con, accounts, kind="account-change")
+            result = screen_accounts(con, accounts, kind="account-change", progress=_progress())
             ctx.inputs["config_hash"] = result.config_hash
             ctx.inputs["list_versions"] = result.list_versions
             run_id, hits = result.run_id, result.hits.height
@@ -188,7 +190,7 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         accounts = stored_accounts(con)
         if accounts.is_empty():
             raise JobSkipped("no account imported yet")
-        result = screen_accounts(con, accounts, kind="full")
+        result = screen_accounts(con, accounts, kind="full", progress=_progress())
         ctx.inputs["config_hash"] = result.config_hash
         ctx.inputs["list_versions"] = result.list_versions
         alerts = alerts_bridge.call("ingest_run", con, result.run_id)
@@ -197,6 +199,25 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         # (superseded versions' rows too: what they brought is in force or gone; this job held the store)
         con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL",
                     [accounts.height])
-        eligibility = alerts_bridge.eligibility_rescreen(con)
+        eligibility = stored_eligibility(con)
     return {"screening_run_id": result.run_id, "accounts": accounts.height, "hits": result.hits.height,
             "bands": result.counts, "seconds": result.duration_s, "alerts": alerts, "eligibility": eligibility}
+
+
+def stored_eligibility(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The nightly eligibility re-evaluation of the stored accounts (a minor turning 18, a subject
+    suspended since), its findings handed to the alerts step."""
+    from screening.eligibility.run import run_stored_eligibility
+
+    stored = run_stored_eligibility(con)
+    if stored is None:
+        return {"skipped": "no stored account"}
+    run_id, evaluation = stored
+    counts = evaluation.results["status"].value_counts()
+    return {"run_id": run_id, **dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True)),
+            "alerts": alerts_bridge.call("ingest_eligibility", con, run_id)}
+
+
+def _progress() -> bool:
+    """A progress bar for a screen run in the foreground (a terminal), never in a service's logs."""
+    return sys.stderr.isatty()

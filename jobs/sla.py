@@ -1,4 +1,4 @@
-"""The publication-to-screen SLA per list version (DESIGN §7): publisher date → fetched → loaded →
+"""The publication-to-screen SLA per list version (README, "The service"): publisher date → fetched → loaded →
 published to lookups → every account screened; targets: screened within 24 h of publication and within
 15 minutes of the download."""
 

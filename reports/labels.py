@@ -14,6 +14,10 @@ _WORDS: dict[str, Any] = {
     'title': ('Nightly screening report', '每日筛查报告'),
     'report_no': ('Report', '报告'),
     'period': ('Period', '报告期间'),
+    'times_in': (
+        'all times Asia/Shanghai (UTC+8); the store and snapshot.json keep UTC',
+        '所有时间均为北京时间（Asia/Shanghai，UTC+8）；数据库与 snapshot.json 保存 UTC',
+    ),
     'snapshot_note': (
         "Dated snapshot lists are in force: these are the lists bundled with the code, not today's publications. "
         'Refresh the lists before relying on this report.',
@@ -107,6 +111,7 @@ _WORDS: dict[str, Any] = {
         'field': ('Field', '字段'),
         'rows': ('Rows', '行数'),
         'as_of': ('As of', '评估日期'),
+        'basis': ('Evaluated', '评估对象'),
         'eligible': ('Eligible', '合格'),
         'review': ('Review', '需复核'),
         'ineligible': ('Ineligible', '不合格'),
@@ -188,6 +193,22 @@ _WORDS: dict[str, Any] = {
         'sanctions': ('sanctions', '制裁'),
         'eligibility': ('eligibility', '资格'),
         'data_quality': ('data quality', '数据质量'),
+        # what an eligibility run evaluated (screening/eligibility)
+        'import': ('an account file, as imported', '导入的账户文件'),
+        'stored': ('every stored account (nightly)', '库中全部账户（每日复查）'),
+        # alert states and policy actions (screening/alerts)
+        'open': ('open', '待处理'),
+        'in_review': ('in review', '复核中'),
+        'escalated': ('escalated', '已升级'),
+        'pending_approval': ('waiting for a second officer', '等待第二位合规人员审批'),
+        'closed_true_match': ('closed: true match', '已关闭：确认匹配'),
+        'closed_false_positive': ('closed: false positive', '已关闭：误报'),
+        'closed_inconclusive': ('closed: inconclusive', '已关闭：无法确定'),
+        'closed_delisted': ('closed: delisted', '已关闭：已除名'),
+        'auto_suppressed': ('suppressed (decided before)', '已抑制（此前已判定）'),
+        'suspend': ('suspend the account', '暂停账户'),
+        'cancel': ('cancel the account', '注销账户'),
+        'escalate_legal': ('escalate to legal', '上报法务'),
     },
     'checks': {
         'lists_checked': ('Every list checked at its publisher within 24 h', '每份名单在 24 小时内向发布方检查过'),

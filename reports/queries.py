@@ -172,9 +172,9 @@ PARTS: dict[str, Part] = {p.key: p for p in [
          {"account_data_issues": ("import_id", "field", "reason")}, FAIL_IN, limit=None),
     # -- eligibility ---------------------------------------------------------------------------
     Part("eligibility_runs", f"""
-        SELECT run_id, as_of, import_id, accounts, eligible, review, ineligible, config_hash
+        SELECT run_id, basis, as_of, import_id, accounts, eligible, review, ineligible, config_hash
         FROM eligibility_runs WHERE run_id = {LATEST_ELIGIBILITY}""",
-         {"eligibility_runs": ("run_id", "config_hash")}, limit=None),
+         {"eligibility_runs": ("run_id", "basis", "config_hash")}, limit=None),
     Part("findings_by_reason", f"""
         SELECT {FINDING_CATEGORY} AS category, r.code, r.severity, count(DISTINCT r.account_id) AS accounts
         FROM eligibility_reasons r WHERE r.run_id = {LATEST_ELIGIBILITY} AND r.severity <> 'info'

@@ -173,8 +173,16 @@ def write_exports(con: duckdb.DuckDBPyConnection, data: dict[str, Any], out_dir:
             text = [c for c, t in df.schema.items() if t == pl.String]
             df = df.with_columns(pl.col(c).map_elements(lambda v: clean_text(v, CSV_MAX_CHARS), return_dtype=pl.String)
                                  for c in text)
+            df = df.with_columns(_csv_time(c, t) for c, t in df.schema.items() if isinstance(t, pl.Datetime))
             out[part["key"]] = write_table(df, out_dir / part["export"])
     return out
+
+
+def _csv_time(column: str, dtype: pl.Datetime) -> pl.Expr:
+    """A time column of an export in Asia/Shanghai with its offset ("2026-12-03 20:35:00+08:00"): a
+    spreadsheet shows the officers' clock and the value stays unambiguous."""
+    col = pl.col(column) if dtype.time_zone else pl.col(column).dt.replace_time_zone("UTC")
+    return col.dt.convert_time_zone(str(nightly.SHANGHAI)).dt.strftime("%Y-%m-%d %H:%M:%S%:z").alias(column)
 
 
 def render_html(data: dict[str, Any], *, lang: str, report_id: int, snapshot_sha256: str,
@@ -265,22 +273,34 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["cell"] = _cell
+    env.filters["local_time"] = local_time
     return env
 
 
 NAME_COLUMNS = {"name", "entry_name"}
+# columns whose values are internal names: shown in the officer's words (labels' `values`)
+WORD_COLUMNS = {"band", "category", "severity", "status", "kind", "state", "policy_action", "basis"}
+
+
+def local_time(value: str | dt.datetime) -> str:
+    """A stored time (naive: UTC, the store's clock) as the officers read it: Asia/Shanghai, to the minute
+    (the report's header states the zone)."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(nightly.SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def _cell(value: Any, column: str, words: dict[str, Any]) -> Any:
     """One table cell in the officer's words; names isolated with <bdi> (escaped here, not trusted)."""
     if value is None:
         return "—"
-    if isinstance(value, bool) or column in ("band", "category", "severity", "status", "kind"):
+    if isinstance(value, bool) or column in WORD_COLUMNS:
         value = words["values"].get(str(value), value)
     if isinstance(value, float):
         value = f"{value:,.3f}".rstrip("0").rstrip(".")
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        value = value[:16].replace("T", " ")  # timestamps to the minute
+        value = local_time(value)
     if column in NAME_COLUMNS:
         return Markup("<bdi>") + escape(value) + Markup("</bdi>")
     return value

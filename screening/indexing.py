@@ -11,7 +11,6 @@ process reaches every reader without their opening the store.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import duckdb
@@ -65,6 +64,5 @@ def write_freshness(con: duckdb.DuckDBPyConnection, root: Path) -> dict:
         "reasons": {r["source"]: r["stale_reason"] for r in rows if r["stale_reason"]},
         "missing": sorted(mandatory - {r["source"] for r in rows}),
     }
-    root.mkdir(parents=True, exist_ok=True)
-    snapshot._write_atomic(root / snapshot.FRESHNESS, json.dumps(data, indent=1))
+    snapshot.write_freshness(root, data)
     return data

@@ -30,7 +30,15 @@ from pathlib import Path
 from lxml import etree
 
 from lists.model import Address, BirthDate, Country, Identifier, ListEntry, Name, ParsedList, Quarantined
-from lists.parsing import ListFormatError, clean, joined, locate_file, parse_birth_date, parse_date
+from lists.parsing import (
+    ListFormatError,
+    alternative_names,
+    clean,
+    joined,
+    locate_file,
+    parse_birth_date,
+    parse_date,
+)
 from lists.spec import ListSpec
 from lists.xmlparse import EntryNotes, raw_xml, read_xml, xml_text, xml_texts
 from screening.scripts import detect_script
@@ -178,7 +186,8 @@ def _alias(
     name_type, strength = mapped
     if note := xml_text(alias, "NOTE"):
         rec.remarks.append(f"Alias {name!r}: {note}")
-    return [Name(name, name_type, strength, detect_script(name))]  # type: ignore[arg-type]
+    listed = [name, *alternative_names(name, detect_script)]
+    return [Name(n, name_type, strength, detect_script(n)) for n in listed]  # type: ignore[arg-type]
 
 
 def _birth_dates(record: etree._Element, rec: EntryNotes) -> list[BirthDate]:

@@ -109,7 +109,7 @@ REGISTRATION_COUNTRY = frozenset({"Nationality of Registration", "Registration C
 _LIST_CODE = re.compile(r"\(([^)]+)\)")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
-_LEADING_AND = re.compile(r"^and\s+")
+_LEADING_AND = re.compile(r"^and(?:\s+|$)")
 _IMO_PREFIX = re.compile(r"^IMO\s*")
 # Columns kept in remarks as "label: value" (party data the model has no field for).
 REMARK_COLUMNS: dict[str, str] = {
@@ -202,8 +202,9 @@ def _entry(source_id: str, subject_type: SubjectType, name: str, source: str, ro
 
 
 def _split(value: str | None) -> list[str]:
-    """`; `-joined values; the Entity List writes `…; and X` — the `and` is not part of X."""
-    return [clean(_LEADING_AND.sub("", part)) or part for part in split_multi(value)]
+    """`; `-joined values; the Entity List writes `…; and X` — the `and` is not part of X — and sometimes
+    a bare `…; and` at the end, which is no name at all."""
+    return [text for part in split_multi(value) if (text := clean(_LEADING_AND.sub("", part)))]
 
 
 def _codes(value: str | None) -> list[str]:

@@ -1,4 +1,4 @@
-"""Alerts to decisions: the compliance officers' workflow (DESIGN §6).
+"""Alerts to decisions: the compliance officers' workflow (README, "Alerts, decisions and the audit trail").
 
 Hits of a screening run, a non-clear registration lookup, eligibility findings and unscreenable
 accounts become alerts; officers decide them with four-eyes; suppression memory, a regime policy,

@@ -35,7 +35,7 @@ ALERT_BANDS = ("block_review", "review")
 KIND_RANK = {"data_quality": 0, "eligibility": 1, "sanctions": 2}
 BAND_RANK = {None: 0, "low": 1, "review": 2, "block_review": 3}
 
-# The account's screened data: a change to any of these voids a suppression (DESIGN §6).
+# The account's screened data: a change to any of these voids a suppression (alerts/suppression.py).
 ACCOUNT_FP_SQL = """sha256(concat_ws('|', coalesce(a.subject_type, ''), coalesce(a.name, ''),
     coalesce(a.name_latin, ''), coalesce(CAST(a.birth_date AS VARCHAR), ''), coalesce(a.nationality, ''),
     coalesce(a.country, ''), coalesce(a.id_hash, '')))"""

@@ -1,5 +1,5 @@
 """The officers' workflow tables: officers, alerts and their findings, decisions, suppressions, flags,
-notices, the regime policy versions and the hash-chained audit log (DESIGN §6)."""
+notices, the regime policy versions and the hash-chained audit log (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

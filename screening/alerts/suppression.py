@@ -1,5 +1,5 @@
 """Suppression ("good guy") memory, keyed on account + list entry + a fingerprint of the account's
-screened data + the entry's fingerprint (OFAC's 2015 false-hit-list guidance, domain.md §1.5).
+screened data + the entry's fingerprint (OFAC's 2015 false-hit-list guidance).
 
 A later finding with both fingerprints unchanged is logged and opens no alert; a change on either
 side voids the suppression (the finding then opens an alert); suppressions expire (policy

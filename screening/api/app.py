@@ -39,7 +39,7 @@ API_VERSION = "1"
 
 
 class LookupRequest(BaseModel):
-    """One subject, as the registration form has it (DESIGN §3.2)."""
+    """One subject, as the registration form has it (docs/architecture.md §3.2)."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=1000, description="Legal name, any script.")

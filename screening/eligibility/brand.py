@@ -1,4 +1,4 @@
-"""Display names that imitate a protected brand (DESIGN §5, domain.md §4).
+"""Display names that imitate a protected brand (docs/architecture.md §5).
 
 Every display name is folded once: NFKC (full-width forms), invisible characters removed, lower
 case, each character mapped to its Unicode TR39 skeleton (ICU SpoofChecker: Cyrillic `а` → `a`,
@@ -6,7 +6,7 @@ case, each character mapped to its Unicode TR39 skeleton (ICU SpoofChecker: Cyri
 The character maps are built for the distinct characters of the column, then applied with one
 vectorised multi-pattern replace, so the cost is per distinct character, not per row.
 
-Findings (all `review`: a human decides, domain.md §4.2):
+Findings (all `review`: a human decides):
     brand_imitation      the folded name contains a protected form, or its pinyin does
     brand_near_spelling  a plain misspelling of a protected Latin or pinyin form somewhere in the
                          folded name (impersonation words aside): one edit for forms of

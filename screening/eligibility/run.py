@@ -77,13 +77,16 @@ def evaluate(
     allow_multiple: bool = False,
     brand_config: BrandConfig | None = None,
     issues: pl.DataFrame | None = None,
+    carried: pl.DataFrame | None = None,
 ) -> Evaluation:
     """Every check over `base` (from `prepare`).
 
     `changes`: identity changes since the last import (transfers); `blocked`: account_id, why —
     accounts blocked for sanctions; `previous`: account_id, capacity of the last run (minors who
     turned 18 are reported); `issues`: data issues of the records read (ISSUE_SCHEMA), each a
-    `review` reason — a dropped birth date, a missing name … never leave an account out.
+    `review` reason — a dropped birth date, a missing name … never leave an account out;
+    `carried` (REASON_SCHEMA): reasons an earlier evaluation established with data `base` lacks
+    (the clear ID number): they replace this evaluation's reasons of the same check and account.
     """
     as_of = as_of or today_in_shanghai()
     capacity = capacity_frame(base, as_of)
@@ -107,7 +110,11 @@ def evaluate(
                 pl.format("now {} ({} at the previous run)", pl.col("capacity"), pl.col("previous_capacity")),
             )
         )
-    reasons = pl.concat(frames).filter(pl.col("account_id").is_in(base["account_id"].implode()))
+    reasons = pl.concat(frames)
+    if carried is not None:
+        replaced = carried.select("account_id", "check").unique()
+        reasons = pl.concat([reasons.join(replaced, on=["account_id", "check"], how="anti"), carried])
+    reasons = reasons.filter(pl.col("account_id").is_in(base["account_id"].implode()))
     results = (
         status_frame(base, reasons)
         .join(capacity.select("account_id", "capacity"), on="account_id", how="left", maintain_order="left")
@@ -145,7 +152,6 @@ def run_eligibility(
 ) -> tuple[int, Evaluation]:
     """Import the accounts (transfer detection against the previous import), evaluate, store."""
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     key = key if key is not None else id_hash_key()
     previous = _previous_capacity(con)
     import_id = store_import(con, import_, key=key)
@@ -153,28 +159,81 @@ def run_eligibility(
     base = prepare(con, import_.first_per_account().drop("line"), key)
     evaluation = evaluate(base, as_of=as_of, changes=changes, blocked=blocked, previous=previous,
                           allow_multiple=allow_multiple, issues=import_.issues)
+    run_id = _store_run(con, evaluation, started=started, import_id=import_id, basis="import",
+                        warnings=key_warnings(key))
+    return run_id, evaluation
+
+
+# Reasons the store cannot re-derive: they need the clear ID number (its checks; the birth date it
+# embeds) or the file's raw fields (data issues). `capacity` is carried only for the accounts whose
+# age the store cannot tell: no stored birth date, or a declared date the ID number contradicted.
+_LAST_FILE_RUN = """accounts a JOIN eligibility_runs e ON e.import_id = a.last_import_id AND e.basis = 'import'
+    JOIN eligibility_{table} r ON r.run_id = e.run_id AND r.account_id = a.account_id"""
+CARRIED_REASONS = f"""
+    WITH last_file AS (SELECT r.* FROM {_LAST_FILE_RUN.format(table="reasons")})
+    SELECT account_id, "check", code, severity, detail FROM last_file
+    WHERE "check" IN ('id', 'data')
+       OR ("check" = 'capacity' AND account_id IN (
+              SELECT account_id FROM last_file WHERE code = 'dob_mismatch'
+              UNION SELECT account_id FROM accounts WHERE birth_date IS NULL))"""
+
+
+def run_stored_eligibility(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    blocked: pl.DataFrame | None = None,
+    allow_multiple: bool = False,
+) -> tuple[int, Evaluation] | None:
+    """Re-evaluate every stored account on `as_of` (the nightly run; None when no account is stored).
+
+    What time or other accounts change is re-derived over the whole stored base: capacity (a minor
+    turning 18, a birthday), shared subjects, suspended look-alikes, brand imitation. The store holds
+    no clear ID number, so the reasons that need one (`CARRIED_REASONS`) come from each account's last
+    evaluation with its file; for accounts whose age only the ID number told, the capacity found then
+    stands (a birthday since is seen at the next import)."""
+    started = time.perf_counter()
+    base = _stored_frame(con, "TRUE", {})
+    if base.is_empty():
+        return None
+    carried = con.sql(CARRIED_REASONS).pl().cast(REASON_SCHEMA)  # type: ignore[arg-type]
+    carried_capacity = con.sql(
+        f"""SELECT r.account_id, r.capacity FROM {_LAST_FILE_RUN.format(table="results")}
+            WHERE r.account_id IN (SELECT unnest($ids))""",
+        params={"ids": carried.filter(pl.col("check") == "capacity")["account_id"].unique().to_list()}).pl()
+    evaluation = evaluate(base, as_of=as_of, blocked=blocked, previous=_previous_capacity(con),
+                          allow_multiple=allow_multiple, carried=carried)
+    evaluation.results = evaluation.results.update(carried_capacity, on="account_id")
+    run_id = _store_run(con, evaluation, started=started, import_id=None, basis="stored", warnings=[])
+    return run_id, evaluation
+
+
+def _store_run(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, *, started: float, import_id: int | None,
+               basis: str, warnings: list[str]) -> int:
+    """The run, its results and reasons, all or nothing (`started`: the run's perf_counter start)."""
+    seconds = time.perf_counter() - started
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=seconds)
     counts = evaluation.results["status"].value_counts()
     count = dict(zip(counts["status"].to_list(), counts["count"].to_list(), strict=True))
     run_id = con.execute("SELECT nextval('eligibility_run_seq')").fetchall()[0][0]
     results = evaluation.results.select("account_id", "status", "capacity", "group_id")
-    reasons = evaluation.reasons
     con.register("elig_results", results)
-    con.register("elig_reasons", reasons)
+    con.register("elig_reasons", evaluation.reasons)
     try:
         with transaction(con):
             con.execute("INSERT INTO eligibility_results SELECT $r, account_id, status, capacity, group_id FROM elig_results", {"r": run_id})
             con.execute('INSERT INTO eligibility_reasons SELECT $r, account_id, "check", code, severity, detail FROM elig_reasons', {"r": run_id})
             con.execute(
                 """INSERT INTO eligibility_runs (run_id, started_at, seconds, as_of, import_id, accounts, eligible,
-                       review, ineligible, config_hash, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [run_id, started_at, time.perf_counter() - started, evaluation.as_of, import_id, results.height,
+                       review, ineligible, config_hash, warnings, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [run_id, started_at, seconds, evaluation.as_of, import_id, results.height,
                  count.get("eligible", 0), count.get("review", 0), count.get("ineligible", 0), config_hash(),
-                 json.dumps(key_warnings(key))],
+                 json.dumps(warnings), basis],
             )
     finally:
         con.unregister("elig_results")
         con.unregister("elig_reasons")
-    return int(run_id), evaluation
+    return int(run_id)
 
 
 def _previous_capacity(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
@@ -234,20 +293,26 @@ def _has_accounts(con: duckdb.DuckDBPyConnection | None) -> bool:
 def _stored_neighbours(con: duckdb.DuckDBPyConnection, subject: pl.DataFrame) -> pl.DataFrame:
     """Stored accounts that could be the same subject or the guardian (other than itself)."""
     row = subject.row(0, named=True)
-    found = con.sql(
-        """
-        SELECT account_id, subject_type, name, name_latin, birth_date, country, nationality, id_type,
-               display_name, registered_at, updated_at, status, guardian_account_id, self_supporting,
-               id_kind, id_hash, id_masked
-        FROM accounts
-        WHERE account_id <> $id AND (
+    return _stored_frame(
+        con,
+        """account_id <> $id AND (
               id_hash = $hash OR account_id = $guardian
            OR (subject_type = 'person' AND birth_date = $dob)
            OR (subject_type = 'organization' AND coalesce(country, '') = coalesce($country, '')
-               AND lower(name) = lower($name)))
-        """,
-        params={"id": row["account_id"], "hash": row["id_hash"], "guardian": row["guardian_account_id"],
-                "dob": row["id_birth_date"] or row["birth_date"], "country": row["country"], "name": row["name"]},
+               AND lower(name) = lower($name)))""",
+        {"id": row["account_id"], "hash": row["id_hash"], "guardian": row["guardian_account_id"],
+         "dob": row["id_birth_date"] or row["birth_date"], "country": row["country"], "name": row["name"]},
+    )
+
+
+def _stored_frame(con: duckdb.DuckDBPyConnection, where: str, params: dict[str, object]) -> pl.DataFrame:
+    """Stored accounts (`where`) in the columns of `prepare`; what needs the clear ID number is empty."""
+    found = con.sql(
+        f"""SELECT account_id, subject_type, name, name_latin, birth_date, country, nationality, id_type,
+                   display_name, registered_at, updated_at, status, guardian_account_id, self_supporting,
+                   id_kind, id_hash, id_masked
+            FROM accounts WHERE {where} ORDER BY account_id""",
+        params=params,
     ).pl()
     return found.with_columns(
         id_number=pl.lit(None, dtype=pl.Utf8), id_error=pl.lit(None, dtype=pl.Utf8),
@@ -277,4 +342,5 @@ def _stored_changes(con: duckdb.DuckDBPyConnection, subject: pl.DataFrame) -> pl
         con.unregister("subject_row")
 
 
-__all__ = ["REASON_SCHEMA", "Evaluation", "check_subject", "evaluate", "export", "prepare", "run_eligibility"]
+__all__ = ["REASON_SCHEMA", "Evaluation", "check_subject", "evaluate", "export", "prepare", "run_eligibility",
+           "run_stored_eligibility"]

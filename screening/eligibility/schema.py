@@ -48,3 +48,15 @@ def m002_warnings_and_masks(con: duckdb.DuckDBPyConnection) -> None:
         WHERE detail LIKE '%*%';
         """
     )
+
+
+@migrations()
+def m003_basis(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 15: what a run evaluated — `import` (an account file, with its clear ID numbers) or
+    `stored` (the nightly re-evaluation of the stored accounts, `run_stored_eligibility`)."""
+    con.execute(
+        """
+        ALTER TABLE eligibility_runs ADD COLUMN basis VARCHAR;
+        UPDATE eligibility_runs SET basis = 'import';
+        """
+    )

@@ -255,23 +255,22 @@ def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, 
 @click.option("--plant", type=int, default=60, show_default=True, help="Accounts given real list entries.")
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the hits file goes (default: the store's folder).")
+              help="Where the planted-entry labels go (default: the store's folder).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def demo_command(obj: Context, n: int, plant: int, seed: int, out_dir: Path | None, as_json: bool) -> None:
-    """The main job: bundled lists → synthetic accounts with planted matches → screen → summary."""
-    from screening.evaluation.demo import run_demo, summary, summary_text
+    """The main job on the embedded default: the nightly chain (`screening nightly --offline`) on the bundled
+    dated lists and a synthetic account base with planted list entries; ends with the report and next steps.
+    Exit 1 when a step of the chain failed."""
+    import sys
 
-    from screening.cli import after_run
+    from screening.evaluation.demo import run_demo, summary_text
 
-    con = connect(obj.db)
-    result = run_demo(con, db_path=obj.db, out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed)
-    data = summary(result)
-    text = summary_text(data)
-    if result.run_id is not None:  # the run's hits become alerts for the officers, as after `screening screen`
-        data["alerts"], line = after_run("screen", con, result.run_id)
-        text += "\n" + line
-    emit(data, as_json, text)
+    data = run_demo(Path(obj.db), out_dir=out_dir or Path(obj.db).parent, n=n, planted=plant, seed=seed,
+                    say=lambda line: click.echo(line, err=True), quiet_commands=as_json)
+    emit(data, as_json, summary_text(data))
+    if data["exit_code"]:
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------------------------------------

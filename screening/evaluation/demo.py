@@ -1,45 +1,38 @@
-"""The main job as one command: lists → synthetic accounts with planted matches → screening → summary.
+"""The main job on the embedded default: `make demo` is the nightly chain, fed with a synthetic account
+base in which real list entries are hidden.
 
-Why: it shows the whole flow on a fresh machine with no network and no platform data. The lists are
-the bundled dated snapshots (loudly labelled as such); the accounts are synthetic, with real list
-entries planted under variant spellings, so the summary can say how many of them were found.
+Why it is built like this: the demo must show what the service does every night, not a hand-made
+sequence of its own. So it runs the chain's own commands, as an operator's cron would: the chain's first
+job (`lists.refresh`, offline: the bundled dated snapshots, loudly labelled) loads the lists; synthetic
+accounts with planted list entries are dropped in the accounts inbox; `screening nightly --offline` then
+imports them (eligibility on the way in), screens, alerts, re-evaluates eligibility and writes the report.
+The demo itself only reads the store afterwards: how many planted entries were found, where the report
+is, and what an officer does next. (jobs/ sits above this package, so it is reached through the command,
+never imported.)
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from lists.refresh import ensure_lists
+from screening import exc, settings
 from screening.evaluation.planting import LABEL_COLUMNS, plant_matches, planted_recall
-from screening.export import write_table
+from screening.store import connect
 
-BAND_ORDER = {"block_review": 0, "review": 1, "low": 2}
 DEMO_ACCOUNTS = 20_000
 DEMO_PLANTED = 60
-
-
-@dataclass
-class DemoResult:
-    lists: list[dict[str, Any]]
-    snapshot_loaded: bool
-    accounts: int
-    planted: int
-    quarantined: int
-    hits: pl.DataFrame
-    planted_found: pl.DataFrame
-    hits_file: Path
-    accounts_file: Path
-    run_id: Any = None
-    timings: dict[str, float] = field(default_factory=dict)
-    review: float = 0.0
-    labels: pl.DataFrame | None = None  # account_id + planted_* labels
-    import_id: int | None = None
+INBOX_FILE = "demo-accounts.csv"
+NEXT_STEPS = 3  # what the demo's last lines show of the report's next steps
 
 
 def list_status(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -65,140 +58,130 @@ def snapshot_banner(lists: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def demo_accounts(con: duckdb.DuckDBPyConnection, n: int, planted: int, seed: int) -> tuple[pl.DataFrame, Any]:
-    """Synthetic accounts (canonical columns) with `planted` list entries hidden among them, and the import."""
-    from screening.accounts import normalise_accounts
-    from screening.evaluation.synth import synth_accounts
+def run_demo(db: Path, *, out_dir: Path, n: int = DEMO_ACCOUNTS, planted: int = DEMO_PLANTED, seed: int = 2026,
+             say: Callable[[str], None] = print, quiet_commands: bool = False) -> dict[str, Any]:
+    """Lists → planted accounts in the inbox → the nightly chain → what the store says happened.
 
-    imported = normalise_accounts(synth_accounts(n, seed))
-    labelled = plant_matches(imported.accounts, con, n=planted, seed=seed)
-    return labelled, imported
-
-
-def store_accounts(con: duckdb.DuckDBPyConnection, labelled: pl.DataFrame, imported: Any) -> int:
-    """Record the demo base as an account import, so later steps (alerts, eligibility, reports) see it."""
-    from screening.accounts import AccountImport, store_import
-
-    return store_import(con, AccountImport(accounts=labelled.drop(LABEL_COLUMNS), issues=imported.issues,
-                                           source="demo (synthetic accounts with planted list entries)"))
-
-
-def run_demo(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    db_path: Path | None,
-    out_dir: Path,
-    n: int = DEMO_ACCOUNTS,
-    planted: int = DEMO_PLANTED,
-    seed: int = 2026,
-) -> DemoResult:
-    """Load lists if needed, build the demo base, screen it as a full run and write the hits file."""
-    from screening.matching import MatchConfig
-    from screening.runs import screen_accounts
-
+    `say` gets the progress lines; the chain's own output goes to the terminal (to stderr when
+    `quiet_commands`, so a --json caller's stdout stays JSON). Returns the summary (`summary_text`)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    loaded = ensure_lists(con, db_path)
+    say("[1/3] Loading the bundled dated lists: the chain's first job, lists.refresh --offline …")
+    # a minute or two on a fresh store: its log lines (a line per list loaded) are the progress
+    if _command(db, ["jobs", "run", "lists.refresh", "--offline"], quiet_commands, log_level="INFO"):
+        raise exc.ListRefused("the bundled lists could not all be loaded, so the demo stops before screening: "
+                              "`screening jobs history lists.refresh` says why")
     timings["lists"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    labelled, imported = demo_accounts(con, n, planted, seed)
-    quarantined = imported.unscreenable().height
-    import_id = store_accounts(con, labelled, imported)
+    con = connect(db)
+    try:
+        lists = list_status(con)
+        banner = snapshot_banner(lists)
+        if banner:
+            say(banner)
+        say(f"[2/3] Building {n:,} synthetic accounts, {planted} of them with a real list entry hidden under a "
+            "variant spelling …")
+        labels, inbox_file = drop_accounts(con, db, n=n, planted=planted, seed=seed)
+    finally:
+        con.close()
+    labels_file = out_dir / "demo_accounts_planted.csv"
+    labels_file.parent.mkdir(parents=True, exist_ok=True)
+    labels.write_csv(labels_file)
     timings["accounts"] = time.perf_counter() - started
+    say(f"      {inbox_file} (which accounts hide an entry: {labels_file})")
 
-    config = MatchConfig()
     started = time.perf_counter()
-    result = screen_accounts(con, labelled.drop(LABEL_COLUMNS), kind="full", min_score=config.low, config=config)
-    timings["screen"] = time.perf_counter() - started
-    hits = result.hits
+    say("[3/3] The nightly chain, as the service runs it: screening nightly --offline …")
+    exit_code = _command(db, ["nightly", "--offline"], quiet_commands)
+    timings["nightly"] = time.perf_counter() - started
 
-    hits_file = write_table(_flat(hits), out_dir / "demo_hits.csv")
-    accounts_file = write_table(_flat(labelled), out_dir / "demo_accounts.csv")
-    return DemoResult(
-        lists=list_status(con),
-        snapshot_loaded=loaded,
-        accounts=labelled.height,
-        planted=labelled.filter(pl.col("planted_source").is_not_null()).height,
-        quarantined=quarantined,
-        hits=hits,
-        planted_found=planted_recall(labelled, hits, config.review),
-        hits_file=hits_file,
-        accounts_file=accounts_file,
-        run_id=getattr(result, "run_id", None),
-        timings=timings,
-        review=config.review,
-        labels=labelled.select("account_id", *LABEL_COLUMNS),
-        import_id=import_id,
-    )
+    con = connect(db, read_only=True)
+    try:
+        result = outcome(con, labels)
+    finally:
+        con.close()
+    return {**result, "lists": lists, "accounts": n, "planted": planted, "inbox_file": str(inbox_file),
+            "labels_file": str(labels_file), "exit_code": exit_code,
+            "seconds": {k: round(v, 1) for k, v in timings.items()}}
 
 
-def _flat(df: pl.DataFrame) -> pl.DataFrame:
-    """Lists and structs as JSON text so the frame fits a CSV."""
-    return df.with_columns(
-        pl.col(c).map_elements(lambda v: None if v is None else _json(v), return_dtype=pl.String)
-        for c, t in df.schema.items()
-        if isinstance(t, (pl.List, pl.Struct, pl.Array))
-    )
+def drop_accounts(con: duckdb.DuckDBPyConnection, db: Path, *, n: int, planted: int,
+                  seed: int) -> tuple[pl.DataFrame, Path]:
+    """Write the synthetic base (list entries planted from the store's lists) into the accounts inbox,
+    whole and already settled; return the labels (account_id, planted_*) and the file."""
+    from screening.accounts import write_accounts
+    from screening.evaluation.synth import synth_accounts
+
+    accounts = plant_matches(synth_accounts(n, seed), con, n=planted, seed=seed)
+    inbox = settings.accounts_inbox_for(db)
+    target = inbox / INBOX_FILE
+    partial = inbox / f".{INBOX_FILE}.part.csv"  # the import job ignores hidden files
+    write_accounts(accounts.drop(LABEL_COLUMNS), partial)
+    settled = time.time() - 60  # the import job leaves files younger than a few seconds alone
+    os.utime(partial, (settled, settled))
+    partial.replace(target)
+    return accounts.select("account_id", *LABEL_COLUMNS), target
 
 
-def _json(value: Any) -> str:
-    import json
+def _command(db: Path, args: list[str], quiet: bool, log_level: str | None = None) -> int:
+    """`screening --db DB ARGS…` in a child process (the chain's own entry point), its output shown."""
+    command = [sys.executable, "-m", "screening", "--db", str(db), *args]
+    env = {**os.environ, settings.LOG_LEVEL_ENV: log_level} if log_level else None
+    return subprocess.run(command, stdout=sys.stderr if quiet else None, env=env, check=False).returncode
 
-    if isinstance(value, pl.Series):
-        value = value.to_list()
-    return json.dumps(value, ensure_ascii=False, default=str)
+
+def outcome(con: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> dict[str, Any]:
+    """What the store recorded: planted entries found by the last full screen (alerted: needs review or
+    likely match), a few of them with the matcher's reasons, and the last report with its next steps."""
+    run = con.execute("SELECT max(run_id) FROM screening_runs WHERE kind = 'full' AND status = 'finished'").fetchall()[0][0]
+    hits = con.sql("""SELECT account_id, source, source_id, query_name, matched_name, score, reasons
+                      FROM screening_hits WHERE run_id = $run AND band <> 'low'""", params={"run": run}).pl()
+    found = planted_recall(labels, hits, 0.0)
+    examples = (hits.join(labels, left_on=["account_id", "source", "source_id"],
+                          right_on=["account_id", "planted_source", "planted_source_id"])
+                .sort(["score", "account_id"], descending=[True, False])
+                .unique("planted_variation", keep="first", maintain_order=True).head(3))
+    report = con.execute("SELECT outputs FROM job_runs WHERE job_id = 'report.nightly' AND status = 'succeeded' "
+                         "ORDER BY run_id DESC LIMIT 1").fetchall()
+    return {"screening_run_id": run, "planted_by_variation": found.to_dicts(),
+            "planted_found": int(found["found"].sum()) if found.height else 0,
+            "examples": examples.to_dicts(), "report": json.loads(report[0][0]) if report else None}
 
 
-def summary(result: DemoResult, top: int = 10) -> dict[str, Any]:
-    """What the demo prints: hits by band and list, planted found, top hits with reasons."""
-    hits = result.hits
-    by_band = hits.group_by("band").agg(pl.len().alias("hits"), pl.col("account_id").n_unique().alias("accounts"))
-    by_list = (
-        hits.filter(pl.col("score") >= result.review)
-        .group_by("source")
-        .agg(pl.len().alias("hits"), pl.col("account_id").n_unique().alias("accounts"))
-        .sort("hits", descending=True)
-    )
-    found = result.planted_found
-    planted_total = int(found.get_column("planted").sum()) if found.height else 0
-    found_total = int(found.get_column("found").sum()) if found.height else 0
-    cols = [c for c in ("account_id", "query_name", "matched_name", "entry_name", "source", "source_id", "score",
-                        "band", "reasons") if c in hits.columns]
-    labels = result.labels.select("account_id", "planted_variation") if result.labels is not None else None
-    best = hits.sort(["score", "account_id"], descending=[True, False]).unique("account_id", keep="first",
-                                                                               maintain_order=True)
-    top_hits = best.head(top).select(cols)
-    if labels is not None:
-        top_hits = top_hits.join(labels, on="account_id", how="left", maintain_order="left")
-    top_hits = top_hits.to_dicts()
-    return {
-        "lists": result.lists,
-        "snapshot_loaded_now": result.snapshot_loaded,
-        "accounts": result.accounts,
-        "quarantined_rows": result.quarantined,
-        "planted": result.planted,
-        "planted_found_at_review": found_total,
-        "planted_recall": round(found_total / planted_total, 4) if planted_total else None,
-        "planted_by_variation": found.to_dicts(),
-        "hits": hits.height,
-        "alerted_accounts": hits.filter(pl.col("score") >= result.review).get_column("account_id").n_unique(),
-        "by_band": by_band.with_columns(pl.col("band").replace_strict(BAND_ORDER, default=9).alias("_o"))
-        .sort("_o").drop("_o").to_dicts(),
-        "by_list": by_list.to_dicts(),
-        "top_hits": top_hits,
-        "hits_file": str(result.hits_file),
-        "accounts_file": str(result.accounts_file),
-        "run_id": result.run_id,
-        "account_import_id": result.import_id,
-        "seconds": {k: round(v, 2) for k, v in result.timings.items()},
-    }
+def summary_text(s: dict[str, Any]) -> str:
+    """The closing lines: planted entries found, then the report and the officer's next steps."""
+    lines = [""]
+    if s["planted"]:
+        lines.append(f"Planted list entries the nightly full screen put in front of an officer: {s['planted_found']} / "
+                     f"{s['planted']} (run {s['screening_run_id']}).")
+        missed = [r for r in s["planted_by_variation"] if r["found"] < r["planted"]]
+        if missed:
+            lines.append("  missed, by spelling variant: " + ", ".join(
+                f"{r['planted_variation']} {r['planted'] - r['found']}" for r in missed))
+        for h in s["examples"]:
+            lines.append(f"  {h['score']:.3f}  {h['account_id']}  {h['query_name']!r} ~ {h['matched_name']!r} "
+                         f"[{h['source']}:{h['source_id']}, planted as {h['planted_variation']}]")
+            lines.append(f"         {reasons_text(h['reasons'])}")
+    seconds = s.get("seconds", {})
+    if seconds:
+        lines.append(f"Took {sum(seconds.values()):.0f} s: lists {seconds['lists']:.0f} s, accounts "
+                     f"{seconds['accounts']:.0f} s, nightly chain {seconds['nightly']:.0f} s.")
+    report = s["report"]
+    if report is None:
+        lines.append("No report was written: see `screening jobs history report.nightly`.")
+    else:
+        lines.append(f"Report: {report['html']}")
+        if report.get("next_steps"):
+            lines.append("What an officer does next:")
+            lines += [f"  {i}. {step}" for i, step in enumerate(report["next_steps"][:NEXT_STEPS], 1)]
+    if s["exit_code"]:
+        lines.append(f"A step of the nightly chain failed (exit {s['exit_code']}): `screening jobs history`.")
+    return "\n".join(lines)
 
 
 def reasons_text(reasons: Any) -> str:
     """A hit's machine-readable reasons as one line: name score and route, then each qualifier."""
-    import json
-
     data = json.loads(reasons) if isinstance(reasons, str) else reasons
     if not isinstance(data, dict):
         return str(data)
@@ -212,44 +195,3 @@ def reasons_text(reasons: Any) -> str:
 
         parts.append(format_steps(data["features"]))
     return " · ".join(parts) if parts else json.dumps(data, ensure_ascii=False)
-
-
-def summary_text(s: dict[str, Any]) -> str:
-    """The summary for people."""
-    lines = []
-    banner = snapshot_banner(s["lists"])
-    if banner:
-        lines += [banner, ""]
-    lines.append(f"Screened {s['accounts']:,} synthetic accounts ({s['planted']} with planted list entries; "
-                 f"{s['quarantined_rows']} rows quarantined at import) against {len(s['lists'])} lists "
-                 f"in {s['seconds'].get('screen', 0):.1f} s (run {s['run_id']}; accounts stored as import "
-                 f"{s['account_import_id']}).")
-    lines.append(f"Hits: {s['hits']:,} on {s['alerted_accounts']:,} alerted accounts (score ≥ review).")
-    if s["planted"]:
-        lines.append(f"Planted entries found at the review threshold: {s['planted_found_at_review']} / {s['planted']}"
-                     f" ({100 * (s['planted_recall'] or 0):.1f} %).")
-        missed = [r for r in s["planted_by_variation"] if r["found"] < r["planted"]]
-        if missed:
-            lines.append("  missed by variation: " + ", ".join(f"{r['planted_variation']} {r['planted'] - r['found']}"
-                                                               for r in missed))
-    lines.append("")
-    lines.append("By band:")
-    for r in s["by_band"]:
-        lines.append(f"  {str(r['band']):<14} {r['hits']:>7,} hits  {r['accounts']:>7,} accounts")
-    lines.append("By list (score ≥ review):")
-    for r in s["by_list"]:
-        lines.append(f"  {r['source']:<14} {r['hits']:>7,} hits  {r['accounts']:>7,} accounts")
-    lines.append("")
-    lines.append("Top hits (best per account; planted = a list entry hidden in the demo base on purpose):")
-    for h in s["top_hits"]:
-        query = h.get("query_name") or ""
-        matched = h.get("matched_name") or h.get("entry_name") or ""
-        planted = f"  [planted: {h['planted_variation']}]" if h.get("planted_variation") else ""
-        lines.append(f"  {h['score']:.3f} {str(h.get('band')):<12} {h['account_id']:<10} {query!r} ~ {matched!r} "
-                     f"[{h['source']}:{h['source_id']}]{planted}")
-        if h.get("reasons") is not None:
-            lines.append(f"        {reasons_text(h['reasons'])}")
-    lines.append("")
-    lines.append(f"Hits file: {s['hits_file']}")
-    lines.append(f"Accounts (with planted labels): {s['accounts_file']}")
-    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""`screening eval`: how well the matcher does, measured on labelled data (DESIGN §4, domain.md §2).
+"""`screening eval`: how well the matcher does, measured on labelled data (docs/evaluation.md §1).
 
 Four parts, each a function returning a JSON-able dict (and, where useful, the rows behind it):
 

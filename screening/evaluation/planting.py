@@ -14,16 +14,9 @@ import duckdb
 import polars as pl
 
 from screening.accounts import SUBJECT_TYPES
-from screening.evaluation.variants import (
-    VARIATIONS,
-    Listed,
-    Variant,
-    VariationType,
-    _account_birth_date,
-    _interleave_by_source,
-    load_listed,
-    make_variant,
-)
+from screening.evaluation.variants import VARIATIONS, Listed, Variant, VariationType, load_listed, make_variant
+from screening.evaluation.variants.generate import _interleave_by_source
+from screening.evaluation.variants.record import _account_birth_date
 
 LABEL_COLUMNS = ("planted_source", "planted_source_id", "planted_variation")
 

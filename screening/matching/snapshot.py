@@ -1,7 +1,7 @@
 """The published list index: an immutable, content-addressed snapshot in files that readers load
 without opening the store.
 
-DuckDB lets one process write a file, and while it writes no other process can open it (DESIGN §10).
+DuckDB lets one process write a file, and while it writes no other process can open it.
 So after every list change the writer publishes what `assemble_index` needs as Parquet files in a
 folder named by the content (`<root>/<snapshot_id>/`, written under a temporary name and renamed into
 place), then switches `<root>/CURRENT` to it with an atomic rename. A reader (`SnapshotReader`) loads
@@ -177,6 +177,12 @@ def read_freshness(root: Path) -> dict | None:
         return json.loads((root / FRESHNESS).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+
+
+def write_freshness(root: Path, freshness: dict) -> None:
+    """Write what `read_freshness` reads, by an atomic rename: a reader sees the old file or the new one."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_atomic(root / FRESHNESS, json.dumps(freshness, indent=1))
 
 
 # --- the reader --------------------------------------------------------------------------------

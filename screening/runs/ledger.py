@@ -180,10 +180,12 @@ def _split_unusable(accounts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
 
 
 def name_windows(accounts: pl.DataFrame) -> pl.DataFrame:
-    """The accounts to query: a name over NAME_MAX_CHARS characters or MAX_NAME_WORDS words is replaced by
-    every run of 1 to WINDOW_WORDS consecutive words in it, so a listed name whose tokens appear in order
-    anywhere in the string is compared as itself (a run of characters for scripts written without
-    spaces). The matcher works per distinct form, so repeated filler costs nothing."""
+    """The accounts to query: a name over NAME_MAX_CHARS characters or MAX_NAME_WORDS words is queried as
+    itself (the matcher compares its first words, as it does a long listed name, so a long name that is
+    listed word for word still hits its entry) and as every run of 1 to WINDOW_WORDS consecutive words in
+    it, so a listed name whose tokens appear in order anywhere in the string is compared as itself (a run
+    of characters for scripts written without spaces). The matcher works per distinct form, so repeated
+    filler costs nothing."""
     if "name" not in accounts.columns or accounts.height == 0:
         return accounts
     name = pl.col("name")
@@ -208,8 +210,8 @@ def _windows(name: str) -> list[str]:
         words, size_range, join = list(name), range(2, 17), ""
     else:
         size_range, join = range(1, WINDOW_WORDS + 1), " "
-    return list(dict.fromkeys(join.join(words[i:i + size]) for i in range(len(words)) for size in size_range
-                              if i + size <= len(words)))
+    runs = (join.join(words[i:i + size]) for i in range(len(words)) for size in size_range if i + size <= len(words))
+    return list(dict.fromkeys([name, *runs]))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,11 @@ def _open(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     warned = False
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            con = duckdb.connect(path, read_only=read_only)
+            # the store's clock is UTC whatever the machine's zone: `now()::TIMESTAMP` (naive columns) and
+            # naive ↔ TIMESTAMPTZ comparisons would otherwise use local time (Asia/Shanghai: 8 hours off)
+            con.execute("SET TimeZone = 'UTC'")
+            return con
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise exc.StoreError(f"cannot open the store at {path}: {error}") from error

@@ -162,3 +162,11 @@ def test_purge_keeps_held_accounts(service_db: Path) -> None:
     assert run.outputs["accounts_purged"] == 1
     left = {r[0] for r in _rows(service_db, "SELECT account_id FROM accounts")}
     assert "OLD-1" not in left and "OLD-2" in left and set(ACCOUNTS) <= left  # open accounts are never purged
+
+
+def test_report_job_runs_through_the_registry(service_db: Path) -> None:
+    """report.nightly, whose reports/ import the registry defers to the run, writes the day's report."""
+    run = run_job("report.nightly", service_db)
+    assert run.status == "succeeded", run.error
+    assert Path(run.outputs["html"]).is_file()
+    assert _rows(service_db, "SELECT count(*) FROM reports")[0][0] == 1

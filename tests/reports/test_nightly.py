@@ -179,3 +179,34 @@ def test_every_part_and_column_has_words(report_store: Path) -> None:
         assert {s["key"] for s in snapshot["sections"]} <= set(words["sections"])
         assert not [c for c in shown if c not in words["columns"]], lang
         assert {c["check"] for c in snapshot["checks"]} <= set(words["checks"])
+
+
+def test_times_are_shown_on_the_officers_clock_with_the_zone_stated(workflow_store: Path, tmp_path: Path) -> None:
+    """The store keeps UTC; the page shows Asia/Shanghai and says so; the CSV carries the offset."""
+    con = connect(workflow_store)
+    report = render.write(con, nightly.today(), tmp_path / "out", lang="en")
+    html = report.html.read_text(encoding="utf-8")
+    assert "all times Asia/Shanghai (UTC+8)" in html
+    opened = con.execute("SELECT opened_at FROM alerts WHERE state <> 'auto_suppressed' ORDER BY alert_id "
+                         "LIMIT 1").fetchall()[0][0]
+    shanghai = opened + dt.timedelta(hours=8)
+    assert f'<td class="c-opened_at">{shanghai:%Y-%m-%d %H:%M}</td>' in html
+    assert f'<td class="c-opened_at">{opened:%Y-%m-%d %H:%M}</td>' not in html
+    start = dt.datetime.fromisoformat(report.data["period"]["start"]) + dt.timedelta(hours=8)
+    assert f"{start:%Y-%m-%d %H:%M} –" in html  # the period line
+    with report.exports["new_alerts"].open(encoding="utf-8", newline="") as f:
+        first = next(csv.DictReader(f))
+    assert first["opened_at"].endswith("+08:00")
+    assert dt.datetime.fromisoformat(first["opened_at"]) == opened.replace(microsecond=0, tzinfo=dt.timezone.utc)
+
+
+def test_cells_use_the_officers_words_not_internal_names(workflow_store: Path, tmp_path: Path) -> None:
+    con = connect(workflow_store)
+    states = {r[0] for r in con.execute("SELECT DISTINCT state FROM alerts").fetchall()}
+    actions = {r[0] for r in con.execute("SELECT DISTINCT policy_action FROM alerts").fetchall()}
+    report = render.write(con, nightly.today(), tmp_path / "out", lang="en")
+    cells = set(re.findall(r'<td class="c-(?:band|state|policy_action|severity|basis)">([^<]*)</td>',
+                           report.html.read_text(encoding="utf-8")))
+    assert {"likely match", "needs review", "open", "an account file, as imported"} <= cells
+    internal = states | actions | {"block_review", "review", "low", "import", "stored"}
+    assert not (cells & (internal - {"open"})), cells & internal  # `open` is the same word for both

@@ -85,7 +85,9 @@ def test_alias_quality_good_strong_low_weak(by_id: dict[str, ListEntry]) -> None
     assert aliases["Ibrahim Hasan Talea Aseeri"] == "strong"  # QUALITY Good
     assert aliases["Abu Saleh"] == "weak"  # QUALITY Low
     assert aliases["Abosslah"] == "weak"
-    assert Counter(aliases.values()) == {"strong": 9, "weak": 3}
+    # 9 published strong aliases, plus the two names "Ibrahim Hassan Tali Asiri (إبراهيم حسن طالع عسيري)" lists
+    assert aliases["Ibrahim Hassan Tali Asiri"] == aliases["إبراهيم حسن طالع عسيري"] == "strong"
+    assert Counter(aliases.values()) == {"strong": 11, "weak": 3}
 
 
 def test_placeholder_alias_is_skipped(by_id: dict[str, ListEntry]) -> None:
@@ -241,6 +243,20 @@ def test_snapshot_2026_02_27_counts() -> None:
     assert len({e.source_id for e in parsed.entries}) == 1003
     assert len(parsed.entries) >= un_sc.SPEC.min_entries
     assert [q.source_id for q in parsed.quarantine] == ["QDi.290"]
+
+
+def test_names_listed_in_a_trailing_bracket_are_aliases_too() -> None:
+    by_id = {e.source_id: e for e in _parsed(SNAPSHOT / "un_sc" / "2026-02-27").entries}
+    aliases = {n.name: n for n in _names(by_id["QDe.137"], "aka")}
+    # the published alias is kept whole, and each name it lists is an alias of the same quality
+    assert any(name.startswith("جبهة فتح الشام (Jabhat Fath al Sham;") for name in aliases)
+    for name, script in [("جبهة فتح الشام", "Arab"), ("Jabhat Fath al-Sham", "Latn"), ("Fateh al-Sham Front", "Latn"),
+                         ("Hay’at Tahrir al-Sham (HTS)", "Latn"), ("هيئة تحرير الشام", "Arab"),
+                         ("Ansar al-Mujahideen Network", "Latn")]:
+        assert aliases[name].quality == "strong" and aliases[name].script == script, name
+    assert not any("original script" in name or "sub-unit name" in name for name in aliases if "(" not in name)
+    names = {n.name for n in by_id["QDi.398"].names}
+    assert "Абу Мухаммад Аль-Кадари" in names and "Abu Muhammad Al-Kadari" in names
 
 
 # --- older versions from the shared corpus -------------------------------------------------------

@@ -133,7 +133,7 @@ def test_policy_requires_escalation_for_chinese_subject(con: duckdb.DuckDBPyConn
     text = policy_mod.DEFAULT_POLICY.read_text(encoding="utf-8").replace(
         "  - regimes: [UN, CN]\n    subject_cn: any", "  - regimes: [CN]\n    subject_cn: any"
     ).replace("  - regimes: [US, EU, UK, AU]\n    subject_cn: true", "  - regimes: [UN, US, EU, UK, AU]\n    subject_cn: true"
-    ).replace('version: "2026-12-03.1"', 'version: "test"')
+    ).replace('version: "2026-12-03.2"', 'version: "test"')
     path = tmp_path / "policy.yml"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SCREENING_POLICY_FILE", str(path))
@@ -178,11 +178,7 @@ def test_lookup_alert(template: Path, tmp_path: Path) -> None:
 
 
 def test_unscreened_accounts_become_data_quality_alerts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS screening_unscreened (run_id INTEGER, account_id VARCHAR, line BIGINT, "
-                "reason VARCHAR)")  # created by the runs package once it lands (OWNERS.md)
     con.execute("INSERT INTO screening_runs SELECT * REPLACE (2 AS run_id) FROM screening_runs WHERE run_id = 1")
-    con.execute("CREATE TABLE IF NOT EXISTS account_data_issues (import_id INTEGER, run_id INTEGER, account_id VARCHAR, "
-                "line BIGINT, field VARCHAR, reason VARCHAR)")  # created by the accounts package (OWNERS.md)
     con.execute("INSERT INTO screening_unscreened VALUES (2, 'Q9', 17, 'no usable name')")
     con.execute("INSERT INTO account_data_issues VALUES (1, 2, 'P2', 3, 'birth_date', 'impossible date')")
     summary = ingest_run(con, 2)

@@ -144,3 +144,56 @@ def test_every_account_is_in_the_output_and_a_bad_birth_date_is_review_or_proven
     assert "data_birth_date" in codes["minor-id"]
     assert results["no-name"]["status"] == "review" and "data_name" in codes["no-name"]
     assert results["odd-type"]["status"] == "review" and "data_subject_type" in codes["odd-type"]
+
+
+def test_stored_run_rederives_what_time_and_other_accounts_change_and_keeps_what_needs_the_id(tmp_path: Path) -> None:
+    """The nightly re-evaluation over the stored accounts (no clear ID numbers there)."""
+    from screening.eligibility.run import run_stored_eligibility
+    from screening.ids import ric_check_char
+
+    minor = "11010520150101123"
+    minor += ric_check_char(minor)
+    valid = "11010519800101123"
+    valid += ric_check_char(valid)
+    bad_check = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    accounts = tmp_path / "a.csv"
+    accounts.write_text(
+        "account_id,subject_type,name,birth_date,id_type,id_number,status\n"
+        "teen,person,小红,2008-07-01,,,active\n"
+        f"minor-id,person,王小明,1984-02-30,RIC,{minor},active\n"  # only the ID tells the age
+        f"bad-id,person,李雷,1980-01-01,RIC,{bad_check},active\n"
+        f"first,person,赵六,1980-01-01,RIC,{valid},active\n"
+        f"second,person,钱七,1975-05-05,RIC,{valid},active\n",  # the same ID number as `first`
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.duckdb"
+    invoke(db, "--accounts", str(accounts), "--out", str(tmp_path / "1.csv"), "--as-of", "2026-06-30")
+    con = store_connect(str(db))
+    assert "11010519800101" not in str(con.sql("SELECT * FROM accounts").fetchall())  # nothing clear to re-check
+    con.execute("UPDATE accounts SET status = 'suspended' WHERE account_id = 'first'")  # the platform suspended it
+
+    run_id, evaluation = run_stored_eligibility(con, as_of=dt.date(2026, 7, 1))
+    results = {r["account_id"]: r for r in evaluation.results.to_dicts()}
+    codes = {k: {reason["code"] for reason in r["reasons"]} for k, r in results.items()}
+    assert set(results) == {"teen", "minor-id", "bad-id", "first", "second"}
+    # re-derived: the birthday, and the suspension of an account sharing the subject
+    assert results["teen"]["capacity"] == "adult" and "turned_adult" in codes["teen"]
+    assert results["second"]["status"] == "ineligible" and "linked_to_blocked_subject" in codes["second"]
+    # carried from the file evaluation: the ID check and the age only the ID number gave
+    assert results["bad-id"]["status"] == "ineligible" and "id_checksum" in codes["bad-id"]
+    assert results["minor-id"]["capacity"] == "minor_under_14" and results["minor-id"]["status"] == "ineligible"
+    assert "data_birth_date" in codes["minor-id"]
+    stored = con.execute("SELECT basis, import_id, accounts, ineligible FROM eligibility_runs WHERE run_id = ?",
+                         [run_id]).fetchall()
+    assert stored == [("stored", None, 5, 3)]
+    reasons = con.execute("SELECT count(*) FROM eligibility_reasons WHERE run_id = ?", [run_id]).fetchall()[0][0]
+    assert reasons == evaluation.reasons.height
+    # a second nightly run still carries from the file evaluation, not from the previous nightly run
+    _, again = run_stored_eligibility(con, as_of=dt.date(2026, 7, 2))
+    assert again.results.filter(pl.col("account_id") == "bad-id")["status"].to_list() == ["ineligible"]
+
+
+def test_stored_run_without_accounts_is_none(tmp_path: Path) -> None:
+    from screening.eligibility.run import run_stored_eligibility
+
+    assert run_stored_eligibility(store_connect(str(tmp_path / "s.duckdb"))) is None

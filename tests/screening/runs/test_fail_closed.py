@@ -23,6 +23,7 @@ from screening.store import connect
 
 SECHIN = ("us_ofac_sdn", "16692")  # SECHIN, Igor Ivanovich (bundled OFAC SDN snapshot)
 MELLI = ("us_ofac_sdn", "25578")  # BANK MELLI IRAN
+HTS = ("un_sc", "QDe.137")  # AL-NUSRAH FRONT FOR THE PEOPLE OF THE LEVANT, with a 45-word alias
 NED = ("cn_sanctions", "f5d7efbff832-20be6a54")  # 美国国家民主基金会 (China's countermeasures list)
 HEADER = ["account_id", "subject_type", "name", "birth_date", "country", "nationality", "id_type", "id_number",
           "registered_at", "self_supporting"]
@@ -149,6 +150,18 @@ def test_a_listed_name_buried_in_a_very_long_string_is_found(con) -> None:
     assert _best(result.hits, "long", SECHIN) >= 0.88
     assert result.hits.group_by("account_id", "source", "source_id").len()["len"].max() == 1  # one hit per entry
     assert result.data_issues == 1
+
+
+def test_a_long_name_listed_word_for_word_hits_its_own_entry(con) -> None:
+    # A 45-word alias of the UN entry QDe.137 (bundled UN snapshot): screened only as runs of words it hit
+    # the entries with the shorter names inside it, never its own.
+    listed = ("Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hay’at Tahrir al-Sham; Hay’et Tahrir "
+              "al-Sham; Hayat Tahrir al-Sham; Assembly for the Liberation of Syria; Assembly for the Liberation of "
+              "the Levant; Liberation of al-Sham Commission; Liberation of the Levant Organisation Tahrir al-Sham; "
+              "Tahrir al-Sham Hay’at)")
+    accounts = pl.DataFrame({"account_id": ["hts"], "subject_type": ["organization"], "name": [listed]})
+    result = screen_import(con, normalise_accounts(accounts))
+    assert _best(result.hits, "hts", HTS) >= 0.88
 
 
 def test_a_gbk_file_with_a_listed_han_name_hits(store: Path, tmp_path: Path) -> None:
