@@ -57,7 +57,7 @@ def screen_accounts_spark(
     if kind not in RUN_KINDS:
         raise exc.UsageError(f"unknown run kind {kind!r}; expected one of {', '.join(RUN_KINDS)}")
     started = time.perf_counter()
-    started_at = dt.datetime.now()
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the store clock: naive UTC
     out_floor = config.review if min_score is None else float(min_score)
     stored_floor = min(config.low, out_floor)
     root = snapshot_root or settings.snapshot_dir_for(Path(database_path(con)))
