@@ -22,14 +22,15 @@ def fold_lookups(ctx: JobContext) -> dict[str, Any]:
     registering account whose lookup was not `clear` gets an alert (issue 12: the onboarding screen
     feeds the officers' queue like any run)."""
     from screening.alerts import alert_from_lookup
-    from screening.api.events import fold
+    from screening.registration.events import fold
 
     folder = settings.service_dir_for(ctx.db) / "spool"
-    with ctx.store() as con:
-        result = fold(con, folder)
-        to_alert = result.pop("to_alert")
-        for event in to_alert:
-            alert_from_lookup(con, event["account_id"], event)
+    result = fold(ctx.db, folder)  # the files read with the store closed, the insert one short transaction
+    to_alert = result.pop("to_alert")
+    if to_alert:
+        with ctx.store() as con:
+            for event in to_alert:
+                alert_from_lookup(con, event["account_id"], event)
     return result | {"lookup_alerts": len(to_alert)}
 
 

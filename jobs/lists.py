@@ -13,8 +13,7 @@ from jobs import sla
 from jobs.runner import JobContext, run_job
 from screening import settings
 from screening.logs import get_logger
-from screening.indexing import build_match_index
-from screening.indexing import publish_if_changed
+from screening.indexing import build_match_index, publish_if_changed
 from screening.store import transaction
 
 log = get_logger(__name__)
@@ -27,10 +26,11 @@ def refresh_lists(ctx: JobContext) -> dict[str, Any]:
     # online: every source with download URLs (the manual China list has none: compliance loads it by hand)
     sources = ctx.params.get("sources") or default_sources(ctx.offline)
     fetched_at = dt.datetime.now(dt.timezone.utc)
+    # downloads and parsing with the store closed; each write a short step of its own
+    outcomes = refresh(ctx.db, sources, offline=ctx.offline, raw_dir=settings.raw_dir_for(ctx.db))
+    loaded = [o for o in outcomes if o.status == "loaded"]
+    build_match_index(ctx.db)  # also repairs an index a crash left unbuilt
     with ctx.store() as con:
-        outcomes = refresh(con, sources, offline=ctx.offline, raw_dir=settings.raw_dir_for(ctx.db))
-        loaded = [o for o in outcomes if o.status == "loaded"]
-        build_match_index(con)  # also repairs an index a crash left unbuilt
         sla.open_rows(con, [o.version_id for o in loaded if o.version_id], fetched_at)
         published = publish_index(con, ctx.db)
     ctx.inputs["sources"] = sources

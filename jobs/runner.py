@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from screening import exc
-from screening.api.events import process_alive
+from screening.registration.events import process_alive
 from screening.logs import bound, get_logger
 from screening.store import connect, fetch_one, transaction
 

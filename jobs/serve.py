@@ -3,28 +3,28 @@
 It is the one process that writes the store on a schedule; its jobs hold the store only while they
 work, so CLI commands run between them (waiting `SCREENING_LOCK_WAIT_SECONDS` at most, then a clear
 "locked" message). On SIGTERM uvicorn stops taking requests, the scheduler stops, a running job gets
-`SHUTDOWN_GRACE` seconds to finish, and a job still running after that is marked `abandoned` in the
+`SCREENING_SHUTDOWN_GRACE_SECONDS` to finish, and a job still running after that is marked `abandoned` in the
 run history before the process exits (its store transaction never commits).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
 import uvicorn
 
-from screening import exc
+from screening import exc, settings
 from screening.logs import get_logger
 
 log = get_logger(__name__)
 
-SHUTDOWN_GRACE = 20.0
-
+SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL before another is let in (CPython: 0.005)
 
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: bool = True, offline: bool = False,
-          grace: float = SHUTDOWN_GRACE) -> None:
+          grace: float | None = None) -> None:
     from jobs import runner
     from jobs.lists import publish_index
     from jobs.scheduler import start_scheduler
@@ -32,6 +32,7 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
     from screening.store import connect
 
     state: dict = {}
+    grace = settings.shutdown_grace_seconds() if grace is None else grace
 
     def startup() -> None:
         try:  # a store with lists but no published index yet (lists loaded before this version)
@@ -63,6 +64,11 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
             state["abandoned"] = True
         log.warning("service stopped")
 
+    # The jobs run in the scheduler's threads beside the request handlers. Their heavy kernels (polars,
+    # DuckDB, numpy, rapidfuzz) release the GIL; between them, a job's Python code would hold it for
+    # CPython's default 5 ms switch interval at a time, a request waiting on each: 1 ms keeps a lookup's
+    # wait for the GIL short while a rescreen runs (and the jobs hold the store only for short writes).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(db, on_startup=startup, on_shutdown=shutdown)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, workers=1, access_log=False, log_config=None,
                                            lifespan="on"))

@@ -24,7 +24,8 @@ from lists.spec import ListSpec
 from lists.store import ListLoadError, load_version, record_check
 from screening import settings
 from screening.exc import ListRefused
-from screening.store import fetch_one
+from screening.store import Store, fetch_one
+from screening.store import session as store_session
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
 
@@ -68,7 +69,7 @@ def default_sources(offline: bool) -> list[str]:
 
 
 def refresh(
-    con: duckdb.DuckDBPyConnection,
+    store: Store,
     sources: list[str] | None = None,
     *,
     offline: bool = False,
@@ -77,28 +78,31 @@ def refresh(
     include_manual: bool = False,
 ) -> list[RefreshOutcome]:
     """Refresh `sources` (default: `default_sources`). Online, a manual list is skipped even when
-    named, unless `include_manual`: its download is a third-party file, not compliance's list."""
+    named, unless `include_manual`: its download is a third-party file, not compliance's list.
+
+    `store`: the store's path (opened for short steps only: downloads and parsing happen with it
+    closed) or a held connection."""
     keys = sources or default_sources(offline)
     outcomes = []
     for key in keys:
         spec = get_spec(key)
         if offline:
-            outcomes.append(load_snapshot(con, spec, raw_dir=raw_dir))
+            outcomes.append(load_snapshot(store, spec, raw_dir=raw_dir))
         elif spec.manual and not include_manual:
             outcomes.append(RefreshOutcome(
                 spec.key, "skipped", "manual list maintained by compliance: load it with `screening lists load "
                 f"{spec.key} FILE --as-of DATE` (or refresh with --include-manual to take the download)"))
         else:
-            outcomes.append(refresh_online(con, spec, raw_dir=raw_dir, session=session))
+            outcomes.append(refresh_online(store, spec, raw_dir=raw_dir, session=session))
     return outcomes
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, spec: ListSpec, *, raw_dir: Path | None) -> RefreshOutcome:
+def load_snapshot(store: Store, spec: ListSpec, *, raw_dir: Path | None) -> RefreshOutcome:
     item = snapshot_manifest().get(spec.key)
     if item is None:
         return RefreshOutcome(spec.key, "failed", "no bundled snapshot for this source")
     try:
-        result = load_version(con, spec, item.path, origin=f"bundled snapshot {item.path.relative_to(SNAPSHOT_DIR)}",
+        result = load_version(store, spec, item.path, origin=f"bundled snapshot {item.path.relative_to(SNAPSHOT_DIR)}",
                               as_of=item.as_of, date_source="snapshot_manifest", is_snapshot=True, raw_dir=raw_dir)
     except ListLoadError as exc:
         return RefreshOutcome(spec.key, "rejected", exc.reason, snapshot_as_of=item.as_of)
@@ -108,13 +112,14 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, spec: ListSpec, *, raw_dir: Pa
 
 
 def refresh_online(
-    con: duckdb.DuckDBPyConnection,
+    store: Store,
     spec: ListSpec,
     *,
     raw_dir: Path | None,
     session: requests.Session | None = None,
 ) -> RefreshOutcome:
-    current = fetch_one(con, "SELECT etag, last_modified FROM current_versions WHERE source = ?", [spec.key])
+    with store_session(store) as con:
+        current = fetch_one(con, "SELECT etag, last_modified FROM current_versions WHERE source = ?", [spec.key])
     etag, last_modified = current if current else (None, None)
     parent = raw_dir if raw_dir else None
     if parent:
@@ -124,15 +129,17 @@ def refresh_online(
         try:
             fetched = fetch_source(spec, workdir, etag=etag, last_modified=last_modified, session=session)
         except FetchError as exc:
-            record_check(con, spec.key, "failed", origin=exc.url, reason=exc.reason, http_status=exc.http_status)
+            with store_session(store) as con:
+                record_check(con, spec.key, "failed", origin=exc.url, reason=exc.reason, http_status=exc.http_status)
             return RefreshOutcome(spec.key, "failed", exc.reason)
         if fetched.status == "unchanged":
-            record_check(con, spec.key, "unchanged", origin=fetched.origin, http_status=304, etag=etag,
-                         last_modified=last_modified)
+            with store_session(store) as con:
+                record_check(con, spec.key, "unchanged", origin=fetched.origin, http_status=304, etag=etag,
+                             last_modified=last_modified)
             return RefreshOutcome(spec.key, "unchanged", "publisher says not modified (conditional GET)")
         assert fetched.path is not None
         try:
-            result = load_version(con, spec, fetched.path, origin=fetched.origin, etag=fetched.etag,
+            result = load_version(store, spec, fetched.path, origin=fetched.origin, etag=fetched.etag,
                                   last_modified=fetched.last_modified, raw_dir=raw_dir,
                                   as_of=http_date(fetched.last_modified), date_source="http_last_modified")
         except ListLoadError as exc:

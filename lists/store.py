@@ -28,7 +28,7 @@ from lists.spec import ListSpec
 from screening import settings
 from screening.exc import ListRefused
 from screening.logs import get_logger
-from screening.store import fetch_one, transaction
+from screening.store import Store, fetch_one, session, transaction
 
 log = get_logger(__name__)
 
@@ -83,7 +83,7 @@ def missing_files(spec: ListSpec, path: Path) -> tuple[list[str], list[str]]:
 
 
 def load_version(
-    con: duckdb.DuckDBPyConnection,
+    store: Store,
     spec: ListSpec,
     path: Path,
     *,
@@ -104,20 +104,25 @@ def load_version(
     operator's stated reason, accepts a file the checks would refuse (older than the version in force,
     shrunk); it is recorded with what it overrode. Raises ListLoadError (after recording it) when
     the file is refused.
+
+    `store`: the store's path or a held connection. With a path the store is opened only for short
+    steps (the version in force, then one transaction that re-checks against it and publishes): hashing,
+    parsing and building the tables happen with the store closed, so other processes can write meanwhile.
     """
     origin = origin or str(path)
     force_reason = (force_reason or "").strip() or None
     try:
-        return _load(con, spec, path, origin, as_of, etag, last_modified, is_snapshot, raw_dir, check_shrink,
+        return _load(store, spec, path, origin, as_of, etag, last_modified, is_snapshot, raw_dir, check_shrink,
                      date_source, force_reason)
     except ListLoadError as exc:
-        record_check(con, spec.key, "rejected", origin=origin, reason=exc.reason, publisher_date=exc.publisher_date,
-                     is_snapshot=is_snapshot)
+        with session(store) as con:
+            record_check(con, spec.key, "rejected", origin=origin, reason=exc.reason,
+                         publisher_date=exc.publisher_date, is_snapshot=is_snapshot)
         raise
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection,
+    store: Store,
     spec: ListSpec,
     path: Path,
     origin: str,
@@ -138,14 +143,15 @@ def _load(
     if path.is_file() and path.stat().st_size == 0:
         raise ListLoadError(spec.key, "empty file")
     sha = content_sha256(spec, path)
+    check = dict(origin=origin, sha256=sha, etag=etag, last_modified=last_modified, is_snapshot=is_snapshot)
 
-    current = fetch_one(con, """SELECT version_id, entry_count, name_count, sha256, publisher_date, is_snapshot,
-                                      date_source FROM current_versions WHERE source = ?""", [spec.key])
-    if current and current[3] == sha and not _republish(current, as_of, is_snapshot):
-        record_check(con, spec.key, "unchanged", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
-                     version_id=current[0], is_snapshot=is_snapshot, publisher_date=current[4])
-        return LoadResult(spec.key, "unchanged", current[0], sha, current[1], current[2])
+    with session(store) as con:
+        current = _current(con, spec)
+        if _unchanged(current, sha, as_of, is_snapshot):
+            record_check(con, spec.key, "unchanged", version_id=current[0], publisher_date=current[4], **check)
+            return LoadResult(spec.key, "unchanged", current[0], sha, current[1], current[2])
 
+    # the heavy part, with the store closed
     try:
         parsed = spec.parse(path)
     except Exception as exc:  # a parser's failure on a published file is a refusal, never a crash mid-store
@@ -154,29 +160,53 @@ def _load(
     date_source = ("file" if parsed.publisher_date else date_source) if publisher_date else None
     entries, duplicates = _dedupe(parsed.entries)
     quarantine = parsed.quarantine + duplicates
-    refusals = [r for r in (_check_date(publisher_date, current), _check_counts(con, spec, len(entries), check_shrink))
-                if r]
-    if refusals and not force_reason:
-        raise ListLoadError(spec.key, "; ".join(refusals), publisher_date)
-
+    _refusals(spec, publisher_date, len(entries), current, check_shrink, force_reason)  # before keeping the file
+    tables = _entry_tables(entries)
     raw_path = _keep_raw(spec, path, sha, raw_dir) if raw_dir else None
-    forced = f"{force_reason} (overrode: {'; '.join(refusals)})" if refusals else None
-    version_id = _publish(
-        con, spec, entries, quarantine,
-        publisher_date=publisher_date, date_source=date_source, forced_reason=forced, origin=origin, sha=sha,
-        etag=etag, last_modified=last_modified, is_snapshot=is_snapshot, complete=not optional_missing,
-        raw_path=raw_path,
-    )
-    added, removed, changed = fetch_one(con, "SELECT added, removed, changed FROM list_versions WHERE version_id = ?", [version_id])
-    names = sum(len(e.names) for e in entries)
-    record_check(con, spec.key, "loaded", origin=origin, sha256=sha, etag=etag, last_modified=last_modified,
-                 version_id=version_id, is_snapshot=is_snapshot, publisher_date=publisher_date, forced_reason=forced)
+
+    with session(store) as con, transaction(con):
+        current = _current(con, spec)  # again: another process may have loaded a version meanwhile
+        if _unchanged(current, sha, as_of, is_snapshot):
+            record_check(con, spec.key, "unchanged", version_id=current[0], publisher_date=current[4], **check)
+            return LoadResult(spec.key, "unchanged", current[0], sha, current[1], current[2])
+        refusals = _refusals(spec, publisher_date, len(entries), current, check_shrink, force_reason)
+        forced = f"{force_reason} (overrode: {'; '.join(refusals)})" if refusals else None
+        version_id = _publish(
+            con, spec, tables, quarantine, previous_id=current[0] if current else None,
+            publisher_date=publisher_date, date_source=date_source, forced_reason=forced, origin=origin, sha=sha,
+            etag=etag, last_modified=last_modified, is_snapshot=is_snapshot, complete=not optional_missing,
+            raw_path=raw_path,
+        )
+        added, removed, changed = fetch_one(con, "SELECT added, removed, changed FROM list_versions "
+                                                 "WHERE version_id = ?", [version_id])
+        record_check(con, spec.key, "loaded", version_id=version_id, publisher_date=publisher_date,
+                     forced_reason=forced, **check)
+    names = tables["list_names"].num_rows
     if forced:
         log.warning("refused list version forced in by an operator", source=spec.key, version_id=version_id,
                     reason=forced)
     log.info("list version loaded", source=spec.key, version_id=version_id, entries=len(entries), names=names)
     return LoadResult(spec.key, "loaded", version_id, sha, len(entries), names, added or 0, removed or 0,
                       changed or 0, len(quarantine), not optional_missing)
+
+
+def _current(con: duckdb.DuckDBPyConnection, spec: ListSpec) -> tuple | None:
+    return fetch_one(con, """SELECT version_id, entry_count, name_count, sha256, publisher_date, is_snapshot,
+                                   date_source FROM current_versions WHERE source = ?""", [spec.key])
+
+
+def _unchanged(current: tuple | None, sha: str, as_of: dt.date | None, is_snapshot: bool) -> bool:
+    return current is not None and current[3] == sha and not _republish(current, as_of, is_snapshot)
+
+
+def _refusals(spec: ListSpec, publisher_date: dt.date | None, count: int, current: tuple | None,
+              check_shrink: bool, force_reason: str | None) -> list[str]:
+    """Why the file is refused against the version in force; raises ListLoadError unless forced."""
+    refusals = [r for r in (_check_date(publisher_date, current), _check_counts(spec, count, current, check_shrink))
+                if r]
+    if refusals and not force_reason:
+        raise ListLoadError(spec.key, "; ".join(refusals), publisher_date)
+    return refusals
 
 
 def _dedupe(entries: list[ListEntry]) -> tuple[list[ListEntry], list[Quarantined]]:
@@ -216,16 +246,15 @@ def _check_date(publisher_date: dt.date | None, current: tuple | None) -> str | 
     return None
 
 
-def _check_counts(con: duckdb.DuckDBPyConnection, spec: ListSpec, count: int, check_shrink: bool) -> str | None:
+def _check_counts(spec: ListSpec, count: int, current: tuple | None, check_shrink: bool) -> str | None:
     """A broken file (too few entries) is refused outright; a shrink beyond the limit may be forced."""
     if count < spec.min_entries:
         raise ListLoadError(spec.key, f"only {count} entries, expected at least {spec.min_entries}")
     if not check_shrink:
         return None
-    last = fetch_one(con, "SELECT entry_count FROM current_versions WHERE source = ?", [spec.key])
     limit = settings.max_shrink()
-    if last and last[0] and count < last[0] * (1 - limit):
-        return f"entry count fell from {last[0]} to {count} (more than {limit:.0%}); refusing the file"
+    if current and current[1] and count < current[1] * (1 - limit):
+        return f"entry count fell from {current[1]} to {count} (more than {limit:.0%}); refusing the file"
     return None
 
 
@@ -246,9 +275,10 @@ def _keep_raw(spec: ListSpec, path: Path, sha: str, raw_dir: Path) -> str:
 def _publish(
     con: duckdb.DuckDBPyConnection,
     spec: ListSpec,
-    entries: list[ListEntry],
+    tables: dict[str, pa.Table],
     quarantine: list[Quarantined],
     *,
+    previous_id: int | None,
     publisher_date: dt.date | None,
     date_source: str | None,
     forced_reason: str | None,
@@ -260,33 +290,31 @@ def _publish(
     complete: bool,
     raw_path: str | None,
 ) -> int:
-    tables = _entry_tables(entries)
-    with transaction(con):
-        version_id = fetch_one(con, "SELECT nextval('list_version_seq')")[0]
-        previous = fetch_one(con, "SELECT version_id FROM current_versions WHERE source = ?", [spec.key])
+    """Insert the version, its tables and its diff (inside the caller's transaction)."""
+    version_id = fetch_one(con, "SELECT nextval('list_version_seq')")[0]
+    con.execute(
+        """INSERT INTO list_versions (version_id, source, publisher_date, loaded_at, origin, sha256, etag,
+               last_modified, entry_count, name_count, quarantined, parser_version, previous_version_id,
+               is_snapshot, complete, raw_path, date_source, forced_reason)
+           VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [version_id, spec.key, publisher_date, origin, sha, etag, last_modified, tables["list_entries"].num_rows,
+         tables["list_names"].num_rows, len(quarantine), spec.parser_version, previous_id, is_snapshot, complete,
+         raw_path, date_source, forced_reason],
+    )
+    for table, data in tables.items():
+        con.register("_incoming", data)
+        columns = ", ".join(data.column_names)
         con.execute(
-            """INSERT INTO list_versions (version_id, source, publisher_date, loaded_at, origin, sha256, etag,
-                   last_modified, entry_count, name_count, quarantined, parser_version, previous_version_id,
-                   is_snapshot, complete, raw_path, date_source, forced_reason)
-               VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [version_id, spec.key, publisher_date, origin, sha, etag, last_modified, len(entries),
-             tables["list_names"].num_rows, len(quarantine), spec.parser_version,
-             previous[0] if previous else None, is_snapshot, complete, raw_path, date_source, forced_reason],
+            f"INSERT INTO {table} (version_id, source, {columns}) SELECT ?, ?, {columns} FROM _incoming",
+            [version_id, spec.key],
         )
-        for table, data in tables.items():
-            con.register("_incoming", data)
-            columns = ", ".join(data.column_names)
-            con.execute(
-                f"INSERT INTO {table} (version_id, source, {columns}) SELECT ?, ?, {columns} FROM _incoming",
-                [version_id, spec.key],
-            )
-            con.unregister("_incoming")
-        if quarantine:
-            con.executemany(
-                "INSERT INTO list_quarantine VALUES (?, ?, ?, ?, ?)",
-                [[version_id, spec.key, q.source_id, q.reason, q.raw[:2000]] for q in quarantine],
-            )
-        _write_diff(con, spec.key, version_id, previous[0] if previous else None)
+        con.unregister("_incoming")
+    if quarantine:
+        con.executemany(
+            "INSERT INTO list_quarantine VALUES (?, ?, ?, ?, ?)",
+            [[version_id, spec.key, q.source_id, q.reason, q.raw[:2000]] for q in quarantine],
+        )
+    _write_diff(con, spec.key, version_id, previous_id)
     return version_id
 
 

@@ -22,18 +22,20 @@ from screening.matching import snapshot
 from screening.matching.cache import database_path
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.index_store import ensure_index, index_key
-from screening.store import fetch_one
+from screening.store import Store, fetch_one, session
 
 
-def build_match_index(con: duckdb.DuckDBPyConnection) -> int:
+def build_match_index(store: Store) -> int:
     """Build the stored index of every version in force that lacks one, publish the snapshot of the
-    versions in force; the number of list names it holds."""
-    ensure_index(con)
-    path = database_path(con)
-    if not path.startswith("memory:"):
-        publish_if_changed(con, settings.snapshot_dir_for(Path(path)))
-    row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
-                         "WHERE version_id IN (SELECT version_id FROM current_versions)")
+    versions in force; the number of list names it holds. `store`: a path (opened for this step
+    only) or a held connection."""
+    with session(store) as con:
+        ensure_index(con)
+        path = database_path(con)
+        if not path.startswith("memory:"):
+            publish_if_changed(con, settings.snapshot_dir_for(Path(path)))
+        row = fetch_one(con, "SELECT COALESCE(SUM(names), 0) FROM match_index_builds "
+                             "WHERE version_id IN (SELECT version_id FROM current_versions)")
     return int(row[0]) if row else 0
 
 

@@ -20,7 +20,7 @@ from lists.store import ListLoadError, load_version
 from screening import settings
 from screening.cli import Context, after_run, emit
 from screening.exc import ListRefused, UsageError
-from screening.store import connect
+from screening.store import connect, session
 
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 
@@ -45,9 +45,8 @@ def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | Non
     """Load one published file or version folder PATH as a version of SOURCE."""
     if force_reason is not None and not force_reason.strip():
         raise UsageError("--force needs a reason (it is recorded with the version)")
-    con = connect(ctx.db)
-    try:
-        result = load_version(con, get_spec(source), path.resolve(), as_of=as_of.date() if as_of else None,
+    try:  # the store is opened for short steps only: parsing happens with it closed
+        result = load_version(ctx.db, get_spec(source), path.resolve(), as_of=as_of.date() if as_of else None,
                               raw_dir=settings.raw_dir_for(ctx.db), force_reason=force_reason)
     except ListLoadError as exc:
         emit({"source": source, "status": "rejected", "reason": exc.reason}, as_json,
@@ -60,10 +59,11 @@ def load_command(ctx: Context, source: str, path: Path, as_of: dt.datetime | Non
     from screening.indexing import build_match_index  # the matcher is imported only where it is needed
 
     data = asdict(result)
-    data["match_index_names"] = build_match_index(con)
+    data["match_index_names"] = build_match_index(ctx.db)
     text += f"\nmatch index ready: {data['match_index_names']:,} names"
     if result.status == "loaded" and result.version_id is not None:
-        data["alerts"], line = after_run("lists", con, result.version_id)
+        with session(ctx.db) as con:
+            data["alerts"], line = after_run("lists", con, result.version_id)
         text += "\n" + line
     emit(data, as_json, text)
 
@@ -80,8 +80,7 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, inclu
     """Fetch each source (or, offline, the bundled snapshot) and load what changed.
 
     Exit code 5 when a source's file was refused, 1 when a download failed (the versions in force stay)."""
-    con = connect(ctx.db)
-    outcomes = refresh(con, list(sources) or None, offline=offline, raw_dir=settings.raw_dir_for(ctx.db),
+    outcomes = refresh(ctx.db, list(sources) or None, offline=offline, raw_dir=settings.raw_dir_for(ctx.db),
                        include_manual=include_manual)
     if offline and not as_json:
         click.secho(
@@ -93,10 +92,11 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, inclu
         lines.append(f"{o.source:14} {o.status:9}{counts}  {o.detail}")
     from screening.indexing import build_match_index
 
-    lines.append(f"match index ready: {build_match_index(con):,} names")
+    lines.append(f"match index ready: {build_match_index(ctx.db):,} names")
     for o in outcomes:
         if o.status == "loaded" and o.version_id is not None:
-            lines.append(f"{o.source}: " + after_run("lists", con, o.version_id)[1])
+            with session(ctx.db) as con:
+                lines.append(f"{o.source}: " + after_run("lists", con, o.version_id)[1])
     emit([asdict(o) for o in outcomes], as_json, "\n".join(lines))
     if any(o.status == "rejected" for o in outcomes):
         sys.exit(ListRefused.exit_code)

@@ -34,6 +34,8 @@ LOOKUP_REFRESH_ENV = "SCREENING_LOOKUP_REFRESH_SECONDS"
 DEFAULT_LOOKUP_REFRESH = 30.0
 # How long (seconds) opening the store waits for another process's write lock before giving up.
 LOCK_WAIT_ENV = "SCREENING_LOCK_WAIT_SECONDS"
+# `screening serve` on SIGTERM: how long a running job may still finish before it is recorded abandoned.
+SHUTDOWN_GRACE_ENV = "SCREENING_SHUTDOWN_GRACE_SECONDS"
 # Logs: one JSON object per line when set to 1/true (else human-readable lines), and the level.
 LOG_JSON_ENV = "SCREENING_LOG_JSON"
 LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
@@ -133,6 +135,10 @@ def lookup_refresh_seconds() -> float:
 
 def lock_wait_seconds() -> float:
     return float(os.environ.get(LOCK_WAIT_ENV, "10"))
+
+
+def shutdown_grace_seconds() -> float:
+    return float(os.environ.get(SHUTDOWN_GRACE_ENV, "20"))
 
 
 def snapshot_dir_for(db_path: Path) -> Path:

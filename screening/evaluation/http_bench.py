@@ -2,8 +2,9 @@
 
 A real `screening serve --no-scheduler` process on a free 127.0.0.1 port; one client sends sequential
 requests (latency p50/p99), then 8 clients at once (throughput, errors, "unavailable" answers). Every
-20th name is a listed one, the rest are ordinary names. Targets: one client p99 ≤ 15 ms, 8 clients
-with no error.
+20th name is a listed one, the rest are ordinary names. These screen against the sanctions lists
+(`eligibility: false`); a smaller sample with the eligibility checks (the API's default) is measured
+apart, since those cost far more. Targets: one client p99 ≤ 15 ms, 8 clients with no error.
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ def bodies(db: Path, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_client: int = 250) -> dict[str, Any]:
-    """Start the service, measure, stop it. The store must hold lists (an index is published if needed)."""
-    from screening.evaluation.metrics import latency
+def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_client: int = 250,
+                   eligibility_sample: int = 300) -> dict[str, Any]:
+    """Start the service, measure, stop it. The store must hold lists (an index is published if needed).
+
+    The sequential and concurrent runs screen against the sanctions lists only (`eligibility: false`);
+    `eligibility_sample` sequential requests with the eligibility checks are measured apart."""
     from screening.indexing import publish_if_changed
     from screening.matching.snapshot import current_id
     from screening.store import connect
@@ -99,17 +103,14 @@ def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_cl
         started = time.perf_counter()
         wait_ready(base, process=server)
         ready_s = time.perf_counter() - started
-        work_items = bodies(db, max(sequential, clients * per_client))
+        work_items = [{**b, "eligibility": False} for b in bodies(db, max(sequential, clients * per_client))]
         with requests.Session() as session:
             for body in work_items[:50]:  # warm-up
                 session.post(f"{base}/v1/lookup", json=body, timeout=10)
-            durations, errors = [], 0
-            for body in work_items[:sequential]:
-                t0 = time.perf_counter()
-                response = session.post(f"{base}/v1/lookup", json=body, timeout=10)
-                durations.append(time.perf_counter() - t0)
-                errors += response.status_code != 200
-        lat = latency(durations)
+            lat, errors = _sequential(session, base, work_items[:sequential])
+            # with the eligibility checks (the API's default): a smaller sample, they cost far more
+            with_elig, elig_errors = _sequential(session, base, [{**b, "eligibility": True}
+                                                                 for b in work_items[:eligibility_sample]])
 
         def client(k: int) -> tuple[int, int, int]:
             done = failed = unavailable = 0
@@ -142,20 +143,41 @@ def run_http_bench(db: Path, *, sequential: int = 2000, clients: int = 8, per_cl
         "ready_seconds": round(ready_s, 2),
         "sequential": {"requests": lat.calls, "errors": errors, "p50_ms": lat.p50_ms, "p90_ms": lat.p90_ms,
                        "p99_ms": lat.p99_ms, "max_ms": lat.max_ms},
+        "sequential_with_eligibility": {"requests": with_elig.calls, "errors": elig_errors, "p50_ms": with_elig.p50_ms,
+                                        "p90_ms": with_elig.p90_ms, "p99_ms": with_elig.p99_ms,
+                                        "max_ms": with_elig.max_ms},
         "concurrent": {"clients": clients, "requests": clients * per_client, "answered": done,
                        "errors": sum(r[1] for r in results), "unavailable": sum(r[2] for r in results),
                        "seconds": round(wall, 2), "requests_per_s": round(done / wall, 1) if wall else None},
         "targets": {"p99_ms<=15": lat.p99_ms <= TARGET_P99_MS,
-                    "8_clients_no_error": sum(r[1] + r[2] for r in results) == 0 and errors == 0},
+                    "p99_ms<=15_with_eligibility": with_elig.p99_ms <= TARGET_P99_MS,
+                    "8_clients_no_error": sum(r[1] + r[2] for r in results) == 0},
     }
 
 
+def _sequential(session: requests.Session, base: str, items: list[dict[str, Any]]) -> tuple[Any, int]:
+    """Latency of one client sending `items` one after the other, and the non-200 answers."""
+    from screening.evaluation.metrics import latency
+
+    durations, errors = [], 0
+    for body in items:
+        t0 = time.perf_counter()
+        response = session.post(f"{base}/v1/lookup", json=body, timeout=30)
+        durations.append(time.perf_counter() - t0)
+        errors += response.status_code != 200
+    return latency(durations), errors
+
+
 def http_text(report: dict[str, Any]) -> str:
-    seq, conc = report["sequential"], report["concurrent"]
+    seq, conc, elig = report["sequential"], report["concurrent"], report["sequential_with_eligibility"]
     return (f"HTTP lookup API (loopback, one uvicorn worker; ready in {report['ready_seconds']} s):\n"
-            f"  1 client, {seq['requests']:,} sequential requests: p50 {seq['p50_ms']:.2f} ms  p90 {seq['p90_ms']:.2f} ms"
-            f"  p99 {seq['p99_ms']:.2f} ms  max {seq['max_ms']:.1f} ms  errors {seq['errors']}"
+            f"  1 client, {seq['requests']:,} sequential requests (sanctions screen): p50 {seq['p50_ms']:.2f} ms"
+            f"  p90 {seq['p90_ms']:.2f} ms  p99 {seq['p99_ms']:.2f} ms  max {seq['max_ms']:.1f} ms  errors {seq['errors']}"
             f"  [target p99 <= {TARGET_P99_MS:.0f} ms: {'met' if report['targets']['p99_ms<=15'] else 'MISSED'}]\n"
+            f"  1 client, {elig['requests']:,} sequential requests with eligibility (the default): p50 "
+            f"{elig['p50_ms']:.2f} ms  p99 {elig['p99_ms']:.2f} ms  max {elig['max_ms']:.1f} ms  errors {elig['errors']}"
+            f"  [target p99 <= {TARGET_P99_MS:.0f} ms: "
+            f"{'met' if report['targets']['p99_ms<=15_with_eligibility'] else 'MISSED'}]\n"
             f"  {conc['clients']} clients, {conc['requests']:,} requests: {conc['requests_per_s']} req/s, "
             f"errors {conc['errors']}, unavailable {conc['unavailable']}"
             f"  [target no error: {'met' if report['targets']['8_clients_no_error'] else 'MISSED'}]")

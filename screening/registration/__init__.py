@@ -10,18 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from screening import settings
+from screening.logs import get_logger
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
+from screening.registration.events import lookup_event, spool_for
 from screening.registration.decision import DECISIONS, eligibility_of, fold_eligibility, parse_birth_date
 from screening.registration.screener import LookupResult, Screener, get_screener
 
 __all__ = ["DECISIONS", "LookupResult", "Screener", "get_screener", "lookup"]
+
+log = get_logger(__name__)
 
 
 def lookup(name: str, *, subject_type: str | None = None, name_latin: str | None = None,
            birth_date: str | dt.date | None = None, country: str | None = None, nationality: str | None = None,
            id_number: str | None = None, id_type: str | None = None, db: Path | str | None = None,
            config: MatchConfig = DEFAULT_CONFIG, min_score: float | None = None,
-           eligibility: bool = False) -> LookupResult:
+           eligibility: bool = False, account_id: str | None = None, record: bool = True) -> LookupResult:
     """Screen one subject against the lists in force: decision clear / review / block, hits, versions.
 
     `db` defaults to $SCREENING_DB, else the default store. Never `clear` for a name with no letters,
@@ -31,6 +36,11 @@ def lookup(name: str, *, subject_type: str | None = None, name_latin: str | None
     `result.eligibility`): never `clear` for an ineligible subject or data to correct. It is off by
     default because it costs far more than the sanctions screen (about 150 ms against a few ms,
     measured on a shared 2-core machine). The rules: screening/registration/decision.py.
+
+    With `record` (the default) the lookup's event — the onboarding screening record, `account_id` the
+    platform's id when known — is appended to the store's spool (registration/events.py: one write, no
+    store, kept if the process crashes) and folded into `lookup_events` by the `lookups.fold` job, as
+    the HTTP API does; `result.screening_id` is its id.
     """
     result = get_screener(db, config).lookup(
         name, subject_type=subject_type, name_latin=name_latin, birth_date=birth_date, country=country,
@@ -41,4 +51,11 @@ def lookup(name: str, *, subject_type: str | None = None, name_latin: str | None
             "subject_type": subject_type, "name": name, "name_latin": name_latin, "birth_date": dob,
             "country": country, "nationality": nationality, "id_type": id_type, "id_number": id_number})
         result.decision, result.reasons = fold_eligibility(result.decision, result.reasons, result.eligibility)
+    if record:
+        subject = {"subject_type": subject_type, "name": name, "birth_date": birth_date, "country": country,
+                   "nationality": nationality, "id_type": id_type, "id_number": id_number}
+        try:
+            spool_for(db or settings.default_db_path()).append(lookup_event(result, subject, account_id=account_id))
+        except OSError as error:  # the answer stands; the missing record is an operator's alarm
+            log.error("lookup event not recorded", error=str(error), screening_id=result.screening_id)
     return result

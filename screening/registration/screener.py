@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,6 @@ import duckdb
 
 from screening import settings
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index import ListIndex
 from screening.indexing import publish_if_changed
 from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
@@ -47,6 +47,8 @@ class LookupResult:
     stale_sources: list[str] = field(default_factory=list)
     eligibility: dict[str, Any] | None = None
     elapsed_ms: float = 0.0
+    screening_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # the id of its lookup event
+    snapshot_id: str | None = None  # the published index it was screened against
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,7 +123,7 @@ class Screener:
             return False
         return True
 
-    def _current(self) -> tuple[ListIndex | None, _Freshness, str | None]:
+    def _current(self) -> tuple[Snapshot | None, _Freshness, str | None]:
         snapshot, freshness = self.snapshot()
         if snapshot is None:
             return None, _Freshness({}, {}, []), self._error or self.reader.error
@@ -129,7 +131,7 @@ class Screener:
         if known is not freshness:  # parsed once per freshness file read
             fresh = _Freshness.published(freshness)
             self._fresh = (freshness, fresh)
-        return snapshot.index, fresh, None
+        return snapshot, fresh, None
 
     def warm(self) -> "Screener":
         """Load now (at process start) instead of on the first lookup."""
@@ -144,13 +146,14 @@ class Screener:
                min_score: float | None = None) -> LookupResult:
         """Screen one subject; never `clear` unless its name was screened against fresh lists."""
         started = time.perf_counter()
-        index, fresh, error = self._current()
+        snapshot, fresh, error = self._current()
         config = self.config
         dob, dob_reason = parse_birth_date(birth_date)
         checks = [dob_reason] if dob_reason else []
-        if index is None:
+        if snapshot is None:
             return LookupResult("review", [f"lists unavailable: {error or 'no list store'}", *checks], [], [],
                                 config.hash, elapsed_ms=_ms(started))
+        index = snapshot.index
         names = [n for n in (name, name_latin) if usable_name(n)]
         shown = None
         if names:
@@ -172,7 +175,7 @@ class Screener:
         return LookupResult(
             decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [],
             list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
-            elapsed_ms=_ms(started),
+            elapsed_ms=_ms(started), snapshot_id=snapshot.snapshot_id,
         )
 
 

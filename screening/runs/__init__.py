@@ -2,9 +2,10 @@
 
 Public API (imported lazily, so the migration registry can load `screening.runs.schema` without the matcher):
 
-    screen_accounts(con, accounts, *, kind="full", min_score=None, progress=False, entries=None,
+    screen_accounts(db, accounts, *, kind="full", min_score=None, progress=False, entries=None,
                     config=DEFAULT_CONFIG, store=True) -> ScreenResult
-        Screen a polars frame of accounts (docs/architecture.md §3.2 columns) against the lists in force. Records
+        Screen a polars frame of accounts (docs/architecture.md §3.2 columns) against the lists in force. `db`:
+        the store's path (opened only for the index and for the final write transaction) or a held connection. Records
         the run (screening_runs, screening_run_versions, match_configs) and its hits (screening_hits,
         docs/architecture.md §3.3 columns) unless store=False. `entries` = iterable of (source, source_id) or a frame
         with those columns: screen against those entries only (delta rescreen). ScreenResult has

@@ -48,21 +48,21 @@ def screen_command(ctx: Context, accounts_path: Path, out: Path | None, min_scor
     Exit code 10 when some rows could not be screened (no usable name, unreadable line)."""
     from screening.accounts import read_accounts
     from screening.runs.ledger import screen_import, write_hits
-    from screening.store import connect
+    from screening.store import connect, session
 
     imported = read_accounts(accounts_path, encoding=encoding, bad_lines=bad_lines)  # type: ignore[arg-type]
     config = MatchConfig.from_file(config_path) if config_path else DEFAULT_CONFIG
-    con = connect(ctx.db)
-    try:
-        if engine == "spark":
+    if engine == "spark":
+        con = connect(ctx.db)
+        try:
             result = _screen_on_spark(con, imported, kind=kind, min_score=min_score, config=config,
                                       master=spark_master, partitions=partitions)
-        else:
-            result = screen_import(con, imported, kind=kind, min_score=min_score, progress=not as_json,
-                                   config=config)
+        finally:
+            con.close()
+    else:  # the store is opened for the index and for the final write only: other commands can write meanwhile
+        result = screen_import(ctx.db, imported, kind=kind, min_score=min_score, progress=not as_json, config=config)
+    with session(ctx.db) as con:
         alerts, alerts_line = after_run("screen", con, result.run_id)
-    finally:
-        con.close()
     if out:
         write_hits(result.hits, out)
     summary = {

@@ -8,7 +8,7 @@ the same hits as `screen_accounts` (tests/screening/runs/test_distributed.py).
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +26,7 @@ from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.screen import entry_mask_of
 from screening.accounts.identity import key_warnings
 from screening.accounts.read import ISSUE_SCHEMA, UNSCREENED_SCHEMA
-from screening.runs.ledger import RUN_KINDS, ScreenResult, _finish_run, _start_run
+from screening.runs.ledger import RUN_KINDS, ScreenResult, _record_run, _RunRow
 
 log = get_logger(__name__)
 
@@ -57,6 +57,7 @@ def screen_accounts_spark(
     if kind not in RUN_KINDS:
         raise exc.UsageError(f"unknown run kind {kind!r}; expected one of {', '.join(RUN_KINDS)}")
     started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the store clock: naive UTC
     out_floor = config.review if min_score is None else float(min_score)
     stored_floor = min(config.low, out_floor)
     root = snapshot_root or settings.snapshot_dir_for(Path(database_path(con)))
@@ -79,12 +80,11 @@ def screen_accounts_spark(
             "snapshot_id": published.snapshot_id}
     duration = time.perf_counter() - started
     if store:
-        run_id = _start_run(con, kind, config, index, versions, result.population, result.population_sha256,
-                            stored_floor, entry_mask_of(index, entry_list))
+        run = _RunRow(kind, config, index, versions, result.population, result.population_sha256, stored_floor,
+                      entry_mask_of(index, entry_list), started_at)
+        run_id = _record_run(con, run, hits, duration, counts, MatchStats(), unscreened, issues, warnings,
+                             engine=("spark", info))
         hits = hits.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
-        _finish_run(con, run_id, hits, duration, counts, MatchStats(), unscreened, issues, warnings)
-        con.execute("UPDATE screening_runs SET engine = 'spark', engine_info = ? WHERE run_id = ?",
-                    [json.dumps(info), run_id])
     log.info("spark screening run finished", run_id=run_id, kind=kind, accounts=result.population,
              hits=hits.height, seconds=round(duration, 1), partitions=result.partitions)
     return ScreenResult(

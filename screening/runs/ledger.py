@@ -10,6 +10,7 @@ unless `min_score` says otherwise. Tables: `screening.runs.schema`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import time
@@ -34,7 +35,7 @@ from screening.matching.explain import HIT_SCHEMA
 from screening.matching.index import ListIndex
 from screening.matching.index_store import frame
 from screening.matching.screen import entry_mask_of, in_account_order, prepared_chunks, screen_batch
-from screening.store import fetch_one, transaction
+from screening.store import Store, fetch_one, session, transaction
 
 log = get_logger(__name__)
 
@@ -69,15 +70,15 @@ class ScreenResult:
         return EXIT_UNSCREENED if self.unscreened.height else 0
 
 
-def screen_import(con: duckdb.DuckDBPyConnection, imported: AccountImport, **options: object) -> ScreenResult:
+def screen_import(db: Store, imported: AccountImport, **options: object) -> ScreenResult:
     """Screen an account file as read: every record with a usable name; the others and the unreadable
     lines reported as unscreened, the data issues stored with the run."""
-    return screen_accounts(con, imported.screenable(), unscreened=imported.unscreenable(), issues=imported.issues,
+    return screen_accounts(db, imported.screenable(), unscreened=imported.unscreenable(), issues=imported.issues,
                            **options)  # type: ignore[arg-type]
 
 
 def screen_accounts(
-    con: duckdb.DuckDBPyConnection,
+    db: Store,
     accounts: pl.DataFrame,
     *,
     kind: str = "full",
@@ -92,17 +93,20 @@ def screen_accounts(
     """Screen `accounts` (docs/architecture.md §3.2 columns, optionally `line`) against the lists in force
     and record the run.
 
-    Every row with a usable name (a letter in `name` or `name_latin`) is screened, duplicates
-    included; the others are unscreened with their reason, as are the rows of `unscreened` (lines a
-    reader could not read). `issues` (data issues of the rows) are stored with the run. A name longer
-    than NAME_MAX_CHARS or MAX_NAME_WORDS words is screened in overlapping windows of its words.
-    `entries` limits the screen to those list entries (source, source_id) — a delta rescreen after a
-    list change. `min_score` lowers (or raises) the floor of the returned hits (default: `review`).
-    With `store=False` nothing is written (the evaluation's dry runs).
+    `db` is the store's path (opened only to read the list index and, at the end, to write the run and
+    its hits in one short transaction: another process can write in between, however long the screen
+    takes) or a connection the caller holds. Every row with a usable name (a letter in `name` or
+    `name_latin`) is screened, duplicates included; the others are unscreened with their reason, as are
+    the rows of `unscreened` (lines a reader could not read). `issues` (data issues of the rows) are stored
+    with the run. A name longer than NAME_MAX_CHARS or MAX_NAME_WORDS words is screened in overlapping
+    windows of its words. `entries` limits the screen to those list entries (source, source_id) — a delta
+    rescreen after a list change. `min_score` lowers (or raises) the floor of the returned hits (default:
+    `review`). With `store=False` nothing is written (the evaluation's dry runs).
     """
     if kind not in RUN_KINDS:
         raise UsageError(f"unknown run kind {kind!r}; expected one of {', '.join(RUN_KINDS)}")
     started = time.perf_counter()
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the store clock: naive UTC
     out_floor = config.review if min_score is None else float(min_score)
     stored_floor = min(config.low, out_floor)
     accounts, no_name = _split_unusable(accounts)
@@ -110,22 +114,23 @@ def screen_accounts(
                            ).sort("line", nulls_last=True)
     issues = issues if issues is not None else pl.DataFrame(schema=ISSUE_SCHEMA)
     warnings = key_warnings()
-    index = get_index(con, config)
+    with session(db) as con:  # a short read (the index is cached per process once loaded)
+        index = get_index(con, config)
     entry_mask = entry_mask_of(index, entries)
     versions = index.versions_used()
     population = accounts.height
     ids = accounts["account_id"].cast(pl.String).sort().to_list() if population else []
     pop_hash = hashlib.sha256("\n".join(map(str, ids)).encode()).hexdigest()
     queries = name_windows(accounts)
-    run_id = None
-    if store:
-        run_id = _start_run(con, kind, config, index, versions, population, pop_hash, stored_floor, entry_mask)
+    run = _RunRow(kind, config, index, versions, population, pop_hash, stored_floor, entry_mask, started_at)
     stats = MatchStats()
     parts: list[pl.DataFrame] = []
+    # the key joins run in a DuckDB of their own, not in the store: the store stays free for other writers
+    work = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect()
     try:
         bar = tqdm(total=queries.height, unit="acct", disable=not progress, desc="screening")
         for size, batch in prepared_chunks(queries, index, config.chunk_size):
-            parts.append(screen_batch(con, index, batch, config, floor=stored_floor, entry_mask=entry_mask,
+            parts.append(screen_batch(work, index, batch, config, floor=stored_floor, entry_mask=entry_mask,
                                       stats=stats))
             bar.update(size)
         bar.close()
@@ -135,16 +140,20 @@ def screen_accounts(
             hits = hits.sort("score", descending=True, maintain_order=True).unique(
                 ["account_id", "source", "source_id"], keep="first", maintain_order=True)
         hits = in_account_order(hits, accounts)
-        hits = hits.select(pl.lit(run_id, dtype=pl.Int64).alias("run_id"), pl.all())
         duration = time.perf_counter() - started
         counts = {b: int((hits["band"] == b).sum()) for b in ("block_review", "review", "low")}
+        run_id = None
         if store:
-            _finish_run(con, run_id, hits, duration, counts, stats, unscreened, issues, warnings)
+            with session(db) as con:
+                run_id = _record_run(con, run, hits, duration, counts, stats, unscreened, issues, warnings)
+        hits = hits.select(pl.lit(run_id, dtype=pl.Int64).alias("run_id"), pl.all())
     except BaseException as exc:
-        if store and run_id is not None:
-            con.execute("UPDATE screening_runs SET status = 'failed', error = ?, finished_at = now()::TIMESTAMP "
-                        "WHERE run_id = ?", [f"{type(exc).__name__}: {exc}"[:2000], run_id])
+        if store:
+            _record_failed(db, run, exc)
         raise
+    finally:
+        if work is not db:
+            work.close()
     log.info("screening run finished", run_id=run_id, kind=kind, accounts=population, unscreened=unscreened.height,
              candidates=stats.candidates, hits=hits.height, seconds=round(duration, 1))
     return ScreenResult(
@@ -205,30 +214,48 @@ def _windows(name: str) -> list[str]:
     return list(dict.fromkeys([name, *runs]))
 
 
-def _start_run(con: duckdb.DuckDBPyConnection, kind: str, config: MatchConfig, index: ListIndex,
-               versions: list[dict], population: int, pop_hash: str, stored_floor: float,
-               entry_mask: np.ndarray | None) -> int:
+@dataclass(frozen=True)
+class _RunRow:
+    """What the run's ledger row records about its inputs (written with its outputs at the end)."""
+
+    kind: str
+    config: MatchConfig
+    index: ListIndex
+    versions: list[dict]
+    population: int
+    pop_hash: str
+    stored_floor: float
+    entry_mask: np.ndarray | None
+    started_at: dt.datetime
+
+
+def _insert_run(con: duckdb.DuckDBPyConnection, run: _RunRow, status: str) -> int:
     con.execute("INSERT INTO match_configs VALUES (?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
-                [config.hash, json.dumps(config.to_dict(), sort_keys=True)])
-    run_id = fetch_one(con, "SELECT nextval('screening_run_seq')")[0]
+                [run.config.hash, json.dumps(run.config.to_dict(), sort_keys=True)])
+    run_id = int(fetch_one(con, "SELECT nextval('screening_run_seq')")[0])
     con.execute(
         """INSERT INTO screening_runs (run_id, kind, status, started_at, config_hash, index_key, list_versions,
                population, population_sha256, entries_filter, stored_floor)
-           VALUES (?, ?, 'running', now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)""",
-        [run_id, kind, config.hash, index.index_key, json.dumps(versions, default=str), population, pop_hash,
-         None if entry_mask is None else int(entry_mask.sum()), stored_floor],
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [run_id, run.kind, status, run.started_at, run.config.hash, run.index.index_key,
+         json.dumps(run.versions, default=str), run.population, run.pop_hash,
+         None if run.entry_mask is None else int(run.entry_mask.sum()), run.stored_floor],
     )
     con.executemany("INSERT INTO screening_run_versions VALUES (?, ?, ?, ?)",
-                    [[run_id, v["source"], v["version_id"], v["sha256"]] for v in versions])
-    return int(run_id)
+                    [[run_id, v["source"], v["version_id"], v["sha256"]] for v in run.versions])
+    return run_id
 
 
-def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, hits: pl.DataFrame, duration: float,
+def _record_run(con: duckdb.DuckDBPyConnection, run: _RunRow, hits: pl.DataFrame, duration: float,
                 counts: dict[str, int], stats: MatchStats, unscreened: pl.DataFrame, issues: pl.DataFrame,
-                warnings: list[str]) -> None:
+                warnings: list[str], engine: tuple[str, dict] | None = None) -> int:
+    """The run, its hits, unscreened rows and data issues: one transaction (all or nothing). `engine`: the
+    engine that screened when not the local one, with its details."""
     with transaction(con):
+        run_id = _insert_run(con, run, "finished")
         if hits.height:
-            con.register("_hits", hits.select(HITS_COLUMNS).to_arrow())
+            con.register("_hits", hits.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
+                         .select(HITS_COLUMNS).to_arrow())
             con.execute(f"INSERT INTO screening_hits ({', '.join(HITS_COLUMNS)}) SELECT * FROM _hits")
             con.unregister("_hits")
         if unscreened.height:
@@ -241,13 +268,29 @@ def _finish_run(con: duckdb.DuckDBPyConnection, run_id: int, hits: pl.DataFrame,
                         [run_id])
             con.unregister("_issues")
         con.execute(
-            """UPDATE screening_runs SET status = 'finished', finished_at = now()::TIMESTAMP, duration_s = ?,
+            """UPDATE screening_runs SET finished_at = now()::TIMESTAMP, duration_s = ?,
                    candidates = ?, fallback_names = ?, hits = ?, block_review = ?, review = ?, low = ?,
                    unscreened = ?, data_issues = ?, warnings = ?
                WHERE run_id = ?""",
             [duration, stats.candidates, stats.fallback_names, hits.height, counts["block_review"],
              counts["review"], counts["low"], unscreened.height, issues.height, json.dumps(warnings), run_id],
         )
+        if engine is not None:
+            con.execute("UPDATE screening_runs SET engine = ?, engine_info = ? WHERE run_id = ?",
+                        [engine[0], json.dumps(engine[1]), run_id])
+    return run_id
+
+
+def _record_failed(db: Store, run: _RunRow, error: BaseException) -> None:
+    """A run that failed is on the ledger too (status `failed`, the error), in a short transaction of its
+    own; a store that cannot be opened now only loses that row (the error is still raised)."""
+    try:
+        with session(db) as con, transaction(con):
+            run_id = _insert_run(con, run, "failed")
+            con.execute("UPDATE screening_runs SET error = ?, finished_at = now()::TIMESTAMP WHERE run_id = ?",
+                        [f"{type(error).__name__}: {error}"[:2000], run_id])
+    except Exception as failure:  # noqa: BLE001 - the screen's own error is the one to raise
+        log.error("failed screening run not recorded", error=str(failure))
 
 
 def run_hits(con: duckdb.DuckDBPyConnection, run_id: int, min_score: float | None = None) -> pl.DataFrame:

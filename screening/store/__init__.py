@@ -91,6 +91,23 @@ def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = No
     return rows[0] if rows else None
 
 
+Store = duckdb.DuckDBPyConnection | Path | str  # a connection the caller holds, or the path of the store
+
+
+@contextmanager
+def session(store: Store, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store for one short step: a path is opened here and closed right after, so other processes
+    can write between steps (DuckDB lets one process hold the file); a connection is used as it is."""
+    if isinstance(store, duckdb.DuckDBPyConnection):
+        yield store
+        return
+    con = connect(store, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing: a failure anywhere inside rolls back, so no store is ever half-written."""

@@ -1,6 +1,8 @@
 """Lookup events: the onboarding screening record, written without touching the store.
 
-The request path appends one JSON line per lookup to a spool file of its own process (one `write` on
+Every `lookup()` (in-process, by default) and every API lookup appends its event: who (the name, the
+keyed hash of the ID number, never the number), when, against which list versions and configuration,
+the decision and its hits. The request path appends one JSON line per lookup to a spool file of its own process (one `write` on
 an O_APPEND descriptor: no store lock, no queue to lose) and moves on. The file rotates every
 `rotate_seconds`: `active-<pid>-<n>.jsonl` becomes `ready-…`. The `lookups.fold` job folds ready files,
 and the active files of processes that are gone (a crash), into `lookup_events` in one transaction,
@@ -9,8 +11,11 @@ skipping ids already there, then deletes them; a torn last line from a crash is 
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -18,10 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 
+from screening import settings
 from screening.logs import get_logger
-from screening.store import transaction
+from screening.store import Store, session, transaction
 
 log = get_logger(__name__)
 
@@ -87,9 +92,10 @@ def foldable(folder: Path) -> list[Path]:
     return files
 
 
-def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Any]:
+def fold(store: Store, folder: Path) -> dict[str, Any]:
     """Fold spool files into `lookup_events`; returns files, events and torn lines, and `to_alert`: the
-    newly folded events of a registering account whose decision was not `clear`."""
+    newly folded events of a registering account whose decision was not `clear`. The files are read
+    with the store closed; the insert is one short transaction (`store`: a path or a held connection)."""
     files = foldable(folder)
     rows: list[list[Any]] = []
     events: list[dict[str, Any]] = []
@@ -106,7 +112,7 @@ def fold(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Any]:
             events.append(event)
     to_alert: list[dict[str, Any]] = []
     if rows:
-        with transaction(con):
+        with session(store) as con, transaction(con):
             ids = [e.get("screening_id") for e in events]
             known = {r[0] for r in con.execute("SELECT screening_id FROM lookup_events WHERE screening_id IN "
                                                "(SELECT unnest(?))", [ids]).fetchall()}
@@ -148,3 +154,68 @@ def process_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --- the event of one lookup ----------------------------------------------------------------------
+
+
+def lookup_event(result: Any, subject: dict[str, Any], *, client: str | None = None,
+                 account_id: str | None = None) -> dict[str, Any]:
+    """The onboarding record of a LookupResult for `subject` (the fields it was screened with)."""
+    birth = subject.get("birth_date")
+    return {
+        "screening_id": result.screening_id, "looked_up_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "client": client, "account_id": account_id, "subject_type": subject.get("subject_type"),
+        "name": subject.get("name"), "birth_date": birth.isoformat() if hasattr(birth, "isoformat") else birth,
+        "country": subject.get("country") or subject.get("nationality"), "id_type": subject.get("id_type"),
+        "id_hash": id_hash(hash_key(), subject.get("id_type"), subject.get("id_number")),
+        "snapshot_id": result.snapshot_id, "decision": result.decision, "reasons": result.reasons,
+        "hits": [{k: h.get(k) for k in ("source", "source_id", "score", "band")} for h in result.hits],
+        "list_versions": [{k: _plain(v.get(k)) for k in ("source", "version_id", "sha256")}
+                          for v in result.list_versions],
+        "config_hash": result.config_hash, "stale_sources": result.stale_sources, "took_ms": result.elapsed_ms,
+    }
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def id_hash(key: bytes, id_type: str | None, id_number: str | None) -> str | None:
+    """Keyed hash (HMAC-SHA256, SCREENING_ID_HASH_KEY) of the ID type and the number without separators."""
+    if not id_number:
+        return None
+    number = "".join(ch for ch in id_number.upper() if ch.isalnum())
+    return hmac.new(key, f"{(id_type or '').upper()}|{number}".encode(), hashlib.sha256).hexdigest()
+
+
+@functools.cache
+def hash_key() -> bytes:
+    """The ID hash key, read once per process (its development-key warning logged once, not per lookup)."""
+    from screening.accounts import id_hash_key
+
+    return id_hash_key()
+
+
+_SPOOLS: dict[Path, Spool] = {}
+_SPOOLS_LOCK = threading.Lock()
+
+
+def spool_for(db: Path | str) -> Spool:
+    """The process-wide spool of a store's service folder (where the `lookups.fold` job looks)."""
+    folder = settings.service_dir_for(Path(db)) / "spool"
+    with _SPOOLS_LOCK:
+        spool = _SPOOLS.get(folder)
+        if spool is None:
+            spool = _SPOOLS[folder] = Spool(folder)
+    return spool
+
+
+@atexit.register
+def _close_spools() -> None:
+    """A process ending normally hands its file over at once (a crash leaves it `active-`, folded later)."""
+    for spool in list(_SPOOLS.values()):
+        try:
+            spool.close()
+        except OSError:
+            pass

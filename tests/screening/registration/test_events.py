@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 from jobs.runner import run_job
-from screening.api.events import Spool, fold, foldable
+from screening.registration.events import Spool, fold, foldable
 from screening.store import connect
 
 
@@ -27,7 +27,7 @@ def test_crashed_writer_loses_nothing(db_path: Path, tmp_path: Path) -> None:
     # another process appends three events and dies without closing its file (os._exit: no cleanup)
     script = textwrap.dedent(f"""
         import json, os, sys
-        from screening.api.events import Spool
+        from screening.registration.events import Spool
         spool = Spool({str(spool_dir)!r}, rotate_seconds=3600)
         for k in range(3):
             spool.append({{**json.loads(sys.argv[1]), "screening_id": f"crash{{k}}"}})
@@ -76,3 +76,55 @@ def test_a_non_clear_lookup_of_a_registering_account_becomes_an_alert(db_path: P
     alerts = con.execute("SELECT account_id, state FROM alerts").fetchall()
     assert alerts == [("acc-7", "open")]
     con.close()
+
+
+def test_in_process_lookups_are_recorded_like_the_apis_even_when_the_process_crashes(fresh: Path) -> None:
+    """lookup() appends its event to the store's spool (no store opened); a process killed right after its
+    lookups loses none of them: the fold job takes its file once it is gone, and the non-clear lookup of a
+    registering account becomes an alert. The ID number is kept only as its keyed hash."""
+    spool_dir = fresh.parent / "service" / "spool"
+    script = textwrap.dedent(f"""
+        import json, os
+        from screening.registration import lookup
+        listed = lookup("Igor Ivanovich Sechin", subject_type="person", db={str(fresh)!r}, account_id="acc-1",
+                        id_type="PASSPORT", id_number="E-1234567")
+        clean = lookup("Zhang Xiuying", subject_type="person", db={str(fresh)!r})
+        print(json.dumps([[listed.screening_id, listed.decision], [clean.screening_id, clean.decision]]))
+        os._exit(9)  # a crash: no clean-up, the spool file stays active
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[3], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 9, done.stderr
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [decision for _, decision in answers] == ["block", "clear"]
+    files = foldable(spool_dir)
+    assert [p.name.split("-")[0] for p in files] == ["active"]
+    assert b"E-1234567" not in files[0].read_bytes() and b"E1234567" not in files[0].read_bytes()
+
+    run = run_job("lookups.fold", fresh, params={})
+    assert run.status == "succeeded", run.error
+    assert (run.outputs["events"], run.outputs["lookup_alerts"]) == (2, 1)
+    con = connect(fresh)
+    try:
+        rows = con.execute("SELECT screening_id, decision, account_id, id_hash, snapshot_id FROM lookup_events "
+                           "ORDER BY looked_up_at").fetchall()
+        alerts = con.execute("SELECT account_id FROM alerts").fetchall()
+    finally:
+        con.close()
+    assert [(r[0], r[1]) for r in rows] == [tuple(a) for a in answers]
+    assert rows[0][2] == "acc-1" and len(rows[0][3]) == 64 and rows[0][4]
+    assert rows[1][3] is None  # no ID number given
+    assert alerts == [("acc-1",)]
+
+
+def test_only_recorded_lookups_write_events(fresh: Path) -> None:
+    from screening.registration import lookup
+    from screening.registration.events import spool_for
+
+    lookup("Zhang Xiuying", subject_type="person", db=fresh, record=False)
+    recorded = lookup("Zhang Xiuying", subject_type="person", db=fresh, account_id="acc-2")
+    spool_for(fresh).rotate()  # hand this process's file over, as at exit
+    lines = [json.loads(line) for f in foldable(fresh.parent / "service" / "spool")
+             for line in f.read_bytes().splitlines()]
+    assert [(e["screening_id"], e["account_id"], e["decision"]) for e in lines] == [
+        (recorded.screening_id, "acc-2", "clear")]
