@@ -87,11 +87,13 @@ def screen_delta(ctx: JobContext) -> dict[str, Any]:
         delisting = {int(v): alerts_bridge.call("apply_list_changes", con, int(v))
                      for v in removed["version_id"].unique().to_list()}
         accounts = stored_accounts(con)
-        run_id, hits, alerts = None, 0, None
-        if entries.height and accounts.height:
-            result = screen_accounts(con, accounts, kind="delta", entries=entries, progress=_progress())
-            ctx.inputs["config_hash"] = result.config_hash
-            run_id, hits = result.run_id, result.hits.height
+    run_id, hits, alerts = None, 0, None
+    if entries.height and accounts.height:  # the screen runs with the store closed
+        result = screen_accounts(ctx.db, accounts, kind="delta", entries=entries, progress=_progress())
+        ctx.inputs["config_hash"] = result.config_hash
+        run_id, hits = result.run_id, result.hits.height
+    with ctx.store() as con:
+        if run_id is not None:
             alerts = alerts_bridge.call("ingest_run", con, run_id)
         ids = [v["version_id"] for v in versions]
         sla.open_rows(con, ids)
@@ -172,12 +174,13 @@ def screen_changed_accounts(ctx: JobContext) -> dict[str, Any]:
         ids = [r[0] for r in con.execute("SELECT DISTINCT account_id FROM account_changes WHERE import_id > ?",
                                          [watermark]).fetchall()]
         accounts = stored_accounts(con, ids)
-        run_id, hits, alerts = None, 0, None
-        if accounts.height:
-            result = screen_accounts(con, accounts, kind="account-change", progress=_progress())
-            ctx.inputs["config_hash"] = result.config_hash
-            ctx.inputs["list_versions"] = result.list_versions
-            run_id, hits = result.run_id, result.hits.height
+    run_id, hits, alerts = None, 0, None
+    if accounts.height:  # the screen runs with the store closed
+        result = screen_accounts(ctx.db, accounts, kind="account-change", progress=_progress())
+        ctx.inputs["config_hash"] = result.config_hash
+        ctx.inputs["list_versions"] = result.list_versions
+        run_id, hits = result.run_id, result.hits.height
+        with ctx.store() as con:
             alerts = alerts_bridge.call("ingest_run", con, run_id)
     return {"import_id": int(newest), "accounts": accounts.height, "screening_run_id": run_id, "hits": hits,
             "alerts": alerts}
@@ -188,17 +191,19 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
     change); then the eligibility re-evaluation of the stored accounts."""
     with ctx.store() as con:
         accounts = stored_accounts(con)
-        if accounts.is_empty():
-            raise JobSkipped("no account imported yet")
-        result = screen_accounts(con, accounts, kind="full", progress=_progress())
-        ctx.inputs["config_hash"] = result.config_hash
-        ctx.inputs["list_versions"] = result.list_versions
+        started = con.execute("SELECT now()::TIMESTAMP").fetchall()[0][0]
+    if accounts.is_empty():
+        raise JobSkipped("no account imported yet")
+    result = screen_accounts(ctx.db, accounts, kind="full", progress=_progress())  # the store closed meanwhile
+    ctx.inputs["config_hash"] = result.config_hash
+    ctx.inputs["list_versions"] = result.list_versions
+    with ctx.store() as con:
         alerts = alerts_bridge.call("ingest_run", con, result.run_id)
-        # every version in force is now screened against every account
-        sla.open_rows(con, [r[0] for r in con.execute("SELECT version_id FROM current_versions").fetchall()])
-        # (superseded versions' rows too: what they brought is in force or gone; this job held the store)
-        con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL",
-                    [accounts.height])
+        # every version loaded before the run started is screened (in force then, or superseded: what it
+        # brought is in force or gone); one loaded while the run screened waits for its delta
+        sla.open_rows(con, [v["version_id"] for v in result.list_versions])
+        con.execute("UPDATE list_sla SET screened_at = now(), accounts = ? WHERE screened_at IS NULL AND version_id IN "
+                    "(SELECT version_id FROM list_versions WHERE loaded_at <= ?)", [accounts.height, started])
         eligibility = stored_eligibility(con)
     return {"screening_run_id": result.run_id, "accounts": accounts.height, "hits": result.hits.height,
             "bands": result.counts, "seconds": result.duration_s, "alerts": alerts, "eligibility": eligibility}
