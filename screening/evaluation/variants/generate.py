@@ -12,6 +12,7 @@ import polars as pl
 from screening.evaluation.variants.listed import load_listed
 from screening.evaluation.variants.model import Listed, Variant, VariationType
 from screening.evaluation.variants.registry import VARIATIONS, VARIATIONS_BY_KEY
+from screening.evaluation.variants.text import same_name_key
 
 VARIANT_SCHEMA = {
     "variant_id": pl.String,
@@ -50,6 +51,12 @@ def _interleave_by_source(items: Sequence[Listed], rng: random.Random) -> list[L
     return out
 
 
+def _names_a_listed_name(name: str, listed_keys: set[str]) -> bool:
+    """A negative that is a listed name (legal form, case, order and punctuation aside), or one once its
+    numbers are gone ("VALFAJR 5 SHIPPING CO." where "VALFAJR SHIPPING CO." is listed): not a trap but a hit."""
+    return same_name_key(name) in listed_keys or same_name_key(name, drop_numbers=True) in listed_keys
+
+
 def make_variant(vtype: VariationType, item: Listed, rng: random.Random) -> Variant | None:
     """Run one generator and drop results that are empty or, for non-control types, unchanged."""
     out = vtype.generate(item, rng)
@@ -77,16 +84,17 @@ def generate_variants(
     so small lists are represented. Negatives are dropped when they equal another listed name.
     """
     items = load_listed(listed) if isinstance(listed, duckdb.DuckDBPyConnection) else list(listed)
-    listed_names = {it.name.casefold() for it in items}
-    strong_keys = {(it.source, it.source_id, it.name.casefold()) for it in items if it.quality == "strong"}
+    listed_keys = {same_name_key(it.name) for it in items} - {""}
+    strong_keys = {(it.source, it.source_id, same_name_key(it.name)) for it in items if it.quality == "strong"}
     wanted = [VARIATIONS_BY_KEY[k] for k in types] if types else list(VARIATIONS)
     rows: list[dict[str, Any]] = []
     for vtype in wanted:
         rng = random.Random(f"{seed}:{vtype.key}")
         weak_type = vtype.key.startswith("weak_alias")
         pool = [it for it in items if (it.quality == "weak") == weak_type]
-        if weak_type:  # a weak alias that is also a strong name of the same entry is not weak-only
-            pool = [it for it in pool if (it.source, it.source_id, it.name.casefold()) not in strong_keys]
+        if weak_type:  # a weak alias that is also a strong name of the same entry (legal form, case, order
+            # and punctuation aside) is not weak-only
+            pool = [it for it in pool if (it.source, it.source_id, same_name_key(it.name)) not in strong_keys]
         made = 0
         seen: set[str] = set()
         for item in _interleave_by_source(pool, rng):
@@ -95,7 +103,8 @@ def generate_variants(
             variant = make_variant(vtype, item, rng)
             if variant is None or variant.name in seen:
                 continue
-            if vtype.expected == "must_not_hit" and vtype.key != "weak_alias" and variant.name.casefold() in listed_names:
+            if vtype.expected == "must_not_hit" and vtype.key != "weak_alias" and _names_a_listed_name(variant.name,
+                                                                                                     listed_keys):
                 continue
             seen.add(variant.name)
             made += 1

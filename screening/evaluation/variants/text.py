@@ -36,6 +36,22 @@ def script_of(name: str) -> Script:
     return "Other"
 
 
+# Legal forms and their words, folded away when the oracle asks whether two strings are one listed name.
+_LEGAL_WORDS = frozenset(
+    "ao oao zao ooo pao ojsc pjsc cjsc jsc llc ltd limited inc corp corporation co company gmbh ag sa plc "
+    "open closed joint stock public".split()
+)
+
+
+def same_name_key(name: str, *, drop_numbers: bool = False) -> str:
+    """A name with case, punctuation, word order and legal-form words folded ("RT-AVTO, AO" and "RT-AVTO OJSC"
+    give one key); with `drop_numbers`, tokens holding a digit go too. The oracle uses it to keep out of
+    must_not_hit a negative that is in fact a name the lists carry."""
+    tokens = re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", name).casefold()).split()
+    return " ".join(sorted(t for t in tokens
+                           if t not in _LEGAL_WORDS and not (drop_numbers and any(c.isdigit() for c in t))))
+
+
 def _tokens(name: str) -> list[str]:
     return name.split()
 

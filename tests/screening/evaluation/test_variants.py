@@ -184,6 +184,18 @@ def test_negatives_never_equal_a_listed_name() -> None:
     assert generate_variants(items[:1], seed=3, per_type=20, types=["digit_changed"]).height == 1
 
 
+def test_negatives_that_are_listed_names_once_legal_forms_or_numbers_are_folded_are_not_used() -> None:
+    # a weak alias the entry also lists as a strong name with another legal form (as on the CSL's SSI rows)
+    weak = [Listed("x", "1", "organization", "RT-AVTO, AO", quality="weak"), Listed("x", "1", "organization", "RT-AVTO OJSC")]
+    assert generate_variants(weak, seed=1, per_type=5, types=["weak_alias"]).height == 0
+    assert generate_variants(weak[:1], seed=1, per_type=5, types=["weak_alias"]).height == 1
+    # another number where the name without any number is listed: a listed name inside it, not a trap
+    numbered = [Listed("x", "v8", "organization", "VALFAJR 8 SHIPPING CO."),
+                Listed("x", "v", "organization", "Valfajr Shipping Company")]
+    assert generate_variants(numbered, seed=3, per_type=20, types=["digit_changed"]).height == 0
+    assert generate_variants(numbered[:1], seed=3, per_type=20, types=["digit_changed"]).height == 1
+
+
 MIXED_ORG = Listed("cn_sanctions", "cn3", "organization", "Teledyne FLIR公司")
 BRAND_ORG = Listed("cn_sanctions", "cn4", "organization", "爱尔康公司")
 
