@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Literal
 
 SubjectType = Literal["person", "organization", "vessel", "aircraft"]
@@ -102,8 +102,8 @@ class ListEntry:
 
 def _plain(value: object) -> object:
     """A value object as the dict `dataclasses.asdict` makes of it (their fields are plain values)."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    if is_dataclass(value):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
     return value
 
 

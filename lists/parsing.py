@@ -11,13 +11,14 @@ import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import countrynames
 
 from lists.model import BirthDate, Name, NameType, Quarantined
 from screening.exc import InputError
+from screening.scripts import detect_script
 
 OFAC_NULL = "-0-"
 
@@ -382,7 +383,7 @@ def embedded_names(name: str) -> list[Name]:
 _NAME_NOTES = re.compile(r"\s*\(original script\)|^\s*original script:\s*|\s+-\s+sub-unit name\s*$", re.I)
 
 
-def alternative_names(name: str, script_of: Callable[[str], str | None]) -> list[str]:
+def alternative_names(name: str) -> list[str]:
     """The names a published name lists in a trailing bracket: `جبهة فتح الشام (Jabhat Fath al Sham;
     Jabhat Fath al-Sham; …)` and `Hay’at Tahrir al-Sham (HTS) (هيئة تحرير الشام (original script); Hay’at
     Tahrir al-Sham; …)` are several names, each of which a registrant may use alone. The bracket is
@@ -404,7 +405,7 @@ def alternative_names(name: str, script_of: Callable[[str], str | None]) -> list
         return []
     parts = _top_level_split(body)
     single = _NAME_NOTES.sub("", body)
-    if len(parts) < 2 and (script_of(head) == script_of(single) or len(single.split()) < 2):
+    if len(parts) < 2 and (detect_script(head) == detect_script(single) or len(single.split()) < 2):
         return []
     names = [clean(_NAME_NOTES.sub("", part)) for part in [head, *parts]]
     return list(dict.fromkeys(n for n in names if n and n != name))

@@ -186,7 +186,7 @@ def _alias(
     name_type, strength = mapped
     if note := xml_text(alias, "NOTE"):
         rec.remarks.append(f"Alias {name!r}: {note}")
-    listed = [name, *alternative_names(name, detect_script)]
+    listed = [name, *alternative_names(name)]
     return [Name(n, name_type, strength, detect_script(n)) for n in listed]  # type: ignore[arg-type]
 
 

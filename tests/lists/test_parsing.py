@@ -220,13 +220,11 @@ def test_read_csv_other_delimiter(tmp_path: Path) -> None:
 
 
 def test_alternative_names_split_lists_and_transliterations_not_acronyms() -> None:
-    from screening.scripts import detect_script
-
-    assert alternative_names("حسن غول (Hassan Ghul; Hassan Gul; Hasan Gul)", detect_script) == [
+    assert alternative_names("حسن غول (Hassan Ghul; Hassan Gul; Hasan Gul)") == [
         "حسن غول", "Hassan Ghul", "Hassan Gul", "Hasan Gul"]
-    assert alternative_names("Abdullah Sindhi (عبدالله السندي)", detect_script) == ["Abdullah Sindhi", "عبدالله السندي"]
+    assert alternative_names("Abdullah Sindhi (عبدالله السندي)") == ["Abdullah Sindhi", "عبدالله السندي"]
     nested = "A Front (AF) (جبهة (original script); B Front; C Front (CF))"
-    assert alternative_names(nested, detect_script) == ["A Front (AF)", "جبهة", "B Front", "C Front (CF)"]
+    assert alternative_names(nested) == ["A Front (AF)", "جبهة", "B Front", "C Front (CF)"]
     for unchanged in ["ATOMIC ENERGY ORGANISATION OF IRAN (AEOI)", "中国电子科技集团公司 (CETC)",
                       "Leader (Hong Kong) International", "Broken (a; b", "(a; b)", "Plain Name"]:
-        assert alternative_names(unchanged, detect_script) == [], unchanged
+        assert alternative_names(unchanged) == [], unchanged
