@@ -39,13 +39,13 @@ from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
     Reason,
+    collect_reasons,
     empty_reasons,
     reasons_where,
     status_frame,
 )
 from screening.eligibility.subjects import (
     RESOURCES,
-    name_keys,
     subject_reasons,
     transfer_reasons,
 )
@@ -91,7 +91,7 @@ def evaluate(
     as_of = as_of or today_in_shanghai()
     capacity = capacity_frame(base, as_of)
     base = base.join(capacity.select("account_id", "dob_used"), on="account_id", how="left", maintain_order="left")
-    groups, subject = subject_reasons(base, name_keys(base), blocked=blocked, allow_multiple=allow_multiple)
+    groups, subject = subject_reasons(base, blocked=blocked, allow_multiple=allow_multiple)
     frames = [
         id_reasons(base),
         capacity_reasons(base, capacity, as_of),
@@ -110,7 +110,7 @@ def evaluate(
                 pl.format("now {} ({} at the previous run)", pl.col("capacity"), pl.col("previous_capacity")),
             )
         )
-    reasons = pl.concat(frames)
+    reasons = collect_reasons(frames)
     if carried is not None:
         replaced = carried.select("account_id", "check").unique()
         reasons = pl.concat([reasons.join(replaced, on=["account_id", "check"], how="anti"), carried])
@@ -124,7 +124,7 @@ def evaluate(
     return Evaluation(results=results, reasons=reasons, as_of=as_of)
 
 
-def data_issue_reasons(issues: pl.DataFrame) -> pl.DataFrame:
+def data_issue_reasons(issues: pl.DataFrame) -> pl.LazyFrame:
     """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
     return reasons_where(issues.filter(pl.col("account_id").is_not_null()), pl.lit(True), "data",
                          "data_" + pl.col("field"), "review", pl.col("reason"))
