@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,9 +271,8 @@ def check_subject(
     record.setdefault("account_id", "(new)")
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
-    own_con = con or duckdb.connect()
     key = key if key is not None else id_hash_key()
-    subject = prepare(own_con, parsed.accounts.drop("line"), key)
+    subject = prepare(con or _scratch(), parsed.accounts.drop("line"), key)
     account_id = subject["account_id"][0]
     stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)
     base = pl.concat([subject, stored], how="diagonal_relaxed") if stored is not None and stored.height else subject
@@ -282,6 +282,18 @@ def check_subject(
         account_id=account_id, status=row["status"], capacity=row["capacity"],
         reasons=[Reason(r["check"], r["code"], r["severity"], r["detail"]) for r in row["reasons"]],
     )
+
+
+_LOCAL = threading.local()
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB for the identity columns of a record checked without a store
+    (opening one costs more than the checks themselves)."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
 
 
 def _has_accounts(con: duckdb.DuckDBPyConnection | None) -> bool:
