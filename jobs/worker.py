@@ -47,7 +47,7 @@ def run_in_child(job_id: str, db: Path, *, trigger: str, scheduled_for: dt.datet
         CHILDREN[child.pid] = (child, job_id)
     sender.close()
     try:
-        status = receiver.recv() if _wait_for_message(receiver, child) else None
+        status = _status_of(receiver, child)
         child.join()
     finally:
         receiver.close()
@@ -55,18 +55,21 @@ def run_in_child(job_id: str, db: Path, *, trigger: str, scheduled_for: dt.datet
             CHILDREN.pop(child.pid, None)
     if status is not None:
         return status
-    abandoned = mark_abandoned(db, reason="the job's process ended before the job finished"
-                               + (" (the service was stopped)" if _STOPPING.is_set() else ""))
-    log.error("job process ended without finishing", job_id=job_id, code=child.exitcode, abandoned=abandoned)
+    if not _STOPPING.is_set():  # at shutdown the service marks the rows itself, once its children are gone
+        mark_abandoned(db, reason="the job's process ended before the job finished")
+        log.error("job process ended without finishing", job_id=job_id, code=child.exitcode)
     return "abandoned"
 
 
-def _wait_for_message(receiver: Connection, child: BaseProcess) -> bool:
-    """Whether the child sent its status before it ended."""
+def _status_of(receiver: Connection, child: BaseProcess) -> str | None:
+    """The status the child sent, or None when it ended without sending one."""
     while not receiver.poll(0.5):
-        if not child.is_alive():
-            return receiver.poll(0)
-    return True
+        if not child.is_alive() and not receiver.poll(0):
+            return None
+    try:
+        return receiver.recv()
+    except EOFError:  # the pipe closed: the child died before it could say
+        return None
 
 
 def stop_children(grace: float) -> list[str]:
