@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
@@ -145,7 +146,7 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
     async def screening_error(request: Request, error: exc.ScreeningError) -> JSONResponse:
         return JSONResponse({"error": type(error).__name__, "detail": str(error)}, status_code=error.http_status)
 
-    def client(request: Request, x_api_key: str | None = Header(default=None)) -> str | None:
+    async def client(request: Request, x_api_key: str | None = Header(default=None)) -> str | None:
         if not keys:
             return None
         for key, name in keys.items():
@@ -168,15 +169,20 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
         return response
 
     @app.post("/v1/lookup", response_model=LookupResponse, tags=["lookup"])
-    def lookup_one(item: LookupRequest, client_name: str | None = Depends(client)) -> LookupResponse:
+    async def lookup_one(item: LookupRequest, client_name: str | None = Depends(client)) -> Response:
         """Screen one subject: clear / review / block with reasons, hits, eligibility and the list
         versions it was screened against. Fails closed (review) when the lists are stale or missing."""
-        return screen_one(item, client_name)
+        if item.eligibility or not get_screener(db).loaded:
+            # tens of milliseconds (or an index still loading): in the thread pool, the loop keeps serving
+            return _json(await run_in_threadpool(screen_one, item, client_name))
+        # the sanctions screen alone is a few ms of CPU under the GIL either way: run inline, sparing the
+        # two thread hand-offs (each a wait for a time slice on a busy machine)
+        return _json(screen_one(item, client_name))
 
     @app.post("/v1/lookup/batch", response_model=BatchResponse, tags=["lookup"])
-    def lookup_batch(batch: BatchRequest, client_name: str | None = Depends(client)) -> BatchResponse:
+    def lookup_batch(batch: BatchRequest, client_name: str | None = Depends(client)) -> Response:
         """Up to 100 subjects in one call, answered in order."""
-        return BatchResponse(results=[screen_one(item, client_name) for item in batch.items])
+        return _json(BatchResponse(results=[screen_one(item, client_name) for item in batch.items]))
 
     @app.get("/v1/lists", tags=["lists"])
     def list_versions(client_name: str | None = Depends(client)) -> dict[str, Any]:
@@ -262,6 +268,12 @@ class _AccessLog:
 
 class _Unauthorised(Exception):
     """No API key given where one is required (401; a wrong key is 403)."""
+
+
+def _json(model: BaseModel) -> Response:
+    """The response as built (and validated) by the handler: FastAPI would validate it again against the
+    `response_model` (kept for the OpenAPI document) before serialising."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _hit(hit: dict[str, Any]) -> Hit:
