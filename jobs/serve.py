@@ -57,8 +57,9 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
         sched = state.get("scheduler")
         if sched is not None:
             sched.shutdown(wait=False)
-        stopped = stop_children(grace)  # heavy jobs: their rows are marked abandoned as each child ends
+        stopped = stop_children(grace)  # heavy jobs in child processes
         if stopped:
+            runner.mark_abandoned(db, reason="the service was stopped before the job finished")
             log.warning("running job processes stopped", jobs=stopped)
         deadline = time.monotonic() + grace
         while runner.ACTIVE and time.monotonic() < deadline:

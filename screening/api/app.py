@@ -55,7 +55,7 @@ class LookupRequest(BaseModel):
     account_id: str | None = Field(default=None, max_length=128, description="The platform's id, if any.")
     eligibility: bool = Field(default=True, description=(
         "Also run the eligibility checks (age, ID format and check digit, brand names) and fold them into the "
-        "decision. They cost far more than the sanctions screen (about 100 ms against a few ms); false: the "
+        "decision. They cost far more than the sanctions screen (tens of ms against a few ms); false: the "
         "sanctions screen only, `eligibility` is null."))
 
 
