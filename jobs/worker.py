@@ -37,12 +37,12 @@ def run_in_child(job_id: str, db: Path, *, trigger: str, scheduled_for: dt.datet
     """Run `job_id` in a child process and wait; its status (`abandoned` when the child died before it
     could say, e.g. terminated at shutdown; `not_started` once the service is stopping)."""
     context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job_id, str(db), trigger, scheduled_for, offline, sender),
-                            name=f"job {job_id}", daemon=False)
     with _LOCK:  # checked under the lock stop_children takes: no child starts after the stop
         if _STOPPING.is_set():
             return "not_started"
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(job_id, str(db), trigger, scheduled_for, offline, sender),
+                                name=f"job {job_id}", daemon=False)
         child.start()
         CHILDREN[child.pid] = (child, job_id)
     sender.close()
