@@ -90,7 +90,6 @@ class Screener:
         self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, {}, []))
         self._published_at = float("-inf")
         self._error: str | None = None
-        self._loaded = False
 
     # --- loading -------------------------------------------------------------------------
 
@@ -102,7 +101,6 @@ class Screener:
             if self._publish_from_store():
                 self.reader.refresh_now()
                 snapshot, freshness = self.reader.get()
-        self._loaded = snapshot is not None
         return snapshot, freshness
 
     def _publish_from_store(self) -> bool:
@@ -134,11 +132,6 @@ class Screener:
             fresh = _Freshness.published(freshness)
             self._fresh = (freshness, fresh)
         return snapshot, fresh, None
-
-    @property
-    def loaded(self) -> bool:
-        """An index is in memory (a lookup then never waits for one to load or be published)."""
-        return self._loaded
 
     def warm(self) -> "Screener":
         """Load now (at process start) instead of on the first lookup."""
