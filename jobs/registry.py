@@ -25,6 +25,7 @@ class JobSpec:
     misfire_grace: int | None
     description: str
     jitter: int | None = None
+    heavy: bool = False  # the service runs it in a child process (jobs/worker.py), away from the lookup API
 
     @property
     def effective_schedule(self) -> str:
@@ -41,15 +42,17 @@ def report_nightly(ctx: JobContext) -> dict[str, Any]:
 
 JOBS: dict[str, JobSpec] = {spec.id: spec for spec in (
     JobSpec("lists.refresh", lists.refresh_lists, "every 3600", 3600,
-            "conditional GET of every source; new versions → index snapshot and delta screen", jitter=300),
+            "conditional GET of every source; new versions → index snapshot and delta screen", jitter=300,
+            heavy=True),
     JobSpec("screen.delta", screens.screen_delta, "every 900", 900,
-            "every account against the entries new list versions added or changed (also run by lists.refresh)"),
+            "every account against the entries new list versions added or changed (also run by lists.refresh)",
+            heavy=True),
     JobSpec("accounts.import", screens.import_accounts, "every 300", 300,
-            "import account files dropped in the inbox, with eligibility; then screen.accounts"),
+            "import account files dropped in the inbox, with eligibility; then screen.accounts", heavy=True),
     JobSpec("screen.accounts", screens.screen_changed_accounts, "every 600", 600,
-            "new and changed accounts against every list"),
+            "new and changed accounts against every list", heavy=True),
     JobSpec("screen.full", screens.screen_full, "0 2 * * *", None,
-            "nightly full rescreen of every open account, with eligibility"),
+            "nightly full rescreen of every open account, with eligibility", heavy=True),
     JobSpec("lists.stale_alarm", lists.stale_alarm, "every 900", 900,
             "alarm when a mandatory list has not been checked successfully within its maximum age"),
     JobSpec("cases.followups", housekeeping.followups, "0 1 * * *", None,
@@ -59,7 +62,7 @@ JOBS: dict[str, JobSpec] = {spec.id: spec for spec in (
     JobSpec("lookups.fold", housekeeping.fold_lookups, "every 60", 60,
             "fold the lookup-event spool into the store"),
     JobSpec("report.nightly", report_nightly, "0 6 * * *", None,
-            "the nightly report officers read (HTML, CSV exports, run certificate)"),
+            "the nightly report officers read (HTML, CSV exports, run certificate)", heavy=True),
 )}
 
 # `screening nightly`: the same chain once, in this order

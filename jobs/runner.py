@@ -11,6 +11,7 @@ connection, so the store is held only while the job itself works.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import socket
@@ -24,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from screening import exc
+from screening import exc, settings
 from screening.registration.events import process_alive
 from screening.logs import bound, get_logger
 from screening.store import connect, fetch_one, transaction
@@ -73,9 +74,6 @@ class JobRun:
 
 JobFunction = Callable[[JobContext], dict[str, Any]]
 
-# one run of a job at a time in this process, whoever triggers it (the scheduler, an event chain, a person)
-_JOB_LOCKS: dict[str, threading.Lock] = {}
-
 # job runs of this process that have not finished: run_id → job id (the service abandons them on SIGTERM)
 ACTIVE: dict[int, str] = {}
 _ACTIVE_LOCK = threading.Lock()
@@ -87,17 +85,32 @@ def run_job(job_id: str, db: Path, *, trigger: str = "manual", scheduled_for: dt
     from jobs.registry import get_job
 
     spec = get_job(job_id)
-    with _ACTIVE_LOCK:
-        lock = _JOB_LOCKS.setdefault(job_id, threading.Lock())
     # a scheduled run finding its job busy is recorded as skipped; a chained or manual run waits its turn
-    if not lock.acquire(blocking=trigger not in ("cron", "interval")):
-        run_id = record_event(db, job_id, "skipped_max_instances", trigger=trigger, scheduled_for=scheduled_for,
-                              error="the previous run of this job was still running")
-        return JobRun(run_id, job_id, "skipped_max_instances", {}, None)
-    try:
+    with one_instance(db, job_id, wait=trigger not in ("cron", "interval")) as mine:
+        if not mine:
+            run_id = record_event(db, job_id, "skipped_max_instances", trigger=trigger, scheduled_for=scheduled_for,
+                                  error="the previous run of this job was still running")
+            return JobRun(run_id, job_id, "skipped_max_instances", {}, None)
         return _run_locked(spec, job_id, db, trigger, scheduled_for, offline, params)
+
+
+@contextmanager
+def one_instance(db: Path, job_id: str, *, wait: bool) -> Iterator[bool]:
+    """One run of a job at a time per store, across threads and processes (the service's job children,
+    `screening jobs run`, `nightly`): an exclusive `flock` on `<service dir>/locks/<job>.lock`, which the
+    kernel releases when its holder exits, crashed or not. Yields False when busy and not `wait`."""
+    folder = settings.service_dir_for(Path(db)) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"{job_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
     finally:
-        lock.release()
+        os.close(fd)
 
 
 def _run_locked(spec, job_id: str, db: Path, trigger: str, scheduled_for: dt.datetime | None, offline: bool,

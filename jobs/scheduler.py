@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.registry import JOBS, JobSpec
 from jobs.runner import record_event, run_job
+from jobs.worker import run_in_child
 from screening import exc, settings
 from screening.logs import get_logger
 
@@ -36,7 +37,10 @@ TIMEZONE = "Asia/Shanghai"
 
 def scheduled(job_id: str, db: str, trigger: str, offline: bool = False,
               scheduled_for: dt.datetime | None = None) -> str:
-    """What the scheduler calls (a module-level function: the job store keeps a reference to it)."""
+    """What the scheduler calls (a module-level function: the job store keeps a reference to it). A heavy
+    job runs in a child process (jobs/worker.py), the others in the scheduler's thread."""
+    if JOBS[job_id].heavy:
+        return run_in_child(job_id, Path(db), trigger=trigger, scheduled_for=scheduled_for, offline=offline)
     return run_job(job_id, Path(db), trigger=trigger, scheduled_for=scheduled_for, offline=offline).status
 
 

@@ -2,9 +2,11 @@
 
 It is the one process that writes the store on a schedule; its jobs hold the store only while they
 work, so CLI commands run between them (waiting `SCREENING_LOCK_WAIT_SECONDS` at most, then a clear
-"locked" message). On SIGTERM uvicorn stops taking requests, the scheduler stops, a running job gets
-`SCREENING_SHUTDOWN_GRACE_SECONDS` to finish, and a job still running after that is marked `abandoned` in the
-run history before the process exits (its store transaction never commits).
+"locked" message). Heavy jobs (rescreens, imports, list refreshes, the report) run in child processes
+(jobs/worker.py), so they never hold the GIL the lookup API needs. On SIGTERM uvicorn stops taking
+requests, the scheduler stops, a running job gets `SCREENING_SHUTDOWN_GRACE_SECONDS` to finish; a job
+still running after that is stopped (a child is terminated; its store transaction never commits) and
+marked `abandoned` in the run history before the process exits.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
     from jobs import runner
     from jobs.lists import publish_index
     from jobs.scheduler import start_scheduler
+    from jobs.worker import stop_children
     from screening.api.app import create_app
     from screening.store import connect
 
@@ -54,6 +57,10 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
         sched = state.get("scheduler")
         if sched is not None:
             sched.shutdown(wait=False)
+        stopped = stop_children(grace)  # heavy jobs in child processes
+        if stopped:
+            runner.mark_abandoned(db, reason="the service was stopped before the job finished")
+            log.warning("running job processes stopped", jobs=stopped)
         deadline = time.monotonic() + grace
         while runner.ACTIVE and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -64,10 +71,9 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8080, scheduler: boo
             state["abandoned"] = True
         log.warning("service stopped")
 
-    # The jobs run in the scheduler's threads beside the request handlers. Their heavy kernels (polars,
-    # DuckDB, numpy, rapidfuzz) release the GIL; between them, a job's Python code would hold it for
-    # CPython's default 5 ms switch interval at a time, a request waiting on each: 1 ms keeps a lookup's
-    # wait for the GIL short while a rescreen runs (and the jobs hold the store only for short writes).
+    # Heavy jobs run in child processes (jobs/worker.py); the light ones in the scheduler's threads beside
+    # the request handlers. A job's Python code would hold the GIL for CPython's default 5 ms switch
+    # interval at a time, a request waiting on each: 1 ms keeps a lookup's wait for the GIL short.
     sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(db, on_startup=startup, on_shutdown=shutdown)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, workers=1, access_log=False, log_config=None,

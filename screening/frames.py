@@ -107,8 +107,10 @@ def screen(
     imported, frame_kind = _read(accounts)
     _refuse_bad_rows(imported, skip_bad_rows)
 
-    with _store(db) as con:
-        result = screen_import(con, imported, kind=kind, min_score=min_score, config=config or DEFAULT_CONFIG)
+    # the path, not a held connection: the screen opens the store only to read the index and to write the
+    # run (short sessions), so other processes can write while it scores
+    store = db if db is not None else settings.default_db_path()
+    result = screen_import(store, imported, kind=kind, min_score=min_score, config=config or DEFAULT_CONFIG)
     return from_polars(result.hits, frame_kind)
 
 

@@ -126,14 +126,13 @@ def _ric_check_expr(first17: pl.Expr) -> pl.Expr:
 
 
 def _uscc_check_expr(code: pl.Expr) -> pl.Expr:
-    """GB 32100 check char for 18-character codes of the right alphabet."""
-    mapping = {c: i for i, c in enumerate(USCC_ALPHABET)}
+    """GB 32100 check char for 18-character codes of the right alphabet. A character's value is its
+    position in the alphabet (`str.find`: a 17-way `replace_strict` made one row's check cost ~20 ms)."""
+    alphabet = pl.lit(USCC_ALPHABET)
     total = pl.sum_horizontal(
-        code.str.slice(i, 1).replace_strict(mapping, default=None, return_dtype=pl.Int32) * w
-        for i, w in enumerate(USCC_WEIGHTS)
+        alphabet.str.find(code.str.slice(i, 1), literal=True).cast(pl.Int32) * w for i, w in enumerate(USCC_WEIGHTS)
     )
-    index = (31 - total % 31) % 31
-    return index.replace_strict(dict(enumerate(USCC_ALPHABET)), return_dtype=pl.Utf8)
+    return alphabet.str.slice((31 - total % 31) % 31, 1)
 
 
 def _number_kind_expr(n: pl.Expr) -> pl.Expr:

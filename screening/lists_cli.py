@@ -20,7 +20,7 @@ from lists.store import ListLoadError, load_version
 from screening import settings
 from screening.cli import Context, after_run, emit
 from screening.exc import ListRefused, UsageError
-from screening.store import connect, session
+from screening.store import session
 
 SOURCE_CHOICE = click.Choice(sorted(SOURCE_KEYS))
 
@@ -109,8 +109,8 @@ def refresh_command(ctx: Context, sources: tuple[str, ...], offline: bool, inclu
 @click.pass_obj
 def status_command(ctx: Context, as_json: bool) -> None:
     """Per source: publisher date and its age, last check and its age, counts, SHA-256, stale and why."""
-    status = source_status(connect(ctx.db))
-    if status.is_empty():
+    status = _read(ctx.db, source_status)
+    if status is None or status.is_empty():
         emit([], as_json, "No list loaded yet: run `screening lists refresh` (or `--offline`).")
         return
     header = (f"{'source':14} {'published':10} {'age d':>5}/{'max':<3} {'checked':16} {'ago h':>5}/{'max':<3} "
@@ -130,6 +130,16 @@ def status_command(ctx: Context, as_json: bool) -> None:
     emit(status.to_dicts(), as_json, "\n".join(lines))
 
 
+def _read(db: Path, query):  # type: ignore[no-untyped-def]
+    """`query(con)` on the store opened read-only (None when there is no store yet): readers share the
+    file, so status and diff never wait on the service or on each other; a writer's lock is waited for
+    (bounded, `SCREENING_LOCK_WAIT_SECONDS`: DuckDB lets no process open a file another writes)."""
+    if not Path(db).exists():
+        return None
+    with session(db, read_only=True) as con:
+        return query(con)
+
+
 def _or_q(value: object) -> str:
     return "?" if value is None else str(value)
 
@@ -141,7 +151,7 @@ def _or_q(value: object) -> str:
 @click.pass_obj
 def diff_command(ctx: Context, source: str, limit: int, as_json: bool) -> None:
     """Entries added / removed / changed between the last two versions of SOURCE."""
-    info, rows = last_diff(connect(ctx.db), source)
+    info, rows = _read(ctx.db, lambda con: last_diff(con, source)) or (None, None)
     if info is None:
         emit({"source": source, "versions": 0}, as_json, f"{source}: no version loaded")
         return

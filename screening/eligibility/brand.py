@@ -32,7 +32,8 @@ import numpy as np
 import polars as pl
 import yaml
 
-from screening.eligibility.model import empty_reasons, reasons_where
+from screening.eligibility.model import collect_reasons, empty_reasons, reasons_where
+from screening.eligibility.subjects import t2s_converter
 
 CONFIG_PATH = Path(__file__).resolve().parents[1] / "resources" / "brand" / "brand.yml"
 _INVISIBLE = r"[\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0]"
@@ -88,11 +89,9 @@ def _spoof_checker():  # type: ignore[no-untyped-def]
 @lru_cache(maxsize=65536)
 def _fold_char(char: str, leet_items: tuple[tuple[str, str], ...], cjk_items: tuple[tuple[str, str], ...]) -> str:
     """One character's folded form: t2s, CJK look-alikes, skeleton, lower case, leetspeak."""
-    import opencc
-
     leet, cjk = dict(leet_items), dict(cjk_items)
     if "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff":
-        char = opencc.OpenCC("t2s").convert(char)
+        char = t2s_converter().convert(char)
         return cjk.get(char, char)
     folded = _spoof_checker().getSkeleton(0, char).lower()
     return "".join(leet.get(c, c) for c in folded)
@@ -201,7 +200,7 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
         return empty_reasons()
     protected_text = pl.lit(config.protected[0][1][0] if len(config.protected) == 1 else "a protected name")
     techniques_text = pl.when(pl.col("techniques") != "").then(pl.format(" (via {})", pl.col("techniques"))).otherwise(pl.lit(""))
-    return pl.concat(
+    return collect_reasons(
         [
             reasons_where(
                 flagged, hit, "brand", "brand_imitation", "review",

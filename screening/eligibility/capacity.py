@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from screening.eligibility.model import reasons_where
+from screening.eligibility.model import collect_reasons, reasons_where
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MINOR_CLASSES = ("minor_self_supporting", "minor_with_guardian", "minor_under_14", "minor_no_guardian")
@@ -145,4 +145,4 @@ def capacity_reasons(base: pl.DataFrame, capacity: pl.DataFrame, as_of: dt.date)
             .otherwise(pl.format("birth date {} gives an implausible age", pl.col("dob_used"))),
         ),
     ]
-    return pl.concat(frames)
+    return collect_reasons(frames)

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from screening.eligibility.model import reasons_where
+from screening.eligibility.model import collect_reasons, reasons_where
 
 _ID_WARNING_TEXT = {
     "id_region_unknown": "ID number {masked} starts with an unknown region code",
@@ -52,7 +52,7 @@ def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
     for code, text in _ID_WARNING_TEXT.items():
         detail = pl.format(text.replace("{masked}", "{}").replace("{kind}", "{}"), *_format_args(text))
         frames.append(reasons_where(warnings, pl.col("id_warnings") == code, "id", code, "review", detail))
-    return pl.concat(frames)
+    return collect_reasons(frames)
 
 
 def _format_args(text: str) -> list[pl.Expr]:

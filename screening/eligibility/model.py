@@ -23,9 +23,11 @@ REASON_SCHEMA: dict[str, pl.DataType] = {
 
 
 def reasons_where(
-    df: pl.DataFrame, condition: pl.Expr, check: str, code: str | pl.Expr, severity: str | pl.Expr, detail: pl.Expr
-) -> pl.DataFrame:
-    """The reason rows for the accounts of `df` meeting `condition`."""
+    df: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, check: str, code: str | pl.Expr, severity: str | pl.Expr,
+    detail: pl.Expr,
+) -> pl.LazyFrame:
+    """The reason rows for the accounts of `df` meeting `condition`, as a plan: a check gathers its rules
+    with `collect_reasons`, so all of them run in one collect (one record costs one query, not one per rule)."""
     code_expr = pl.lit(code) if isinstance(code, str) else code
     severity_expr = pl.lit(severity) if isinstance(severity, str) else severity
     return (
@@ -38,9 +40,15 @@ def reasons_where(
             severity_expr.alias("severity"),
             detail.alias("detail"),
         )
-        .collect()
         .cast(REASON_SCHEMA)  # type: ignore[arg-type]
     )
+
+
+def collect_reasons(frames: list[pl.LazyFrame | pl.DataFrame]) -> pl.DataFrame:
+    """The reason rows of several rules (`reasons_where` plans or frames), in one collect."""
+    if not frames:
+        return empty_reasons()
+    return pl.concat([f.lazy() for f in frames]).collect()
 
 
 def empty_reasons() -> pl.DataFrame:

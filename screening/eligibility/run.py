@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +40,13 @@ from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
     Reason,
+    collect_reasons,
     empty_reasons,
     reasons_where,
     status_frame,
 )
 from screening.eligibility.subjects import (
     RESOURCES,
-    name_keys,
     subject_reasons,
     transfer_reasons,
 )
@@ -91,7 +92,7 @@ def evaluate(
     as_of = as_of or today_in_shanghai()
     capacity = capacity_frame(base, as_of)
     base = base.join(capacity.select("account_id", "dob_used"), on="account_id", how="left", maintain_order="left")
-    groups, subject = subject_reasons(base, name_keys(base), blocked=blocked, allow_multiple=allow_multiple)
+    groups, subject = subject_reasons(base, blocked=blocked, allow_multiple=allow_multiple)
     frames = [
         id_reasons(base),
         capacity_reasons(base, capacity, as_of),
@@ -110,7 +111,7 @@ def evaluate(
                 pl.format("now {} ({} at the previous run)", pl.col("capacity"), pl.col("previous_capacity")),
             )
         )
-    reasons = pl.concat(frames)
+    reasons = collect_reasons(frames)
     if carried is not None:
         replaced = carried.select("account_id", "check").unique()
         reasons = pl.concat([reasons.join(replaced, on=["account_id", "check"], how="anti"), carried])
@@ -124,7 +125,7 @@ def evaluate(
     return Evaluation(results=results, reasons=reasons, as_of=as_of)
 
 
-def data_issue_reasons(issues: pl.DataFrame) -> pl.DataFrame:
+def data_issue_reasons(issues: pl.DataFrame) -> pl.LazyFrame:
     """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
     return reasons_where(issues.filter(pl.col("account_id").is_not_null()), pl.lit(True), "data",
                          "data_" + pl.col("field"), "review", pl.col("reason"))
@@ -270,9 +271,8 @@ def check_subject(
     record.setdefault("account_id", "(new)")
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
-    own_con = con or duckdb.connect()
     key = key if key is not None else id_hash_key()
-    subject = prepare(own_con, parsed.accounts.drop("line"), key)
+    subject = prepare(con or _scratch(), parsed.accounts.drop("line"), key)
     account_id = subject["account_id"][0]
     stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)
     base = pl.concat([subject, stored], how="diagonal_relaxed") if stored is not None and stored.height else subject
@@ -282,6 +282,18 @@ def check_subject(
         account_id=account_id, status=row["status"], capacity=row["capacity"],
         reasons=[Reason(r["check"], r["code"], r["severity"], r["detail"]) for r in row["reasons"]],
     )
+
+
+_LOCAL = threading.local()
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB for the identity columns of a record checked without a store
+    (opening one costs more than the checks themselves)."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
 
 
 def _has_accounts(con: duckdb.DuckDBPyConnection | None) -> bool:

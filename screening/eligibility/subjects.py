@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from screening.eligibility.model import empty_reasons, reasons_where
+from screening.eligibility.model import collect_reasons, empty_reasons, reasons_where
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
@@ -36,16 +36,22 @@ def _surname_pinyin() -> dict[str, str]:
     return dict(zip(table["han"].to_list(), table["pinyin"].to_list(), strict=True))
 
 
+@lru_cache(maxsize=1)
+def t2s_converter():  # type: ignore[no-untyped-def]
+    """The traditional → simplified converter (loading its dictionaries costs more than converting)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def han_char_maps(texts: pl.Series) -> tuple[dict[str, str], dict[str, str]]:
     """For the Han characters occurring in `texts`: traditional → simplified, and → pinyin."""
-    import opencc
     from pypinyin import Style, lazy_pinyin
 
     chars = (
         texts.drop_nulls().str.extract_all(r"\p{Han}").explode().drop_nulls().unique().to_list()
     )
-    t2s = opencc.OpenCC("t2s")
-    simplified = {c: t2s.convert(c) for c in chars}
+    simplified = {c: t2s_converter().convert(c) for c in chars}
     pinyin = {c: lazy_pinyin(simplified[c], style=Style.NORMAL)[0] for c in chars}
     return {k: v for k, v in simplified.items() if k != v}, pinyin
 
@@ -167,7 +173,6 @@ def components(edges: pl.DataFrame) -> pl.DataFrame:
 
 def subject_reasons(
     base: pl.DataFrame,
-    keys: pl.DataFrame,
     *,
     blocked: pl.DataFrame | None = None,
     allow_multiple: bool = False,
@@ -175,9 +180,10 @@ def subject_reasons(
     """(groups, reasons): groups as account_id, group_id, basis; reasons for shared subjects.
 
     `blocked` (account_id, why) adds accounts blocked for sanctions to those suspended by status.
+    A single account (a registration checked alone) links to nothing: its name keys are not even built.
     """
-    edges = links(base, keys)
-    if edges.is_empty():
+    edges = links(base, name_keys(base)) if base.height > 1 else None
+    if edges is None or edges.is_empty():
         return pl.DataFrame(schema={"account_id": pl.Utf8, "group_id": pl.Utf8, "basis": pl.Utf8}), empty_reasons()
     groups = components(edges)
     statuses = name_config()["blocked_statuses"]
@@ -214,7 +220,7 @@ def subject_reasons(
     members = members.join(basis_text, on="account_id", how="left")
     others = pl.col("all_members").list.set_difference(pl.concat_list(pl.col("account_id"))).list.join(", ")
     group_blocked = pl.col("blocked_members").list.len() > 0
-    reasons = pl.concat(
+    reasons = collect_reasons(
         [
             reasons_where(
                 members, group_blocked & ~pl.col("is_blocked"), "subject", "linked_to_blocked_subject",
@@ -245,4 +251,4 @@ def transfer_reasons(changes: pl.DataFrame) -> pl.DataFrame:
     detail = pl.concat_str([id_text, name_text], separator="; ", ignore_nulls=True) + pl.format(
         " since import {}: the account may have passed to another subject", pl.col("previous_import_id")
     )
-    return reasons_where(changes, pl.lit(True), "subject", "possible_transfer", "review", detail)
+    return collect_reasons([reasons_where(changes, pl.lit(True), "subject", "possible_transfer", "review", detail)])

@@ -17,12 +17,10 @@ whose data must be corrected, or who may not register:
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import unicodedata
 from dataclasses import asdict
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from screening.registration.events import hash_key
@@ -84,26 +82,14 @@ def decide(hits: pl.DataFrame) -> tuple[str, list[str]]:
 def eligibility_of(record: dict[str, Any]) -> dict[str, Any]:
     """`screening.eligibility.check_subject` for the lookup's record, as a dict.
 
-    The ID hash key is read once per process (its development-key warning logged once, not per lookup)
-    and each thread reuses one in-memory DuckDB for the identity columns: opening one costs more than
-    the checks themselves. The store is never opened on this path."""
+    The ID hash key is read once per process (its development-key warning logged once, not per lookup).
+    The store is never opened on this path: the record is checked on its own."""
     from screening.eligibility.run import check_subject
 
     subject = {"account_id": "(lookup)", "subject_type": "person", **{k: v for k, v in record.items() if v is not None}}
     if subject.get("birth_date") is not None:
         subject["birth_date"] = str(subject["birth_date"])
-    return asdict(check_subject(subject, con=_scratch(), key=hash_key()))
-
-
-_LOCAL = threading.local()
-
-
-def _scratch() -> duckdb.DuckDBPyConnection:
-    """This thread's in-memory DuckDB (it holds no table: check_subject finds no stored accounts in it)."""
-    con = getattr(_LOCAL, "con", None)
-    if con is None:
-        con = _LOCAL.con = duckdb.connect()
-    return con
+    return asdict(check_subject(subject, key=hash_key()))
 
 
 def fold_eligibility(decision: str, reasons: list[str], eligibility: dict[str, Any]) -> tuple[str, list[str]]:

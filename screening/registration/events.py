@@ -52,7 +52,10 @@ class Spool:
         line = (json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":")) + "\n").encode()
         with self._lock:
             if self._fd is None or time.monotonic() - self._opened >= self.rotate_seconds:
-                self._rotate_locked()
+                old = self._take_locked()
+                self._open_locked()
+                if old is not None:  # the fsync and rename of the full file happen off the request path
+                    threading.Thread(target=_hand_over, args=old, name="spool-handover").start()
             os.write(self._fd, line)
 
     def rotate(self) -> None:
@@ -63,20 +66,31 @@ class Spool:
     def close(self) -> None:
         self.rotate()
 
-    def _rotate_locked(self) -> None:
-        self._close_locked()
+    def _open_locked(self) -> None:
         self._n += 1
         self._path = self.folder / f"active-{os.getpid()}-{int(time.time())}-{self._n}.jsonl"
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._opened = time.monotonic()
 
-    def _close_locked(self) -> None:
-        if self._fd is None:
-            return
-        os.fsync(self._fd)
-        os.close(self._fd)
-        os.replace(self._path, self._path.with_name(self._path.name.replace("active-", "ready-", 1)))
+    def _take_locked(self) -> tuple[int, Path] | None:
+        """The active file (descriptor, path), no longer written to."""
+        if self._fd is None or self._path is None:
+            return None
+        taken = (self._fd, self._path)
         self._fd = self._path = None
+        return taken
+
+    def _close_locked(self) -> None:
+        taken = self._take_locked()
+        if taken is not None:
+            _hand_over(*taken)
+
+
+def _hand_over(fd: int, path: Path) -> None:
+    """A full spool file to the fold: synced, closed, renamed `ready-`."""
+    os.fsync(fd)
+    os.close(fd)
+    os.replace(path, path.with_name(path.name.replace("active-", "ready-", 1)))
 
 
 def foldable(folder: Path) -> list[Path]:
@@ -198,16 +212,22 @@ def hash_key() -> bytes:
 
 
 _SPOOLS: dict[Path, Spool] = {}
+_SPOOL_OF_DB: dict[tuple[str, str | None], Spool] = {}  # per lookup: no path work
 _SPOOLS_LOCK = threading.Lock()
 
 
 def spool_for(db: Path | str) -> Spool:
     """The process-wide spool of a store's service folder (where the `lookups.fold` job looks)."""
+    key = (str(db), os.environ.get(settings.SERVICE_DIR_ENV))
+    spool = _SPOOL_OF_DB.get(key)
+    if spool is not None:
+        return spool
     folder = settings.service_dir_for(Path(db)) / "spool"
     with _SPOOLS_LOCK:
         spool = _SPOOLS.get(folder)
         if spool is None:
             spool = _SPOOLS[folder] = Spool(folder)
+        _SPOOL_OF_DB[key] = spool
     return spool
 
 

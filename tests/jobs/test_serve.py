@@ -1,10 +1,11 @@
 """SIGTERM while `screening serve` runs a job: the process exits cleanly and the run is never left `running`.
 
 A real `screening serve` process (scheduler on, every job off except `accounts.import` every second)
-picks up a large account file from its inbox; once its log says the job started, the test sends
-SIGTERM. With a shutdown grace of half a second the import is abandoned (or, on a very fast machine,
-finished): its run row says `abandoned` or `succeeded`, the process exits with 0 or by the signal, no
-traceback is logged, and the store opens afterwards with the job history intact.
+picks up a large account file from its inbox in a child process (a heavy job); once its log says the
+job started, the test sends SIGTERM. With a shutdown grace of half a second the import is abandoned (or,
+on a very fast machine, finished): its run row says `abandoned` or `succeeded`, the child is gone, the
+accounts are all imported or none, the process exits with 0 or by the signal, no traceback is logged,
+and the store opens afterwards with the job history intact.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from jobs.registry import JOBS
 from screening import settings
 from screening.evaluation.http_bench import free_port
+from screening.registration.events import process_alive
 from screening.store import connect
 from tests.jobs.conftest import UN_2025, load_un, write_accounts
 
@@ -73,9 +75,16 @@ def test_sigterm_during_a_job_abandons_it_and_exits_cleanly(tmp_path: Path) -> N
     con = connect(db, read_only=True)
     try:
         runs = con.execute("SELECT job_id, status, error FROM job_runs ORDER BY run_id").fetchall()
+        pids = {pid for (pid,) in con.execute("SELECT DISTINCT pid FROM job_runs WHERE job_id = 'accounts.import' "
+                                                "AND status <> 'skipped_max_instances'").fetchall()}
+        imported = con.execute("SELECT count(*) FROM accounts").fetchall()[0][0]
     finally:
         con.close()
     assert "running" not in {status for _, status, _ in runs}, runs
+    # the import ran in a child process of the service, which is gone, and wrote all or nothing
+    assert pids and server.pid not in pids, (pids, server.pid)
+    assert not any(process_alive(pid) for pid in pids), pids
+    assert imported in (0, len(many)), imported
     started = [r for r in runs if r[1] != "skipped_max_instances"]  # the scheduler's ticks while it ran
     assert started and started[0][0] == "accounts.import", runs
     assert all(status in ("abandoned", "succeeded") for _, status, _ in started), runs

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -137,3 +140,45 @@ def test_offline_refresh_never_replaces_a_newer_list(tmp_path: Path) -> None:
 def test_online_refresh_skips_the_manual_list(tmp_path: Path) -> None:
     code, out = _run(tmp_path / "s.duckdb", "lists", "refresh", "--source", "cn_sanctions")
     assert code == 0 and out.startswith("cn_sanctions   skipped") and "manual list" in out
+
+
+def _holder(db: Path, read_only: bool, seconds: float | None = None) -> subprocess.Popen:
+    """Another process holding the store (read-only like the service's reads, or read-write like a load)
+    until its stdin closes (or for `seconds`); returns once it holds it."""
+    code = textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(db)!r}, read_only={read_only})
+        print("held", flush=True)
+        time.sleep({seconds}) if {seconds is not None} else sys.stdin.read()
+        con.close()
+    """)
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_status_and_diff_read_beside_other_processes(loaded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """status and diff open the store read-only: beside a process reading it they answer at once (a
+    read-write open would be refused); a writer's lock is waited for, then refused in one line."""
+    monkeypatch.setenv("SCREENING_LOCK_WAIT_SECONDS", "0.3")
+    reader = _holder(loaded_db, read_only=True)
+    try:
+        code, out = _run(loaded_db, "lists", "status", "--json")
+        assert code == 0 and {row["source"] for row in json.loads(out)} == set(snapshot_manifest())
+        code, out = _run(loaded_db, "lists", "diff", "un_sc", "--json")
+        assert code == 0 and json.loads(out)["source"] == "un_sc"
+    finally:
+        reader.communicate("")
+    writer = _holder(loaded_db, read_only=False)
+    try:
+        code, out = _run(loaded_db, "lists", "status")
+        assert code == 4 and "held by another process" in out
+    finally:
+        writer.communicate("")
+    monkeypatch.setenv("SCREENING_LOCK_WAIT_SECONDS", "30")
+    writer = _holder(loaded_db, read_only=False, seconds=1.0)  # a short write transaction
+    try:
+        code, out = _run(loaded_db, "lists", "status", "--json")  # after the 'waiting' log line
+        assert code == 0 and "waiting" in out and len(json.loads(out[out.index("\n[") + 1:])) == len(snapshot_manifest())
+    finally:
+        writer.communicate("")

@@ -128,3 +128,23 @@ def test_only_recorded_lookups_write_events(fresh: Path) -> None:
              for line in f.read_bytes().splitlines()]
     assert [(e["screening_id"], e["account_id"], e["decision"]) for e in lines] == [
         (recorded.screening_id, "acc-2", "clear")]
+
+
+def test_a_full_file_is_handed_over_while_appends_go_on(tmp_path: Path) -> None:
+    """Rotation by age: the next append starts a new file at once; the full one turns `ready-` (synced)
+    in the background, with every event it got."""
+    import time
+
+    spool = Spool(tmp_path, rotate_seconds=0.0)  # every append starts a new file
+    for k in range(3):
+        spool.append(_event(k))
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("ready-*.jsonl"))) < 2:
+        assert time.monotonic() < deadline, sorted(p.name for p in tmp_path.iterdir())
+        time.sleep(0.05)
+    active = list(tmp_path.glob("active-*.jsonl"))
+    assert len(active) == 1 and json.loads(active[0].read_text())["screening_id"] == "s2"
+    ready = sorted(json.loads(p.read_text())["screening_id"] for p in tmp_path.glob("ready-*.jsonl"))
+    assert ready == ["s0", "s1"]
+    spool.close()
+    assert not list(tmp_path.glob("active-*.jsonl"))
