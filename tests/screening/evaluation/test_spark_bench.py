@@ -42,3 +42,8 @@ def test_scaling_note_reports_the_measured_speedup_and_labels_the_extrapolation(
     assert f"8 cores ≈ {1_000_000 / 30:,.0f} accounts/s" in note
     assert "EXTRAPOLATED, not measured" in note
     assert scaling_note(rows, (1,)) == ""
+
+
+def test_no_extrapolation_from_a_speedup_that_is_not_one() -> None:
+    note = scaling_note([_row(1, 100.0, n=20_000), _row(2, 110.0, n=20_000)], (1, 2))
+    assert "too little to extrapolate" in note and "EXTRAPOLATED" not in note
