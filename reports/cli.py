@@ -16,7 +16,8 @@ from screening.cli import emit
                    "previous day's report.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for report.html, snapshot.json and the CSV exports "
-                   "(default: reports/<date> beside the store).")
+                   "(default: reports/<date> beside the store; a later report of the same day goes to "
+                   "reports/<date>.2 and so on, never over an earlier one).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the report.")
 @click.option("--pdf", is_flag=True, help="Also print report.pdf for the archive (needs Chromium).")

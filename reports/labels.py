@@ -60,7 +60,8 @@ _WORDS: dict[str, Any] = {
         'cert_lists': ('List versions in force', '生效的名单版本'),
         'cert_runs': ('Populations screened', '筛查的账户总体'),
         'cert_policy': ('Regime policy in force', '生效的制裁制度策略'),
-        'cert_audit': ('Audit chain head', '审计链头'),
+        'cert_audit': ('Audit chain head (keep it: `screening audit verify --anchor SEQ:HASH` checks the chain '
+                       'still holds it)', '审计链头（请留存：`screening audit verify --anchor 序号:哈希` 可核对审计链仍包含此事件）'),
         'checks': ('Checks', '检查'),
     },
     'columns': {

@@ -87,8 +87,15 @@ def write(con: duckdb.DuckDBPyConnection, for_date: dt.date, out_dir: Path, *, l
 
 
 def default_out_dir(db: Path | str, for_date: dt.date) -> Path:
-    """Where a report goes unless told: `reports/<date>/` beside the store."""
-    return Path(db).resolve().parent / "reports" / for_date.isoformat()
+    """Where a report goes unless told: `reports/<date>/` beside the store, or `reports/<date>.2/`, `.3/` …
+    for a later report of the same day, so an earlier report's files (which `--verify` checks against the
+    store's record) are never overwritten."""
+    base = Path(db).resolve().parent / "reports" / for_date.isoformat()
+    out, n = base, 1
+    while (out / "report.html").exists():
+        n += 1
+        out = base.with_name(f"{base.name}.{n}")
+    return out
 
 
 def write_nightly(db: Path | str, *, for_date: dt.date | None = None, out_dir: Path | None = None, lang: str = "zh",

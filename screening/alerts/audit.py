@@ -146,10 +146,21 @@ class Verification:
                 "problems": self.problems}
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> Verification:
-    """Check the whole chain, the payload digests and every workflow row against its last event."""
+def verify(con: duckdb.DuckDBPyConnection, anchors: tuple[tuple[int, str], ...] = ()) -> Verification:
+    """Check the whole chain, the payload digests and every workflow row against its last event.
+
+    A chain recomputed from scratch after an edit verifies on its own; `anchors` — (seq, hash) heads kept
+    outside the store, such as the one each nightly report's certificate prints — catch that: the chain
+    must still hold each anchored event with the same hash."""
     events, head = fetch_one(con, "SELECT count(*), max_by(hash, seq) FROM audit_events") or (0, None)
     result = Verification(events, head)
+    for seq, expected in anchors:
+        found = fetch_one(con, "SELECT hash FROM audit_events WHERE seq = ?", [seq])
+        if found is None:
+            result.problems.append(f"anchor {seq}: the chain has no event {seq} (history cut)")
+        elif found[0] != expected:
+            result.problems.append(f"anchor {seq}: event {seq} now has hash {found[0]}, the anchor says {expected} "
+                                   f"(history rewritten)")
     broken = con.execute(
         """
         SELECT seq, CASE

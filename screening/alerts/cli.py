@@ -436,16 +436,20 @@ def notices_delivered(ctx: Context, path: Path, as_json: bool) -> None:
 @click.command("audit")
 @click.argument("target")
 @click.option("--account", "as_account", is_flag=True, help="TARGET is an account id even if it reads `verify`.")
+@click.option("--anchor", "anchors", multiple=True, callback=lambda _c, _p, v: tuple(_anchor(a) for a in v),
+              metavar="SEQ:HASH", help="With `verify`: a chain head kept outside the store (a nightly report's "
+              "certificate prints one); the chain must still hold that event with that hash. Repeatable.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_command(ctx: Context, target: str, as_account: bool, as_json: bool) -> None:
+def audit_command(ctx: Context, target: str, as_account: bool, anchors: tuple[tuple[int, str], ...],
+                  as_json: bool) -> None:
     """`audit verify`: check the whole chain (exit 8 and the first broken event when it fails).
     `audit ACCOUNT_ID`: every screening, list version, hit, decision, flag and notice of one account."""
     from screening.alerts import audit
 
     with _store(ctx, write=False) as con:
         if target == "verify" and not as_account:
-            result = audit.verify(con)
+            result = audit.verify(con, anchors)
             _emit(result.to_dict(), as_json,
                   f"audit chain verified: {result.events} events, head {result.head}"
                   + (f", {result.purged_payloads} payload(s) purged" if result.purged_payloads else "")
@@ -455,6 +459,14 @@ def audit_command(ctx: Context, target: str, as_account: bool, as_json: bool) ->
             return
         trail = audit.account_trail(con, target)
     _emit(trail, as_json, _trail_text(trail))
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    seq, _, digest = text.partition(":")
+    if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise click.BadParameter(f"{text!r} is not SEQ:HASH (an event number and its 64-hex-digit hash)",
+                                 param_hint="--anchor")
+    return int(seq), digest
 
 
 def _trail_text(t: dict[str, Any]) -> str:

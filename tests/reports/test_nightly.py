@@ -152,6 +152,18 @@ def test_cli_verifies_a_report_file(report_store: Path, tmp_path: Path) -> None:
     assert tampered.exit_code == 6 and "not a report recorded in this store" in tampered.output
 
 
+def test_a_second_report_of_the_day_keeps_the_first(report_store: Path) -> None:
+    """Run twice on one day with the default folder: the first report's file stays as the store recorded it."""
+    first = CliRunner().invoke(main, ["--db", str(report_store), "report", "--json"])
+    second = CliRunner().invoke(main, ["--db", str(report_store), "report", "--json"])
+    assert first.exit_code == 0 and second.exit_code == 0, (first.output, second.output)
+    html_1, html_2 = (Path(json.loads(r.output)["html"]) for r in (first, second))
+    assert html_1.parent != html_2.parent and html_2.parent.name == f"{html_1.parent.name}.2"
+    for html, report_id in ((html_1, 1), (html_2, 2)):
+        ok = CliRunner().invoke(main, ["--db", str(report_store), "report", "--verify", str(html)])
+        assert ok.exit_code == 0 and f"report {report_id} for" in ok.output
+
+
 @pytest.mark.parametrize("args, code", [(["--date", "2999-01-01"], 2), (["--lang", "fr"], 2)])
 def test_cli_refuses_bad_input(report_store: Path, tmp_path: Path, args: list[str], code: int) -> None:
     result = CliRunner().invoke(main, ["--db", str(report_store), "report", "--out", str(tmp_path), *args])

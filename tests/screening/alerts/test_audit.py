@@ -78,3 +78,52 @@ def test_payload_purge_keeps_the_chain(template: Path, tmp_path: Path) -> None:
     con.execute("DELETE FROM audit_payloads WHERE payload_digest = (SELECT payload_digest FROM audit_events WHERE seq = 3)")
     result = audit.verify(con)
     assert result.ok and result.purged_payloads == 1
+
+
+def _rewrite_history_from(con, first: int) -> None:
+    """What a forger with write access does: edit event `first` and recompute every hash after it."""
+    rows = con.execute("SELECT seq, prev_hash, payload_digest, occurred_at, actor, action, entity, entity_id "
+                       "FROM audit_events WHERE seq >= ? ORDER BY seq", [first]).fetchall()
+    prev = rows[0][1]
+    for seq, _, digest, at, actor, action, entity, entity_id in rows:
+        actor = "mallory" if seq == first else actor
+        new = audit.chain_hash(prev, digest, at, actor, action, entity, entity_id)
+        con.execute("UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?", [actor, prev, new, seq])
+        prev = new
+
+
+def test_a_recomputed_chain_is_caught_by_an_anchor_kept_outside(template: Path, tmp_path: Path) -> None:
+    """A rewritten and fully re-hashed history verifies on its own; the head printed earlier does not match."""
+    path = _worked_store(template, tmp_path)
+    con = connect(path)
+    before = audit.verify(con)
+    anchor = (before.events, before.head)
+    _rewrite_history_from(con, 4)
+    assert audit.verify(con).ok  # the chain alone cannot tell
+    result = audit.verify(con, (anchor,))
+    assert result.problems == [f"anchor {anchor[0]}: event {anchor[0]} now has hash {audit.verify(con).head}, "
+                               f"the anchor says {anchor[1]} (history rewritten)"]
+    con.execute("DELETE FROM audit_events WHERE seq = ?", [anchor[0]])
+    assert f"anchor {anchor[0]}: the chain has no event" in audit.verify(con, (anchor,)).problems[0]
+    con.close()
+    out = Cli(path).run("audit", "verify", "--anchor", f"{anchor[0]}:{anchor[1]}", code=8)
+    assert "history cut" in out.output
+
+
+def test_cli_anchor_holds_on_an_untouched_chain_and_refuses_a_malformed_one(template: Path, tmp_path: Path) -> None:
+    path = _worked_store(template, tmp_path)
+    con = connect(path)
+    head = audit.verify(con)
+    con.close()
+    assert "audit chain verified" in Cli(path).run("audit", "verify", "--anchor", f"3:{_hash_of(path, 3)}",
+                                                   "--anchor", f"{head.events}:{head.head}").output
+    out = Cli(path).run("audit", "verify", "--anchor", "three:abc", code=2)
+    assert "is not SEQ:HASH" in out.output and "Traceback" not in out.output
+
+
+def _hash_of(path: Path, seq: int) -> str:
+    con = connect(path, read_only=True)
+    try:
+        return con.execute("SELECT hash FROM audit_events WHERE seq = ?", [seq]).fetchall()[0][0]
+    finally:
+        con.close()
