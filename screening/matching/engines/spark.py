@@ -128,26 +128,6 @@ def population_digest(ids: pa.ChunkedArray, chunk: int = 1_000_000) -> tuple[int
     return len(sorted_ids), digest.hexdigest()
 
 
-def load_snapshot_on_workers(spark: SparkSession, snapshot_root: Path, snapshot_id: str, config: MatchConfig,
-                             tasks: int) -> None:
-    """Have `tasks` Python workers load the snapshot and screen one name now (a job of `tasks` one-row
-    partitions), so a measured screen afterwards is the steady state: workers are reused across jobs and
-    keep the index and the normaliser's lazily built tables."""
-    fn = functools.partial(_load_only, str(snapshot_root), snapshot_id, config)
-    spark.range(tasks, numPartitions=tasks).mapInArrow(fn, "id long").collect()
-
-
-def _load_only(root: str, snapshot_id: str, config: MatchConfig,
-               batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    from screening.matching.query import prepare_queries
-    from screening.matching.screen import screen_batch
-
-    index, con = _worker_state(root, snapshot_id, config)
-    names = pl.DataFrame({"account_id": ["warm-up"], "name": ["王秀英 Ivan Petrov Trading LLC"]})
-    screen_batch(con, index, prepare_queries(names, index), config.replace(workers=1), floor=config.low)
-    yield from ()
-
-
 def _screen_partition(root: str, snapshot_id: str, config: MatchConfig, floor: float,
                       entries: list[tuple[str, str]] | None, expand: Callable[[pl.DataFrame], pl.DataFrame] | None,
                       batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
