@@ -249,7 +249,7 @@ def spark_bench_text(report: dict[str, Any]) -> str:
              f"{'hits':>8} {'peak MiB':>9}"]
     lines += [_row_text(r) for r in report["rows"]]
     lines.append("Spark's wall time is the screen, including each Python worker loading the snapshot once (a "
-                 "fixed cost per executor, seconds on a quiet machine); its session start is shown apart. The "
+                 "fixed cost per executor: 20-30 s on this shared machine, loaded); its session start is shown apart. The "
                  "local engine's index load is not in its row (done in the warm-up). Peak MiB: this process and "
                  "its children (JVM, Python workers). Figures from a shared machine compare only side by side.")
     if report.get("note"):
