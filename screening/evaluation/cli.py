@@ -219,7 +219,8 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
                    "(p50/p99), then 8 concurrent clients (throughput, errors).")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="spark: the full rescreen on Spark local[1] and local[2] beside the local engine, same accounts "
-                   "(needs the spark extra).")
+                   "(generated into Parquet files a chunk at a time); an estimate of the run's length is printed "
+                   "first (needs the spark extra).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, profile: str,

@@ -26,7 +26,7 @@ from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.screen import entry_mask_of
 from screening.accounts.identity import key_warnings
 from screening.accounts.read import ISSUE_SCHEMA, UNSCREENED_SCHEMA
-from screening.runs.ledger import RUN_KINDS, ScreenResult, _record_run, _RunRow
+from screening.runs.ledger import RUN_KINDS, ScreenResult, _record_run, _RunRow, name_windows
 
 log = get_logger(__name__)
 
@@ -66,10 +66,12 @@ def screen_accounts_spark(
     entry_list = None if entries is None else [(str(s), str(i)) for s, i in entries]
     session = engine.session(master)
     result = engine.screen(session, accounts, root, published.snapshot_id, config, floor=stored_floor,
-                           entries=entry_list, partitions=partitions)
+                           entries=entry_list, partitions=partitions, expand=name_windows)
     versions = index.versions_used()
     run_id = None
+    # windows of a long name, or an account given twice: one hit per account and entry, the best (as local)
     hits = result.hits.sort(["account_id", "score", "source", "source_id"], descending=[False, True, False, False])
+    hits = hits.unique(["account_id", "source", "source_id"], keep="first", maintain_order=True)
     hits = hits.select(pl.lit(None, dtype=pl.Int64).alias("run_id"), pl.all())
     counts = {b: int((hits["band"] == b).sum()) for b in ("block_review", "review", "low")}
     unscreened = (unscreened if unscreened is not None else pl.DataFrame(schema=UNSCREENED_SCHEMA)).select(

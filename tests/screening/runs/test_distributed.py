@@ -42,7 +42,15 @@ def test_spark_gives_the_local_engines_hits_and_records_the_run(spark, con, tmp_
     from screening.runs.distributed import screen_accounts_spark
 
     accounts = plant_matches(synth_accounts(2000, 11), con, n=120, seed=11)
+    planted = accounts.filter(pl.col("planted_source").is_not_null()).head(3)
     accounts = accounts.select([c for c in accounts.columns if not c.startswith("planted_")])
+    # three of them as long names (over MAX_NAME_WORDS words) with the listed name inside: screened in
+    # windows of their words by both engines, one hit per account and entry
+    filler = " ".join(["trading"] * 20)
+    long = planted.select(accounts.columns).with_columns(
+        account_id=pl.format("long-{}", pl.col("account_id")),
+        name=pl.format("{} {} {}", pl.lit(filler), pl.col("name"), pl.lit(filler)))
+    accounts = pl.concat([accounts, long], how="vertical_relaxed")
     path = tmp_path / "accounts.parquet"
     accounts.write_parquet(path)
 
@@ -57,12 +65,13 @@ def test_spark_gives_the_local_engines_hits_and_records_the_run(spark, con, tmp_
     assert len(local_hits) >= 100  # the planted names hit
     assert spark_hits.keys() == local_hits.keys()
     assert max(abs(spark_hits[k] - local_hits[k]) for k in local_hits) <= 1e-6
-    assert distributed.population == local.population == 2000
+    assert distributed.population == local.population == 2003
+    assert any(a.startswith("long-") for a, _, _ in spark_hits)
 
     run = con.execute("""SELECT kind, status, engine, engine_info, population, population_sha256, hits, config_hash
                          FROM screening_runs WHERE run_id = ?""", [distributed.run_id]).fetchall()[0]
     kind, status, engine, info, population, pop_hash, n_hits, config_hash = run
-    assert (kind, status, engine, population) == ("full", "finished", "spark", 2000)
+    assert (kind, status, engine, population) == ("full", "finished", "spark", 2003)
     info = json.loads(info)
     assert info["spark_version"] == spark.version and info["partitions"] == 4
     assert info["master"].startswith("local")
