@@ -18,7 +18,7 @@ from numba import njit
 from screening.matching.config import MatchConfig
 
 # per-token flags (`token_flags` in scoring.py)
-AFFIX, PLACE, PINYIN = 1, 2, 4
+AFFIX, PLACE, PINYIN, MARKER, GENERIC = 1, 2, 4, 8, 16
 _DIAG = np.float32(1e-4)  # `_align`'s tie-break on the diagonal, the same float32 value
 
 
@@ -28,7 +28,7 @@ def bound_params(config: MatchConfig) -> np.ndarray:
                        config.place_extra_weight, config.extra_query_cost, config.extra_query_cost_whole,
                        config.extra_list_cost, config.conflict_cost, config.merge_min_sim, config.edit_slack,
                        config.merge_protect_sim, config.short_typo_sim, config.short_token_len,
-                       float(config.merge_split)], dtype=np.float64)
+                       float(config.merge_split), config.single_word_generic_weight], dtype=np.float64)
 
 
 def bound_holds(config: MatchConfig) -> bool:
@@ -45,13 +45,19 @@ def _may_merge(la: float, lb: float, min_sim: float, slack: float) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm, strong_only,
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm, floor, strong_only,
                      work, match_j, match_s, l_match, wq, wl, left_q, left_l, buf_q, buf_l, buf_1, dp):  # pragma: no cover - compiled
     """The bound for one pair and one of `_align`'s two readings (all cells, or only cells ≥ merge_protect_sim)."""
     width = Q.shape[0]
     dup, trunc, affix_w, place_w = prm[0], prm[1], prm[2], prm[3]
     eqc, eqc_whole, elc, cc = prm[4], prm[5], prm[6], prm[7]
     min_sim, slack, typo_sim, short_len, merge_split = prm[8], prm[9], prm[11], prm[12], prm[13]
+    generic_w = prm[14]
     protect = np.float32(prm[10])  # numpy compares the float32 cells with the setting in float32
     # the greedy one-to-one assignment, exactly as `_align` runs it (float32 cells, first maximum wins)
     for i in range(width):
@@ -101,8 +107,13 @@ def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
             den += w
             if nchars[Q[i]] >= 4:
                 long_aligned += 1
-    # leftover weights with their factors (twin, legal-form or title word, place at an end, cut-off tail);
-    # a one-word name's raised listed leftovers (name markers, generic words) only cost more: left out
+    # leftover weights with their factors (twin, legal-form or title word, place at an end, cut-off tail,
+    # a one-word name's listed markers and generic words raised)
+    n_aligned = 0
+    for i in range(width):
+        if match_j[i] >= 0:
+            n_aligned += 1
+    single = nq == 1 and n_aligned == 1
     j_last = match_j[max(nq - 1, 0)]
     was_cut = False  # the account's last token aligned as the start of listed token j_last (`cut_last`)
     if j_last >= 0:
@@ -143,6 +154,10 @@ def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
             if place:
                 f *= place_w
             wl[j] = WL[j] * f
+            if single and (flags[L[j]] & MARKER):  # a one-word name: a name marker left over stands for a name
+                wl[j] = max(wl[j], 1.0)
+            if single and (flags[L[j]] & GENERIC):  # ... a descriptive word is what tells companies apart
+                wl[j] = max(wl[j], generic_w)
             ll_chars += nchars[L[j]]
             n_left_l += 1
             if chinese and not place and q_pinyin:  # a Han syllable the account lacks
@@ -152,44 +167,50 @@ def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
     # no merge: the score itself
     q_cost = eqc_whole if (rl < 1e-6 and rs < 1e-6 and nl >= 2 and not strict) else eqc
     unmatched = q_cost * rq + elc * rl + cc * min(rq, rl) + (eqc + cc) * rs
-    best = num / (den + unmatched) if den + unmatched > 0 else 0.0
+    best = _ratio(num, den + unmatched)
     # every leftover merged: a merge / split of all of them (their joined strings' OSA similarity, as
     # `_merge_sim` computes it), or the short-token typo (one edit); the merged weight aligns at that similarity
     both = n_left_q > 0 and n_left_l > 0 and (n_left_q > 1 or n_left_l > 1)
     if not (both or (typo_sim > 0 and n_left_q == 1 and n_left_l == 1)):
         return best
+    # an option whose similarity-1 score cannot beat `best` nor reach `floor` is not compared at all
+    need = max(best, floor)
     na = _join(Q, left_q, -1, chars, start, length, buf_q)
     nb = _join(L, left_l, -1, chars, start, length, buf_l)
-    r = 0.0
-    if merge_split > 0 and both and _may_merge(lq_chars, ll_chars, min_sim, slack):
-        r = 1.0 - _osa(buf_q, na, buf_l, nb, dp) / max(max(lq_chars, ll_chars) - slack, 1.0)
-        if r < min_sim or (strict and r < 1.0):
-            r = 0.0
-    if (r == 0.0 and typo_sim > 0 and n_left_q == 1 and n_left_l == 1 and not chinese and long_aligned >= 2
-            and lq_chars == ll_chars and lq_chars >= 2 and lq_chars <= short_len and _osa(buf_q, na, buf_l, nb, dp) == 1):
-        r = typo_sim
-    if r > 0:
-        mw = (rq + rl + rs) / 2
-        best = max(best, (num + r * mw) / (den + mw))
+    mw = (rq + rl + rs) / 2
+    if _ratio(num + mw, den + mw) > need:
+        r = 0.0
+        if merge_split > 0 and both and _may_merge(lq_chars, ll_chars, min_sim, slack):
+            r = 1.0 - _osa(buf_q, na, buf_l, nb, dp) / max(max(lq_chars, ll_chars) - slack, 1.0)
+            if r < min_sim or (strict and r < 1.0):
+                r = 0.0
+        if (r == 0.0 and typo_sim > 0 and n_left_q == 1 and n_left_l == 1 and not chinese and long_aligned >= 2
+                and lq_chars == ll_chars and lq_chars >= 2 and lq_chars <= short_len
+                and _osa(buf_q, na, buf_l, nb, dp) == 1):
+            r = typo_sim
+        if r > 0:
+            best = max(best, _ratio(num + r * mw, den + mw))
     # one leftover token of a side against all the other side's leftovers joined (`_partial_merge`)
     if merge_split > 0 and both and not strict:
         whole_q = eqc_whole if (rs < 1e-6 and nl >= 2) else eqc
         for i in range(width):
             if left_q[i] and n_left_l >= 2 and _may_merge(float(nchars[Q[i]]), ll_chars, min_sim, slack):
-                n1 = _join(Q, left_q, i, chars, start, length, buf_1)
-                r = 1.0 - _osa(buf_1, n1, buf_l, nb, dp) / max(max(float(nchars[Q[i]]), ll_chars) - slack, 1.0)
-                if r >= min_sim:
-                    mw = (wq[i] + rl + rs) / 2
-                    rest = whole_q * (rq - wq[i]) + (eqc + cc) * rs
-                    best = max(best, (num + r * mw) / (den + mw + rest))
+                mw = (wq[i] + rl + rs) / 2
+                rest = whole_q * (rq - wq[i]) + (eqc + cc) * rs
+                if _ratio(num + mw, den + mw + rest) > max(best, floor):
+                    n1 = _join(Q, left_q, i, chars, start, length, buf_1)
+                    r = 1.0 - _osa(buf_1, n1, buf_l, nb, dp) / max(max(float(nchars[Q[i]]), ll_chars) - slack, 1.0)
+                    if r >= min_sim:
+                        best = max(best, _ratio(num + r * mw, den + mw + rest))
         for j in range(width):
             if left_l[j] and n_left_q >= 2 and _may_merge(float(nchars[L[j]]), lq_chars, min_sim, slack):
-                n1 = _join(L, left_l, j, chars, start, length, buf_1)
-                r = 1.0 - _osa(buf_1, n1, buf_q, na, dp) / max(max(float(nchars[L[j]]), lq_chars) - slack, 1.0)
-                if r >= min_sim:
-                    mw = (rq + wl[j]) / 2
-                    rest = elc * max(rl - wl[j], 0.0) + (eqc + cc) * rs
-                    best = max(best, (num + r * mw) / (den + mw + rest))
+                mw = (rq + wl[j]) / 2
+                rest = elc * max(rl - wl[j], 0.0) + (eqc + cc) * rs
+                if _ratio(num + mw, den + mw + rest) > max(best, floor):
+                    n1 = _join(L, left_l, j, chars, start, length, buf_1)
+                    r = 1.0 - _osa(buf_1, n1, buf_q, na, dp) / max(max(float(nchars[L[j]]), lq_chars) - slack, 1.0)
+                    if r >= min_sim:
+                        best = max(best, _ratio(num + r * mw, den + mw + rest))
     return best
 
 
@@ -227,21 +248,23 @@ def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length,
-                     prm):  # pragma: no cover - compiled
+def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
+                     floor):  # pragma: no cover - compiled
     """Per pair: an upper bound on `_align`'s score (the better of its two readings).
 
     S [P, w, w] float32 cell similarities (with the cut-off prefix lift), Q / L [P, w] token ids (-1 pad),
     WQ / WL [P, w] float32 token weights (with the Han-syllable floor), cut [P, w, w] the cells where the
     account's cut-off last token begins a listed token, strict / chinese [P]; per token id: nchars, flags
-    (AFFIX | PLACE | PINYIN) and its code points chars[start:start + length]; prm = `bound_params`.
+    (AFFIX | PLACE | PINYIN) and its code points chars[start:start + length]; prm = `bound_params`; `floor`:
+    the alignment score that matters, so a merge whose similarity-1 score stays under it and under the
+    pair's best so far is not compared (a pair bounded under `floor` may then be bounded lower than its
+    score, still under `floor`; pass -inf for the bound of every pair).
 
     Exact where `_align` is: the greedy assignment (float32 cells, diagonal tie-break, first maximum), the
     aligned sum, the leftover weights with their factors (twin, legal-form or title word, place at an end,
     cut-off tail), the costs, and each merge, split or short-token typo the leftovers allow (the same
-    length test, OSA similarity of the same joined strings). Two simplifications, both upward: every
-    partial merge that passes is counted, not only the best one, and a one-word name's raised listed
-    leftovers (name markers, generic words) are left out (they only add cost). Only `_align`'s score is
+    length test, OSA similarity of the same joined strings). One simplification, upward: every partial
+    merge that passes is counted, not only the best one. Only `_align`'s score is
     bounded: the whole-form share (`order_bonus`) is added by the caller. The bound is checked against the
     scores of real candidate pairs (tests/screening/matching/test_kernels.py): a feature step that raises
     `_align`'s score and is not mirrored here fails that test.
@@ -264,7 +287,7 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
     protect = np.float32(prm[10])
     for p in range(P):
         b = _alignment_bound(S[p], Q[p], L[p], WQ[p], WL[p], cut[p], strict[p], chinese[p], nchars, flags, chars,
-                             start, length, prm, False, work, match_j, match_s, l_match, wq, wl, left_q, left_l,
+                             start, length, prm, floor, False, work, match_j, match_s, l_match, wq, wl, left_q, left_l,
                              buf_q, buf_l, buf_1, dp)
         # `_align` reads the pair again on its strong cells when a weak cell could hide a merge or split
         weak = False
@@ -275,7 +298,7 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
                         weak = True
         if weak:
             b = max(b, _alignment_bound(S[p], Q[p], L[p], WQ[p], WL[p], cut[p], strict[p], chinese[p], nchars, flags,
-                                        chars, start, length, prm, True, work, match_j, match_s, l_match, wq, wl,
+                                        chars, start, length, prm, floor, True, work, match_j, match_s, l_match, wq, wl,
                                         left_q, left_l, buf_q, buf_l, buf_1, dp))
         out[p] = b
     return out

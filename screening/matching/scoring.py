@@ -256,9 +256,10 @@ class _Pruning:
         toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
         toks = toks[toks >= 0]
         texts = table.text[toks].tolist()
-        affix, place = affix_words(), place_words()
-        named = np.fromiter(((kernels.AFFIX if t in affix else 0) | (kernels.PLACE if t in place else 0)
-                             for t in texts), dtype=np.uint8, count=len(toks))
+        words = ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()), (kernels.MARKER, name_markers()),
+                 (kernels.GENERIC, descriptive_generic_words()))
+        named = np.fromiter((sum(bit for bit, group in words if t in group) for t in texts), dtype=np.uint8,
+                            count=len(toks))
         flags = np.zeros(len(table), dtype=np.uint8)
         flags[toks] = named | np.where(table.pinyin[toks], kernels.PINYIN, 0).astype(np.uint8)
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -272,7 +273,7 @@ class _Pruning:
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
         bound = kernels.name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, self.nchars, self.flags, self.chars,
-                                         self.start, self.length, self.params)
+                                         self.start, self.length, self.params, self.threshold)
         if self.bounds is not None:
             self.bounds[rows] = bound
         return bound >= self.threshold
