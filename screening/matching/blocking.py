@@ -50,20 +50,31 @@ def unit_token_frame(batch: QueryBatch) -> pl.DataFrame:
                                 "strict": pl.Boolean})
 
 
+KeyRows = list[tuple[int, str, int]]  # (unit, key, mask) of a handful of forms, without a frame
+
+
+def query_key_rows(batch: QueryBatch, config: MatchConfig) -> KeyRows:
+    """`query_keys` as plain rows, for a lookup's few forms (a frame costs more than the keys)."""
+    rows = []
+    for u in range(len(batch.units)):
+        toks = [str(batch.table.text[t]) for t in batch.units.tok[u] if t >= 0]
+        ks = keying.form_keys(toks, config.deletion_min_len, bool(batch.units.strict[u]))
+        rows.extend((u, key, mask) for key, mask in ks.items())
+    return rows
+
+
 def query_keys(batch: QueryBatch, config: MatchConfig) -> pl.DataFrame:
     """Distinct (unit, key, mask) of the account-side forms; mask = token positions the key covers."""
-    n = len(batch.units)
-    if n <= SMALL_BATCH:
-        units, keys, masks = [], [], []
-        for u in range(n):
-            toks = [str(batch.table.text[t]) for t in batch.units.tok[u] if t >= 0]
-            ks = keying.form_keys(toks, config.deletion_min_len, bool(batch.units.strict[u]))
-            units.extend([u] * len(ks))
-            keys.extend(ks)
-            masks.extend(ks.values())
-        return pl.DataFrame({"unit": units, "key": keys, "mask": masks},
-                            schema={"unit": pl.UInt32, "key": pl.String, "mask": pl.Int64})
+    if len(batch.units) <= SMALL_BATCH:
+        return pl.DataFrame(query_key_rows(batch, config), schema={"unit": pl.UInt32, "key": pl.String, "mask": pl.Int64},
+                            orient="row")
     return keying.forms_keys_frame(unit_token_frame(batch), config.deletion_min_len)
+
+
+def _key_rows(qkeys: pl.DataFrame | KeyRows) -> KeyRows:
+    if isinstance(qkeys, pl.DataFrame):
+        return list(zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()))
+    return qkeys
 
 
 def _rule_bit(key: pl.Expr) -> pl.Expr:
@@ -183,11 +194,12 @@ def batch_cut_masks(index: ListIndex, batch: QueryBatch, keys: BatchKeys) -> np.
     return out
 
 
-def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.ndarray | None = None) -> Candidates:
+def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame | KeyRows,
+                        unit_mask: np.ndarray | None = None) -> Candidates:
     """The same joins as a dict lookup (one name or a handful)."""
     table = index.key_dict()
     pq, pl_, rules, masks = [], [], [], []
-    for u, key, mask in zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()):
+    for u, key, mask in _key_rows(qkeys):
         units = table.get(key)
         if units is None:
             continue
@@ -203,11 +215,11 @@ def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.nda
     return Candidates(np.concatenate(pq), np.concatenate(pl_), np.concatenate(rules), np.concatenate(masks)).distinct()
 
 
-def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame) -> np.ndarray:
+def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows) -> np.ndarray:
     """Per account-side unit, the token positions some of whose keys were cut as too common."""
     out = np.zeros(len(batch.units), dtype=np.int64)
-    if qkeys.height <= 64:
-        for u, key, mask in zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()):
+    if not isinstance(qkeys, pl.DataFrame) or qkeys.height <= 64:
+        for u, key, mask in _key_rows(qkeys):
             if key in index.cut_key_set:
                 out[u] |= mask
         return out
@@ -374,5 +386,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_duckdb", "list_join_tables", "masked_sums", "names_without", "query_keys",
+           "key_candidates_duckdb", "list_join_tables", "masked_sums", "names_without", "query_key_rows", "query_keys",
            "unit_mask_for_entries", "upper_bound"]
