@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.matching import keys as keying
+from screening.matching import kernels
 from screening.matching.config import MatchConfig
 from screening.matching.candidates import Candidates
 from screening.matching.index import ListIndex
@@ -244,30 +245,15 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     W = np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32)
     cov = cand.covered if cut is None else cand.covered | cut[cand.pq]
     total = W.sum(axis=1)[cand.pq]
-    covered_w = masked_sums(W, batch.units.ntok, cand.pq, cov)
+    covered_w = masked_sums(W, cand.pq, cov)
     den = covered_w + config.extra_query_cost * (total - covered_w)
     return np.where(den > 0, covered_w / np.maximum(den, 1e-9), 0.0).astype(np.float32)
 
 
-_NIBBLE = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float32)  # [16 subsets, 4 bits]
-
-
-def masked_sums(W: np.ndarray, ntok: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Σ W[rows[i], b] over the bits b set in masks[i].
-
-    Four positions at a time: each unit's 16 subset sums of those positions are tabled once, and a pair
-    reads its nibble's entry, so millions of pairs cost one gather per four token positions (most names
-    have at most four tokens) instead of a pass per position over a [pairs, width] matrix."""
-    out = np.zeros(len(rows), dtype=np.float32)
-    sel = np.arange(len(rows))
-    for k in range(0, W.shape[1], 4):
-        sel = sel[ntok[rows[sel]] > k]
-        if len(sel) == 0:
-            break
-        block = W[:, k:k + 4]
-        subsets = block @ _NIBBLE[:, :block.shape[1]].T  # [units, 16]
-        out[sel] += subsets[rows[sel], (masks[sel] >> k) & 15]
-    return out
+def masked_sums(W: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Σ W[rows[i], b] over the bits b set in masks[i]: one compiled pass over millions of candidate rows."""
+    return kernels.masked_sums(np.ascontiguousarray(W, dtype=np.float32), rows.astype(np.int64, copy=False),
+                               masks.astype(np.int64, copy=False))
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:

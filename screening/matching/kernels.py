@@ -302,3 +302,19 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
                                         left_q, left_l, buf_q, buf_l, buf_1, dp))
         out[p] = b
     return out
+
+
+@njit(cache=True, nogil=True)
+def masked_sums(W, rows, masks):  # pragma: no cover - compiled
+    """Σ W[rows[i], b] over the bits b set in masks[i] (float32 out, summed in float64)."""
+    out = np.zeros(rows.shape[0], dtype=np.float32)
+    width = W.shape[1]
+    for i in range(rows.shape[0]):
+        m, r, b, total = masks[i], rows[i], 0, 0.0
+        while m != 0 and b < width:
+            if m & 1:
+                total += W[r, b]
+            m >>= 1
+            b += 1
+        out[i] = total
+    return out
