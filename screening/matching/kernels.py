@@ -17,6 +17,15 @@ from numba import njit
 
 from screening.matching.config import MatchConfig
 
+def _compiled(fn):  # type: ignore[no-untyped-def]
+    """`njit`, cached on disk (numba's locators: NUMBA_CACHE_DIR, beside this module, the user's cache
+    directory); where none is writable numba refuses to cache, and the kernel compiles in each process."""
+    try:
+        return njit(cache=True, nogil=True)(fn)
+    except RuntimeError:
+        return njit(nogil=True)(fn)
+
+
 # per-token flags (`token_flags` in scoring.py)
 AFFIX, PLACE, PINYIN, MARKER, GENERIC = 1, 2, 4, 8, 16
 _DIAG = np.float32(1e-4)  # `_align`'s tie-break on the diagonal, the same float32 value
@@ -38,18 +47,18 @@ def bound_holds(config: MatchConfig) -> bool:
     return min(factors) >= 0.0 and max(factors) <= 1.0 and min(costs) >= 0.0 and config.short_typo_sim <= 1.0
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _may_merge(la: float, lb: float, min_sim: float, slack: float) -> bool:
     longest = max(la, lb)
     return min(la, lb) >= 4 and 1.0 - abs(la - lb) / max(longest - slack, 1.0) >= min_sim - 1e-9
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else 0.0
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm, floor, strong_only,
                      work, match_j, match_s, l_match, wq, wl, left_q, left_l, buf_q, buf_l, buf_1, dp):  # pragma: no cover - compiled
     """The bound for one pair and one of `_align`'s two readings (all cells, or only cells ≥ merge_protect_sim)."""
@@ -214,7 +223,7 @@ def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
     return best
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _join(tok, keep, only, chars, start, length, buf):  # pragma: no cover - compiled
     """The code points of the kept tokens joined in order (`only` ≥ 0: that token alone) into buf; their count."""
     n = 0
@@ -227,7 +236,7 @@ def _join(tok, keep, only, chars, start, length, buf):  # pragma: no cover - com
     return n
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
     """Optimal string alignment distance (rapidfuzz's OSA: edits and adjacent transpositions, each once)."""
     # dp holds three rows of nb + 1: two back, one back, current
@@ -247,7 +256,7 @@ def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
     return dp[1, nb]
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
                      floor):  # pragma: no cover - compiled
     """Per pair: an upper bound on `_align`'s score (the better of its two readings).
@@ -304,7 +313,7 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
     return out
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def masked_sums(W, rows, masks):  # pragma: no cover - compiled
     """Σ W[rows[i], b] over the bits b set in masks[i] (float32 out, summed in float64)."""
     out = np.zeros(rows.shape[0], dtype=np.float32)
