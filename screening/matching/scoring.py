@@ -96,6 +96,8 @@ def scores_and_bounds(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl
                       equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> tuple[NameScores, np.ndarray]:
     """Every pair's full name scores and the alignment bound `score_names(floor=...)` prunes on (the
     tests check the bound against the scores)."""
+    if len(pq) == 0:
+        return NameScores.empty(0, q_units.tok.shape[1]), np.zeros(0)
     prune = _Pruning.of(q_units, l_units, pq, pl_, table, config, 0.0)
     prune.threshold, prune.bounds = -np.inf, np.full(len(pq), np.nan)
     return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, None), prune.bounds
@@ -242,7 +244,7 @@ class _Pruning:
     and the alignment score a pair must be able to reach."""
 
     threshold: float
-    flags: np.ndarray  # uint8 per token id: kernels.AFFIX | PLACE | PINYIN
+    flags: np.ndarray  # uint8 per token id: kernels.AFFIX | PLACE | PINYIN | MARKER | GENERIC
     nchars: np.ndarray  # int64 per token id
     chars: np.ndarray  # uint32: code points of the tokens of the pairs, token after token
     start: np.ndarray  # int64 per token id: where its code points begin in `chars`
