@@ -5,9 +5,11 @@ returns, from the same cell similarities. On names that are nearly all distinct,
 one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
 whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
 
-Compiled once per machine: `cache=True` keeps the machine code beside this module, or where numba's cache
-locator falls back to when that is not writable (`NUMBA_CACHE_DIR`, else the user's cache directory);
-`nogil=True` lets the scorer's threads run it side by side.
+`masked_sums` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound).
+
+Compiled on first use and cached on disk (`_compiled`), so only the first process after an install or a
+change of this file pays the compile (about 20 s of CPU); `nogil=True` lets the scorer's threads run the
+kernels side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from screening.matching.config import MatchConfig
+
 
 def _compiled(fn):  # type: ignore[no-untyped-def]
     """`njit`, cached on disk (numba's locators: NUMBA_CACHE_DIR, beside this module, the user's cache
@@ -26,7 +29,7 @@ def _compiled(fn):  # type: ignore[no-untyped-def]
         return njit(nogil=True)(fn)
 
 
-# per-token flags (`token_flags` in scoring.py)
+# per-token flags (scoring._Pruning.of)
 AFFIX, PLACE, PINYIN, MARKER, GENERIC = 1, 2, 4, 8, 16
 _DIAG = np.float32(1e-4)  # `_align`'s tie-break on the diagonal, the same float32 value
 
