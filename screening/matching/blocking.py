@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.matching import keys as keying
+from screening.matching import kernels
 from screening.matching.config import MatchConfig
 from screening.matching.candidates import Candidates
 from screening.matching.index import ListIndex
@@ -50,20 +51,31 @@ def unit_token_frame(batch: QueryBatch) -> pl.DataFrame:
                                 "strict": pl.Boolean})
 
 
+KeyRows = list[tuple[int, str, int]]  # (unit, key, mask) of a handful of forms, without a frame
+
+
+def query_key_rows(batch: QueryBatch, config: MatchConfig) -> KeyRows:
+    """`query_keys` as plain rows, for a lookup's few forms (a frame costs more than the keys)."""
+    rows = []
+    for u in range(len(batch.units)):
+        toks = [str(batch.table.text[t]) for t in batch.units.tok[u] if t >= 0]
+        ks = keying.form_keys(toks, config.deletion_min_len, bool(batch.units.strict[u]))
+        rows.extend((u, key, mask) for key, mask in ks.items())
+    return rows
+
+
 def query_keys(batch: QueryBatch, config: MatchConfig) -> pl.DataFrame:
     """Distinct (unit, key, mask) of the account-side forms; mask = token positions the key covers."""
-    n = len(batch.units)
-    if n <= SMALL_BATCH:
-        units, keys, masks = [], [], []
-        for u in range(n):
-            toks = [str(batch.table.text[t]) for t in batch.units.tok[u] if t >= 0]
-            ks = keying.form_keys(toks, config.deletion_min_len, bool(batch.units.strict[u]))
-            units.extend([u] * len(ks))
-            keys.extend(ks)
-            masks.extend(ks.values())
-        return pl.DataFrame({"unit": units, "key": keys, "mask": masks},
-                            schema={"unit": pl.UInt32, "key": pl.String, "mask": pl.Int64})
+    if len(batch.units) <= SMALL_BATCH:
+        return pl.DataFrame(query_key_rows(batch, config), schema={"unit": pl.UInt32, "key": pl.String, "mask": pl.Int64},
+                            orient="row")
     return keying.forms_keys_frame(unit_token_frame(batch), config.deletion_min_len)
+
+
+def _key_rows(qkeys: pl.DataFrame | KeyRows) -> KeyRows:
+    if isinstance(qkeys, pl.DataFrame):
+        return list(zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()))
+    return qkeys
 
 
 def _rule_bit(key: pl.Expr) -> pl.Expr:
@@ -183,11 +195,12 @@ def batch_cut_masks(index: ListIndex, batch: QueryBatch, keys: BatchKeys) -> np.
     return out
 
 
-def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.ndarray | None = None) -> Candidates:
+def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame | KeyRows,
+                        unit_mask: np.ndarray | None = None) -> Candidates:
     """The same joins as a dict lookup (one name or a handful)."""
     table = index.key_dict()
     pq, pl_, rules, masks = [], [], [], []
-    for u, key, mask in zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()):
+    for u, key, mask in _key_rows(qkeys):
         units = table.get(key)
         if units is None:
             continue
@@ -203,11 +216,11 @@ def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame, unit_mask: np.nda
     return Candidates(np.concatenate(pq), np.concatenate(pl_), np.concatenate(rules), np.concatenate(masks)).distinct()
 
 
-def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame) -> np.ndarray:
+def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows) -> np.ndarray:
     """Per account-side unit, the token positions some of whose keys were cut as too common."""
     out = np.zeros(len(batch.units), dtype=np.int64)
-    if qkeys.height <= 64:
-        for u, key, mask in zip(qkeys["unit"].to_list(), qkeys["key"].to_list(), qkeys["mask"].to_list()):
+    if not isinstance(qkeys, pl.DataFrame) or qkeys.height <= 64:
+        for u, key, mask in _key_rows(qkeys):
             if key in index.cut_key_set:
                 out[u] |= mask
         return out
@@ -232,30 +245,15 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     W = np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32)
     cov = cand.covered if cut is None else cand.covered | cut[cand.pq]
     total = W.sum(axis=1)[cand.pq]
-    covered_w = masked_sums(W, batch.units.ntok, cand.pq, cov)
+    covered_w = masked_sums(W, cand.pq, cov)
     den = covered_w + config.extra_query_cost * (total - covered_w)
     return np.where(den > 0, covered_w / np.maximum(den, 1e-9), 0.0).astype(np.float32)
 
 
-_NIBBLE = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float32)  # [16 subsets, 4 bits]
-
-
-def masked_sums(W: np.ndarray, ntok: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Σ W[rows[i], b] over the bits b set in masks[i].
-
-    Four positions at a time: each unit's 16 subset sums of those positions are tabled once, and a pair
-    reads its nibble's entry, so millions of pairs cost one gather per four token positions (most names
-    have at most four tokens) instead of a pass per position over a [pairs, width] matrix."""
-    out = np.zeros(len(rows), dtype=np.float32)
-    sel = np.arange(len(rows))
-    for k in range(0, W.shape[1], 4):
-        sel = sel[ntok[rows[sel]] > k]
-        if len(sel) == 0:
-            break
-        block = W[:, k:k + 4]
-        subsets = block @ _NIBBLE[:, :block.shape[1]].T  # [units, 16]
-        out[sel] += subsets[rows[sel], (masks[sel] >> k) & 15]
-    return out
+def masked_sums(W: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Σ W[rows[i], b] over the bits b set in masks[i]: one compiled pass over millions of candidate rows."""
+    return kernels.masked_sums(np.ascontiguousarray(W, dtype=np.float32), rows.astype(np.int64, copy=False),
+                               masks.astype(np.int64, copy=False))
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:
@@ -374,5 +372,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_duckdb", "list_join_tables", "masked_sums", "names_without", "query_keys",
+           "key_candidates_duckdb", "list_join_tables", "masked_sums", "names_without", "query_key_rows", "query_keys",
            "unit_mask_for_entries", "upper_bound"]

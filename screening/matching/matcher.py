@@ -33,9 +33,12 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     Pairs found through an identifier (rule `i`) are expanded whatever their name score, so an
     account whose ID number equals a listed one is a hit even under another name.
     """
-    ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config)
     name_floor = floor - ft.max_positive_adjustment(config)
-    keep = np.flatnonzero((ns.score >= name_floor) | ((cand.rules & RULE_BITS["i"]) != 0))
+    by_id = (cand.rules & RULE_BITS["i"]) != 0
+    # pairs that cannot reach the name floor are not aligned (their score stays 0); identifier pairs always are
+    ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config,
+                     floor=name_floor, protect=by_id)
+    keep = np.flatnonzero((ns.score >= name_floor) | by_id)
     if len(keep) == 0:
         return pl.DataFrame(schema=HIT_SCHEMA)
 

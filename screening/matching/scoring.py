@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.arrays import UnitTable
+from screening.matching import kernels
 from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors,
                                       place_words, TokenTable, token_similarity)
 
@@ -75,20 +76,43 @@ def _signature(tok: np.ndarray, digit: np.ndarray) -> np.ndarray:
 
 
 def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
-                equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> NameScores:
+                equivalents: tuple[np.ndarray, ...], config: MatchConfig, *, floor: float | None = None,
+                protect: np.ndarray | None = None) -> NameScores:
     """Name scores of the pairs (q_units[pq[i]], l_units[pl_[i]]).
 
-    `table` covers the token ids of both unit tables (list vocabulary plus the account tokens).
+    `table` covers the token ids of both unit tables (list vocabulary plus the account tokens). With
+    `floor` (the caller keeps only scores at or above it), pairs whose alignment bound
+    (`kernels.name_score_bound`) cannot reach it are not aligned and keep score 0, unless `protect`ed;
+    every pair that can reach it gets the same score and explanation as without `floor`.
     """
+    if len(pq) == 0:
+        return NameScores.empty(0, q_units.tok.shape[1])
+    prune = (_Pruning.of(q_units, l_units, pq, pl_, table, config, floor)
+             if floor is not None and kernels.bound_holds(config) and floor > config.order_bonus else None)
+    return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, protect)
+
+
+def scores_and_bounds(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+                      equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> tuple[NameScores, np.ndarray]:
+    """Every pair's full name scores and the alignment bound `score_names(floor=...)` prunes on (the
+    tests check the bound against the scores)."""
+    if len(pq) == 0:
+        return NameScores.empty(0, q_units.tok.shape[1]), np.zeros(0)
+    prune = _Pruning.of(q_units, l_units, pq, pl_, table, config, 0.0)
+    prune.threshold, prune.bounds = -np.inf, np.full(len(pq), np.nan)
+    return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, None), prune.bounds
+
+
+def _score_pairs(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+                 equivalents: tuple[np.ndarray, ...], config: MatchConfig, prune: "_Pruning | None",
+                 protect: np.ndarray | None) -> NameScores:
     n = len(pq)
     out = NameScores.empty(n, q_units.tok.shape[1])  # alignments are kept per account-side position
-    if n == 0:
-        return out
     weights = table.weights(config)
     span = np.maximum(q_units.ntok[pq], l_units.ntok[pl_])
     if n <= SMALL_PAIRS:  # one block: a lookup's few pairs are not worth several passes
         _score_block(q_units, l_units, pq, pl_, np.arange(n), int(span.max()), table, weights, equivalents,
-                     config, out)
+                     config, out, prune, protect)
         return out
     blocks = []
     lower = 0
@@ -105,7 +129,8 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
 
     def run(block: tuple[np.ndarray, int]) -> None:
         rows, bucket = block
-        _score_block(q_units, l_units, pq[rows], pl_[rows], rows, bucket, table, weights, equivalents, inner, out)
+        _score_block(q_units, l_units, pq[rows], pl_[rows], rows, bucket, table, weights, equivalents, inner, out,
+                     prune, None if protect is None else protect[rows])
 
     if threads > 1:
         with ThreadPoolExecutor(threads) as pool:
@@ -118,7 +143,8 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
 
 def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, rows: np.ndarray,
                  width: int, table: TokenTable, weights: np.ndarray, equivalents: tuple[np.ndarray, ...],
-                 config: MatchConfig, out: NameScores) -> None:
+                 config: MatchConfig, out: NameScores, prune: "_Pruning | None" = None,
+                 protect: np.ndarray | None = None) -> None:
     width = min(width, max(q_units.tok.shape[1], l_units.tok.shape[1]))
     Q = _take(q_units.tok, pq, width)
     L = _take(l_units.tok, pl_, width)
@@ -154,6 +180,16 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     l_syllable = chinese[:, None] & lv & table.pinyin[np.where(lv, L, 0)]
     WQ0 = np.where(q_syllable, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
     WL0 = np.where(l_syllable, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
+    if prune is not None:
+        # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
+        reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)
+        live = np.flatnonzero(reach if protect is None else reach | protect)
+        if len(live) == 0:
+            return
+        if len(live) < P:
+            pq, pl_, rows, strict, chinese = pq[live], pl_[live], rows[live], strict[live], chinese[live]
+            Q, L, qv, lv, S, cut, WQ0, WL0 = (x[live] for x in (Q, L, qv, lv, S, cut, WQ0, WL0))
+            P = len(live)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
@@ -200,6 +236,49 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     out.patronymic[rows] = swapped
     out.joined[rows] = joined
     out.disordered[rows] = disordered
+
+
+@dataclass
+class _Pruning:
+    """What the alignment bound needs besides a block's arrays: per-token flags and lengths, the settings,
+    and the alignment score a pair must be able to reach."""
+
+    threshold: float
+    flags: np.ndarray  # uint8 per token id: kernels.AFFIX | PLACE | PINYIN | MARKER | GENERIC
+    nchars: np.ndarray  # int64 per token id
+    chars: np.ndarray  # uint32: code points of the tokens of the pairs, token after token
+    start: np.ndarray  # int64 per token id: where its code points begin in `chars`
+    length: np.ndarray  # int64 per token id: how many (0 for tokens of no pair)
+    params: np.ndarray
+    bounds: np.ndarray | None = None  # every pair's bound, when kept (`scores_and_bounds`)
+
+    @classmethod
+    def of(cls, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+           config: MatchConfig, floor: float) -> "_Pruning":
+        toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
+        toks = toks[toks >= 0]
+        texts = table.text[toks].tolist()
+        words = ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()), (kernels.MARKER, name_markers()),
+                 (kernels.GENERIC, descriptive_generic_words()))
+        named = np.fromiter((sum(bit for bit, group in words if t in group) for t in texts), dtype=np.uint8,
+                            count=len(toks))
+        flags = np.zeros(len(table), dtype=np.uint8)
+        flags[toks] = named | np.where(table.pinyin[toks], kernels.PINYIN, 0).astype(np.uint8)
+        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(toks))
+        start, length = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=np.int64)
+        start[toks], length[toks] = np.cumsum(sizes) - sizes, sizes
+        # the whole-form share adds at most `order_bonus`; float32 rounding of the score against the bound
+        threshold = (floor - config.order_bonus) / (1 - config.order_bonus) - 1e-4
+        return cls(threshold, flags, table.nchars.astype(np.int64), chars, start, length, kernels.bound_params(config))
+
+    def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
+                strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        bound = kernels.name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, self.nchars, self.flags, self.chars,
+                                         self.start, self.length, self.params, self.threshold)
+        if self.bounds is not None:
+            self.bounds[rows] = bound
+        return bound >= self.threshold
 
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,

@@ -47,7 +47,8 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
         by_keys = blocking.key_candidates_duckdb(con, index, bkeys, config, unit_mask)
         cut = blocking.batch_cut_masks(index, batch, bkeys)
     else:
-        qkeys = blocking.query_keys(batch, config)
+        qkeys = (blocking.query_key_rows(batch, config) if len(batch.units) <= blocking.SMALL_BATCH
+                 else blocking.query_keys(batch, config))
         by_keys = blocking.key_candidates_dict(index, qkeys, unit_mask)
         cut = blocking.cut_masks(index, batch, qkeys)
     by_id = blocking.identifier_candidates(index, batch)

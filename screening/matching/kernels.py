@@ -1,0 +1,332 @@
+"""Compiled per-pair kernels (numba) for the scorer's hot loops.
+
+`name_score_bound` gives, per candidate pair, an upper bound on the alignment score `scoring._align`
+returns, from the same cell similarities. On names that are nearly all distinct, most keyed pairs share
+one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
+whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
+
+`masked_sums` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound).
+
+Compiled on first use and cached on disk (`_compiled`), so only the first process after an install or a
+change of this file pays the compile (about 20 s of CPU); `nogil=True` lets the scorer's threads run the
+kernels side by side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from screening.matching.config import MatchConfig
+
+
+def _compiled(fn):  # type: ignore[no-untyped-def]
+    """`njit`, cached on disk (numba's locators: NUMBA_CACHE_DIR, beside this module, the user's cache
+    directory); where none is writable numba refuses to cache, and the kernel compiles in each process."""
+    try:
+        return njit(cache=True, nogil=True)(fn)
+    except RuntimeError:
+        return njit(nogil=True)(fn)
+
+
+# per-token flags (scoring._Pruning.of)
+AFFIX, PLACE, PINYIN, MARKER, GENERIC = 1, 2, 4, 8, 16
+_DIAG = np.float32(1e-4)  # `_align`'s tie-break on the diagonal, the same float32 value
+
+
+def bound_params(config: MatchConfig) -> np.ndarray:
+    """The settings the bound reads, in the kernel's order."""
+    return np.asarray([config.duplicate_weight, config.truncated_weight, config.affix_extra_weight,
+                       config.place_extra_weight, config.extra_query_cost, config.extra_query_cost_whole,
+                       config.extra_list_cost, config.conflict_cost, config.merge_min_sim, config.edit_slack,
+                       config.merge_protect_sim, config.short_typo_sim, config.short_token_len,
+                       float(config.merge_split), config.single_word_generic_weight], dtype=np.float64)
+
+
+def bound_holds(config: MatchConfig) -> bool:
+    """The bound assumes weight factors in [0, 1], non-negative costs and leftover similarities ≤ 1."""
+    factors = (config.duplicate_weight, config.truncated_weight, config.affix_extra_weight, config.place_extra_weight)
+    costs = (config.extra_query_cost, config.extra_query_cost_whole, config.extra_list_cost, config.conflict_cost)
+    return min(factors) >= 0.0 and max(factors) <= 1.0 and min(costs) >= 0.0 and config.short_typo_sim <= 1.0
+
+
+@_compiled
+def _may_merge(la: float, lb: float, min_sim: float, slack: float) -> bool:
+    longest = max(la, lb)
+    return min(la, lb) >= 4 and 1.0 - abs(la - lb) / max(longest - slack, 1.0) >= min_sim - 1e-9
+
+
+@_compiled
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else 0.0
+
+
+@_compiled
+def _alignment_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm, floor, strong_only,
+                     work, match_j, match_s, l_match, wq, wl, left_q, left_l, buf_q, buf_l, buf_1, dp):  # pragma: no cover - compiled
+    """The bound for one pair and one of `_align`'s two readings (all cells, or only cells ≥ merge_protect_sim)."""
+    width = Q.shape[0]
+    dup, trunc, affix_w, place_w = prm[0], prm[1], prm[2], prm[3]
+    eqc, eqc_whole, elc, cc = prm[4], prm[5], prm[6], prm[7]
+    min_sim, slack, typo_sim, short_len, merge_split = prm[8], prm[9], prm[11], prm[12], prm[13]
+    generic_w = prm[14]
+    protect = np.float32(prm[10])  # numpy compares the float32 cells with the setting in float32
+    # the greedy one-to-one assignment, exactly as `_align` runs it (float32 cells, first maximum wins)
+    for i in range(width):
+        match_j[i] = -1
+        match_s[i] = 0.0
+        l_match[i] = False
+        for j in range(width):
+            s = S[i, j]
+            if strong_only and s < protect:
+                s = np.float32(0.0)
+            if s > 0:
+                work[i, j] = s + _DIAG if i == j else s
+            else:
+                work[i, j] = np.float32(0.0)
+    for _ in range(width):
+        top = np.float32(0.0)
+        bi, bj = -1, -1
+        for i in range(width):
+            for j in range(width):
+                if work[i, j] > top:
+                    top = work[i, j]
+                    bi, bj = i, j
+        if bi < 0:
+            break
+        s = S[bi, bj]
+        match_j[bi] = bj
+        match_s[bi] = s if not (strong_only and s < protect) else np.float32(0.0)
+        l_match[bj] = True
+        for k in range(width):
+            work[bi, k] = 0.0
+            work[k, bj] = 0.0
+    nq, nl = 0, 0
+    for i in range(width):
+        if Q[i] >= 0:
+            nq += 1
+        if L[i] >= 0:
+            nl += 1
+    num, den = 0.0, 0.0
+    long_aligned = 0
+    q_pinyin = True
+    for i in range(width):
+        if Q[i] >= 0 and (flags[Q[i]] & PINYIN) == 0:
+            q_pinyin = False
+        if match_j[i] >= 0:
+            w = (np.float64(WQ[i]) + WL[match_j[i]]) / 2
+            num += match_s[i] * w
+            den += w
+            if nchars[Q[i]] >= 4:
+                long_aligned += 1
+    # leftover weights with their factors (twin, legal-form or title word, place at an end, cut-off tail,
+    # a one-word name's listed markers and generic words raised)
+    n_aligned = 0
+    for i in range(width):
+        if match_j[i] >= 0:
+            n_aligned += 1
+    single = nq == 1 and n_aligned == 1
+    j_last = match_j[max(nq - 1, 0)]
+    was_cut = False  # the account's last token aligned as the start of listed token j_last (`cut_last`)
+    if j_last >= 0:
+        for i in range(width):
+            if cut[i, j_last]:
+                was_cut = True
+    rq, rl, rs, lq_chars, ll_chars = 0.0, 0.0, 0.0, 0.0, 0.0
+    n_left_q, n_left_l = 0, 0
+    for i in range(width):
+        left_q[i] = Q[i] >= 0 and match_j[i] < 0
+        wq[i] = 0.0
+        if left_q[i]:
+            f = 1.0
+            for k in range(width):
+                if match_j[k] >= 0 and Q[k] == Q[i]:
+                    f *= dup
+                    break
+            if flags[Q[i]] & AFFIX:
+                f *= affix_w
+            if (flags[Q[i]] & PLACE) and nq >= 3 and (i == 0 or i == nq - 1):
+                f *= place_w
+            wq[i] = WQ[i] * f
+            rq += wq[i]
+            lq_chars += nchars[Q[i]]
+            n_left_q += 1
+    for j in range(width):
+        left_l[j] = L[j] >= 0 and not l_match[j]
+        wl[j] = 0.0
+        if left_l[j]:
+            f = 1.0
+            for k in range(width):
+                if l_match[k] and L[k] == L[j]:
+                    f *= dup
+                    break
+            if was_cut and j > j_last:
+                f *= trunc
+            place = (flags[L[j]] & PLACE) and nl >= 3 and (j == 0 or j == nl - 1)
+            if place:
+                f *= place_w
+            wl[j] = WL[j] * f
+            if single and (flags[L[j]] & MARKER):  # a one-word name: a name marker left over stands for a name
+                wl[j] = max(wl[j], 1.0)
+            if single and (flags[L[j]] & GENERIC):  # ... a descriptive word is what tells companies apart
+                wl[j] = max(wl[j], generic_w)
+            ll_chars += nchars[L[j]]
+            n_left_l += 1
+            if chinese and not place and q_pinyin:  # a Han syllable the account lacks
+                rs += wl[j]
+            else:
+                rl += wl[j]
+    # no merge: the score itself
+    q_cost = eqc_whole if (rl < 1e-6 and rs < 1e-6 and nl >= 2 and not strict) else eqc
+    unmatched = q_cost * rq + elc * rl + cc * min(rq, rl) + (eqc + cc) * rs
+    best = _ratio(num, den + unmatched)
+    # every leftover merged: a merge / split of all of them (their joined strings' OSA similarity, as
+    # `_merge_sim` computes it), or the short-token typo (one edit); the merged weight aligns at that similarity
+    both = n_left_q > 0 and n_left_l > 0 and (n_left_q > 1 or n_left_l > 1)
+    if not (both or (typo_sim > 0 and n_left_q == 1 and n_left_l == 1)):
+        return best
+    # an option whose similarity-1 score cannot beat `best` nor reach `floor` is not compared at all
+    need = max(best, floor)
+    na = _join(Q, left_q, -1, chars, start, length, buf_q)
+    nb = _join(L, left_l, -1, chars, start, length, buf_l)
+    mw = (rq + rl + rs) / 2
+    if _ratio(num + mw, den + mw) > need:
+        r = 0.0
+        if merge_split > 0 and both and _may_merge(lq_chars, ll_chars, min_sim, slack):
+            r = 1.0 - _osa(buf_q, na, buf_l, nb, dp) / max(max(lq_chars, ll_chars) - slack, 1.0)
+            if r < min_sim or (strict and r < 1.0):
+                r = 0.0
+        if (r == 0.0 and typo_sim > 0 and n_left_q == 1 and n_left_l == 1 and not chinese and long_aligned >= 2
+                and lq_chars == ll_chars and lq_chars >= 2 and lq_chars <= short_len
+                and _osa(buf_q, na, buf_l, nb, dp) == 1):
+            r = typo_sim
+        if r > 0:
+            best = max(best, _ratio(num + r * mw, den + mw))
+    # one leftover token of a side against all the other side's leftovers joined (`_partial_merge`)
+    if merge_split > 0 and both and not strict:
+        whole_q = eqc_whole if (rs < 1e-6 and nl >= 2) else eqc
+        for i in range(width):
+            if left_q[i] and n_left_l >= 2 and _may_merge(float(nchars[Q[i]]), ll_chars, min_sim, slack):
+                mw = (wq[i] + rl + rs) / 2
+                rest = whole_q * (rq - wq[i]) + (eqc + cc) * rs
+                if _ratio(num + mw, den + mw + rest) > max(best, floor):
+                    n1 = _join(Q, left_q, i, chars, start, length, buf_1)
+                    r = 1.0 - _osa(buf_1, n1, buf_l, nb, dp) / max(max(float(nchars[Q[i]]), ll_chars) - slack, 1.0)
+                    if r >= min_sim:
+                        best = max(best, _ratio(num + r * mw, den + mw + rest))
+        for j in range(width):
+            if left_l[j] and n_left_q >= 2 and _may_merge(float(nchars[L[j]]), lq_chars, min_sim, slack):
+                mw = (rq + wl[j]) / 2
+                rest = elc * max(rl - wl[j], 0.0) + (eqc + cc) * rs
+                if _ratio(num + mw, den + mw + rest) > max(best, floor):
+                    n1 = _join(L, left_l, j, chars, start, length, buf_1)
+                    r = 1.0 - _osa(buf_1, n1, buf_q, na, dp) / max(max(float(nchars[L[j]]), lq_chars) - slack, 1.0)
+                    if r >= min_sim:
+                        best = max(best, _ratio(num + r * mw, den + mw + rest))
+    return best
+
+
+@_compiled
+def _join(tok, keep, only, chars, start, length, buf):  # pragma: no cover - compiled
+    """The code points of the kept tokens joined in order (`only` ≥ 0: that token alone) into buf; their count."""
+    n = 0
+    for i in range(tok.shape[0]):
+        if (only < 0 and keep[i]) or i == only:
+            t = tok[i]
+            for k in range(length[t]):
+                buf[n] = chars[start[t] + k]
+                n += 1
+    return n
+
+
+@_compiled
+def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
+    """Optimal string alignment distance (rapidfuzz's OSA: edits and adjacent transpositions, each once)."""
+    # dp holds three rows of nb + 1: two back, one back, current
+    for j in range(nb + 1):
+        dp[1, j] = j
+    for i in range(1, na + 1):
+        dp[2, 0] = i
+        for j in range(1, nb + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d = min(dp[1, j] + 1, dp[2, j - 1] + 1, dp[1, j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d = min(d, dp[0, j - 2] + 1)
+            dp[2, j] = d
+        for j in range(nb + 1):
+            dp[0, j] = dp[1, j]
+            dp[1, j] = dp[2, j]
+    return dp[1, nb]
+
+
+@_compiled
+def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
+                     floor):  # pragma: no cover - compiled
+    """Per pair: an upper bound on `_align`'s score (the better of its two readings).
+
+    S [P, w, w] float32 cell similarities (with the cut-off prefix lift), Q / L [P, w] token ids (-1 pad),
+    WQ / WL [P, w] float32 token weights (with the Han-syllable floor), cut [P, w, w] the cells where the
+    account's cut-off last token begins a listed token, strict / chinese [P]; per token id: nchars, flags
+    (AFFIX | PLACE | PINYIN) and its code points chars[start:start + length]; prm = `bound_params`; `floor`:
+    the alignment score that matters, so a merge whose similarity-1 score stays under it and under the
+    pair's best so far is not compared (a pair bounded under `floor` may then be bounded lower than its
+    score, still under `floor`; pass -inf for the bound of every pair).
+
+    Exact where `_align` is: the greedy assignment (float32 cells, diagonal tie-break, first maximum), the
+    aligned sum, the leftover weights with their factors (twin, legal-form or title word, place at an end,
+    cut-off tail), the costs, and each merge, split or short-token typo the leftovers allow (the same
+    length test, OSA similarity of the same joined strings). One simplification, upward: every partial
+    merge that passes is counted, not only the best one. Only `_align`'s score is
+    bounded: the whole-form share (`order_bonus`) is added by the caller. The bound is checked against the
+    scores of real candidate pairs (tests/screening/matching/test_kernels.py): a feature step that raises
+    `_align`'s score and is not mirrored here fails that test.
+    """
+    P, width = Q.shape
+    out = np.zeros(P, dtype=np.float64)
+    work = np.zeros((width, width), dtype=np.float32)
+    match_j = np.full(width, -1, dtype=np.int64)
+    match_s = np.zeros(width, dtype=np.float32)
+    l_match = np.zeros(width, dtype=np.bool_)
+    wq = np.zeros(width, dtype=np.float64)
+    wl = np.zeros(width, dtype=np.float64)
+    left_q = np.zeros(width, dtype=np.bool_)
+    left_l = np.zeros(width, dtype=np.bool_)
+    room = width * max(1, length.max()) + 1
+    buf_q = np.zeros(room, dtype=chars.dtype)
+    buf_l = np.zeros(room, dtype=chars.dtype)
+    buf_1 = np.zeros(room, dtype=chars.dtype)
+    dp = np.zeros((3, room + 1), dtype=np.int64)
+    protect = np.float32(prm[10])
+    for p in range(P):
+        b = _alignment_bound(S[p], Q[p], L[p], WQ[p], WL[p], cut[p], strict[p], chinese[p], nchars, flags, chars,
+                             start, length, prm, floor, False, work, match_j, match_s, l_match, wq, wl, left_q, left_l,
+                             buf_q, buf_l, buf_1, dp)
+        # `_align` reads the pair again on its strong cells when a weak cell could hide a merge or split
+        weak = False
+        if prm[13] > 0:
+            for i in range(width):
+                for j in range(width):
+                    if S[p, i, j] > 0 and S[p, i, j] < protect:
+                        weak = True
+        if weak:
+            b = max(b, _alignment_bound(S[p], Q[p], L[p], WQ[p], WL[p], cut[p], strict[p], chinese[p], nchars, flags,
+                                        chars, start, length, prm, floor, True, work, match_j, match_s, l_match, wq, wl,
+                                        left_q, left_l, buf_q, buf_l, buf_1, dp))
+        out[p] = b
+    return out
+
+
+@_compiled
+def masked_sums(W, rows, masks):  # pragma: no cover - compiled
+    """Σ W[rows[i], b] over the bits b set in masks[i] (float32 out, summed in float64)."""
+    out = np.zeros(rows.shape[0], dtype=np.float32)
+    width = W.shape[1]
+    for i in range(rows.shape[0]):
+        m, r, b, total = masks[i], rows[i], 0, 0.0
+        while m != 0 and b < width:
+            if m & 1:
+                total += W[r, b]
+            m >>= 1
+            b += 1
+        out[i] = total
+    return out

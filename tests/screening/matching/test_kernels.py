@@ -1,0 +1,117 @@
+"""The alignment bound (`kernels.name_score_bound`) against the scorer it prunes for.
+
+Real candidate pairs: listed names of the bundled snapshot varied the ways names vary (a typo, tokens
+joined or split, reordered, cut at a field length, a token added or dropped) and synthetic distinct
+accounts in mixed scripts, paired by the real blocking keys. If a feature step that raises `_align`'s
+score is added or changed without the bound following it, `test_the_bound_is_never_below_the_score` fails.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+
+from screening.evaluation.synth_distinct import distinct_accounts
+from screening.matching import blocking
+from screening.matching.cache import get_index
+from screening.matching.config import DEFAULT_CONFIG as C
+from screening.matching.query import prepare_queries
+from screening.matching.scoring import score_names, scores_and_bounds
+
+from tests.screening.matching.test_blocking import SAMPLE_SQL, _typo
+
+FIELDS = ("score", "aligned", "match_j", "match_s", "resid", "digits_mismatch", "patronymic", "joined", "disordered")
+SAMPLE_HAN_SQL = """
+SELECT DISTINCT e.subject_type, n.name FROM current_names n JOIN current_entries e USING (source, source_id)
+WHERE n.script = 'Hani' AND e.subject_type IN ('person', 'organization') ORDER BY n.name LIMIT 60
+"""
+
+
+def _varied(name: str, rng: random.Random) -> str:
+    words = name.replace(",", " ").split()
+    k = rng.randrange(7)
+    if k == 0:
+        return _typo(name, rng)
+    if k == 1 and len(words) >= 2:  # two tokens joined (a merge)
+        i = rng.randrange(len(words) - 1)
+        return " ".join(words[:i] + [words[i] + words[i + 1]] + words[i + 2:])
+    if k == 2:  # the longest token split (a split)
+        i = max(range(len(words)), key=lambda j: len(words[j]))
+        w = words[i]
+        return " ".join(words[:i] + [w[:len(w) // 2], w[len(w) // 2:]] + words[i + 1:]) if len(w) >= 6 else name
+    if k == 3:
+        return " ".join(reversed(words))
+    if k == 4 and len(name) > 12:  # cut at a field length
+        return name[:len(name) * 2 // 3]
+    if k == 5:
+        return name + " " + rng.choice(["Ali", "Petrov", "Trading", "Wang", "Ltd", "bin", "Beijing"])
+    return " ".join(words[1:]) if len(words) >= 3 else name
+
+
+@pytest.fixture(scope="module")
+def pairs(ro_con):
+    """Keyed candidate pairs (no pruning by the key bound) of varied listed names and distinct accounts."""
+    con = ro_con
+    rng = random.Random(11)
+    listed = pl.concat([con.sql(SAMPLE_SQL).pl().select("subject_type", "name"), con.sql(SAMPLE_HAN_SQL).pl()])
+    varied = [_varied(n, rng) for n in listed["name"].to_list()]
+    mixed = distinct_accounts(500, 5)
+    accounts = pl.DataFrame({
+        "account_id": [f"a{i}" for i in range(listed.height + mixed.height)],
+        "subject_type": listed["subject_type"].to_list() + mixed["subject_type"].to_list(),
+        "name": varied + mixed["name"].to_list()})
+    index = get_index(con, C)
+    batch = prepare_queries(accounts, index)
+    cand = blocking.key_candidates_duckdb(con, index, blocking.batch_keys(batch, C), C)
+    assert len(cand) > 20_000
+    return batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, C
+
+
+@pytest.fixture(scope="module")
+def full(pairs):
+    """Every pair's scores without a floor, and its bound."""
+    return scores_and_bounds(*pairs)
+
+
+def test_the_bound_is_never_below_the_score(pairs, full) -> None:
+    full, bound = full
+    assert not np.isnan(bound).any()
+    plain_run = score_names(*pairs)  # recording the bound changes no score
+    assert all(np.array_equal(getattr(full, f), getattr(plain_run, f)) for f in FIELDS)
+    excess = full.aligned.astype(np.float64) - bound
+    worst = int(np.argmax(excess))
+    assert excess[worst] <= 1e-5, (pairs[0].text[pairs[2][worst]], pairs[1].text[pairs[3][worst]],
+                                   full.aligned[worst], bound[worst])
+    # the sample reaches the parts of `_align` the bound mirrors: merges and splits, the short typo, cut names
+    assert (full.resid > 0).sum() >= 20
+    # and the bound is tight: no slack on pairs that aligned without a merge
+    plain = np.flatnonzero(full.resid == 0)
+    loose = plain[np.argsort(excess[plain])[-5:]]
+    assert np.abs(excess[plain]).max() < 1e-5, [(pairs[0].text[pairs[2][k]], pairs[1].text[pairs[3][k]],
+                                                 full.aligned[k], bound[k]) for k in loose]
+    assert (bound < 0.5).mean() > 0.5
+
+
+@pytest.mark.parametrize("floor", [0.35, 0.55, 0.75])
+def test_pairs_that_can_reach_the_floor_score_exactly_as_without_it(pairs, full, floor: float) -> None:
+    full = full[0]
+    pruned = score_names(*pairs, floor=floor)
+    need = full.score >= floor
+    assert need.sum() >= 50
+    for field in FIELDS:
+        assert np.array_equal(getattr(full, field)[need], getattr(pruned, field)[need]), field
+    assert not ((pruned.score >= floor) & ~need).any()
+    # most pairs are not aligned at all
+    assert (pruned.score > 0).sum() < 0.2 * len(need)
+
+
+def test_protected_pairs_are_scored_in_full(pairs, full) -> None:
+    full = full[0]
+    protect = np.zeros(len(full.score), dtype=bool)
+    protect[::7] = True
+    pruned = score_names(*pairs, floor=0.9, protect=protect)
+    for field in FIELDS:
+        assert np.array_equal(getattr(full, field)[protect], getattr(pruned, field)[protect]), field
