@@ -237,7 +237,40 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
         if found is None:
             break
         code = code or found
-    return words, code
+    words, found = strip_moved_legal_form(words)
+    return words, code or found
+
+
+MOVED_MIN_WORDS = 2  # a reordered legal form is recognised from this many words
+
+
+@functools.cache
+def _moved_legal_forms() -> tuple[dict[Phrase, str], int]:
+    """Legal-form phrases of two words or more (either table), keyed by their words sorted: a reordered
+    phrase has the same words. Phrases made only of one-letter words ("s a", "b v") are left out: their
+    letters reordered are initials of names as often as a legal form."""
+    suffix, prefix, _, _ = legal_form_tables()
+    moved: dict[Phrase, str] = {}
+    for table in (suffix, prefix):
+        for phrase, value in table.phrases.items():
+            if len(phrase) >= MOVED_MIN_WORDS and max(len(w) for w in phrase) >= 3:
+                moved.setdefault(tuple(sorted(phrase)), value)
+    return moved, max((len(p) for p in moved), default=0)
+
+
+def strip_moved_legal_form(words: list[str]) -> tuple[list[str], str | None]:
+    """A legal form of several words at either end with its words reordered, or a suffix form moved to the
+    front: a name written backwards ("Electronics Russian Company Stock Joint Open" for "Open Joint Stock
+    Company Russian Electronics") or a form moved with the name's parts ("Limited Company Foo"). Longest
+    run first, the end before the start; at least one word is kept."""
+    moved, longest = _moved_legal_forms()
+    canon = _canonical_words(words)
+    for size in range(min(longest, len(words) - 1), MOVED_MIN_WORDS - 1, -1):
+        for start in (len(words) - size, 0):
+            value = moved.get(tuple(sorted(canon[start:start + size])))
+            if value is not None:
+                return words[:start] + words[start + size:], value
+    return words, None
 
 
 _OCR_LETTERS = str.maketrans("0123456789", "olzeasgtbg")

@@ -147,6 +147,28 @@ def test_legal_forms(name: str, subject_type: str | None, expected: str, code: s
     assert forms == [NameForm(expected, "latin", code)]
 
 
+# Legal forms away from where the normaliser looks first: reordered with the whole name, moved to the front,
+# or a second one after the place of a branch. Listed names from the bundled snapshot: OFAC "OPEN JOINT STOCK
+# COMPANY RUSSIAN ELECTRONICS" (us_ofac_cons 2025-12-19) and BIS "CSBC Corporation, Taiwan" (us_csl 2022-05-16).
+MOVED_LEGAL_FORM_CASES = [
+    ("ELECTRONICS RUSSIAN COMPANY STOCK JOINT OPEN", "electronics russian", "jsc"),  # the name written backwards
+    ("OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS", "russian electronics", "jsc"),
+    ("SBERBANK-BPS COMPANY STOCK JOINT OPEN", "sberbank bps", "jsc"),
+    ("Limited Company Skyline Trading", "skyline trading", "ltd"),  # a suffix form moved to the front
+    ("CSBC Corporation, Taiwan", "csbc", "corp"),  # a place part after the name (an address)
+    ("CSBC Corporation, Taiwan Company Limited", "csbc", "ltd"),  # ... carrying a second legal form
+    ("CSBC Corporation Taiwan Company Limited", "csbc", "ltd"),  # ... without the comma
+    ("Taiwan Semiconductor Manufacturing Company Limited", "taiwan semiconductor manufacturing", "ltd"),  # first
+    ("Open Joint Ventures", "open joint ventures", None),  # not every word of a legal form
+    ("S A Holding Lines", "s a holding lines", None),  # one-letter words reordered are initials as often
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), MOVED_LEGAL_FORM_CASES)
+def test_moved_legal_forms(name: str, expected: str, code: str | None) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
+
+
 def test_legal_forms_not_stripped_from_persons() -> None:
     assert latin("Limited Smith Co", "person") == "limited smith co"
 
