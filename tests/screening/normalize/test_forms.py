@@ -470,3 +470,12 @@ def test_near_legal_form_words_stay(name: str, expected: str) -> None:
 def test_misspelled_legal_forms(name: str, expected: str, code: str, subject_type: str | None) -> None:
     forms = name_forms(name, subject_type)
     assert [(f.text, f.legal_form) for f in forms] == [(expected, code)]
+
+
+def test_prince_is_a_given_name_where_it_is_all_there_is() -> None:
+    """US CSL "JOHNSON, Prince" (us_csl 2022-05-16): the given name is Prince; the listed person is not
+    "Johnson" alone, and "Prince Johnson" written in order is the same two words. With two other words
+    it is the title ("Prince Charles Windsor")."""
+    assert latin("JOHNSON, Prince", "person") == "johnson prince"
+    assert latin("Prince Johnson", "person") == "prince johnson"
+    assert latin("Prince Charles Windsor", "person") == "charles windsor"
