@@ -138,6 +138,10 @@ LEGAL_FORM_CASES = [
     ("Acme Corporation Inc", "organization", "acme", "inc"),
     ("Limited", "organization", "limited", None),  # never stripped down to nothing
     ("Smith & Sons Ltd", "organization", "smith sons", "ltd"),
+    # nomenklatura name_bench (MIT): Polish sp. z o.o. as written, Moldovan SRL in front and written out
+    ("FABERLIC EUROPE Sp. z o.o.", "organization", "faberlic europe", "doo"),
+    ("SRL PRO TRAFFIC", "organization", "pro traffic", "sarl"),
+    ("Societatea cu Răspundere Limitată PRO TRAFFIC", "organization", "pro traffic", "sarl"),
 ]
 
 
