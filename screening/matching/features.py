@@ -6,7 +6,8 @@ sentence an officer reads. `score_rows` runs the features in table order over nu
 path and a single lookup run the same code) and `trace_rows` runs the same loop on the chosen rows,
 recording one step per level that applied, with the score after it: the last step is the stored score.
 
-    name stage   base (token alignment, scoring.py) → patronymic swap ×, Han name out of order ×,
+    name stage   base (token alignment, scoring.py) → listed person's full name inside a longer one (floor) →
+                 patronymic swap ×, Han name out of order ×,
                  different numbers ×,
                  variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
                  = the name score
@@ -21,6 +22,7 @@ kept to four decimals (what is stored, banded and shown).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, fields
 from importlib import resources
 from typing import Callable, Literal
@@ -31,6 +33,7 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
+from screening.matching.tokens import TokenTable
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -42,7 +45,8 @@ class Evidence:
     """What the features look at, one value per candidate row (account-side name × listed name)."""
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
-    patronymic: np.ndarray  # bool: the names around a patronymic connector changed places
+    contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
+    patronymic: np.ndarray  # int8: names around a patronymic connector changed places: 1 alone, 2 in a name written backwards
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
     q_kind: np.ndarray  # int8 kind code of the account-side form
@@ -164,11 +168,24 @@ FEATURES: tuple[Feature, ...] = (
                    "Token-aligned similarity of the best account-side / listed name pair (scoring.py)."),),
             _always,
             "The base of the score: greedy one-to-one token alignment, order-free, weighted."),
+    Feature("contained", "name",
+            (Level("in_order", "floor", "review",
+                   "Every token of the listed person's name, as listed and in the listed order, is in the account's "
+                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's: a "
+                   "registrant's full name may carry extra given names; the name score is raised to where the hit "
+                   "alerts at the bottom of review.", value=lambda c: contained_floor(c)),),
+            _flag(lambda st: st.ev.contained),
+            "The listed person's whole name inside a longer account name."),
     Feature("patronymic", "name",
             (Level("swapped", "factor", "patronymic_swap",
-                   "The names before and after a patronymic connector (bin, ben, ould …) changed places: "
-                   "\"Ahmad bin Hasan\" is the father or son of \"Hasan bin Ahmad\"; ×{patronymic_swap}."),),
-            _flag(lambda st: st.ev.patronymic),
+                   "The names before and after a patronymic connector (bin, ben, ould …) changed places, the rest "
+                   "of the name in its order: \"Ahmad bin Hasan al-Ubaidi\" is the father or son of \"Hasan bin "
+                   "Ahmad al-Ubaidi\"; ×{patronymic_swap}."),
+             Level("reversed", "factor", "patronymic_reversed",
+                   "The whole name is written backwards, so the names around its patronymic connector changed "
+                   "places too: a reversed list name or a father and son (a three-word chain cannot tell); "
+                   "×{patronymic_reversed}.")),
+            lambda st: _pick(st.ev.patronymic == 1, st.ev.patronymic == 2),
             "Patronymic chains read in the other direction."),
     Feature("order", "name",
             (Level("disordered", "factor", "strict_order_penalty",
@@ -261,6 +278,46 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
+
+
+def patronymic_levels(swapped: np.ndarray, match_j: np.ndarray) -> np.ndarray:
+    """Per pair: 0, 1 names swapped around a patronymic connector, 2 swapped in a name whose ends changed
+    places too (the first aligned account token is listed after the last one: the name written backwards,
+    "Al-Ubaidi Hasan bin Ahmad" for "Ahmad bin Hasan Al-Ubaidi")."""
+    aligned = match_j >= 0
+    rows = np.arange(len(match_j))
+    first = match_j[rows, aligned.argmax(axis=1)]
+    last = match_j[rows, match_j.shape[1] - 1 - aligned[:, ::-1].argmax(axis=1)]
+    return np.where(swapped, np.where(first > last, 2, 1), 0).astype(np.int8)
+
+
+def contained_floor(config: MatchConfig) -> float:
+    """The name score that the headroom scales to the review threshold (rounded up to the stored precision)."""
+    return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
+
+
+def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                    strict: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
+    """Per candidate pair (account-side tokens `q_tok` [P, Tq] aligned to list positions `match_j` with
+    similarity `match_s`): every token of the listed form, two or more, aligned to an equal account token,
+    in the listed order, and the account's other tokens weigh at most `contained_extra_ratio` times the
+    listed ones. Never for Chinese names (a Han-derived account, `strict`, or both names pinyin syllables):
+    a Chinese name has no optional given names, "Wei Liang Sun" is not "WEI SUN"."""
+    weights = table.weights(config)
+    width = min(match_j.shape[1], q_tok.shape[1])
+    q_tok, match_j, match_s = q_tok[:, :width], match_j[:, :width], match_s[:, :width]
+    q_valid, l_valid = q_tok >= 0, l_tok >= 0
+    nq, nl = q_valid.sum(axis=1), l_valid.sum(axis=1)
+    exact = (match_j >= 0) & (match_s >= 1.0 - 1e-6)
+    j = np.where(exact, match_j, -1).astype(np.int16)
+    ordered = ~(exact & (j < np.maximum.accumulate(j, axis=1))).any(axis=1)
+    wq = np.where(q_valid, weights[np.maximum(q_tok, 0)], 0.0)
+    wl = np.where(l_valid, weights[np.maximum(l_tok, 0)], 0.0).sum(axis=1)
+    extra = np.where(q_valid & ~exact, wq, 0.0).sum(axis=1)
+    chinese = ((table.cn_name[np.maximum(q_tok, 0)] | ~q_valid).all(axis=1)
+               & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
+    return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
+            & (extra <= config.contained_extra_ratio * wl + 1e-6))
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:

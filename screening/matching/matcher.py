@@ -35,7 +35,9 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     """
     ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config)
     name_floor = floor - ft.max_positive_adjustment(config)
-    keep = np.flatnonzero((ns.score >= name_floor) | ((cand.rules & RULE_BITS["i"]) != 0))
+    contained = ft.contained_pairs(ns.match_j, ns.match_s, batch.units.tok[cand.pq], index.units.tok[cand.pl],
+                                   batch.units.strict[cand.pq], batch.table, config)
+    keep = np.flatnonzero((ns.score >= name_floor) | contained | ((cand.rules & RULE_BITS["i"]) != 0))
     if len(keep) == 0:
         return pl.DataFrame(schema=HIT_SCHEMA)
 
@@ -67,8 +69,9 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # person whose name aligned only by joining its tokens into one listed token (马安 "ma an" ~
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
+    person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
     ev = ft.Evidence(
-        base=ns.score[pair], patronymic=ns.patronymic[pair], disordered=ns.disordered[pair],
+        base=ns.score[pair], contained=contained[pair] & person, patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
         han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],

@@ -104,3 +104,27 @@ def test_one_phonetic_skeleton_is_not_one_name(account: str, listed: str) -> Non
 def test_a_title_that_is_a_name_costs_little_before_a_one_word_listed_name() -> None:
     """The title_honorific must-hit class: "Sayyid" kept in a two-word name still reaches the listed name."""
     assert compare("Sayyid LAZHAR", "LAZHAR", subject_type="person").score >= REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    # us_ofac_cons: the listed name written backwards, its legal form reordered with it
+    ("ELECTRONICS RUSSIAN COMPANY STOCK JOINT OPEN", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS"),
+    ("CSBC Corporation, Taiwan Company Limited", "CSBC Corporation, Taiwan"),  # us_csl: a second legal form
+])
+def test_legal_forms_moved_or_doubled_still_hit(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_listed_persons_full_name_inside_a_longer_one_alerts() -> None:
+    """"KIM Jong Un" (us_ofac_sdn) with extra given names after it: the registrant's full name may carry
+    them, so the hit stays in review (feature `contained`) while they weigh no more than the listed name."""
+    r = compare("Kim Jong Un Park Lee", "KIM Jong Un", subject_type="person")
+    assert r.score >= REVIEW
+    assert ("contained", "in_order") in {(s["feature"], s["level"]) for s in r.reasons["features"]}
+    # twice as many extra tokens as listed ones: another name
+    assert compare("Kim Jong Un Park Lee Min Ho Sung", "KIM Jong Un", subject_type="person").score < REVIEW
+    # a listed token changed (Il for Un) is not the listed name
+    assert compare("Kim Jong Il Park Lee", "KIM Jong Un", subject_type="person").score < REVIEW
+    # a company account against a listed person
+    assert compare("Kim Jong Un Park Lee", "KIM Jong Un", a_subject_type="organization",
+                   b_subject_type="person").score < REVIEW
