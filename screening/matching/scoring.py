@@ -311,8 +311,15 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
     whole_list = (rl2 < 1e-6) & (rs2 < 1e-6) & (lv.sum(axis=1) >= 2) & ~strict
     query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
+    # a substitution: an account token where the list has another name. A light account token (a particle,
+    # a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in the listed
+    # name's place, so the account's leftovers count at least `conflict_min_weight` there (moved legal-form,
+    # title and place words alone keep their light weight: they stand for no name)
+    named = (q_left & ~(affix_q | place_q)).any(axis=1) & (rq2 > 1e-6)
+    rq_conflict = np.where(named, np.maximum(rq2, config.conflict_min_weight), rq2)
     unmatched = (query_cost * rq2 + config.extra_list_cost * rl2
-                 + config.conflict_cost * np.minimum(rq2, rl2) + (config.extra_query_cost + config.conflict_cost) * rs2)
+                 + config.conflict_cost * np.minimum(rq_conflict, rl2)
+                 + (config.extra_query_cost + config.conflict_cost) * rs2)
     den = den + np.where(merged, mw, 0.0) + unmatched
     score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
     return [score, match_j, match_s, resid, joined]
