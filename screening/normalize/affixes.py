@@ -226,7 +226,7 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     """
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
-    words = _legal_ocr(words, suffix, prefix)
+    words = _unglue_legal_form(_legal_ocr(words, suffix, prefix))
     while True:
         words, found = strip_suffix(words, suffix, fuzzy=True)
         if found is None:
@@ -274,6 +274,22 @@ def strip_moved_legal_form(words: list[str]) -> tuple[list[str], str | None]:
 
 
 _OCR_LETTERS = str.maketrans("0123456789", "olzeasgtbg")
+# legal forms seen written onto the name's last word ("ASASI FOODFZE", "SENSETIME GROUPLIMITED"): distinctive
+# letter runs that end few words (not "co", "inc", "sa": Costco, zinc, Mimosa)
+GLUED_LEGAL_FORMS = ("limited", "ltd", "llc", "gmbh", "fzco", "fze", "ooo", "oao", "zao", "pjsc", "ojsc", "cjsc", "jsc",
+                     "plc")
+GLUED_STEM_MIN = 3
+
+
+def _unglue_legal_form(words: list[str]) -> list[str]:
+    """The last word split before a legal form written onto it, when three letters or more stay in front."""
+    if not words:
+        return words
+    last = words[-1]
+    for form in GLUED_LEGAL_FORMS:
+        if last.endswith(form) and len(last) - len(form) >= GLUED_STEM_MIN and last.isalpha():
+            return words[:-1] + [last[: -len(form)], form]
+    return words
 
 
 def _legal_ocr(words: list[str], *tables: "PhraseTable") -> list[str]:
@@ -313,6 +329,8 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
     out: list[list[str]] = []
     for i, words in enumerate(parts):
         others = sum(len(p) for j, p in enumerate(parts) if j != i)
+        # words that can carry a name (an initial cannot: "JOHNSON, Prince Y." keeps Prince)
+        named_others = sum(len(w) > 1 for j, p in enumerate(parts) if j != i for w in p)
         keep = 0 if others else 1
         # The part before the first comma is the surname ("SAYED, Hafiz Mohammad"): a title word there is
         # the surname itself, so a prefix never empties it.
@@ -324,7 +342,8 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
                 before = words
                 words, found = strip_prefix(words, table, prefix_keep)
                 # a title that is also a name (Sayed, Hafiz) stays in a name it would leave with one word
-                if found is not None and before[0] in name_titles() and len(words) + others < 2:
+                if (found is not None and before[0] in name_titles()
+                        and sum(len(w) > 1 for w in words) + named_others < 2):
                     words, found = before, None
                 changed = changed or found is not None
             words, found = strip_suffix(words, suffixes, keep)

@@ -168,6 +168,22 @@ MOVED_LEGAL_FORM_CASES = [
 ]
 
 
+# A legal form written onto the last word (listed names from the bundled snapshot, run together as the
+# evaluation's token_merge variants do): split off when three letters stay in front; short forms that end
+# ordinary words (co, inc, sa) are never split.
+GLUED_LEGAL_FORM_CASES = [
+    ("ASASI FOODFZE", "asasi food", "llc"),  # us_csl "ASASI FOOD FZE"
+    ("SENSETIME GROUPLIMITED", "sensetime group", "ltd"),  # us_ofac_cons "SENSETIME GROUP LIMITED"
+    ("RN-KOMSOMOLSKI NPZOOO", "rn komsomolski npz", "llc"),  # us_ofac_cons "RN-KOMSOMOLSKI NPZ OOO"
+    ("Zinc Holdings Costco", "zinc holdings costco", None),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), GLUED_LEGAL_FORM_CASES)
+def test_glued_legal_forms(name: str, expected: str, code: str | None) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
+
+
 @pytest.mark.parametrize(("name", "expected", "code"), MOVED_LEGAL_FORM_CASES)
 def test_moved_legal_forms(name: str, expected: str, code: str | None) -> None:
     assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
