@@ -63,6 +63,14 @@ def descriptive_generic_words() -> frozenset[str]:
 
 
 @functools.cache
+def abbreviable_words() -> frozenset[str]:
+    """Company words organisation names shorten to their first letters (Dev, Inv, Eng): particles.yml
+    `abbreviable`."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("abbreviable", []))
+
+
+@functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""
