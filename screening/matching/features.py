@@ -296,6 +296,19 @@ def contained_floor(config: MatchConfig) -> float:
     return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
 
 
+def bound_floor(config: MatchConfig, floor: float) -> float:
+    """The least keyed upper bound (blocking.upper_bound) a pair needs to be scored in a run keeping hits
+    from `floor`: the final stage adds at most `max_positive_adjustment`, and the `contained` floor lifts a
+    pair whose listed tokens all align as listed (so their keys cover the account's twins) and whose other
+    account tokens weigh at most `contained_extra_ratio` times theirs: its bound is at least
+    1 / (1 + extra_query_cost × ratio)."""
+    plain = floor - max_positive_adjustment(config)
+    lifted_best = contained_floor(config) * (1.0 - config.name_headroom) + max_positive_adjustment(config)
+    if floor > lifted_best:
+        return plain
+    return min(plain, 1.0 / (1.0 + config.extra_query_cost * config.contained_extra_ratio) - 1e-6)
+
+
 def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
                     strict: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
     """Per candidate pair (account-side tokens `q_tok` [P, Tq] aligned to list positions `match_j` with

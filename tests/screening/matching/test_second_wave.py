@@ -128,3 +128,54 @@ def test_a_listed_persons_full_name_inside_a_longer_one_alerts() -> None:
     # a company account against a listed person
     assert compare("Kim Jong Un Park Lee", "KIM Jong Un", a_subject_type="organization",
                    b_subject_type="person").score < REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("KOREA UNITED Dev BANK", "KOREA UNITED DEVELOPMENT BANK"),  # au_dfat
+    ("ENDSHIRE Exp MARKETING", "ENDSHIRE EXPORT MARKETING"),  # us_csl
+    ("Hudson Eng (Hong Kong) Ltd.", "Hudson Engineering (Hong Kong) Ltd."),  # us_csl
+])
+def test_abbreviated_company_words_align(account: str, listed: str) -> None:
+    """particles.yml `abbreviable`: words the normaliser cannot write out (Dev is also a name)."""
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_light_token_in_place_of_a_listed_name_is_a_substitution() -> None:
+    """nomenklatura name_bench (MIT): a repeated particle where the list has another name is another person;
+    a nickname that begins the listed name (gb_ofsi "Alexander Nikolaevich PETAYKIN") is not."""
+    assert compare("ABDUL KABIR ABDUL JAN", "ABDUL KABIR MOHAMMAD JAN", subject_type="person").score < REVIEW
+    assert compare("Al Nikolaevich PETAYKIN", "Alexander Nikolaevich PETAYKIN", subject_type="person").score >= REVIEW
+
+
+def test_a_patronymic_swap_is_another_person_a_reversed_name_is_not() -> None:
+    """nomenklatura name_bench: father and son share the family name; a name written backwards (the
+    evaluation's token_reorder) swaps the chain too."""
+    swapped = compare("AHMAD BIN HASAN AL-UBAIDI", "HASAN BIN AHMAD AL-UBAIDI", subject_type="person")
+    assert swapped.score < 0.7
+    reversed_ = compare("Al-Ubaidi Hasan bin Ahmad", "Ahmad bin Hasan Al-Ubaidi", subject_type="person")
+    assert reversed_.score >= REVIEW
+
+
+def test_a_company_does_not_meet_a_person_on_the_surname() -> None:
+    """us_csl "JOHNSON, Prince" / "JOHNSON, Prince Y.": Prince is the given name here, not a title."""
+    for listed in ("JOHNSON, Prince", "JOHNSON, Prince Y."):
+        assert compare("Johnson PLC", listed, a_subject_type="organization",
+                       b_subject_type="person").score < REVIEW
+        assert compare("Prince Johnson", listed, subject_type="person").score >= REVIEW
+
+
+def test_a_contained_name_passes_the_blocking_bound_in_a_review_run(snapshot_db) -> None:
+    """The bound prunes pairs on the account tokens the keys saw; the extra given names are not seen, so a
+    run keeping only alerts must still score the pair the `contained` floor lifts (features.bound_floor)."""
+    import duckdb
+    import polars as pl
+
+    from screening.runs import screen_accounts
+
+    accounts = pl.DataFrame({"account_id": ["1"], "subject_type": ["person"], "name": ["Kim Jong Un Park Lee"]})
+    con = duckdb.connect(str(snapshot_db), read_only=True)
+    try:
+        hits = screen_accounts(con, accounts, min_score=REVIEW, store=False).hits
+    finally:
+        con.close()
+    assert ("us_ofac_sdn", "20157") in set(hits.select("source", "source_id").iter_rows())  # KIM, Jong Un
