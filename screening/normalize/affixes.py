@@ -241,6 +241,23 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     return words, code or found
 
 
+def has_long_legal_form(words: list[str]) -> bool:
+    """A legal form of two words or more at either end, in order or reordered ("Open Joint-Stock Company
+    …", "… Company Limited"): no person is named so, whatever type the name was given."""
+    from screening.normalize.chinese import pinyin_syllables
+
+    syllables = pinyin_syllables()
+    suffix, prefix, _, _ = legal_form_tables()
+    canon = _canonical_words(words)
+    for size in range(2, min(max(suffix.longest, prefix.longest), len(words) - 1) + 1):
+        for phrase, table in ((tuple(canon[-size:]), suffix), (tuple(canon[:size]), prefix)):
+            # a romanised Chinese form ("Gong Si") is also a person's given name ("Wang Gong Si")
+            if phrase in table.phrases and not syllables.issuperset(phrase):
+                return True
+    rest, found = strip_moved_legal_form(words)
+    return found is not None and not syllables.issuperset(set(words) - set(rest))
+
+
 MOVED_MIN_WORDS = 2  # a reordered legal form is recognised from this many words
 
 

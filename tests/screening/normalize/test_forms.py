@@ -193,6 +193,13 @@ def test_legal_forms_not_stripped_from_persons() -> None:
     assert latin("Limited Smith Co", "person") == "limited smith co"
 
 
+def test_a_company_name_given_the_person_type_keeps_its_legal_form_out() -> None:
+    """us_csl "OPEN JOINT-STOCK COMPANY RT-STROITELNYYE TEKHNOLOGII" registered as a person (the evaluation's
+    entity_type_mismatch): a legal form of several words names no person."""
+    forms = name_forms("OPEN JOINT-STOCK COMPANY RT-STROITELNYYE TEKHNOLOGII", "person")
+    assert [(f.text, f.legal_form) for f in forms] == [("rt stroitelnyye tekhnologii", "jsc")]
+
+
 def test_legal_form_families() -> None:
     assert legal_form_family("ltd") == legal_form_family("gmbh") == legal_form_family("llc") == "limited"
     assert legal_form_family("jsc") == legal_form_family("ag") == "stock"
