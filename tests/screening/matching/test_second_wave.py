@@ -179,3 +179,16 @@ def test_a_contained_name_passes_the_blocking_bound_in_a_review_run(snapshot_db)
     finally:
         con.close()
     assert ("us_ofac_sdn", "20157") in set(hits.select("source", "source_id").iter_rows())  # KIM, Jong Un
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("ED HASHEMI", "EDDIE HASHEMI"),  # us_bis_dpl; nicknames.csv
+    ("JO ZHONG", "JOANNA ZHONG"),  # us_bis_dpl
+])
+def test_two_letter_nicknames(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score >= REVIEW
+
+
+def test_a_two_letter_pinyin_syllable_is_no_nickname() -> None:
+    """Lu is a Chinese surname as often as it is short for Lucy."""
+    assert compare("Lu Wei", "Lucy Wei", subject_type="person").score < REVIEW
