@@ -47,7 +47,7 @@ class MatchConfig:
                                              "carry extra given names, a name twice as long is another name.")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
-    conflict_min_weight: float = _var(0.6, "In the conflict term, the account's leftover tokens count at least this "
+    conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "
                                            "weight: a particle or a repeated name in the place of a listed name "
                                            "(\"ABDUL KABIR ABDUL JAN\" ~ \"ABDUL KABIR MOHAMMAD JAN\") is a "
                                            "substitution, not an omission (0 = their own weight).")
@@ -149,6 +149,9 @@ class MatchConfig:
     w_legal_form_mismatch: float = _var(-0.08, "Both names carry legal forms and they differ (Ltd vs GmbH).")
     weak_alias_cap: float = _var(0.75, "A hit whose best name is a weak alias is capped here (low band) unless "
                                        "an identifier or the date of birth (day or year) corroborates it.")
+    one_word_cap: float = _var(0.75, "A person and an organisation whose names share only one word, one of them "
+                                     "having more (\"Johnson PLC\" ~ \"JOHNSON Hu\"), are capped here, below "
+                                     "review (features.py `one_word`).")
     strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low` (`review` "
                                           "for a distinctive name matched as listed, below), whatever the DOB / "
                                           "country / type say: a conflict lowers the band, the hit stays visible.")

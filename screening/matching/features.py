@@ -59,6 +59,7 @@ class Evidence:
     country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
+    one_word: np.ndarray  # bool: one token aligned, and one of the names has more
     idm: np.ndarray  # bool: a strong identifier equal
 
     def __len__(self) -> int:
@@ -245,6 +246,14 @@ FEATURES: tuple[Feature, ...] = (
                    "{w_legal_form_mismatch:+}."),),
             _flag(lambda st: st.ev.legal),
             "Legal forms of both organisation names."),
+    Feature("one_word", "final",
+            (Level("other_type", "cap", "one_word_cap",
+                   "A person and an organisation that share one word of a longer name (\"Johnson PLC\" ~ \"JOHNSON "
+                   "Hu\"): a company named like a person's surname is not that person, nor a person the company "
+                   "one of whose words they bear; the hit stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.one_word & (st.ev.stype == 1)),
+            "One shared word between a person and an organisation."),
     Feature("strong_name_floor", "final",
             (Level("distinctive", "floor", "review",
                    "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "
@@ -294,6 +303,11 @@ def patronymic_levels(swapped: np.ndarray, match_j: np.ndarray) -> np.ndarray:
 def contained_floor(config: MatchConfig) -> float:
     """The name score that the headroom scales to the review threshold (rounded up to the stored precision)."""
     return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
+
+
+def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_ntok: np.ndarray, l_ntok: np.ndarray) -> np.ndarray:
+    """Per pair: exactly one token aligned, nothing merged, and one of the names has two tokens or more."""
+    return ((match_j >= 0).sum(axis=1) == 1) & (resid == 0) & (np.maximum(q_ntok, l_ntok) >= 2)
 
 
 def bound_floor(config: MatchConfig, floor: float) -> float:
