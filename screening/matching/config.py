@@ -40,7 +40,8 @@ class MatchConfig:
     extra_query_cost_whole: float = _var(0.40, "Weight of an unaligned account-side token when every token of a listed "
                                                 "name of two or more tokens aligned (the listed name sits inside the "
                                                 "account's name: added middle names, patronymics).")
-    contained_extra_ratio: float = _var(1.0, "A listed person's full name (two tokens or more), every token as listed and "
+    contained_extra_ratio: float = _var(1.0, "A listed person's full name (two tokens or more), every token as "
+                                             "listed and "
                                              "in the listed order, inside a longer account name stays in review "
                                              "(features.py `contained`) while the account's extra tokens weigh at "
                                              "most this many times the listed name's: a registrant's full name may "
@@ -60,7 +61,8 @@ class MatchConfig:
                                         "connector (bin, ben, ould …) change places and the rest of the name keeps "
                                         "its order: \"Ahmad bin Hasan al-Ubaidi\" is the father or son of \"Hasan "
                                         "bin Ahmad al-Ubaidi\", not the same person.")
-    patronymic_reversed: float = _var(0.85, "Factor when the names around a patronymic connector changed places because "
+    patronymic_reversed: float = _var(0.85, "Factor when the names around a patronymic connector changed places "
+                                            "because "
                                             "the whole name is written backwards (a reversed list name, or a father "
                                             "and son: a three-word chain cannot tell).")
     squeeze_sim: float = _var(0.88, "Similarity of tokens equal once doubled letters are collapsed (Hasan ~ Hassan).")

@@ -46,7 +46,7 @@ class Evidence:
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
-    patronymic: np.ndarray  # int8: names around a patronymic connector changed places: 1 alone, 2 in a name written backwards
+    patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
     q_kind: np.ndarray  # int8 kind code of the account-side form

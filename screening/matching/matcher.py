@@ -71,7 +71,8 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
     ev = ft.Evidence(
-        base=ns.score[pair], contained=contained[pair] & person, patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
+        base=ns.score[pair], contained=contained[pair] & person,
+        patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
         han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],

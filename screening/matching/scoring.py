@@ -29,8 +29,8 @@ from rapidfuzz.distance import OSA
 
 from screening.matching.config import MatchConfig
 from screening.matching.arrays import UnitTable
-from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers, patronymic_connectors,
-                                      place_words, TokenTable, token_similarity)
+from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers,
+                                      patronymic_connectors, place_words, TokenTable, token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
