@@ -241,9 +241,17 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     return words, code or found
 
 
+@functools.cache
+def _long_form_words() -> frozenset[str]:
+    suffix, prefix, _, _ = legal_form_tables()
+    return frozenset(w for table in (suffix, prefix) for phrase in table.phrases if len(phrase) >= 2 for w in phrase)
+
+
 def has_long_legal_form(words: list[str]) -> bool:
     """A legal form of two words or more at either end, in order or reordered ("Open Joint-Stock Company
     …", "… Company Limited"): no person is named so, whatever type the name was given."""
+    if len(words) < 3 or not {canonical_legal_word(words[0]), canonical_legal_word(words[-1])} & _long_form_words():
+        return False  # most names: neither end is a word of a legal form of several words
     from screening.normalize.chinese import pinyin_syllables
 
     syllables = pinyin_syllables()

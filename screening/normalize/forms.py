@@ -271,9 +271,10 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         han = chinese.decode_telegraph(text)
         if han is not None:
             return _han_forms(han, klass)
-    if klass == "person" and affixes.has_long_legal_form(ascii_words(to_ascii(text).replace(",", " "), True)):
-        klass = None  # a company's name given the person type: its legal form is still one
     words, legal = _latin_words(text, klass, klass != "org" and _surname_first(name))
+    if klass == "person" and affixes.has_long_legal_form(words):
+        klass = None  # a company's name given the person type: its legal form is still one
+        words, legal = _latin_words(text, klass, _surname_first(name))
     original: list[str] = []
     if has_non_latin(text):
         original, original_legal = _original_words(text, klass)
