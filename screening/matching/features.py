@@ -33,7 +33,7 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable
+from screening.matching.tokens import TokenTable, affix_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -305,9 +305,30 @@ def contained_floor(config: MatchConfig) -> float:
     return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
 
 
-def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_ntok: np.ndarray, l_ntok: np.ndarray) -> np.ndarray:
-    """Per pair: exactly one token aligned, nothing merged, and one of the names has two tokens or more."""
-    return ((match_j >= 0).sum(axis=1) == 1) & (resid == 0) & (np.maximum(q_ntok, l_ntok) >= 2)
+def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                   table: TokenTable) -> np.ndarray:
+    """Per pair: exactly one token aligned, nothing merged, and a token left over that names someone or
+    something (not a legal-form, title, particle or generic word: "Rahkar Company", "Haji Aminullah" are
+    one name whatever type they were given)."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    match_j, q_tok = match_j[:, :width], q_tok[:, :width]
+    rows = np.flatnonzero(((match_j >= 0).sum(axis=1) == 1) & (resid == 0))
+    out = np.zeros(len(match_j), dtype=bool)
+    if len(rows) == 0:
+        return out
+    q, lt, mj = q_tok[rows], l_tok[rows], match_j[rows]
+    l_aligned = np.zeros(lt.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    l_aligned[r, mj[r, c]] = True
+    light = affix_words()
+
+    def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
+        safe = np.maximum(tok, 0)
+        word = np.fromiter((t not in light for t in table.text[safe.ravel()]), bool, safe.size).reshape(tok.shape)
+        return (left & (tok >= 0) & (table.particle[safe] == 0) & word).any(axis=1)
+
+    out[rows] = named(q, mj < 0) | named(lt, ~l_aligned)
+    return out
 
 
 def bound_floor(config: MatchConfig, floor: float) -> float:

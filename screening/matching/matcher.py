@@ -81,7 +81,8 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
         country=ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct]),
         stype=ft.type_levels(index, entry, batch.acct_type[acct]),
         legal=(q_legal != 0) & (l_legal != 0) & (q_legal != l_legal),
-        one_word=ft.one_word_pairs(ns.match_j, ns.resid, batch.units.ntok[cand.pq], index.units.ntok[cand.pl])[pair],
+        one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
+                                   index.units.tok[cand.pl[pair]], batch.table),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
     scored = ft.score_rows(ev, config)
     name_score, final, weak = scored.name_score, scored.final, ev.weak
