@@ -40,16 +40,31 @@ class MatchConfig:
     extra_query_cost_whole: float = _var(0.40, "Weight of an unaligned account-side token when every token of a listed "
                                                 "name of two or more tokens aligned (the listed name sits inside the "
                                                 "account's name: added middle names, patronymics).")
+    contained_extra_ratio: float = _var(1.0, "A listed person's full name (two tokens or more), every token as "
+                                             "listed and "
+                                             "in the listed order, inside a longer account name stays in review "
+                                             "(features.py `contained`) while the account's extra tokens weigh at "
+                                             "most this many times the listed name's: a registrant's full name may "
+                                             "carry extra given names, a name twice as long is another name.")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
+    conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "
+                                           "weight: a particle or a repeated name in the place of a listed name "
+                                           "(\"ABDUL KABIR ABDUL JAN\" ~ \"ABDUL KABIR MOHAMMAD JAN\") is a "
+                                           "substitution, not an omission (0 = their own weight).")
     affix_extra_weight: float = _var(0.3, "Weight factor of an account-side legal-form or title word (Obshchestvo, "
                                           "Limitada, Haji; particles.yml `legal`, `title`) with no list-side "
                                           "partner: the normaliser strips a legal form only as an ordered phrase "
                                           "at either end and a title only in front; moved, they stay behind.")
     duplicate_weight: float = _var(0.2, "Weight factor of a token repeated on one side once its twin aligned.")
-    patronymic_swap: float = _var(0.85, "Factor on the name score when the names before and after a patronymic "
-                                        "connector (bin, ben, ould …) change places: \"Ahmad bin Hasan\" is the "
-                                        "father or son of \"Hasan bin Ahmad\", not the same person.")
+    patronymic_swap: float = _var(0.70, "Factor on the name score when the names before and after a patronymic "
+                                        "connector (bin, ben, ould …) change places and the rest of the name keeps "
+                                        "its order: \"Ahmad bin Hasan al-Ubaidi\" is the father or son of \"Hasan "
+                                        "bin Ahmad al-Ubaidi\", not the same person.")
+    patronymic_reversed: float = _var(0.85, "Factor when the names around a patronymic connector changed places "
+                                            "because "
+                                            "the whole name is written backwards (a reversed list name, or a father "
+                                            "and son: a three-word chain cannot tell).")
     squeeze_sim: float = _var(0.88, "Similarity of tokens equal once doubled letters are collapsed (Hasan ~ Hassan).")
     extra_list_cost: float = _var(0.30, "Weight of a list-side token with no account-side partner (an extra listed "
                                         "token, e.g. a patronymic, costs little).")
@@ -136,6 +151,9 @@ class MatchConfig:
     w_legal_form_mismatch: float = _var(-0.08, "Both names carry legal forms and they differ (Ltd vs GmbH).")
     weak_alias_cap: float = _var(0.75, "A hit whose best name is a weak alias is capped here (low band) unless "
                                        "an identifier or the date of birth (day or year) corroborates it.")
+    one_word_cap: float = _var(0.75, "A person and an organisation whose names share only one word, one of them "
+                                     "having more (\"Johnson PLC\" ~ \"JOHNSON Hu\"), are capped here, below "
+                                     "review (features.py `one_word`).")
     strong_name_floor: float = _var(0.93, "A strong-alias name score at or above this never drops below `low` (`review` "
                                           "for a distinctive name matched as listed, below), whatever the DOB / "
                                           "country / type say: a conflict lowers the band, the hit stays visible.")

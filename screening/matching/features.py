@@ -6,7 +6,8 @@ sentence an officer reads. `score_rows` runs the features in table order over nu
 path and a single lookup run the same code) and `trace_rows` runs the same loop on the chosen rows,
 recording one step per level that applied, with the score after it: the last step is the stored score.
 
-    name stage   base (token alignment, scoring.py) → patronymic swap ×, Han name out of order ×,
+    name stage   base (token alignment, scoring.py) → listed person's full name inside a longer one (floor) →
+                 patronymic swap ×, Han name out of order ×,
                  different numbers ×,
                  variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
                  = the name score
@@ -21,6 +22,7 @@ kept to four decimals (what is stored, banded and shown).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, fields
 from importlib import resources
 from typing import Callable, Literal
@@ -31,6 +33,7 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
+from screening.matching.tokens import TokenTable, affix_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -42,7 +45,8 @@ class Evidence:
     """What the features look at, one value per candidate row (account-side name × listed name)."""
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
-    patronymic: np.ndarray  # bool: the names around a patronymic connector changed places
+    contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
+    patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
     q_kind: np.ndarray  # int8 kind code of the account-side form
@@ -55,6 +59,7 @@ class Evidence:
     country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
+    one_word: np.ndarray  # bool: one token aligned, and one of the names has more
     idm: np.ndarray  # bool: a strong identifier equal
 
     def __len__(self) -> int:
@@ -164,11 +169,24 @@ FEATURES: tuple[Feature, ...] = (
                    "Token-aligned similarity of the best account-side / listed name pair (scoring.py)."),),
             _always,
             "The base of the score: greedy one-to-one token alignment, order-free, weighted."),
+    Feature("contained", "name",
+            (Level("in_order", "floor", "review",
+                   "Every token of the listed person's name, as listed and in the listed order, is in the account's "
+                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's: a "
+                   "registrant's full name may carry extra given names; the name score is raised to where the hit "
+                   "alerts at the bottom of review.", value=lambda c: contained_floor(c)),),
+            _flag(lambda st: st.ev.contained),
+            "The listed person's whole name inside a longer account name."),
     Feature("patronymic", "name",
             (Level("swapped", "factor", "patronymic_swap",
-                   "The names before and after a patronymic connector (bin, ben, ould …) changed places: "
-                   "\"Ahmad bin Hasan\" is the father or son of \"Hasan bin Ahmad\"; ×{patronymic_swap}."),),
-            _flag(lambda st: st.ev.patronymic),
+                   "The names before and after a patronymic connector (bin, ben, ould …) changed places, the rest "
+                   "of the name in its order: \"Ahmad bin Hasan al-Ubaidi\" is the father or son of \"Hasan bin "
+                   "Ahmad al-Ubaidi\"; ×{patronymic_swap}."),
+             Level("reversed", "factor", "patronymic_reversed",
+                   "The whole name is written backwards, so the names around its patronymic connector changed "
+                   "places too: a reversed list name or a father and son (a three-word chain cannot tell); "
+                   "×{patronymic_reversed}.")),
+            lambda st: _pick(st.ev.patronymic == 1, st.ev.patronymic == 2),
             "Patronymic chains read in the other direction."),
     Feature("order", "name",
             (Level("disordered", "factor", "strict_order_penalty",
@@ -228,6 +246,14 @@ FEATURES: tuple[Feature, ...] = (
                    "{w_legal_form_mismatch:+}."),),
             _flag(lambda st: st.ev.legal),
             "Legal forms of both organisation names."),
+    Feature("one_word", "final",
+            (Level("other_type", "cap", "one_word_cap",
+                   "A person and an organisation that share one word of a longer name (\"Johnson PLC\" ~ \"JOHNSON "
+                   "Hu\"): a company named like a person's surname is not that person, nor a person the company "
+                   "one of whose words they bear; the hit stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.one_word & (st.ev.stype == 1)),
+            "One shared word between a person and an organisation."),
     Feature("strong_name_floor", "final",
             (Level("distinctive", "floor", "review",
                    "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "
@@ -261,6 +287,85 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
+
+
+def patronymic_levels(swapped: np.ndarray, match_j: np.ndarray) -> np.ndarray:
+    """Per pair: 0, 1 names swapped around a patronymic connector, 2 swapped in a name whose ends changed
+    places too (the first aligned account token is listed after the last one: the name written backwards,
+    "Al-Ubaidi Hasan bin Ahmad" for "Ahmad bin Hasan Al-Ubaidi")."""
+    aligned = match_j >= 0
+    rows = np.arange(len(match_j))
+    first = match_j[rows, aligned.argmax(axis=1)]
+    last = match_j[rows, match_j.shape[1] - 1 - aligned[:, ::-1].argmax(axis=1)]
+    return np.where(swapped, np.where(first > last, 2, 1), 0).astype(np.int8)
+
+
+def contained_floor(config: MatchConfig) -> float:
+    """The name score that the headroom scales to the review threshold (rounded up to the stored precision)."""
+    return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
+
+
+def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                   table: TokenTable) -> np.ndarray:
+    """Per pair: exactly one token aligned, nothing merged, and a token left over that names someone or
+    something (not a legal-form, title, particle or generic word: "Rahkar Company", "Haji Aminullah" are
+    one name whatever type they were given)."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    match_j, q_tok = match_j[:, :width], q_tok[:, :width]
+    rows = np.flatnonzero(((match_j >= 0).sum(axis=1) == 1) & (resid == 0))
+    out = np.zeros(len(match_j), dtype=bool)
+    if len(rows) == 0:
+        return out
+    q, lt, mj = q_tok[rows], l_tok[rows], match_j[rows]
+    l_aligned = np.zeros(lt.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    l_aligned[r, mj[r, c]] = True
+    light = affix_words()
+
+    def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
+        safe = np.maximum(tok, 0)
+        word = np.fromiter((t not in light for t in table.text[safe.ravel()]), bool, safe.size).reshape(tok.shape)
+        return (left & (tok >= 0) & (table.particle[safe] == 0) & word).any(axis=1)
+
+    out[rows] = named(q, mj < 0) | named(lt, ~l_aligned)
+    return out
+
+
+def bound_floor(config: MatchConfig, floor: float) -> float:
+    """The least keyed upper bound (blocking.upper_bound) a pair needs to be scored in a run keeping hits
+    from `floor`: the final stage adds at most `max_positive_adjustment`, and the `contained` floor lifts a
+    pair whose listed tokens all align as listed (so their keys cover the account's twins) and whose other
+    account tokens weigh at most `contained_extra_ratio` times theirs: its bound is at least
+    1 / (1 + extra_query_cost × ratio)."""
+    plain = floor - max_positive_adjustment(config)
+    lifted_best = contained_floor(config) * (1.0 - config.name_headroom) + max_positive_adjustment(config)
+    if floor > lifted_best:
+        return plain
+    return min(plain, 1.0 / (1.0 + config.extra_query_cost * config.contained_extra_ratio) - 1e-6)
+
+
+def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                    strict: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
+    """Per candidate pair (account-side tokens `q_tok` [P, Tq] aligned to list positions `match_j` with
+    similarity `match_s`): every token of the listed form, two or more, aligned to an equal account token,
+    in the listed order, and the account's other tokens weigh at most `contained_extra_ratio` times the
+    listed ones. Never for Chinese names (a Han-derived account, `strict`, or both names pinyin syllables):
+    a Chinese name has no optional given names, "Wei Liang Sun" is not "WEI SUN"."""
+    weights = table.weights(config)
+    width = min(match_j.shape[1], q_tok.shape[1])
+    q_tok, match_j, match_s = q_tok[:, :width], match_j[:, :width], match_s[:, :width]
+    q_valid, l_valid = q_tok >= 0, l_tok >= 0
+    nq, nl = q_valid.sum(axis=1), l_valid.sum(axis=1)
+    exact = (match_j >= 0) & (match_s >= 1.0 - 1e-6)
+    j = np.where(exact, match_j, -1).astype(np.int16)
+    ordered = ~(exact & (j < np.maximum.accumulate(j, axis=1))).any(axis=1)
+    wq = np.where(q_valid, weights[np.maximum(q_tok, 0)], 0.0)
+    wl = np.where(l_valid, weights[np.maximum(l_tok, 0)], 0.0).sum(axis=1)
+    extra = np.where(q_valid & ~exact, wq, 0.0).sum(axis=1)
+    chinese = ((table.cn_name[np.maximum(q_tok, 0)] | ~q_valid).all(axis=1)
+               & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
+    return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
+            & (extra <= config.contained_extra_ratio * wl + 1e-6))
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:

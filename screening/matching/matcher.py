@@ -35,10 +35,13 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     """
     name_floor = floor - ft.max_positive_adjustment(config)
     by_id = (cand.rules & RULE_BITS["i"]) != 0
-    # pairs that cannot reach the name floor are not aligned (their score stays 0); identifier pairs always are
+    # pairs that cannot reach the name floor, nor be lifted by the `contained` floor, are not aligned (their
+    # score stays 0); identifier pairs always are
     ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config,
-                     floor=name_floor, protect=by_id)
-    keep = np.flatnonzero((ns.score >= name_floor) | by_id)
+                     floor=ft.bound_floor(config, floor), protect=by_id)
+    contained = ft.contained_pairs(ns.match_j, ns.match_s, batch.units.tok[cand.pq], index.units.tok[cand.pl],
+                                   batch.units.strict[cand.pq], batch.table, config)
+    keep = np.flatnonzero((ns.score >= name_floor) | contained | by_id)
     if len(keep) == 0:
         return pl.DataFrame(schema=HIT_SCHEMA)
 
@@ -70,8 +73,10 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # person whose name aligned only by joining its tokens into one listed token (马安 "ma an" ~
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
+    person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
     ev = ft.Evidence(
-        base=ns.score[pair], patronymic=ns.patronymic[pair], disordered=ns.disordered[pair],
+        base=ns.score[pair], contained=contained[pair] & person,
+        patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
         han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],
@@ -80,6 +85,8 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
         country=ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct]),
         stype=ft.type_levels(index, entry, batch.acct_type[acct]),
         legal=(q_legal != 0) & (l_legal != 0) & (q_legal != l_legal),
+        one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
+                                   index.units.tok[cand.pl[pair]], batch.table),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
     scored = ft.score_rows(ev, config)
     name_score, final, weak = scored.name_score, scored.final, ev.weak

@@ -30,8 +30,8 @@ from rapidfuzz.distance import OSA
 from screening.matching.config import MatchConfig
 from screening.matching.arrays import UnitTable
 from screening.matching import kernels
-from screening.matching.tokens import (affix_words, descriptive_generic_words, name_markers, patronymic_connectors,
-                                      place_words, TokenTable, token_similarity)
+from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers,
+                                      patronymic_connectors, place_words, TokenTable, token_similarity)
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
@@ -170,9 +170,13 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     q_syl = (table.cn_name[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
     l_syl = (table.cn_name[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
     chinese = strict | (q_syl & l_syl)
+    # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
+    abbrev = (cut & ~chinese[:, None, None] & (table.nchars[np.where(qv, Q, 0)] >= 3)[:, :, None]
+              & _token_in(L, table, abbreviable_words())[:, None, :])
+    begins = cut.any(axis=2)  # [P, width]: the account token begins a listed token (a cut, an abbreviation)
     # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
     cut &= last[:, :, None] & ~chinese[:, None, None]
-    S = np.where(cut, np.maximum(S, config.prefix_sim), S)
+    S = np.where(cut | abbrev, np.maximum(S, config.prefix_sim), S)
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
@@ -188,13 +192,13 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             return
         if len(live) < P:
             pq, pl_, rows, strict, chinese = pq[live], pl_[live], rows[live], strict[live], chinese[live]
-            Q, L, qv, lv, S, cut, WQ0, WL0 = (x[live] for x in (Q, L, qv, lv, S, cut, WQ0, WL0))
+            Q, L, qv, lv, S, cut, begins, WQ0, WL0 = (x[live] for x in (Q, L, qv, lv, S, cut, begins, WQ0, WL0))
             P = len(live)
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
     place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, table, config)
+    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -283,7 +287,8 @@ class _Pruning:
 
 def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
            WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
-           place_q: np.ndarray, place_l: np.ndarray, table: TokenTable, config: MatchConfig) -> list[np.ndarray]:
+           place_q: np.ndarray, place_l: np.ndarray, begins: np.ndarray, table: TokenTable,
+           config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
@@ -390,8 +395,17 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
     # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
     whole_list = (rl2 < 1e-6) & (rs2 < 1e-6) & (lv.sum(axis=1) >= 2) & ~strict
     query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
+    # a substitution: an account token where the list has another name. A light account token (a particle,
+    # a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in the listed
+    # name's place, so the account's leftovers count at least `conflict_min_weight` there (moved legal-form,
+    # title and place words alone keep their light weight: they stand for no name; nor does a token that
+    # begins a listed one, "Al" for Alexander, or a single letter, an initial or a cut: "Research a")
+    letters = table.nchars[np.where(qv, Q, 0)] >= 2
+    named = (q_left & letters & ~(affix_q | place_q | begins)).any(axis=1) & (rq2 > 1e-6)
+    rq_conflict = np.where(named, np.maximum(rq2, config.conflict_min_weight), rq2)
     unmatched = (query_cost * rq2 + config.extra_list_cost * rl2
-                 + config.conflict_cost * np.minimum(rq2, rl2) + (config.extra_query_cost + config.conflict_cost) * rs2)
+                 + config.conflict_cost * np.minimum(rq_conflict, rl2)
+                 + (config.extra_query_cost + config.conflict_cost) * rs2)
     den = den + np.where(merged, mw, 0.0) + unmatched
     score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
     return [score, match_j, match_s, resid, joined]

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from screening.matching import blocking
-from screening.matching.features import max_positive_adjustment
+from screening.matching.features import bound_floor
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
@@ -57,9 +57,8 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     lonely = blocking.names_without(batch, found)
     stats.fallback_names += len(lonely)
     by_fallback = blocking.fallback_candidates(index, batch, lonely, config, unit_mask)
-    name_floor = floor - max_positive_adjustment(config)
     bound = blocking.upper_bound(index, batch, by_keys, config, cut)
-    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= name_floor)), by_id, by_fallback)
+    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= bound_floor(config, floor))), by_id, by_fallback)
     stats.scored += len(cand)
     return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
 

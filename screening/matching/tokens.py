@@ -63,6 +63,14 @@ def descriptive_generic_words() -> frozenset[str]:
 
 
 @functools.cache
+def abbreviable_words() -> frozenset[str]:
+    """Company words organisation names shorten to their first letters (Dev, Inv, Eng): particles.yml
+    `abbreviable`."""
+    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    return frozenset(data.get("abbreviable", []))
+
+
+@functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""
@@ -538,11 +546,15 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
         s[hit] = np.maximum(s[hit], config.variant_sim)
     # equivalence tables speak of given names: never of generic words, and of short particles only when
     # the other token is a given name ("al" is no nickname of Albert, "Ben" is one of Benjamin)
-    lenient &= (table.particle[ta] != GENERIC) & (table.particle[tb] != GENERIC) & (la >= 3) & (lb >= 3)
+    lenient &= (table.particle[ta] != GENERIC) & (table.particle[tb] != GENERIC)
+    long_enough = (la >= 3) & (lb >= 3)
     no_particle = (table.particle[ta] == 0) & (table.particle[tb] == 0)
     one_particle = (table.particle[ta] == 0) | (table.particle[tb] == 0)
-    for known, value, ok in ((nick_codes, config.nickname_sim, lenient & one_particle),
-                             (variant_codes, config.variant_sim, lenient & no_particle)):
+    # a two-letter nickname (Ed, Jo, Ab) counts when it is no particle ("Al" is the article too) and no
+    # pinyin syllable (Lu, Si, Bo are Chinese names)
+    short_nick = no_particle & ~(table.pinyin[ta] & (la < 3)) & ~(table.pinyin[tb] & (lb < 3))
+    for known, value, ok in ((nick_codes, config.nickname_sim, lenient & ((long_enough & one_particle) | short_nick)),
+                             (variant_codes, config.variant_sim, lenient & long_enough & no_particle)):
         if len(known):
             pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
             hit = (known[pos] == codes) & ok

@@ -226,7 +226,7 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     """
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
-    words = _legal_ocr(words, suffix, prefix)
+    words = _unglue_legal_form(_legal_ocr(words, suffix, prefix))
     while True:
         words, found = strip_suffix(words, suffix, fuzzy=True)
         if found is None:
@@ -237,10 +237,84 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
         if found is None:
             break
         code = code or found
-    return words, code
+    words, found = strip_moved_legal_form(words)
+    return words, code or found
+
+
+@functools.cache
+def _long_form_words() -> frozenset[str]:
+    suffix, prefix, _, _ = legal_form_tables()
+    return frozenset(w for table in (suffix, prefix) for phrase in table.phrases if len(phrase) >= 2 for w in phrase)
+
+
+def has_long_legal_form(words: list[str]) -> bool:
+    """A legal form of two words or more at either end, in order or reordered ("Open Joint-Stock Company
+    …", "… Company Limited"): no person is named so, whatever type the name was given."""
+    if len(words) < 3 or not {canonical_legal_word(words[0]), canonical_legal_word(words[-1])} & _long_form_words():
+        return False  # most names: neither end is a word of a legal form of several words
+    from screening.normalize.chinese import pinyin_syllables
+
+    syllables = pinyin_syllables()
+    suffix, prefix, _, _ = legal_form_tables()
+    canon = _canonical_words(words)
+    for size in range(2, min(max(suffix.longest, prefix.longest), len(words) - 1) + 1):
+        for phrase, table in ((tuple(canon[-size:]), suffix), (tuple(canon[:size]), prefix)):
+            # a romanised Chinese form ("Gong Si") is also a person's given name ("Wang Gong Si")
+            if phrase in table.phrases and not syllables.issuperset(phrase):
+                return True
+    rest, found = strip_moved_legal_form(words)
+    return found is not None and not syllables.issuperset(set(words) - set(rest))
+
+
+MOVED_MIN_WORDS = 2  # a reordered legal form is recognised from this many words
+
+
+@functools.cache
+def _moved_legal_forms() -> tuple[dict[Phrase, str], int]:
+    """Legal-form phrases of two words or more (either table), keyed by their words sorted: a reordered
+    phrase has the same words. Phrases made only of one-letter words ("s a", "b v") are left out: their
+    letters reordered are initials of names as often as a legal form."""
+    suffix, prefix, _, _ = legal_form_tables()
+    moved: dict[Phrase, str] = {}
+    for table in (suffix, prefix):
+        for phrase, value in table.phrases.items():
+            if len(phrase) >= MOVED_MIN_WORDS and max(len(w) for w in phrase) >= 3:
+                moved.setdefault(tuple(sorted(phrase)), value)
+    return moved, max((len(p) for p in moved), default=0)
+
+
+def strip_moved_legal_form(words: list[str]) -> tuple[list[str], str | None]:
+    """A legal form of several words at either end with its words reordered, or a suffix form moved to the
+    front: a name written backwards ("Electronics Russian Company Stock Joint Open" for "Open Joint Stock
+    Company Russian Electronics") or a form moved with the name's parts ("Limited Company Foo"). Longest
+    run first, the end before the start; at least one word is kept."""
+    moved, longest = _moved_legal_forms()
+    canon = _canonical_words(words)
+    for size in range(min(longest, len(words) - 1), MOVED_MIN_WORDS - 1, -1):
+        for start in (len(words) - size, 0):
+            value = moved.get(tuple(sorted(canon[start:start + size])))
+            if value is not None:
+                return words[:start] + words[start + size:], value
+    return words, None
 
 
 _OCR_LETTERS = str.maketrans("0123456789", "olzeasgtbg")
+# legal forms seen written onto the name's last word ("ASASI FOODFZE", "SENSETIME GROUPLIMITED"): distinctive
+# letter runs that end few words (not "co", "inc", "sa": Costco, zinc, Mimosa)
+GLUED_LEGAL_FORMS = ("limited", "ltd", "llc", "gmbh", "fzco", "fze", "ooo", "oao", "zao", "pjsc", "ojsc", "cjsc", "jsc",
+                     "plc")
+GLUED_STEM_MIN = 3
+
+
+def _unglue_legal_form(words: list[str]) -> list[str]:
+    """The last word split before a legal form written onto it, when three letters or more stay in front."""
+    if not words:
+        return words
+    last = words[-1]
+    for form in GLUED_LEGAL_FORMS:
+        if last.endswith(form) and len(last) - len(form) >= GLUED_STEM_MIN and last.isalpha():
+            return words[:-1] + [last[: -len(form)], form]
+    return words
 
 
 def _legal_ocr(words: list[str], *tables: "PhraseTable") -> list[str]:
@@ -280,6 +354,8 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
     out: list[list[str]] = []
     for i, words in enumerate(parts):
         others = sum(len(p) for j, p in enumerate(parts) if j != i)
+        # words that can carry a name (an initial cannot: "JOHNSON, Prince Y." keeps Prince)
+        named_others = sum(len(w) > 1 for j, p in enumerate(parts) if j != i for w in p)
         keep = 0 if others else 1
         # The part before the first comma is the surname ("SAYED, Hafiz Mohammad"): a title word there is
         # the surname itself, so a prefix never empties it.
@@ -291,7 +367,8 @@ def strip_titles(parts: list[list[str]], person: bool) -> list[list[str]]:
                 before = words
                 words, found = strip_prefix(words, table, prefix_keep)
                 # a title that is also a name (Sayed, Hafiz) stays in a name it would leave with one word
-                if found is not None and before[0] in name_titles() and len(words) + others < 2:
+                if (found is not None and before[0] in name_titles()
+                        and sum(len(w) > 1 for w in words) + named_others < 2):
                     words, found = before, None
                 changed = changed or found is not None
             words, found = strip_suffix(words, suffixes, keep)

@@ -108,13 +108,32 @@ def _drop_acronym(text: str) -> str:
     return m.group(1)
 
 
-def _drop_trailing_places(parts: list[list[str]]) -> list[list[str]]:
+def _drop_trailing_places(parts: list[list[str]]) -> tuple[list[list[str]], str | None]:
     """Comma parts after an organisation's name that only say where it is ("Huawei Software Technologies
-    Co., Ltd., Nanjing, Jiangsu"; "…, Hangzhou, Zhejiang, China"): an address, not the name."""
+    Co., Ltd., Nanjing, Jiangsu"; "…, Hangzhou, Zhejiang, China"): an address, not the name. A place part
+    may carry the name's second legal form ("CSBC Corporation, Taiwan Company Limited" for the listed
+    "CSBC Corporation, Taiwan"): it goes too, and its legal form is returned (the outermost one)."""
     places = chinese_org.place_tokens() | _COUNTRY_WORDS
-    while len(parts) > 1 and all(w in places for w in parts[-1]):
-        parts = parts[:-1]
-    return parts
+    code: str | None = None
+    while len(parts) > 1:
+        rest, found = affixes.strip_legal_forms(parts[-1])
+        if not all(w in places for w in rest):
+            break
+        parts, code = parts[:-1], code or found
+    return parts, code
+
+
+def _drop_place_after_legal(words: list[str]) -> tuple[list[str], str | None]:
+    """Places right after a legal form, without a comma ("CSBC Corporation Taiwan [Company Limited]", an
+    outer form already removed): the place of a branch or of registration goes, and the legal form."""
+    places = chinese_org.place_tokens() | _COUNTRY_WORDS
+    n = len(words)
+    while n > 1 and words[n - 1] in places:
+        n -= 1
+    if n == len(words) or n < 2:
+        return words, None
+    rest, found = affixes.strip_suffix(words[:n], affixes.legal_form_tables()[0], fuzzy=True)
+    return (rest, found) if found is not None else (words, None)
 
 
 _COUNTRY_WORDS = frozenset({"china", "prc", "p", "r", "peoples", "republic", "of", "inner", "mongolia", "hong", "kong"})
@@ -129,9 +148,15 @@ def _latin_words(text: str, klass: str | None, surname_first: bool = False) -> t
     # Number words -> digits and abbreviated company words written out, except in person names ("Erik ten
     # Hag": ten is a particle there).
     parts = [ascii_words(p, join) for p in ascii_text.split(",")]
+    place_legal = None
     if klass != "person":
-        parts = [affixes.expand_abbreviations(affixes.number_words(p)) for p in _drop_trailing_places(parts)]
+        parts, place_legal = _drop_trailing_places(parts)
+        parts = [affixes.expand_abbreviations(affixes.number_words(p)) for p in parts]
     flat, legal = _legal([w for p in parts for w in p], klass)
+    if klass not in ("person", "vessel"):
+        flat, inner = _drop_place_after_legal(flat)
+        legal = legal or inner
+    legal = place_legal or legal
     if legal is not None:
         parts = [flat]
     elif (surname_first and len(parts) == 1 and len(parts[0]) >= 3
@@ -247,6 +272,9 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         if han is not None:
             return _han_forms(han, klass)
     words, legal = _latin_words(text, klass, klass != "org" and _surname_first(name))
+    if klass == "person" and affixes.has_long_legal_form(words):
+        klass = None  # a company's name given the person type: its legal form is still one
+        words, legal = _latin_words(text, klass, _surname_first(name))
     original: list[str] = []
     if has_non_latin(text):
         original, original_legal = _original_words(text, klass)

@@ -11,7 +11,7 @@ import polars as pl
 from screening.matching import blocking
 from screening.matching.keys import RULE_BITS, forms_keys_frame
 from screening.matching.config import DEFAULT_CONFIG as C
-from screening.matching.features import max_positive_adjustment
+from screening.matching.features import bound_floor
 from screening.matching.cache import get_index
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.matcher import match
@@ -86,7 +86,7 @@ def test_bound_keeps_every_alert(con) -> None:
     cand = blocking.key_candidates_duckdb(con, index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
     bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
-    kept = cand.take(np.flatnonzero(bound >= C.low - max_positive_adjustment(C)))
+    kept = cand.take(np.flatnonzero(bound >= bound_floor(C, C.low)))
     bounded = match(index, batch, kept, C, floor=C.low)
     lost = everything.join(bounded, on=["account_id", "source", "source_id"], how="anti")
     assert lost.filter(pl.col("score") >= C.review).height == 0

@@ -97,10 +97,14 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
 
 @pytest.mark.parametrize(("a", "b", "kwargs", "feature", "level"), [
     ("Ahmad bin Hasan Salim", "Hasan bin Ahmad Salim", {"subject_type": "person"}, "patronymic", "swapped"),
+    ("Salim Hasan bin Ahmad", "Ahmad bin Hasan Salim", {"subject_type": "person"}, "patronymic", "reversed"),
     ("Ocean Star 7", "Ocean Star 5", {"subject_type": "organization"}, "numbers", "mismatch"),
     ("王伟", "汪伟", {"subject_type": "person"}, "route", "homophone"),
     ("马安", "MA'AN", {"subject_type": "person"}, "route", "han_joined"),
     ("Abu Omar", "Abu Omar", {"subject_type": "person", "b_weak": True}, "alias", "weak"),
+    ("Kim Jong Un Park Lee", "KIM Jong Un", {"subject_type": "person"}, "contained", "in_order"),
+    ("Johnson PLC", "JOHNSON Hu", {"a_subject_type": "organization", "b_subject_type": "person"}, "one_word",
+     "other_type"),
 ])
 def test_hidden_rules_now_show_in_the_reasons(a, b, kwargs, feature, level) -> None:
     r = compare(a, b, **kwargs)
@@ -123,11 +127,12 @@ def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
     from screening.matching.features import Evidence, reason_steps, score_rows
 
     one = lambda v, dt: np.asarray([v], dtype=dt)  # noqa: E731
-    ev = Evidence(base=one(0.99, np.float32), patronymic=one(False, bool), disordered=one(True, bool),
-                  digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
+    ev = Evidence(base=one(0.99, np.float32), contained=one(False, bool), patronymic=one(False, bool),
+                  disordered=one(True, bool), digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
                   homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),
                   name_weight=one(0.0, np.float32), dob=one(-1, np.int8), country=one(-1, np.int8),
-                  stype=one(0, np.int8), legal=one(False, bool), idm=one(False, bool))
+                  stype=one(0, np.int8), legal=one(False, bool), idm=one(False, bool),
+                  one_word=one(False, bool))
     scored = score_rows(ev, C, trace=True)
     steps = reason_steps(scored, 0, C)
     order = [s for s in steps if s["feature"] == "order"]

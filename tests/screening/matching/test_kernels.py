@@ -87,11 +87,14 @@ def test_the_bound_is_never_below_the_score(pairs, full) -> None:
                                    full.aligned[worst], bound[worst])
     # the sample reaches the parts of `_align` the bound mirrors: merges and splits, the short typo, cut names
     assert (full.resid > 0).sum() >= 20
-    # and the bound is tight: no slack on pairs that aligned without a merge
+    # and the bound is tight on pairs that aligned without a merge, but for the substitution charge
+    # (scoring._align's `conflict_min_weight`), which only lowers a score and which the bound leaves out:
+    # 3.5 % of this sample's plain pairs; the bound stays exact, it only prunes a little less
     plain = np.flatnonzero(full.resid == 0)
+    slack = np.abs(excess[plain]) >= 1e-5
     loose = plain[np.argsort(excess[plain])[-5:]]
-    assert np.abs(excess[plain]).max() < 1e-5, [(pairs[0].text[pairs[2][k]], pairs[1].text[pairs[3][k]],
-                                                 full.aligned[k], bound[k]) for k in loose]
+    assert slack.mean() < 0.05, (slack.mean(), [(pairs[0].text[pairs[2][k]], pairs[1].text[pairs[3][k]],
+                                                 full.aligned[k], bound[k]) for k in loose])
     assert (bound < 0.5).mean() > 0.5
 
 

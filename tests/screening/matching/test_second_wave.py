@@ -104,3 +104,91 @@ def test_one_phonetic_skeleton_is_not_one_name(account: str, listed: str) -> Non
 def test_a_title_that_is_a_name_costs_little_before_a_one_word_listed_name() -> None:
     """The title_honorific must-hit class: "Sayyid" kept in a two-word name still reaches the listed name."""
     assert compare("Sayyid LAZHAR", "LAZHAR", subject_type="person").score >= REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    # us_ofac_cons: the listed name written backwards, its legal form reordered with it
+    ("ELECTRONICS RUSSIAN COMPANY STOCK JOINT OPEN", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS"),
+    ("CSBC Corporation, Taiwan Company Limited", "CSBC Corporation, Taiwan"),  # us_csl: a second legal form
+])
+def test_legal_forms_moved_or_doubled_still_hit(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_listed_persons_full_name_inside_a_longer_one_alerts() -> None:
+    """"KIM Jong Un" (us_ofac_sdn) with extra given names after it: the registrant's full name may carry
+    them, so the hit stays in review (feature `contained`) while they weigh no more than the listed name."""
+    r = compare("Kim Jong Un Park Lee", "KIM Jong Un", subject_type="person")
+    assert r.score >= REVIEW
+    assert ("contained", "in_order") in {(s["feature"], s["level"]) for s in r.reasons["features"]}
+    # twice as many extra tokens as listed ones: another name
+    assert compare("Kim Jong Un Park Lee Min Ho Sung", "KIM Jong Un", subject_type="person").score < REVIEW
+    # a listed token changed (Il for Un) is not the listed name
+    assert compare("Kim Jong Il Park Lee", "KIM Jong Un", subject_type="person").score < REVIEW
+    # a company account against a listed person
+    assert compare("Kim Jong Un Park Lee", "KIM Jong Un", a_subject_type="organization",
+                   b_subject_type="person").score < REVIEW
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("KOREA UNITED Dev BANK", "KOREA UNITED DEVELOPMENT BANK"),  # au_dfat
+    ("ENDSHIRE Exp MARKETING", "ENDSHIRE EXPORT MARKETING"),  # us_csl
+    ("Hudson Eng (Hong Kong) Ltd.", "Hudson Engineering (Hong Kong) Ltd."),  # us_csl
+])
+def test_abbreviated_company_words_align(account: str, listed: str) -> None:
+    """particles.yml `abbreviable`: words the normaliser cannot write out (Dev is also a name)."""
+    assert compare(account, listed, subject_type="organization").score >= REVIEW
+
+
+def test_a_light_token_in_place_of_a_listed_name_is_a_substitution() -> None:
+    """nomenklatura name_bench (MIT): a repeated particle where the list has another name is another person;
+    a nickname that begins the listed name (gb_ofsi "Alexander Nikolaevich PETAYKIN") is not."""
+    assert compare("ABDUL KABIR ABDUL JAN", "ABDUL KABIR MOHAMMAD JAN", subject_type="person").score < REVIEW
+    assert compare("Al Nikolaevich PETAYKIN", "Alexander Nikolaevich PETAYKIN", subject_type="person").score >= REVIEW
+
+
+def test_a_patronymic_swap_is_another_person_a_reversed_name_is_not() -> None:
+    """nomenklatura name_bench: father and son share the family name; a name written backwards (the
+    evaluation's token_reorder) swaps the chain too."""
+    swapped = compare("AHMAD BIN HASAN AL-UBAIDI", "HASAN BIN AHMAD AL-UBAIDI", subject_type="person")
+    assert swapped.score < 0.7
+    reversed_ = compare("Al-Ubaidi Hasan bin Ahmad", "Ahmad bin Hasan Al-Ubaidi", subject_type="person")
+    assert reversed_.score >= REVIEW
+
+
+def test_a_company_does_not_meet_a_person_on_the_surname() -> None:
+    """us_csl "JOHNSON, Prince" / "JOHNSON, Prince Y.": Prince is the given name here, not a title."""
+    for listed in ("JOHNSON, Prince", "JOHNSON, Prince Y."):
+        assert compare("Johnson PLC", listed, a_subject_type="organization",
+                       b_subject_type="person").score < REVIEW
+        assert compare("Prince Johnson", listed, subject_type="person").score >= REVIEW
+
+
+def test_a_contained_name_passes_the_blocking_bound_in_a_review_run(snapshot_db) -> None:
+    """The bound prunes pairs on the account tokens the keys saw; the extra given names are not seen, so a
+    run keeping only alerts must still score the pair the `contained` floor lifts (features.bound_floor)."""
+    import duckdb
+    import polars as pl
+
+    from screening.runs import screen_accounts
+
+    accounts = pl.DataFrame({"account_id": ["1"], "subject_type": ["person"], "name": ["Kim Jong Un Park Lee"]})
+    con = duckdb.connect(str(snapshot_db), read_only=True)
+    try:
+        hits = screen_accounts(con, accounts, min_score=REVIEW, store=False).hits
+    finally:
+        con.close()
+    assert ("us_ofac_sdn", "20157") in set(hits.select("source", "source_id").iter_rows())  # KIM, Jong Un
+
+
+@pytest.mark.parametrize(("account", "listed"), [
+    ("ED HASHEMI", "EDDIE HASHEMI"),  # us_bis_dpl; nicknames.csv
+    ("JO ZHONG", "JOANNA ZHONG"),  # us_bis_dpl
+])
+def test_two_letter_nicknames(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score >= REVIEW
+
+
+def test_a_two_letter_pinyin_syllable_is_no_nickname() -> None:
+    """Lu is a Chinese surname as often as it is short for Lucy."""
+    assert compare("Lu Wei", "Lucy Wei", subject_type="person").score < REVIEW
