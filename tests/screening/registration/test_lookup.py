@@ -59,7 +59,10 @@ def test_fresh_lists_clear_a_clean_name(fresh: Path) -> None:
 
 def test_old_checks_are_stale(fresh: Path) -> None:
     con = store_connect(str(fresh))
-    con.execute("UPDATE list_fetches SET checked_at = checked_at - INTERVAL 3 DAY")  # three days without a check
+    # three days without a check, from now (not from when the fixture store was built: on a loaded machine
+    # that can be half an hour earlier, and the reason would say 73 h)
+    three_days_ago = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=3)
+    con.execute("UPDATE list_fetches SET checked_at = ?", [three_days_ago])
     build_match_index(con)  # republishes the freshness readers see
     con.close()
     result = Screener(fresh).lookup(CLEAN, subject_type="person")
