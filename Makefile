@@ -17,8 +17,9 @@ setup: $(BIN)/screening
 demo: setup
 	$(BIN)/screening --db out/screening.duckdb demo
 
+# one pytest worker a core (pytest-xdist): each worker builds the session's fixture stores it needs
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: setup
 	$(BIN)/lint-imports
