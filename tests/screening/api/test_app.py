@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jobs.runner import run_job
-from screening.api.app import create_app
+from screening.api.app import BatchResponse, LookupResponse, create_app
 from screening.evaluation.http_bench import free_port, start_server, wait_ready
 from screening.store import connect
 
@@ -32,12 +32,16 @@ def test_lookup_contract_and_fail_closed(api_db: Path, caplog: pytest.LogCapture
         assert listed["hits"][0]["matched_name"] and isinstance(listed["hits"][0]["reasons"], dict)
         assert {v["source"] for v in listed["list_versions"]} == {"un_sc"}
         assert len(listed["screening_id"]) == 32 and listed["took_ms"] > 0
+        # the handlers serialise plain dicts: the answers must still be what the OpenAPI models promise
+        assert LookupResponse.model_validate(listed).model_dump(mode="json") == listed
         # only an excerpt of one list is loaded: the other mandatory lists are missing, so a clean name is
         # not cleared (fail closed) and says why
         clean = client.post("/v1/lookup", json=CLEAN).json()
         assert clean["hits"] == [] and clean["decision"] == "review"
         assert any(r.startswith("lists") for r in clean["reasons"]), clean["reasons"]
-        batch = client.post("/v1/lookup/batch", json={"items": [CLEAN, LISTED, CLEAN]}).json()["results"]
+        batch_answer = client.post("/v1/lookup/batch", json={"items": [CLEAN, LISTED, CLEAN]}).json()
+        assert BatchResponse.model_validate(batch_answer).model_dump(mode="json") == batch_answer
+        batch = batch_answer["results"]
         assert [r["hits"][0]["source_id"] if r["hits"] else None for r in batch] == [None, "QDi.290", None]
         assert client.post("/v1/lookup/batch", json={"items": [CLEAN] * 101}).status_code == 422
         assert client.post("/v1/lookup", json={"name": ""}).status_code == 422
