@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -95,6 +96,16 @@ def test_real_uvicorn_on_loopback(api_db: Path, tmp_path: Path) -> None:
             answer = client.post("/v1/lookup", json=LISTED)
             assert answer.status_code == 200 and answer.json()["decision"] == "block"
             assert client.get("/v1/lists").json()["sources"][0]["source"] == "un_sc"
+
+        # concurrent lookups (those arriving together go to the thread pool) answer as a lone one does
+        def lookups(k: int) -> list[tuple[str, str | None]]:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                answers = [client.post("/v1/lookup", json=body).json() for body in (LISTED, CLEAN) * 3]
+            return [(a["decision"], a["hits"][0]["source_id"] if a["hits"] else None) for a in answers]
+
+        with ThreadPoolExecutor(6) as pool:
+            for answers in pool.map(lookups, range(6)):
+                assert answers == [("block", "QDi.290"), ("review", None)] * 3
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once shut down
         assert "service stopped" in (tmp_path / "service" / "serve.log").read_text()  # the lifespan ended cleanly
