@@ -14,6 +14,7 @@ that way, docs/architecture.md §5 —, a number whose form belongs to another I
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -162,13 +163,25 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     and `id_warnings` (list of soft codes). Rows without a number get all nulls.
     """
     lf = df.lazy()
+    for stage in _check_stages():
+        lf = lf.with_columns(**stage)
+    return lf.drop(
+        "_n", "_odd", "_number_kind", "_first17", "_uscc_ok_form", "_expected", "_expected_uscc", "_embedded"
+    ).collect()
+
+
+@functools.cache
+def _check_stages() -> tuple[dict[str, pl.Expr], ...]:
+    """The columns `check_ids` adds, stage by stage; built once (polars expressions are immutable):
+    building them cost a one-record check as much as running them."""
+    stages: list[dict[str, pl.Expr]] = []
     n = pl.col("_n")
     declared = pl.col("id_type")
-    lf = lf.with_columns(
+    stages.append(dict(
         _n=normalise_id_expr("id_number").replace("", None),
         _odd=pl.col("id_number").str.normalize("NFKC").str.contains(_RE_ODD_ID_CHAR).fill_null(False),
-    )
-    lf = lf.with_columns(_number_kind=_number_kind_expr(n))
+    ))
+    stages.append(dict(_number_kind=_number_kind_expr(n)))
     # USCC form is tested first when declared (an all-digit code would otherwise look like a RIC).
     is_uscc_form = n.str.contains(_RE_USCC)
     kind = (
@@ -182,7 +195,7 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         .then(pl.lit("USCC"))
         .otherwise(pl.lit("OTHER"))
     )
-    lf = lf.with_columns(id_kind=kind)
+    stages.append(dict(id_kind=kind))
     k = pl.col("id_kind")
     nk = pl.col("_number_kind")
     personal = k.is_in(CN_PERSONAL_TYPES)
@@ -190,16 +203,16 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     is15 = n.str.contains(_RE_RIC15)
     fpr_old = n.str.contains(_RE_FPR_OLD)
     first17 = pl.when(is15).then(n.str.slice(0, 6) + "19" + n.str.slice(6, 9)).otherwise(n.str.slice(0, 17))
-    lf = lf.with_columns(
+    stages.append(dict(
         _first17=pl.when(personal & (is18 | is15)).then(first17),
         _uscc_ok_form=(k == "USCC") & is_uscc_form,
-    )
+    ))
     f17 = pl.col("_first17")
-    lf = lf.with_columns(
+    stages.append(dict(
         _expected=_ric_check_expr(f17),
         _expected_uscc=pl.when(pl.col("_uscc_ok_form")).then(_uscc_check_expr(n)),
         _embedded=f17.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False),
-    )
+    ))
     format_ok = (
         pl.when(personal)
         .then(is18 | ((k == "RIC") & is15) | ((k == "FOREIGN_PR") & fpr_old) | (nk.is_not_null() & (nk != k)))
@@ -232,13 +245,13 @@ def check_ids(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         ),
     ).list.drop_nulls()
     normalised = pl.when(personal & is15).then(f17 + pl.col("_expected")).otherwise(n)
-    lf = lf.with_columns(id_error=error, id_warnings=warnings, id_norm=normalised)
-    lf = lf.with_columns(
+    stages.append(dict(id_error=error, id_warnings=warnings, id_norm=normalised))
+    stages.append(dict(
         id_birth_date=pl.when(pl.col("id_error").is_null() & personal & (is18 | is15)).then(pl.col("_embedded")),
-    )
-    return lf.drop(
-        "_n", "_odd", "_number_kind", "_first17", "_uscc_ok_form", "_expected", "_expected_uscc", "_embedded"
-    ).collect()
+    ))
+    return tuple(stages)
+
+
 
 
 def mask_id_expr(col: str | pl.Expr = "id_number") -> pl.Expr:

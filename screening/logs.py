@@ -53,7 +53,9 @@ def configure(*, json: bool | None = None, level: str | None = None) -> None:
 
 
 structlog.configure(
-    processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+    # filter_by_level first: an event below the logger's level is dropped before the processors format
+    # its timestamp (a request's access-log line cost tens of µs with INFO off)
+    processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
     logger_factory=structlog.stdlib.LoggerFactory(),
     wrapper_class=structlog.stdlib.BoundLogger,
     cache_logger_on_first_use=True,

@@ -176,9 +176,10 @@ def normalise_accounts(raw: pl.DataFrame, *, source: str = "accounts") -> Accoun
          for c in ACCOUNT_SCHEMA] + [pl.col("line").cast(pl.Int64)]
     )
     text = _clean(text)
+    today = dt.date.today()
     parsed = text.with_columns(_parse_expressions()).with_columns(_country_expressions(text))
-    issues = _issues(parsed)
-    parsed = parsed.with_columns(_dropped_with_reason())
+    issues = _issues(parsed, today)
+    parsed = parsed.with_columns(_dropped_with_reason(today))
     accounts = parsed.select(
         [pl.col(f"_{c}").cast(t).alias(c) for c, t in ACCOUNT_SCHEMA.items()] + [pl.col("line")]
     )
@@ -191,11 +192,9 @@ def _clean(text: pl.DataFrame) -> pl.DataFrame:
     """Invisible characters out of every text field (names as displayed), whitespace squeezed;
     `_invisible` marks the names that had any."""
     columns = [c for c in ACCOUNT_SCHEMA if text.schema[c] == pl.Utf8]
-    cleaned = visible_columns(text, columns)
-    return cleaned.with_columns(
-        [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in columns]
-    ).with_columns(_invisible=text.select(has_invisible_expr(pl.col("name")) | has_invisible_expr(pl.col("name_latin")))
-                   .to_series())
+    marked = text.with_columns(_invisible=has_invisible_expr(pl.col("name")) | has_invisible_expr(pl.col("name_latin")))
+    return visible_columns(marked, columns).with_columns(
+        [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in columns])
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
@@ -213,6 +212,9 @@ def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:
     return expr.str.strip_chars().replace("", None)
 
 
+# The expression builders are cached (polars expressions are immutable): building them cost a
+# one-record normalisation (a registration lookup's eligibility) about as much as running them.
+@functools.cache
 def _parse_expressions() -> list[pl.Expr]:
     """Parsed forms as `_<column>`; a parse failure is null beside a non-null text (see `_issues`)."""
     upper = lambda c: pl.col(c).str.to_uppercase()  # noqa: E731
@@ -271,9 +273,27 @@ def _datetime_expr(column: str) -> pl.Expr:
     return pl.coalesce([text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _DATETIME_FORMATS])
 
 
-def _issues(parsed: pl.DataFrame) -> pl.DataFrame:
+def _issues(parsed: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     """ISSUE_SCHEMA: one row per bad field (the field is then emptied by `_dropped_with_reason`)."""
-    today = dt.date.today()
+    checks = _issue_checks(today)
+    # one projection with a column per check, unpivoted: a union of one query per check cost a one-record
+    # normalisation ~4 ms of planning. Rows come out check by check, then sorted by line (stable).
+    return (
+        parsed.lazy()
+        .select(pl.col("_account_id").alias("account_id"), "line",
+                *[reason.alias(str(k)) for k, (_, reason) in enumerate(checks)])
+        .unpivot(index=["account_id", "line"], variable_name="field", value_name="reason")
+        .drop_nulls("reason")
+        .with_columns(pl.col("field").replace_strict({str(k): f for k, (f, _) in enumerate(checks)}, return_dtype=pl.Utf8))
+        .sort("line", maintain_order=True)
+        .select(list(ISSUE_SCHEMA))
+        .collect()
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _issue_checks(today: dt.date) -> tuple[tuple[str, pl.Expr], ...]:
+    """(field, reason or null) of every check `_issues` makes on `today`."""
     name = pl.col("name")
     name_chars = pl.col("_name").str.len_chars()
     name_words = pl.col("_name").str.count_matches(r"\S+")
@@ -331,12 +351,7 @@ def _issues(parsed: pl.DataFrame) -> pl.DataFrame:
         ("guardian_account_id", pl.when(pl.col("guardian_account_id") == pl.col("account_id")).then(
             pl.lit("account is its own guardian: dropped"))),
     ]
-    frames = [
-        parsed.lazy().select(pl.col("_account_id").alias("account_id"), "line", pl.lit(f).alias("field"),
-                             reason.alias("reason")).drop_nulls("reason")
-        for f, reason in checks
-    ]
-    return pl.concat(frames).sort("line", maintain_order=True).collect()  # one query, not one per check
+    return tuple(checks)
 
 
 def _quoted(column: str) -> pl.Expr:
@@ -345,12 +360,13 @@ def _quoted(column: str) -> pl.Expr:
     return pl.format("'{}'", value) + pl.when(pl.col(column).str.len_chars() > 40).then(pl.lit("…")).otherwise(pl.lit(""))
 
 
-def _dropped_with_reason() -> list[pl.Expr]:
-    """The parsed fields with the values `_issues` reported dropped."""
+@functools.lru_cache(maxsize=2)
+def _dropped_with_reason(today: dt.date) -> list[pl.Expr]:
+    """The parsed fields with the values `_issues` reported dropped (on `today`)."""
     org = pl.col("_subject_type") == "organization"
     birth = pl.col("_birth_parsed")
     return [
-        pl.when((birth <= pl.lit(dt.date.today())) & (birth >= pl.lit(dt.date(1880, 1, 1)))).then(birth)
+        pl.when((birth <= pl.lit(today)) & (birth >= pl.lit(dt.date(1880, 1, 1)))).then(birth)
         .alias("_birth_date"),
         pl.when(~org.fill_null(False) & (pl.col("_guardian_account_id") != pl.col("_account_id")).fill_null(True))
         .then(pl.col("_guardian_account_id")).alias("_guardian_account_id"),

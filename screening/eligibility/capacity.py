@@ -46,7 +46,7 @@ def age_expr(dob: pl.Expr, as_of: dt.date) -> pl.Expr:
     return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - (dob_md > as_of_md).cast(pl.Int32)).cast(pl.Int32)
 
 
-def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame | None = None) -> pl.DataFrame:
+def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame | pl.LazyFrame | None = None) -> pl.DataFrame:
     """account_id, capacity, age, dob_used, guardian_state for every account of `base`.
 
     `base` has the account columns plus `id_birth_date`. `guardians` (account_id, subject_type,
@@ -60,8 +60,8 @@ def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame |
         "account_id", "subject_type", "guardian_account_id", "self_supporting",
         dob.alias("dob_used"),
     ).with_columns(age=pl.when(person).then(age_expr(pl.col("dob_used"), as_of)))
-    if guardians is None:
-        guardians = frame.select("account_id", "subject_type", "age").collect()
+    if guardians is None:  # lazy: one query for the accounts and their guardians
+        guardians = frame.select("account_id", "subject_type", "age")
     adult_guardians = guardians.lazy().filter((pl.col("subject_type") == "person") & (pl.col("age") >= 18)).select(
         pl.col("account_id").alias("guardian_account_id"), pl.lit(True).alias("_guardian_adult")
     )

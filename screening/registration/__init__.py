@@ -34,7 +34,7 @@ def lookup(name: str, *, subject_type: str | None = None, name_latin: str | None
     flow wants; `screening lookup` does it by default) the decision also folds in
     `screening.eligibility.check_subject` for the same record (age, IDs, duplicates, brand; carried in
     `result.eligibility`): never `clear` for an ineligible subject or data to correct. It is off by
-    default because it costs far more than the sanctions screen (about 50 ms of CPU against a few ms,
+    default because it costs far more than the sanctions screen (about 30 ms of CPU against a few ms,
     measured on a shared 2-core machine). The rules: screening/registration/decision.py.
 
     With `record` (the default) the lookup's event — the onboarding screening record, `account_id` the

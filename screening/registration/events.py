@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 
 from screening import settings
 from screening.logs import get_logger
@@ -49,7 +50,7 @@ class Spool:
         self._n = 0
 
     def append(self, event: dict[str, Any]) -> None:
-        line = (json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":")) + "\n").encode()
+        line = to_json(event, fallback=str) + b"\n"  # pydantic-core: ~4× faster than json.dumps
         with self._lock:
             if self._fd is None or time.monotonic() - self._opened >= self.rotate_seconds:
                 old = self._take_locked()

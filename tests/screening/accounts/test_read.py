@@ -13,6 +13,7 @@ from screening.store import connect as store_connect
 import polars as pl
 import pytest
 
+from screening.accounts.identity import HMAC_IN_PYTHON_BELOW
 from screening.exc import InputError
 
 from screening.accounts import (
@@ -141,12 +142,13 @@ def test_impossible_and_future_birth_dates_are_dropped() -> None:
 
 
 def test_hmac_in_duckdb_equals_python_hmac() -> None:
-    values = pl.Series("v", ["CNID|11010519491231002X", None, "USCC|91110000600037341L", "é漢"])
-    got = hmac_column(duckdb.connect(), values, KEY).to_list()
-    want = [hmac.new(KEY, v.encode(), hashlib.sha256).hexdigest() if v else None for v in values.to_list()]
-    assert got == want
+    few = pl.Series("v", ["CNID|11010519491231002X", None, "USCC|91110000600037341L", "é漢"])
+    many = pl.Series("v", few.to_list() * HMAC_IN_PYTHON_BELOW)  # computed in DuckDB; `few` in Python
     long_key = b"k" * 100  # keys longer than the block are hashed first (RFC 2104)
-    assert hmac_column(duckdb.connect(), values[:1], long_key)[0] == hmac.new(long_key, values[0].encode(), hashlib.sha256).hexdigest()
+    for key in (KEY, long_key):
+        want = [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() if v else None for v in many.to_list()]
+        assert hmac_column(duckdb.connect(), many, key).to_list() == want
+        assert hmac_column(duckdb.connect(), few, key).to_list() == want[:few.len()]
 
 
 def test_store_import_tracks_changes_and_never_stores_clear_ids(db_path: Path) -> None:

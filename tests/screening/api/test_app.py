@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jobs.runner import run_job
-from screening.api.app import create_app
+from screening.api.app import BatchResponse, LookupResponse, create_app
 from screening.evaluation.http_bench import free_port, start_server, wait_ready
 from screening.store import connect
 
@@ -32,12 +33,16 @@ def test_lookup_contract_and_fail_closed(api_db: Path, caplog: pytest.LogCapture
         assert listed["hits"][0]["matched_name"] and isinstance(listed["hits"][0]["reasons"], dict)
         assert {v["source"] for v in listed["list_versions"]} == {"un_sc"}
         assert len(listed["screening_id"]) == 32 and listed["took_ms"] > 0
+        # the handlers serialise plain dicts: the answers must still be what the OpenAPI models promise
+        assert LookupResponse.model_validate(listed).model_dump(mode="json") == listed
         # only an excerpt of one list is loaded: the other mandatory lists are missing, so a clean name is
         # not cleared (fail closed) and says why
         clean = client.post("/v1/lookup", json=CLEAN).json()
         assert clean["hits"] == [] and clean["decision"] == "review"
         assert any(r.startswith("lists") for r in clean["reasons"]), clean["reasons"]
-        batch = client.post("/v1/lookup/batch", json={"items": [CLEAN, LISTED, CLEAN]}).json()["results"]
+        batch_answer = client.post("/v1/lookup/batch", json={"items": [CLEAN, LISTED, CLEAN]}).json()
+        assert BatchResponse.model_validate(batch_answer).model_dump(mode="json") == batch_answer
+        batch = batch_answer["results"]
         assert [r["hits"][0]["source_id"] if r["hits"] else None for r in batch] == [None, "QDi.290", None]
         assert client.post("/v1/lookup/batch", json={"items": [CLEAN] * 101}).status_code == 422
         assert client.post("/v1/lookup", json={"name": ""}).status_code == 422
@@ -91,6 +96,16 @@ def test_real_uvicorn_on_loopback(api_db: Path, tmp_path: Path) -> None:
             answer = client.post("/v1/lookup", json=LISTED)
             assert answer.status_code == 200 and answer.json()["decision"] == "block"
             assert client.get("/v1/lists").json()["sources"][0]["source"] == "un_sc"
+
+        # concurrent lookups (those arriving together go to the thread pool) answer as a lone one does
+        def lookups(k: int) -> list[tuple[str, str | None]]:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                answers = [client.post("/v1/lookup", json=body).json() for body in (LISTED, CLEAN) * 3]
+            return [(a["decision"], a["hits"][0]["source_id"] if a["hits"] else None) for a in answers]
+
+        with ThreadPoolExecutor(6) as pool:
+            for answers in pool.map(lookups, range(6)):
+                assert answers == [("block", "QDi.290"), ("review", None)] * 3
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once shut down
         assert "service stopped" in (tmp_path / "service" / "serve.log").read_text()  # the lifespan ended cleanly
