@@ -33,7 +33,8 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable, affix_words
+from screening.matching.scoring import _token_in
+from screening.matching.tokens import TokenTable, affix_words, place_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -46,6 +47,7 @@ class Evidence:
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
+    end_missing: np.ndarray  # bool: a person's account name is the listed name less its first or last name(s)
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -55,7 +57,7 @@ class Evidence:
     han_joined: np.ndarray  # bool: a Han-named person aligned only by joining surname and given name
     weak: np.ndarray  # bool: the listed name is a weak alias
     name_weight: np.ndarray  # float32: the listed form's token weights summed (set where the name is strong)
-    dob: np.ndarray  # int8: 3 exact, 2 year, 1 near, 0 conflict, -1 unknown
+    dob: np.ndarray  # int8: 4 exact, 3 day and month swapped, 2 year, 1 near, 0 conflict, -1 unknown
     country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
@@ -172,7 +174,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("contained", "name",
             (Level("in_order", "floor", "review",
                    "Every token of the listed person's name, as listed and in the listed order, is in the account's "
-                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's: a "
+                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's, and "
+                   "the listed name is not a common short one (its tokens weigh {contained_min_weight} or more): a "
                    "registrant's full name may carry extra given names; the name score is raised to where the hit "
                    "alerts at the bottom of review.", value=lambda c: contained_floor(c)),),
             _flag(lambda st: st.ev.contained),
@@ -208,6 +211,14 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
             "The least a romanisation-variant match must reach."),
     ROUTE,
+    Feature("end_missing", "name",
+            (Level("listed_end", "factor", "end_missing",
+                   "The account's name is the listed person's name less a given name or surname at one end (\"Robert "
+                   "Thomas\" ~ \"Robert Thomas Caldwell\"): every account token aligned, and a listed name before or "
+                   "after them is missing; another family's or another person's name as often as not; "
+                   "×{end_missing}."),),
+            _flag(lambda st: st.ev.end_missing),
+            "A listed person's first or last name(s) missing from the account's name."),
     Feature("headroom", "final",
             (Level("scale", "factor", "name_headroom",
                    "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
@@ -216,12 +227,14 @@ FEATURES: tuple[Feature, ...] = (
             "Room above an exact name for corroboration."),
     Feature("dob", "final",
             (Level("exact", "add", "w_dob_exact", "The account's birth date equals a listed date; {w_dob_exact:+}."),
+             Level("swapped", "add", "w_dob_swapped",
+                   "Day and month transposed in the same year (one date in the other convention); {w_dob_swapped:+}."),
              Level("year", "add", "w_dob_year",
                    "Same year (a listed year only, or within a listed range); {w_dob_year:+}."),
-             Level("near", "add", "w_dob_near", "One year off, or day and month transposed; {w_dob_near:+}."),
+             Level("near", "add", "w_dob_near", "One year off; {w_dob_near:+}."),
              Level("conflict", "add", "w_dob_conflict",
                    "Every listed birth date disagrees by more than a year; {w_dob_conflict:+}.")),
-            lambda st: np.where(st.ev.dob >= 0, 3 - st.ev.dob, UNKNOWN).astype(np.int8),
+            lambda st: np.where(st.ev.dob >= 0, 4 - st.ev.dob, UNKNOWN).astype(np.int8),
             "Account birth date against the entry's listed dates."),
     Feature("country", "final",
             (Level("match", "add", "w_country_match",
@@ -365,7 +378,87 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
     chinese = ((table.cn_name[np.maximum(q_tok, 0)] | ~q_valid).all(axis=1)
                & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
     return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
-            & (extra <= config.contained_extra_ratio * wl + 1e-6))
+            & (extra <= config.contained_extra_ratio * wl + 1e-6) & (wl >= config.contained_min_weight - 1e-6))
+
+
+def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                      l_tok: np.ndarray, q_len: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
+    """Per candidate pair: every account token (two or more) aligned, nothing merged, and a listed token
+    that names someone (two letters or more, no particle, legal-form, title or place word, no twin of an
+    aligned token) left unaligned before the first or after the last aligned listed position. Not when
+    the account's form (`q_len` characters) is long enough to have been cut at a field length
+    (`end_missing_max_len`) or its last token was cut (it begins the listed token it aligned to): the
+    listed tokens after it were lost with the cut."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, q, ms = match_j[:, :width], q_tok[:, :width], match_s[:, :width]
+    aligned, qv = mj >= 0, q >= 0
+    out = np.zeros(len(mj), dtype=bool)
+    rows = np.flatnonzero((aligned | ~qv).all(axis=1) & (aligned.sum(axis=1) >= 2) & (resid == 0)
+                          & (q_len < config.end_missing_max_len))
+    if len(rows) == 0:
+        return out
+    mj, q, ms, lt = mj[rows], q[rows], ms[rows], l_tok[rows]
+    lv = lt >= 0
+    l_aligned = np.zeros(lt.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    l_aligned[r, mj[r, c]] = True
+    # where the listed tokens stand in the name as the account reads it: in the listed order, or with the
+    # first listed token moved to the end ("PUTIN, Vladimir Vladimirovich" read "Vladimir Putin": the
+    # patronymic is a middle name); an account aligned in neither order says nothing about the ends
+    nl = lv.sum(axis=1, keepdims=True)
+    pos = np.broadcast_to(np.arange(lt.shape[1])[None, :], lt.shape)
+    rotated = np.where(lv, (pos - 1) % np.maximum(nl, 1), pos)
+    in_order = _rising(mj, pos)
+    pos = np.where(in_order[:, None], pos, rotated)
+    lo = np.where(l_aligned, pos, lt.shape[1]).min(axis=1)
+    hi = np.where(l_aligned, pos, -1).max(axis=1)
+    readable = in_order | _rising(mj, rotated)
+    safe = np.maximum(lt, 0)
+    twin = ((lt[:, :, None] == lt[:, None, :]) & l_aligned[:, None, :]).any(axis=2)
+    named = (lv & ~l_aligned & ((pos < lo[:, None]) | (pos > hi[:, None])) & ~twin & (table.nchars[safe] >= 2)
+             & table.alpha[safe] & (table.particle[safe] == 0))
+    sel = np.flatnonzero(named.any(axis=1))
+    if len(sel) == 0:
+        return out
+    named = named[sel] & ~_token_in(np.where(named[sel], lt[sel], -1), table, affix_words() | place_words())
+    # the account's last token begins the listed token it aligned to: a name cut short
+    k = np.arange(len(sel))
+    last = qv[sel].sum(axis=1) - 1
+    a, b = table.text[q[sel][k, last]], table.text[lt[sel][k, np.maximum(mj[sel][k, last], 0)]]
+    cut = (ms[sel][k, last] < 1.0) & np.fromiter((str(y).startswith(str(x)) for x, y in zip(a, b)), bool, len(sel))
+    out[rows[sel]] = named.any(axis=1) & ~cut & readable[sel]
+    return out
+
+
+def _rising(match_j: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Per row: the listed positions `pos` of the aligned tokens rise in the account's token order."""
+    k = np.arange(len(match_j))[:, None]
+    at = np.where(match_j >= 0, pos[k, np.maximum(match_j, 0)], -1)
+    seen = np.maximum.accumulate(at, axis=1)
+    return ~((at >= 0) & (at < seen)).any(axis=1)
+
+    mj, q, ms, lt = mj[rows], q[rows], ms[rows], l_tok[rows]
+    lv = lt >= 0
+    l_aligned = np.zeros(lt.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    l_aligned[r, mj[r, c]] = True
+    pos = np.arange(lt.shape[1])[None, :]
+    lo = np.where(l_aligned, pos, lt.shape[1]).min(axis=1)
+    hi = np.where(l_aligned, pos, -1).max(axis=1)
+    outside = lv & ~l_aligned & ((pos < lo[:, None]) | (pos > hi[:, None]))
+    safe = np.maximum(lt, 0)
+    light = affix_words() | place_words()
+    word = np.fromiter((t not in light for t in table.text[safe.ravel()]), bool, safe.size).reshape(lt.shape)
+    twin = ((lt[:, :, None] == lt[:, None, :]) & l_aligned[:, None, :]).any(axis=2)
+    named = outside & (table.nchars[safe] >= 2) & table.alpha[safe] & (table.particle[safe] == 0) & word & ~twin
+    # the account's last token begins the listed token it aligned to: a name cut short
+    n = qv.sum(axis=1)
+    last_q = q[np.arange(len(q)), n - 1]
+    last_l = lt[np.arange(len(q)), np.maximum(mj[np.arange(len(q)), n - 1], 0)]
+    cut = (ms[np.arange(len(q)), n - 1] < 1.0) & np.fromiter(
+        (str(b).startswith(str(a)) for a, b in zip(table.text[last_q], table.text[last_l])), bool, len(q))
+    out[rows] = named.any(axis=1) & ~cut
+    return out
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:
@@ -489,7 +582,8 @@ def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def dob_levels(index: ListIndex, entry: np.ndarray, dob: np.ndarray) -> np.ndarray:
-    """Per row: 3 exact, 2 same year / in range, 1 near, 0 conflict, -1 unknown (no date on a side)."""
+    """Per row: 4 exact, 3 day and month swapped (same year), 2 same year / in range, 1 one year off,
+    0 conflict, -1 unknown (no date on a side)."""
     out = np.full(len(entry), UNKNOWN, dtype=np.int8)
     has = dob != NO_DATE
     rows = np.flatnonzero(has)
@@ -508,7 +602,7 @@ def dob_levels(index: ListIndex, entry: np.ndarray, dob: np.ndarray) -> np.ndarr
     year = (inside & (prec != 0)) | ((prec == 0) & (dy == ly))
     swapped = (prec == 0) & (dy == ly) & (dm == ld) & (dd == lm) & (dm != dd)
     off_one = (dy >= ly - 1) & (dy <= hy + 1)
-    level = np.where(exact, 3, np.where(swapped, 1, np.where(year, 2, np.where(off_one, 1, 0)))).astype(np.int8)
+    level = np.where(exact, 4, np.where(swapped, 3, np.where(year, 2, np.where(off_one, 1, 0)))).astype(np.int8)
     best = np.full(len(rows), UNKNOWN, dtype=np.int8)
     np.maximum.at(best, pos, level)
     out[rows] = best

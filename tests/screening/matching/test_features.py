@@ -101,12 +101,19 @@ def test_dob_qualifies_without_hiding_a_strong_name() -> None:
     assert {f["level"] for f in conflict.reasons["features"] if f["feature"] == "dob"} == {"conflict"}
 
 
-def test_day_month_swapped_and_off_by_one_are_near() -> None:
+def test_day_month_swapped_corroborates_and_off_by_one_is_near() -> None:
+    # a date written in the other convention (03/05 for 05/03) is the same date: it ranks between an equal date
+    # and a same-year one; a year off (an age-derived year) neither helps nor hurts, unlike a conflict
+    plain = compare("Ivan Petrov", "Ivan Petrov")
+    exact = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-03-05", b_birth_date="1970-03-05")
     swapped = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-05-03", b_birth_date="1970-03-05")
-    levels = {f["level"] for f in swapped.reasons["features"] if f["feature"] == "dob"}
-    assert levels == {"near"}
+    year = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-08-21", b_birth_date="1970-03-05")
+    assert {f["level"] for f in swapped.reasons["features"] if f["feature"] == "dob"} == {"swapped"}
+    assert exact.score > swapped.score > year.score > plain.score
     off = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1971-05-03", b_birth_date="1970-05-03")
     assert {f["level"] for f in off.reasons["features"] if f["feature"] == "dob"} == {"near"}
+    conflict = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1980-05-03", b_birth_date="1970-05-03")
+    assert off.score == plain.score > conflict.score
 
 
 def test_country_and_type() -> None:
