@@ -46,17 +46,10 @@ class MatchConfig:
                                              "(features.py `contained`) while the account's extra tokens weigh at "
                                              "most this many times the listed name's: a registrant's full name may "
                                              "carry extra given names, a name twice as long is another name.")
-    contained_min_weight: float = _var(1.5, "…and only when the listed name's tokens weigh this much together (about "
-                                            "two rare tokens): a common short name (Mohammed Ali 1.05, Ibrahim "
-                                            "Hassan 1.2) sits inside many registrants' longer names (Kim Jong Un "
-                                            "1.76 keeps the floor).")
-    end_missing: float = _var(0.9, "Factor on the name score of a person whose account name is the listed name less a "
-                                   "given name or surname at one end (\"Robert Thomas\" ~ \"Robert Thomas Caldwell\"): "
-                                   "every account token aligned, two at least; a middle name left out costs only "
-                                   "`extra_list_cost` (features.py `end_missing`).")
-    end_missing_max_len: int = _var(30, "Account name forms this long or longer may have been cut at a field length "
-                                        "(35 characters in payment messages): a listed name's end missing is then "
-                                        "not charged `end_missing`.")
+    end_missing: float = _var(0.9, "Factor on the name score of a person whose two-token account name is a three-token "
+                                   "listed name less its first or last name (\"Robert Thomas\" ~ \"Robert Thomas "
+                                   "Caldwell\"); a middle name or a patronymic left out costs only `extra_list_cost` "
+                                   "(features.py `end_missing`).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
     conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "
@@ -152,7 +145,7 @@ class MatchConfig:
     w_dob_year: float = _var(0.02, "DOB: same year (listed year-only, or day/month differ).")
     w_dob_swapped: float = _var(0.04, "DOB: day and month transposed, same year (03-05 for 05-03): one date written in "
                                       "the other convention, almost as telling as an equal one.")
-    w_dob_near: float = _var(0.0, "DOB: one year off (an age-derived or rounded year): neither for nor against.")
+    w_dob_near: float = _var(-0.02, "DOB: one year off.")
     w_dob_conflict: float = _var(-0.30, "DOB: every listed date disagrees by more than a year.")
     w_country_match: float = _var(0.02, "Country: the account's country/nationality is linked to the entry.")
     w_country_conflict: float = _var(-0.04, "Country: the entry lists nationalities (persons) or any country "

@@ -33,7 +33,6 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.scoring import _token_in
 from screening.matching.tokens import TokenTable, affix_words, place_words
 
 UNKNOWN = -1
@@ -47,7 +46,7 @@ class Evidence:
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
-    end_missing: np.ndarray  # bool: a person's account name is the listed name less its first or last name(s)
+    end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -174,8 +173,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("contained", "name",
             (Level("in_order", "floor", "review",
                    "Every token of the listed person's name, as listed and in the listed order, is in the account's "
-                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's, and "
-                   "the listed name is not a common short one (its tokens weigh {contained_min_weight} or more): a "
+                   "longer name, whose extra tokens weigh at most {contained_extra_ratio} times the listed name's: a "
                    "registrant's full name may carry extra given names; the name score is raised to where the hit "
                    "alerts at the bottom of review.", value=lambda c: contained_floor(c)),),
             _flag(lambda st: st.ev.contained),
@@ -213,12 +211,11 @@ FEATURES: tuple[Feature, ...] = (
     ROUTE,
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
-                   "The account's name is the listed person's name less a given name or surname at one end (\"Robert "
-                   "Thomas\" ~ \"Robert Thomas Caldwell\"): every account token aligned, and a listed name before or "
-                   "after them is missing; another family's or another person's name as often as not; "
-                   "×{end_missing}."),),
+                   "The account's two names are a three-name listed person's less its first or last name (\"Robert "
+                   "Thomas\" ~ \"Robert Thomas Caldwell\"), not a middle name or patronymic: another family's or "
+                   "another person's name as often as not; ×{end_missing}."),),
             _flag(lambda st: st.ev.end_missing),
-            "A listed person's first or last name(s) missing from the account's name."),
+            "A listed person's first or last name missing from the account's name."),
     Feature("headroom", "final",
             (Level("scale", "factor", "name_headroom",
                    "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
@@ -378,87 +375,51 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
     chinese = ((table.cn_name[np.maximum(q_tok, 0)] | ~q_valid).all(axis=1)
                & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
     return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
-            & (extra <= config.contained_extra_ratio * wl + 1e-6) & (wl >= config.contained_min_weight - 1e-6))
+            & (extra <= config.contained_extra_ratio * wl + 1e-6))
 
 
 def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
-                      l_tok: np.ndarray, q_len: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
-    """Per candidate pair: every account token (two or more) aligned, nothing merged, and a listed token
-    that names someone (two letters or more, no particle, legal-form, title or place word, no twin of an
-    aligned token) left unaligned before the first or after the last aligned listed position. Not when
-    the account's form (`q_len` characters) is long enough to have been cut at a field length
-    (`end_missing_max_len`) or its last token was cut (it begins the listed token it aligned to): the
-    listed tokens after it were lost with the cut."""
+                      l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per candidate pair: a two-token account name, both tokens aligned (nothing merged, the last not cut)
+    to a three-token listed name whose third token names someone (two letters or more, no particle,
+    legal-form, title, place word or patronymic, no twin of an aligned token) and stands before or after
+    the two, read in the listed order or with the first listed token moved to the end ("PUTIN, Vladimir
+    Vladimirovich" read "Vladimir Putin"). Longer listed names are left alone: people go by a middle name
+    ("Boris Johnson" ~ "Alexandre Boris de Pfeffel Johnson"), lists add a father's name after it."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, q, ms = match_j[:, :width], q_tok[:, :width], match_s[:, :width]
-    aligned, qv = mj >= 0, q >= 0
     out = np.zeros(len(mj), dtype=bool)
-    rows = np.flatnonzero((aligned | ~qv).all(axis=1) & (aligned.sum(axis=1) >= 2) & (resid == 0)
-                          & (q_len < config.end_missing_max_len))
+    rows = np.flatnonzero(((q >= 0).sum(axis=1) == 2) & ((mj >= 0).sum(axis=1) == 2) & (resid == 0)
+                          & ((l_tok >= 0).sum(axis=1) == 3))
     if len(rows) == 0:
         return out
-    mj, q, ms, lt = mj[rows], q[rows], ms[rows], l_tok[rows]
-    lv = lt >= 0
-    l_aligned = np.zeros(lt.shape, dtype=bool)
-    r, c = np.nonzero(mj >= 0)
-    l_aligned[r, mj[r, c]] = True
-    # where the listed tokens stand in the name as the account reads it: in the listed order, or with the
-    # first listed token moved to the end ("PUTIN, Vladimir Vladimirovich" read "Vladimir Putin": the
-    # patronymic is a middle name); an account aligned in neither order says nothing about the ends
-    nl = lv.sum(axis=1, keepdims=True)
-    pos = np.broadcast_to(np.arange(lt.shape[1])[None, :], lt.shape)
-    rotated = np.where(lv, (pos - 1) % np.maximum(nl, 1), pos)
-    in_order = _rising(mj, pos)
-    pos = np.where(in_order[:, None], pos, rotated)
-    lo = np.where(l_aligned, pos, lt.shape[1]).min(axis=1)
-    hi = np.where(l_aligned, pos, -1).max(axis=1)
-    readable = in_order | _rising(mj, rotated)
-    safe = np.maximum(lt, 0)
-    twin = ((lt[:, :, None] == lt[:, None, :]) & l_aligned[:, None, :]).any(axis=2)
-    named = (lv & ~l_aligned & ((pos < lo[:, None]) | (pos > hi[:, None])) & ~twin & (table.nchars[safe] >= 2)
-             & table.alpha[safe] & (table.particle[safe] == 0))
-    sel = np.flatnonzero(named.any(axis=1))
+    mj, q, ms, lt = mj[rows][:, :2], q[rows][:, :2], ms[rows][:, :2], l_tok[rows][:, :3]
+    k = np.arange(len(rows))
+    third = 3 - mj.sum(axis=1)  # the listed position left over (positions 0, 1, 2)
+    rotated = (mj - 1) % 3
+    end = np.where(mj[:, 0] < mj[:, 1], third != 1, (rotated[:, 0] < rotated[:, 1]) & ((third - 1) % 3 != 1))
+    tok = lt[k, third]
+    twin = (lt == tok[:, None]).sum(axis=1) > 1
+    names = (table.nchars[tok] >= 2) & table.alpha[tok] & (table.particle[tok] == 0) & ~twin
+    sel = np.flatnonzero(end & names)
     if len(sel) == 0:
         return out
-    named = named[sel] & ~_token_in(np.where(named[sel], lt[sel], -1), table, affix_words() | place_words())
-    # the account's last token begins the listed token it aligned to: a name cut short
-    k = np.arange(len(sel))
-    last = qv[sel].sum(axis=1) - 1
-    a, b = table.text[q[sel][k, last]], table.text[lt[sel][k, np.maximum(mj[sel][k, last], 0)]]
-    cut = (ms[sel][k, last] < 1.0) & np.fromiter((str(y).startswith(str(x)) for x, y in zip(a, b)), bool, len(sel))
-    out[rows[sel]] = named.any(axis=1) & ~cut & readable[sel]
-    return out
-
-
-def _rising(match_j: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Per row: the listed positions `pos` of the aligned tokens rise in the account's token order."""
-    k = np.arange(len(match_j))[:, None]
-    at = np.where(match_j >= 0, pos[k, np.maximum(match_j, 0)], -1)
-    seen = np.maximum.accumulate(at, axis=1)
-    return ~((at >= 0) & (at < seen)).any(axis=1)
-
-    mj, q, ms, lt = mj[rows], q[rows], ms[rows], l_tok[rows]
-    lv = lt >= 0
-    l_aligned = np.zeros(lt.shape, dtype=bool)
-    r, c = np.nonzero(mj >= 0)
-    l_aligned[r, mj[r, c]] = True
-    pos = np.arange(lt.shape[1])[None, :]
-    lo = np.where(l_aligned, pos, lt.shape[1]).min(axis=1)
-    hi = np.where(l_aligned, pos, -1).max(axis=1)
-    outside = lv & ~l_aligned & ((pos < lo[:, None]) | (pos > hi[:, None]))
-    safe = np.maximum(lt, 0)
     light = affix_words() | place_words()
-    word = np.fromiter((t not in light for t in table.text[safe.ravel()]), bool, safe.size).reshape(lt.shape)
-    twin = ((lt[:, :, None] == lt[:, None, :]) & l_aligned[:, None, :]).any(axis=2)
-    named = outside & (table.nchars[safe] >= 2) & table.alpha[safe] & (table.particle[safe] == 0) & word & ~twin
+    endings = patronymic_endings()
+    word = np.fromiter((t not in light and not t.endswith(endings) for t in table.text[tok[sel]]), bool, len(sel))
     # the account's last token begins the listed token it aligned to: a name cut short
-    n = qv.sum(axis=1)
-    last_q = q[np.arange(len(q)), n - 1]
-    last_l = lt[np.arange(len(q)), np.maximum(mj[np.arange(len(q)), n - 1], 0)]
-    cut = (ms[np.arange(len(q)), n - 1] < 1.0) & np.fromiter(
-        (str(b).startswith(str(a)) for a, b in zip(table.text[last_q], table.text[last_l])), bool, len(q))
-    out[rows] = named.any(axis=1) & ~cut
+    a, b = table.text[q[sel, 1]], table.text[lt[sel, mj[sel, 1]]]
+    cut = (ms[sel, 1] < 1.0) & np.fromiter((str(y).startswith(str(x)) for x, y in zip(a, b)), bool, len(sel))
+    out[rows[sel]] = word & ~cut
     return out
+
+
+@functools.cache
+def patronymic_endings() -> tuple[str, ...]:
+    """Endings of patronymics (particles.yml `patronymic_endings`): Romanovich, Ivanovna, Mammad oglu."""
+    data = yaml.safe_load((resources.files("screening") / "resources" / "matching" / "particles.yml")
+                          .read_text(encoding="utf-8"))
+    return tuple(data.get("patronymic_endings", []))
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:

@@ -75,10 +75,9 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
     end_missing = np.zeros(len(cand.pq), dtype=bool)
-    q_len = np.fromiter((len(t) for t in batch.units.text), np.int32, len(batch.units))
     end_missing[keep] = ft.end_missing_pairs(ns.match_j[keep], ns.match_s[keep], ns.resid[keep],
                                              batch.units.tok[cand.pq[keep]], index.units.tok[cand.pl[keep]],
-                                             q_len[cand.pq[keep]], batch.table, config)
+                                             batch.table)
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
         patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],

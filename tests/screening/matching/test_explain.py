@@ -105,6 +105,8 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
     ("Kim Jong Un Park Lee", "KIM Jong Un", {"subject_type": "person"}, "contained", "in_order"),
     ("Johnson PLC", "JOHNSON Hu", {"a_subject_type": "organization", "b_subject_type": "person"}, "one_word",
      "other_type"),
+    ("Robert Thomas", "Robert Thomas Caldwell", {"subject_type": "person"}, "end_missing", "listed_end"),
+    ("Ivan Petrov", "Ivan Petrov", {"a_birth_date": "1970-05-03", "b_birth_date": "1970-03-05"}, "dob", "swapped"),
 ])
 def test_hidden_rules_now_show_in_the_reasons(a, b, kwargs, feature, level) -> None:
     r = compare(a, b, **kwargs)
