@@ -227,6 +227,7 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     """
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
+    words = _join_split_legal_words(words)
     words = _unglue_phrase_word(_unglue_legal_form(_legal_ocr(words, suffix, prefix)), suffix, prefix)
     words, code = _strip_cut_suffix(words)
     while True:
@@ -352,6 +353,34 @@ def _strip_cut_suffix(words: list[str]) -> tuple[list[str], str | None]:
             if code is not None:
                 return words[:-size], code
     return words, None
+
+
+SPLIT_WORD_MIN = 6  # legal-form words this long are joined again when split in two
+
+
+@functools.cache
+def _split_legal_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(Latin words of legal forms long enough to be told when split ("aktsio nernoe"), all their words)."""
+    suffix, prefix, _, _ = legal_form_tables()
+    words = frozenset(w for table in (suffix, prefix) for phrase in table.phrases for w in phrase)
+    return frozenset(w for w in words if len(w) >= SPLIT_WORD_MIN and w.isascii() and w.isalpha()), words
+
+
+def _join_split_legal_words(words: list[str]) -> list[str]:
+    """Two neighbours that make one legal-form word and are not both legal-form words themselves ("AKTSIO
+    NERNOE OBSHCHESTVO", "OTVETSTV ENNOSTYU"; not "JOINT STOCK") joined again, so the form is recognised."""
+    long, known = _split_legal_words()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if (i + 1 < len(words) and words[i] + words[i + 1] in long
+                and not (words[i] in known and words[i + 1] in known)):
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 GLUED_WORD_MIN = 5  # legal-form words this long are split off a word they were run together with

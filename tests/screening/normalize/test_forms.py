@@ -186,6 +186,20 @@ GLUED_LEGAL_FORM_CASES = [
 # A long name cut at a field length (35 characters) inside its legal form: the first words of the form, the
 # last one whole or cut, are stripped like the whole form (us_ofac_sdn "COMMERCIAL BANK SPUTNIK PUBLIC
 # JOINT-STOCK COMPANY" cut by the evaluation's truncation variant); a short name keeps them.
+# A legal-form word split in two (the evaluation's token_split variants of us_ofac_cons names) is joined again;
+# two words that are each legal-form words ("JOINT STOCK") stay apart.
+SPLIT_LEGAL_WORD_CASES = [
+    ("AKTSIO NERNOE OBSHCHESTVO VERTOLETY ROSSII", "vertolety rossii", "jsc"),
+    ("OBSHCHESTVO S OGRANICHENNOI OTVETSTV ENNOSTYU MULTIKARTA", "multikarta", "llc"),
+    ("Delta Joint Stock Bank", "delta joint stock bank", None),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), SPLIT_LEGAL_WORD_CASES)
+def test_split_legal_words(name: str, expected: str, code: str | None) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
+
+
 CUT_LEGAL_FORM_CASES = [
     ("COMMERCIAL BANK SPUTNIK PUBLIC JOIN", "commercial bank sputnik", "jsc"),
     ("ROSTOV REGIONAL TRADING LIMITED LIAB", "rostov regional trading", "llc"),
