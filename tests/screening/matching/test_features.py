@@ -40,6 +40,10 @@ NAME_CASES = [
      "cut at a field length: the listed tokens after the cut token were lost with it"),
     ("Rybinskaya Shipyard Company", "Rybinskaya Verf", "organization", "miss",
      "not a cut: the different word costs fully"),
+    ("OPEN JOINT STOCK COMPANY 'BELOGLINS", "OPEN JOINT STOCK COMPANY 'BELOGLINSKIY ELEVATOR'", "organization",
+     "alert", "a long cut-off token (us_csl 20662-SSI cut at 35 characters)"),
+    ("Caspian Limited", "CASPIAN AIR", "organization", "miss",
+     "one word against a listed company named by that word and its trade (us_csl 'CASPIAN AIR')"),
     # issue 13 §3, clean-base false alerts (us_csl "Robert Thomas Caldwell", gb_ofsi "Ashraf Hussein ALI")
     ("Robert Thomas", "Robert Thomas Caldwell", "person", "miss", "the listed surname missing at the end"),
     ("Hussein Ali", "Ashraf Hussein ALI", "person", "miss", "the listed first name missing at the front"),
