@@ -88,6 +88,10 @@ class MatchConfig:
                                    "from the bundled name-variant tables.")
     prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
                                    "a field length: Al-Bi ~ Al-Bishauri).")
+    prefix_long_sim: float = _var(0.90, "…when the cut-off last token has `prefix_long_len` letters or more: a long "
+                                        "beginning is seldom another word (OPEN JOINT STOCK COMPANY 'BELOGLINS ~ "
+                                        "'BELOGLINSKIY ELEVATOR'; Brown ~ Browning keeps `prefix_sim`).")
+    prefix_long_len: int = _var(8, "Letters from which a cut-off last token aligns at `prefix_long_sim`.")
     truncated_weight: float = _var(0.3, "Weight factor of listed tokens after the one the account's cut-off last "
                                         "token begins (a name cut at a field length lost them with the cut).")
     short_token_len: int = _var(3, "Tokens this short (or shorter) must match exactly (or as initials).")
