@@ -149,7 +149,7 @@ class MatchConfig:
     w_dob_year: float = _var(0.02, "DOB: same year (listed year-only, or day/month differ).")
     w_dob_swapped: float = _var(0.04, "DOB: day and month transposed, same year (03-05 for 05-03): one date written in "
                                       "the other convention, almost as telling as an equal one.")
-    w_dob_near: float = _var(-0.02, "DOB: one year off.")
+    w_dob_near: float = _var(-0.02, "DOB: one year off (day and month transposed: `w_dob_swapped`).")
     w_dob_conflict: float = _var(-0.30, "DOB: every listed date disagrees by more than a year.")
     w_country_match: float = _var(0.02, "Country: the account's country/nationality is linked to the entry.")
     w_country_conflict: float = _var(-0.04, "Country: the entry lists nationalities (persons) or any country "

@@ -178,7 +178,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     cut &= last[:, :, None] & ~chinese[:, None, None]
     # a long cut-off token is seldom another word that happens to begin the listed one (BELOGLINS ~ BELOGLINSKIY)
     long_cut = cut & (table.nchars[np.where(qv, Q, 0)] >= config.prefix_long_len)[:, :, None]
-    S = np.where(cut | abbrev, np.maximum(S, np.where(long_cut, config.prefix_long_sim, config.prefix_sim)), S)
+    lift = np.where(long_cut, np.float32(config.prefix_long_sim), np.float32(config.prefix_sim))
+    S = np.where(cut | abbrev, np.maximum(S, lift), S)
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
