@@ -105,8 +105,10 @@ class MatchConfig:
     merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
     merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
                                       "similar (merge / split).")
-    merge_protect_sim: float = _var(0.90, "Token pairs less similar than this are also tried as parts of a merge / "
-                                          "split (the better reading wins).")
+    merge_protect_sim: float = _var(0.91, "Token pairs less similar than this are also tried as parts of a merge / "
+                                          "split (the better reading wins); above `variant_sim`, so a nickname or "
+                                          "romanisation-table match does not hide a split (\"Alex ander\" is "
+                                          "Alexander split, not the nickname Alex and an extra token).")
     order_bonus: float = _var(0.02, "Share of the name score kept for token order and exact spelling: it breaks "
                                     "ties between an exact and a reordered or normalised match.")
     kind_factor_pinyin: float = _var(0.97, "Factor on a match found only through Han → pinyin (homophones share "

@@ -21,6 +21,8 @@ NAME_CASES = [
     ("Müller Hans", "Hans Mueller", "person", "alert", "diacritics, transliteration"),
     ("Olaf Scholze", "Olaf Scholz", "person", "alert", "one typo in a long token"),
     ("Hans Peter Schmidt", "Hanspeter Schmidt", "person", "alert", "token merge"),
+    ("CHEMEZOV, Alex ander", "CHEMEZOV, Alexander", "person", "alert",
+     "token split whose first half is a nickname (us_csl CHEMEZOV, the token_split variant)"),
     ("Abdelmalek Droukdel", "Abde1malek Droukdel", "person", "alert", "OCR digit"),
     ("Bill Clinton", "William Clinton", "person", "alert", "nickname"),
     ("Mehmet Ali Yilmaz", "Mohammed Ali Yilmaz", "person", "alert", "romanisation variant"),
