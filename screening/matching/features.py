@@ -9,7 +9,8 @@ recording one step per level that applied, with the score after it: the last ste
     name stage   base (token alignment, scoring.py) → listed person's full name inside a longer one (floor) →
                  patronymic swap ×, Han name out of order ×,
                  different numbers ×,
-                 variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
+                 variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin),
+                 a listed person's first or last name missing ×
                  = the name score
     final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
                  strong-name floor (max) → weak-alias cap (min) → identifier (max) → clip to [0, 1]

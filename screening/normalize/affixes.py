@@ -324,14 +324,15 @@ CUT_NAME_MIN = 28  # names this long (words and spaces) may have been cut at a f
 
 
 @functools.cache
-def _cut_suffixes() -> dict[Phrase, dict[str, str]]:
-    """The beginnings of the suffix legal forms of three words or more: words before → {next word: code}."""
+def _cut_suffixes() -> tuple[dict[Phrase, dict[str, str]], int]:
+    """The beginnings of the suffix legal forms of three words or more: words before → {next word: code};
+    and the longest beginning."""
     suffix, _, _, _ = legal_form_tables()
     out: dict[Phrase, dict[str, str]] = {}
     for phrase, code in suffix.phrases.items():
         for k in range(1, len(phrase) - 1):
             out.setdefault(phrase[:k], {}).setdefault(phrase[k], code)
-    return out
+    return out, max((len(p) for p in out), default=0)
 
 
 def _strip_cut_suffix(words: list[str]) -> tuple[list[str], str | None]:
@@ -340,17 +341,18 @@ def _strip_cut_suffix(words: list[str]) -> tuple[list[str], str | None]:
     its last word whole or cut (three letters or more). Removed like the whole form."""
     if len(words) < 3 or sum(len(w) + 1 for w in words) <= CUT_NAME_MIN:
         return words, None
-    from screening.normalize.chinese import pinyin_syllables
-
-    syllables = pinyin_syllables()
-    starts = _cut_suffixes()
-    for size in range(min(len(words) - 1, max((len(p) for p in starts), default=0) + 1), 1, -1):
+    starts, longest = _cut_suffixes()
+    last = words[-1]
+    if len(last) < GLUED_STEM_MIN:
+        return words, None
+    for size in range(min(len(words) - 1, longest + 1), 1, -1):
         nexts = starts.get(tuple(words[-size:-1]))
-        last = words[-1]
-        # a romanised Chinese form's syllables ("gu fen") also end people's and places' names
-        if nexts and len(last) >= GLUED_STEM_MIN and not syllables.issuperset(words[-size:]):
-            code = next((c for w, c in nexts.items() if w.startswith(last)), None)
-            if code is not None:
+        code = next((c for w, c in nexts.items() if w.startswith(last)), None) if nexts else None
+        if code is not None:
+            from screening.normalize.chinese import pinyin_syllables
+
+            # a romanised Chinese form's syllables ("gu fen") also end people's and places' names
+            if not pinyin_syllables().issuperset(words[-size:]):
                 return words[:-size], code
     return words, None
 
