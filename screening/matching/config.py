@@ -46,6 +46,10 @@ class MatchConfig:
                                              "(features.py `contained`) while the account's extra tokens weigh at "
                                              "most this many times the listed name's: a registrant's full name may "
                                              "carry extra given names, a name twice as long is another name.")
+    end_missing: float = _var(0.9, "Factor on the name score of a person whose two-token account name is a three-token "
+                                   "listed name less its first or last name (\"Robert Thomas\" ~ \"Robert Thomas "
+                                   "Caldwell\"); a middle name or a patronymic left out costs only `extra_list_cost` "
+                                   "(features.py `end_missing`).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
     conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "
@@ -84,6 +88,10 @@ class MatchConfig:
                                    "from the bundled name-variant tables.")
     prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
                                    "a field length: Al-Bi ~ Al-Bishauri).")
+    prefix_long_sim: float = _var(0.90, "…when the cut-off last token has `prefix_long_len` letters or more: a long "
+                                        "beginning is seldom another word (OPEN JOINT STOCK COMPANY 'BELOGLINS ~ "
+                                        "'BELOGLINSKIY ELEVATOR'; Brown ~ Browning keeps `prefix_sim`).")
+    prefix_long_len: int = _var(8, "Letters from which a cut-off last token aligns at `prefix_long_sim`.")
     truncated_weight: float = _var(0.3, "Weight factor of listed tokens after the one the account's cut-off last "
                                         "token begins (a name cut at a field length lost them with the cut).")
     short_token_len: int = _var(3, "Tokens this short (or shorter) must match exactly (or as initials).")
@@ -97,8 +105,10 @@ class MatchConfig:
     merge_split: bool = _var(True, "Also align adjacent tokens joined (Hans Peter ~ Hanspeter, Jian Hua ~ Jianhua).")
     merge_min_sim: float = _var(0.80, "Tokens left over on both sides, joined in order, align when at least this "
                                       "similar (merge / split).")
-    merge_protect_sim: float = _var(0.90, "Token pairs less similar than this are also tried as parts of a merge / "
-                                          "split (the better reading wins).")
+    merge_protect_sim: float = _var(0.91, "Token pairs less similar than this are also tried as parts of a merge / "
+                                          "split (the better reading wins); above `variant_sim`, so a nickname or "
+                                          "romanisation-table match does not hide a split (\"Alex ander\" is "
+                                          "Alexander split, not the nickname Alex and an extra token).")
     order_bonus: float = _var(0.02, "Share of the name score kept for token order and exact spelling: it breaks "
                                     "ties between an exact and a reordered or normalised match.")
     kind_factor_pinyin: float = _var(0.97, "Factor on a match found only through Han → pinyin (homophones share "
@@ -139,7 +149,9 @@ class MatchConfig:
                                       "(no wall of identical 1.0s).")
     w_dob_exact: float = _var(0.06, "DOB: the account's date equals a listed date.")
     w_dob_year: float = _var(0.02, "DOB: same year (listed year-only, or day/month differ).")
-    w_dob_near: float = _var(-0.02, "DOB: one year off, or day and month transposed.")
+    w_dob_swapped: float = _var(0.04, "DOB: day and month transposed, same year (03-05 for 05-03): one date written in "
+                                      "the other convention, almost as telling as an equal one.")
+    w_dob_near: float = _var(-0.02, "DOB: one year off (day and month transposed: `w_dob_swapped`).")
     w_dob_conflict: float = _var(-0.30, "DOB: every listed date disagrees by more than a year.")
     w_country_match: float = _var(0.02, "Country: the account's country/nationality is linked to the entry.")
     w_country_conflict: float = _var(-0.04, "Country: the entry lists nationalities (persons) or any country "

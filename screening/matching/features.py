@@ -9,7 +9,8 @@ recording one step per level that applied, with the score after it: the last ste
     name stage   base (token alignment, scoring.py) → listed person's full name inside a longer one (floor) →
                  patronymic swap ×, Han name out of order ×,
                  different numbers ×,
-                 variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin)
+                 variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin),
+                 a listed person's first or last name missing ×
                  = the name score
     final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
                  strong-name floor (max) → weak-alias cap (min) → identifier (max) → clip to [0, 1]
@@ -33,7 +34,7 @@ import yaml
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable, affix_words
+from screening.matching.tokens import TokenTable, affix_words, place_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -46,6 +47,7 @@ class Evidence:
 
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
+    end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -55,7 +57,7 @@ class Evidence:
     han_joined: np.ndarray  # bool: a Han-named person aligned only by joining surname and given name
     weak: np.ndarray  # bool: the listed name is a weak alias
     name_weight: np.ndarray  # float32: the listed form's token weights summed (set where the name is strong)
-    dob: np.ndarray  # int8: 3 exact, 2 year, 1 near, 0 conflict, -1 unknown
+    dob: np.ndarray  # int8: 4 exact, 3 day and month swapped, 2 year, 1 near, 0 conflict, -1 unknown
     country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
@@ -208,6 +210,13 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
             "The least a romanisation-variant match must reach."),
     ROUTE,
+    Feature("end_missing", "name",
+            (Level("listed_end", "factor", "end_missing",
+                   "The account's two names are a three-name listed person's less its first or last name (\"Robert "
+                   "Thomas\" ~ \"Robert Thomas Caldwell\"), not a middle name or patronymic: another family's or "
+                   "another person's name as often as not; ×{end_missing}."),),
+            _flag(lambda st: st.ev.end_missing),
+            "A listed person's first or last name missing from the account's name."),
     Feature("headroom", "final",
             (Level("scale", "factor", "name_headroom",
                    "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
@@ -216,12 +225,14 @@ FEATURES: tuple[Feature, ...] = (
             "Room above an exact name for corroboration."),
     Feature("dob", "final",
             (Level("exact", "add", "w_dob_exact", "The account's birth date equals a listed date; {w_dob_exact:+}."),
+             Level("swapped", "add", "w_dob_swapped",
+                   "Day and month transposed in the same year (one date in the other convention); {w_dob_swapped:+}."),
              Level("year", "add", "w_dob_year",
                    "Same year (a listed year only, or within a listed range); {w_dob_year:+}."),
-             Level("near", "add", "w_dob_near", "One year off, or day and month transposed; {w_dob_near:+}."),
+             Level("near", "add", "w_dob_near", "One year off; {w_dob_near:+}."),
              Level("conflict", "add", "w_dob_conflict",
                    "Every listed birth date disagrees by more than a year; {w_dob_conflict:+}.")),
-            lambda st: np.where(st.ev.dob >= 0, 3 - st.ev.dob, UNKNOWN).astype(np.int8),
+            lambda st: np.where(st.ev.dob >= 0, 4 - st.ev.dob, UNKNOWN).astype(np.int8),
             "Account birth date against the entry's listed dates."),
     Feature("country", "final",
             (Level("match", "add", "w_country_match",
@@ -368,6 +379,50 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
             & (extra <= config.contained_extra_ratio * wl + 1e-6))
 
 
+def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                      l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per candidate pair: a two-token account name, both tokens aligned (nothing merged, the last not cut)
+    to a three-token listed name whose third token names someone (two letters or more, no particle,
+    legal-form, title, place word or patronymic, no twin of an aligned token) and stands before or after
+    the two, read in the listed order or with the first listed token moved to the end ("PUTIN, Vladimir
+    Vladimirovich" read "Vladimir Putin"). Longer listed names are left alone: people go by a middle name
+    ("Boris Johnson" ~ "Alexandre Boris de Pfeffel Johnson"), lists add a father's name after it."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, q, ms = match_j[:, :width], q_tok[:, :width], match_s[:, :width]
+    out = np.zeros(len(mj), dtype=bool)
+    rows = np.flatnonzero(((q >= 0).sum(axis=1) == 2) & ((mj >= 0).sum(axis=1) == 2) & (resid == 0)
+                          & ((l_tok >= 0).sum(axis=1) == 3))
+    if len(rows) == 0:
+        return out
+    mj, q, ms, lt = mj[rows][:, :2], q[rows][:, :2], ms[rows][:, :2], l_tok[rows][:, :3]
+    k = np.arange(len(rows))
+    third = 3 - mj.sum(axis=1)  # the listed position left over (positions 0, 1, 2)
+    rotated = (mj - 1) % 3
+    end = np.where(mj[:, 0] < mj[:, 1], third != 1, (rotated[:, 0] < rotated[:, 1]) & ((third - 1) % 3 != 1))
+    tok = lt[k, third]
+    twin = (lt == tok[:, None]).sum(axis=1) > 1
+    names = (table.nchars[tok] >= 2) & table.alpha[tok] & (table.particle[tok] == 0) & ~twin
+    sel = np.flatnonzero(end & names)
+    if len(sel) == 0:
+        return out
+    light = affix_words() | place_words()
+    endings = patronymic_endings()
+    word = np.fromiter((t not in light and not t.endswith(endings) for t in table.text[tok[sel]]), bool, len(sel))
+    # the account's last token begins the listed token it aligned to: a name cut short
+    a, b = table.text[q[sel, 1]], table.text[lt[sel, mj[sel, 1]]]
+    cut = (ms[sel, 1] < 1.0) & np.fromiter((str(y).startswith(str(x)) for x, y in zip(a, b)), bool, len(sel))
+    out[rows[sel]] = word & ~cut
+    return out
+
+
+@functools.cache
+def patronymic_endings() -> tuple[str, ...]:
+    """Endings of patronymics (particles.yml `patronymic_endings`): Romanovich, Ivanovna, Mammad oglu."""
+    data = yaml.safe_load((resources.files("screening") / "resources" / "matching" / "particles.yml")
+                          .read_text(encoding="utf-8"))
+    return tuple(data.get("patronymic_endings", []))
+
+
 def describe_features(config: MatchConfig | None = None) -> list[dict]:
     """Every rule of the score in the order it runs: feature, stage, what the feature is about, level,
     effect, setting, value, what the level means (`screening match features`)."""
@@ -489,7 +544,8 @@ def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def dob_levels(index: ListIndex, entry: np.ndarray, dob: np.ndarray) -> np.ndarray:
-    """Per row: 3 exact, 2 same year / in range, 1 near, 0 conflict, -1 unknown (no date on a side)."""
+    """Per row: 4 exact, 3 day and month swapped (same year), 2 same year / in range, 1 one year off,
+    0 conflict, -1 unknown (no date on a side)."""
     out = np.full(len(entry), UNKNOWN, dtype=np.int8)
     has = dob != NO_DATE
     rows = np.flatnonzero(has)
@@ -508,7 +564,7 @@ def dob_levels(index: ListIndex, entry: np.ndarray, dob: np.ndarray) -> np.ndarr
     year = (inside & (prec != 0)) | ((prec == 0) & (dy == ly))
     swapped = (prec == 0) & (dy == ly) & (dm == ld) & (dd == lm) & (dm != dd)
     off_one = (dy >= ly - 1) & (dy <= hy + 1)
-    level = np.where(exact, 3, np.where(swapped, 1, np.where(year, 2, np.where(off_one, 1, 0)))).astype(np.int8)
+    level = np.where(exact, 4, np.where(swapped, 3, np.where(year, 2, np.where(off_one, 1, 0)))).astype(np.int8)
     best = np.full(len(rows), UNKNOWN, dtype=np.int8)
     np.maximum.at(best, pos, level)
     out[rows] = best

@@ -74,8 +74,12 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
+    end_missing = np.zeros(len(cand.pq), dtype=bool)
+    end_missing[keep] = ft.end_missing_pairs(ns.match_j[keep], ns.match_s[keep], ns.resid[keep],
+                                             batch.units.tok[cand.pq[keep]], index.units.tok[cand.pl[keep]],
+                                             batch.table)
     ev = ft.Evidence(
-        base=ns.score[pair], contained=contained[pair] & person,
+        base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
         patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,

@@ -176,7 +176,10 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     begins = cut.any(axis=2)  # [P, width]: the account token begins a listed token (a cut, an abbreviation)
     # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
     cut &= last[:, :, None] & ~chinese[:, None, None]
-    S = np.where(cut | abbrev, np.maximum(S, config.prefix_sim), S)
+    # a long cut-off token is seldom another word that happens to begin the listed one (BELOGLINS ~ BELOGLINSKIY)
+    long_cut = cut & (table.nchars[np.where(qv, Q, 0)] >= config.prefix_long_len)[:, :, None]
+    lift = np.where(long_cut, np.float32(config.prefix_long_sim), np.float32(config.prefix_sim))
+    S = np.where(cut | abbrev, np.maximum(S, lift), S)
 
     WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
     WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)

@@ -6,6 +6,7 @@ Every entry in the YAML tables is normalised with the same tokenizer as names, s
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -226,7 +227,9 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     """
     suffix, prefix, _, _ = legal_form_tables()
     code: str | None = None
-    words = _unglue_legal_form(_legal_ocr(words, suffix, prefix))
+    words = _join_split_legal_words(words)
+    words = _unglue_phrase_word(_unglue_legal_form(_legal_ocr(words, suffix, prefix)), suffix, prefix)
+    words, code = _strip_cut_suffix(words)
     while True:
         words, found = strip_suffix(words, suffix, fuzzy=True)
         if found is None:
@@ -314,6 +317,112 @@ def _unglue_legal_form(words: list[str]) -> list[str]:
     for form in GLUED_LEGAL_FORMS:
         if last.endswith(form) and len(last) - len(form) >= GLUED_STEM_MIN and last.isalpha():
             return words[:-1] + [last[: -len(form)], form]
+    return words
+
+
+CUT_NAME_MIN = 28  # names this long (words and spaces) may have been cut at a field length (35 characters)
+
+
+@functools.cache
+def _cut_suffixes() -> tuple[dict[Phrase, dict[str, str]], int]:
+    """The beginnings of the suffix legal forms of three words or more: words before → {next word: code};
+    and the longest beginning."""
+    suffix, _, _, _ = legal_form_tables()
+    out: dict[Phrase, dict[str, str]] = {}
+    for phrase, code in suffix.phrases.items():
+        for k in range(1, len(phrase) - 1):
+            out.setdefault(phrase[:k], {}).setdefault(phrase[k], code)
+    return out, max((len(p) for p in out), default=0)
+
+
+def _strip_cut_suffix(words: list[str]) -> tuple[list[str], str | None]:
+    """A legal form at the end of a long name cut at a field length ("COMMERCIAL BANK SPUTNIK PUBLIC JOIN" for
+    "... PUBLIC JOINT-STOCK COMPANY"): the name ends with the first words of a legal form of three words or more,
+    its last word whole or cut (three letters or more). Removed like the whole form."""
+    if len(words) < 3 or sum(len(w) + 1 for w in words) <= CUT_NAME_MIN:
+        return words, None
+    starts, longest = _cut_suffixes()
+    last = words[-1]
+    if len(last) < GLUED_STEM_MIN:
+        return words, None
+    for size in range(min(len(words) - 1, longest + 1), 1, -1):
+        nexts = starts.get(tuple(words[-size:-1]))
+        code = next((c for w, c in nexts.items() if w.startswith(last)), None) if nexts else None
+        if code is not None:
+            from screening.normalize.chinese import pinyin_syllables
+
+            # a romanised Chinese form's syllables ("gu fen") also end people's and places' names
+            if not pinyin_syllables().issuperset(words[-size:]):
+                return words[:-size], code
+    return words, None
+
+
+SPLIT_WORD_MIN = 6  # legal-form words this long are joined again when split in two
+
+
+@functools.cache
+def _split_legal_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(Latin words of legal forms long enough to be told when split ("aktsio nernoe"), all their words)."""
+    suffix, prefix, _, _ = legal_form_tables()
+    words = frozenset(w for table in (suffix, prefix) for phrase in table.phrases for w in phrase)
+    return frozenset(w for w in words if len(w) >= SPLIT_WORD_MIN and w.isascii() and w.isalpha()), words
+
+
+def _join_split_legal_words(words: list[str]) -> list[str]:
+    """Two neighbours that make one legal-form word and are not both legal-form words themselves ("AKTSIO
+    NERNOE OBSHCHESTVO", "OTVETSTV ENNOSTYU"; not "JOINT STOCK") joined again, so the form is recognised."""
+    long, known = _split_legal_words()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if (i + 1 < len(words) and words[i] + words[i + 1] in long
+                and not (words[i] in known and words[i + 1] in known)):
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+GLUED_WORD_MIN = 5  # legal-form words this long are split off a word they were run together with
+
+
+@functools.cache
+def _glued_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a word ending with the last word of a suffix legal form, a word beginning with a word of a prefix
+    legal form), three letters or more left over: the long Latin legal-form words only."""
+    suffix, prefix, _, _ = legal_form_tables()
+
+    def alternatives(words: set[str]) -> str:
+        long = sorted((w for w in words if len(w) >= GLUED_WORD_MIN and w.isascii() and w.isalpha()), key=len,
+                      reverse=True)
+        return "|".join(long)
+
+    ends = alternatives(set(suffix.lasts))
+    starts = alternatives({w for phrase in prefix.phrases for w in phrase})
+    return re.compile(rf"^([a-z]{{{GLUED_STEM_MIN},}}?)({ends})$"), re.compile(rf"^({starts})([a-z]{{{GLUED_STEM_MIN},}})$")
+
+
+def _unglue_phrase_word(words: list[str], suffix: "PhraseTable", prefix: "PhraseTable") -> list[str]:
+    """A word of a legal form run together with its neighbour ("KHAYBARCOMPANY", "JOINT STOCK
+    COMPANYRUSSIAN AGRICULTURAL BANK", "LIMITED LIABILITYCOMPANY OMZ") split in two, only where the split
+    completes a legal form at that end of the name (the form is then stripped like any other)."""
+    if not words:
+        return words
+    glued_end, glued_start = _glued_patterns()
+    m = glued_end.match(words[-1]) if len(words[-1]) >= GLUED_STEM_MIN + GLUED_WORD_MIN else None
+    if m:
+        split = words[:-1] + [m.group(1), m.group(2)]
+        if strip_suffix(split, suffix, fuzzy=True)[1] is not None:
+            return split
+    for k in range(min(prefix.longest, len(words))):
+        m = glued_start.match(words[k]) if len(words[k]) >= GLUED_STEM_MIN + GLUED_WORD_MIN else None
+        if m:
+            split = words[:k] + [m.group(1), m.group(2)] + words[k + 1:]
+            rest, found = strip_prefix(split, prefix, fuzzy=True)
+            if found is not None and len(split) - len(rest) > k:
+                return split
     return words
 
 

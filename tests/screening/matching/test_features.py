@@ -21,6 +21,8 @@ NAME_CASES = [
     ("Müller Hans", "Hans Mueller", "person", "alert", "diacritics, transliteration"),
     ("Olaf Scholze", "Olaf Scholz", "person", "alert", "one typo in a long token"),
     ("Hans Peter Schmidt", "Hanspeter Schmidt", "person", "alert", "token merge"),
+    ("CHEMEZOV, Alex ander", "CHEMEZOV, Alexander", "person", "alert",
+     "token split whose first half is a nickname (us_csl CHEMEZOV, the token_split variant)"),
     ("Abdelmalek Droukdel", "Abde1malek Droukdel", "person", "alert", "OCR digit"),
     ("Bill Clinton", "William Clinton", "person", "alert", "nickname"),
     ("Mehmet Ali Yilmaz", "Mohammed Ali Yilmaz", "person", "alert", "romanisation variant"),
@@ -40,6 +42,17 @@ NAME_CASES = [
      "cut at a field length: the listed tokens after the cut token were lost with it"),
     ("Rybinskaya Shipyard Company", "Rybinskaya Verf", "organization", "miss",
      "not a cut: the different word costs fully"),
+    ("OPEN JOINT STOCK COMPANY 'BELOGLINS", "OPEN JOINT STOCK COMPANY 'BELOGLINSKIY ELEVATOR'", "organization",
+     "alert", "a long cut-off token (us_csl 20662-SSI cut at 35 characters)"),
+    ("Caspian Limited", "CASPIAN AIR", "organization", "miss",
+     "one word against a listed company named by that word and its trade (us_csl 'CASPIAN AIR')"),
+    # issue 13 §3, clean-base false alerts (us_csl "Robert Thomas Caldwell", gb_ofsi "Ashraf Hussein ALI")
+    ("Robert Thomas", "Robert Thomas Caldwell", "person", "miss", "the listed surname missing at the end"),
+    ("Hussein Ali", "Ashraf Hussein ALI", "person", "miss", "the listed first name missing at the front"),
+    ("Vladimir Putin", "Vladimir Vladimirovich Putin", "person", "alert", "a middle name (patronymic) left out"),
+    ("Rotenberg Arkadii", "Arkadii Romanovich Rotenberg", "person", "alert",
+     "surname first, the patronymic left out (name_bench)"),
+    ("Kim Jong Un Park Lee", "KIM Jong Un", "person", "alert", "a distinctive listed name inside a longer one"),
 ]
 
 
@@ -101,12 +114,19 @@ def test_dob_qualifies_without_hiding_a_strong_name() -> None:
     assert {f["level"] for f in conflict.reasons["features"] if f["feature"] == "dob"} == {"conflict"}
 
 
-def test_day_month_swapped_and_off_by_one_are_near() -> None:
+def test_day_month_swapped_corroborates_and_one_year_off_is_near() -> None:
+    # a date written in the other convention (03/05 for 05/03) is the same date: it ranks between an equal date
+    # and a same-year one; a year off costs a little, far less than a conflict
+    plain = compare("Ivan Petrov", "Ivan Petrov")
+    exact = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-03-05", b_birth_date="1970-03-05")
     swapped = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-05-03", b_birth_date="1970-03-05")
-    levels = {f["level"] for f in swapped.reasons["features"] if f["feature"] == "dob"}
-    assert levels == {"near"}
+    year = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1970-08-21", b_birth_date="1970-03-05")
+    assert {f["level"] for f in swapped.reasons["features"] if f["feature"] == "dob"} == {"swapped"}
+    assert exact.score >= swapped.score > year.score > plain.score  # both clipped at 1.0 on an exact name
     off = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1971-05-03", b_birth_date="1970-05-03")
     assert {f["level"] for f in off.reasons["features"] if f["feature"] == "dob"} == {"near"}
+    conflict = compare("Ivan Petrov", "Ivan Petrov", a_birth_date="1980-05-03", b_birth_date="1970-05-03")
+    assert plain.score > off.score > conflict.score
 
 
 def test_country_and_type() -> None:

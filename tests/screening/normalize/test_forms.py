@@ -176,7 +176,41 @@ GLUED_LEGAL_FORM_CASES = [
     ("SENSETIME GROUPLIMITED", "sensetime group", "ltd"),  # us_ofac_cons "SENSETIME GROUP LIMITED"
     ("RN-KOMSOMOLSKI NPZOOO", "rn komsomolski npz", "llc"),  # us_ofac_cons "RN-KOMSOMOLSKI NPZ OOO"
     ("Zinc Holdings Costco", "zinc holdings costco", None),
+    # a word of a longer legal form run together with its neighbour, split only where that completes the form
+    ("KHAYBARCOMPANY", "khaybar", "co"),  # us_csl "KHAYBAR COMPANY"
+    ("JOINT STOCK COMPANYRUSSIAN AGRICULTURAL BANK", "russian agricultural bank", "jsc"),  # us_ofac_cons
+    ("LIMITED LIABILITYCOMPANY OMZ-SPETSSTAL", "omz spetsstal", "llc"),  # us_ofac_cons 18732-style
+    ("Stockholm Trading", "stockholm trading", None),  # "stock" + "holm" completes no legal form
 ]
+
+# A long name cut at a field length (35 characters) inside its legal form: the first words of the form, the
+# last one whole or cut, are stripped like the whole form (us_ofac_sdn "COMMERCIAL BANK SPUTNIK PUBLIC
+# JOINT-STOCK COMPANY" cut by the evaluation's truncation variant); a short name keeps them.
+# A legal-form word split in two (the evaluation's token_split variants of us_ofac_cons names) is joined again;
+# two words that are each legal-form words ("JOINT STOCK") stay apart.
+SPLIT_LEGAL_WORD_CASES = [
+    ("AKTSIO NERNOE OBSHCHESTVO VERTOLETY ROSSII", "vertolety rossii", "jsc"),
+    ("OBSHCHESTVO S OGRANICHENNOI OTVETSTV ENNOSTYU MULTIKARTA", "multikarta", "llc"),
+    ("Delta Joint Stock Bank", "delta joint stock bank", None),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), SPLIT_LEGAL_WORD_CASES)
+def test_split_legal_words(name: str, expected: str, code: str | None) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
+
+
+CUT_LEGAL_FORM_CASES = [
+    ("COMMERCIAL BANK SPUTNIK PUBLIC JOIN", "commercial bank sputnik", "jsc"),
+    ("ROSTOV REGIONAL TRADING LIMITED LIAB", "rostov regional trading", "llc"),
+    ("Sputnik Public Join", "sputnik public join", None),
+    ("ZHEJIANG DAHUA TECHNOLOGY GU FEN", "zhejiang dahua technology gu fen", None),  # syllables end names too
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "code"), CUT_LEGAL_FORM_CASES)
+def test_cut_legal_forms(name: str, expected: str, code: str | None) -> None:
+    assert [(f.text, f.legal_form) for f in name_forms(name, "organization")] == [(expected, code)]
 
 
 @pytest.mark.parametrize(("name", "expected", "code"), GLUED_LEGAL_FORM_CASES)
