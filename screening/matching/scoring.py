@@ -504,7 +504,7 @@ def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.n
     if not valid.any():
         return np.zeros(tok.shape, dtype=bool)
     toks = np.unique(tok[valid])
-    hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
+    hit = toks[np.fromiter((t in words for t in table.text[toks].tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
 
 
