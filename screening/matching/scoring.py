@@ -156,7 +156,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     strict = q_units.strict[pq]
     st = np.broadcast_to(strict[:, None, None], cells.shape)[cells]
     codes = (a.astype(np.int64) << 32) | b.astype(np.int64) | (st.astype(np.int64) << 62)
-    uniq, inv = np.unique(codes, return_inverse=True)
+    uniq, inv = kernels.unique_inverse(codes)
     sims, prefix = token_similarity(((uniq >> 32) & 0x3FFFFFFF).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32),
                                     table, equivalents, config, workers=config.workers,
                                     strict=(uniq >> 62).astype(bool))
