@@ -15,6 +15,7 @@ half-read, and a corrupt one is rebuilt.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -150,6 +151,8 @@ def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | No
 
 
 def _read_cached(path: Path) -> ListIndex | None:
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects, none of them garbage: no collection passes over them
     try:
         with open(path, "rb") as handle:
             fields = pickle.load(handle)
@@ -159,6 +162,9 @@ def _read_cached(path: Path) -> ListIndex | None:
     except Exception as error:  # a corrupt or foreign file: rebuild (and replace it)
         log.warning("assembled index cache not read; rebuilding", path=str(path), error=f"{type(error).__name__}")
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _write_cached(path: Path, index: ListIndex) -> None:
