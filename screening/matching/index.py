@@ -5,11 +5,12 @@ transaction and `assemble_index` turns them into a `ListIndex`, which the batch 
 `compare()` and the evaluation share.
 
 Assembling takes seconds (a token table of every list token, the keys sorted and cut, the batch join
-tables); a store on disk keeps the assembled index as one file per content (`index_cache_dir`), so the
-next process loads arrays instead of rebuilding them. The file is named by everything the index is
-made of (the list versions in force by content, the normaliser's index key, every matching setting, the
-library versions), written under a temporary name and renamed into place: it is never stale, never
-half-read, and a corrupt one is rebuilt.
+tables); a store on disk keeps the assembled index as one file per content (`cache_path`, in
+`index-cache/` beside the store, `settings.index_cache_dir_for`), so the next process loads arrays
+instead of rebuilding them. The file is named by everything the index is made of (the list versions in
+force by content, the normaliser's index key, every matching setting, the library versions), written
+under a temporary name and renamed into place: it is never stale, never half-read, and a corrupt one is
+rebuilt. It is a pickle: the folder is trusted as the store beside it is.
 """
 
 from __future__ import annotations
@@ -31,16 +32,29 @@ import numpy as np
 import polars as pl
 
 from screening import settings
-from screening.store import fetch_one, transaction
+from screening.logs import get_logger
 from screening.matching import keys as keying
 from screening.matching.arrays import Ragged, UnitTable, _pad, form_tokens
 from screening.matching.codes import (
-    DATE_PRECISION, KIND_CODES, SUBJECT_CODES, country_codes, legal_family_codes, normalise_id_expr, script_codes,
+    DATE_PRECISION,
+    KIND_CODES,
+    SUBJECT_CODES,
+    country_codes,
+    legal_family_codes,
+    normalise_id_expr,
+    script_codes,
 )
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index_store import _stored_forms, _unit_tokens_frame, ensure_index, frame, index_key, is_read_only
+from screening.matching.index_store import (
+    _stored_forms,
+    _unit_tokens_frame,
+    ensure_index,
+    frame,
+    index_key,
+    is_read_only,
+)
 from screening.matching.tokens import Vocab
-from screening.logs import get_logger
+from screening.store import fetch_one, transaction
 
 log = get_logger(__name__)
 
