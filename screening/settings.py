@@ -42,6 +42,9 @@ LOG_LEVEL_ENV = "SCREENING_LOG_LEVEL"
 # The published list-index snapshots lookup() and the API read (never the store); default: "index" beside
 # the store.
 SNAPSHOT_DIR_ENV = "SCREENING_SNAPSHOT_DIR"
+# The assembled in-memory list index of the store's versions in force, one file per content, so a new
+# process (a batch run) loads it instead of assembling it; default: "index-cache" beside the store.
+INDEX_CACHE_DIR_ENV = "SCREENING_INDEX_CACHE_DIR"
 # The service's working folder (scheduler job store, lookup-event spool); default: "service" beside the store.
 SERVICE_DIR_ENV = "SCREENING_SERVICE_DIR"
 # Folder where the platform drops account files (CSV / Parquet / JSONL) for the accounts.import job; default:
@@ -144,6 +147,11 @@ def shutdown_grace_seconds() -> float:
 def snapshot_dir_for(db_path: Path) -> Path:
     env = os.environ.get(SNAPSHOT_DIR_ENV)
     return Path(env) if env else Path(db_path).parent / "index"
+
+
+def index_cache_dir_for(db_path: Path) -> Path:
+    env = os.environ.get(INDEX_CACHE_DIR_ENV)
+    return Path(env) if env else Path(db_path).parent / "index-cache"
 
 
 def service_dir_for(db_path: Path) -> Path:

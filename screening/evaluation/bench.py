@@ -300,7 +300,9 @@ def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups:
         "load out (a long-lived process). The 1M target is checked on the cold figure.",
         "peak_rss_mb: the kernel's peak-RSS mark reset just before the timed part (inputs already resident count); "
         "process_peak_rss_mb: the whole child process, synthesis included.",
-        "index: ensure_index() from an empty index (build_seconds) plus load_index() into memory (load_seconds).",
+        "index: ensure_index() from an empty index (build_seconds) plus load_index() into memory (load_seconds: "
+        "assembling it and writing the assembled index file, index-cache/ beside the store); the screen phases' "
+        "index_load_seconds read that file, as a process started after a list refresh does.",
         "baseline: brute-force rapidfuzz cdist of sampled account names against every distinct list name (simple "
         "anyascii/lower-case normalisation, cutoff 80, both cores) with WRatio (rapidfuzz's default scorer) and "
         "token_sort_ratio (the cheapest order-free one), on accounts of the same profile, in the same run; "

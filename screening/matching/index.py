@@ -3,28 +3,58 @@
 `load_index` reads the stored index (index_store.py) and the entries' secondary data in one
 transaction and `assemble_index` turns them into a `ListIndex`, which the batch screen, `lookup()`,
 `compare()` and the evaluation share.
+
+Assembling takes seconds (a token table of every list token, the keys sorted and cut, the batch join
+tables); a store on disk keeps the assembled index as one file per content (`cache_path`, in
+`index-cache/` beside the store, `settings.index_cache_dir_for`), so the next process loads arrays
+instead of rebuilding them. The file is named by everything the index is made of (the list versions in
+force by content, the normaliser's index key, every matching setting, the library versions), written
+under a temporary name and renamed into place: it is never stale, never half-read, and a corrupt one is
+rebuilt. It is a pickle: the folder is trusted as the store beside it is.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
+import json
+import os
+import pickle
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
-from screening.store import transaction
+from screening import settings
+from screening.logs import get_logger
 from screening.matching import keys as keying
 from screening.matching.arrays import Ragged, UnitTable, _pad, form_tokens
 from screening.matching.codes import (
-    DATE_PRECISION, KIND_CODES, SUBJECT_CODES, country_codes, legal_family_codes, normalise_id_expr, script_codes,
+    DATE_PRECISION,
+    KIND_CODES,
+    SUBJECT_CODES,
+    country_codes,
+    legal_family_codes,
+    normalise_id_expr,
+    script_codes,
 )
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index_store import _stored_forms, _unit_tokens_frame, ensure_index, frame, index_key, is_read_only
+from screening.matching.index_store import (
+    _stored_forms,
+    _unit_tokens_frame,
+    ensure_index,
+    frame,
+    index_key,
+    is_read_only,
+)
 from screening.matching.tokens import Vocab
-from screening.logs import get_logger
+from screening.store import fetch_one, transaction
 
 log = get_logger(__name__)
 
@@ -95,11 +125,79 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     With `build=False` (a read-only store) missing version indexes are built in memory, not stored.
     """
     started = time.perf_counter()
-    inputs = read_index_inputs(con, config, build=build)
-    index = assemble_index(config=config, **inputs)
-    log.info("match index loaded", index_key=inputs["key"], units=len(index.units), names=index.names.height,
-             entries=index.entries.height, seconds=round(time.perf_counter() - started, 1))
+    if build and not is_read_only(con):
+        ensure_index(con, config, purge=False)
+    path = cache_path(con, config)
+    index = _read_cached(path) if path is not None else None
+    if index is None:
+        inputs = read_index_inputs(con, config, build=False)
+        index = assemble_index(config=config, **inputs)
+        if path is not None:
+            from screening.matching.blocking import list_join_tables
+
+            list_join_tables(index, config)  # the batch join's list side, kept in the file too
+            _write_cached(path, index)
+    log.info("match index loaded", index_key=index.index_key, units=len(index.units), names=index.names.height,
+             entries=index.entries.height, cached=path is not None and path.exists(),
+             seconds=round(time.perf_counter() - started, 1))
     return index
+
+
+CACHE_FORMAT = "1"
+CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
+_NOT_PICKLED = ("_lock", "_key_dict")
+
+
+def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | None:
+    """The file of the assembled index of the versions in force, named by its content; None for a store
+    in memory."""
+    row = fetch_one(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    if not row or not row[0]:
+        return None
+    versions = con.execute("SELECT source, version_id, sha256 FROM current_versions ORDER BY source").fetchall()
+    builds = []
+    if fetch_one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'match_index_builds'")[0]:
+        builds = con.execute("SELECT version_id, built_at FROM match_index_builds WHERE index_key = ? ORDER BY 1",
+                             [index_key(config)]).fetchall()
+    blob = json.dumps([CACHE_FORMAT, index_key(config), versions, builds, config.to_dict(), pl.__version__,
+                       np.__version__, sys.version], sort_keys=True, default=str)
+    return settings.index_cache_dir_for(Path(row[0])) / f"{hashlib.sha256(blob.encode()).hexdigest()[:24]}.pickle"
+
+
+def _read_cached(path: Path) -> ListIndex | None:
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new objects, none of them garbage: no collection passes over them
+    try:
+        with open(path, "rb") as handle:
+            fields = pickle.load(handle)
+        return ListIndex(**{**fields, "loaded_at": time.time()})
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a corrupt or foreign file: rebuild (and replace it)
+        log.warning("assembled index cache not read; rebuilding", path=str(path), error=f"{type(error).__name__}")
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_cached(path: Path, index: ListIndex) -> None:
+    """Write the file under a temporary name and rename it into place; drop the oldest beyond CACHE_KEEP.
+    A folder that cannot be written only costs the next process the assembling."""
+    fields = {f.name: getattr(index, f.name) for f in dataclasses.fields(index) if f.name not in _NOT_PICKLED}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            pickle.dump(fields, handle, protocol=5)
+        os.replace(tmp, path)
+        older = sorted((p for p in path.parent.glob("*.pickle") if p != path), key=lambda p: p.stat().st_mtime,
+                       reverse=True)
+        for old in older[CACHE_KEEP - 1:]:
+            old.unlink(missing_ok=True)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        log.warning("assembled index cache not written", path=str(path), error=str(error))
 
 
 def read_index_inputs(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONFIG, *,

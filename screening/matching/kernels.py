@@ -330,3 +330,40 @@ def masked_sums(W, rows, masks):  # pragma: no cover - compiled
             b += 1
         out[i] = total
     return out
+
+
+@_compiled
+def factorize(codes):  # pragma: no cover - compiled
+    """(distinct values in order of first appearance, index of each value among them): what
+    `np.unique(codes, return_inverse=True)` gives but for the order, by hashing instead of sorting (the
+    scorer's cells of one block are millions of token-pair codes, most of them repeated)."""
+    n = codes.shape[0]
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, dtype=np.int32)
+    uniq = np.empty(n, dtype=codes.dtype)
+    inv = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        c = codes[i]
+        h = np.uint64(c) * np.uint64(11400714819323198485)
+        j = np.int64((h ^ (h >> np.uint64(29))) & mask)
+        while slots[j] >= 0 and uniq[slots[j]] != c:
+            j = (j + 1) & (size - 1)
+        if slots[j] < 0:
+            slots[j] = m
+            uniq[m] = c
+            m += 1
+        inv[i] = slots[j]
+    return uniq[:m].copy(), inv
+
+
+def unique_inverse(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(codes, return_inverse=True)`, sorting only the distinct values (`factorize` finds them)."""
+    uniq, inv = factorize(codes)
+    order = np.argsort(uniq)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniq[order], rank[inv]

@@ -39,8 +39,12 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     # score stays 0); identifier pairs always are
     ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config,
                      floor=ft.bound_floor(config, floor), protect=by_id)
-    contained = ft.contained_pairs(ns.match_j, ns.match_s, batch.units.tok[cand.pq], index.units.tok[cand.pl],
-                                   batch.units.strict[cand.pq], batch.table, config)
+    # `contained` needs two aligned tokens at least: most pairs were pruned unaligned, so only the others are read
+    aligned = np.flatnonzero((ns.match_j >= 0).sum(axis=1) >= 2)
+    contained = np.zeros(len(cand), dtype=bool)
+    contained[aligned] = ft.contained_pairs(ns.match_j[aligned], ns.match_s[aligned], batch.units.tok[cand.pq[aligned]],
+                                            index.units.tok[cand.pl[aligned]], batch.units.strict[cand.pq[aligned]],
+                                            batch.table, config)
     keep = np.flatnonzero((ns.score >= name_floor) | contained | by_id)
     if len(keep) == 0:
         return pl.DataFrame(schema=HIT_SCHEMA)

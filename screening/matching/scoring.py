@@ -156,7 +156,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     strict = q_units.strict[pq]
     st = np.broadcast_to(strict[:, None, None], cells.shape)[cells]
     codes = (a.astype(np.int64) << 32) | b.astype(np.int64) | (st.astype(np.int64) << 62)
-    uniq, inv = np.unique(codes, return_inverse=True)
+    uniq, inv = kernels.unique_inverse(codes)
     sims, prefix = token_similarity(((uniq >> 32) & 0x3FFFFFFF).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32),
                                     table, equivalents, config, workers=config.workers,
                                     strict=(uniq >> 62).astype(bool))
@@ -507,7 +507,7 @@ def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.n
     if not valid.any():
         return np.zeros(tok.shape, dtype=bool)
     toks = np.unique(tok[valid])
-    hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
+    hit = toks[np.fromiter((t in words for t in table.text[toks].tolist()), dtype=bool, count=len(toks))]
     return valid & np.isin(tok, hit)
 
 

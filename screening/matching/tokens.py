@@ -562,6 +562,9 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     s[s < config.token_min_sim] = 0.0
     sim[todo] = s
     # the first token begins the second (a cut-off last token: applied by the caller)
-    common = process.cpdist(table.text[ta], table.text[tb], scorer=Prefix.similarity, workers=workers)
-    prefix[todo] = (common == la) & (la >= 2) & (la < lb) & table.alpha[ta]
+    shorter = np.flatnonzero((la >= 2) & (la < lb) & table.alpha[ta])
+    if len(shorter):
+        common = process.cpdist(table.text[ta[shorter]], table.text[tb[shorter]], scorer=Prefix.similarity,
+                                workers=workers)
+        prefix[todo[shorter]] = common == la[shorter]
     return sim, prefix

@@ -49,3 +49,43 @@ def test_load_index_reads_the_versions_in_force(ro_con) -> None:
     assert len(index.units) > 10_000
     # the cut keeps common tokens out of the blocking keys
     assert index.keys.group_by("key").len()["len"].max() <= index.key_cut
+
+
+def test_assembled_index_is_kept_by_content_and_loaded_back(con, store: Path) -> None:
+    import pickle
+
+    import numpy as np
+
+    from screening.matching.config import DEFAULT_CONFIG
+    from screening.matching.index import cache_path
+
+    path = cache_path(con, DEFAULT_CONFIG)
+    assert path is not None and path.parent == store.parent / "index-cache"
+    built = load_index(con)
+    assert path.exists()
+    loaded = load_index(con)  # from the file: the same arrays, frames and the batch join tables
+    assert loaded is not built
+    assert np.array_equal(loaded.units.tok, built.units.tok)
+    assert list(loaded.vocab.table.text) == list(built.vocab.table.text)
+    assert loaded.keys.equals(built.keys) and loaded.entries.equals(built.entries)
+    assert loaded.id_postings.keys() == built.id_postings.keys()
+    assert set(loaded._derived) == set(built._derived) and built._derived
+    # another setting that shapes the index, or another list version in force, is another file
+    assert cache_path(con, DEFAULT_CONFIG.replace(max_key_postings=50)) != path
+    con.execute("UPDATE match_index_builds SET built_at = built_at + INTERVAL 1 SECOND")
+    assert cache_path(con, DEFAULT_CONFIG) != path
+    con.execute("UPDATE match_index_builds SET built_at = built_at - INTERVAL 1 SECOND")
+    # a corrupt file is rebuilt and replaced, never half-read
+    path.write_bytes(b"not a pickle")
+    again = load_index(con)
+    assert np.array_equal(again.units.tok, built.units.tok)
+    with open(path, "rb") as handle:
+        assert set(pickle.load(handle)) >= {"units", "keys", "vocab"}
+
+
+def test_a_store_in_memory_keeps_no_file() -> None:
+    from screening.matching.config import DEFAULT_CONFIG
+    from screening.matching.index import cache_path
+    from screening.store import connect
+
+    assert cache_path(connect(":memory:"), DEFAULT_CONFIG) is None

@@ -118,3 +118,19 @@ def test_protected_pairs_are_scored_in_full(pairs, full) -> None:
     pruned = score_names(*pairs, floor=0.9, protect=protect)
     for field in FIELDS:
         assert np.array_equal(getattr(full, field)[protect], getattr(pruned, field)[protect]), field
+
+
+def test_factorize_gives_what_unique_gives_but_for_the_order() -> None:
+    from screening.matching import kernels
+
+    rng = np.random.default_rng(0)
+    for codes in (rng.integers(0, 50, 10_000) << 32 | rng.integers(0, 7, 10_000),
+                  rng.integers(-2**62, 2**62, 5_000), np.zeros(0, dtype=np.int64), np.array([3, 3, 3])):
+        codes = codes.astype(np.int64)
+        uniq, inv = kernels.factorize(codes)
+        assert np.array_equal(uniq[inv], codes)
+        assert np.array_equal(np.sort(uniq), np.unique(codes))
+        if len(codes):
+            assert uniq[0] == codes[0]  # first appearance first
+        expected = np.unique(codes, return_inverse=True)
+        assert all(np.array_equal(a, b) for a, b in zip(kernels.unique_inverse(codes), expected))
