@@ -316,8 +316,10 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        phon = _phon_codes(tokens)
-        squeeze = stable_codes([_DOUBLED.sub(r"\1", t) for t in tokens])
+        # the four hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
+        phon, squeeze, folded, numbered = stable_codes(
+            [phonetic_key(t) for t in tokens] + [_DOUBLED.sub(r"\1", t) for t in tokens]
+            + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)).reshape(4, n)
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
         cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
@@ -325,8 +327,6 @@ class TokenTable:
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
-        folded = stable_codes([vowel_fold(t) for t in tokens])
-        numbered = _numbered_codes(tokens)
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
                    rn,
                    numbered)
@@ -348,10 +348,9 @@ class TokenTable:
             return cached
         if self.base is not None:
             n = len(self.base)
-            head = self.base.weights(config)
-            tail = self._compute_weights(config, slice(n, None))
-            return np.concatenate([head, tail])
-        w = self._compute_weights(config, slice(None))
+            w = np.concatenate([self.base.weights(config), self._compute_weights(config, slice(n, None))])
+        else:
+            w = self._compute_weights(config, slice(None))
         self._cache[key] = w
         return w
 
@@ -405,18 +404,15 @@ def stable_codes(texts: Sequence[str | None]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     series = pl.Series(texts, dtype=pl.String)
     codes = (series.hash(seed=_CODE_SEED).to_numpy() >> np.uint64(1)).astype(np.int64) | 1
-    return np.where(series.is_null().to_numpy(), 0, codes)
+    null = np.fromiter((t is None for t in texts), dtype=bool, count=len(texts))
+    return np.where(null, 0, codes)
 
 
-def _numbered_codes(tokens: Sequence[str]) -> np.ndarray:
-    """The token's shape with its digits blanked (0 without digits): two different tokens of one shape
-    differ only in their digits."""
+def _numbered_shapes(tokens: Sequence[str]) -> list[str | None]:
+    """The token's shape with its digits blanked (None without digits, code 0): two different tokens of
+    one shape differ only in their digits."""
     shapes = [_DIGIT.sub("#", t) for t in tokens]
-    return stable_codes([shape if shape != t else None for shape, t in zip(shapes, tokens)])
-
-
-def _phon_codes(tokens: Sequence[str]) -> np.ndarray:
-    return stable_codes([phonetic_key(t) for t in tokens])
+    return [shape if shape != t else None for shape, t in zip(shapes, tokens)]
 
 
 class Vocab:
