@@ -28,7 +28,7 @@ from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.indexing import publish_if_changed
 from screening.matching.snapshot import Snapshot, SnapshotReader
 from screening.matching.query import prepare_record
-from screening.matching.screen import screen_batch
+from screening.matching.screen import screen_one
 from screening.logs import get_logger
 from screening.registration.decision import NO_USABLE_NAME, decide, parse_birth_date, stricter, usable_name
 
@@ -161,9 +161,7 @@ class Screener:
                       "birth_date": dob, "country": _upper(country), "nationality": _upper(nationality),
                       "id_type": id_type, "id_number": id_number}
             floor = config.review if min_score is None else float(min_score)
-            hits = screen_batch(None, index, prepare_record(record, index), config, floor=floor)
-            # most lookups hit nothing: skip the frame work (a polars drop/to_dicts costs ~1 ms)
-            shown = hits.drop("account_id") if hits.height else None
+            shown = screen_one(index, prepare_record(record, index), config, floor=floor)
         else:
             checks.insert(0, NO_USABLE_NAME)
         decision, reasons = decide(shown) if shown is not None else ("clear", [])
