@@ -262,12 +262,7 @@ class _Pruning:
         toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
         toks = toks[toks >= 0]
         texts = table.text[toks].tolist()
-        words = ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()), (kernels.MARKER, name_markers()),
-                 (kernels.GENERIC, descriptive_generic_words()))
-        named = np.fromiter((sum(bit for bit, group in words if t in group) for t in texts), dtype=np.uint8,
-                            count=len(toks))
-        flags = np.zeros(len(table), dtype=np.uint8)
-        flags[toks] = named | np.where(table.pinyin[toks], kernels.PINYIN, 0).astype(np.uint8)
+        flags = _token_flags(table)
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(toks))
         start, length = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=np.int64)
@@ -499,13 +494,22 @@ def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
 
 
 def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
-    """Per position: the token is one of `words`, looked up per distinct token."""
+    """Per position: the token is one of `words` (the table's cached mask of the word set)."""
     valid = tok >= 0
-    if not valid.any():
-        return np.zeros(tok.shape, dtype=bool)
-    toks = np.unique(tok[valid])
-    hit = toks[np.fromiter((table.text[t] in words for t in toks.tolist()), dtype=bool, count=len(toks))]
-    return valid & np.isin(tok, hit)
+    return valid & table.member(words)[np.where(valid, tok, 0)]
+
+
+def _token_flags(table: TokenTable) -> np.ndarray:
+    """The alignment bound's flags per token id (kernels.AFFIX | PLACE | MARKER | GENERIC | PINYIN), cached
+    on the table."""
+    flags = table._cache.get("bound_flags")
+    if flags is None:
+        flags = np.where(table.pinyin, kernels.PINYIN, 0).astype(np.uint8)
+        for bit, words in ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()),
+                           (kernels.MARKER, name_markers()), (kernels.GENERIC, descriptive_generic_words())):
+            flags |= np.where(table.member(words), bit, 0).astype(np.uint8)
+        table._cache["bound_flags"] = flags
+    return flags
 
 
 def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray, q_matched: np.ndarray,

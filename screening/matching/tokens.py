@@ -339,6 +339,21 @@ class TokenTable:
                   else np.concatenate([getattr(a, f), getattr(b, f)]) for f in ARRAY_FIELDS]
         return cls(*arrays, base=a)
 
+    def member(self, words: frozenset[str]) -> np.ndarray:
+        """Per token id: the token is one of `words` (a particles.yml group). Cached per word set, so a
+        lookup gathers from a mask instead of testing its candidates' tokens one by one."""
+        key = ("member", words)
+        mask = self._cache.get(key)
+        if mask is None:
+            if self.base is not None:
+                tail = self.text[np.arange(len(self.base), len(self))].tolist()
+                mask = np.concatenate([self.base.member(words),
+                                       np.fromiter((t in words for t in tail), dtype=bool, count=len(tail))])
+            else:
+                mask = np.fromiter((t in words for t in self.text.tolist()), dtype=bool, count=len(self))
+            self._cache[key] = mask
+        return mask
+
     def weights(self, config: MatchConfig) -> np.ndarray:
         """Token weight: short tokens weigh less, particles and generic words much less, and tokens
         common on the lists (Mohammed, Ali, Trading) less than rare ones (Bustaji). Cached."""
