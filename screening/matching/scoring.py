@@ -269,7 +269,10 @@ class _Pruning:
         start[toks], length[toks] = np.cumsum(sizes) - sizes, sizes
         # the whole-form share adds at most `order_bonus`; float32 rounding of the score against the bound
         threshold = (floor - config.order_bonus) / (1 - config.order_bonus) - 1e-4
-        return cls(threshold, flags, table.nchars.astype(np.int64), chars, start, length, kernels.bound_params(config))
+        nchars = table._cache.get("nchars64")
+        if nchars is None:
+            nchars = table._cache["nchars64"] = table.nchars.astype(np.int64)
+        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config))
 
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
