@@ -333,9 +333,10 @@ class TokenTable:
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
-        """`a` followed by `b`; remembers `a` so its weights are computed once. The string columns
-        are stacked views (no copy of the list vocabulary for a lookup's few new tokens)."""
-        arrays = [_Stacked(getattr(a, f), getattr(b, f)) if f in ("text", "ocr")
+        """`a` followed by `b`; remembers `a` so its weights are computed once. The string and hash-code
+        columns (the widest; read only by gathers) are stacked views: a lookup's few new tokens do not
+        copy them for the whole list vocabulary."""
+        arrays = [_Stacked(getattr(a, f), getattr(b, f)) if f in _STACKED
                   else np.concatenate([getattr(a, f), getattr(b, f)]) for f in ARRAY_FIELDS]
         return cls(*arrays, base=a)
 
@@ -381,10 +382,10 @@ class TokenTable:
 
 
 class _Stacked:
-    """Two object arrays read as one (indexing by int or int array), without concatenating them."""
+    """Two arrays read as one (indexing by int or int array), without concatenating them."""
 
     def __init__(self, head: "np.ndarray | _Stacked", tail: np.ndarray) -> None:
-        self.head, self.tail, self.n = head, tail, len(head)
+        self.head, self.tail, self.n, self.dtype = head, tail, len(head), head.dtype
 
     def __len__(self) -> int:
         return self.n + len(self.tail)
@@ -393,7 +394,7 @@ class _Stacked:
         if isinstance(idx, (int, np.integer)):
             return self.head[idx] if idx < self.n else self.tail[idx - self.n]
         idx = np.asarray(idx)
-        out = np.empty(idx.shape, dtype=object)
+        out = np.empty(idx.shape, dtype=self.dtype)
         low = idx < self.n
         out[low] = self.head[idx[low]]
         out[~low] = self.tail[idx[~low] - self.n]
@@ -402,6 +403,7 @@ class _Stacked:
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
                 "df", "ocr", "folded", "rn", "numbered")
+_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered")  # TokenTable.concat does not copy these
 _DIGIT = re.compile(r"\d")
 
 
