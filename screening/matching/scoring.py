@@ -59,6 +59,11 @@ class NameScores:
                    np.zeros(n, bool))
 
 
+def _bucket(span: int) -> int:
+    """The block width a batch scores a pair of `span` tokens at (the smallest bucket that holds it)."""
+    return next((b for b in _BUCKETS if b >= span), span)
+
+
 def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
     out = tok[rows, :width]
     if out.shape[1] < width:
@@ -194,6 +199,13 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             pq, pl_, rows, strict, chinese = pq[live], pl_[live], rows[live], strict[live], chinese[live]
             Q, L, qv, lv, S, cut, begins, WQ0, WL0 = (x[live] for x in (Q, L, qv, lv, S, cut, begins, WQ0, WL0))
             P = len(live)
+            # the live pairs at their own width (the bucket a batch scores them at): one long listed name
+            # among a lookup's pruned pairs must not widen the alignment of the few that go on
+            fit = _bucket(int(np.maximum(qv.sum(axis=1), lv.sum(axis=1)).max()))
+            if fit < width:
+                width = fit
+                Q, L, qv, lv, begins, WQ0, WL0 = (x[:, :width] for x in (Q, L, qv, lv, begins, WQ0, WL0))
+                S, cut = S[:, :width, :width], cut[:, :width, :width]
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
