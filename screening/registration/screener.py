@@ -134,8 +134,12 @@ class Screener:
         return snapshot, fresh, None
 
     def warm(self) -> "Screener":
-        """Load now (at process start) instead of on the first lookup."""
-        self.snapshot()
+        """Load now (at process start) instead of on the first lookup, and screen one listed name: the
+        structures a lookup builds on first use (the key dict, the vocabulary's word masks, the compiled
+        kernels read from their cache) are then ready before the first registration."""
+        snapshot, _ = self.snapshot()
+        if snapshot is not None and snapshot.index.names.height:
+            self.lookup(str(snapshot.index.names["name"][0]))
         return self
 
     # --- the lookup ------------------------------------------------------------------------
