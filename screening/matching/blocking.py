@@ -199,21 +199,23 @@ def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame | KeyRows,
                         unit_mask: np.ndarray | None = None) -> Candidates:
     """The same joins as a dict lookup (one name or a handful)."""
     table = index.key_dict()
-    pq, pl_, rules, masks = [], [], [], []
+    found, pq, rules, masks = [], [], [], []
     for u, key, mask in _key_rows(qkeys):
         units = table.get(key)
         if units is None:
             continue
         if unit_mask is not None:
             units = units[unit_mask[units]]
-        n = len(units)
-        pq.append(np.full(n, u, dtype=np.int32))
-        pl_.append(units)
-        rules.append(np.full(n, keying.RULE_BITS[key[0]], dtype=np.int32))
-        masks.append(np.full(n, mask, dtype=np.int64))
-    if not pq:
+        found.append(units)
+        pq.append(u)
+        rules.append(keying.RULE_BITS[key[0]])
+        masks.append(mask)
+    if not found:
         return Candidates.empty()
-    return Candidates(np.concatenate(pq), np.concatenate(pl_), np.concatenate(rules), np.concatenate(masks)).distinct()
+    counts = np.fromiter((len(units) for units in found), dtype=np.int64, count=len(found))
+    return Candidates(np.repeat(np.asarray(pq, dtype=np.int32), counts), np.concatenate(found),
+                      np.repeat(np.asarray(rules, dtype=np.int32), counts),
+                      np.repeat(np.asarray(masks, dtype=np.int64), counts)).distinct()
 
 
 def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows) -> np.ndarray:

@@ -12,6 +12,9 @@ same code as a million accounts.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -23,7 +26,34 @@ from screening.matching.explain import HIT_SCHEMA, hits_frame
 from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
-from screening.matching.scoring import score_names
+from screening.matching.scoring import NameScores, score_names
+
+
+@functools.lru_cache(maxsize=64)
+def floors(config: MatchConfig, floor: float) -> tuple[float, float]:
+    """(name floor, bound floor) of a run keeping hits from `floor`: the least name score a row needs
+    before the final-stage additions, and the least keyed / alignment bound a pair needs to be scored
+    (features.bound_floor). Per configuration, not per lookup: the feature table is walked once."""
+    return floor - ft.max_positive_adjustment(config), ft.bound_floor(config, floor)
+
+
+@dataclass
+class Chosen:
+    """The best row per (account, entry) at or above the floor: what `hits_frame` turns into hits."""
+
+    ns: NameScores
+    ev: ft.Evidence
+    pair: np.ndarray
+    name_idx: np.ndarray
+    qname: np.ndarray
+    l_kind: np.ndarray
+    q_kind: np.ndarray
+    acct: np.ndarray
+    entry: np.ndarray
+
+    def frame(self, index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig) -> pl.DataFrame:
+        return hits_frame(index, batch, cand, self.ns, config, self.ev, pair=self.pair, name_idx=self.name_idx,
+                          qname=self.qname, l_kind=self.l_kind, q_kind=self.q_kind, acct=self.acct, entry=self.entry)
 
 
 def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig, *, floor: float,
@@ -33,12 +63,22 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     Pairs found through an identifier (rule `i`) are expanded whatever their name score, so an
     account whose ID number equals a listed one is a hit even under another name.
     """
-    name_floor = floor - ft.max_positive_adjustment(config)
+    chosen = best_rows(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
+    if chosen is None:
+        return pl.DataFrame(schema=HIT_SCHEMA)
+    return chosen.frame(index, batch, cand, config)
+
+
+def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig, *, floor: float,
+              entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> Chosen | None:
+    """`match` up to the hit rows: the chosen rows, or None when no pair reaches `floor` (a lookup that
+    hits nothing builds no frame)."""
+    name_floor, bound_floor = floors(config, floor)
     by_id = (cand.rules & RULE_BITS["i"]) != 0
     # pairs that cannot reach the name floor, nor be lifted by the `contained` floor, are not aligned (their
     # score stays 0); identifier pairs always are
     ns = score_names(batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, config,
-                     floor=ft.bound_floor(config, floor), protect=by_id)
+                     floor=bound_floor, protect=by_id)
     # `contained` needs two aligned tokens at least: most pairs were pruned unaligned, so only the others are read
     aligned = np.flatnonzero((ns.match_j >= 0).sum(axis=1) >= 2)
     contained = np.zeros(len(cand), dtype=bool)
@@ -47,7 +87,7 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
                                             batch.table, config)
     keep = np.flatnonzero((ns.score >= name_floor) | contained | by_id)
     if len(keep) == 0:
-        return pl.DataFrame(schema=HIT_SCHEMA)
+        return None
 
     lpos, lrow = index.unit_names.expand(cand.pl[keep])
     pair = keep[lpos]
@@ -108,11 +148,10 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
     best = order[first]
     best = best[final[best] >= floor]
     if len(best) == 0:
-        return pl.DataFrame(schema=HIT_SCHEMA)
+        return None
     best = best[np.lexsort((-final[best], acct[best]))]
-    return hits_frame(index, batch, cand, ns, config, ev.take(best), pair=pair[best], name_idx=name_idx[best],
-                       qname=qname[best], l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best],
-                       entry=entry[best])
+    return Chosen(ns, ev.take(best), pair=pair[best], name_idx=name_idx[best], qname=qname[best],
+                  l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best], entry=entry[best])
 
 
 def _listed_weight(index: ListIndex, batch: QueryBatch, units: np.ndarray, rows: np.ndarray,

@@ -59,6 +59,11 @@ class NameScores:
                    np.zeros(n, bool))
 
 
+def _bucket(span: int) -> int:
+    """The block width a batch scores a pair of `span` tokens at (the smallest bucket that holds it)."""
+    return next((b for b in _BUCKETS if b >= span), span)
+
+
 def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
     out = tok[rows, :width]
     if out.shape[1] < width:
@@ -197,6 +202,13 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             pq, pl_, rows, strict, chinese = pq[live], pl_[live], rows[live], strict[live], chinese[live]
             Q, L, qv, lv, S, cut, begins, WQ0, WL0 = (x[live] for x in (Q, L, qv, lv, S, cut, begins, WQ0, WL0))
             P = len(live)
+            # the live pairs at their own width (the bucket a batch scores them at): one long listed name
+            # among a lookup's pruned pairs must not widen the alignment of the few that go on
+            fit = _bucket(int(np.maximum(qv.sum(axis=1), lv.sum(axis=1)).max()))
+            if fit < width:
+                width = fit
+                Q, L, qv, lv, begins, WQ0, WL0 = (x[:, :width] for x in (Q, L, qv, lv, begins, WQ0, WL0))
+                S, cut = S[:, :width, :width], cut[:, :width, :width]
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
@@ -265,19 +277,17 @@ class _Pruning:
         toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
         toks = toks[toks >= 0]
         texts = table.text[toks].tolist()
-        words = ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()), (kernels.MARKER, name_markers()),
-                 (kernels.GENERIC, descriptive_generic_words()))
-        named = np.fromiter((sum(bit for bit, group in words if t in group) for t in texts), dtype=np.uint8,
-                            count=len(toks))
-        flags = np.zeros(len(table), dtype=np.uint8)
-        flags[toks] = named | np.where(table.pinyin[toks], kernels.PINYIN, 0).astype(np.uint8)
+        flags = _token_flags(table)
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(toks))
         start, length = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=np.int64)
         start[toks], length[toks] = np.cumsum(sizes) - sizes, sizes
         # the whole-form share adds at most `order_bonus`; float32 rounding of the score against the bound
         threshold = (floor - config.order_bonus) / (1 - config.order_bonus) - 1e-4
-        return cls(threshold, flags, table.nchars.astype(np.int64), chars, start, length, kernels.bound_params(config))
+        nchars = table._cache.get("nchars64")
+        if nchars is None:
+            nchars = table._cache["nchars64"] = table.nchars.astype(np.int64)
+        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config))
 
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -502,13 +512,22 @@ def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
 
 
 def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
-    """Per position: the token is one of `words`, looked up per distinct token."""
+    """Per position: the token is one of `words` (the table's cached mask of the word set)."""
     valid = tok >= 0
-    if not valid.any():
-        return np.zeros(tok.shape, dtype=bool)
-    toks = np.unique(tok[valid])
-    hit = toks[np.fromiter((t in words for t in table.text[toks].tolist()), dtype=bool, count=len(toks))]
-    return valid & np.isin(tok, hit)
+    return valid & table.member(words)[np.where(valid, tok, 0)]
+
+
+def _token_flags(table: TokenTable) -> np.ndarray:
+    """The alignment bound's flags per token id (kernels.AFFIX | PLACE | MARKER | GENERIC | PINYIN), cached
+    on the table."""
+    flags = table._cache.get("bound_flags")
+    if flags is None:
+        flags = np.where(table.pinyin, kernels.PINYIN, 0).astype(np.uint8)
+        for bit, words in ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()),
+                           (kernels.MARKER, name_markers()), (kernels.GENERIC, descriptive_generic_words())):
+            flags |= np.where(table.member(words), bit, 0).astype(np.uint8)
+        table._cache["bound_flags"] = flags
+    return flags
 
 
 def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray, q_matched: np.ndarray,

@@ -12,11 +12,10 @@ import numpy as np
 import polars as pl
 
 from screening.matching import blocking
-from screening.matching.features import bound_floor
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.matcher import match
+from screening.matching.matcher import best_rows, floors, match
 from screening.matching.query import QueryBatch, prepare_queries
 
 
@@ -41,6 +40,23 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     """Candidates (keys, identifiers, fallback), the bound, and the scored hits of a prepared batch (no run
     bookkeeping). Key joins run in DuckDB when `con` is given."""
     stats = stats if stats is not None else MatchStats()
+    cand = candidates(con, index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats)
+    return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
+
+
+def screen_one(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float) -> pl.DataFrame | None:
+    """`screen_batch` for a lookup's batch of one (hits without account_id), None when it hits nothing:
+    the same candidates, scores and reasons, and no frame for the lookups that hit nothing (most)."""
+    cand = candidates(None, index, batch, config, floor=floor)
+    chosen = best_rows(index, batch, cand, config, floor=floor)
+    return None if chosen is None else chosen.frame(index, batch, cand, config).drop("account_id")
+
+
+def candidates(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: QueryBatch, config: MatchConfig,
+               *, floor: float, entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> Candidates:
+    """The pairs a batch scores: key joins (in DuckDB when `con` is given), identifiers and the fallback,
+    keyed pairs whose bound cannot reach `floor` left out."""
+    stats = stats if stats is not None else MatchStats()
     unit_mask = blocking.unit_mask_for_entries(index, entry_mask) if entry_mask is not None else None
     if con is not None and len(batch.units) > blocking.SMALL_BATCH:
         bkeys = blocking.batch_keys(batch, config)
@@ -58,9 +74,9 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     stats.fallback_names += len(lonely)
     by_fallback = blocking.fallback_candidates(index, batch, lonely, config, unit_mask)
     bound = blocking.upper_bound(index, batch, by_keys, config, cut)
-    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= bound_floor(config, floor))), by_id, by_fallback)
+    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= floors(config, floor)[1])), by_id, by_fallback)
     stats.scored += len(cand)
-    return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
+    return cand
 
 
 def name_order(accounts: pl.DataFrame) -> np.ndarray:

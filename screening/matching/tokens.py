@@ -316,8 +316,10 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        phon = _phon_codes(tokens)
-        squeeze = stable_codes([_DOUBLED.sub(r"\1", t) for t in tokens])
+        # the four hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
+        phon, squeeze, folded, numbered = stable_codes(
+            [phonetic_key(t) for t in tokens] + [_DOUBLED.sub(r"\1", t) for t in tokens]
+            + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)).reshape(4, n)
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
         cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
@@ -325,19 +327,33 @@ class TokenTable:
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
-        folded = stable_codes([vowel_fold(t) for t in tokens])
-        numbered = _numbered_codes(tokens)
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
                    rn,
                    numbered)
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
-        """`a` followed by `b`; remembers `a` so its weights are computed once. The string columns
-        are stacked views (no copy of the list vocabulary for a lookup's few new tokens)."""
-        arrays = [_Stacked(getattr(a, f), getattr(b, f)) if f in ("text", "ocr")
+        """`a` followed by `b`; remembers `a` so its weights are computed once. The string and hash-code
+        columns (the widest; read only by gathers) are stacked views: a lookup's few new tokens do not
+        copy them for the whole list vocabulary."""
+        arrays = [_Stacked(getattr(a, f), getattr(b, f)) if f in _STACKED
                   else np.concatenate([getattr(a, f), getattr(b, f)]) for f in ARRAY_FIELDS]
         return cls(*arrays, base=a)
+
+    def member(self, words: frozenset[str]) -> np.ndarray:
+        """Per token id: the token is one of `words` (a particles.yml group). Cached per word set, so a
+        lookup gathers from a mask instead of testing its candidates' tokens one by one."""
+        key = ("member", words)
+        mask = self._cache.get(key)
+        if mask is None:
+            if self.base is not None:
+                tail = self.text[np.arange(len(self.base), len(self))].tolist()
+                mask = np.concatenate([self.base.member(words),
+                                       np.fromiter((t in words for t in tail), dtype=bool, count=len(tail))])
+            else:
+                mask = np.fromiter((t in words for t in self.text.tolist()), dtype=bool, count=len(self))
+            self._cache[key] = mask
+        return mask
 
     def weights(self, config: MatchConfig) -> np.ndarray:
         """Token weight: short tokens weigh less, particles and generic words much less, and tokens
@@ -348,10 +364,9 @@ class TokenTable:
             return cached
         if self.base is not None:
             n = len(self.base)
-            head = self.base.weights(config)
-            tail = self._compute_weights(config, slice(n, None))
-            return np.concatenate([head, tail])
-        w = self._compute_weights(config, slice(None))
+            w = np.concatenate([self.base.weights(config), self._compute_weights(config, slice(n, None))])
+        else:
+            w = self._compute_weights(config, slice(None))
         self._cache[key] = w
         return w
 
@@ -367,10 +382,10 @@ class TokenTable:
 
 
 class _Stacked:
-    """Two object arrays read as one (indexing by int or int array), without concatenating them."""
+    """Two arrays read as one (indexing by int or int array), without concatenating them."""
 
     def __init__(self, head: "np.ndarray | _Stacked", tail: np.ndarray) -> None:
-        self.head, self.tail, self.n = head, tail, len(head)
+        self.head, self.tail, self.n, self.dtype = head, tail, len(head), head.dtype
 
     def __len__(self) -> int:
         return self.n + len(self.tail)
@@ -379,7 +394,7 @@ class _Stacked:
         if isinstance(idx, (int, np.integer)):
             return self.head[idx] if idx < self.n else self.tail[idx - self.n]
         idx = np.asarray(idx)
-        out = np.empty(idx.shape, dtype=object)
+        out = np.empty(idx.shape, dtype=self.dtype)
         low = idx < self.n
         out[low] = self.head[idx[low]]
         out[~low] = self.tail[idx[~low] - self.n]
@@ -388,6 +403,7 @@ class _Stacked:
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
                 "df", "ocr", "folded", "rn", "numbered")
+_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered")  # TokenTable.concat does not copy these
 _DIGIT = re.compile(r"\d")
 
 
@@ -405,18 +421,15 @@ def stable_codes(texts: Sequence[str | None]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     series = pl.Series(texts, dtype=pl.String)
     codes = (series.hash(seed=_CODE_SEED).to_numpy() >> np.uint64(1)).astype(np.int64) | 1
-    return np.where(series.is_null().to_numpy(), 0, codes)
+    null = np.fromiter((t is None for t in texts), dtype=bool, count=len(texts))
+    return np.where(null, 0, codes)
 
 
-def _numbered_codes(tokens: Sequence[str]) -> np.ndarray:
-    """The token's shape with its digits blanked (0 without digits): two different tokens of one shape
-    differ only in their digits."""
+def _numbered_shapes(tokens: Sequence[str]) -> list[str | None]:
+    """The token's shape with its digits blanked (None without digits, code 0): two different tokens of
+    one shape differ only in their digits."""
     shapes = [_DIGIT.sub("#", t) for t in tokens]
-    return stable_codes([shape if shape != t else None for shape, t in zip(shapes, tokens)])
-
-
-def _phon_codes(tokens: Sequence[str]) -> np.ndarray:
-    return stable_codes([phonetic_key(t) for t in tokens])
+    return [shape if shape != t else None for shape, t in zip(shapes, tokens)]
 
 
 class Vocab:
