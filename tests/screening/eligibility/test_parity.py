@@ -142,7 +142,7 @@ def result_of(row: dict[str, object]) -> tuple[object, ...]:
 
 def test_one_record_equals_batch_over_many_records() -> None:
     own = [{"account_id": f"R{k:03d}", **r} for k, r in enumerate(RULES)]
-    records = own + fixture_corpus()[len(RULES):] + generated(260) + synthetic(240, seed=14)
+    records = own + fixture_corpus()[len(RULES):] + generated(220) + synthetic(160, seed=14)
     ids = [r.get("account_id") for r in records]
     assert len(ids) == len(set(ids)), "account ids must be distinct"
     parsed = normalise_accounts(as_text(records))
