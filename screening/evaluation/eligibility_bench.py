@@ -57,6 +57,7 @@ def run_bench(n: int, seed: int = 1) -> dict[str, object]:
 def run_single_bench(n: int, seed: int = 1, warmup: int = 50) -> dict[str, object]:
     """Per-record latency of `check_subject` (the registration lookup's eligibility) over `n` records."""
     from screening.eligibility.run import check_subject
+    from screening.evaluation.metrics import latency
     from screening.evaluation.synth import REFERENCE_DATE, synth_accounts
 
     records = [{k: str(v) for k, v in row.items() if v is not None}
@@ -64,23 +65,19 @@ def run_single_bench(n: int, seed: int = 1, warmup: int = 50) -> dict[str, objec
     key = b"benchmark-key"
     for record in records[:warmup]:  # first calls load the name and brand tables and compile regexes
         check_subject(record, as_of=REFERENCE_DATE, key=key)
-    times: list[float] = []
+    durations: list[float] = []
     statuses: dict[str, int] = {}
     cpu = time.process_time()
     for record in records[warmup:]:
         started = time.perf_counter()
         result = check_subject(record, as_of=REFERENCE_DATE, key=key)
-        times.append((time.perf_counter() - started) * 1000)
+        durations.append(time.perf_counter() - started)
         statuses[result.status] = statuses.get(result.status, 0) + 1
     cpu_ms = (time.process_time() - cpu) * 1000 / n
-    times.sort()
-
-    def pct(q: float) -> float:
-        return round(times[min(len(times) - 1, int(q * len(times)))], 2)
-
-    return {"records": n, "cpus": os.cpu_count(), "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
-            "max_ms": round(times[-1], 2), "cpu_ms_per_record": round(cpu_ms, 2), "status": statuses,
-            "load_average": [round(x, 2) for x in os.getloadavg()], "date": str(dt.date.today())}
+    lat = latency(durations)
+    return {"records": n, "cpus": os.cpu_count(), "p50_ms": round(lat.p50_ms, 2), "p90_ms": round(lat.p90_ms, 2),
+            "p99_ms": round(lat.p99_ms, 2), "max_ms": round(lat.max_ms, 2), "cpu_ms_per_record": round(cpu_ms, 2),
+            "status": statuses, "load_average": [round(x, 2) for x in os.getloadavg()], "date": str(dt.date.today())}
 
 
 def format_single(result: dict[str, object]) -> str:
