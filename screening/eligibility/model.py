@@ -22,33 +22,57 @@ REASON_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+@dataclass(frozen=True)
+class ReasonRule:
+    """A rule of a check: the accounts of `frame` meeting `condition` get a reason (`collect_reasons`)."""
+
+    frame: pl.DataFrame
+    condition: pl.Expr
+    check: str
+    code: pl.Expr
+    severity: pl.Expr
+    detail: pl.Expr
+
+
 def reasons_where(
     df: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, check: str, code: str | pl.Expr, severity: str | pl.Expr,
     detail: pl.Expr,
-) -> pl.LazyFrame:
-    """The reason rows for the accounts of `df` meeting `condition`, as a plan: a check gathers its rules
-    with `collect_reasons`, so all of them run in one collect (one record costs one query, not one per rule)."""
-    code_expr = pl.lit(code) if isinstance(code, str) else code
-    severity_expr = pl.lit(severity) if isinstance(severity, str) else severity
-    return (
-        df.lazy()
-        .filter(condition)
-        .select(
-            pl.col("account_id"),
-            pl.lit(check).alias("check"),
-            code_expr.alias("code"),
-            severity_expr.alias("severity"),
-            detail.alias("detail"),
-        )
-        .cast(REASON_SCHEMA)  # type: ignore[arg-type]
+) -> ReasonRule:
+    """The rule giving the accounts of `df` meeting `condition` a reason; `collect_reasons` applies it."""
+    return ReasonRule(
+        df.collect() if isinstance(df, pl.LazyFrame) else df, condition, check,
+        pl.lit(code) if isinstance(code, str) else code, pl.lit(severity) if isinstance(severity, str) else severity,
+        detail,
     )
 
 
-def collect_reasons(frames: list[pl.LazyFrame | pl.DataFrame]) -> pl.DataFrame:
-    """The reason rows of several rules (`reasons_where` plans or frames), in one collect."""
-    if not frames:
-        return empty_reasons()
-    return pl.concat([f.lazy() for f in frames]).collect()
+def collect_reasons(items: list[ReasonRule | pl.DataFrame]) -> pl.DataFrame:
+    """The reason rows of several rules (and of frames of reasons), in the order given.
+
+    The conditions of the rules over one frame are tested in one query, and only the rules some account
+    meets are then formatted: a query costs a one-record check (a registration lookup's) about as much
+    as a thousand rows, most records meet no rule, and a lazy union of every rule's filter cost one
+    record ~5 ms of planning."""
+    held: dict[int, pl.DataFrame] = {}  # id(frame) -> a boolean column per rule over that frame
+    for frame_id in dict.fromkeys(id(i.frame) for i in items if isinstance(i, ReasonRule)):
+        rules = [(k, i) for k, i in enumerate(items) if isinstance(i, ReasonRule) and id(i.frame) == frame_id]
+        frame = rules[0][1].frame
+        names = [f"__rule_{k}" for k, _ in rules]
+        held[frame_id] = frame.with_columns(
+            rule.condition.fill_null(False).alias(name) for name, (_, rule) in zip(names, rules, strict=True)
+        ).select(names)
+    parts = []
+    for k, item in enumerate(items):
+        if not isinstance(item, ReasonRule):
+            parts.append(item)
+            continue
+        mask = held[id(item.frame)][f"__rule_{k}"]
+        if mask.any():
+            parts.append(item.frame.filter(mask).select(
+                pl.col("account_id"), pl.lit(item.check).alias("check"), item.code.alias("code"),
+                item.severity.alias("severity"), item.detail.alias("detail"),
+            ).cast(REASON_SCHEMA))  # type: ignore[arg-type]
+    return pl.concat(parts) if parts else empty_reasons()
 
 
 def empty_reasons() -> pl.DataFrame:
