@@ -80,10 +80,11 @@ def empty_reasons() -> pl.DataFrame:
 
 
 def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
-    """account_id, status, reasons (list of structs, worst first) for every account."""
+    """account_id, status, reasons (list of structs, worst first) for every account (eager: a lazy plan's
+    planning cost a one-record check ~2 ms)."""
     rank = pl.col("severity").replace_strict({s: i + 1 for i, s in enumerate(SEVERITIES)}, return_dtype=pl.Int8)
     grouped = (
-        reasons.lazy()
+        reasons
         .with_columns(_rank=rank)
         .sort(["account_id", "_rank", "check", "code"], descending=[False, True, False, False])
         .group_by("account_id", maintain_order=True)
@@ -93,7 +94,7 @@ def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
         )
     )
     return (
-        accounts.lazy()
+        accounts
         .select("account_id")
         .join(grouped, on="account_id", how="left", maintain_order="left")
         .select(
@@ -101,7 +102,6 @@ def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
             pl.col("_worst").fill_null(0).replace_strict(STATUS_BY_RANK, return_dtype=pl.Utf8).alias("status"),
             pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.Struct(REASON_SCHEMA_NO_ID)))),
         )
-        .collect()
     )
 
 
