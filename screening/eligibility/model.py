@@ -53,14 +53,15 @@ def collect_reasons(items: list[ReasonRule | pl.DataFrame]) -> pl.DataFrame:
     meets are then formatted: a query costs a one-record check (a registration lookup's) about as much
     as a thousand rows, most records meet no rule, and a lazy union of every rule's filter cost one
     record ~5 ms of planning."""
-    held: dict[int, pl.DataFrame] = {}  # id(frame) -> a boolean column per rule over that frame
-    for frame_id in dict.fromkeys(id(i.frame) for i in items if isinstance(i, ReasonRule)):
-        rules = [(k, i) for k, i in enumerate(items) if isinstance(i, ReasonRule) and id(i.frame) == frame_id]
-        frame = rules[0][1].frame
-        names = [f"__rule_{k}" for k, _ in rules]
-        held[frame_id] = frame.with_columns(
-            rule.condition.fill_null(False).alias(name) for name, (_, rule) in zip(names, rules, strict=True)
-        ).select(names)
+    by_frame: dict[int, list[tuple[str, ReasonRule]]] = {}  # id(frame) -> (column name, rule)
+    for k, item in enumerate(items):
+        if isinstance(item, ReasonRule):
+            by_frame.setdefault(id(item.frame), []).append((f"__rule_{k}", item))
+    held = {  # id(frame) -> a boolean column per rule over that frame
+        frame_id: rules[0][1].frame.with_columns(rule.condition.fill_null(False).alias(name) for name, rule in rules)
+        .select(name for name, _ in rules)
+        for frame_id, rules in by_frame.items()
+    }
     parts = []
     for k, item in enumerate(items):
         if not isinstance(item, ReasonRule):
