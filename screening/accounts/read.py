@@ -279,7 +279,7 @@ def _issues(parsed: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     # one projection with a column per check, unpivoted: a union of one query per check cost a one-record
     # normalisation ~4 ms of planning. Rows come out check by check, then sorted by line (stable).
     return (
-        parsed.lazy()
+        parsed
         .select(pl.col("_account_id").alias("account_id"), "line",
                 *[reason.alias(str(k)) for k, (_, reason) in enumerate(checks)])
         .unpivot(index=["account_id", "line"], variable_name="field", value_name="reason")
@@ -287,7 +287,6 @@ def _issues(parsed: pl.DataFrame, today: dt.date) -> pl.DataFrame:
         .with_columns(pl.col("field").replace_strict({str(k): f for k, (f, _) in enumerate(checks)}, return_dtype=pl.Utf8))
         .sort("line", maintain_order=True)
         .select(list(ISSUE_SCHEMA))
-        .collect()
     )
 
 

@@ -46,26 +46,27 @@ def age_expr(dob: pl.Expr, as_of: dt.date) -> pl.Expr:
     return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - (dob_md > as_of_md).cast(pl.Int32)).cast(pl.Int32)
 
 
-def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame | pl.LazyFrame | None = None) -> pl.DataFrame:
+def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame | None = None) -> pl.DataFrame:
     """account_id, capacity, age, dob_used, guardian_state for every account of `base`.
 
     `base` has the account columns plus `id_birth_date`. `guardians` (account_id, subject_type,
     age) are the accounts a guardian link may point to (default: `base` itself); a link to an
-    unknown account or to a non-adult does not count as a guardian.
+    unknown account or to a non-adult does not count as a guardian. Eager: a lazy plan's planning cost
+    a one-record check (a registration lookup's) ~1 ms.
     """
     # An unknown subject type (dropped at import as a data issue) is checked as a person: fail closed.
     person = pl.col("subject_type").fill_null("person") == "person"
     dob = pl.coalesce("id_birth_date", "birth_date")
-    frame = base.lazy().select(
+    frame = base.select(
         "account_id", "subject_type", "guardian_account_id", "self_supporting",
         dob.alias("dob_used"),
     ).with_columns(age=pl.when(person).then(age_expr(pl.col("dob_used"), as_of)))
-    if guardians is None:  # lazy: one query for the accounts and their guardians
+    if guardians is None:
         guardians = frame.select("account_id", "subject_type", "age")
-    adult_guardians = guardians.lazy().filter((pl.col("subject_type") == "person") & (pl.col("age") >= 18)).select(
+    adult_guardians = guardians.filter((pl.col("subject_type") == "person") & (pl.col("age") >= 18)).select(
         pl.col("account_id").alias("guardian_account_id"), pl.lit(True).alias("_guardian_adult")
     )
-    known = guardians.lazy().select(pl.col("account_id").alias("guardian_account_id"), pl.lit(True).alias("_guardian_known"))
+    known = guardians.select(pl.col("account_id").alias("guardian_account_id"), pl.lit(True).alias("_guardian_known"))
     frame = frame.join(known, on="guardian_account_id", how="left").join(adult_guardians, on="guardian_account_id", how="left")
     age = pl.col("age")
     linked = pl.col("guardian_account_id").is_not_null()
@@ -88,7 +89,7 @@ def capacity_frame(base: pl.DataFrame, as_of: dt.date, guardians: pl.DataFrame |
     )
     return frame.with_columns(capacity=capacity, guardian_state=guardian_state).select(
         "account_id", "capacity", "age", "dob_used", "guardian_account_id", "guardian_state"
-    ).collect()
+    )
 
 
 def capacity_reasons(base: pl.DataFrame, capacity: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:

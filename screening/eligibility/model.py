@@ -22,33 +22,58 @@ REASON_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+@dataclass(frozen=True)
+class ReasonRule:
+    """A rule of a check: the accounts of `frame` meeting `condition` get a reason (`collect_reasons`)."""
+
+    frame: pl.DataFrame
+    condition: pl.Expr
+    check: str
+    code: pl.Expr
+    severity: pl.Expr
+    detail: pl.Expr
+
+
 def reasons_where(
     df: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, check: str, code: str | pl.Expr, severity: str | pl.Expr,
     detail: pl.Expr,
-) -> pl.LazyFrame:
-    """The reason rows for the accounts of `df` meeting `condition`, as a plan: a check gathers its rules
-    with `collect_reasons`, so all of them run in one collect (one record costs one query, not one per rule)."""
-    code_expr = pl.lit(code) if isinstance(code, str) else code
-    severity_expr = pl.lit(severity) if isinstance(severity, str) else severity
-    return (
-        df.lazy()
-        .filter(condition)
-        .select(
-            pl.col("account_id"),
-            pl.lit(check).alias("check"),
-            code_expr.alias("code"),
-            severity_expr.alias("severity"),
-            detail.alias("detail"),
-        )
-        .cast(REASON_SCHEMA)  # type: ignore[arg-type]
+) -> ReasonRule:
+    """The rule giving the accounts of `df` meeting `condition` a reason; `collect_reasons` applies it."""
+    return ReasonRule(
+        df.collect() if isinstance(df, pl.LazyFrame) else df, condition, check,
+        pl.lit(code) if isinstance(code, str) else code, pl.lit(severity) if isinstance(severity, str) else severity,
+        detail,
     )
 
 
-def collect_reasons(frames: list[pl.LazyFrame | pl.DataFrame]) -> pl.DataFrame:
-    """The reason rows of several rules (`reasons_where` plans or frames), in one collect."""
-    if not frames:
-        return empty_reasons()
-    return pl.concat([f.lazy() for f in frames]).collect()
+def collect_reasons(items: list[ReasonRule | pl.DataFrame]) -> pl.DataFrame:
+    """The reason rows of several rules (and of frames of reasons), in the order given.
+
+    The conditions of the rules over one frame are tested in one query, and only the rules some account
+    meets are then formatted: a query costs a one-record check (a registration lookup's) about as much
+    as a thousand rows, most records meet no rule, and a lazy union of every rule's filter cost one
+    record ~5 ms of planning."""
+    by_frame: dict[int, list[tuple[str, ReasonRule]]] = {}  # id(frame) -> (column name, rule)
+    for k, item in enumerate(items):
+        if isinstance(item, ReasonRule):
+            by_frame.setdefault(id(item.frame), []).append((f"__rule_{k}", item))
+    held = {  # id(frame) -> a boolean column per rule over that frame
+        frame_id: rules[0][1].frame.with_columns(rule.condition.fill_null(False).alias(name) for name, rule in rules)
+        .select(name for name, _ in rules)
+        for frame_id, rules in by_frame.items()
+    }
+    parts = []
+    for k, item in enumerate(items):
+        if not isinstance(item, ReasonRule):
+            parts.append(item)
+            continue
+        mask = held[id(item.frame)][f"__rule_{k}"]
+        if mask.any():
+            parts.append(item.frame.filter(mask).select(
+                pl.col("account_id"), pl.lit(item.check).alias("check"), item.code.alias("code"),
+                item.severity.alias("severity"), item.detail.alias("detail"),
+            ).cast(REASON_SCHEMA))  # type: ignore[arg-type]
+    return pl.concat(parts) if parts else empty_reasons()
 
 
 def empty_reasons() -> pl.DataFrame:
@@ -56,10 +81,11 @@ def empty_reasons() -> pl.DataFrame:
 
 
 def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
-    """account_id, status, reasons (list of structs, worst first) for every account."""
+    """account_id, status, reasons (list of structs, worst first) for every account (eager: a lazy plan's
+    planning cost a one-record check ~2 ms)."""
     rank = pl.col("severity").replace_strict({s: i + 1 for i, s in enumerate(SEVERITIES)}, return_dtype=pl.Int8)
     grouped = (
-        reasons.lazy()
+        reasons
         .with_columns(_rank=rank)
         .sort(["account_id", "_rank", "check", "code"], descending=[False, True, False, False])
         .group_by("account_id", maintain_order=True)
@@ -69,7 +95,7 @@ def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
         )
     )
     return (
-        accounts.lazy()
+        accounts
         .select("account_id")
         .join(grouped, on="account_id", how="left", maintain_order="left")
         .select(
@@ -77,7 +103,6 @@ def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
             pl.col("_worst").fill_null(0).replace_strict(STATUS_BY_RANK, return_dtype=pl.Utf8).alias("status"),
             pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.Struct(REASON_SCHEMA_NO_ID)))),
         )
-        .collect()
     )
 
 

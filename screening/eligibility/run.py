@@ -40,6 +40,7 @@ from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
     Reason,
+    ReasonRule,
     collect_reasons,
     empty_reasons,
     reasons_where,
@@ -125,7 +126,7 @@ def evaluate(
     return Evaluation(results=results, reasons=reasons, as_of=as_of)
 
 
-def data_issue_reasons(issues: pl.DataFrame) -> pl.LazyFrame:
+def data_issue_reasons(issues: pl.DataFrame) -> ReasonRule:
     """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
     return reasons_where(issues.filter(pl.col("account_id").is_not_null()), pl.lit(True), "data",
                          "data_" + pl.col("field"), "review", pl.col("reason"))

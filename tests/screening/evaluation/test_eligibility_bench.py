@@ -29,3 +29,15 @@ def test_production_clis_do_not_load_evaluation_code() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('screening.evaluation')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_single_record_bench_prints_latency_percentiles(tmp_path) -> None:
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "eligibility", "bench", "--single", "20",
+                                       "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["records"] == 20 and sum(data["status"].values()) == 20
+    assert 0 < data["p50_ms"] <= data["p90_ms"] <= data["p99_ms"] <= data["max_ms"]
+    assert data["cpu_ms_per_record"] > 0 and len(data["load_average"]) == 3
+    refused = CliRunner().invoke(main, ["eligibility", "bench", "--single", "0"])
+    assert refused.exit_code == 2
