@@ -143,7 +143,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     return index
 
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: a SHA-256 header line before the pickle
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
 _NOT_PICKLED = ("_lock", "_key_dict")
 
@@ -165,11 +165,16 @@ def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | No
 
 
 def _read_cached(path: Path) -> ListIndex | None:
+    """The index in the file, or None when it is missing, corrupt or foreign (its SHA-256 header must
+    match the rest: a flipped bit in an array would unpickle and be served)."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of new objects, none of them garbage: no collection passes over them
     try:
         with open(path, "rb") as handle:
-            fields = pickle.load(handle)
+            digest, payload = handle.read(65), handle.read()
+        if digest != hashlib.sha256(payload).hexdigest().encode() + b"\n":
+            raise ValueError("checksum")
+        fields = pickle.loads(payload)
         return ListIndex(**{**fields, "loaded_at": time.time()})
     except FileNotFoundError:
         return None
@@ -188,8 +193,10 @@ def _write_cached(path: Path, index: ListIndex) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(fields, protocol=5)
         with open(tmp, "wb") as handle:
-            pickle.dump(fields, handle, protocol=5)
+            handle.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
+            handle.write(payload)
         os.replace(tmp, path)
         older = sorted((p for p in path.parent.glob("*.pickle") if p != path), key=lambda p: p.stat().st_mtime,
                        reverse=True)
