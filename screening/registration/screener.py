@@ -86,7 +86,8 @@ class Screener:
         self.db = str(db)
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
         self.refresh_seconds = settings.lookup_refresh_seconds()
-        self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds)
+        self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds,
+                                     cache_dir=settings.index_cache_dir_for(Path(self.db)))
         self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, {}, []))
         self._published_at = float("-inf")
         self._error: str | None = None
