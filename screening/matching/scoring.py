@@ -522,10 +522,14 @@ def _token_flags(table: TokenTable) -> np.ndarray:
     on the table."""
     flags = table._cache.get("bound_flags")
     if flags is None:
-        flags = np.where(table.pinyin, kernels.PINYIN, 0).astype(np.uint8)
+        # a lookup's table extends the list vocabulary's: only its few new tokens are computed
+        n = len(table.base) if table.base is not None else 0
+        flags = np.where(table.pinyin[n:], kernels.PINYIN, 0).astype(np.uint8)
         for bit, words in ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()),
                            (kernels.MARKER, name_markers()), (kernels.GENERIC, descriptive_generic_words())):
-            flags |= np.where(table.member(words), bit, 0).astype(np.uint8)
+            flags |= np.where(table.member(words)[n:], bit, 0).astype(np.uint8)
+        if table.base is not None:
+            flags = np.concatenate([_token_flags(table.base), flags])
         table._cache["bound_flags"] = flags
     return flags
 
