@@ -176,7 +176,7 @@ class Screener:
         if checks:
             decision, reasons = stricter(decision, "review"), reasons + checks
         return LookupResult(
-            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [],
+            decision=decision, reasons=reasons, hits=shown or [],
             list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
             elapsed_ms=_ms(started), snapshot_id=snapshot.snapshot_id,
         )
