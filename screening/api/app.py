@@ -142,10 +142,12 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
-        # the index loads and warms in the background (healthz answers meanwhile); /readyz says when
-        threading.Thread(target=warm, name="index-warm", daemon=True).start()
         if on_startup:
             on_startup()
+        # the index loads and warms in the background (healthz answers meanwhile); /readyz says when. After
+        # on_startup, which publishes the index: a screener finding none would open the store itself, and
+        # DuckDB refuses a read-only and a read-write connection to one file in one process
+        threading.Thread(target=warm, name="index-warm", daemon=True).start()
         yield
         if on_shutdown:
             on_shutdown()
