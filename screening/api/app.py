@@ -2,7 +2,8 @@
 
 - `POST /v1/lookup`, `POST /v1/lookup/batch` (≤ 100): names and ID numbers travel in the body only, never
   in URLs; the access log carries the route template, status, duration and client name, nothing else.
-- `GET /v1/lists`, `GET /healthz` (the process is up), `GET /readyz` (503 until a list index is loaded),
+- `GET /v1/lists`, `GET /healthz` (the process is up), `GET /readyz` (503 until a list index is loaded and
+  warmed: it loads in a background thread at start, from the assembled index kept beside the store),
   `GET /metrics` (Prometheus; labels are route templates, decisions and list keys, never names or IDs).
 - Optional API keys (`SCREENING_API_KEYS`, header `X-API-Key`).
 - A lone lookup runs on the event loop, concurrent ones in the thread pool (see `lookup_one`). Handlers
@@ -18,6 +19,7 @@ import asyncio
 import datetime as dt
 import hmac
 import json
+import threading
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -128,11 +130,24 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
     hash_key()  # at start-up: it warns (once) when the development key is in use
     spool = spool if spool is not None else Spool(settings.service_dir_for(db) / "spool")
 
+    warmed = threading.Event()
+
+    def warm() -> None:
+        try:
+            get_screener(db).warm()
+        except Exception as error:  # noqa: BLE001 - /readyz and the lookups say what is missing
+            log.warning("index warm-up failed", error=f"{type(error).__name__}: {error}")
+        finally:
+            warmed.set()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
-        get_screener(db)  # the index loads in the background; /readyz says when
         if on_startup:
             on_startup()
+        # the index loads and warms in the background (healthz answers meanwhile); /readyz says when. After
+        # on_startup, which publishes the index: a screener finding none would open the store itself, and
+        # DuckDB refuses a read-only and a read-write connection to one file in one process
+        threading.Thread(target=warm, name="index-warm", daemon=True).start()
         yield
         if on_shutdown:
             on_shutdown()
@@ -217,6 +232,9 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
 
     @app.get("/readyz", tags=["ops"])
     def readyz() -> JSONResponse:
+        """503 until the list index is loaded and warmed (the first lookups then answer at full speed)."""
+        if not warmed.is_set():
+            return JSONResponse({"status": "not ready", "detail": "list index loading"}, status_code=503)
         snapshot, _ = get_screener(db).snapshot()
         if snapshot is None:
             return JSONResponse({"status": "not ready", "detail": "list index not loaded"}, status_code=503)

@@ -60,6 +60,51 @@ def hits_frame(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameSc
     The reasons run the feature table again on these rows with a trace (features.score_rows), so the
     steps they list are the computation itself: the last step's score is the hit's score.
     """
+    final, name_score, band, reasons = _explained(index, batch, cand, ns, config, ev, pair=pair, name_idx=name_idx,
+                                                  l_kind=l_kind, q_kind=q_kind)
+    ent = index.entries[entry.tolist()]
+    return pl.DataFrame({
+        "account_id": batch.account_id[acct].tolist(),
+        "source": ent["source"], "source_id": ent["source_id"], "entry_name": ent["primary_name"],
+        "matched_name": index.names["name"][name_idx.tolist()],
+        "query_name": batch.qname_text[qname].tolist(),
+        "score": final,
+        "name_score": name_score,
+        "band": band,
+        "alias_quality": np.where(ev.weak, "weak", "strong").tolist(),
+        "regime": ent["regime"], "programs": ent["programs"].list.join("; "),
+        "reasons": reasons,
+    }, schema=HIT_SCHEMA)
+
+
+def hit_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
+             ev: ft.Evidence, *, pair: np.ndarray, name_idx: np.ndarray, qname: np.ndarray, l_kind: np.ndarray,
+             q_kind: np.ndarray, entry: np.ndarray) -> list[dict]:
+    """`hits_frame(...).drop("account_id").to_dicts()` for a lookup's few hits, without building a frame
+    (a millisecond of polars for a handful of rows): the same values, keys in the same order."""
+    final, name_score, band, reasons = _explained(index, batch, cand, ns, config, ev, pair=pair, name_idx=name_idx,
+                                                  l_kind=l_kind, q_kind=q_kind)
+    names, entries = index.names["name"], index.entries
+    final = final.astype(np.float64).tolist()
+    rows = []
+    for k, weak in enumerate(ev.weak.tolist()):
+        e = entries.row(int(entry[k]), named=True)
+        programs = e["programs"]
+        rows.append({
+            "source": e["source"], "source_id": e["source_id"], "entry_name": e["primary_name"],
+            "matched_name": names[int(name_idx[k])], "query_name": batch.qname_text[qname[k]],
+            "score": final[k], "name_score": name_score[k], "band": band[k],
+            "alias_quality": "weak" if weak else "strong", "regime": e["regime"],
+            "programs": None if programs is None else "; ".join(p for p in programs if p is not None),
+            "reasons": reasons[k],
+        })
+    return rows
+
+
+def _explained(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
+               ev: ft.Evidence, *, pair: np.ndarray, name_idx: np.ndarray, l_kind: np.ndarray,
+               q_kind: np.ndarray) -> tuple[np.ndarray, list[float], list[str], list[str]]:
+    """Per chosen row: the final score, the name score (4 places), the band and the reasons (JSON)."""
     scored = ft.score_rows(ev, config, trace=True)
     names = index.names
     reasons = []
@@ -77,20 +122,9 @@ def hits_frame(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameSc
         reasons.append(json.dumps({"name": name, "features": ft.reason_steps(scored, k, config)},
                                   ensure_ascii=False))
     final = scored.final
-    ent = index.entries[entry.tolist()]
-    return pl.DataFrame({
-        "account_id": batch.account_id[acct].tolist(),
-        "source": ent["source"], "source_id": ent["source_id"], "entry_name": ent["primary_name"],
-        "matched_name": names["name"][name_idx.tolist()],
-        "query_name": batch.qname_text[qname].tolist(),
-        "score": final,
-        "name_score": np.round(scored.name_score.astype(np.float64), 4),
-        "band": np.where(final >= config.block_review, "block_review", np.where(
-            final >= config.review, "review", np.where(final >= config.low, "low", "below"))).tolist(),
-        "alias_quality": np.where(ev.weak, "weak", "strong").tolist(),
-        "regime": ent["regime"], "programs": ent["programs"].list.join("; "),
-        "reasons": reasons,
-    }, schema=HIT_SCHEMA)
+    band = np.where(final >= config.block_review, "block_review", np.where(
+        final >= config.review, "review", np.where(final >= config.low, "low", "below"))).tolist()
+    return final, np.round(scored.name_score.astype(np.float64), 4).tolist(), band, reasons
 
 
 _SIGN = {"factor": "×", "set": "=", "floor": "≥", "cap": "≤"}

@@ -89,7 +89,7 @@ class ListIndex:
     vocab_by_len: tuple[np.ndarray, np.ndarray]  # token ids sorted by length, and lengths
     vocab_last: np.ndarray  # int32: code point of each list token's last character
     loaded_at: float = field(default_factory=time.time)
-    _key_dict: dict[str, np.ndarray] | None = None
+    _key_dict: "KeyPostings | None" = None
     _derived: dict = field(default_factory=dict)  # tables built on first use (blocking.list_join_tables)
     _versions_used: list[dict] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -104,17 +104,35 @@ class ListIndex:
             self._versions_used = self.versions.select("source", "version_id", "publisher_date", "sha256").to_dicts()
         return [dict(v) for v in self._versions_used]
 
-    def key_dict(self) -> dict[str, np.ndarray]:
+    def key_dict(self) -> "KeyPostings":
         """key → units, for one-name lookups (built on first use, shared by threads)."""
         if self._key_dict is None:
             with self._lock:
                 if self._key_dict is None:
-                    grouped = self.keys.group_by("key").agg(pl.col("unit"))
-                    self._key_dict = {
-                        k: np.asarray(u, dtype=np.int32)
-                        for k, u in zip(grouped["key"].to_list(), grouped["unit"].to_list())
-                    }
+                    self._key_dict = KeyPostings(self.keys)
         return self._key_dict
+
+
+class KeyPostings:
+    """key → its units (int32 array), read with `get` like a dict.
+
+    One array per key would be some 750,000 small objects built at every process start (seconds); the
+    units stay one array here, cut by key boundaries, and only the key → position dict is built."""
+
+    def __init__(self, keys: pl.DataFrame) -> None:
+        keys = keys.sort("key", maintain_order=True)  # each key's units in the frame's order, as group_by gave
+        key = keys["key"]
+        starts = np.flatnonzero((key != key.shift(1)).fill_null(True).to_numpy())
+        self._pos = dict(zip(key.gather(starts).to_list(), range(len(starts))))
+        self._bounds = np.append(starts, keys.height)
+        self._units = keys["unit"].to_numpy().astype(np.int32)
+
+    def get(self, key: str, default: np.ndarray | None = None) -> np.ndarray | None:
+        k = self._pos.get(key)
+        return default if k is None else self._units[self._bounds[k]:self._bounds[k + 1]]
+
+    def __len__(self) -> int:
+        return len(self._pos)
 
 
 
@@ -143,7 +161,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     return index
 
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: a SHA-256 header line before the pickle
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
 _NOT_PICKLED = ("_lock", "_key_dict")
 
@@ -165,11 +183,16 @@ def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | No
 
 
 def _read_cached(path: Path) -> ListIndex | None:
+    """The index in the file, or None when it is missing, corrupt or foreign (its SHA-256 header must
+    match the rest: a flipped bit in an array would unpickle and be served)."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of new objects, none of them garbage: no collection passes over them
     try:
         with open(path, "rb") as handle:
-            fields = pickle.load(handle)
+            digest, payload = handle.read(65), handle.read()
+        if digest != hashlib.sha256(payload).hexdigest().encode() + b"\n":
+            raise ValueError("checksum")
+        fields = pickle.loads(payload)
         return ListIndex(**{**fields, "loaded_at": time.time()})
     except FileNotFoundError:
         return None
@@ -188,8 +211,10 @@ def _write_cached(path: Path, index: ListIndex) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(fields, protocol=5)
         with open(tmp, "wb") as handle:
-            pickle.dump(fields, handle, protocol=5)
+            handle.write(hashlib.sha256(payload).hexdigest().encode() + b"\n")
+            handle.write(payload)
         os.replace(tmp, path)
         older = sorted((p for p in path.parent.glob("*.pickle") if p != path), key=lambda p: p.stat().st_mtime,
                        reverse=True)

@@ -22,7 +22,7 @@ from screening.matching import features as ft
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.codes import KIND_CODES, SCRIPT_HAN, SUBJECT_CODES
 from screening.matching.config import MatchConfig
-from screening.matching.explain import HIT_SCHEMA, hits_frame
+from screening.matching.explain import HIT_SCHEMA, hit_rows, hits_frame
 from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
@@ -54,6 +54,11 @@ class Chosen:
     def frame(self, index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig) -> pl.DataFrame:
         return hits_frame(index, batch, cand, self.ns, config, self.ev, pair=self.pair, name_idx=self.name_idx,
                           qname=self.qname, l_kind=self.l_kind, q_kind=self.q_kind, acct=self.acct, entry=self.entry)
+
+    def rows(self, index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig) -> list[dict]:
+        """`frame` as dicts without account_id (one account's few hits: no frame built)."""
+        return hit_rows(index, batch, cand, self.ns, config, self.ev, pair=self.pair, name_idx=self.name_idx,
+                        qname=self.qname, l_kind=self.l_kind, q_kind=self.q_kind, entry=self.entry)
 
 
 def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig, *, floor: float,

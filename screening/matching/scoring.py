@@ -36,6 +36,7 @@ from screening.matching.tokens import (abbreviable_words, affix_words, descripti
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
 SMALL_PAIRS = 2000
+BLOCK_CELLS = 20_000  # the fixed cost of scoring one more block, in token cells (a lookup's split, above)
 
 
 @dataclass
@@ -115,10 +116,6 @@ def _score_pairs(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     out = NameScores.empty(n, q_units.tok.shape[1])  # alignments are kept per account-side position
     weights = table.weights(config)
     span = np.maximum(q_units.ntok[pq], l_units.ntok[pl_])
-    if n <= SMALL_PAIRS:  # one block: a lookup's few pairs are not worth several passes
-        _score_block(q_units, l_units, pq, pl_, np.arange(n), int(span.max()), table, weights, equivalents,
-                     config, out, prune, protect)
-        return out
     blocks = []
     lower = 0
     for bucket in _BUCKETS:
@@ -127,9 +124,18 @@ def _score_pairs(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
         # a block's token-cell matrices grow with width²: wide names come in proportionally fewer pairs
         step = max(256, config.pair_chunk * 16 // (bucket * bucket))
         blocks += [(sel[start:start + step], bucket) for start in range(0, len(sel), step)]
+    if n <= SMALL_PAIRS:
+        # a lookup's few pairs: one block, unless one long listed name among them would widen every
+        # pair's cell matrices (400 pairs at 32 tokens instead of 4: 60× the cells); each pair's
+        # scores are the same in any block
+        width = int(span.max())
+        split = sum(len(rows) * b * b for rows, b in blocks) + BLOCK_CELLS * (len(blocks) - 1)
+        if split >= n * width * width:
+            blocks = [(np.arange(n), width)]
     # blocks write disjoint rows of `out`; numpy and rapidfuzz release the GIL on arrays this size,
-    # so a thread per core overlaps them
-    threads = min(len(blocks), (os.cpu_count() or 1) if config.workers < 1 else config.workers)
+    # so a thread per core overlaps them (not a lookup's few blocks)
+    threads = 1 if n <= SMALL_PAIRS else min(len(blocks), (os.cpu_count() or 1) if config.workers < 1
+                                              else config.workers)
     inner = config.replace(workers=1) if threads > 1 else config
 
     def run(block: tuple[np.ndarray, int]) -> None:
@@ -522,10 +528,14 @@ def _token_flags(table: TokenTable) -> np.ndarray:
     on the table."""
     flags = table._cache.get("bound_flags")
     if flags is None:
-        flags = np.where(table.pinyin, kernels.PINYIN, 0).astype(np.uint8)
+        # a lookup's table extends the list vocabulary's: only its few new tokens are computed
+        n = len(table.base) if table.base is not None else 0
+        flags = np.where(table.pinyin[n:], kernels.PINYIN, 0).astype(np.uint8)
         for bit, words in ((kernels.AFFIX, affix_words()), (kernels.PLACE, place_words()),
                            (kernels.MARKER, name_markers()), (kernels.GENERIC, descriptive_generic_words())):
-            flags |= np.where(table.member(words), bit, 0).astype(np.uint8)
+            flags |= np.where(table.member(words)[n:], bit, 0).astype(np.uint8)
+        if table.base is not None:
+            flags = np.concatenate([_token_flags(table.base), flags])
         table._cache["bound_flags"] = flags
     return flags
 

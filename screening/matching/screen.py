@@ -44,12 +44,12 @@ def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch:
     return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
 
 
-def screen_one(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float) -> pl.DataFrame | None:
-    """`screen_batch` for a lookup's batch of one (hits without account_id), None when it hits nothing:
-    the same candidates, scores and reasons, and no frame for the lookups that hit nothing (most)."""
+def screen_one(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float) -> list[dict] | None:
+    """`screen_batch` for a lookup's batch of one: its hit rows as dicts (without account_id, best first),
+    None when it hits nothing. The same candidates, scores and reasons; no frame built."""
     cand = candidates(None, index, batch, config, floor=floor)
     chosen = best_rows(index, batch, cand, config, floor=floor)
-    return None if chosen is None else chosen.frame(index, batch, cand, config).drop("account_id")
+    return None if chosen is None else chosen.rows(index, batch, cand, config)
 
 
 def candidates(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: QueryBatch, config: MatchConfig,

@@ -8,6 +8,13 @@ place), then switches `<root>/CURRENT` to it with an atomic rename. A reader (`S
 the folder `CURRENT` names, verifies every file against the manifest's SHA-256 and keeps serving the
 index it has until a newer one is fully loaded: a write in progress never makes it "unavailable".
 
+Assembling the index from the Parquet files takes seconds (tens on a busy machine), so a reader given
+a cache folder (`settings.index_cache_dir_for`, `index-cache/snapshots/` beside the store) keeps the
+assembled index there as one file named by the snapshot's content and the settings that shape it
+(index.py's cache file: SHA-256 header, written under a temporary name and renamed); the next process
+loads that file instead. A file that is corrupt or does not belong to the snapshot is rebuilt, never
+served.
+
 Freshness (when each mandatory list was last checked with its publisher) changes hourly without a new
 list version, so it is published beside the snapshots as `freshness.json`, by the same atomic rename.
 """
@@ -20,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -27,12 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from screening import exc
 from screening.logs import get_logger
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index import ListIndex, assemble_index, read_index_inputs
+from screening.matching.index import ListIndex, _read_cached, _write_cached, assemble_index, read_index_inputs
 from screening.matching.index_store import is_read_only
 
 log = get_logger(__name__)
@@ -122,8 +131,10 @@ _LOADED_LOCK = threading.Lock()
 _LOADED_SIZE = 2
 
 
-def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAULT_CONFIG) -> Snapshot:
-    """Load a snapshot (default: the current one), checking every file against its manifest."""
+def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAULT_CONFIG,
+         cache_dir: Path | None = None) -> Snapshot:
+    """Load a snapshot (default: the current one), checking every file against its manifest; with
+    `cache_dir`, from its assembled index kept there when there is a good one (else assembled and kept)."""
     sid = snapshot_id or current_id(root)
     if sid is None:
         raise exc.StoreError(f"no list index published under {root}: run `screening lists refresh` "
@@ -142,18 +153,50 @@ def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAU
     if manifest.get("index_key") != index_key(config):  # query forms would not meet the listed ones
         raise exc.StoreError(f"list index snapshot {sid} was built by another normaliser version: "
                              "it is republished by the next list refresh or lookup start")
-    frames = {}
-    for name in FRAMES:
-        path = folder / f"{name}.parquet"
-        if _sha256(path) != manifest["files"].get(path.name):
-            raise exc.StoreError(f"list index snapshot {sid}: {path.name} does not match its manifest")
-        frames[name] = pl.read_parquet(path)
-    snapshot = Snapshot(sid, manifest, assemble_index(config=config, key=manifest["index_key"], **frames))
+    kept = assembled_path(cache_dir, manifest, config) if cache_dir is not None else None
+    index = _read_assembled(kept, manifest) if kept is not None else None
+    if index is None:
+        frames = {}
+        for name in FRAMES:
+            path = folder / f"{name}.parquet"
+            if _sha256(path) != manifest["files"].get(path.name):
+                raise exc.StoreError(f"list index snapshot {sid}: {path.name} does not match its manifest")
+            frames[name] = pl.read_parquet(path)
+        index = assemble_index(config=config, key=manifest["index_key"], **frames)
+        if kept is not None:
+            _write_cached(kept, index)
+    snapshot = Snapshot(sid, manifest, index)
     with _LOADED_LOCK:
         _LOADED[(sid, _settings_key(config))] = snapshot
         while len(_LOADED) > _LOADED_SIZE:
             _LOADED.pop(next(iter(_LOADED)))
     return snapshot
+
+
+ASSEMBLED_FORMAT = "1"
+
+
+def assembled_path(cache_dir: Path, manifest: dict[str, Any], config: MatchConfig) -> Path:
+    """The file of a snapshot's assembled index under `cache_dir`, named by everything it is made of: the
+    snapshot's files (by SHA-256), the normaliser's key, every setting but the thread count, and the
+    library versions whose objects it pickles."""
+    settings = {k: v for k, v in config.to_dict().items() if k != "workers"}
+    blob = json.dumps([ASSEMBLED_FORMAT, manifest["snapshot_id"], manifest["index_key"], manifest["files"], settings,
+                       pl.__version__, np.__version__, sys.version], sort_keys=True, default=str)
+    return Path(cache_dir) / "snapshots" / f"{hashlib.sha256(blob.encode()).hexdigest()[:24]}.pickle"
+
+
+def _read_assembled(path: Path, manifest: dict[str, Any]) -> ListIndex | None:
+    """The assembled index kept at `path` when it is intact (index.py checks its SHA-256) and is this
+    snapshot's: its normaliser key and list versions (by content) are the manifest's."""
+    index = _read_cached(path)
+    if index is None:
+        return None
+    expected = sorted((v["source"], v["sha256"]) for v in manifest["versions"])
+    if index.index_key != manifest["index_key"] or sorted(index.versions.select("source", "sha256").rows()) != expected:
+        log.warning("assembled index cache belongs to another snapshot; rebuilding", path=str(path))
+        return None
+    return index
 
 
 def clear_cache() -> None:
@@ -195,8 +238,10 @@ class SnapshotReader:
     `CURRENT`, and a new id is loaded in a background thread while the old index keeps serving.
     """
 
-    def __init__(self, root: Path, config: MatchConfig = DEFAULT_CONFIG, refresh_seconds: float = 30.0) -> None:
+    def __init__(self, root: Path, config: MatchConfig = DEFAULT_CONFIG, refresh_seconds: float = 30.0,
+                 cache_dir: Path | None = None) -> None:
         self.root = Path(root)
+        self.cache_dir = cache_dir  # where assembled indexes are kept (see `load`); None: assembled every time
         self.config = config
         self.refresh_seconds = refresh_seconds
         self._snapshot: Snapshot | None = None
@@ -235,7 +280,7 @@ class SnapshotReader:
             sid = current_id(self.root)
             snapshot = self._snapshot
             if sid is not None and (snapshot is None or snapshot.snapshot_id != sid):
-                snapshot = load(self.root, sid, self.config)
+                snapshot = load(self.root, sid, self.config, self.cache_dir)
                 snapshot.index.key_dict()
                 snapshot.index.versions_used()
                 # hundreds of thousands of long-lived objects: out of the cyclic collector's reach, else

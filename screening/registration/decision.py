@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import asdict
 from typing import Any
 
-import polars as pl
 
 from screening.registration.events import hash_key
 
@@ -65,12 +64,12 @@ def parse_birth_date(value: str | dt.date | None) -> tuple[dt.date | None, str |
                       "the name was screened without it")
 
 
-def decide(hits: pl.DataFrame) -> tuple[str, list[str]]:
-    """The decision the hits call for (best hit first) and the reason naming that hit."""
-    if hits.height == 0:
+def decide(hits: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The decision the hits call for (hit rows, best first) and the reason naming that hit."""
+    if not hits:
         return "clear", []
-    bands = set(hits["band"].to_list())
-    best = hits.row(0, named=True)
+    bands = {h["band"] for h in hits}
+    best = hits[0]
     reason = f"{best['band']} hit: {best['entry_name']} ({best['source']} {best['source_id']}, score {best['score']:.2f})"
     if "block_review" in bands:
         return "block", [reason]

@@ -86,7 +86,8 @@ class Screener:
         self.db = str(db)
         self.config = config.replace(workers=1)  # one name: no thread pool inside rapidfuzz
         self.refresh_seconds = settings.lookup_refresh_seconds()
-        self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds)
+        self.reader = SnapshotReader(settings.snapshot_dir_for(Path(self.db)), self.config, self.refresh_seconds,
+                                     cache_dir=settings.index_cache_dir_for(Path(self.db)))
         self._fresh: tuple[dict | None, _Freshness] = (None, _Freshness({}, {}, []))
         self._published_at = float("-inf")
         self._error: str | None = None
@@ -134,12 +135,16 @@ class Screener:
         return snapshot, fresh, None
 
     def warm(self) -> "Screener":
-        """Load now (at process start) instead of on the first lookup, and screen one listed name: the
-        structures a lookup builds on first use (the key dict, the vocabulary's word masks, the compiled
-        kernels read from their cache) are then ready before the first registration."""
+        """Load now (at process start) instead of on the first lookup, and screen a listed name and one name
+        of each script and subject type (WARM_UP): what a lookup builds or reads on first use (the key
+        dict, the vocabulary's word masks, the normaliser's tables of each script, the compiled kernels
+        read from their cache) is then ready before the first registration, which would otherwise wait
+        tens to hundreds of milliseconds for it."""
         snapshot, _ = self.snapshot()
         if snapshot is not None and snapshot.index.names.height:
             self.lookup(str(snapshot.index.names["name"][0]))
+            for name, subject_type in WARM_UP:
+                self.lookup(name, subject_type=subject_type, birth_date="1970-01-01", country="CN")
         return self
 
     # --- the lookup ------------------------------------------------------------------------
@@ -175,10 +180,16 @@ class Screener:
         if checks:
             decision, reasons = stricter(decision, "review"), reasons + checks
         return LookupResult(
-            decision=decision, reasons=reasons, hits=shown.to_dicts() if shown is not None else [],
+            decision=decision, reasons=reasons, hits=shown or [],
             list_versions=index.versions_used(), config_hash=config.hash, stale_sources=sorted(stale),
             elapsed_ms=_ms(started), snapshot_id=snapshot.snapshot_id,
         )
+
+
+# invented names, one per script and subject type a lookup meets (Screener.warm)
+WARM_UP = (("王伟", "person"), ("김민준", "person"), ("محمد علي", "person"), ("Иван Петров", "person"),
+           ("ヤマダ タロウ", "person"), ("John Smith", None), ("Acme Trading Co., Ltd.", "organization"),
+           ("北京示例科技有限公司", "organization"))
 
 
 def _upper(value: str | None) -> str | None:

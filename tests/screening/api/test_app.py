@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,11 +23,19 @@ LISTED = {"name": "Doku Khamatovich Umarov", "subject_type": "person", "birth_da
 CLEAN = {"name": "Marta Kowalczyk", "subject_type": "person", "birth_date": "1990-05-06", "country": "PL"}
 
 
+def _wait_ready(client: TestClient, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (answer := client.get("/readyz")).status_code != 200:
+        assert answer.json()["status"] == "not ready" and time.monotonic() < deadline, answer.json()
+        time.sleep(0.05)
+    assert answer.json()["snapshot_id"]
+
+
 def test_lookup_contract_and_fail_closed(api_db: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     with TestClient(create_app(api_db)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
-        assert client.get("/readyz").status_code == 200
+        _wait_ready(client)  # the index loads and warms in the background
         listed = client.post("/v1/lookup", json=LISTED).json()
         assert listed["decision"] == "block"
         assert listed["hits"][0]["source_id"] == "QDi.290"

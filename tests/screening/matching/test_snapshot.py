@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,50 @@ def test_a_snapshot_of_another_normaliser_is_not_served(db_path: Path, tmp_path:
     snapshot.clear_cache()
     with pytest.raises(exc.StoreError, match="another normaliser"):
         snapshot.load(root)
+
+
+def test_the_assembled_index_is_kept_by_content_and_a_bad_file_is_rebuilt(db_path: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    root, cache = tmp_path / "index", tmp_path / "index-cache"
+    _load(db_path, "consolidatedLegacyByPRN_2025-11-15_excerpt.xml")
+    con = connect(db_path)
+    first = snapshot.publish(con, root)
+    snapshot.clear_cache()
+    reader = snapshot.SnapshotReader(root, refresh_seconds=3600, cache_dir=cache)
+    built = reader.get()[0].index
+    manifest = reader.get()[0].manifest
+    kept = snapshot.assembled_path(cache, manifest, DEFAULT_CONFIG)
+    assert kept.exists() and kept.parent == cache / "snapshots"
+    assert snapshot.assembled_path(cache, manifest, DEFAULT_CONFIG.replace(workers=1)) == kept  # threads: same index
+    assert snapshot.assembled_path(cache, manifest, DEFAULT_CONFIG.replace(max_key_postings=50)) != kept
+
+    # the next process loads the kept file, not the Parquet files (a damaged one would be refused)
+    entries = first.path / "entries.parquet"
+    good = entries.read_bytes()
+    entries.write_bytes(good[:-10])
+    snapshot.clear_cache()
+    loaded = snapshot.SnapshotReader(root, refresh_seconds=3600, cache_dir=cache).get()[0].index
+    assert loaded is not built and np.array_equal(loaded.units.tok, built.units.tok)
+    assert loaded.entries.equals(built.entries) and _hits(loaded, "Eric Badege") == ["CDi.001"]
+    entries.write_bytes(good)
+
+    # a corrupt file is assembled again from the snapshot and replaced
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    kept.write_bytes(bytes(data))
+    snapshot.clear_cache()
+    again = snapshot.load(root, config=DEFAULT_CONFIG, cache_dir=cache).index
+    assert np.array_equal(again.units.tok, built.units.tok) and kept.read_bytes() != bytes(data)
+
+    # a file that belongs to another snapshot (copied or misnamed) is not served for this one
+    _load(db_path, "consolidated_2026-02-27_excerpt.xml")
+    second = snapshot.publish(con, root)
+    con.close()
+    other = snapshot.assembled_path(cache, json.loads((second.path / "manifest.json").read_text()), DEFAULT_CONFIG)
+    other.write_bytes(kept.read_bytes())
+    snapshot.clear_cache()
+    newer = snapshot.load(root, config=DEFAULT_CONFIG, cache_dir=cache)
+    assert newer.snapshot_id == second.snapshot_id
+    assert _hits(newer.index, "Doku Khamatovich Umarov") == ["QDi.290"]
+    assert other.read_bytes() != kept.read_bytes()  # replaced by the right one
