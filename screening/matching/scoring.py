@@ -94,6 +94,19 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
         return NameScores.empty(0, q_units.tok.shape[1])
     prune = (_Pruning.of(q_units, l_units, pq, pl_, table, config, floor)
              if floor is not None and kernels.bound_holds(config) and floor > config.order_bonus else None)
+    if prune is not None:
+        # most pairs cannot reach the floor whatever their token similarities: they are not aligned
+        live = prune.may_reach(q_units, l_units, pq, pl_, table, equivalents, config)
+        if protect is not None:
+            live |= protect
+        if not live.all():
+            sel = np.flatnonzero(live)
+            out = NameScores.empty(len(pq), q_units.tok.shape[1])
+            part = _score_pairs(q_units, l_units, pq[sel], pl_[sel], table, equivalents, config, prune,
+                                None if protect is None else protect[sel])
+            for name, column in vars(part).items():
+                getattr(out, name)[sel] = column
+            return out
     return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, protect)
 
 
@@ -270,6 +283,7 @@ class _Pruning:
     length: np.ndarray  # int64 per token id: how many (0 for tokens of no pair)
     params: np.ndarray
     bounds: np.ndarray | None = None  # every pair's bound, when kept (`scores_and_bounds`)
+    toks: np.ndarray | None = None  # the token ids of the pairs, in the order of `chars`
 
     @classmethod
     def of(cls, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
@@ -287,7 +301,41 @@ class _Pruning:
         nchars = table._cache.get("nchars64")
         if nchars is None:
             nchars = table._cache["nchars64"] = table.nchars.astype(np.int64)
-        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config))
+        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config), toks=toks)
+
+    def may_reach(self, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+                  equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> np.ndarray:
+        """Per pair: False when its alignment provably stays under the threshold, from per-token data alone
+        (`kernels.pairs_may_reach`, before any token similarity is computed)."""
+        toks = self.toks
+        slot = np.zeros(len(table), dtype=np.int64)
+        slot[toks] = np.arange(len(toks))
+        text, low, up, hist = kernels.token_masks(self.chars, self.start, self.length, toks.astype(np.int64))
+        nick, variant, particle = equivalents
+        # tokens that begin a pair of the equivalence tables: only their cells are looked up there
+        equiv = np.isin(toks, np.concatenate([nick, variant, particle]) >> 32)
+        td = np.empty((len(toks), 8), dtype=np.int64)
+        td[:, kernels.TD_NCHARS] = self.nchars[toks]
+        td[:, kernels.TD_FIRST] = table.first[toks]
+        td[:, kernels.TD_BITS] = (np.where(table.alpha[toks], kernels.TD_ALPHA, 0) | np.where(table.rn[toks], kernels.TD_RN, 0)
+                                  | np.where(equiv, kernels.TD_EQUIV, 0))
+        for col, f in ((kernels.TD_FOLDED, "folded"), (kernels.TD_SQUEEZE, "squeeze"), (kernels.TD_PHON, "phon")):
+            td[:, col] = getattr(table, f)[toks]
+        td[:, kernels.TD_OCR_LOW], td[:, kernels.TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
+        pq, pl_ = pq.astype(np.int64, copy=False), pl_.astype(np.int64, copy=False)
+
+        def run(part: slice) -> np.ndarray:
+            return kernels.pairs_may_reach(q_units.tok, l_units.tok, pq[part], pl_[part], q_units.strict, slot,
+                                           table.weights(config), self.nchars, table.pinyin, table.cn_name, self.flags,
+                                           td, text, hist, nick, variant, particle, kernels.screen_params(config),
+                                           self.threshold - 1e-6)
+
+        threads = min(len(pq) // SMALL_PAIRS + 1, (os.cpu_count() or 1) if config.workers < 1 else config.workers)
+        if threads <= 1:
+            return run(slice(None))
+        step = -(-len(pq) // threads)
+        with ThreadPoolExecutor(threads) as pool:  # the kernel releases the GIL
+            return np.concatenate(list(pool.map(run, [slice(k, k + step) for k in range(0, len(pq), step)])))
 
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
