@@ -438,7 +438,7 @@ def _has(codes, code):  # pragma: no cover - compiled
 
 # the per-token columns of `pairs_may_reach` (one row per token of the pairs: one cache line)
 TD_NCHARS, TD_FIRST, TD_BITS, TD_FOLDED, TD_SQUEEZE, TD_PHON, TD_OCR_LOW, TD_OCR_UP = range(8)
-TD_ALPHA, TD_RN, TD_EQUIV = 1, 2, 4
+TD_ALPHA, TD_RN, TD_EQUIV, TD_EQUIV_R = 1, 2, 4, 8  # EQUIV(_R): the token begins (ends) a table pair
 
 
 @_compiled
@@ -466,7 +466,7 @@ def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: 
         top = max(top, prm[3])
     if td[sa, TD_PHON] != 0 and td[sa, TD_PHON] == td[sb, TD_PHON] and longest >= prm[5]:
         top = max(top, prm[4])
-    if bits_a & TD_EQUIV:
+    if (bits_a & TD_EQUIV) and (bits_b & TD_EQUIV_R):
         code = np.int64(a) * 4294967296 + np.int64(b)
         if _has(particle, code) or _has(variant, code):
             top = max(top, prm[7])
@@ -481,34 +481,40 @@ def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: 
 
 
 @_compiled
-def _similar_enough(lx, mx, ly, my, x_ids, x_slots, nx, x_set, y_ids, y_slots, ny, y_set, nchars, hist, min_sim,
-                    slack):  # pragma: no cover - compiled
-    """Whether the joined tokens of a set of one side (bit set x_set over x_ids) and of the other could be
-    `min_sim` alike under the edit rule 1 - d / (longest - slack), after `scoring._may_merge`'s length
-    test: d is at least the longer length less the characters both hold (the bit sets mx, my first, then
-    the character counts)."""
+def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compiled
+    """Whether strings of lengths lx, ly and character bits mx, my could be `min_sim` alike under the edit
+    rule 1 - d / (longest - slack), after `scoring._may_merge`'s length test (d is at least the length
+    difference, and at least the count of bits one side lacks)."""
     longest = max(lx, ly)
     room = max(longest - slack, 1.0)
     if min(lx, ly) < 4 or 1.0 - abs(lx - ly) / room < min_sim - 1e-9:
         return False
     d = max(_popcount(mx & ~my), _popcount(my & ~mx))
-    if 1.0 - d / room < min_sim - 1e-9:
-        return False
-    common = 0
-    for b in range(64):
-        cx, cy = 0, 0
-        for i in range(nx):
-            if (x_set >> i) & 1:
-                cx += hist[x_slots[i], b]
-        for j in range(ny):
-            if (y_set >> j) & 1:
-                cy += hist[y_slots[j], b]
-        common += min(cx, cy)
-    return 1.0 - (longest - common) / room >= min_sim - 1e-9
+    return 1.0 - d / room >= min_sim - 1e-9
 
 
 @_compiled
-def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members):  # pragma: no cover - compiled
+def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - compiled
+    """The same with character counts: d is at least the longer length less the characters both hold."""
+    longest = max(lx, ly)
+    common = 0
+    for b in range(64):
+        common += min(hx[b], hy[b])
+    return 1.0 - (longest - common) / max(longest - slack, 1.0) >= min_sim - 1e-9
+
+
+@_compiled
+def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
+    for b in range(64):
+        out[b] = 0
+    for i in range(n):
+        if (members >> i) & 1:
+            for b in range(64):
+                out[b] += hist[slots[i], b]
+
+
+@_compiled
+def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, done):  # pragma: no cover - compiled
     """Every set of a side's tokens that can be its leftovers (the tokens with no possible cell, plus any
     subset of the others): length, character bits, size and members (a bit set) per set; their number."""
     nfree = 0
@@ -516,7 +522,7 @@ def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members):  
         if free[i]:
             nfree += 1
     for x in range(1 << nfree):
-        lens[x], masks[x], counts[x], members[x] = 0.0, np.uint64(0), 0, 0
+        lens[x], masks[x], counts[x], members[x], done[x] = 0.0, np.uint64(0), 0, 0, False
         k = 0
         for i in range(n):
             take = True
@@ -533,28 +539,46 @@ def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members):  
 
 @_compiled
 def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q, masks_q,
-                    counts_q, members_q, lens_l, masks_l, counts_l, members_l):  # pragma: no cover - compiled
+                    counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l, done_l, hists_l,
+                    one):  # pragma: no cover - compiled
     """Whether a merge or split `_align` tries could reach `merge_min_sim`: the leftovers of both sides
     joined (two or more on a side), or one leftover token against the other side's leftovers joined (two or
-    more). A token with no possible cell is always left over; the others may be."""
-    mq = _side_sets(qi, qs, nq, free_q, nchars, tm, lens_q, masks_q, counts_q, members_q)
-    ml = _side_sets(li, ls, nl, free_l, nchars, tm, lens_l, masks_l, counts_l, members_l)
+    more). A token with no possible cell is always left over; the others may be. Character counts of a
+    set are summed when its lengths and bits first pass."""
+    mq = _side_sets(qi, qs, nq, free_q, nchars, tm, lens_q, masks_q, counts_q, members_q, done_q)
+    ml = _side_sets(li, ls, nl, free_l, nchars, tm, lens_l, masks_l, counts_l, members_l, done_l)
     for x in range(mq):
         for y in range(ml):
-            if counts_q[x] > 0 and counts_l[y] > 0 and (counts_q[x] > 1 or counts_l[y] > 1):
-                if _similar_enough(lens_q[x], masks_q[x], lens_l[y], masks_l[y], qi, qs, nq, members_q[x], li, ls, nl,
-                                   members_l[y], nchars, hist, min_sim, slack):
+            if (counts_q[x] > 0 and counts_l[y] > 0 and (counts_q[x] > 1 or counts_l[y] > 1)
+                    and _may_be_alike(lens_q[x], masks_q[x], lens_l[y], masks_l[y], min_sim, slack)):
+                if not done_q[x]:
+                    _set_hist(qs, members_q[x], nq, hist, hists_q[x])
+                    done_q[x] = True
+                if not done_l[y]:
+                    _set_hist(ls, members_l[y], nl, hist, hists_l[y])
+                    done_l[y] = True
+                if _alike_by_counts(lens_q[x], hists_q[x], lens_l[y], hists_l[y], min_sim, slack):
                     return True
     for i in range(nq):  # one account token against the listed leftovers joined
         for y in range(ml):
-            if counts_l[y] > 1 and _similar_enough(float(nchars[qi[i]]), tm[qs[i]], lens_l[y], masks_l[y], qi, qs, nq,
-                                                   1 << i, li, ls, nl, members_l[y], nchars, hist, min_sim, slack):
-                return True
+            li_ = float(nchars[qi[i]])
+            if counts_l[y] > 1 and _may_be_alike(li_, tm[qs[i]], lens_l[y], masks_l[y], min_sim, slack):
+                if not done_l[y]:
+                    _set_hist(ls, members_l[y], nl, hist, hists_l[y])
+                    done_l[y] = True
+                _set_hist(qs, 1 << i, nq, hist, one)
+                if _alike_by_counts(li_, one, lens_l[y], hists_l[y], min_sim, slack):
+                    return True
     for j in range(nl):
         for x in range(mq):
-            if counts_q[x] > 1 and _similar_enough(lens_q[x], masks_q[x], float(nchars[li[j]]), tm[ls[j]], qi, qs, nq,
-                                                   members_q[x], li, ls, nl, 1 << j, nchars, hist, min_sim, slack):
-                return True
+            lj = float(nchars[li[j]])
+            if counts_q[x] > 1 and _may_be_alike(lens_q[x], masks_q[x], lj, tm[ls[j]], min_sim, slack):
+                if not done_q[x]:
+                    _set_hist(qs, members_q[x], nq, hist, hists_q[x])
+                    done_q[x] = True
+                _set_hist(ls, 1 << j, nl, hist, one)
+                if _alike_by_counts(lens_q[x], hists_q[x], lj, one, min_sim, slack):
+                    return True
     return False
 
 
@@ -604,6 +628,11 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     counts_l = np.zeros(sets, dtype=np.int64)
     members_q = np.zeros(sets, dtype=np.int64)
     members_l = np.zeros(sets, dtype=np.int64)
+    done_q = np.zeros(sets, dtype=np.bool_)
+    done_l = np.zeros(sets, dtype=np.bool_)
+    hists_q = np.zeros((sets, 64), dtype=np.int64)
+    hists_l = np.zeros((sets, 64), dtype=np.int64)
+    one = np.zeros(64, dtype=np.int64)
     t = threshold
     if t <= 0:
         return out
@@ -727,7 +756,8 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
             if nfq > _SCREEN_FREE or nfl > _SCREEN_FREE:
                 continue
             if _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q,
-                               masks_q, counts_q, members_q, lens_l, masks_l, counts_l, members_l):
+                               masks_q, counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l,
+                               done_l, hists_l, one):
                 continue
         if typo_sim > 0 and not chinese and nq >= 3 and _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars,
                                                                         tm, short_len):
