@@ -312,13 +312,15 @@ class _Pruning:
         slot[toks] = np.arange(len(toks))
         text, low, up, hist = kernels.token_masks(self.chars, self.start, self.length, toks.astype(np.int64))
         nick, variant, particle = equivalents
-        # tokens that begin a pair of the equivalence tables: only their cells are looked up there
-        equiv = np.isin(toks, np.concatenate([nick, variant, particle]) >> 32)
+        # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
+        codes = np.concatenate([nick, variant, particle])
+        equiv = (np.where(np.isin(toks, codes >> 32), kernels.TD_EQUIV, 0)
+                 | np.where(np.isin(toks, codes & 0xFFFFFFFF), kernels.TD_EQUIV_R, 0))
         td = np.empty((len(toks), 8), dtype=np.int64)
         td[:, kernels.TD_NCHARS] = self.nchars[toks]
         td[:, kernels.TD_FIRST] = table.first[toks]
         td[:, kernels.TD_BITS] = (np.where(table.alpha[toks], kernels.TD_ALPHA, 0) | np.where(table.rn[toks], kernels.TD_RN, 0)
-                                  | np.where(equiv, kernels.TD_EQUIV, 0))
+                                  | equiv)
         for col, f in ((kernels.TD_FOLDED, "folded"), (kernels.TD_SQUEEZE, "squeeze"), (kernels.TD_PHON, "phon")):
             td[:, col] = getattr(table, f)[toks]
         td[:, kernels.TD_OCR_LOW], td[:, kernels.TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
