@@ -504,6 +504,22 @@ def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - comp
 
 
 @_compiled
+def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cover - compiled
+    """Whether some lengths lx in [x_lo, x_hi], ly in [y_lo, y_hi] pass `scoring._may_merge`'s length test
+    (for a gap between the ranges its two nearest ends are the best: a longer string at the same
+    difference is never closer under 1 - diff / (longest - slack) once longest - slack ≥ 1)."""
+    if x_hi < 4 or y_hi < 4:
+        return False
+    if x_hi < y_lo:
+        lx, ly = max(x_hi, 4.0), y_lo
+    elif y_hi < x_lo:
+        lx, ly = x_lo, max(y_hi, 4.0)
+    else:
+        return True
+    return 1.0 - abs(lx - ly) / max(max(lx, ly) - slack, 1.0) >= min_sim - 1e-9
+
+
+@_compiled
 def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
     for b in range(64):
         out[b] = 0
@@ -545,6 +561,25 @@ def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, mi
     joined (two or more on a side), or one leftover token against the other side's leftovers joined (two or
     more). A token with no possible cell is always left over; the others may be. Character counts of a
     set are summed when its lengths and bits first pass."""
+    # first on lengths alone: a side's leftovers hold its tokens with no possible cell, and at most all
+    zq, fq, zl, fl = 0.0, 0.0, 0.0, 0.0
+    for i in range(nq):
+        if free_q[i]:
+            fq += nchars[qi[i]]
+        else:
+            zq += nchars[qi[i]]
+    for j in range(nl):
+        if free_l[j]:
+            fl += nchars[li[j]]
+        else:
+            zl += nchars[li[j]]
+    maybe = _lengths_may_meet(zq, zq + fq, zl, zl + fl, min_sim, slack)
+    for i in range(nq):
+        maybe = maybe or _lengths_may_meet(float(nchars[qi[i]]), float(nchars[qi[i]]), zl, zl + fl, min_sim, slack)
+    for j in range(nl):
+        maybe = maybe or _lengths_may_meet(zq, zq + fq, float(nchars[li[j]]), float(nchars[li[j]]), min_sim, slack)
+    if not maybe:
+        return False
     mq = _side_sets(qi, qs, nq, free_q, nchars, tm, lens_q, masks_q, counts_q, members_q, done_q)
     ml = _side_sets(li, ls, nl, free_l, nchars, tm, lens_l, masks_l, counts_l, members_l, done_l)
     for x in range(mq):
