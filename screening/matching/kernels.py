@@ -14,6 +14,9 @@ kernels side by side.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
 
@@ -386,6 +389,43 @@ def screen_params(config: MatchConfig) -> np.ndarray:
                        min(config.extra_list_cost, config.extra_query_cost), config.conflict_cost,
                        config.merge_min_sim, float(config.merge_split), config.short_typo_sim,
                        config.short_token_len], dtype=np.float64)
+
+
+def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: np.ndarray, pl: np.ndarray, table,
+                 equivalents: tuple[np.ndarray, ...], config: MatchConfig, toks: np.ndarray, chars: np.ndarray,
+                 start: np.ndarray, length: np.ndarray, nchars: np.ndarray, flags: np.ndarray,
+                 threshold: float) -> np.ndarray:
+    """`pairs_may_reach` for the pairs (q_tok[pq[i]], l_tok[pl[i]]) of a token table (tokens.TokenTable):
+    the per-token rows of the pairs' tokens `toks` (code points chars[start[t]:start[t] + length[t]]),
+    then the pairs split over a thread per core (the kernel releases the GIL)."""
+    slot = np.zeros(len(table), dtype=np.int64)
+    slot[toks] = np.arange(len(toks))
+    text, low, up, hist = token_masks(chars, start, length, toks.astype(np.int64))
+    nick, variant, particle = equivalents
+    # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
+    codes = np.concatenate([nick, variant, particle])
+    td = np.empty((len(toks), 8), dtype=np.int64)
+    td[:, TD_NCHARS] = nchars[toks]
+    td[:, TD_FIRST] = table.first[toks]
+    td[:, TD_BITS] = (np.where(table.alpha[toks], TD_ALPHA, 0) | np.where(table.rn[toks], TD_RN, 0)
+                      | np.where(np.isin(toks, codes >> 32), TD_EQUIV, 0)
+                      | np.where(np.isin(toks, codes & 0xFFFFFFFF), TD_EQUIV_R, 0))
+    for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon")):
+        td[:, col] = getattr(table, name)[toks]
+    td[:, TD_OCR_LOW], td[:, TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
+    pq, pl = pq.astype(np.int64, copy=False), pl.astype(np.int64, copy=False)
+    weights, prm = table.weights(config), screen_params(config)
+
+    def run(part: slice) -> np.ndarray:
+        return pairs_may_reach(q_tok, l_tok, pq[part], pl[part], strict, slot, weights, nchars, table.pinyin,
+                               table.cn_name, flags, td, text, hist, nick, variant, particle, prm, threshold - 1e-6)
+
+    threads = min(len(pq) // 2000 + 1, (os.cpu_count() or 1) if config.workers < 1 else config.workers)
+    if threads <= 1:
+        return run(slice(None))
+    step = -(-len(pq) // threads)
+    with ThreadPoolExecutor(threads) as pool:
+        return np.concatenate(list(pool.map(run, [slice(k, k + step) for k in range(0, len(pq), step)])))
 
 
 @_compiled
