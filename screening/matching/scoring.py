@@ -307,37 +307,9 @@ class _Pruning:
                   equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> np.ndarray:
         """Per pair: False when its alignment provably stays under the threshold, from per-token data alone
         (`kernels.pairs_may_reach`, before any token similarity is computed)."""
-        toks = self.toks
-        slot = np.zeros(len(table), dtype=np.int64)
-        slot[toks] = np.arange(len(toks))
-        text, low, up, hist = kernels.token_masks(self.chars, self.start, self.length, toks.astype(np.int64))
-        nick, variant, particle = equivalents
-        # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
-        codes = np.concatenate([nick, variant, particle])
-        equiv = (np.where(np.isin(toks, codes >> 32), kernels.TD_EQUIV, 0)
-                 | np.where(np.isin(toks, codes & 0xFFFFFFFF), kernels.TD_EQUIV_R, 0))
-        td = np.empty((len(toks), 8), dtype=np.int64)
-        td[:, kernels.TD_NCHARS] = self.nchars[toks]
-        td[:, kernels.TD_FIRST] = table.first[toks]
-        td[:, kernels.TD_BITS] = (np.where(table.alpha[toks], kernels.TD_ALPHA, 0) | np.where(table.rn[toks], kernels.TD_RN, 0)
-                                  | equiv)
-        for col, f in ((kernels.TD_FOLDED, "folded"), (kernels.TD_SQUEEZE, "squeeze"), (kernels.TD_PHON, "phon")):
-            td[:, col] = getattr(table, f)[toks]
-        td[:, kernels.TD_OCR_LOW], td[:, kernels.TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
-        pq, pl_ = pq.astype(np.int64, copy=False), pl_.astype(np.int64, copy=False)
-
-        def run(part: slice) -> np.ndarray:
-            return kernels.pairs_may_reach(q_units.tok, l_units.tok, pq[part], pl_[part], q_units.strict, slot,
-                                           table.weights(config), self.nchars, table.pinyin, table.cn_name, self.flags,
-                                           td, text, hist, nick, variant, particle, kernels.screen_params(config),
-                                           self.threshold - 1e-6)
-
-        threads = min(len(pq) // SMALL_PAIRS + 1, (os.cpu_count() or 1) if config.workers < 1 else config.workers)
-        if threads <= 1:
-            return run(slice(None))
-        step = -(-len(pq) // threads)
-        with ThreadPoolExecutor(threads) as pool:  # the kernel releases the GIL
-            return np.concatenate(list(pool.map(run, [slice(k, k + step) for k in range(0, len(pq), step)])))
+        return kernels.screen_pairs(q_units.tok, l_units.tok, q_units.strict, pq, pl_, table, equivalents, config,
+                                    self.toks, self.chars, self.start, self.length, self.nchars, self.flags,
+                                    self.threshold)
 
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:
