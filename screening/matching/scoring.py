@@ -102,10 +102,11 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
         if not live.all():
             sel = np.flatnonzero(live)
             out = NameScores.empty(len(pq), q_units.tok.shape[1])
-            part = _score_pairs(q_units, l_units, pq[sel], pl_[sel], table, equivalents, config, prune,
-                                None if protect is None else protect[sel])
-            for name, column in vars(part).items():
-                getattr(out, name)[sel] = column
+            if len(sel):
+                part = _score_pairs(q_units, l_units, pq[sel], pl_[sel], table, equivalents, config, prune,
+                                    None if protect is None else protect[sel])
+                for name, column in vars(part).items():
+                    getattr(out, name)[sel] = column
             return out
     return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, protect)
 
