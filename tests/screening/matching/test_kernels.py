@@ -130,6 +130,18 @@ def test_the_screen_before_the_cells_drops_only_pairs_the_bound_drops(pairs, ful
     assert (bound[live] >= prune.threshold).sum() > 0
 
 
+def test_pairs_all_dropped_by_the_screen_score_zero(pairs) -> None:
+    """A lookup whose every pair the screen rules out gets its (zero) scores, one row per pair."""
+    from screening.matching.scoring import _Pruning
+
+    live = _Pruning.of(*pairs[:5], C, 0.9).may_reach(*pairs)
+    dropped = np.flatnonzero(~live)[:40]
+    assert len(dropped) == 40
+    sub = (pairs[0], pairs[1], pairs[2][dropped], pairs[3][dropped], *pairs[4:])
+    out = score_names(*sub, floor=0.9)
+    assert len(out.score) == 40 and not out.score.any() and (out.match_j == -1).all()
+
+
 def test_protected_pairs_are_scored_in_full(pairs, full) -> None:
     full = full[0]
     protect = np.zeros(len(full.score), dtype=bool)
