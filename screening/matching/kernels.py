@@ -662,6 +662,47 @@ _SCREEN_FREE = 6  # pairs with more tokens that could align on a side are kept (
 
 
 @_compiled
+def _gather(row, slot, ids, slots):  # pragma: no cover - compiled
+    """A form's token ids and their slots (at most len(ids); one more than that = too wide); their count."""
+    n = 0
+    for k in range(row.shape[0]):
+        if row[k] >= 0:
+            if n == ids.shape[0]:
+                return n + 1
+            ids[n], slots[n] = row[k], slot[row[k]]
+            n += 1
+    return n
+
+
+@_compiled
+def _side_weights(ids, n, chinese, weights, pinyin, syl, w, free):  # pragma: no cover - compiled
+    """`scoring._score_block`'s token weights (float32, a Chinese pair's syllables at least `syl`)."""
+    for i in range(n):
+        x = np.float32(weights[ids[i]])
+        if chinese and pinyin[ids[i]] and x < syl:
+            x = syl
+        w[i] = x
+        free[i] = False
+
+
+@_compiled
+def _least_charges(ids, n, w, flags, dup, affix_w, tail_w, place_w, out):  # pragma: no cover - compiled
+    """Per token, the least weight `_alignment_bound` can charge it at when left over: each factor that
+    could apply (a twin, a legal-form or title word, a cut-off tail, a place first or last of three)."""
+    for i in range(n):
+        f = tail_w
+        for k in range(n):
+            if k != i and ids[k] == ids[i]:
+                f *= dup
+                break
+        if flags[ids[i]] & AFFIX:
+            f *= affix_w
+        if (flags[ids[i]] & PLACE) and n >= 3 and (i == 0 or i == n - 1):
+            f *= place_w
+        out[i] = w[i] * f
+
+
+@_compiled
 def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_name, flags, td, tm, hist, nick, variant,
                     particle, prm, threshold):  # pragma: no cover - compiled
     """Per pair (QT[pq[p]], LT[pl[p]]): False only when `_align`'s score (and so `name_score_bound`) is
@@ -717,24 +758,7 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     min_sim, merge_split, typo_sim, short_len = prm[17], prm[18], prm[19], prm[20]
     slack = prm[1]
     for p in range(P):
-        q_row, l_row = QT[pq[p]], LT[pl[p]]
-        nq, nl = 0, 0
-        for i in range(q_row.shape[0]):
-            if q_row[i] >= 0:
-                if nq == W:
-                    nq += 1
-                    break
-                qi[nq] = q_row[i]
-                qs[nq] = slot[q_row[i]]
-                nq += 1
-        for j in range(l_row.shape[0]):
-            if l_row[j] >= 0:
-                if nl == W:
-                    nl += 1
-                    break
-                li[nl] = l_row[j]
-                ls[nl] = slot[l_row[j]]
-                nl += 1
+        nq, nl = _gather(QT[pq[p]], slot, qi, qs), _gather(LT[pl[p]], slot, li, ls)
         if nq == 0 or nl == 0 or nq > W or nl > W:
             continue  # kept
         chinese = strict[pq[p]]
@@ -746,18 +770,8 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
             for j in range(nl):
                 if not cn_name[li[j]]:
                     chinese = False
-        for i in range(nq):
-            w = np.float32(weights[qi[i]])
-            if chinese and pinyin[qi[i]] and w < syl:
-                w = syl
-            wq[i] = w
-            free_q[i] = False
-        for j in range(nl):
-            w = np.float32(weights[li[j]])
-            if chinese and pinyin[li[j]] and w < syl:
-                w = syl
-            wl[j] = w
-            free_l[j] = False
+        _side_weights(qi, nq, chinese, weights, pinyin, syl, wq, free_q)
+        _side_weights(li, nl, chinese, weights, pinyin, syl, wl, free_l)
         any_begins = False
         for i in range(nq):
             for j in range(nl):
@@ -768,29 +782,10 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
                     free_l[j] = True
                 if b:
                     any_begins = True
-        # the least weight each token can be charged at when left over
-        for i in range(nq):
-            f = 1.0
-            for k in range(nq):
-                if k != i and qi[k] == qi[i]:
-                    f *= dup
-                    break
-            if flags[qi[i]] & AFFIX:
-                f *= affix_w
-            if (flags[qi[i]] & PLACE) and nq >= 3 and (i == 0 or i == nq - 1):
-                f *= place_w
-            fq[i] = wq[i] * f
-        for j in range(nl):
-            f = 1.0
-            for k in range(nl):
-                if k != j and li[k] == li[j]:
-                    f *= dup
-                    break
-            if any_begins:
-                f *= trunc
-            if (flags[li[j]] & PLACE) and nl >= 3 and (j == 0 or j == nl - 1):
-                f *= place_w
-            fl[j] = wl[j] * f
+        # the least weight each token can be charged at when left over (a legal-form or title word on the
+        # account side; a listed token after a cut-off last token)
+        _least_charges(qi, nq, wq, flags, dup, affix_w, 1.0, place_w, fq)
+        _least_charges(li, nl, wl, flags, dup, 1.0, trunc if any_begins else 1.0, place_w, fl)
         reach = False
         for variant_k in range(2):
             alpha_c = a_cost + cc if variant_k == 0 else a_cost
