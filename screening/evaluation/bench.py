@@ -308,7 +308,8 @@ def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups:
         "token_sort_ratio (the cheapest order-free one), on accounts of the same profile, in the same run; "
         "speed-up = matcher accounts/s (cold, largest size) over the baseline's.",
         "candidates/acct: distinct (account-side form, listed form) pairs the blocking found per account; "
-        "scored/acct: those left after the bound (plus identifier and fallback pairs), which the scorer aligns.",
+        "scored/acct: those left after the bound (plus identifier and fallback pairs), which the scorer takes; it "
+        "aligns only those its screen (kernels.pairs_may_reach) cannot rule out from per-token data.",
         "profile platform: the synthetic Chinese platform base (names repeat as in life); profile distinct: "
         "almost every name new, Latin of many languages, Cyrillic, Arabic, Han, Hangul, kanji and katakana.",
     ]

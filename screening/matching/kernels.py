@@ -14,6 +14,9 @@ kernels side by side.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
 
@@ -367,3 +370,498 @@ def unique_inverse(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return uniq[order], rank[inv]
+
+
+# --------------------------------------------------------------------------------------------------------
+# the screen before the cells: which pairs can reach the floor at all, without their token similarities
+# --------------------------------------------------------------------------------------------------------
+
+_OCR_LETTERS = np.asarray([ord(c) for c in "olzeasgtbg"], dtype=np.int64)  # tokens.ocr_fold's digit readings
+
+
+def screen_params(config: MatchConfig) -> np.ndarray:
+    """The settings `pairs_may_reach` reads, in its order."""
+    return np.asarray([config.token_min_sim, config.edit_slack, config.squeeze_sim, config.initial_sim,
+                       config.phonetic_sim, config.phonetic_min_len, config.nickname_sim, config.variant_sim,
+                       max(config.prefix_sim, config.prefix_long_sim), config.syllable_min_weight,
+                       config.duplicate_weight, config.truncated_weight, config.affix_extra_weight,
+                       config.place_extra_weight, min(config.extra_query_cost, config.extra_query_cost_whole),
+                       min(config.extra_list_cost, config.extra_query_cost), config.conflict_cost,
+                       config.merge_min_sim, float(config.merge_split), config.short_typo_sim,
+                       config.short_token_len], dtype=np.float64)
+
+
+def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: np.ndarray, pl: np.ndarray, table,
+                 equivalents: tuple[np.ndarray, ...], config: MatchConfig, toks: np.ndarray, chars: np.ndarray,
+                 start: np.ndarray, length: np.ndarray, nchars: np.ndarray, flags: np.ndarray,
+                 threshold: float) -> np.ndarray:
+    """`pairs_may_reach` for the pairs (q_tok[pq[i]], l_tok[pl[i]]) of a token table (tokens.TokenTable):
+    the per-token rows of the pairs' tokens `toks` (code points chars[start[t]:start[t] + length[t]]),
+    then the pairs split over a thread per core (the kernel releases the GIL)."""
+    slot = np.zeros(len(table), dtype=np.int64)
+    slot[toks] = np.arange(len(toks))
+    text, low, up, hist = token_masks(chars, start, length, toks.astype(np.int64))
+    nick, variant, particle = equivalents
+    # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
+    codes = np.concatenate([nick, variant, particle])
+    td = np.empty((len(toks), 8), dtype=np.int64)
+    td[:, TD_NCHARS] = nchars[toks]
+    td[:, TD_FIRST] = table.first[toks]
+    td[:, TD_BITS] = (np.where(table.alpha[toks], TD_ALPHA, 0) | np.where(table.rn[toks], TD_RN, 0)
+                      | np.where(np.isin(toks, codes >> 32), TD_EQUIV, 0)
+                      | np.where(np.isin(toks, codes & 0xFFFFFFFF), TD_EQUIV_R, 0))
+    for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon")):
+        td[:, col] = getattr(table, name)[toks]
+    td[:, TD_OCR_LOW], td[:, TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
+    pq, pl = pq.astype(np.int64, copy=False), pl.astype(np.int64, copy=False)
+    weights, prm = table.weights(config), screen_params(config)
+
+    def run(part: slice) -> np.ndarray:
+        return pairs_may_reach(q_tok, l_tok, pq[part], pl[part], strict, slot, weights, nchars, table.pinyin,
+                               table.cn_name, flags, td, text, hist, nick, variant, particle, prm, threshold - 1e-6)
+
+    threads = min(len(pq) // 2000 + 1, (os.cpu_count() or 1) if config.workers < 1 else config.workers)
+    if threads <= 1:
+        return run(slice(None))
+    step = -(-len(pq) // threads)
+    with ThreadPoolExecutor(threads) as pool:
+        return np.concatenate(list(pool.map(run, [slice(k, k + step) for k in range(0, len(pq), step)])))
+
+
+@_compiled
+def token_masks(chars, start, length, toks):  # pragma: no cover - compiled
+    """Per token of `toks`: bit sets of its characters (code point mod 64), for lower bounds on edit
+    distances (a character of one token whose bit the other lacks costs an edit: OSA's transpositions
+    only move characters both share): the text's, and the OCR reading's lower and upper (tokens.ocr_fold
+    may read an ASCII digit as a letter, so the reading's bits lie between the two); and the text's
+    character counts per bit (a multiset: joined leftovers are compared on it)."""
+    n = toks.shape[0]
+    text = np.zeros(n, dtype=np.uint64)
+    low = np.zeros(n, dtype=np.uint64)
+    up = np.zeros(n, dtype=np.uint64)
+    hist = np.zeros((n, 64), dtype=np.int16)
+    one = np.uint64(1)
+    for k in range(n):
+        t = toks[k]
+        for c in range(length[t]):
+            cp = np.int64(chars[start[t] + c])
+            bit = one << np.uint64(cp % 64)
+            hist[k, cp % 64] += 1
+            text[k] |= bit
+            if 48 <= cp <= 57:
+                up[k] |= bit | (one << np.uint64(_OCR_LETTERS[cp - 48] % 64))
+            else:
+                low[k] |= bit
+                up[k] |= bit
+    return text, low, up, hist
+
+
+_M1, _M2, _M4, _H01 = (np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F),
+                       np.uint64(0x0101010101010101))
+
+
+@_compiled
+def _popcount(x):  # pragma: no cover - compiled
+    x = x - ((x >> np.uint64(1)) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return np.int64((x * _H01) >> np.uint64(56))
+
+
+@_compiled
+def _has(codes, code):  # pragma: no cover - compiled
+    if codes.shape[0] == 0:
+        return False
+    k = np.searchsorted(codes, code)
+    return k < codes.shape[0] and codes[k] == code
+
+
+# the per-token columns of `pairs_may_reach` (one row per token of the pairs: one cache line)
+TD_NCHARS, TD_FIRST, TD_BITS, TD_FOLDED, TD_SQUEEZE, TD_PHON, TD_OCR_LOW, TD_OCR_UP = range(8)
+TD_ALPHA, TD_RN, TD_EQUIV, TD_EQUIV_R = 1, 2, 4, 8  # EQUIV(_R): the token begins (ends) a table pair
+
+
+@_compiled
+def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: no cover - compiled
+    """The most `token_similarity` plus the scorer's cut-off / abbreviation lift can give tokens a, b (ids;
+    sa, sb: their rows of `td`, `text`); and whether a can begin b."""
+    if a == b:
+        return 1.0, False
+    la, lb = td[sa, TD_NCHARS], td[sb, TD_NCHARS]
+    bits_a, bits_b = td[sa, TD_BITS], td[sb, TD_BITS]
+    longest = max(la, lb)
+    top = 0.0
+    if (bits_a | bits_b) & TD_RN:  # "rn" read as "m" changes the lengths: no distance bound
+        top = 1.0
+    else:
+        lo_a, lo_b = np.uint64(td[sa, TD_OCR_LOW]), np.uint64(td[sb, TD_OCR_LOW])
+        up_a, up_b = np.uint64(td[sa, TD_OCR_UP]), np.uint64(td[sb, TD_OCR_UP])
+        d = max(abs(la - lb), _popcount(lo_a & ~up_b), _popcount(lo_b & ~up_a))
+        top = min(1.0, max(0.0, 1.0 - d / max(longest - prm[1], 1.0)))
+    both_alpha = (bits_a & bits_b & TD_ALPHA) != 0
+    first_eq = td[sa, TD_FIRST] == td[sb, TD_FIRST]
+    if both_alpha and (td[sa, TD_FOLDED] == td[sb, TD_FOLDED] or td[sa, TD_SQUEEZE] == td[sb, TD_SQUEEZE]):
+        top = max(top, prm[2])
+    if (la == 1 or lb == 1) and first_eq and both_alpha:
+        top = max(top, prm[3])
+    if td[sa, TD_PHON] != 0 and td[sa, TD_PHON] == td[sb, TD_PHON] and longest >= prm[5]:
+        top = max(top, prm[4])
+    if (bits_a & TD_EQUIV) and (bits_b & TD_EQUIV_R):
+        code = np.int64(a) * 4294967296 + np.int64(b)
+        if _has(particle, code) or _has(variant, code):
+            top = max(top, prm[7])
+        if _has(nick, code):
+            top = max(top, prm[6])
+    if top < prm[0]:
+        top = 0.0
+    begins = la >= 2 and la < lb and (bits_a & TD_ALPHA) != 0 and first_eq and (text[sa] & ~text[sb]) == 0
+    if begins:
+        top = max(top, prm[8])
+    return top, begins
+
+
+@_compiled
+def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compiled
+    """Whether strings of lengths lx, ly and character bits mx, my could be `min_sim` alike under the edit
+    rule 1 - d / (longest - slack), after `scoring._may_merge`'s length test (d is at least the length
+    difference, and at least the count of bits one side lacks)."""
+    longest = max(lx, ly)
+    room = max(longest - slack, 1.0)
+    if min(lx, ly) < 4 or 1.0 - abs(lx - ly) / room < min_sim - 1e-9:
+        return False
+    d = max(_popcount(mx & ~my), _popcount(my & ~mx))
+    return 1.0 - d / room >= min_sim - 1e-9
+
+
+@_compiled
+def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - compiled
+    """The same with character counts: d is at least the longer length less the characters both hold."""
+    longest = max(lx, ly)
+    common = 0
+    for b in range(64):
+        common += min(hx[b], hy[b])
+    return 1.0 - (longest - common) / max(longest - slack, 1.0) >= min_sim - 1e-9
+
+
+@_compiled
+def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cover - compiled
+    """Whether some lengths lx in [x_lo, x_hi], ly in [y_lo, y_hi] pass `scoring._may_merge`'s length test
+    (for a gap between the ranges its two nearest ends are the best: a longer string at the same
+    difference is never closer under 1 - diff / (longest - slack) once longest - slack ≥ 1)."""
+    if x_hi < 4 or y_hi < 4:
+        return False
+    if x_hi < y_lo:
+        lx, ly = max(x_hi, 4.0), y_lo
+    elif y_hi < x_lo:
+        lx, ly = x_lo, max(y_hi, 4.0)
+    else:
+        return True
+    return 1.0 - abs(lx - ly) / max(max(lx, ly) - slack, 1.0) >= min_sim - 1e-9
+
+
+@_compiled
+def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
+    for b in range(64):
+        out[b] = 0
+    for i in range(n):
+        if (members >> i) & 1:
+            for b in range(64):
+                out[b] += hist[slots[i], b]
+
+
+@_compiled
+def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, done):  # pragma: no cover - compiled
+    """Every set of a side's tokens that can be its leftovers (the tokens with no possible cell, plus any
+    subset of the others): length, character bits, size and members (a bit set) per set; their number."""
+    nfree = 0
+    for i in range(n):
+        if free[i]:
+            nfree += 1
+    for x in range(1 << nfree):
+        lens[x], masks[x], counts[x], members[x], done[x] = 0.0, np.uint64(0), 0, 0, False
+        k = 0
+        for i in range(n):
+            take = True
+            if free[i]:
+                take = ((x >> k) & 1) == 1
+                k += 1
+            if take:
+                lens[x] += nchars[ids[i]]
+                masks[x] |= tm[slots[i]]
+                counts[x] += 1
+                members[x] |= 1 << i
+    return 1 << nfree
+
+
+@_compiled
+def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q, masks_q,
+                    counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l, done_l, hists_l,
+                    one):  # pragma: no cover - compiled
+    """Whether a merge or split `_align` tries could reach `merge_min_sim`: the leftovers of both sides
+    joined (two or more on a side), or one leftover token against the other side's leftovers joined (two or
+    more). A token with no possible cell is always left over; the others may be. Character counts of a
+    set are summed when its lengths and bits first pass."""
+    # first on lengths alone: a side's leftovers hold its tokens with no possible cell, and at most all
+    zq, fq, zl, fl = 0.0, 0.0, 0.0, 0.0
+    for i in range(nq):
+        if free_q[i]:
+            fq += nchars[qi[i]]
+        else:
+            zq += nchars[qi[i]]
+    for j in range(nl):
+        if free_l[j]:
+            fl += nchars[li[j]]
+        else:
+            zl += nchars[li[j]]
+    maybe = _lengths_may_meet(zq, zq + fq, zl, zl + fl, min_sim, slack)
+    for i in range(nq):
+        maybe = maybe or _lengths_may_meet(float(nchars[qi[i]]), float(nchars[qi[i]]), zl, zl + fl, min_sim, slack)
+    for j in range(nl):
+        maybe = maybe or _lengths_may_meet(zq, zq + fq, float(nchars[li[j]]), float(nchars[li[j]]), min_sim, slack)
+    if not maybe:
+        return False
+    mq = _side_sets(qi, qs, nq, free_q, nchars, tm, lens_q, masks_q, counts_q, members_q, done_q)
+    ml = _side_sets(li, ls, nl, free_l, nchars, tm, lens_l, masks_l, counts_l, members_l, done_l)
+    for x in range(mq):
+        for y in range(ml):
+            if (counts_q[x] > 0 and counts_l[y] > 0 and (counts_q[x] > 1 or counts_l[y] > 1)
+                    and _may_be_alike(lens_q[x], masks_q[x], lens_l[y], masks_l[y], min_sim, slack)):
+                if not done_q[x]:
+                    _set_hist(qs, members_q[x], nq, hist, hists_q[x])
+                    done_q[x] = True
+                if not done_l[y]:
+                    _set_hist(ls, members_l[y], nl, hist, hists_l[y])
+                    done_l[y] = True
+                if _alike_by_counts(lens_q[x], hists_q[x], lens_l[y], hists_l[y], min_sim, slack):
+                    return True
+    for i in range(nq):  # one account token against the listed leftovers joined
+        for y in range(ml):
+            li_ = float(nchars[qi[i]])
+            if counts_l[y] > 1 and _may_be_alike(li_, tm[qs[i]], lens_l[y], masks_l[y], min_sim, slack):
+                if not done_l[y]:
+                    _set_hist(ls, members_l[y], nl, hist, hists_l[y])
+                    done_l[y] = True
+                _set_hist(qs, 1 << i, nq, hist, one)
+                if _alike_by_counts(li_, one, lens_l[y], hists_l[y], min_sim, slack):
+                    return True
+    for j in range(nl):
+        for x in range(mq):
+            lj = float(nchars[li[j]])
+            if counts_q[x] > 1 and _may_be_alike(lens_q[x], masks_q[x], lj, tm[ls[j]], min_sim, slack):
+                if not done_q[x]:
+                    _set_hist(qs, members_q[x], nq, hist, hists_q[x])
+                    done_q[x] = True
+                _set_hist(ls, 1 << j, nl, hist, one)
+                if _alike_by_counts(lens_q[x], hists_q[x], lj, one, min_sim, slack):
+                    return True
+    return False
+
+
+_SCREEN_WIDTH = 16  # wider pairs are kept (not screened)
+_SCREEN_FREE = 6  # pairs with more tokens that could align on a side are kept (their leftover sets are many)
+
+
+@_compiled
+def _gather(row, slot, ids, slots):  # pragma: no cover - compiled
+    """A form's token ids and their slots (at most len(ids); one more than that = too wide); their count."""
+    n = 0
+    for k in range(row.shape[0]):
+        if row[k] >= 0:
+            if n == ids.shape[0]:
+                return n + 1
+            ids[n], slots[n] = row[k], slot[row[k]]
+            n += 1
+    return n
+
+
+@_compiled
+def _side_weights(ids, n, chinese, weights, pinyin, syl, w, free):  # pragma: no cover - compiled
+    """`scoring._score_block`'s token weights (float32, a Chinese pair's syllables at least `syl`)."""
+    for i in range(n):
+        x = np.float32(weights[ids[i]])
+        if chinese and pinyin[ids[i]] and x < syl:
+            x = syl
+        w[i] = x
+        free[i] = False
+
+
+@_compiled
+def _least_charges(ids, n, w, flags, dup, affix_w, tail_w, place_w, out):  # pragma: no cover - compiled
+    """Per token, the least weight `_alignment_bound` can charge it at when left over: each factor that
+    could apply (a twin, a legal-form or title word, a cut-off tail, a place first or last of three)."""
+    for i in range(n):
+        f = tail_w
+        for k in range(n):
+            if k != i and ids[k] == ids[i]:
+                f *= dup
+                break
+        if flags[ids[i]] & AFFIX:
+            f *= affix_w
+        if (flags[ids[i]] & PLACE) and n >= 3 and (i == 0 or i == n - 1):
+            f *= place_w
+        out[i] = w[i] * f
+
+
+@_compiled
+def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_name, flags, td, tm, hist, nick, variant,
+                    particle, prm, threshold):  # pragma: no cover - compiled
+    """Per pair (QT[pq[p]], LT[pl[p]]): False only when `_align`'s score (and so `name_score_bound`) is
+    provably under `threshold`, from per-token data alone, before any token similarity is computed.
+
+    Each cell's similarity is bounded from above (`_cell_top`: 1 for equal tokens; the edit rule from the
+    lengths and the characters one token lacks; every lift that could apply: folded, squeezed, initial,
+    phonetic key, nickname / variant / particle tables, a cut-off or abbreviated prefix). Whatever
+    one-to-one alignment the greedy picks among cells that can be non-zero, its score is
+    Σ s·c / (Σ c + unmatched) with c = (WQ + WL) / 2 and unmatched at least
+    a·rq + b·rl + cc·min(rq, rl) (a, b the least of the query / list costs, the Han-syllable charge
+    counted as a list leftover, each leftover weight with the smallest factor it could get: twin,
+    legal-form or title, place at an end, cut-off tail). Reaching `threshold` means
+    Σ s·c − t·(Σ c + unmatched) ≥ 0 for some alignment; −cc·min(rq, rl) is the larger of −cc·rq and
+    −cc·rl, so two linear problems, each bounded by letting every account token (then every listed
+    token) take its best cell. A merge, split or short-token typo could lift the score past that, so a
+    pair where one is possible is kept (`_merge_possible`; the typo needs every other token aligned).
+    """
+    P = pq.shape[0]
+    out = np.ones(P, dtype=np.bool_)
+    W = _SCREEN_WIDTH
+    qi = np.zeros(W, dtype=np.int64)
+    li = np.zeros(W, dtype=np.int64)
+    qs = np.zeros(W, dtype=np.int64)
+    ls = np.zeros(W, dtype=np.int64)
+    wq = np.zeros(W, dtype=np.float64)
+    wl = np.zeros(W, dtype=np.float64)
+    fq = np.zeros(W, dtype=np.float64)
+    fl = np.zeros(W, dtype=np.float64)
+    free_q = np.zeros(W, dtype=np.bool_)
+    free_l = np.zeros(W, dtype=np.bool_)
+    top = np.zeros((W, W), dtype=np.float64)
+    sets = 1 << _SCREEN_FREE
+    lens_q = np.zeros(sets, dtype=np.float64)
+    lens_l = np.zeros(sets, dtype=np.float64)
+    masks_q = np.zeros(sets, dtype=np.uint64)
+    masks_l = np.zeros(sets, dtype=np.uint64)
+    counts_q = np.zeros(sets, dtype=np.int64)
+    counts_l = np.zeros(sets, dtype=np.int64)
+    members_q = np.zeros(sets, dtype=np.int64)
+    members_l = np.zeros(sets, dtype=np.int64)
+    done_q = np.zeros(sets, dtype=np.bool_)
+    done_l = np.zeros(sets, dtype=np.bool_)
+    hists_q = np.zeros((sets, 64), dtype=np.int64)
+    hists_l = np.zeros((sets, 64), dtype=np.int64)
+    one = np.zeros(64, dtype=np.int64)
+    t = threshold
+    if t <= 0:
+        return out
+    syl = np.float32(prm[9])
+    dup, trunc, affix_w, place_w = prm[10], prm[11], prm[12], prm[13]
+    a_cost, b_cost, cc = prm[14], prm[15], prm[16]
+    min_sim, merge_split, typo_sim, short_len = prm[17], prm[18], prm[19], prm[20]
+    slack = prm[1]
+    for p in range(P):
+        nq, nl = _gather(QT[pq[p]], slot, qi, qs), _gather(LT[pl[p]], slot, li, ls)
+        if nq == 0 or nl == 0 or nq > W or nl > W:
+            continue  # kept
+        chinese = strict[pq[p]]
+        if not chinese and nq >= 2 and nl >= 2:
+            chinese = True
+            for i in range(nq):
+                if not cn_name[qi[i]]:
+                    chinese = False
+            for j in range(nl):
+                if not cn_name[li[j]]:
+                    chinese = False
+        _side_weights(qi, nq, chinese, weights, pinyin, syl, wq, free_q)
+        _side_weights(li, nl, chinese, weights, pinyin, syl, wl, free_l)
+        any_begins = False
+        for i in range(nq):
+            for j in range(nl):
+                s, b = _cell_top(qi[i], li[j], qs[i], ls[j], td, tm, nick, variant, particle, prm)
+                top[i, j] = s
+                if s > 0:
+                    free_q[i] = True
+                    free_l[j] = True
+                if b:
+                    any_begins = True
+        # the least weight each token can be charged at when left over (a legal-form or title word on the
+        # account side; a listed token after a cut-off last token)
+        _least_charges(qi, nq, wq, flags, dup, affix_w, 1.0, place_w, fq)
+        _least_charges(li, nl, wl, flags, dup, 1.0, trunc if any_begins else 1.0, place_w, fl)
+        reach = False
+        for variant_k in range(2):
+            alpha_c = a_cost + cc if variant_k == 0 else a_cost
+            beta_c = b_cost if variant_k == 0 else b_cost + cc
+            base = 0.0
+            for i in range(nq):
+                base += alpha_c * fq[i]
+            for j in range(nl):
+                base += beta_c * fl[j]
+            rows, cols = 0.0, 0.0
+            for i in range(nq):
+                best = 0.0
+                for j in range(nl):
+                    if top[i, j] > 0:
+                        c = (wq[i] + wl[j]) / 2
+                        best = max(best, (top[i, j] - t) * c + t * (alpha_c * fq[i] + beta_c * fl[j]))
+                rows += best
+            for j in range(nl):
+                best = 0.0
+                for i in range(nq):
+                    if top[i, j] > 0:
+                        c = (wq[i] + wl[j]) / 2
+                        best = max(best, (top[i, j] - t) * c + t * (alpha_c * fq[i] + beta_c * fl[j]))
+                cols += best
+            if min(rows, cols) - t * base >= -1e-9:
+                reach = True
+                break
+        if reach:
+            continue
+        if merge_split > 0 and (nq > 1 or nl > 1):
+            nfq, nfl = 0, 0
+            for i in range(nq):
+                if free_q[i]:
+                    nfq += 1
+            for j in range(nl):
+                if free_l[j]:
+                    nfl += 1
+            if nfq > _SCREEN_FREE or nfl > _SCREEN_FREE:
+                continue
+            if _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q,
+                               masks_q, counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l,
+                               done_l, hists_l, one):
+                continue
+        if typo_sim > 0 and not chinese and nq >= 3 and _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars,
+                                                                        tm, short_len):
+            continue
+        out[p] = False
+    return out
+
+
+@_compiled
+def _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, short_len):  # pragma: no cover - compiled
+    """The short-token typo (`_align`): the one account token and the one listed token left over, of equal
+    length in [2, short_token_len] and one edit apart, every other token aligned, two of the account's
+    aligned tokens four characters or longer."""
+    for i in range(nq):
+        la = nchars[qi[i]]
+        if la < 2 or la > short_len:
+            continue
+        ok = True
+        long_free = 0
+        for k in range(nq):
+            if k != i:
+                if not free_q[k]:
+                    ok = False
+                elif nchars[qi[k]] >= 4:
+                    long_free += 1
+        if not ok or long_free < 2:
+            continue
+        for j in range(nl):
+            if nchars[li[j]] != la:
+                continue
+            others = True
+            for k in range(nl):
+                if k != j and not free_l[k]:
+                    others = False
+            if (others and _popcount(tm[qs[i]] & ~tm[ls[j]]) <= 1 and _popcount(tm[ls[j]] & ~tm[qs[i]]) <= 1):
+                return True
+    return False

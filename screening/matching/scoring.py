@@ -95,6 +95,20 @@ def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.
         return NameScores.empty(0, q_units.tok.shape[1])
     prune = (_Pruning.of(q_units, l_units, pq, pl_, table, config, floor)
              if floor is not None and kernels.bound_holds(config) and floor > config.order_bonus else None)
+    if prune is not None:
+        # most pairs cannot reach the floor whatever their token similarities: they are not aligned
+        live = prune.may_reach(q_units, l_units, pq, pl_, table, equivalents, config)
+        if protect is not None:
+            live |= protect
+        if not live.all():
+            sel = np.flatnonzero(live)
+            out = NameScores.empty(len(pq), q_units.tok.shape[1])
+            if len(sel):
+                part = _score_pairs(q_units, l_units, pq[sel], pl_[sel], table, equivalents, config, prune,
+                                    None if protect is None else protect[sel])
+                for name, column in vars(part).items():
+                    getattr(out, name)[sel] = column
+            return out
     return _score_pairs(q_units, l_units, pq, pl_, table, equivalents, config, prune, protect)
 
 
@@ -276,6 +290,7 @@ class _Pruning:
     length: np.ndarray  # int64 per token id: how many (0 for tokens of no pair)
     params: np.ndarray
     bounds: np.ndarray | None = None  # every pair's bound, when kept (`scores_and_bounds`)
+    toks: np.ndarray | None = None  # the token ids of the pairs, in the order of `chars`
 
     @classmethod
     def of(cls, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
@@ -293,7 +308,15 @@ class _Pruning:
         nchars = table._cache.get("nchars64")
         if nchars is None:
             nchars = table._cache["nchars64"] = table.nchars.astype(np.int64)
-        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config))
+        return cls(threshold, flags, nchars, chars, start, length, kernels.bound_params(config), toks=toks)
+
+    def may_reach(self, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
+                  equivalents: tuple[np.ndarray, ...], config: MatchConfig) -> np.ndarray:
+        """Per pair: False when its alignment provably stays under the threshold, from per-token data alone
+        (`kernels.pairs_may_reach`, before any token similarity is computed)."""
+        return kernels.screen_pairs(q_units.tok, l_units.tok, q_units.strict, pq, pl_, table, equivalents, config,
+                                    self.toks, self.chars, self.start, self.length, self.nchars, self.flags,
+                                    self.threshold)
 
     def reaches(self, S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray, WL: np.ndarray, cut: np.ndarray,
                 strict: np.ndarray, chinese: np.ndarray, rows: np.ndarray) -> np.ndarray:

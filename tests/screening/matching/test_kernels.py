@@ -111,6 +111,37 @@ def test_pairs_that_can_reach_the_floor_score_exactly_as_without_it(pairs, full,
     assert (pruned.score > 0).sum() < 0.2 * len(need)
 
 
+@pytest.mark.parametrize("floor", [0.3, 0.45, 0.55, 0.65, 0.75, 0.9])
+def test_the_screen_before_the_cells_drops_only_pairs_the_bound_drops(pairs, full, floor: float) -> None:
+    """`kernels.pairs_may_reach` decides from per-token data alone: a pair it drops must have an alignment
+    bound (and so a score) under the threshold the bound prunes at; and it must drop most pairs."""
+    from screening.matching.scoring import _Pruning
+
+    scores, bound = full
+    prune = _Pruning.of(*pairs[:5], C, floor)
+    live = prune.may_reach(*pairs)
+    dropped = ~live
+    assert not (dropped & (bound >= prune.threshold)).any(), [
+        (pairs[0].text[pairs[2][k]], pairs[1].text[pairs[3][k]], bound[k])
+        for k in np.flatnonzero(dropped & (bound >= prune.threshold))[:5]]
+    assert not (dropped & (scores.aligned >= prune.threshold)).any()
+    # not vacuous: most keyed pairs are dropped, and the pairs kept are mostly pairs the bound keeps too
+    assert dropped.mean() > 0.5
+    assert (bound[live] >= prune.threshold).sum() > 0
+
+
+def test_pairs_all_dropped_by_the_screen_score_zero(pairs) -> None:
+    """A lookup whose every pair the screen rules out gets its (zero) scores, one row per pair."""
+    from screening.matching.scoring import _Pruning
+
+    live = _Pruning.of(*pairs[:5], C, 0.9).may_reach(*pairs)
+    dropped = np.flatnonzero(~live)[:40]
+    assert len(dropped) == 40
+    sub = (pairs[0], pairs[1], pairs[2][dropped], pairs[3][dropped], *pairs[4:])
+    out = score_names(*sub, floor=0.9)
+    assert len(out.score) == 40 and not out.score.any() and (out.match_j == -1).all()
+
+
 def test_protected_pairs_are_scored_in_full(pairs, full) -> None:
     full = full[0]
     protect = np.zeros(len(full.score), dtype=bool)
