@@ -48,6 +48,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
+    other_name: np.ndarray  # int8: an aligned token pair is two names: 1 both common on the lists, 2 the account's
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -210,6 +211,18 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
             "The least a romanisation-variant match must reach."),
     ROUTE,
+    Feature("other_name", "name",
+            (Level("both_common", "factor", "other_name_factor",
+                   "An account name and the listed name it aligned to differ in spelling, no name table relates them "
+                   "and each is borne by {other_name_df} or more list names (Khalil / Khaliq, Yasser / Nasser, "
+                   "Saleh / Salem): two names in their own right, not a typo of one; ×{other_name_factor}."),
+             Level("account_common", "factor", "other_name_factor",
+                   "The account's name differs in spelling from the listed name it aligned to, no name table "
+                   "relates them, and the account's is borne by {other_name_df} or more list names (Sayed ~ QAYED): "
+                   "a registrant writes their own common name right, a typo seldom makes one; "
+                   "×{other_name_factor}.")),
+            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2),
+            "Two different names a letter or two apart."),
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
                    "The account's two names are a three-name listed person's less its first or last name (\"Robert "
@@ -377,6 +390,54 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
                & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
     return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
             & (extra <= config.contained_extra_ratio * wl + 1e-6))
+
+
+def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                     l_tok: np.ndarray, table: TokenTable, equivalents: tuple[np.ndarray, ...],
+                     config: MatchConfig) -> np.ndarray:
+    """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
+    or more list names; 2 when only the account's token is; 0 otherwise. Met: aligned, or, where the
+    leftovers of both names aligned joined (merge / split: "mohammedsaleh" ~ "mohamedsalem"), the k-th
+    leftover of each side when both have as many. Not counted: tokens other than letters, of
+    `short_token_len` letters or less (initials), one beginning the other (a name cut short), the same
+    once doubled letters are collapsed or y read as i, or related by the nickname, variant or particle
+    tables. A typo seldom makes a name common on the lists: such a pair is two names."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    out = np.zeros(len(mj), dtype=np.int8)
+    r, c = np.nonzero((mj >= 0) & (ms < 1.0))
+    rows, a, b = [r], [q[r, c]], [l_tok[r, mj[r, c]]]
+    for k in np.flatnonzero(resid > 0):  # merged rows: few among the kept ones
+        left_q = q[k][(q[k] >= 0) & (mj[k] < 0)]
+        taken = np.zeros(l_tok.shape[1], dtype=bool)
+        taken[mj[k][mj[k] >= 0]] = True
+        left_l = l_tok[k][(l_tok[k] >= 0) & ~taken]
+        if 0 < len(left_q) == len(left_l):
+            rows.append(np.full(len(left_q), k))
+            a.append(left_q)
+            b.append(left_l)
+    r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    if len(r) == 0:
+        return out
+    longer = config.short_token_len + 1
+    ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
+          & (table.nchars[b] >= longer) & (table.squeeze[a] != table.squeeze[b])
+          & (table.folded[a] != table.folded[b]) & (table.df[a] >= config.other_name_df))
+    codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
+    for known in equivalents:
+        if len(known):
+            pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            ok &= known[pos] != codes
+    sel = np.flatnonzero(ok)
+    # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name
+    ta, tb = table.text[a[sel]], table.text[b[sel]]
+    sel = sel[np.fromiter((not (x.startswith(y) or y.startswith(x)) for x, y in zip(ta, tb)), bool, len(sel))]
+    level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
+    # the stronger level per pair (1 before 2)
+    best = np.full(len(mj), 3, dtype=np.int8)
+    np.minimum.at(best, r[sel], level[sel])
+    out[best < 3] = best[best < 3]
+    return out
 
 
 def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
