@@ -48,7 +48,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
-    other_name: np.ndarray  # int8: an aligned token pair is two names: 1 both common on the lists, 2 the account's
+    other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -220,8 +220,12 @@ FEATURES: tuple[Feature, ...] = (
                    "The account's name differs in spelling from the listed name it aligned to, no name table "
                    "relates them, and the account's is borne by {other_name_df} or more list names (Sayed ~ QAYED): "
                    "a registrant writes their own common name right, a typo seldom makes one; "
-                   "×{other_name_factor}.")),
-            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2),
+                   "×{other_name_factor}."),
+             Level("one_word", "factor", "other_name_factor",
+                   "A one-word name against a listed one-word name spelt otherwise, the account's word borne by "
+                   "{other_name_df} or more list names (\"Scott Ltd\" ~ SCOT, \"King LLC\" ~ KINGV): the only word "
+                   "is a word in its own right and nothing else agrees; ×{other_name_factor}.")),
+            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3),
             "Two different names a letter or two apart."),
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
@@ -401,7 +405,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     leftover of each side when both have as many. Not counted: tokens other than letters, of
     `short_token_len` letters or less (initials), one beginning the other (a name cut short), the same
     once doubled letters are collapsed or y read as i, or related by the nickname, variant or particle
-    tables. A typo seldom makes a name common on the lists: such a pair is two names."""
+    tables. A typo seldom makes a name common on the lists: such a pair is two names. 3 when both names
+    are one word, spelt otherwise (doubled letters and cut ends included), the account's that common."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
@@ -437,6 +442,19 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     best = np.full(len(mj), 3, dtype=np.int8)
     np.minimum.at(best, r[sel], level[sel])
     out[best < 3] = best[best < 3]
+    # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
+    # King ~ KINGV), as nothing else in the names agrees
+    single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)
+              & (out == 0))
+    k = np.flatnonzero(single)
+    a, b = q[k, 0], l_tok[k, 0]
+    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.df[a] >= config.other_name_df))
+    codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
+    for known in equivalents:
+        if len(known):
+            pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            one &= known[pos] != codes
+    out[k[one]] = 3
     return out
 
 
