@@ -30,6 +30,7 @@ from typing import Callable, Literal
 
 import numpy as np
 import yaml
+from rapidfuzz.distance import OSA
 
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
@@ -402,7 +403,7 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
     or more list names; 2 when only the account's token is; 0 otherwise. Met: aligned, or, where the
     leftovers of both names aligned joined (merge / split: "mohammedsaleh" ~ "mohamedsalem"), the k-th
-    leftover of each side when both have as many. Not counted: tokens other than letters, of
+    leftover of each side when both have as many and the two are `token_min_sim` alike. Not counted: tokens other than letters, of
     `short_token_len` letters or less (initials), one beginning the other (a name cut short), the same
     once doubled letters are collapsed or y read as i, or related by the nickname, variant or particle
     tables. A typo seldom makes a name common on the lists: such a pair is two names. 3 when both names
@@ -418,9 +419,13 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
         taken[mj[k][mj[k] >= 0]] = True
         left_l = l_tok[k][(l_tok[k] >= 0) & ~taken]
         if 0 < len(left_q) == len(left_l):
-            rows.append(np.full(len(left_q), k))
-            a.append(left_q)
-            b.append(left_l)
+            # only leftovers as alike as aligned tokens are (a split elsewhere leaves others side by side)
+            alike = np.fromiter((1.0 - OSA.distance(x, y) / max(max(len(x), len(y)) - config.edit_slack, 1.0)
+                                 >= config.token_min_sim for x, y in zip(table.text[left_q], table.text[left_l])),
+                                bool, len(left_q))
+            rows.append(np.full(int(alike.sum()), k))
+            a.append(left_q[alike])
+            b.append(left_l[alike])
     r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
     if len(r) == 0:
         return out
