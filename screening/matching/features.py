@@ -401,13 +401,17 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
                      l_tok: np.ndarray, table: TokenTable, equivalents: tuple[np.ndarray, ...],
                      config: MatchConfig) -> np.ndarray:
     """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
-    or more list names; 2 when only the account's token is; 0 otherwise. Met: aligned, or, where the
-    leftovers of both names aligned joined (merge / split: "mohammedsaleh" ~ "mohamedsalem"), the k-th
-    leftover of each side when both have as many and the two are `token_min_sim` alike. Not counted: tokens other than letters, of
-    `short_token_len` letters or less (initials), one beginning the other (a name cut short), the same
-    once doubled letters are collapsed or y read as i, or related by the nickname, variant or particle
-    tables. A typo seldom makes a name common on the lists: such a pair is two names. 3 when both names
-    are one word, spelt otherwise (doubled letters and cut ends included), the account's that common."""
+    or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
+    otherwise, the account's that common (doubled letters and a cut end count there: nothing else
+    agrees); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
+
+    Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
+    ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
+    `token_min_sim` alike. Not counted: tokens other than letters, of `short_token_len` letters or less
+    (initials), related by the nickname, variant or particle tables, of one phonetic key where the key
+    speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
+    level 3, one beginning the other (a name cut short) or the same once doubled letters are collapsed
+    or y read as i."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
@@ -430,9 +434,15 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     if len(r) == 0:
         return out
     longer = config.short_token_len + 1
+
+    def sounded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        # one phonetic key, where the key speaks (tokens of `phonetic_min_len` letters or more)
+        return ((table.phon[a] != 0) & (table.phon[a] == table.phon[b])
+                & (np.maximum(table.nchars[a], table.nchars[b]) >= config.phonetic_min_len))
+
     ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
           & (table.nchars[b] >= longer) & (table.squeeze[a] != table.squeeze[b])
-          & (table.folded[a] != table.folded[b]) & (table.df[a] >= config.other_name_df))
+          & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
     codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
     for known in equivalents:
         if len(known):
@@ -453,7 +463,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
               & (out == 0))
     k = np.flatnonzero(single)
     a, b = q[k, 0], l_tok[k, 0]
-    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.df[a] >= config.other_name_df))
+    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & ~sounded(a, b)
+           & (table.df[a] >= config.other_name_df))
     codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
     for known in equivalents:
         if len(known):
