@@ -410,15 +410,17 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     `token_min_sim` alike. Not counted: tokens other than letters, of `short_token_len` letters or less
     (initials), related by the nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
-    level 3, one beginning the other (a name cut short) or the same once doubled letters are collapsed
-    or y read as i."""
+    level 3, the same once doubled letters are collapsed or y read as i, or the account's last token
+    and a listed token one beginning the other (a name cut short)."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
+    last_pos = (q >= 0).sum(axis=1) - 1
     r, c = np.nonzero((mj >= 0) & (ms < 1.0))
-    rows, a, b = [r], [q[r, c]], [l_tok[r, mj[r, c]]]
+    rows, a, b, at_end = [r], [q[r, c]], [l_tok[r, mj[r, c]]], [c == last_pos[r]]
     for k in np.flatnonzero(resid > 0):  # merged rows: few among the kept ones
-        left_q = q[k][(q[k] >= 0) & (mj[k] < 0)]
+        left_pos = np.flatnonzero((q[k] >= 0) & (mj[k] < 0))
+        left_q = q[k][left_pos]
         taken = np.zeros(l_tok.shape[1], dtype=bool)
         taken[mj[k][mj[k] >= 0]] = True
         left_l = l_tok[k][(l_tok[k] >= 0) & ~taken]
@@ -430,7 +432,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
             rows.append(np.full(int(alike.sum()), k))
             a.append(left_q[alike])
             b.append(left_l[alike])
-    r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+            at_end.append(left_pos[alike] == last_pos[k])
+    r, a, b, at_end = np.concatenate(rows), np.concatenate(a), np.concatenate(b), np.concatenate(at_end)
     if len(r) == 0:
         return out
     longer = config.short_token_len + 1
@@ -443,15 +446,12 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
           & (table.nchars[b] >= longer) & (table.squeeze[a] != table.squeeze[b])
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
-    codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
-    for known in equivalents:
-        if len(known):
-            pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
-            ok &= known[pos] != codes
-    sel = np.flatnonzero(ok)
-    # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name
+    sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
+    # a name cut short at its end (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name; before its
+    # end a name is not cut (Mahmoud Mohammed ~ MAHMOUDI, Mohammed)
     ta, tb = table.text[a[sel]], table.text[b[sel]]
-    sel = sel[np.fromiter((not (x.startswith(y) or y.startswith(x)) for x, y in zip(ta, tb)), bool, len(sel))]
+    cut = np.fromiter((x.startswith(y) or y.startswith(x) for x, y in zip(ta, tb)), bool, len(sel))
+    sel = sel[~(cut & at_end[sel])]
     level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
     # the stronger level per pair (1 before 2)
     best = np.full(len(mj), 3, dtype=np.int8)
@@ -464,13 +464,19 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     k = np.flatnonzero(single)
     a, b = q[k, 0], l_tok[k, 0]
     one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & ~sounded(a, b)
-           & (table.df[a] >= config.other_name_df))
+           & (table.df[a] >= config.other_name_df) & _unrelated(a, b, equivalents))
+    out[k[one]] = 3
+    return out
+
+
+def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per token pair: in none of the nickname, variant and particle code tables (token_similarity's)."""
     codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
+    out = np.ones(len(a), dtype=bool)
     for known in equivalents:
         if len(known):
             pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
-            one &= known[pos] != codes
-    out[k[one]] = 3
+            out &= known[pos] != codes
     return out
 
 
