@@ -56,6 +56,9 @@ class MatchConfig:
                                  "`other_name`).")
     other_name_factor: float = _var(0.9, "Factor on the name score when an aligned token pair is two names in their "
                                          "own right (Khalil / Khaliq, Yasser / Nasser; features.py `other_name`).")
+    cut_gap_factor: float = _var(0.9, "Factor on the name score when the account's last token is read as cut off "
+                                      "(it begins the listed token) while a listed token before it is missing: a "
+                                      "cut loses a name's end, not its middle (features.py `cut`).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
     conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "

@@ -10,6 +10,7 @@ recording one step per level that applied, with the score after it: the last ste
                  patronymic swap ×, Han name out of order ×,
                  different numbers ×,
                  variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin),
+                 two names a letter apart ×, a cut-off last name with a gap before it ×,
                  a listed person's first or last name missing ×
                  = the name score
     final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
@@ -49,6 +50,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
+    cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
     other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
@@ -228,6 +230,13 @@ FEATURES: tuple[Feature, ...] = (
                    "is a word in its own right and nothing else agrees; ×{other_name_factor}.")),
             lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3),
             "Two different names a letter or two apart."),
+    Feature("cut", "name",
+            (Level("gap", "factor", "cut_gap_factor",
+                   "The account's last name begins the listed name it aligned to (read as a name cut at a field "
+                   "length), yet a listed name before it is missing: a cut loses the end of a name, not its "
+                   "middle (\"Steven Brown\" ~ \"Steven Paul Browning\" is another surname); ×{cut_gap_factor}."),),
+            _flag(lambda st: st.ev.cut_gap),
+            "A cut-off last name with a gap before it."),
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
                    "The account's two names are a three-name listed person's less its first or last name (\"Robert "
@@ -410,17 +419,15 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     `token_min_sim` alike. Not counted: tokens other than letters, of `short_token_len` letters or less
     (initials), related by the nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
-    level 3, the same once doubled letters are collapsed or y read as i, or the account's last token
-    and a listed token one beginning the other (a name cut short)."""
+    level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
+    name cut short)."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
-    last_pos = (q >= 0).sum(axis=1) - 1
     r, c = np.nonzero((mj >= 0) & (ms < 1.0))
-    rows, a, b, at_end = [r], [q[r, c]], [l_tok[r, mj[r, c]]], [c == last_pos[r]]
+    rows, a, b = [r], [q[r, c]], [l_tok[r, mj[r, c]]]
     for k in np.flatnonzero(resid > 0):  # merged rows: few among the kept ones
-        left_pos = np.flatnonzero((q[k] >= 0) & (mj[k] < 0))
-        left_q = q[k][left_pos]
+        left_q = q[k][(q[k] >= 0) & (mj[k] < 0)]
         taken = np.zeros(l_tok.shape[1], dtype=bool)
         taken[mj[k][mj[k] >= 0]] = True
         left_l = l_tok[k][(l_tok[k] >= 0) & ~taken]
@@ -432,8 +439,7 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
             rows.append(np.full(int(alike.sum()), k))
             a.append(left_q[alike])
             b.append(left_l[alike])
-            at_end.append(left_pos[alike] == last_pos[k])
-    r, a, b, at_end = np.concatenate(rows), np.concatenate(a), np.concatenate(b), np.concatenate(at_end)
+    r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
     if len(r) == 0:
         return out
     longer = config.short_token_len + 1
@@ -447,11 +453,10 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
           & (table.nchars[b] >= longer) & (table.squeeze[a] != table.squeeze[b])
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
-    # a name cut short at its end (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name; before its
-    # end a name is not cut (Mahmoud Mohammed ~ MAHMOUDI, Mohammed)
+    # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
+    # be told from a surname written first ("SHAR, 'Amin Abi")
     ta, tb = table.text[a[sel]], table.text[b[sel]]
-    cut = np.fromiter((x.startswith(y) or y.startswith(x) for x, y in zip(ta, tb)), bool, len(sel))
-    sel = sel[~(cut & at_end[sel])]
+    sel = sel[np.fromiter((not (x.startswith(y) or y.startswith(x)) for x, y in zip(ta, tb)), bool, len(sel))]
     level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
     # the stronger level per pair (1 before 2)
     best = np.full(len(mj), 3, dtype=np.int8)
@@ -477,6 +482,27 @@ def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]
         if len(known):
             pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
             out &= known[pos] != codes
+    return out
+
+
+def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                  table: TokenTable) -> np.ndarray:
+    """Per pair: the account's last token aligned below equality to a longer listed token it begins (the
+    alignment's cut-off reading), while a listed token before that one is aligned to nothing."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    out = np.zeros(len(mj), dtype=bool)
+    rows = np.arange(len(mj))
+    last = np.maximum((q >= 0).sum(axis=1) - 1, 0)
+    j = mj[rows, last].astype(np.int64)
+    aligned = np.zeros(l_tok.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    aligned[r, mj[r, c]] = True
+    before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~aligned
+    sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
+    if len(sel):
+        a, b = table.text[q[sel, last[sel]]], table.text[l_tok[sel, j[sel]]]
+        out[sel] = np.fromiter((len(y) > len(x) and y.startswith(x) for x, y in zip(a, b)), bool, len(sel))
     return out
 
 

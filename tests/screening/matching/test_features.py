@@ -61,6 +61,8 @@ NAME_CASES = [
     ("Mohammed Hasan", "Muhammad HASSAN", "person", "alert", "doubled letters and the variant table: one name"),
     ("Ahmed Khaled", "Ahmad Khalid", "person", "alert", "romanisations of one name (variant table)"),
     ("Olaf Scholze", "Olaf Scholz", "person", "alert", "a typo of a rare name stays a typo"),
+    ("Steven Brown", "Steven Paul Browning", "person", "miss", "a cut loses a name's end, not its middle"),
+    ("Steven Paul Brown", "Steven Paul Browning", "person", "alert", "cut at the end: the cut-off reading holds"),
 ]
 
 
