@@ -124,6 +124,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
                                              batch.table)
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
+        cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
+                                 index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
                                        batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table,
                                        index.vocab.equivalents, config),
