@@ -416,8 +416,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
 
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
-    `token_min_sim` alike. Not counted: tokens other than letters, of `short_token_len` letters or less
-    (initials), related by the nickname, variant or particle tables, of one phonetic key where the key
+    `token_min_sim` alike. Not counted: tokens other than letters, of two letters or less (initials,
+    particles), related by the nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
     level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
     name cut short)."""
@@ -442,7 +442,7 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
     if len(r) == 0:
         return out
-    longer = config.short_token_len + 1
+    longer = 3  # no initial, no two-letter particle (al, el, ul)
 
     def sounded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         # one phonetic key, where the key speaks (tokens of `phonetic_min_len` letters or more)
