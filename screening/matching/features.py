@@ -31,7 +31,8 @@ from typing import Callable, Literal
 
 import numpy as np
 import yaml
-from rapidfuzz.distance import OSA
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Prefix
 
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
@@ -425,21 +426,23 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
     r, c = np.nonzero((mj >= 0) & (ms < 1.0))
-    rows, a, b = [r], [q[r, c]], [l_tok[r, mj[r, c]]]
-    for k in np.flatnonzero(resid > 0):  # merged rows: few among the kept ones
-        left_q = q[k][(q[k] >= 0) & (mj[k] < 0)]
-        taken = np.zeros(l_tok.shape[1], dtype=bool)
-        taken[mj[k][mj[k] >= 0]] = True
-        left_l = l_tok[k][(l_tok[k] >= 0) & ~taken]
-        if 0 < len(left_q) == len(left_l):
-            # only leftovers as alike as aligned tokens are (a split elsewhere leaves others side by side)
-            alike = np.fromiter((1.0 - OSA.distance(x, y) / max(max(len(x), len(y)) - config.edit_slack, 1.0)
-                                 >= config.token_min_sim for x, y in zip(table.text[left_q], table.text[left_l])),
-                                bool, len(left_q))
-            rows.append(np.full(int(alike.sum()), k))
-            a.append(left_q[alike])
-            b.append(left_l[alike])
-    r, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    aligned = np.zeros(l_tok.shape, dtype=bool)
+    ra, ca = np.nonzero(mj >= 0)
+    aligned[ra, mj[ra, ca]] = True
+    # merged rows: the leftovers of both sides in order, where both have as many (row-major nonzero keeps
+    # each row's leftovers in order, so equal counts pair them one to one)
+    left_q, left_l = (q >= 0) & (mj < 0), (l_tok >= 0) & ~aligned
+    even = (resid > 0) & (left_q.sum(axis=1) == left_l.sum(axis=1))
+    rq, cq = np.nonzero(left_q & even[:, None])
+    _, cl = np.nonzero(left_l & even[:, None])
+    mq, ml = q[rq, cq], l_tok[rq, cl]
+    # only leftovers as alike as aligned tokens are (a split elsewhere leaves others side by side)
+    dist = process.cpdist(table.text[mq], table.text[ml], scorer=OSA.distance) if len(rq) else np.zeros(0)
+    longest = np.maximum(table.nchars[mq], table.nchars[ml])
+    alike = 1.0 - dist / np.maximum(longest - config.edit_slack, 1.0) >= config.token_min_sim
+    a = np.concatenate([q[r, c], mq[alike]])
+    b = np.concatenate([l_tok[r, mj[r, c]], ml[alike]])
+    r = np.concatenate([r, rq[alike]])
     if len(r) == 0:
         return out
     longer = 3  # no initial, no two-letter particle (al, el, ul)
@@ -455,13 +458,12 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
     # be told from a surname written first ("SHAR, 'Amin Abi")
-    ta, tb = table.text[a[sel]], table.text[b[sel]]
-    sel = sel[np.fromiter((not (x.startswith(y) or y.startswith(x)) for x, y in zip(ta, tb)), bool, len(sel))]
+    sel = sel[~_begins(a[sel], b[sel], table)]
     level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
     # the stronger level per pair (1 before 2)
-    best = np.full(len(mj), 3, dtype=np.int8)
+    best = np.full(len(mj), 9, dtype=np.int8)
     np.minimum.at(best, r[sel], level[sel])
-    out[best < 3] = best[best < 3]
+    out[best < 9] = best[best < 9]
     # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
     # King ~ KINGV), as nothing else in the names agrees
     single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)
@@ -472,6 +474,14 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
            & (table.df[a] >= config.other_name_df) & _unrelated(a, b, equivalents))
     out[k[one]] = 3
     return out
+
+
+def _begins(a: np.ndarray, b: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per token pair: one token begins the other."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=bool)
+    common = process.cpdist(table.text[a], table.text[b], scorer=Prefix.similarity)
+    return common == np.minimum(table.nchars[a], table.nchars[b])
 
 
 def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -500,9 +510,8 @@ def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l
     aligned[r, mj[r, c]] = True
     before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~aligned
     sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
-    if len(sel):
-        a, b = table.text[q[sel, last[sel]]], table.text[l_tok[sel, j[sel]]]
-        out[sel] = np.fromiter((len(y) > len(x) and y.startswith(x) for x, y in zip(a, b)), bool, len(sel))
+    a, b = q[sel, last[sel]], l_tok[sel, j[sel]]
+    out[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
     return out
 
 
