@@ -417,8 +417,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
 
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
-    `token_min_sim` alike. Not counted: tokens other than letters, of two letters or less (initials,
-    particles), related by the nickname, variant or particle tables, of one phonetic key where the key
+    `token_min_sim` alike. Not counted: tokens other than letters, of two letters or less (initials),
+    particles and generic words (Industry / Industries are one word, not two names), related by the nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
     level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
     name cut short)."""
@@ -453,7 +453,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
                 & (np.maximum(table.nchars[a], table.nchars[b]) >= config.phonetic_min_len))
 
     ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
-          & (table.nchars[b] >= longer) & (table.squeeze[a] != table.squeeze[b])
+          & (table.nchars[b] >= longer) & (table.particle[a] == 0) & (table.particle[b] == 0)
+          & (table.squeeze[a] != table.squeeze[b])
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
@@ -470,7 +471,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
               & (out == 0))
     k = np.flatnonzero(single)
     a, b = q[k, 0], l_tok[k, 0]
-    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & ~sounded(a, b)
+    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.particle[a] == 0)
+           & (table.particle[b] == 0) & ~sounded(a, b)
            & (table.df[a] >= config.other_name_df) & _unrelated(a, b, equivalents))
     out[k[one]] = 3
     return out

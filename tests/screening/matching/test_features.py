@@ -62,6 +62,8 @@ NAME_CASES = [
     ("Ahmed Khaled", "Ahmad Khalid", "person", "alert", "romanisations of one name (variant table)"),
     ("Olaf Scholze", "Olaf Scholz", "person", "alert", "a typo of a rare name stays a typo"),
     ("Steven Brown", "Steven Paul Browning", "person", "miss", "a cut loses a name's end, not its middle"),
+    ("South Industry Group", "SOUTH INDUSTRIES GROUP", "organization", "alert",
+     "a generic word in another number is one word, not two names"),
     ("Steven Paul Brown", "Steven Paul Browning", "person", "alert", "cut at the end: the cut-off reading holds"),
 ]
 
