@@ -317,7 +317,7 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        # the four hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
+        # the five hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
         phon, squeeze, folded, numbered, sound = stable_codes(
             [phonetic_key(t) for t in tokens] + [_DOUBLED.sub(r"\1", t) for t in tokens]
             + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)
@@ -493,8 +493,8 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     (one edit in a short token weighs more); tokens with digits must be equal, and so must tokens
     that differ only in their digits (OCR digits facing letters aside); tokens of
     `short_token_len` letters or less must be equal, or read alike (c/k/q, s/z: `squeeze_sim`); an
-    initial matches a token starting with it; the same phonetic key (when the spelling is not far off, `phonetic_gate`) or a nickname relation
-    lifts the similarity; below `token_min_sim` → 0.
+    initial matches a token starting with it; the same phonetic key (when the spelling is not far off,
+    `phonetic_gate`) or a nickname relation lifts the similarity; below `token_min_sim` → 0.
     """
     n = len(a)
     prefix = np.zeros(n, dtype=bool)
