@@ -85,7 +85,9 @@ def eval_text(report: dict[str, Any]) -> str:
                 f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
                 f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
                 f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000 (of them {cl['alerted_clean_spelling_namesakes']} "
-                f"one name spelt another way, e.g. Tarek / Tariq: counted)",
+                f"one name spelt another way, e.g. Tarek / Tariq: counted; the other "
+                f"{cl['alerted_clean'] - cl['alerted_clean_spelling_namesakes']} → "
+                f"{cl['alerts_per_1000_clean_spellings_apart']:.2f} per 1,000)",
                 format_table(cl["by_kind"], ["base", "subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
                                              "alerted_clean", "per_1000_clean"])]
         if cl.get("namesake_examples"):

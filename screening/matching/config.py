@@ -50,6 +50,15 @@ class MatchConfig:
                                    "listed name less its first or last name (\"Robert Thomas\" ~ \"Robert Thomas "
                                    "Caldwell\"); a middle name or a patronymic left out costs only `extra_list_cost` "
                                    "(features.py `end_missing`).")
+    other_name_df: int = _var(5, "Tokens on at least this many list names are names (or words) in their own right: "
+                                 "an account token aligned to a listed token it does not equal, with no name "
+                                 "table relating them, is another name when it is this common (features.py "
+                                 "`other_name`).")
+    other_name_factor: float = _var(0.9, "Factor on the name score when an aligned token pair is two names in their "
+                                         "own right (Khalil / Khaliq, Yasser / Nasser; features.py `other_name`).")
+    cut_gap_factor: float = _var(0.9, "Factor on the name score when the account's last token is read as cut off "
+                                      "(it begins the listed token) while a listed token before it is missing: a "
+                                      "cut loses a name's end, not its middle (features.py `cut`).")
     conflict_cost: float = _var(1.0, "Extra weight when both names keep unaligned tokens (a different given name, "
                                       "a different family branch): a substitution says more than an omission.")
     conflict_min_weight: float = _var(0.8, "In the conflict term, the account's leftover tokens count at least this "

@@ -10,6 +10,7 @@ recording one step per level that applied, with the score after it: the last ste
                  patronymic swap ×, Han name out of order ×,
                  different numbers ×,
                  variant minimum (→ 0), route factor × (homophone / Han joined / variant / pinyin),
+                 two names a letter apart ×, a cut-off last name with a gap before it ×,
                  a listed person's first or last name missing ×
                  = the name score
     final stage  headroom × (1 − name_headroom) → DOB, country, subject type, legal form + →
@@ -30,6 +31,8 @@ from typing import Callable, Literal
 
 import numpy as np
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Prefix
 
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
@@ -48,6 +51,8 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
+    cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
+    other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -210,6 +215,29 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
             "The least a romanisation-variant match must reach."),
     ROUTE,
+    Feature("other_name", "name",
+            (Level("both_common", "factor", "other_name_factor",
+                   "An account name and the listed name it aligned to differ in spelling, no name table relates them "
+                   "and each is borne by {other_name_df} or more list names (Khalil / Khaliq, Yasser / Nasser, "
+                   "Saleh / Salem): two names in their own right, not a typo of one; ×{other_name_factor}."),
+             Level("account_common", "factor", "other_name_factor",
+                   "The account's name differs in spelling from the listed name it aligned to, no name table "
+                   "relates them, and the account's is borne by {other_name_df} or more list names (Sayed ~ QAYED): "
+                   "a registrant writes their own common name right, a typo seldom makes one; "
+                   "×{other_name_factor}."),
+             Level("one_word", "factor", "other_name_factor",
+                   "A one-word name against a listed one-word name spelt otherwise, the account's word borne by "
+                   "{other_name_df} or more list names (\"Scott Ltd\" ~ SCOT, \"King LLC\" ~ KINGV): the only word "
+                   "is a word in its own right and nothing else agrees; ×{other_name_factor}.")),
+            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3),
+            "Two different names a letter or two apart."),
+    Feature("cut", "name",
+            (Level("gap", "factor", "cut_gap_factor",
+                   "The account's last name begins the listed name it aligned to (read as a name cut at a field "
+                   "length), yet a listed name before it is missing: a cut loses the end of a name, not its "
+                   "middle (\"Steven Brown\" ~ \"Steven Paul Browning\" is another surname); ×{cut_gap_factor}."),),
+            _flag(lambda st: st.ev.cut_gap),
+            "A cut-off last name with a gap before it."),
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
                    "The account's two names are a three-name listed person's less its first or last name (\"Robert "
@@ -377,6 +405,116 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
                & (table.cn_name[np.maximum(l_tok, 0)] | ~l_valid).all(axis=1))
     return ((nl >= 2) & (nq > nl) & (exact.sum(axis=1) == nl) & ordered & ~strict & ~chinese
             & (extra <= config.contained_extra_ratio * wl + 1e-6))
+
+
+def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                     l_tok: np.ndarray, table: TokenTable, equivalents: tuple[np.ndarray, ...],
+                     config: MatchConfig) -> np.ndarray:
+    """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
+    or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
+    otherwise, the account's that common (doubled letters and a cut end count there: nothing else
+    agrees); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
+
+    Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
+    ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
+    `token_min_sim` alike. Not counted: tokens other than letters, of two letters or less (initials),
+    particles and generic words (Industry / Industries are one word, not two names), related by the nickname, variant or particle tables, of one phonetic key where the key
+    speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
+    level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
+    name cut short)."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    out = np.zeros(len(mj), dtype=np.int8)
+    r, c = np.nonzero((mj >= 0) & (ms < 1.0))
+    aligned = np.zeros(l_tok.shape, dtype=bool)
+    ra, ca = np.nonzero(mj >= 0)
+    aligned[ra, mj[ra, ca]] = True
+    # merged rows: the leftovers of both sides in order, where both have as many (row-major nonzero keeps
+    # each row's leftovers in order, so equal counts pair them one to one)
+    left_q, left_l = (q >= 0) & (mj < 0), (l_tok >= 0) & ~aligned
+    even = (resid > 0) & (left_q.sum(axis=1) == left_l.sum(axis=1))
+    rq, cq = np.nonzero(left_q & even[:, None])
+    _, cl = np.nonzero(left_l & even[:, None])
+    mq, ml = q[rq, cq], l_tok[rq, cl]
+    # only leftovers as alike as aligned tokens are (a split elsewhere leaves others side by side)
+    dist = process.cpdist(table.text[mq], table.text[ml], scorer=OSA.distance) if len(rq) else np.zeros(0)
+    longest = np.maximum(table.nchars[mq], table.nchars[ml])
+    alike = 1.0 - dist / np.maximum(longest - config.edit_slack, 1.0) >= config.token_min_sim
+    a = np.concatenate([q[r, c], mq[alike]])
+    b = np.concatenate([l_tok[r, mj[r, c]], ml[alike]])
+    r = np.concatenate([r, rq[alike]])
+    if len(r) == 0:
+        return out
+    longer = 3  # no initial, no two-letter particle (al, el, ul)
+
+    def sounded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        # one phonetic key, where the key speaks (tokens of `phonetic_min_len` letters or more)
+        return ((table.phon[a] != 0) & (table.phon[a] == table.phon[b])
+                & (np.maximum(table.nchars[a], table.nchars[b]) >= config.phonetic_min_len))
+
+    ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
+          & (table.nchars[b] >= longer) & (table.particle[a] == 0) & (table.particle[b] == 0)
+          & (table.squeeze[a] != table.squeeze[b])
+          & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
+    sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
+    # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
+    # be told from a surname written first ("SHAR, 'Amin Abi")
+    sel = sel[~_begins(a[sel], b[sel], table)]
+    level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
+    # the stronger level per pair (1 before 2)
+    best = np.full(len(mj), 9, dtype=np.int8)
+    np.minimum.at(best, r[sel], level[sel])
+    out[best < 9] = best[best < 9]
+    # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
+    # King ~ KINGV), as nothing else in the names agrees
+    single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)
+              & (out == 0))
+    k = np.flatnonzero(single)
+    a, b = q[k, 0], l_tok[k, 0]
+    one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.particle[a] == 0)
+           & (table.particle[b] == 0) & ~sounded(a, b)
+           & (table.df[a] >= config.other_name_df) & _unrelated(a, b, equivalents))
+    out[k[one]] = 3
+    return out
+
+
+def _begins(a: np.ndarray, b: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per token pair: one token begins the other."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=bool)
+    common = process.cpdist(table.text[a], table.text[b], scorer=Prefix.similarity)
+    return common == np.minimum(table.nchars[a], table.nchars[b])
+
+
+def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per token pair: in none of the nickname, variant and particle code tables (token_similarity's)."""
+    codes = a.astype(np.int64) * (1 << 32) + b.astype(np.int64)
+    out = np.ones(len(a), dtype=bool)
+    for known in equivalents:
+        if len(known):
+            pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            out &= known[pos] != codes
+    return out
+
+
+def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                  table: TokenTable) -> np.ndarray:
+    """Per pair: the account's last token aligned below equality to a longer listed token it begins (the
+    alignment's cut-off reading), while a listed token before that one is aligned to nothing."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    out = np.zeros(len(mj), dtype=bool)
+    rows = np.arange(len(mj))
+    last = np.maximum((q >= 0).sum(axis=1) - 1, 0)
+    j = mj[rows, last].astype(np.int64)
+    aligned = np.zeros(l_tok.shape, dtype=bool)
+    r, c = np.nonzero(mj >= 0)
+    aligned[r, mj[r, c]] = True
+    before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~aligned
+    sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
+    a, b = q[sel, last[sel]], l_tok[sel, j[sel]]
+    out[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
+    return out
 
 
 def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,

@@ -129,6 +129,11 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
                                              batch.table)
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
+        cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
+                                 index.units.tok[cand.pl[pair]], batch.table),
+        other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
+                                       batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table,
+                                       index.vocab.equivalents, config),
         patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,

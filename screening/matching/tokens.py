@@ -297,6 +297,7 @@ class TokenTable:
     folded: np.ndarray  # int64: hash of the vowel-folded token
     rn: np.ndarray  # bool: holds "rn", which OCR reads for "m"
     numbered: np.ndarray  # int64: hash of the token with each digit read as '#' (0 = no digit)
+    sound: np.ndarray  # int64: hash of the token's consonants read alike, vowels kept (phonetic_spelling)
     base: "TokenTable | None" = field(default=None, compare=False, repr=False)  # the table this one extends
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -316,10 +317,11 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        # the four hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
-        phon, squeeze, folded, numbered = stable_codes(
+        # the five hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
+        phon, squeeze, folded, numbered, sound = stable_codes(
             [phonetic_key(t) for t in tokens] + [_DOUBLED.sub(r"\1", t) for t in tokens]
-            + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)).reshape(4, n)
+            + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)
+            + [phonetic_spelling(t) for t in tokens]).reshape(5, n)
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
         cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
@@ -328,8 +330,7 @@ class TokenTable:
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
-                   rn,
-                   numbered)
+                   rn, numbered, sound)
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
@@ -402,8 +403,8 @@ class _Stacked:
 
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
-                "df", "ocr", "folded", "rn", "numbered")
-_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered")  # TokenTable.concat does not copy these
+                "df", "ocr", "folded", "rn", "numbered", "sound")
+_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered", "sound")  # TokenTable.concat does not copy these
 _DIGIT = re.compile(r"\d")
 
 
@@ -491,9 +492,9 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     Rules, in order: equal → 1; edit similarity 1 - d / (len - edit_slack) with d the OSA distance
     (one edit in a short token weighs more); tokens with digits must be equal, and so must tokens
     that differ only in their digits (OCR digits facing letters aside); tokens of
-    `short_token_len` letters or less must be equal; an initial matches a token starting with it;
-    the same phonetic key (when the spelling is not far off, `phonetic_gate`) or a nickname relation
-    lifts the similarity; below `token_min_sim` → 0.
+    `short_token_len` letters or less must be equal, or read alike (c/k/q, s/z: `squeeze_sim`); an
+    initial matches a token starting with it; the same phonetic key (when the spelling is not far off,
+    `phonetic_gate`) or a nickname relation lifts the similarity; below `token_min_sim` → 0.
     """
     n = len(a)
     prefix = np.zeros(n, dtype=bool)
@@ -521,6 +522,10 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     # short tokens must be equal; read alike after OCR folding (BO8 ~ BOB) counts as equal
     short = (longest <= config.short_token_len) & ~cjk & (dist > 0)
     s[short] = 0.0
+    # ...unless spelt with a letter of the same sound (NTC ~ NTK, TIZ ~ TIS: c/k/q, s/z), as a doubled letter
+    # is one letter; never two pinyin syllables (zi / si are two characters)
+    sound = short & (table.sound[ta] == table.sound[tb]) & ~(table.pinyin[ta] & table.pinyin[tb])
+    s[sound] = config.squeeze_sim
     # Han tokens of two characters differ in one character = a different name.
     s[cjk & (longest <= 2)] = 0.0
     folded = (table.folded[ta] == table.folded[tb]) & table.alpha[ta] & table.alpha[tb]

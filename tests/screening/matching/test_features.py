@@ -53,6 +53,18 @@ NAME_CASES = [
     ("Rotenberg Arkadii", "Arkadii Romanovich Rotenberg", "person", "alert",
      "surname first, the patronymic left out (name_bench)"),
     ("Kim Jong Un Park Lee", "KIM Jong Un", "person", "alert", "a distinctive listed name inside a longer one"),
+    # two names common on the lists a letter apart are two names (features.py `other_name`)
+    ("Ahmed Mohammed Khalil", "Muhammad Ahmed Khaliq", "person", "miss", "Khalil and Khaliq: two names"),
+    ("Yasser Mohammed", "Mohamed AL-NASSER", "person", "miss", "Yasser and Nasser: two names"),
+    ("Mohammed Saleh", "Mohamed Salem", "person", "miss", "Saleh and Salem, met in a merged reading"),
+    ("Scott Ltd", "SCOT", "organization", "miss", "a common one-word name against another one-word name"),
+    ("Mohammed Hasan", "Muhammad HASSAN", "person", "alert", "doubled letters and the variant table: one name"),
+    ("Ahmed Khaled", "Ahmad Khalid", "person", "alert", "romanisations of one name (variant table)"),
+    ("Olaf Scholze", "Olaf Scholz", "person", "alert", "a typo of a rare name stays a typo"),
+    ("Steven Brown", "Steven Paul Browning", "person", "miss", "a cut loses a name's end, not its middle"),
+    ("South Industry Group", "SOUTH INDUSTRIES GROUP", "organization", "alert",
+     "a generic word in another number is one word, not two names"),
+    ("Steven Paul Brown", "Steven Paul Browning", "person", "alert", "cut at the end: the cut-off reading holds"),
 ]
 
 
