@@ -404,13 +404,13 @@ def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: n
     nick, variant, particle = equivalents
     # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
     codes = np.concatenate([nick, variant, particle])
-    td = np.empty((len(toks), 8), dtype=np.int64)
+    td = np.empty((len(toks), 9), dtype=np.int64)
     td[:, TD_NCHARS] = nchars[toks]
     td[:, TD_FIRST] = table.first[toks]
     td[:, TD_BITS] = (np.where(table.alpha[toks], TD_ALPHA, 0) | np.where(table.rn[toks], TD_RN, 0)
                       | np.where(np.isin(toks, codes >> 32), TD_EQUIV, 0)
                       | np.where(np.isin(toks, codes & 0xFFFFFFFF), TD_EQUIV_R, 0))
-    for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon")):
+    for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon"), (TD_SOUND, "sound")):
         td[:, col] = getattr(table, name)[toks]
     td[:, TD_OCR_LOW], td[:, TD_OCR_UP] = low.view(np.int64), up.view(np.int64)
     pq, pl = pq.astype(np.int64, copy=False), pl.astype(np.int64, copy=False)
@@ -477,7 +477,7 @@ def _has(codes, code):  # pragma: no cover - compiled
 
 
 # the per-token columns of `pairs_may_reach` (one row per token of the pairs: one cache line)
-TD_NCHARS, TD_FIRST, TD_BITS, TD_FOLDED, TD_SQUEEZE, TD_PHON, TD_OCR_LOW, TD_OCR_UP = range(8)
+TD_NCHARS, TD_FIRST, TD_BITS, TD_FOLDED, TD_SQUEEZE, TD_PHON, TD_OCR_LOW, TD_OCR_UP, TD_SOUND = range(9)
 TD_ALPHA, TD_RN, TD_EQUIV, TD_EQUIV_R = 1, 2, 4, 8  # EQUIV(_R): the token begins (ends) a table pair
 
 
@@ -501,6 +501,8 @@ def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: 
     both_alpha = (bits_a & bits_b & TD_ALPHA) != 0
     first_eq = td[sa, TD_FIRST] == td[sb, TD_FIRST]
     if both_alpha and (td[sa, TD_FOLDED] == td[sb, TD_FOLDED] or td[sa, TD_SQUEEZE] == td[sb, TD_SQUEEZE]):
+        top = max(top, prm[2])
+    if longest <= prm[20] and td[sa, TD_SOUND] == td[sb, TD_SOUND]:  # short tokens read alike (NTC ~ NTK)
         top = max(top, prm[2])
     if (la == 1 or lb == 1) and first_eq and both_alpha:
         top = max(top, prm[3])

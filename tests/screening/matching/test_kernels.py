@@ -32,7 +32,10 @@ WHERE n.script = 'Hani' AND e.subject_type IN ('person', 'organization') ORDER B
 
 def _varied(name: str, rng: random.Random) -> str:
     words = name.replace(",", " ").split()
-    k = rng.randrange(7)
+    k = rng.randrange(8)
+    if k == 7:  # a short token spelt with a letter of the same sound (NTC ~ NTK: tokens.token_similarity)
+        alike = str.maketrans("CKSZcksz", "KCZSkczs")
+        return " ".join(w.translate(alike) if len(w) <= C.short_token_len else w for w in words)
     if k == 0:
         return _typo(name, rng)
     if k == 1 and len(words) >= 2:  # two tokens joined (a merge)
