@@ -356,9 +356,7 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
     if len(rows) == 0:
         return out
     q, lt, mj = q_tok[rows], l_tok[rows], match_j[rows]
-    l_aligned = np.zeros(lt.shape, dtype=bool)
-    r, c = np.nonzero(mj >= 0)
-    l_aligned[r, mj[r, c]] = True
+    l_aligned = _listed_aligned(mj, lt.shape)
     light = affix_words()
 
     def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
@@ -407,6 +405,14 @@ def contained_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray,
             & (extra <= config.contained_extra_ratio * wl + 1e-6))
 
 
+def _listed_aligned(match_j: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Per pair and listed-token position: whether an account token aligned to it."""
+    out = np.zeros(shape, dtype=bool)
+    r, c = np.nonzero(match_j >= 0)
+    out[r, match_j[r, c]] = True
+    return out
+
+
 def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
                      l_tok: np.ndarray, table: TokenTable, equivalents: tuple[np.ndarray, ...],
                      config: MatchConfig) -> np.ndarray:
@@ -418,7 +424,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
     `token_min_sim` alike. Not counted: tokens other than letters, of two letters or less (initials),
-    particles and generic words (Industry / Industries are one word, not two names), related by the nickname, variant or particle tables, of one phonetic key where the key
+    particles and generic words (Industry / Industries are one word, not two names), related by the
+    nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
     level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
     name cut short)."""
@@ -426,9 +433,7 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
     r, c = np.nonzero((mj >= 0) & (ms < 1.0))
-    aligned = np.zeros(l_tok.shape, dtype=bool)
-    ra, ca = np.nonzero(mj >= 0)
-    aligned[ra, mj[ra, ca]] = True
+    aligned = _listed_aligned(mj, l_tok.shape)
     # merged rows: the leftovers of both sides in order, where both have as many (row-major nonzero keeps
     # each row's leftovers in order, so equal counts pair them one to one)
     left_q, left_l = (q >= 0) & (mj < 0), (l_tok >= 0) & ~aligned
@@ -507,9 +512,7 @@ def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l
     rows = np.arange(len(mj))
     last = np.maximum((q >= 0).sum(axis=1) - 1, 0)
     j = mj[rows, last].astype(np.int64)
-    aligned = np.zeros(l_tok.shape, dtype=bool)
-    r, c = np.nonzero(mj >= 0)
-    aligned[r, mj[r, c]] = True
+    aligned = _listed_aligned(mj, l_tok.shape)
     before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~aligned
     sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
     a, b = q[sel, last[sel]], l_tok[sel, j[sel]]

@@ -146,7 +146,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     if build and not is_read_only(con):
         ensure_index(con, config, purge=False)
     path = cache_path(con, config)
-    index = _read_cached(path) if path is not None else None
+    index = read_cached(path) if path is not None else None
     if index is None:
         inputs = read_index_inputs(con, config, build=False)
         index = assemble_index(config=config, **inputs)
@@ -154,7 +154,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
             from screening.matching.blocking import list_join_tables
 
             list_join_tables(index, config)  # the batch join's list side, kept in the file too
-            _write_cached(path, index)
+            write_cached(path, index)
     log.info("match index loaded", index_key=index.index_key, units=len(index.units), names=index.names.height,
              entries=index.entries.height, cached=path is not None and path.exists(),
              seconds=round(time.perf_counter() - started, 1))
@@ -182,7 +182,7 @@ def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | No
     return settings.index_cache_dir_for(Path(row[0])) / f"{hashlib.sha256(blob.encode()).hexdigest()[:24]}.pickle"
 
 
-def _read_cached(path: Path) -> ListIndex | None:
+def read_cached(path: Path) -> ListIndex | None:
     """The index in the file, or None when it is missing, corrupt or foreign (its SHA-256 header must
     match the rest: a flipped bit in an array would unpickle and be served)."""
     collecting = gc.isenabled()
@@ -204,7 +204,7 @@ def _read_cached(path: Path) -> ListIndex | None:
             gc.enable()
 
 
-def _write_cached(path: Path, index: ListIndex) -> None:
+def write_cached(path: Path, index: ListIndex) -> None:
     """Write the file under a temporary name and rename it into place; drop the oldest beyond CACHE_KEEP.
     A folder that cannot be written only costs the next process the assembling."""
     fields = {f.name: getattr(index, f.name) for f in dataclasses.fields(index) if f.name not in _NOT_PICKLED}

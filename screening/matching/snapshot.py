@@ -41,7 +41,7 @@ import polars as pl
 from screening import exc
 from screening.logs import get_logger
 from screening.matching.config import DEFAULT_CONFIG, MatchConfig
-from screening.matching.index import ListIndex, _read_cached, _write_cached, assemble_index, read_index_inputs
+from screening.matching.index import ListIndex, assemble_index, read_cached, read_index_inputs, write_cached
 from screening.matching.index_store import is_read_only
 
 log = get_logger(__name__)
@@ -164,7 +164,7 @@ def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAU
             frames[name] = pl.read_parquet(path)
         index = assemble_index(config=config, key=manifest["index_key"], **frames)
         if kept is not None:
-            _write_cached(kept, index)
+            write_cached(kept, index)
     snapshot = Snapshot(sid, manifest, index)
     with _LOADED_LOCK:
         _LOADED[(sid, _settings_key(config))] = snapshot
@@ -189,7 +189,7 @@ def assembled_path(cache_dir: Path, manifest: dict[str, Any], config: MatchConfi
 def _read_assembled(path: Path, manifest: dict[str, Any]) -> ListIndex | None:
     """The assembled index kept at `path` when it is intact (index.py checks its SHA-256) and is this
     snapshot's: its normaliser key and list versions (by content) are the manifest's."""
-    index = _read_cached(path)
+    index = read_cached(path)
     if index is None:
         return None
     expected = sorted((v["source"], v["sha256"]) for v in manifest["versions"])

@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import asdict
 from typing import Any
 
-
 from screening.registration.events import hash_key
 
 DECISIONS = ("clear", "review", "block")
