@@ -223,15 +223,21 @@ def plant_command(obj: Context, synth_n: int | None, accounts_path: Path | None,
               help="spark: the full rescreen on Spark local[1] and local[2] beside the local engine, same accounts "
                    "(generated into Parquet files a chunk at a time); an estimate of the run's length is printed "
                    "first (needs the spark extra).")
+@click.option("--spark-cores", default="1,2", show_default=True,
+              help="With --engine spark: the local[k] masters to run (the scaling note needs two).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def bench_command(obj: Context, sizes: str, lookups: int, baseline_sample: int, seed: int, profile: str,
-                  out_path: Path, http_only: bool, engine: str, as_json: bool) -> None:
+                  out_path: Path, http_only: bool, engine: str, spark_cores: str, as_json: bool) -> None:
     """Throughput, memory, index build and lookup latency, with a naive baseline for the speed-up."""
     if engine == "spark":
         from screening.evaluation.spark_bench import run_spark_bench, spark_bench_text
 
-        report = run_spark_bench(obj.db, [int(s) for s in _csv(sizes) or []], seed=seed, profile=profile)
+        cores = [int(k) for k in _csv(spark_cores) or [] if k.isdigit()]
+        if not cores or len(cores) != len(_csv(spark_cores) or []) or min(cores) < 1:
+            raise click.BadParameter("give one or more core counts, e.g. 1,2", param_hint="--spark-cores")
+        report = run_spark_bench(obj.db, [int(s) for s in _csv(sizes) or []], seed=seed, profile=profile,
+                                 cores=cores)
         _write_json(report, out_path)
         emit(report, as_json, spark_bench_text(report) + f"\n\nJSON: {out_path}")
         return
