@@ -47,3 +47,15 @@ def test_scaling_note_reports_the_measured_speedup_and_labels_the_extrapolation(
 def test_no_extrapolation_from_a_speedup_that_is_not_one() -> None:
     note = scaling_note([_row(1, 100.0, n=20_000), _row(2, 110.0, n=20_000)], (1, 2))
     assert "too little to extrapolate" in note and "EXTRAPOLATED" not in note
+
+
+def test_spark_cores_must_be_core_counts(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from screening.cli import main
+
+    for bad in ("x", "0", "1,two", ""):
+        result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.duckdb"), "bench", "--engine", "spark",
+                                           "--spark-cores", bad])
+        assert result.exit_code == 2 and "--spark-cores" in result.output, (bad, result.output)
+        assert not (tmp_path / "s.duckdb").exists()  # refused before any store is opened
