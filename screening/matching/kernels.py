@@ -867,3 +867,127 @@ def _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, short_len
             if (others and _popcount(tm[qs[i]] & ~tm[ls[j]]) <= 1 and _popcount(tm[ls[j]] & ~tm[qs[i]]) <= 1):
                 return True
     return False
+
+
+# --------------------------------------------------------------------------------------------------------
+# the batch key join (blocking.key_candidates_batch): the union of the key equi-joins, grouped by pair
+# --------------------------------------------------------------------------------------------------------
+
+
+@_compiled
+def _grow(a, n):  # pragma: no cover - compiled
+    out = np.empty(max(2 * a.shape[0], n), dtype=a.dtype)
+    out[:a.shape[0]] = a
+    return out
+
+
+@_compiled
+def key_join(qt_off, qt_kid, qt_bit, qp_off, qp_tok, qp_mask, qn_off, qn_kid, qn_mask, qn_bit, k2t_off, k2t_tok,
+             k2n_off, k2n_unit, k2u_off, k2u_unit, t2u_off, t2u_unit, n_ltok, lmask):  # pragma: no cover - compiled
+    """Distinct (account unit, list unit) pairs with their rule bits and covered positions OR-ed: the
+    union of (1) account tokens meeting list tokens on a single-token key, spread to the units holding
+    them, (2) account tokens' keys meeting list names' keys, (3) account names' keys meeting every list
+    key. Account-side CSRs: qt_* keys of a batch token (key id, rule bit), qp_* the (token, mask) places of
+    a unit, qn_* a unit's name keys (key id, mask, rule bit); list-side CSRs by key id (k2t tokens, k2n
+    units by name keys, k2u units by any key) and by list token (t2u units). `lmask`: list units allowed.
+
+    Token pairs are found once per account token (a token in a hundred names is joined once); a unit's
+    pairs are gathered in arrays indexed by list unit with a stamp, so nothing is sorted or hashed."""
+    n_qt = qt_off.shape[0] - 1
+    # (1a) per account token, its distinct list tokens and the rule bits of the keys they share
+    stamp_t = np.full(n_ltok, -1, dtype=np.int64)
+    bits_t = np.zeros(n_ltok, dtype=np.int32)
+    tp_off = np.zeros(n_qt + 1, dtype=np.int64)
+    tp_tok = np.empty(1024, dtype=np.int32)
+    tp_bits = np.empty(1024, dtype=np.int32)
+    m = 0
+    for qt in range(n_qt):
+        first = m
+        for j in range(qt_off[qt], qt_off[qt + 1]):
+            kid, bit = qt_kid[j], qt_bit[j]
+            for r in range(k2t_off[kid], k2t_off[kid + 1]):
+                lt = k2t_tok[r]
+                if stamp_t[lt] != qt:
+                    stamp_t[lt] = qt
+                    bits_t[lt] = 0
+                    if m == tp_tok.shape[0]:
+                        tp_tok = _grow(tp_tok, m + 1)
+                        tp_bits = _grow(tp_bits, m + 1)
+                    tp_tok[m] = lt
+                    m += 1
+                bits_t[lt] |= bit
+        for r in range(first, m):
+            tp_bits[r] = bits_t[tp_tok[r]]
+        tp_off[qt + 1] = m
+    # (1b, 2, 3) per account unit, its list units
+    n_lu = lmask.shape[0]
+    n_qu = qp_off.shape[0] - 1
+    stamp = np.full(n_lu, -1, dtype=np.int64)
+    rules = np.zeros(n_lu, dtype=np.int32)
+    cov = np.zeros(n_lu, dtype=np.int64)
+    touched = np.empty(n_lu, dtype=np.int32)
+    cap = 1 << 16
+    out_q = np.empty(cap, dtype=np.int32)
+    out_l = np.empty(cap, dtype=np.int32)
+    out_r = np.empty(cap, dtype=np.int32)
+    out_c = np.empty(cap, dtype=np.int64)
+    n = 0
+    for u in range(n_qu):
+        nt = 0
+        for p in range(qp_off[u], qp_off[u + 1]):
+            qt, mask = qp_tok[p], qp_mask[p]
+            for r in range(tp_off[qt], tp_off[qt + 1]):
+                lt, bits = tp_tok[r], tp_bits[r]
+                for s in range(t2u_off[lt], t2u_off[lt + 1]):
+                    lu = t2u_unit[s]
+                    if not lmask[lu]:
+                        continue
+                    if stamp[lu] != u:
+                        stamp[lu] = u
+                        rules[lu] = 0
+                        cov[lu] = 0
+                        touched[nt] = lu
+                        nt += 1
+                    rules[lu] |= bits
+                    cov[lu] |= mask
+            for j in range(qt_off[qt], qt_off[qt + 1]):
+                kid, bit = qt_kid[j], qt_bit[j]
+                for s in range(k2n_off[kid], k2n_off[kid + 1]):
+                    lu = k2n_unit[s]
+                    if not lmask[lu]:
+                        continue
+                    if stamp[lu] != u:
+                        stamp[lu] = u
+                        rules[lu] = 0
+                        cov[lu] = 0
+                        touched[nt] = lu
+                        nt += 1
+                    rules[lu] |= bit
+                    cov[lu] |= mask
+        for j in range(qn_off[u], qn_off[u + 1]):
+            kid, mask, bit = qn_kid[j], qn_mask[j], qn_bit[j]
+            for s in range(k2u_off[kid], k2u_off[kid + 1]):
+                lu = k2u_unit[s]
+                if not lmask[lu]:
+                    continue
+                if stamp[lu] != u:
+                    stamp[lu] = u
+                    rules[lu] = 0
+                    cov[lu] = 0
+                    touched[nt] = lu
+                    nt += 1
+                rules[lu] |= bit
+                cov[lu] |= mask
+        if n + nt > out_q.shape[0]:
+            out_q = _grow(out_q, n + nt)
+            out_l = _grow(out_l, n + nt)
+            out_r = _grow(out_r, n + nt)
+            out_c = _grow(out_c, n + nt)
+        for i in range(nt):
+            lu = touched[i]
+            out_q[n] = u
+            out_l[n] = lu
+            out_r[n] = rules[lu]
+            out_c[n] = cov[lu]
+            n += 1
+    return out_q[:n].copy(), out_l[:n].copy(), out_r[:n].copy(), out_c[:n].copy()

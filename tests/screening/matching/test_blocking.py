@@ -83,7 +83,7 @@ def test_bound_keeps_every_alert(con) -> None:
                              "name": [_typo(n, rng) for n in names["name"].to_list()]})
     batch = prepare_queries(accounts, index)
     keys = blocking.batch_keys(batch, C)
-    cand = blocking.key_candidates_duckdb(con, index, keys, C)
+    cand = blocking.key_candidates_batch(index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
     bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
     kept = cand.take(np.flatnonzero(bound >= bound_floor(C, C.low)))
@@ -121,7 +121,7 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
         "name": [_typo(n, rng) for n in names["name"].to_list()] + extra})
     batch = prepare_queries(accounts, index)
     keys = blocking.batch_keys(batch, C)
-    got = blocking.key_candidates_duckdb(con, index, keys, C)
+    got = blocking.key_candidates_batch(index, keys, C)
     got = pl.DataFrame({"q": got.pq, "l": got.pl, "rules": got.rules, "covered": got.covered})
     qkeys = forms_keys_frame(blocking.unit_token_frame(batch), C.deletion_min_len)
     want = _plain_join(con, qkeys, index.keys)
@@ -131,7 +131,7 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
     # a delta rescreen: the same join restricted to some entries' names
     mask = np.zeros(len(index.units), dtype=bool)
     mask[::3] = True
-    part = blocking.key_candidates_duckdb(con, index, keys, C, mask)
+    part = blocking.key_candidates_batch(index, keys, C, mask)
     assert set(zip(part.pq.tolist(), part.pl.tolist())) == set(
         (q, l) for q, l in zip(want["q"].to_list(), want["l"].to_list()) if mask[l])
 
