@@ -106,23 +106,43 @@ def batch_keys(batch: QueryBatch, config: MatchConfig) -> BatchKeys:
     return BatchKeys(tokens, postings, names)
 
 
-def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, pl.DataFrame]:
-    """The list side of the token-level join, built once per index: single-token keys per list token
-    (those not cut as common), the token's units, and the (key, unit) rows of name keys."""
-    cache_key = ("join", config.deletion_min_len)
-    tables = index._derived.get(cache_key)
-    if tables is not None:
-        return tables
+def _csr(owner: np.ndarray, n: int, *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Offsets (int64, n + 1) and the values grouped by owner (stable: each owner's values keep their order)."""
+    order = np.argsort(owner, kind="stable")
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
+    return (offsets, *(v[order] for v in values))
+
+
+def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndarray | pl.DataFrame]:
+    """The list side of the batch join, built once per index (and kept in the index's cache file): every
+    kept key numbered (`kids`: key, kid; the index's keys are sorted by key), and per key id its list
+    tokens (single-token keys not cut as common, k2t), the units whose name keys it is (adjacent tokens
+    joined, word pairs, compact: k2n) and every unit holding it (k2u); per list token its units (t2u)."""
+    cache_key = ("join_arrays", config.deletion_min_len)
+    arrays = index._derived.get(cache_key)
+    if arrays is not None:
+        return arrays
     with index._lock:
-        tables = index._derived.get(cache_key)
-        if tables is not None:
-            return tables
-        kept = index.keys.select("key").unique()
+        arrays = index._derived.get(cache_key)
+        if arrays is not None:
+            return arrays
+        key = index.keys["key"]
+        if not (key[1:] >= key[:-1]).all():
+            raise ValueError("the index's keys are not sorted by key")  # assemble_index sorts them
+        # one id per distinct key, in key order (a run of equal keys is one id)
+        kid = ((key != key.shift(1)).fill_null(True).cum_sum() - 1).cast(pl.Int32).to_numpy()
+        n_keys = int(kid[-1]) + 1 if len(kid) else 0
+        kids = pl.DataFrame({"key": key, "kid": kid}).unique("kid", keep="first", maintain_order=True)
+
+        def by_key(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, ...]:
+            joined = frame.join(kids, on="key")
+            return _csr(joined["kid"].to_numpy(), n_keys, joined[column].to_numpy().astype(np.int32))
+
         used = np.flatnonzero(np.diff(index.token_units.offsets) > 0).astype(np.int32)
         texts = index.vocab.table.text[used].tolist()
         tokens = (keying.token_keys_frame(texts, config.deletion_min_len)
-                  .join(pl.DataFrame({"token": texts, "tok": used}), on="token")
-                  .join(kept, on="key").select("tok", "key", bit=_rule_bit(pl.col("key"))))
+                  .join(pl.DataFrame({"token": texts, "tok": used}), on="token").select("key", "tok"))
         owner = np.repeat(np.arange(len(index.vocab), dtype=np.int32), np.diff(index.token_units.offsets))
         postings = pl.DataFrame({"tok": owner, "unit": index.token_units.columns["unit"]}).unique()
         # name keys of the list forms: adjacent tokens joined, plus the word-pair and compact keys
@@ -135,49 +155,13 @@ def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, pl.Data
                 parts.append(pl.DataFrame({"key": ["t:" + a + b for a, b in zip(text[tok[rows, j]].tolist(),
                                                                                   text[tok[rows, j + 1]].tolist())],
                                            "unit": rows.astype(np.int32)}))
-        adjacent = pl.concat(parts).join(kept, on="key") if parts else pl.DataFrame(
-            schema={"key": pl.String, "unit": pl.Int32})
+        adjacent = pl.concat(parts) if parts else pl.DataFrame(schema={"key": pl.String, "unit": pl.Int32})
         names = pl.concat([adjacent, index.keys.filter(pl.col("key").str.slice(0, 1).is_in(["w", "c"]))
                            .select("key", pl.col("unit").cast(pl.Int32))]).unique()
-        tables = {"tokens": tokens, "postings": postings, "names": names}
-        index._derived[cache_key] = tables
-    return tables
-
-
-def _csr(owner: np.ndarray, n: int, *values: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Offsets (int64, n + 1) and the values grouped by owner (stable: each owner's values keep their order)."""
-    order = np.argsort(owner, kind="stable")
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
-    return (offsets, *(v[order] for v in values))
-
-
-def list_join_arrays(index: ListIndex, config: MatchConfig) -> dict[str, np.ndarray | pl.DataFrame]:
-    """`list_join_tables` as arrays for the compiled join, built once per index: every kept key numbered
-    (`kids`: key, kid; each key of the other tables is one of the index's keys), and per key id its list
-    tokens (single-token keys, k2t), the units whose name keys it is (k2n) and every unit holding it (k2u);
-    per list token its units (t2u)."""
-    cache_key = ("join_arrays", config.deletion_min_len)
-    arrays = index._derived.get(cache_key)
-    if arrays is not None:
-        return arrays
-    tables = list_join_tables(index, config)
-    with index._lock:
-        arrays = index._derived.get(cache_key)
-        if arrays is not None:
-            return arrays
-        kids = index.keys.select("key").unique(maintain_order=True).with_row_index("kid")
-        n_keys = kids.height
-
-        def by_key(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, ...]:
-            joined = frame.join(kids, on="key")
-            return _csr(joined["kid"].to_numpy(), n_keys, joined[column].to_numpy().astype(np.int32))
-
-        postings = tables["postings"]
-        arrays = {"kids": kids.with_columns(pl.col("kid").cast(pl.Int32))}
-        arrays["k2t_off"], arrays["k2t_tok"] = by_key(tables["tokens"], "tok")
-        arrays["k2n_off"], arrays["k2n_unit"] = by_key(tables["names"], "unit")
-        arrays["k2u_off"], arrays["k2u_unit"] = by_key(index.keys, "unit")
+        arrays = {"kids": kids}
+        arrays["k2t_off"], arrays["k2t_tok"] = by_key(tokens, "tok")
+        arrays["k2n_off"], arrays["k2n_unit"] = by_key(names, "unit")
+        arrays["k2u_off"], arrays["k2u_unit"] = _csr(kid, n_keys, index.keys["unit"].to_numpy().astype(np.int32))
         arrays["t2u_off"], arrays["t2u_unit"] = _csr(postings["tok"].to_numpy(), len(index.vocab),
                                                      postings["unit"].to_numpy().astype(np.int32))
         index._derived[cache_key] = arrays
@@ -192,7 +176,7 @@ def key_candidates_batch(index: ListIndex, keys: BatchKeys, config: MatchConfig,
     names holding the tokens; name keys are joined name to name (`kernels.key_join`, one compiled pass
     over key ids: the strings are matched to ids once, by a join on the distinct keys). The result is
     the union over every key of a plain per-name join (a test keeps them equal)."""
-    lists = list_join_arrays(index, config)
+    lists = list_join_tables(index, config)
     kids = lists["kids"]
     tokens = keys.tokens.join(kids, on="key")
     names = keys.names.join(kids, on="key")
@@ -401,5 +385,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_batch", "list_join_arrays", "list_join_tables", "masked_sums", "names_without", "query_key_rows", "query_keys",
+           "key_candidates_batch", "list_join_tables", "masked_sums", "names_without", "query_key_rows", "query_keys",
            "unit_mask_for_entries", "upper_bound"]

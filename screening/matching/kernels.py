@@ -751,6 +751,12 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     hists_q = np.zeros((sets, 64), dtype=np.int64)
     hists_l = np.zeros((sets, 64), dtype=np.int64)
     one = np.zeros(64, dtype=np.int64)
+    # cells of the current account-side form (pairs come grouped by it) per list token's slot: a form meets the
+    # same list tokens in many pairs (about six times each on distinct names)
+    seen = np.zeros(td.shape[0], dtype=np.int64)
+    memo_top = np.zeros((td.shape[0], W), dtype=np.float64)
+    memo_begins = np.zeros((td.shape[0], W), dtype=np.bool_)
+    current, generation = -1, 0
     t = threshold
     if t <= 0:
         return out
@@ -774,15 +780,24 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
                     chinese = False
         _side_weights(qi, nq, chinese, weights, pinyin, syl, wq, free_q)
         _side_weights(li, nl, chinese, weights, pinyin, syl, wl, free_l)
+        if pq[p] != current:  # a new account-side form: its cells with earlier list tokens are forgotten
+            current = pq[p]
+            generation += 1
         any_begins = False
-        for i in range(nq):
-            for j in range(nl):
-                s, b = _cell_top(qi[i], li[j], qs[i], ls[j], td, tm, nick, variant, particle, prm)
+        for j in range(nl):
+            sb = ls[j]
+            if seen[sb] != generation:  # the cells of this list token with the form's tokens, computed once
+                seen[sb] = generation
+                for i in range(nq):
+                    memo_top[sb, i], memo_begins[sb, i] = _cell_top(qi[i], li[j], qs[i], sb, td, tm, nick, variant,
+                                                                    particle, prm)
+            for i in range(nq):
+                s = memo_top[sb, i]
                 top[i, j] = s
                 if s > 0:
                     free_q[i] = True
                     free_l[j] = True
-                if b:
+                if memo_begins[sb, i]:
                     any_begins = True
         # the least weight each token can be charged at when left over (a legal-form or title word on the
         # account side; a listed token after a cut-off last token)
