@@ -94,15 +94,18 @@ class BatchKeys:
     names: pl.DataFrame  # unit, key, mask, bit: adjacent tokens joined (t), word pairs (w), compact (c)
 
 
-def batch_keys(batch: QueryBatch, config: MatchConfig) -> BatchKeys:
-    """The keys of a batch's forms (the same keys and masks as `query_keys`, split as `BatchKeys`)."""
+def batch_keys(batch: QueryBatch, config: MatchConfig, index: ListIndex | None = None) -> BatchKeys:
+    """The keys of a batch's forms (the same keys and masks as `query_keys`, split as `BatchKeys`). With the
+    `index`, the word-pair keys no listed key can equal (an element no listed pair holds) are not built:
+    the same join and cut masks."""
     ut = unit_token_frame(batch)
     single = keying.single_key_rows(ut)
     postings = single.select("tok", "unit", mask=pl.lit(2, dtype=pl.Int64).pow(pl.col("pos").cast(pl.UInt32)))
     distinct = single.select("tok", "token").unique()
     tokens = (keying.token_keys_frame(distinct["token"].to_list(), config.deletion_min_len)
               .join(distinct, on="token").select("tok", "key", bit=_rule_bit(pl.col("key"))))
-    names = keying.name_keys_frame(ut).with_columns(bit=_rule_bit(pl.col("key")))
+    elements = list_join_tables(index, config)["pair_elements"] if index is not None else None
+    names = keying.name_keys_frame(ut, elements).with_columns(bit=_rule_bit(pl.col("key")))
     return BatchKeys(tokens, postings, names)
 
 
@@ -158,7 +161,10 @@ def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndar
         adjacent = pl.concat(parts) if parts else pl.DataFrame(schema={"key": pl.String, "unit": pl.Int32})
         names = pl.concat([adjacent, index.keys.filter(pl.col("key").str.slice(0, 1).is_in(["w", "c"]))
                            .select("key", pl.col("unit").cast(pl.Int32))]).unique()
-        arrays = {"kids": kids}
+        # the elements of every listed word-pair key, kept or cut ("w:a b": tokens and joined tokens hold no space)
+        pair_keys = pl.concat([index.keys["key"], index.cut_keys["key"]]).unique()
+        pair_keys = pair_keys.filter(pair_keys.str.starts_with("w:")).str.slice(2).str.split(" ")
+        arrays = {"kids": kids, "pair_elements": pair_keys.explode().unique()}
         arrays["k2t_off"], arrays["k2t_tok"] = by_key(tokens, "tok")
         arrays["k2n_off"], arrays["k2n_unit"] = by_key(names, "unit")
         arrays["k2u_off"], arrays["k2u_unit"] = _csr(kid, n_keys, index.keys["unit"].to_numpy().astype(np.int32))

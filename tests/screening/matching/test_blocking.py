@@ -82,7 +82,7 @@ def test_bound_keeps_every_alert(con) -> None:
     accounts = pl.DataFrame({"account_id": [str(i) for i in range(names.height)], "subject_type": names["subject_type"],
                              "name": [_typo(n, rng) for n in names["name"].to_list()]})
     batch = prepare_queries(accounts, index)
-    keys = blocking.batch_keys(batch, C)
+    keys = blocking.batch_keys(batch, C, index)
     cand = blocking.key_candidates_batch(index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
     bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
@@ -120,7 +120,8 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
         "subject_type": names["subject_type"].to_list() + ["person"] * 3 + ["organization"] * 2 + ["person"],
         "name": [_typo(n, rng) for n in names["name"].to_list()] + extra})
     batch = prepare_queries(accounts, index)
-    keys = blocking.batch_keys(batch, C)
+    keys = blocking.batch_keys(batch, C, index)  # word pairs of listed pair elements only
+    assert keys.names.height < blocking.batch_keys(batch, C).names.height
     got = blocking.key_candidates_batch(index, keys, C)
     got = pl.DataFrame({"q": got.pq, "l": got.pl, "rules": got.rules, "covered": got.covered})
     qkeys = forms_keys_frame(blocking.unit_token_frame(batch), C.deletion_min_len)
