@@ -198,7 +198,7 @@ def name_keys_frame(unit_tokens: pl.DataFrame, pair_elements: pl.Series | None =
         joined,
     ])
     if pair_elements is not None:
-        elements = elements.filter(pl.col("text").is_in(pair_elements))
+        elements = elements.filter(pl.col("text").is_in(pair_elements.implode()))
     lo = pl.col("mask") & -pl.col("mask")
     elements = elements.with_columns(
         lo=lo, hi=pl.lit(2, dtype=pl.Int64).pow((pl.col("mask").log(2).floor()).cast(pl.UInt32)))
