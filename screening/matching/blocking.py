@@ -261,18 +261,12 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     tok = batch.units.tok
     weights = batch.table.weights(config)
     valid = tok >= 0
-    W = np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32)
-    cov = cand.covered if cut is None else cand.covered | cut[cand.pq]
-    total = W.sum(axis=1)[cand.pq]
-    covered_w = masked_sums(W, cand.pq, cov)
-    den = covered_w + config.extra_query_cost * (total - covered_w)
-    return np.where(den > 0, covered_w / np.maximum(den, 1e-9), 0.0).astype(np.float32)
-
-
-def masked_sums(W: np.ndarray, rows: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Σ W[rows[i], b] over the bits b set in masks[i]: one compiled pass over millions of candidate rows."""
-    return kernels.masked_sums(np.ascontiguousarray(W, dtype=np.float32), rows.astype(np.int64, copy=False),
-                               masks.astype(np.int64, copy=False))
+    W = np.ascontiguousarray(np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32))
+    total = W.sum(axis=1)  # per unit, numpy's float32 sum
+    cut = np.zeros(len(tok), dtype=np.int64) if cut is None else cut.astype(np.int64, copy=False)
+    # covered_w / (covered_w + extra_query_cost · (total − covered_w)) per pair, one compiled pass
+    return kernels.key_bounds(W, total, cand.pq.astype(np.int64, copy=False), cand.covered.astype(np.int64, copy=False),
+                              cut, np.float32(config.extra_query_cost))
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:
@@ -391,5 +385,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_batch", "list_join_tables", "masked_sums", "names_without", "query_key_rows", "query_keys",
+           "key_candidates_batch", "list_join_tables", "names_without", "query_key_rows", "query_keys",
            "unit_mask_for_entries", "upper_bound"]

@@ -5,7 +5,8 @@ returns, from the same cell similarities. On names that are nearly all distinct,
 one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
 whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
 
-`masked_sums` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound).
+`key_bounds` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound);
+`key_join` is the batch's key equi-joins (blocking.key_candidates_batch).
 
 Compiled on first use and cached on disk (`_compiled`), so only the first process after an install or a
 change of this file pays the compile (about 20 s of CPU); `nogil=True` lets the scorer's threads run the
@@ -320,18 +321,24 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
 
 
 @_compiled
-def masked_sums(W, rows, masks):  # pragma: no cover - compiled
-    """Σ W[rows[i], b] over the bits b set in masks[i] (float32 out, summed in float64)."""
-    out = np.zeros(rows.shape[0], dtype=np.float32)
+def key_bounds(W, total, rows, covered, cut, extra):  # pragma: no cover - compiled
+    """`blocking.upper_bound` per pair in one pass: the weights of the covered positions (covered[i] | cut[row],
+    summed in float64), then the same float32 arithmetic as the numpy expression it replaced
+    (`extra` a float32: numpy casts the Python float to the arrays' float32)."""
+    out = np.empty(rows.shape[0], dtype=np.float32)
     width = W.shape[1]
+    tiny = np.float32(1e-9)
     for i in range(rows.shape[0]):
-        m, r, b, total = masks[i], rows[i], 0, 0.0
+        r = rows[i]
+        m, b, sum_ = covered[i] | cut[r], 0, 0.0
         while m != 0 and b < width:
             if m & 1:
-                total += W[r, b]
+                sum_ += W[r, b]
             m >>= 1
             b += 1
-        out[i] = total
+        cw = np.float32(sum_)
+        den = cw + extra * (total[r] - cw)
+        out[i] = cw / max(den, tiny) if den > 0 else np.float32(0.0)
     return out
 
 

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import polars as pl
 
-from screening.matching import blocking
+from screening.matching import blocking, kernels
 from screening.matching.keys import RULE_BITS, forms_keys_frame
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.features import bound_floor
@@ -184,12 +184,22 @@ def test_fallback_prefers_the_shortest_names_among_equals_and_is_repeatable(con)
     assert ntok.min() == 1  # a listed "AHMED" alone is among them
 
 
-def test_masked_sums_add_the_weights_of_the_set_bits() -> None:
+def test_key_bounds_add_the_weights_of_the_set_bits() -> None:
+    """The compiled bound: the covered weights (the pair's bits and its unit's cut bits) over the whole as
+    the numpy expression it replaced computes them, to the bit (float32 throughout, summed in float64)."""
     rng = np.random.default_rng(0)
     W = rng.random((50, 11)).astype(np.float32)
     ntok = rng.integers(1, 12, 50)
     W[np.arange(11)[None, :] >= ntok[:, None]] = 0.0
     rows = rng.integers(0, 50, 400)
     masks = rng.integers(0, 1 << 11, 400) & ((1 << ntok[rows]) - 1)
-    expected = [sum(W[r, b] for b in range(11) if m >> b & 1) for r, m in zip(rows, masks)]
-    assert np.allclose(blocking.masked_sums(W, rows, masks), expected, atol=1e-5)
+    cut = rng.integers(0, 1 << 11, 50) * (rng.random(50) < 0.3)
+    covered = np.asarray([np.float32(sum(float(W[r, b]) for b in range(11) if (m | cut[r]) >> b & 1))
+                          for r, m in zip(rows, masks)], dtype=np.float32)
+    total = W.sum(axis=1)
+    den = covered + C.extra_query_cost * (total[rows] - covered)
+    expected = np.where(den > 0, covered / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+    got = kernels.key_bounds(W, total, rows.astype(np.int64), masks.astype(np.int64), cut.astype(np.int64),
+                             np.float32(C.extra_query_cost))
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    assert (got > 0).any() and (got < 1).any()
