@@ -24,13 +24,17 @@ from numba import njit
 from screening.matching.config import MatchConfig
 
 
-def _compiled(fn):  # type: ignore[no-untyped-def]
+def _compiled(fn=None, *, inline: str = "never"):  # type: ignore[no-untyped-def]
     """`njit`, cached on disk (numba's locators: NUMBA_CACHE_DIR, beside this module, the user's cache
-    directory); where none is writable numba refuses to cache, and the kernel compiles in each process."""
+    directory); where none is writable numba refuses to cache, and the kernel compiles in each process.
+    `inline="always"`: inlined into its callers by numba (a helper called once per pair with two dozen array
+    arguments costs more in the call than in its body)."""
+    if fn is None:
+        return lambda f: _compiled(f, inline=inline)
     try:
-        return njit(cache=True, nogil=True)(fn)
+        return njit(cache=True, nogil=True, inline=inline)(fn)
     except RuntimeError:
-        return njit(nogil=True)(fn)
+        return njit(nogil=True, inline=inline)(fn)
 
 
 # per-token flags (scoring._Pruning.of)
@@ -529,7 +533,7 @@ def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: 
     return top, begins
 
 
-@_compiled
+@_compiled(inline="always")
 def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compiled
     """Whether strings of lengths lx, ly and character bits mx, my could be `min_sim` alike under the edit
     rule 1 - d / (longest - slack), after `scoring._may_merge`'s length test (d is at least the length
@@ -542,7 +546,7 @@ def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compile
     return 1.0 - d / room >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - compiled
     """The same with character counts: d is at least the longer length less the characters both hold."""
     longest = max(lx, ly)
@@ -552,7 +556,7 @@ def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - comp
     return 1.0 - (longest - common) / max(longest - slack, 1.0) >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cover - compiled
     """Whether some lengths lx in [x_lo, x_hi], ly in [y_lo, y_hi] pass `scoring._may_merge`'s length test
     (for a gap between the ranges its two nearest ends are the best: a longer string at the same
@@ -568,7 +572,7 @@ def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cov
     return 1.0 - abs(lx - ly) / max(max(lx, ly) - slack, 1.0) >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
     for b in range(64):
         out[b] = 0
@@ -578,7 +582,7 @@ def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
                 out[b] += hist[slots[i], b]
 
 
-@_compiled
+@_compiled(inline="always")
 def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, done):  # pragma: no cover - compiled
     """Every set of a side's tokens that can be its leftovers (the tokens with no possible cell, plus any
     subset of the others): length, character bits, size and members (a bit set) per set; their number."""
@@ -602,7 +606,7 @@ def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, do
     return 1 << nfree
 
 
-@_compiled
+@_compiled(inline="always")
 def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q, masks_q,
                     counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l, done_l, hists_l,
                     one):  # pragma: no cover - compiled
