@@ -119,7 +119,7 @@ def _csr(owner: np.ndarray, n: int, *values: np.ndarray) -> tuple[np.ndarray, ..
 
 def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndarray | pl.DataFrame]:
     """The list side of the batch join, built once per index (and kept in the index's cache file): every
-    kept key numbered (`kids`: key, kid; the index's keys are sorted by key), and per key id its list
+    kept key numbered in key order (`kids`: key, kid), and per key id its list
     tokens (single-token keys not cut as common, k2t), the units whose name keys it is (adjacent tokens
     joined, word pairs, compact: k2n) and every unit holding it (k2u); per list token its units (t2u)."""
     cache_key = ("join_arrays", config.deletion_min_len)
@@ -130,9 +130,10 @@ def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndar
         arrays = index._derived.get(cache_key)
         if arrays is not None:
             return arrays
-        key = index.keys["key"]
-        if not (key[1:] >= key[:-1]).all():
-            raise ValueError("the index's keys are not sorted by key")  # assemble_index sorts them
+        lkeys = index.keys
+        if not (lkeys["key"][1:] >= lkeys["key"][:-1]).all():  # assemble_index sorts them; an index built
+            lkeys = lkeys.sort("key", maintain_order=True)        # otherwise is sorted here
+        key = lkeys["key"]
         # one id per distinct key, in key order (a run of equal keys is one id)
         kid = ((key != key.shift(1)).fill_null(True).cum_sum() - 1).cast(pl.Int32).to_numpy()
         n_keys = int(kid[-1]) + 1 if len(kid) else 0
@@ -167,7 +168,7 @@ def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndar
         arrays = {"kids": kids, "pair_elements": pair_keys.explode().unique()}
         arrays["k2t_off"], arrays["k2t_tok"] = by_key(tokens, "tok")
         arrays["k2n_off"], arrays["k2n_unit"] = by_key(names, "unit")
-        arrays["k2u_off"], arrays["k2u_unit"] = _csr(kid, n_keys, index.keys["unit"].to_numpy().astype(np.int32))
+        arrays["k2u_off"], arrays["k2u_unit"] = _csr(kid, n_keys, lkeys["unit"].to_numpy().astype(np.int32))
         arrays["t2u_off"], arrays["t2u_unit"] = _csr(postings["tok"].to_numpy(), len(index.vocab),
                                                      postings["unit"].to_numpy().astype(np.int32))
         index._derived[cache_key] = arrays
