@@ -5,7 +5,8 @@ returns, from the same cell similarities. On names that are nearly all distinct,
 one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
 whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
 
-`masked_sums` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound).
+`key_bounds` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound);
+`key_join` is the batch's key equi-joins (blocking.key_candidates_batch).
 
 Compiled on first use and cached on disk (`_compiled`), so only the first process after an install or a
 change of this file pays the compile (about 20 s of CPU); `nogil=True` lets the scorer's threads run the
@@ -23,13 +24,17 @@ from numba import njit
 from screening.matching.config import MatchConfig
 
 
-def _compiled(fn):  # type: ignore[no-untyped-def]
+def _compiled(fn=None, *, inline: str = "never"):  # type: ignore[no-untyped-def]
     """`njit`, cached on disk (numba's locators: NUMBA_CACHE_DIR, beside this module, the user's cache
-    directory); where none is writable numba refuses to cache, and the kernel compiles in each process."""
+    directory); where none is writable numba refuses to cache, and the kernel compiles in each process.
+    `inline="always"`: inlined into its callers by numba (a helper called once per pair with two dozen array
+    arguments costs more in the call than in its body)."""
+    if fn is None:
+        return lambda f: _compiled(f, inline=inline)
     try:
-        return njit(cache=True, nogil=True)(fn)
+        return njit(cache=True, nogil=True, inline=inline)(fn)
     except RuntimeError:
-        return njit(nogil=True)(fn)
+        return njit(nogil=True, inline=inline)(fn)
 
 
 # per-token flags (scoring._Pruning.of)
@@ -320,18 +325,24 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
 
 
 @_compiled
-def masked_sums(W, rows, masks):  # pragma: no cover - compiled
-    """Σ W[rows[i], b] over the bits b set in masks[i] (float32 out, summed in float64)."""
-    out = np.zeros(rows.shape[0], dtype=np.float32)
+def key_bounds(W, total, rows, covered, cut, extra):  # pragma: no cover - compiled
+    """`blocking.upper_bound` per pair in one pass: the weights of the covered positions (covered[i] | cut[row],
+    summed in float64), then the same float32 arithmetic as the numpy expression it replaced
+    (`extra` a float32: numpy casts the Python float to the arrays' float32)."""
+    out = np.empty(rows.shape[0], dtype=np.float32)
     width = W.shape[1]
+    tiny = np.float32(1e-9)
     for i in range(rows.shape[0]):
-        m, r, b, total = masks[i], rows[i], 0, 0.0
+        r = rows[i]
+        m, b, sum_ = covered[i] | cut[r], 0, 0.0
         while m != 0 and b < width:
             if m & 1:
-                total += W[r, b]
+                sum_ += W[r, b]
             m >>= 1
             b += 1
-        out[i] = total
+        cw = np.float32(sum_)
+        den = cw + extra * (total[r] - cw)
+        out[i] = cw / max(den, tiny) if den > 0 else np.float32(0.0)
     return out
 
 
@@ -522,7 +533,7 @@ def _cell_top(a, b, sa, sb, td, text, nick, variant, particle, prm):  # pragma: 
     return top, begins
 
 
-@_compiled
+@_compiled(inline="always")
 def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compiled
     """Whether strings of lengths lx, ly and character bits mx, my could be `min_sim` alike under the edit
     rule 1 - d / (longest - slack), after `scoring._may_merge`'s length test (d is at least the length
@@ -535,7 +546,7 @@ def _may_be_alike(lx, mx, ly, my, min_sim, slack):  # pragma: no cover - compile
     return 1.0 - d / room >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - compiled
     """The same with character counts: d is at least the longer length less the characters both hold."""
     longest = max(lx, ly)
@@ -545,7 +556,7 @@ def _alike_by_counts(lx, hx, ly, hy, min_sim, slack):  # pragma: no cover - comp
     return 1.0 - (longest - common) / max(longest - slack, 1.0) >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cover - compiled
     """Whether some lengths lx in [x_lo, x_hi], ly in [y_lo, y_hi] pass `scoring._may_merge`'s length test
     (for a gap between the ranges its two nearest ends are the best: a longer string at the same
@@ -561,7 +572,7 @@ def _lengths_may_meet(x_lo, x_hi, y_lo, y_hi, min_sim, slack):  # pragma: no cov
     return 1.0 - abs(lx - ly) / max(max(lx, ly) - slack, 1.0) >= min_sim - 1e-9
 
 
-@_compiled
+@_compiled(inline="always")
 def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
     for b in range(64):
         out[b] = 0
@@ -571,7 +582,7 @@ def _set_hist(slots, members, n, hist, out):  # pragma: no cover - compiled
                 out[b] += hist[slots[i], b]
 
 
-@_compiled
+@_compiled(inline="always")
 def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, done):  # pragma: no cover - compiled
     """Every set of a side's tokens that can be its leftovers (the tokens with no possible cell, plus any
     subset of the others): length, character bits, size and members (a bit set) per set; their number."""
@@ -595,7 +606,7 @@ def _side_sets(ids, slots, n, free, nchars, tm, lens, masks, counts, members, do
     return 1 << nfree
 
 
-@_compiled
+@_compiled(inline="always")
 def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q, masks_q,
                     counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l, done_l, hists_l,
                     one):  # pragma: no cover - compiled
@@ -751,6 +762,12 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     hists_q = np.zeros((sets, 64), dtype=np.int64)
     hists_l = np.zeros((sets, 64), dtype=np.int64)
     one = np.zeros(64, dtype=np.int64)
+    # cells of the current account-side form (pairs come grouped by it) per list token's slot: a form meets the
+    # same list tokens in many pairs (about six times each on distinct names)
+    seen = np.zeros(td.shape[0], dtype=np.int64)
+    memo_top = np.zeros((td.shape[0], W), dtype=np.float64)
+    memo_begins = np.zeros((td.shape[0], W), dtype=np.bool_)
+    current, generation = -1, 0
     t = threshold
     if t <= 0:
         return out
@@ -774,15 +791,24 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
                     chinese = False
         _side_weights(qi, nq, chinese, weights, pinyin, syl, wq, free_q)
         _side_weights(li, nl, chinese, weights, pinyin, syl, wl, free_l)
+        if pq[p] != current:  # a new account-side form: its cells with earlier list tokens are forgotten
+            current = pq[p]
+            generation += 1
         any_begins = False
-        for i in range(nq):
-            for j in range(nl):
-                s, b = _cell_top(qi[i], li[j], qs[i], ls[j], td, tm, nick, variant, particle, prm)
+        for j in range(nl):
+            sb = ls[j]
+            if seen[sb] != generation:  # the cells of this list token with the form's tokens, computed once
+                seen[sb] = generation
+                for i in range(nq):
+                    memo_top[sb, i], memo_begins[sb, i] = _cell_top(qi[i], li[j], qs[i], sb, td, tm, nick, variant,
+                                                                    particle, prm)
+            for i in range(nq):
+                s = memo_top[sb, i]
                 top[i, j] = s
                 if s > 0:
                     free_q[i] = True
                     free_l[j] = True
-                if b:
+                if memo_begins[sb, i]:
                     any_begins = True
         # the least weight each token can be charged at when left over (a legal-form or title word on the
         # account side; a listed token after a cut-off last token)
@@ -867,3 +893,127 @@ def _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, short_len
             if (others and _popcount(tm[qs[i]] & ~tm[ls[j]]) <= 1 and _popcount(tm[ls[j]] & ~tm[qs[i]]) <= 1):
                 return True
     return False
+
+
+# --------------------------------------------------------------------------------------------------------
+# the batch key join (blocking.key_candidates_batch): the union of the key equi-joins, grouped by pair
+# --------------------------------------------------------------------------------------------------------
+
+
+@_compiled
+def _grow(a, n):  # pragma: no cover - compiled
+    out = np.empty(max(2 * a.shape[0], n), dtype=a.dtype)
+    out[:a.shape[0]] = a
+    return out
+
+
+@_compiled
+def key_join(qt_off, qt_kid, qt_bit, qp_off, qp_tok, qp_mask, qn_off, qn_kid, qn_mask, qn_bit, k2t_off, k2t_tok,
+             k2n_off, k2n_unit, k2u_off, k2u_unit, t2u_off, t2u_unit, n_ltok, lmask):  # pragma: no cover - compiled
+    """Distinct (account unit, list unit) pairs with their rule bits and covered positions OR-ed: the
+    union of (1) account tokens meeting list tokens on a single-token key, spread to the units holding
+    them, (2) account tokens' keys meeting list names' keys, (3) account names' keys meeting every list
+    key. Account-side CSRs: qt_* keys of a batch token (key id, rule bit), qp_* the (token, mask) places of
+    a unit, qn_* a unit's name keys (key id, mask, rule bit); list-side CSRs by key id (k2t tokens, k2n
+    units by name keys, k2u units by any key) and by list token (t2u units). `lmask`: list units allowed.
+
+    Token pairs are found once per account token (a token in a hundred names is joined once); a unit's
+    pairs are gathered in arrays indexed by list unit with a stamp, so nothing is sorted or hashed."""
+    n_qt = qt_off.shape[0] - 1
+    # (1a) per account token, its distinct list tokens and the rule bits of the keys they share
+    stamp_t = np.full(n_ltok, -1, dtype=np.int64)
+    bits_t = np.zeros(n_ltok, dtype=np.int32)
+    tp_off = np.zeros(n_qt + 1, dtype=np.int64)
+    tp_tok = np.empty(1024, dtype=np.int32)
+    tp_bits = np.empty(1024, dtype=np.int32)
+    m = 0
+    for qt in range(n_qt):
+        first = m
+        for j in range(qt_off[qt], qt_off[qt + 1]):
+            kid, bit = qt_kid[j], qt_bit[j]
+            for r in range(k2t_off[kid], k2t_off[kid + 1]):
+                lt = k2t_tok[r]
+                if stamp_t[lt] != qt:
+                    stamp_t[lt] = qt
+                    bits_t[lt] = 0
+                    if m == tp_tok.shape[0]:
+                        tp_tok = _grow(tp_tok, m + 1)
+                        tp_bits = _grow(tp_bits, m + 1)
+                    tp_tok[m] = lt
+                    m += 1
+                bits_t[lt] |= bit
+        for r in range(first, m):
+            tp_bits[r] = bits_t[tp_tok[r]]
+        tp_off[qt + 1] = m
+    # (1b, 2, 3) per account unit, its list units
+    n_lu = lmask.shape[0]
+    n_qu = qp_off.shape[0] - 1
+    stamp = np.full(n_lu, -1, dtype=np.int64)
+    rules = np.zeros(n_lu, dtype=np.int32)
+    cov = np.zeros(n_lu, dtype=np.int64)
+    touched = np.empty(n_lu, dtype=np.int32)
+    cap = 1 << 16
+    out_q = np.empty(cap, dtype=np.int32)
+    out_l = np.empty(cap, dtype=np.int32)
+    out_r = np.empty(cap, dtype=np.int32)
+    out_c = np.empty(cap, dtype=np.int64)
+    n = 0
+    for u in range(n_qu):
+        nt = 0
+        for p in range(qp_off[u], qp_off[u + 1]):
+            qt, mask = qp_tok[p], qp_mask[p]
+            for r in range(tp_off[qt], tp_off[qt + 1]):
+                lt, bits = tp_tok[r], tp_bits[r]
+                for s in range(t2u_off[lt], t2u_off[lt + 1]):
+                    lu = t2u_unit[s]
+                    if not lmask[lu]:
+                        continue
+                    if stamp[lu] != u:
+                        stamp[lu] = u
+                        rules[lu] = 0
+                        cov[lu] = 0
+                        touched[nt] = lu
+                        nt += 1
+                    rules[lu] |= bits
+                    cov[lu] |= mask
+            for j in range(qt_off[qt], qt_off[qt + 1]):
+                kid, bit = qt_kid[j], qt_bit[j]
+                for s in range(k2n_off[kid], k2n_off[kid + 1]):
+                    lu = k2n_unit[s]
+                    if not lmask[lu]:
+                        continue
+                    if stamp[lu] != u:
+                        stamp[lu] = u
+                        rules[lu] = 0
+                        cov[lu] = 0
+                        touched[nt] = lu
+                        nt += 1
+                    rules[lu] |= bit
+                    cov[lu] |= mask
+        for j in range(qn_off[u], qn_off[u + 1]):
+            kid, mask, bit = qn_kid[j], qn_mask[j], qn_bit[j]
+            for s in range(k2u_off[kid], k2u_off[kid + 1]):
+                lu = k2u_unit[s]
+                if not lmask[lu]:
+                    continue
+                if stamp[lu] != u:
+                    stamp[lu] = u
+                    rules[lu] = 0
+                    cov[lu] = 0
+                    touched[nt] = lu
+                    nt += 1
+                rules[lu] |= bit
+                cov[lu] |= mask
+        if n + nt > out_q.shape[0]:
+            out_q = _grow(out_q, n + nt)
+            out_l = _grow(out_l, n + nt)
+            out_r = _grow(out_r, n + nt)
+            out_c = _grow(out_c, n + nt)
+        for i in range(nt):
+            lu = touched[i]
+            out_q[n] = u
+            out_l[n] = lu
+            out_r[n] = rules[lu]
+            out_c[n] = cov[lu]
+            n += 1
+    return out_q[:n].copy(), out_l[:n].copy(), out_r[:n].copy(), out_c[:n].copy()

@@ -180,9 +180,13 @@ def single_key_rows(unit_tokens: pl.DataFrame) -> pl.DataFrame:
     return ut.join(dropped, on=["unit", "pos"], how="anti")
 
 
-def name_keys_frame(unit_tokens: pl.DataFrame) -> pl.DataFrame:
+def name_keys_frame(unit_tokens: pl.DataFrame, pair_elements: pl.Series | None = None) -> pl.DataFrame:
     """(unit, key, mask) of the keys of a whole name rather than of one token: adjacent tokens joined
-    (rule t), word pairs (w) and the compact form (c)."""
+    (rule t), word pairs (w) and the compact form (c).
+
+    `pair_elements` (the elements of every listed word-pair key, kept or cut): word pairs are made only of
+    these, as a pair holding any other element meets no listed key; most pairs of a batch of new names
+    are such, and building their strings was most of the cost."""
     ut = _with_counts(unit_tokens).select("unit", "pos", "token", "strict", "n")
     bit = pl.lit(2, dtype=pl.Int64).pow(pl.col("pos").cast(pl.UInt32))
     nxt = ut.select("unit", pl.col("pos") - 1, pl.col("token").alias("next"))
@@ -193,6 +197,8 @@ def name_keys_frame(unit_tokens: pl.DataFrame) -> pl.DataFrame:
         ut.select("unit", "n", "strict", text=pl.col("token"), mask=bit),
         joined,
     ])
+    if pair_elements is not None:
+        elements = elements.filter(pl.col("text").is_in(pair_elements.implode()))
     lo = pl.col("mask") & -pl.col("mask")
     elements = elements.with_columns(
         lo=lo, hi=pl.lit(2, dtype=pl.Int64).pow((pl.col("mask").log(2).floor()).cast(pl.UInt32)))

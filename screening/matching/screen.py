@@ -59,8 +59,8 @@ def candidates(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: Q
     stats = stats if stats is not None else MatchStats()
     unit_mask = blocking.unit_mask_for_entries(index, entry_mask) if entry_mask is not None else None
     if con is not None and len(batch.units) > blocking.SMALL_BATCH:
-        bkeys = blocking.batch_keys(batch, config)
-        by_keys = blocking.key_candidates_duckdb(con, index, bkeys, config, unit_mask)
+        bkeys = blocking.batch_keys(batch, config, index)
+        by_keys = blocking.key_candidates_batch(index, bkeys, config, unit_mask)
         cut = blocking.batch_cut_masks(index, batch, bkeys)
     else:
         qkeys = (blocking.query_key_rows(batch, config) if len(batch.units) <= blocking.SMALL_BATCH

@@ -125,7 +125,8 @@ def screen_accounts(
     run = _RunRow(kind, config, index, versions, population, pop_hash, stored_floor, entry_mask, started_at)
     stats = MatchStats()
     parts: list[pl.DataFrame] = []
-    # the key joins run in a DuckDB of their own, not in the store: the store stays free for other writers
+    # a connection of its own, not the store's (the store stays free for other writers): given, screen_batch takes
+    # the batch path (blocking.key_candidates_batch, compiled; DuckDB no longer runs the key join itself)
     work = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect()
     try:
         bar = tqdm(total=queries.height, unit="acct", disable=not progress, desc="screening")

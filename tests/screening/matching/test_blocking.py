@@ -8,7 +8,7 @@ import random
 import numpy as np
 import polars as pl
 
-from screening.matching import blocking
+from screening.matching import blocking, kernels
 from screening.matching.keys import RULE_BITS, forms_keys_frame
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.features import bound_floor
@@ -82,8 +82,8 @@ def test_bound_keeps_every_alert(con) -> None:
     accounts = pl.DataFrame({"account_id": [str(i) for i in range(names.height)], "subject_type": names["subject_type"],
                              "name": [_typo(n, rng) for n in names["name"].to_list()]})
     batch = prepare_queries(accounts, index)
-    keys = blocking.batch_keys(batch, C)
-    cand = blocking.key_candidates_duckdb(con, index, keys, C)
+    keys = blocking.batch_keys(batch, C, index)
+    cand = blocking.key_candidates_batch(index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
     bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
     kept = cand.take(np.flatnonzero(bound >= bound_floor(C, C.low)))
@@ -120,8 +120,9 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
         "subject_type": names["subject_type"].to_list() + ["person"] * 3 + ["organization"] * 2 + ["person"],
         "name": [_typo(n, rng) for n in names["name"].to_list()] + extra})
     batch = prepare_queries(accounts, index)
-    keys = blocking.batch_keys(batch, C)
-    got = blocking.key_candidates_duckdb(con, index, keys, C)
+    keys = blocking.batch_keys(batch, C, index)  # word pairs of listed pair elements only
+    assert keys.names.height < blocking.batch_keys(batch, C).names.height
+    got = blocking.key_candidates_batch(index, keys, C)
     got = pl.DataFrame({"q": got.pq, "l": got.pl, "rules": got.rules, "covered": got.covered})
     qkeys = forms_keys_frame(blocking.unit_token_frame(batch), C.deletion_min_len)
     want = _plain_join(con, qkeys, index.keys)
@@ -131,7 +132,7 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
     # a delta rescreen: the same join restricted to some entries' names
     mask = np.zeros(len(index.units), dtype=bool)
     mask[::3] = True
-    part = blocking.key_candidates_duckdb(con, index, keys, C, mask)
+    part = blocking.key_candidates_batch(index, keys, C, mask)
     assert set(zip(part.pq.tolist(), part.pl.tolist())) == set(
         (q, l) for q, l in zip(want["q"].to_list(), want["l"].to_list()) if mask[l])
 
@@ -183,12 +184,41 @@ def test_fallback_prefers_the_shortest_names_among_equals_and_is_repeatable(con)
     assert ntok.min() == 1  # a listed "AHMED" alone is among them
 
 
-def test_masked_sums_add_the_weights_of_the_set_bits() -> None:
+def test_key_bounds_add_the_weights_of_the_set_bits() -> None:
+    """The compiled bound: the covered weights (the pair's bits and its unit's cut bits) over the whole as
+    the numpy expression it replaced computes them, to the bit (float32 throughout, summed in float64)."""
     rng = np.random.default_rng(0)
     W = rng.random((50, 11)).astype(np.float32)
     ntok = rng.integers(1, 12, 50)
     W[np.arange(11)[None, :] >= ntok[:, None]] = 0.0
     rows = rng.integers(0, 50, 400)
     masks = rng.integers(0, 1 << 11, 400) & ((1 << ntok[rows]) - 1)
-    expected = [sum(W[r, b] for b in range(11) if m >> b & 1) for r, m in zip(rows, masks)]
-    assert np.allclose(blocking.masked_sums(W, rows, masks), expected, atol=1e-5)
+    cut = rng.integers(0, 1 << 11, 50) * (rng.random(50) < 0.3)
+    covered = np.asarray([np.float32(sum(float(W[r, b]) for b in range(11) if (m | cut[r]) >> b & 1))
+                          for r, m in zip(rows, masks)], dtype=np.float32)
+    total = W.sum(axis=1)
+    den = covered + C.extra_query_cost * (total[rows] - covered)
+    expected = np.where(den > 0, covered / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+    got = kernels.key_bounds(W, total, rows.astype(np.int64), masks.astype(np.int64), cut.astype(np.int64),
+                             np.float32(C.extra_query_cost))
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    assert (got > 0).any() and (got < 1).any()
+
+
+def test_the_batch_join_does_not_depend_on_the_order_of_the_listed_keys(con) -> None:
+    """list_join_tables numbers keys by runs over sorted keys: an index whose keys come in another order
+    gets the same pairs."""
+    import dataclasses
+
+    index = get_index(con, C)
+    shuffled = dataclasses.replace(index, keys=index.keys.sample(fraction=1.0, shuffle=True, seed=1), _derived={})
+    accounts = pl.DataFrame({"account_id": ["1", "2", "3", "4"], "subject_type": ["person", "person", "organization", None],
+                             "name": ["Kim Jong Un", "Abubakr Mohammed Ali", "Bank Melli Iran", "王小明"]})
+    batch = prepare_queries(accounts, index)
+    keys = blocking.batch_keys(batch, C, index)
+    a, b = blocking.key_candidates_batch(index, keys, C), blocking.key_candidates_batch(shuffled, keys, C)
+
+    def frame(c: Candidates) -> pl.DataFrame:
+        return pl.DataFrame({"q": c.pq, "l": c.pl, "r": c.rules, "m": c.covered}).sort("q", "l")
+
+    assert len(a) > 0 and frame(a).equals(frame(b))

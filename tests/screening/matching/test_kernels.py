@@ -68,7 +68,7 @@ def pairs(ro_con):
         "name": varied + mixed["name"].to_list()})
     index = get_index(con, C)
     batch = prepare_queries(accounts, index)
-    cand = blocking.key_candidates_duckdb(con, index, blocking.batch_keys(batch, C), C)
+    cand = blocking.key_candidates_batch(index, blocking.batch_keys(batch, C), C)
     assert len(cand) > 20_000
     return batch.units, index.units, cand.pq, cand.pl, batch.table, index.vocab.equivalents, C
 
