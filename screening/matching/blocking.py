@@ -56,21 +56,14 @@ KeyRows = list[tuple[int, str, int]]  # (unit, key, mask) of a handful of forms,
 
 
 def query_key_rows(batch: QueryBatch, config: MatchConfig) -> KeyRows:
-    """`query_keys` as plain rows, for a lookup's few forms (a frame costs more than the keys)."""
+    """Distinct (unit, key, mask) of a lookup's few account-side forms as plain rows (a frame costs more than
+    the keys); mask = token positions the key covers."""
     rows = []
     for u in range(len(batch.units)):
         toks = [str(batch.table.text[t]) for t in batch.units.tok[u] if t >= 0]
         ks = keying.form_keys(toks, config.deletion_min_len, bool(batch.units.strict[u]))
         rows.extend((u, key, mask) for key, mask in ks.items())
     return rows
-
-
-def query_keys(batch: QueryBatch, config: MatchConfig) -> pl.DataFrame:
-    """Distinct (unit, key, mask) of the account-side forms; mask = token positions the key covers."""
-    if len(batch.units) <= SMALL_BATCH:
-        return pl.DataFrame(query_key_rows(batch, config), schema={"unit": pl.UInt32, "key": pl.String, "mask": pl.Int64},
-                            orient="row")
-    return keying.forms_keys_frame(unit_token_frame(batch), config.deletion_min_len)
 
 
 def _key_rows(qkeys: pl.DataFrame | KeyRows) -> KeyRows:
@@ -95,7 +88,7 @@ class BatchKeys:
 
 
 def batch_keys(batch: QueryBatch, config: MatchConfig, index: ListIndex | None = None) -> BatchKeys:
-    """The keys of a batch's forms (the same keys and masks as `query_keys`, split as `BatchKeys`). With the
+    """The keys of a batch's forms (the same keys and masks as `query_key_rows`, split as `BatchKeys`). With the
     `index`, the word-pair keys no listed key can equal (an element no listed pair holds) are not built:
     the same join and cut masks."""
     ut = unit_token_frame(batch)
@@ -386,5 +379,5 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
 
 
 __all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
-           "key_candidates_batch", "list_join_tables", "names_without", "query_key_rows", "query_keys",
+           "key_candidates_batch", "list_join_tables", "names_without", "query_key_rows",
            "unit_mask_for_entries", "upper_bound"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import duckdb
 import numpy as np
 import polars as pl
 
@@ -35,36 +34,36 @@ def entry_mask_of(index: ListIndex, entries: Iterable[tuple[str, str]] | pl.Data
     return mask
 
 
-def screen_batch(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: QueryBatch, config: MatchConfig,
-                 *, floor: float, entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> pl.DataFrame:
+def screen_batch(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float,
+                 entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> pl.DataFrame:
     """Candidates (keys, identifiers, fallback), the bound, and the scored hits of a prepared batch (no run
-    bookkeeping). Key joins run in DuckDB when `con` is given."""
+    bookkeeping)."""
     stats = stats if stats is not None else MatchStats()
-    cand = candidates(con, index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats)
+    cand = candidates(index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats)
     return match(index, batch, cand, config, floor=floor, entry_mask=entry_mask, stats=stats)
 
 
 def screen_one(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float) -> list[dict] | None:
     """`screen_batch` for a lookup's batch of one: its hit rows as dicts (without account_id, best first),
     None when it hits nothing. The same candidates, scores and reasons; no frame built."""
-    cand = candidates(None, index, batch, config, floor=floor)
+    cand = candidates(index, batch, config, floor=floor)
     chosen = best_rows(index, batch, cand, config, floor=floor)
     return None if chosen is None else chosen.rows(index, batch, cand, config)
 
 
-def candidates(con: duckdb.DuckDBPyConnection | None, index: ListIndex, batch: QueryBatch, config: MatchConfig,
-               *, floor: float, entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> Candidates:
-    """The pairs a batch scores: key joins (in DuckDB when `con` is given), identifiers and the fallback,
-    keyed pairs whose bound cannot reach `floor` left out."""
+def candidates(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floor: float,
+               entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> Candidates:
+    """The pairs a batch scores: key joins, identifiers and the fallback, keyed pairs whose bound cannot
+    reach `floor` left out. A handful of name forms (a lookup) look their keys up in the index's key dict;
+    more join as arrays (compiled, `blocking.key_candidates_batch`): the same pairs either way."""
     stats = stats if stats is not None else MatchStats()
     unit_mask = blocking.unit_mask_for_entries(index, entry_mask) if entry_mask is not None else None
-    if con is not None and len(batch.units) > blocking.SMALL_BATCH:
+    if len(batch.units) > blocking.SMALL_BATCH:
         bkeys = blocking.batch_keys(batch, config, index)
         by_keys = blocking.key_candidates_batch(index, bkeys, config, unit_mask)
         cut = blocking.batch_cut_masks(index, batch, bkeys)
     else:
-        qkeys = (blocking.query_key_rows(batch, config) if len(batch.units) <= blocking.SMALL_BATCH
-                 else blocking.query_keys(batch, config))
+        qkeys = blocking.query_key_rows(batch, config)
         by_keys = blocking.key_candidates_dict(index, qkeys, unit_mask)
         cut = blocking.cut_masks(index, batch, qkeys)
     by_id = blocking.identifier_candidates(index, batch)
@@ -105,7 +104,7 @@ def prepared_chunks(accounts: pl.DataFrame, index: ListIndex, size: int) -> Iter
     """The accounts in chunks of `size` (in name order), each normalised (prepare_queries) while the one
     before it is matched.
 
-    Normalising is polars, forked workers and dict lookups; matching is numpy, DuckDB and rapidfuzz. A
+    Normalising is polars, forked workers and dict lookups; matching is numpy, compiled kernels and rapidfuzz. A
     thread preparing the next chunk keeps the second core busy while the matcher waits on one. An error
     in the thread is raised here, at the chunk it belongs to.
     """

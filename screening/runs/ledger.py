@@ -125,13 +125,10 @@ def screen_accounts(
     run = _RunRow(kind, config, index, versions, population, pop_hash, stored_floor, entry_mask, started_at)
     stats = MatchStats()
     parts: list[pl.DataFrame] = []
-    # a connection of its own, not the store's (the store stays free for other writers): given, screen_batch takes
-    # the batch path (blocking.key_candidates_batch, compiled; DuckDB no longer runs the key join itself)
-    work = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect()
     try:
         bar = tqdm(total=queries.height, unit="acct", disable=not progress, desc="screening")
         for size, batch in prepared_chunks(queries, index, config.chunk_size):
-            parts.append(screen_batch(work, index, batch, config, floor=stored_floor, entry_mask=entry_mask,
+            parts.append(screen_batch(index, batch, config, floor=stored_floor, entry_mask=entry_mask,
                                       stats=stats))
             bar.update(size)
         bar.close()
@@ -152,9 +149,6 @@ def screen_accounts(
         if store:
             _record_failed(db, run, exc)
         raise
-    finally:
-        if work is not db:
-            work.close()
     log.info("screening run finished", run_id=run_id, kind=kind, accounts=population, unscreened=unscreened.height,
              candidates=stats.candidates, hits=hits.height, seconds=round(duration, 1))
     return ScreenResult(

@@ -135,7 +135,7 @@ def _screen_partition(root: str, snapshot_id: str, config: MatchConfig, floor: f
     from screening.matching.query import prepare_queries
     from screening.matching.screen import entry_mask_of, screen_batch
 
-    index, con = _worker_state(root, snapshot_id, config)
+    index = _worker_state(root, snapshot_id, config)
     mask = entry_mask_of(index, entries)
     worker_config = config.replace(workers=1)  # one task per core: no thread pool inside a task
     for batch in batches:
@@ -145,21 +145,13 @@ def _screen_partition(root: str, snapshot_id: str, config: MatchConfig, floor: f
             continue
         queries = accounts.with_columns(pl.col("account_id").cast(pl.String))
         prepared = prepare_queries(expand(queries) if expand is not None else queries, index)
-        hits = screen_batch(con, index, prepared, worker_config, floor=floor, entry_mask=mask)
+        hits = screen_batch(index, prepared, worker_config, floor=floor, entry_mask=mask)
         yield from hits.cast(HIT_SCHEMA).to_arrow().to_batches()
 
 
 @functools.lru_cache(maxsize=2)
-def _worker_state(root: str, snapshot_id: str, config: MatchConfig) -> tuple[Any, Any]:
-    """The snapshot's index, loaded once per Python worker (by content id), and the worker's DuckDB.
-
-    The key joins run in an in-memory DuckDB, as in the local engine: the dict-join path screen_batch
-    takes without one costs about twice as much per account on batches this size. One thread: Spark
-    runs one task per core."""
-    import duckdb
-
+def _worker_state(root: str, snapshot_id: str, config: MatchConfig) -> Any:
+    """The snapshot's index, loaded once per Python worker (by content id)."""
     from screening.matching import snapshot
 
-    con = duckdb.connect()
-    con.execute("SET threads = 1")
-    return snapshot.load(Path(root), snapshot_id, config).index, con
+    return snapshot.load(Path(root), snapshot_id, config).index

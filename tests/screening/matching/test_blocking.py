@@ -41,7 +41,7 @@ def _own_scores(con, names: pl.DataFrame, variants: list[str]) -> np.ndarray:
     index = get_index(con, C)
     accounts = pl.DataFrame({"account_id": [str(i) for i in range(names.height)],
                              "subject_type": names["subject_type"], "name": variants})
-    hits = screen_batch(con, index, prepare_queries(accounts, index), C, floor=C.low)
+    hits = screen_batch(index, prepare_queries(accounts, index), C, floor=C.low)
     own = hits.join(names.with_row_index("i").select(pl.col("i").cast(pl.String).alias("account_id"), "source",
                                                      "source_id"), on=["account_id", "source", "source_id"])
     best = own.group_by("account_id").agg(pl.col("score").max())
@@ -142,7 +142,7 @@ def test_names_without_candidates_go_to_the_fallback(con) -> None:
     # two consonants changed in one long token: no deletion or phonetic key survives
     accounts = pl.DataFrame({"account_id": ["x"], "subject_type": ["organization"], "name": ["Rosoporonekzbort"]})
     stats = MatchStats()
-    hits = screen_batch(con, index, prepare_queries(accounts, index), C, floor=0.3, stats=stats)
+    hits = screen_batch(index, prepare_queries(accounts, index), C, floor=0.3, stats=stats)
     assert stats.fallback_names == 1
     assert hits.height > 0
     assert all("fallback" in r for r in hits["reasons"].to_list())

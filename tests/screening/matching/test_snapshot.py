@@ -32,7 +32,7 @@ def _load(db: Path, name: str) -> None:
 
 
 def _hits(index, name: str) -> list[str]:
-    hits = screen_batch(None, index, prepare_record({"name": name, "subject_type": "person"}, index), DEFAULT_CONFIG,
+    hits = screen_batch(index, prepare_record({"name": name, "subject_type": "person"}, index), DEFAULT_CONFIG,
                         floor=DEFAULT_CONFIG.review)
     return hits["source_id"].to_list()
 
