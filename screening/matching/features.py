@@ -37,7 +37,7 @@ from rapidfuzz.distance import OSA, Prefix
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable, affix_words, place_words
+from screening.matching.tokens import TokenTable, affix_words, particles_data, place_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -559,9 +559,7 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
 @functools.cache
 def patronymic_endings() -> tuple[str, ...]:
     """Endings of patronymics (particles.yml `patronymic_endings`): Romanovich, Ivanovna, Mammad oglu."""
-    data = yaml.safe_load((resources.files("screening") / "resources" / "matching" / "particles.yml")
-                          .read_text(encoding="utf-8"))
-    return tuple(data.get("patronymic_endings", []))
+    return tuple(particles_data().get("patronymic_endings", []))
 
 
 def describe_features(config: MatchConfig | None = None) -> list[dict]:

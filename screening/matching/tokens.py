@@ -30,8 +30,15 @@ GENERIC = 2
 
 
 @functools.cache
+def particles_data() -> dict:
+    """particles.yml, parsed once per process (libyaml's loader where PyYAML has it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((RESOURCES / "particles.yml").read_text(encoding="utf-8"), Loader=loader)
+
+
+@functools.cache
 def _particles() -> dict[str, int]:
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     generic = data.get("generic", [])
     # a generic word cut at a field length ("JOINT STOCK COMPAN") is still a generic word
     table = {g[:n]: GENERIC for g in generic if len(g) >= 6 for n in range(5, len(g))}
@@ -43,14 +50,14 @@ def _particles() -> dict[str, int]:
 @functools.cache
 def patronymic_connectors() -> frozenset[str]:
     """Connectors of an Arabic / Maghrebi name chain (bin, ben, ould): "X bin Y" names X, child of Y."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset(data.get("patronymic", []))
 
 
 @functools.cache
 def name_markers() -> frozenset[str]:
     """Particles that announce another name (abu, umm, bin …): Abu Al-Ward is not just Ward."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset(data.get("markers", []))
 
 
@@ -58,7 +65,7 @@ def name_markers() -> frozenset[str]:
 def descriptive_generic_words() -> frozenset[str]:
     """Generic organisation words that say what a company does (institute, systems, shipping), not how it
     is constituted (group, holding, ltd): particles.yml `generic` less `structural`."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset(data.get("generic", [])) - frozenset(data.get("structural", []))
 
 
@@ -66,7 +73,7 @@ def descriptive_generic_words() -> frozenset[str]:
 def abbreviable_words() -> frozenset[str]:
     """Company words organisation names shorten to their first letters (Dev, Inv, Eng): particles.yml
     `abbreviable`."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset(data.get("abbreviable", []))
 
 
@@ -74,14 +81,14 @@ def abbreviable_words() -> frozenset[str]:
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
     form or a title is moved or cut where the normaliser does not strip it."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset(data.get("legal", [])) | frozenset(data.get("title", []))
 
 
 @functools.cache
 def particle_pairs() -> frozenset[tuple[str, str]]:
     """Spellings of one name particle (al / el / ul, abu / abo, bin / ibn), both directions."""
-    data = yaml.safe_load((RESOURCES / "particles.yml").read_text(encoding="utf-8"))
+    data = particles_data()
     return frozenset((a, b) for group in data.get("equivalent", []) for a in group for b in group if a != b)
 
 
