@@ -135,7 +135,7 @@ def _screen_partition(root: str, snapshot_id: str, config: MatchConfig, floor: f
     from screening.matching.query import prepare_queries
     from screening.matching.screen import entry_mask_of, screen_batch
 
-    index = _worker_state(root, snapshot_id, config)
+    index = _worker_index(root, snapshot_id, config)
     mask = entry_mask_of(index, entries)
     worker_config = config.replace(workers=1)  # one task per core: no thread pool inside a task
     for batch in batches:
@@ -150,7 +150,7 @@ def _screen_partition(root: str, snapshot_id: str, config: MatchConfig, floor: f
 
 
 @functools.lru_cache(maxsize=2)
-def _worker_state(root: str, snapshot_id: str, config: MatchConfig) -> Any:
+def _worker_index(root: str, snapshot_id: str, config: MatchConfig) -> Any:
     """The snapshot's index, loaded once per Python worker (by content id)."""
     from screening.matching import snapshot
 
