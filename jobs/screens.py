@@ -4,7 +4,7 @@ accounts against every list) and `screen.full` (everyone against everything, nig
 eligibility re-evaluation of the stored accounts).
 
 Each screen goes through the batch screen (`screen_accounts`, vectorised; the delta through its entry
-mask) and hands the run to the alerts step. Accounts are screened from the store: their ID numbers are
+mask; `screen.full` on Spark when SCREENING_FULL_SCREEN_ENGINE=spark) and hands the run to the alerts step. Accounts are screened from the store: their ID numbers are
 kept there only as keyed hashes, so identifier matches happen at import and in `lookup()`.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from jobs import alerts_bridge, sla
 from jobs.runner import JobContext, JobSkipped, last_success, run_job
 from screening import exc, settings
 from screening.logs import get_logger
-from screening.runs import screen_accounts
+from screening.runs import ScreenResult, screen_accounts
 
 log = get_logger(__name__)
 
@@ -194,7 +195,7 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         started = con.execute("SELECT now()::TIMESTAMP").fetchall()[0][0]
     if accounts.is_empty():
         raise JobSkipped("no account imported yet")
-    result = screen_accounts(ctx.db, accounts, kind="full", progress=_progress())  # the store closed meanwhile
+    result = _full_screen(ctx, accounts)
     ctx.inputs["config_hash"] = result.config_hash
     ctx.inputs["list_versions"] = result.list_versions
     with ctx.store() as con:
@@ -207,6 +208,25 @@ def screen_full(ctx: JobContext) -> dict[str, Any]:
         eligibility = stored_eligibility(con)
     return {"screening_run_id": result.run_id, "accounts": accounts.height, "hits": result.hits.height,
             "bands": result.counts, "seconds": result.duration_s, "alerts": alerts, "eligibility": eligibility}
+
+
+def _full_screen(ctx: JobContext, accounts: pl.DataFrame) -> ScreenResult:
+    """The full screen on the configured engine (settings.full_screen_engine), the store closed meanwhile.
+    Spark reads the accounts from a Parquet file written beside the published snapshots, the storage its
+    executors already read the snapshot from (a dot folder: snapshot pruning leaves it alone)."""
+    engine = settings.full_screen_engine()
+    ctx.inputs["engine"] = engine
+    if engine == "local":
+        return screen_accounts(ctx.db, accounts, kind="full", progress=_progress())
+    from screening.runs.distributed import screen_accounts_spark
+
+    root = settings.snapshot_dir_for(Path(ctx.db))
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".full-screen-accounts-", dir=root) as folder:
+        path = Path(folder) / "accounts.parquet"
+        accounts.write_parquet(path)
+        return screen_accounts_spark(ctx.db, str(path), kind="full", master=settings.spark_master(),
+                                     partitions=settings.spark_partitions(), snapshot_root=root)
 
 
 def stored_eligibility(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

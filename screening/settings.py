@@ -68,6 +68,11 @@ POLICY_FILE_ENV = "SCREENING_POLICY_FILE"
 DEBUG_ENV = "SCREENING_DEBUG"
 # The Chromium binary that prints a report's PDF copy (`screening report --pdf`); else `chromium` on PATH.
 CHROMIUM_ENV = "SCREENING_CHROMIUM"
+# The engine of the screen.full job: "local" (default) or "spark" (the spark extra, Java 17); with spark, the
+# master URL (default: an active session, else local[*]) and the number of partitions (default: Spark's).
+FULL_SCREEN_ENGINE_ENV = "SCREENING_FULL_SCREEN_ENGINE"
+SPARK_MASTER_ENV = "SCREENING_SPARK_MASTER"
+SPARK_PARTITIONS_ENV = "SCREENING_SPARK_PARTITIONS"
 
 
 def default_db_path() -> Path:
@@ -205,3 +210,23 @@ def debug() -> bool:
 
 def chromium_path() -> str | None:
     return os.environ.get(CHROMIUM_ENV) or None
+
+
+def full_screen_engine() -> str:
+    value = os.environ.get(FULL_SCREEN_ENGINE_ENV, "").strip().lower() or "local"
+    if value not in ("local", "spark"):
+        raise UsageError(f"{FULL_SCREEN_ENGINE_ENV}={value!r}: expected local or spark")
+    return value
+
+
+def spark_master() -> str | None:
+    return os.environ.get(SPARK_MASTER_ENV) or None
+
+
+def spark_partitions() -> int | None:
+    value = os.environ.get(SPARK_PARTITIONS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{SPARK_PARTITIONS_ENV}={value!r}: expected a whole number of partitions (1 or more)")
+    return int(value)

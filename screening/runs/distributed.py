@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from screening import settings
@@ -27,12 +26,13 @@ from screening.matching.screen import entry_mask_of
 from screening.accounts.identity import key_warnings
 from screening.accounts.read import ISSUE_SCHEMA, UNSCREENED_SCHEMA
 from screening.runs.ledger import RUN_KINDS, ScreenResult, _record_run, _RunRow, name_windows
+from screening.store import Store, session
 
 log = get_logger(__name__)
 
 
 def screen_accounts_spark(
-    con: duckdb.DuckDBPyConnection,
+    db: Store,
     accounts: Any,
     *,
     kind: str = "full",
@@ -48,6 +48,9 @@ def screen_accounts_spark(
 ) -> ScreenResult:
     """Screen `accounts` (a Parquet/CSV path, a table name or a Spark DataFrame) on Spark and record the run.
 
+    `db` is the store's path (opened only to publish the snapshot and, at the end, to record the run, so
+    other processes can write while Spark screens) or a connection the caller holds.
+
     The accounts must have a usable name: a file read by `screening screen --engine spark` goes through the
     same fail-closed reader as the local engine first, and its `unscreened` rows and data `issues` are
     recorded with the run here."""
@@ -60,12 +63,13 @@ def screen_accounts_spark(
     started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the store clock: naive UTC
     out_floor = config.review if min_score is None else float(min_score)
     stored_floor = min(config.low, out_floor)
-    root = snapshot_root or settings.snapshot_dir_for(Path(database_path(con)))
-    published = snapshot.publish(con, root, config)
-    index = get_index(con, config)  # the same versions as the snapshot: for the ledger's columns
+    with session(db) as con:
+        root = snapshot_root or settings.snapshot_dir_for(Path(database_path(con)))
+        published = snapshot.publish(con, root, config)
+        index = get_index(con, config)  # the same versions as the snapshot: for the ledger's columns
     entry_list = None if entries is None else [(str(s), str(i)) for s, i in entries]
-    session = engine.session(master)
-    result = engine.screen(session, accounts, root, published.snapshot_id, config, floor=stored_floor,
+    spark = engine.session(master)
+    result = engine.screen(spark, accounts, root, published.snapshot_id, config, floor=stored_floor,
                            entries=entry_list, partitions=partitions, expand=name_windows)
     versions = index.versions_used()
     run_id = None
@@ -84,8 +88,9 @@ def screen_accounts_spark(
     if store:
         run = _RunRow(kind, config, index, versions, result.population, result.population_sha256, stored_floor,
                       entry_mask_of(index, entry_list), started_at)
-        run_id = _record_run(con, run, hits, duration, counts, MatchStats(), unscreened, issues, warnings,
-                             engine=("spark", info))
+        with session(db) as con:
+            run_id = _record_run(con, run, hits, duration, counts, MatchStats(), unscreened, issues, warnings,
+                                 engine=("spark", info))
         hits = hits.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
     log.info("spark screening run finished", run_id=run_id, kind=kind, accounts=result.population,
              hits=hits.height, seconds=round(duration, 1), partitions=result.partitions)
