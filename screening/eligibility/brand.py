@@ -149,27 +149,30 @@ SHOWN = pl.coalesce("display_name", "name")
 
 @dataclass(frozen=True)
 class BrandRules:
-    """The brand check's expressions for one character map (`mapping`) and pinyin map: the name's
-    forms (over `shown`, then over `folded`), its flags, and the reason rules (over the flagged row)."""
+    """The brand check's expressions that depend on the configuration only: the name's core (over
+    folded), its flags, the near-spelling candidates and the reason rules (over the flagged row).
+    What depends on the characters met is built apart: `brand_forms`, `brand_rules_pinyin`, `_techniques`."""
 
-    forms: dict[str, pl.Expr]  # folded (over shown)
-    derived: dict[str, pl.Expr]  # core, spaced, pinyin (over shown, folded)
+    core: pl.Expr  # over folded
     flags: dict[str, pl.Expr]  # contains, pinyin_hit, has_word (over folded, pinyin)
     near_forms: list[tuple[str, int]]
     near_candidate: pl.Expr  # over contains, pinyin_hit, core
     flagged: pl.Expr  # over the flags, near, core
-    techniques: pl.Expr  # over shown, contains, pinyin_hit, has_word
     rules: tuple[RuleSpec, ...]  # over the flagged row with edits and techniques
 
 
-def brand_rules(config: BrandConfig, mapping: dict[str, str], pinyin_all: dict[str, str]) -> BrandRules:
+_RULES: dict[int, tuple[BrandConfig, BrandRules]] = {}
+
+
+def brand_rules(config: BrandConfig) -> BrandRules:
+    """The configuration's `BrandRules`, built once per configuration (as `_folded_config`)."""
+    known = _RULES.get(id(config))
+    if known is not None and known[0] is config:
+        return known[1]
     folded_forms, folded_words, pinyin_forms, latin_forms, lookalikes = _folded_config(config)
     core = pl.col("folded")
     if folded_words:
         core = core.str.replace_many(folded_words, [""] * len(folded_words))
-    spaced = fold_expr(pl.col("shown"), mapping, " ")
-    if folded_words:
-        spaced = spaced.str.replace_many(folded_words, [" "] * len(folded_words))
     contains = pl.col("folded").str.contains_any(folded_forms)
     pinyin_hit = pl.col("pinyin").str.contains_any(pinyin_forms) if pinyin_forms else pl.lit(False)
     has_word = pl.col("folded").str.contains_any(folded_words) if folded_words else pl.lit(False)
@@ -199,17 +202,24 @@ def brand_rules(config: BrandConfig, mapping: dict[str, str], pinyin_all: dict[s
             pl.format("display name “{}” consists only of words claiming to speak for the platform", pl.col("shown")),
         ),
     )
-    return BrandRules(
-        forms={"folded": fold_expr(pl.col("shown"), mapping)},
-        derived={"core": core, "spaced": spaced, "pinyin": brand_rules_pinyin(config, pinyin_all)},
-        flags={"contains": contains, "pinyin_hit": pinyin_hit & ~contains, "has_word": has_word},
-        near_forms=near_forms, near_candidate=candidate, flagged=hit | pl.col("near") | staff_only,
-        techniques=_techniques(mapping, config), rules=rules,
-    )
+    built = BrandRules(core=core, flags={"contains": contains, "pinyin_hit": pinyin_hit & ~contains, "has_word": has_word},
+                       near_forms=near_forms, near_candidate=candidate, flagged=hit | pl.col("near") | staff_only,
+                       rules=rules)
+    _RULES[id(config)] = (config, built)  # the config is held: its id is not reused while cached
+    return built
+
+
+def brand_forms(config: BrandConfig, mapping: dict[str, str]) -> dict[str, pl.Expr]:
+    """The name's forms for the character map `mapping`: folded, and spaced (words kept apart)."""
+    folded_words = _folded_config(config)[1]
+    spaced = fold_expr(pl.col("shown"), mapping, " ")
+    if folded_words:
+        spaced = spaced.str.replace_many(folded_words, [" "] * len(folded_words))
+    return {"folded": fold_expr(pl.col("shown"), mapping), "spaced": spaced}
 
 
 def brand_rules_pinyin(config: BrandConfig, pinyin_all: dict[str, str]) -> pl.Expr:
-    """The `pinyin` form of `brand_rules` (over folded): the only one depending on the pinyin map."""
+    """The name's pinyin form (over folded) for the pinyin map of the Han characters met."""
     return _pinyin_expr(pl.col("folded"), pinyin_all) if _folded_config(config)[2] else pl.lit(None, dtype=pl.Utf8)
 
 
@@ -243,10 +253,11 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
         return empty_reasons()
     pinyin_forms = _folded_config(config)[2]
     mapping = _char_map(frame["shown"], config)
-    frame = frame.with_columns(folded=fold_expr(pl.col("shown"), mapping))
+    forms = brand_forms(config, mapping)
+    frame = frame.with_columns(folded=forms["folded"])
     pinyin_all = _han_pinyin(frame["folded"]) if pinyin_forms else {}
-    rules = brand_rules(config, mapping, pinyin_all)
-    frame = frame.with_columns(**rules.derived)
+    rules = brand_rules(config)
+    frame = frame.with_columns(core=rules.core, spaced=forms["spaced"], pinyin=brand_rules_pinyin(config, pinyin_all))
     frame = frame.with_columns(**rules.flags)
     frame = frame.with_columns(near=pl.lit(False), edits=pl.lit(None, dtype=pl.Int32))
     if rules.near_forms:
@@ -257,7 +268,7 @@ def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.Dat
             found = found.filter(pl.col("edits").is_not_null())
             frame = frame.drop("edits").join(found, on="account_id", how="left").with_columns(
                 near=pl.col("edits").is_not_null())
-    flagged = frame.filter(rules.flagged).with_columns(techniques=rules.techniques)
+    flagged = frame.filter(rules.flagged).with_columns(techniques=_techniques(mapping, config))
     if flagged.is_empty():
         return empty_reasons()
     return collect_reasons([rule.over(flagged) for rule in rules.rules])

@@ -73,8 +73,11 @@ def compile_expr(expr: pl.Expr) -> Fn:
     fn = _CACHE.get(text)
     if fn is None:
         fn = _CACHE[text] = _compile(json.loads(text))
-        if len(_CACHE) > 4096:
-            _CACHE.pop(next(iter(_CACHE)))
+        if len(_CACHE) > 16384:
+            try:
+                _CACHE.pop(next(iter(_CACHE)), None)
+            except (RuntimeError, StopIteration):  # another thread evicted meanwhile
+                pass
     return fn
 
 

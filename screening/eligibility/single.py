@@ -177,8 +177,7 @@ def _compiled_rule(rule: RuleSpec) -> tuple[Fn, Fn, Fn, Fn]:
     fns = (compile_expr(rule.condition.fill_null(False)), compile_expr(lit(rule.code)),
            compile_expr(lit(rule.severity)), compile_expr(rule.detail))
     _RULES[id(rule)] = (rule, fns)  # the rule is held: its id is not reused while cached
-    if len(_RULES) > 4096:
-        _RULES.pop(next(iter(_RULES)))
+    _evict(_RULES, 4096)
     return fns
 
 
@@ -208,31 +207,47 @@ def _brand_base_fns() -> tuple[Fn, Fn, Fn]:
 
 
 class _CompiledBrand:
-    """`brand.brand_rules` for one (config, character map), compiled; the pinyin form, the only
-    expression depending on the pinyin map, is compiled per map (`_pinyin_fn`)."""
+    """`brand.brand_rules` of one configuration, compiled."""
 
-    def __init__(self, config: brand.BrandConfig, mapping: dict[str, str]) -> None:
+    def __init__(self, config: brand.BrandConfig) -> None:
         self.config = config
-        self.rules = brand.brand_rules(config, mapping, {})
-        compiled = lambda exprs: {n: compile_expr(e) for n, e in exprs.items()}  # noqa: E731
-        self.forms, self.flags = compiled(self.rules.forms), compiled(self.rules.flags)
-        self.derived = compiled({n: e for n, e in self.rules.derived.items() if n != "pinyin"})
+        self.rules = brand.brand_rules(config)
+        self.core = compile_expr(self.rules.core)
+        self.flags = {n: compile_expr(e) for n, e in self.rules.flags.items()}
         self.near_candidate = compile_expr(self.rules.near_candidate)
         self.flagged = compile_expr(self.rules.flagged)
-        self.techniques = compile_expr(self.rules.techniques)
 
 
-_BRANDS: dict[tuple[int, tuple[tuple[str, str], ...]], _CompiledBrand] = {}
+_BRANDS: dict[int, _CompiledBrand] = {}
 
 
-def _compiled_brand(config: brand.BrandConfig, mapping: dict[str, str]) -> _CompiledBrand:
-    cache_key = (id(config), tuple(sorted(mapping.items())))
-    known = _BRANDS.get(cache_key)
+def _compiled_brand(config: brand.BrandConfig) -> _CompiledBrand:
+    known = _BRANDS.get(id(config))
     if known is None or known.config is not config:
-        known = _BRANDS[cache_key] = _CompiledBrand(config, mapping)
-        if len(_BRANDS) > 2048:
-            _BRANDS.pop(next(iter(_BRANDS)))
+        known = _BRANDS[id(config)] = _CompiledBrand(config)
     return known
+
+
+_FORMS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[brand.BrandConfig, dict[str, Fn]]] = {}
+
+
+def _forms_fns(config: brand.BrandConfig, mapping: dict[str, str]) -> dict[str, Fn]:
+    """`brand.brand_forms` for this character map, compiled (cached by the map)."""
+    cache_key = (id(config), tuple(sorted(mapping.items())))
+    known = _FORMS.get(cache_key)
+    if known is None or known[0] is not config:
+        known = _FORMS[cache_key] = (config, {n: compile_expr(e) for n, e in brand.brand_forms(config, mapping).items()})
+        _evict(_FORMS, 4096)
+    return known[1]
+
+
+def _evict(cache: dict[Any, Any], size: int) -> None:
+    """Drop the oldest entry of a cache over `size` (another thread may have dropped it first)."""
+    if len(cache) > size:
+        try:
+            cache.pop(next(iter(cache)), None)
+        except (RuntimeError, StopIteration):
+            pass
 
 
 _PINYIN: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[brand.BrandConfig, Fn]] = {}
@@ -244,8 +259,7 @@ def _pinyin_fn(config: brand.BrandConfig, pinyin: dict[str, str]) -> Fn:
     known = _PINYIN.get(cache_key)
     if known is None or known[0] is not config:
         known = _PINYIN[cache_key] = (config, compile_expr(brand.brand_rules_pinyin(config, pinyin)))
-        if len(_PINYIN) > 8192:
-            _PINYIN.pop(next(iter(_PINYIN)))
+        _evict(_PINYIN, 8192)
     return known[1]
 
 
@@ -257,11 +271,11 @@ def _brand_reasons(account: Row, config: brand.BrandConfig) -> list[Reason]:
     row: Row = {"account_id": account["account_id"], "shown": shown}
     mapping = brand.fold_map(set(case_folded(row)), config)
     pinyin_forms = brand._folded_config(config)[2]
-    compiled = _compiled_brand(config, mapping)
-    row.update({n: fn(row) for n, fn in compiled.forms.items()})
+    compiled = _compiled_brand(config)
+    forms = _forms_fns(config, mapping)
+    row["folded"] = forms["folded"](row)
     pinyin = brand.pinyin_map(dict.fromkeys(han_chars(row))) if pinyin_forms else {}
-    row.update({n: fn(row) for n, fn in compiled.derived.items()})
-    row["pinyin"] = _pinyin_fn(config, pinyin)(row)
+    row.update(core=compiled.core(row), spaced=forms["spaced"](row), pinyin=_pinyin_fn(config, pinyin)(row))
     row.update({n: fn(row) for n, fn in compiled.flags.items()})
     row.update(near=False, edits=None)
     if compiled.rules.near_forms and compiled.near_candidate(row) is True:
@@ -269,5 +283,5 @@ def _brand_reasons(account: Row, config: brand.BrandConfig) -> list[Reason]:
         row.update(near=edits is not None, edits=edits)
     if compiled.flagged(row) is not True:
         return []
-    row["techniques"] = compiled.techniques(row)
+    row["techniques"] = compile_expr(brand._techniques(mapping, config))(row)  # flagged names only: rare
     return _rule_reasons(compiled.rules.rules, row)
