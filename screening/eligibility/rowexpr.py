@@ -63,6 +63,7 @@ def _plain_text(text: str) -> bool:
 
 
 _CACHE: dict[str, Fn] = {}
+_REFUSED: dict[str, str] = {}
 
 
 def compile_expr(expr: pl.Expr) -> Fn:
@@ -72,7 +73,13 @@ def compile_expr(expr: pl.Expr) -> Fn:
     text = expr.meta.serialize(format="json")
     fn = _CACHE.get(text)
     if fn is None:
-        fn = _CACHE[text] = _compile(json.loads(text))
+        if text in _REFUSED:
+            raise Unsupported(_REFUSED[text])
+        try:
+            fn = _CACHE[text] = _compile(json.loads(text))
+        except Unsupported as why:  # remembered: a refused expression is not walked again per record
+            _REFUSED[text] = str(why)
+            raise
         if len(_CACHE) > 16384:
             try:
                 _CACHE.pop(next(iter(_CACHE)), None)

@@ -280,16 +280,16 @@ def check_subject(
     ~1 ms), or by the frame pipeline when that path cannot take it."""
     record = dict(record)
     record.setdefault("account_id", "(new)")
+    key = key if key is not None else id_hash_key()
     if con is None:
         try:
-            return check_one(record, as_of=as_of or today_in_shanghai(), key=key if key is not None else id_hash_key())
+            return check_one(record, as_of=as_of or today_in_shanghai(), key=key)
         except Unsupported as why:  # the frame pipeline answers: the same rules, in polars
             log.info("one-record eligibility on the frame path", reason=str(why)[:200])
         except Exception as error:  # noqa: BLE001  fail closed: never a guessed answer, the frame path's one
             log.warning("one-record eligibility failed on the row path; frame path used", error=repr(error)[:300])
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
-    key = key if key is not None else id_hash_key()
     subject = prepare(con or _scratch(), parsed.accounts.drop("line"), key)
     account_id = subject["account_id"][0]
     stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)

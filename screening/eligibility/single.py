@@ -50,7 +50,8 @@ def check_one(record: dict[str, object], *, as_of: dt.date, key: bytes,
               brand_config: brand.BrandConfig | None = None) -> EligibilityResult:
     """`check_subject(record, as_of=as_of, key=key)` without a store (see the module docstring)."""
     issues: list[tuple[str, str]] = []
-    row = _normalised(record, issues)
+    ignored: list[str] = []
+    row = _normalised(record, issues, ignored)
     row = _identity(row, key)
     _capacity(row, as_of)
     reasons = _rule_reasons(id_rules(), row)
@@ -63,6 +64,8 @@ def check_one(record: dict[str, object], *, as_of: dt.date, key: bytes,
     for field, text in issues:
         reasons += _rule_reasons((DATA_ISSUE_RULE,), {"field": field, "reason": text})
     status, ordered = status_of(reasons)
+    warn_ignored(ignored)  # what normalise_accounts logs, once the record is answered here
+    warn_issues(1, len(issues))
     return EligibilityResult(account_id=row["account_id"], status=status, capacity=row["capacity"], reasons=ordered)
 
 
@@ -89,9 +92,9 @@ def _dated_fns(today: dt.date) -> tuple[list[tuple[str, Fn]], dict[str, Fn]]:
     return checks, dropped
 
 
-def _normalised(record: dict[str, object], issues: list[tuple[str, str]]) -> Row:
+def _normalised(record: dict[str, object], issues: list[tuple[str, str]], ignored: list[str]) -> Row:
     """The record in the account columns (`normalise_accounts` of a one-row frame); `issues` gets
-    its data issues (field, reason) in the batch run's order."""
+    its data issues (field, reason) in the batch run's order, `ignored` its unknown fields."""
     raw: Row = {}
     for k, v in record.items():
         if k == LINE:
@@ -102,7 +105,7 @@ def _normalised(record: dict[str, object], issues: list[tuple[str, str]]) -> Row
         raw[name] = None if v is None else str(v)
     if any(c not in raw for c in REQUIRED_COLUMNS):
         raise Unsupported("a required column is missing")  # the frame path says which
-    warn_ignored([c for c in raw if c not in ACCOUNT_SCHEMA])
+    ignored.extend(c for c in raw if c not in ACCOUNT_SCHEMA)
     if not row_is_plain(raw.values()):
         raise Unsupported("characters whose Python semantics may differ from polars'")
     as_text, invisible, squeeze, marked, parse = _normalise_fns()
@@ -119,7 +122,6 @@ def _normalised(record: dict[str, object], issues: list[tuple[str, str]]) -> Row
         reason = fn(parsed)
         if reason is not None:
             issues.append((field, reason))
-    warn_issues(1, len(issues))
     parsed.update({name: fn(parsed) for name, fn in dropped.items()})
     return {c: parsed[f"_{c}"] for c in ACCOUNT_SCHEMA}
 
