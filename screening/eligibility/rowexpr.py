@@ -407,6 +407,16 @@ def _text_fn(x: Fn, op: Callable[[str], Any]) -> Fn:
     return fn
 
 
+def _regex_fn(x: Fn, op: Callable[[str], Any]) -> Fn:
+    """A regex operation: the translated classes cover the BMP only, so other text is refused (text
+    a rule derived, e.g. a normal form, is checked here as well as the record's own)."""
+    def bmp_only(s: str) -> Any:
+        if not s.isascii() and max(s) > "\uffff":
+            raise Unsupported("astral-plane text under a regular expression")
+        return op(s)
+    return _text_fn(x, bmp_only)
+
+
 def _literal_arg(inputs: list[Any], k: int) -> Any:
     if "Literal" not in inputs[k]:
         raise Unsupported("non-literal argument")
@@ -436,17 +446,17 @@ def _string(options: Any, inputs: list[Any], args: list[Fn]) -> Fn:
         if opts["literal"]:
             return _text_fn(x, lambda s: pattern in s)
         regex = py_regex(pattern)
-        return _text_fn(x, lambda s: regex.search(s) is not None)
+        return _regex_fn(x, lambda s: regex.search(s) is not None)
     if name == "CountMatches" and opts is False:
         regex = py_regex(_literal_arg(inputs, 1))
         if regex.fullmatch(""):
             raise Unsupported("pattern matching the empty string")
-        return _text_fn(x, lambda s: sum(1 for _ in regex.finditer(s)))
+        return _regex_fn(x, lambda s: sum(1 for _ in regex.finditer(s)))
     if name == "ExtractAll":
         regex = py_regex(_literal_arg(inputs, 1))
         if regex.fullmatch("") or regex.groups:
             raise Unsupported("extract_all pattern")
-        return _text_fn(x, regex.findall)
+        return _regex_fn(x, regex.findall)
     if name == "Replace":
         pattern, replacement = _literal_arg(inputs, 1), _literal_arg(inputs, 2)
         if not isinstance(replacement, str) or (not opts["literal"] and "$" in replacement) or opts["n"] not in (1, -1):
@@ -458,7 +468,7 @@ def _string(options: Any, inputs: list[Any], args: list[Fn]) -> Fn:
         if regex.fullmatch(""):
             raise Unsupported("pattern matching the empty string")
         plain = replacement.replace("\\", "\\\\")
-        return _text_fn(x, lambda s: regex.sub(plain, s, count=count))
+        return _regex_fn(x, lambda s: regex.sub(plain, s, count=count))
     if name == "ReplaceMany":
         return _replace_many(opts, inputs, x)
     if name == "ContainsAny" and opts == {"ascii_case_insensitive": False}:

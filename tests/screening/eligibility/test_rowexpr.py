@@ -104,3 +104,10 @@ def test_text_outside_the_plain_subset_is_left_to_polars() -> None:
     for hostile in ("abc\u202edcba", "a\u200bb", "name\u2066x\u2069", "𠀀王", "smile 😀", "tab\there", "a\u2028b",
                     "\ue000private", "\u0378unassigned"):
         assert not row_is_plain([hostile]), hostile
+
+
+def test_astral_text_under_a_regular_expression_is_refused_at_run_time() -> None:
+    fn = compile_expr(pl.col("s").str.replace_all(r"[^\p{L}\p{N}]", ""))
+    assert fn({"s": "a-b"}) == "ab"
+    with pytest.raises(Unsupported):
+        fn({"s": "a-𠀀"})
