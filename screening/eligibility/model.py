@@ -50,6 +50,10 @@ class RuleSpec:
         return reasons_where(df, self.condition, self.check, self.code, self.severity, self.detail)
 
 
+# A data issue of the record read (field, reason): a `review` reason (check `data`, code `data_<field>`).
+DATA_ISSUE_RULE = RuleSpec(pl.lit(True), "data", "data_" + pl.col("field"), "review", pl.col("reason"))
+
+
 def reasons_where(
     df: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, check: str, code: str | pl.Expr, severity: str | pl.Expr,
     detail: pl.Expr,

@@ -40,8 +40,8 @@ from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
     Reason,
+    DATA_ISSUE_RULE,
     ReasonRule,
-    RuleSpec,
     collect_reasons,
     empty_reasons,
     reasons_where,
@@ -135,9 +135,6 @@ def evaluate(
 def data_issue_reasons(issues: pl.DataFrame) -> ReasonRule:
     """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
     return DATA_ISSUE_RULE.over(issues.filter(pl.col("account_id").is_not_null()))
-
-
-DATA_ISSUE_RULE = RuleSpec(pl.lit(True), "data", "data_" + pl.col("field"), "review", pl.col("reason"))
 
 
 # ---- storage ----------------------------------------------------------------------------------

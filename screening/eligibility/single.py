@@ -38,7 +38,7 @@ from screening.accounts.read import (
 from screening.eligibility import brand
 from screening.eligibility.capacity import capacity_exprs, capacity_rules
 from screening.eligibility.id_reasons import id_rules, id_warning_rules
-from screening.eligibility.model import EligibilityResult, Reason, RuleSpec, status_of
+from screening.eligibility.model import DATA_ISSUE_RULE, EligibilityResult, Reason, RuleSpec, status_of
 from screening.eligibility.rowexpr import Fn, Unsupported, compile_expr, row_is_plain
 from screening.ids import _check_stages, mask_id_expr
 from screening.textclean import _INVISIBLE_PL, has_invisible_expr
@@ -59,8 +59,6 @@ def check_one(record: dict[str, object], *, as_of: dt.date, key: bytes,
         reasons += _rule_reasons(id_warning_rules(), {**row, "id_warnings": warning})
     reasons += _rule_reasons(capacity_rules(as_of), row)
     reasons += _brand_reasons(row, brand_config or brand.default_config())
-    from screening.eligibility.run import DATA_ISSUE_RULE
-
     for field, text in issues:
         reasons += _rule_reasons((DATA_ISSUE_RULE,), {"field": field, "reason": text})
     status, ordered = status_of(reasons)
