@@ -80,6 +80,9 @@ def compile_expr(expr: pl.Expr) -> Fn:
         except Unsupported as why:  # remembered: a refused expression is not walked again per record
             _REFUSED[text] = str(why)
             raise
+        except Exception as error:  # a shape this module did not expect (another polars version …)
+            _REFUSED[text] = f"{type(error).__name__}: {error}"
+            raise Unsupported(_REFUSED[text]) from error
         if len(_CACHE) > 16384:
             try:
                 _CACHE.pop(next(iter(_CACHE)), None)
@@ -250,7 +253,7 @@ def _cast(inner: Fn, dtype: Any) -> Fn:
             raise Unsupported("cast to text")
         return to_str
     if target in ("Boolean", "Date") or target == {"Datetime": ["Microseconds", None]}:
-        kind = {"Boolean": bool, "Date": dt.date}.get(target, dt.datetime)  # type: ignore[arg-type]
+        kind = bool if target == "Boolean" else dt.date if target == "Date" else dt.datetime
 
         def same(r: Row) -> Any:
             v = inner(r)

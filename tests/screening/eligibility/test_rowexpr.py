@@ -111,3 +111,16 @@ def test_astral_text_under_a_regular_expression_is_refused_at_run_time() -> None
     assert fn({"s": "a-b"}) == "ab"
     with pytest.raises(Unsupported):
         fn({"s": "a-𠀀"})
+
+
+def test_casts_follow_polars() -> None:
+    col = pl.col("s")
+    for expr, values, dtype in (
+        (col.cast(pl.Int32), [True, False, None], pl.Boolean),
+        (col.cast(pl.Utf8), [True, None], pl.Boolean),
+        (col.cast(pl.Utf8), [dt.date(2020, 2, 29), None], pl.Date),
+        (col.cast(pl.Datetime("us")), [dt.datetime(2020, 2, 29, 1, 2, 3), None], pl.Datetime("us")),
+        (col.cast(pl.Date), [dt.date(2020, 2, 29), None], pl.Date),
+    ):
+        expected, got = both(expr, values, dtype)
+        assert got == expected, str(expr)
