@@ -91,12 +91,6 @@ def compile_expr(expr: pl.Expr) -> Fn:
     return fn
 
 
-def compile_all(exprs: Mapping[str, pl.Expr]) -> Callable[[Row], dict[str, Any]]:
-    """Several named expressions over the same row, as one function returning a dict."""
-    fns = [(name, compile_expr(e)) for name, e in exprs.items()]
-    return lambda row: {name: fn(row) for name, fn in fns}
-
-
 # ---- nodes ------------------------------------------------------------------------------------
 
 
