@@ -97,8 +97,8 @@ def hmac_column(con: duckdb.DuckDBPyConnection, values: pl.Series, key: bytes) -
     HMAC(K, m) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)); the two agree (tested).
     """
     if values.len() < HMAC_IN_PYTHON_BELOW:
-        return pl.Series(values.name, [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
-                                       for v in values.cast(pl.Utf8).to_list()], dtype=pl.Utf8)
+        return pl.Series(values.name, [None if v is None else hmac_hex(key, v) for v in values.cast(pl.Utf8).to_list()],
+                         dtype=pl.Utf8)
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
     key = key.ljust(64, b"\0")
@@ -117,6 +117,11 @@ def hmac_column(con: duckdb.DuckDBPyConnection, values: pl.Series, key: bytes) -
     finally:
         con.unregister("hmac_input")
     return result["h"].alias(values.name)
+
+
+def hmac_hex(key: bytes, value: str) -> str:
+    """HMAC-SHA256 (hex) of one value: what `hmac_column` computes for each."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def subject_key_expr() -> pl.Expr:

@@ -169,8 +169,7 @@ def normalise_accounts(raw: pl.DataFrame, *, source: str = "accounts") -> Accoun
     if missing:
         raise InputError(f"{source}: line 1: missing required column(s): {', '.join(missing)} "
                          f"(the header has: {', '.join(c for c in raw.columns if c != 'line')[:200]})")
-    if ignored:
-        log.warning("ignoring unknown account columns", columns=ignored)
+    warn_ignored(ignored)
     text = raw.select(
         [_as_text(raw, c).alias(c) if c in raw.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
          for c in ACCOUNT_SCHEMA] + [pl.col("line").cast(pl.Int64)]
@@ -183,9 +182,18 @@ def normalise_accounts(raw: pl.DataFrame, *, source: str = "accounts") -> Accoun
     accounts = parsed.select(
         [pl.col(f"_{c}").cast(t).alias(c) for c, t in ACCOUNT_SCHEMA.items()] + [pl.col("line")]
     )
-    if issues.height:
-        log.warning("account data issues", rows=issues["line"].n_unique(), issues=issues.height)
+    warn_issues(issues["line"].n_unique(), issues.height)
     return AccountImport(accounts=accounts, issues=issues, ignored_columns=ignored)
+
+
+def warn_ignored(columns: list[str]) -> None:
+    if columns:
+        log.warning("ignoring unknown account columns", columns=columns)
+
+
+def warn_issues(rows: int, issues: int) -> None:
+    if issues:
+        log.warning("account data issues", rows=rows, issues=issues)
 
 
 def _clean(text: pl.DataFrame) -> pl.DataFrame:
@@ -193,8 +201,12 @@ def _clean(text: pl.DataFrame) -> pl.DataFrame:
     `_invisible` marks the names that had any."""
     columns = [c for c in ACCOUNT_SCHEMA if text.schema[c] == pl.Utf8]
     marked = text.with_columns(_invisible=has_invisible_expr(pl.col("name")) | has_invisible_expr(pl.col("name_latin")))
-    return visible_columns(marked, columns).with_columns(
-        [pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None) for c in columns])
+    return visible_columns(marked, columns).with_columns([squeezed(c) for c in columns])
+
+
+def squeezed(column: str) -> pl.Expr:
+    """A text field with whitespace runs as one space, trimmed, empty as null."""
+    return pl.col(column).str.replace_all(r"\s+", " ").str.strip_chars().replace("", None)
 
 
 def _as_text(raw: pl.DataFrame, column: str) -> pl.Expr:

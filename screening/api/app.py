@@ -134,9 +134,16 @@ def create_app(db: Path, *, lookup: Lookup | None = None, spool: Spool | None = 
 
     def warm() -> None:
         try:
-            get_screener(db).warm()
-        except Exception as error:  # noqa: BLE001 - /readyz and the lookups say what is missing
-            log.warning("index warm-up failed", error=f"{type(error).__name__}: {error}")
+            try:
+                get_screener(db).warm()
+            except Exception as error:  # noqa: BLE001 - /readyz and the lookups say what is missing
+                log.warning("index warm-up failed", error=f"{type(error).__name__}: {error}")
+            try:
+                from screening.eligibility.single import warm_up
+
+                warm_up()  # the one-record eligibility check compiles its rules (~1 s) before the first lookup
+            except Exception as error:  # noqa: BLE001 - a lookup then compiles them, or takes the frame path
+                log.warning("eligibility warm-up failed", error=f"{type(error).__name__}: {error}")
         finally:
             warmed.set()
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from screening.eligibility.model import collect_reasons, empty_reasons, reasons_where
+from screening.eligibility.model import RuleSpec, collect_reasons, empty_reasons
 from screening.eligibility.subjects import t2s_converter
 
 CONFIG_PATH = Path(__file__).resolve().parents[1] / "resources" / "brand" / "brand.yml"
@@ -99,7 +100,17 @@ def _fold_char(char: str, leet_items: tuple[tuple[str, str], ...], cjk_items: tu
 
 def _char_map(texts: pl.Series, config: BrandConfig) -> dict[str, str]:
     """Folded form of each distinct character of `texts` that changes under folding."""
-    chars = texts.drop_nulls().str.normalize("NFKC").str.to_lowercase().str.split("").explode().drop_nulls().unique().to_list()
+    chars = texts.drop_nulls().to_frame("t").select(case_folded(pl.col("t")).str.split("")).to_series()
+    return fold_map(chars.explode().drop_nulls().unique().to_list(), config)
+
+
+def case_folded(col: pl.Expr) -> pl.Expr:
+    """The text whose characters `fold_map` folds: NFKC, lower case."""
+    return col.str.normalize("NFKC").str.to_lowercase()
+
+
+def fold_map(chars: Iterable[str], config: BrandConfig) -> dict[str, str]:
+    """Folded form of each of `chars` that changes under folding."""
     leet, cjk = tuple(sorted(config.leet.items())), tuple(sorted(config.cjk_confusables.items()))
     mapping = {c: _fold_char(c, leet, cjk) for c in chars if c}
     return {c: f for c, f in mapping.items() if f != c}
@@ -119,97 +130,148 @@ def _pinyin_expr(folded: pl.Expr, pinyin: dict[str, str]) -> pl.Expr:
     return folded.str.replace_many(list(pinyin), list(pinyin.values())) if pinyin else folded
 
 
+HAN = r"\p{Han}"
+
+
 def _han_pinyin(texts: pl.Series) -> dict[str, str]:
+    return pinyin_map(texts.drop_nulls().str.extract_all(HAN).explode().drop_nulls().unique().to_list())
+
+
+def pinyin_map(chars: Iterable[str]) -> dict[str, str]:
+    """Toneless pinyin of each Han character of `chars`."""
     from pypinyin import Style, lazy_pinyin
 
-    chars = texts.drop_nulls().str.extract_all(r"\p{Han}").explode().drop_nulls().unique().to_list()
     return {c: lazy_pinyin(c, style=Style.NORMAL)[0] for c in chars}
+
+
+SHOWN = pl.coalesce("display_name", "name")
+
+
+@dataclass(frozen=True)
+class BrandRules:
+    """The brand check's expressions that depend on the configuration only: the name's core (over
+    folded), its flags, the near-spelling candidates and the reason rules (over the flagged row).
+    What depends on the characters met is built apart: `brand_forms`, `brand_rules_pinyin`, `_techniques`."""
+
+    core: pl.Expr  # over folded
+    flags: dict[str, pl.Expr]  # contains, pinyin_hit, has_word (over folded, pinyin)
+    near_forms: list[tuple[str, int]]
+    near_candidate: pl.Expr  # over contains, pinyin_hit, core
+    flagged: pl.Expr  # over the flags, near, core
+    rules: tuple[RuleSpec, ...]  # over the flagged row with edits and techniques
+
+
+_RULES: dict[int, tuple[BrandConfig, BrandRules]] = {}
+
+
+def brand_rules(config: BrandConfig) -> BrandRules:
+    """The configuration's `BrandRules`, built once per configuration (as `_folded_config`)."""
+    known = _RULES.get(id(config))
+    if known is not None and known[0] is config:
+        return known[1]
+    folded_forms, folded_words, pinyin_forms, latin_forms, lookalikes = _folded_config(config)
+    core = pl.col("folded")
+    if folded_words:
+        core = core.str.replace_many(folded_words, [""] * len(folded_words))
+    contains = pl.col("folded").str.contains_any(folded_forms)
+    pinyin_hit = pl.col("pinyin").str.contains_any(pinyin_forms) if pinyin_forms else pl.lit(False)
+    has_word = pl.col("folded").str.contains_any(folded_words) if folded_words else pl.lit(False)
+    near_forms = [(f, config.allowed_edits(f)) for f in dict.fromkeys(latin_forms + pinyin_forms)
+                  if f.isascii() and config.allowed_edits(f)]
+    candidate = (~pl.col("contains") & ~pl.col("pinyin_hit")
+                 & (pl.col("core").str.len_chars() >= min((len(f) - e for f, e in near_forms), default=0)))
+    if lookalikes:
+        candidate = candidate & ~pl.col("core").str.contains_any(lookalikes)
+    hit = pl.col("contains") | pl.col("pinyin_hit")
+    staff_only = pl.col("has_word") & (pl.col("core") == "")
+    protected_text = pl.lit(config.protected[0][1][0] if len(config.protected) == 1 else "a protected name")
+    techniques_text = pl.when(pl.col("techniques") != "").then(pl.format(" (via {})", pl.col("techniques"))).otherwise(pl.lit(""))
+    rules = (
+        RuleSpec(
+            hit, "brand", "brand_imitation", "review",
+            pl.format("display name “{}” imitates {}", pl.col("shown"), protected_text) + techniques_text,
+        ),
+        RuleSpec(
+            ~hit & pl.col("near"), "brand", "brand_near_spelling", "review",
+            pl.format("display name “{}” is a misspelling of {} ({} spelling {})", pl.col("shown"), protected_text,
+                      pl.col("edits"), pl.when(pl.col("edits") == 1).then(pl.lit("change")).otherwise(pl.lit("changes")))
+            + techniques_text,
+        ),
+        RuleSpec(
+            ~hit & ~pl.col("near") & staff_only, "brand", "staff_impersonation", "review",
+            pl.format("display name “{}” consists only of words claiming to speak for the platform", pl.col("shown")),
+        ),
+    )
+    built = BrandRules(core=core, flags={"contains": contains, "pinyin_hit": pinyin_hit & ~contains, "has_word": has_word},
+                       near_forms=near_forms, near_candidate=candidate, flagged=hit | pl.col("near") | staff_only,
+                       rules=rules)
+    _RULES[id(config)] = (config, built)  # the config is held: its id is not reused while cached
+    return built
+
+
+def brand_forms(config: BrandConfig, mapping: dict[str, str]) -> dict[str, pl.Expr]:
+    """The name's forms for the character map `mapping`: folded, and spaced (words kept apart)."""
+    folded_words = _folded_config(config)[1]
+    spaced = fold_expr(pl.col("shown"), mapping, " ")
+    if folded_words:
+        spaced = spaced.str.replace_many(folded_words, [" "] * len(folded_words))
+    return {"folded": fold_expr(pl.col("shown"), mapping), "spaced": spaced}
+
+
+def brand_rules_pinyin(config: BrandConfig, pinyin_all: dict[str, str]) -> pl.Expr:
+    """The name's pinyin form (over folded) for the pinyin map of the Han characters met."""
+    return _pinyin_expr(pl.col("folded"), pinyin_all) if _folded_config(config)[2] else pl.lit(None, dtype=pl.Utf8)
+
+
+def near_edits(cores: list[str], spaced: list[str], near_forms: list[tuple[str, int]], workers: int = -1) -> list[int | None]:
+    """Fewest spelling changes to a protected form of each core (None: none close enough). A C++
+    partial-ratio pass over every core keeps the few that may hold a misspelt form; those are checked
+    exactly, window by window."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.process import cdist
+
+    edits: list[int | None] = [None] * len(cores)
+    for form, allowed in near_forms:
+        cutoff = 100.0 * (1.0 - allowed / len(form)) - 1.0
+        close = cdist(cores, [form], scorer=fuzz.partial_ratio, score_cutoff=cutoff, workers=workers)[:, 0]
+        for i in np.flatnonzero(close > 0).tolist():
+            d = misspelling_edits(cores[i], form, allowed, word_bounds(spaced[i]))
+            if d is not None and (edits[i] is None or d < edits[i]):
+                edits[i] = d
+    return edits
 
 
 def brand_reasons(df: pl.DataFrame, config: BrandConfig | None = None) -> pl.DataFrame:
     """Reasons for the display names of `df` (account_id, display_name; name used when no display
     name) that imitate a protected name."""
-    from rapidfuzz import fuzz
-    from rapidfuzz.process import cdist
-
     config = config or default_config()
-    shown = pl.coalesce("display_name", "name")
     allowed = pl.Series(sorted(config.allow_accounts), dtype=pl.Utf8).implode()
-    frame = df.select("account_id", shown.alias("shown")).filter(
+    frame = df.select("account_id", SHOWN.alias("shown")).filter(
         pl.col("shown").is_not_null() & ~pl.col("account_id").is_in(allowed)
     )
     if frame.is_empty():
         return empty_reasons()
-    folded_forms, folded_words, pinyin_forms, latin_forms, lookalikes = _folded_config(config)
+    pinyin_forms = _folded_config(config)[2]
     mapping = _char_map(frame["shown"], config)
-    frame = frame.with_columns(folded=fold_expr(pl.col("shown"), mapping))
+    forms = brand_forms(config, mapping)
+    frame = frame.with_columns(folded=forms["folded"])
     pinyin_all = _han_pinyin(frame["folded"]) if pinyin_forms else {}
-    core = pl.col("folded")
-    if folded_words:
-        core = core.str.replace_many(folded_words, [""] * len(folded_words))
-    spaced = fold_expr(pl.col("shown"), mapping, " ")
-    if folded_words:
-        spaced = spaced.str.replace_many(folded_words, [" "] * len(folded_words))
-    frame = frame.with_columns(
-        core=core,
-        spaced=spaced,
-        pinyin=_pinyin_expr(pl.col("folded"), pinyin_all) if pinyin_forms else pl.lit(None, dtype=pl.Utf8),
-    )
-    contains = pl.col("folded").str.contains_any(folded_forms)
-    pinyin_hit = pl.col("pinyin").str.contains_any(pinyin_forms) if pinyin_forms else pl.lit(False)
-    has_word = pl.col("folded").str.contains_any(folded_words) if folded_words else pl.lit(False)
-    frame = frame.with_columns(contains=contains, pinyin_hit=pinyin_hit & ~contains, has_word=has_word)
-    # Near spellings: a C++ partial-ratio pass over every core keeps the few that may hold a misspelt
-    # form; those are checked exactly, window by window
-    near_forms = [(f, config.allowed_edits(f)) for f in dict.fromkeys(latin_forms + pinyin_forms)
-                  if f.isascii() and config.allowed_edits(f)]
+    rules = brand_rules(config)
+    frame = frame.with_columns(core=rules.core, spaced=forms["spaced"], pinyin=brand_rules_pinyin(config, pinyin_all))
+    frame = frame.with_columns(**rules.flags)
     frame = frame.with_columns(near=pl.lit(False), edits=pl.lit(None, dtype=pl.Int32))
-    if near_forms:
-        candidates = frame.filter(~pl.col("contains") & ~pl.col("pinyin_hit")
-                                  & (pl.col("core").str.len_chars() >= min(len(f) - e for f, e in near_forms)))
-        if lookalikes:
-            candidates = candidates.filter(~pl.col("core").str.contains_any(lookalikes))
+    if rules.near_forms:
+        candidates = frame.filter(rules.near_candidate)
         if candidates.height:
-            cores = candidates["core"].to_list()
-            edits: list[int | None] = [None] * len(cores)
-            for form, allowed in near_forms:
-                cutoff = 100.0 * (1.0 - allowed / len(form)) - 1.0
-                close = cdist(cores, [form], scorer=fuzz.partial_ratio, score_cutoff=cutoff, workers=-1)[:, 0]
-                for i in np.flatnonzero(close > 0).tolist():
-                    bounds = word_bounds(candidates["spaced"][i])
-                    d = misspelling_edits(cores[i], form, allowed, bounds)
-                    if d is not None and (edits[i] is None or d < edits[i]):
-                        edits[i] = d
+            edits = near_edits(candidates["core"].to_list(), candidates["spaced"].to_list(), rules.near_forms)
             found = candidates.select("account_id").with_columns(edits=pl.Series(edits, dtype=pl.Int32))
             found = found.filter(pl.col("edits").is_not_null())
             frame = frame.drop("edits").join(found, on="account_id", how="left").with_columns(
                 near=pl.col("edits").is_not_null())
-    techniques = _techniques(mapping, config)
-    hit = pl.col("contains") | pl.col("pinyin_hit")
-    staff_only = pl.col("has_word") & (pl.col("core") == "")
-    flagged = frame.filter(hit | pl.col("near") | staff_only).with_columns(techniques=techniques)
+    flagged = frame.filter(rules.flagged).with_columns(techniques=_techniques(mapping, config))
     if flagged.is_empty():
         return empty_reasons()
-    protected_text = pl.lit(config.protected[0][1][0] if len(config.protected) == 1 else "a protected name")
-    techniques_text = pl.when(pl.col("techniques") != "").then(pl.format(" (via {})", pl.col("techniques"))).otherwise(pl.lit(""))
-    return collect_reasons(
-        [
-            reasons_where(
-                flagged, hit, "brand", "brand_imitation", "review",
-                pl.format("display name “{}” imitates {}", pl.col("shown"), protected_text) + techniques_text,
-            ),
-            reasons_where(
-                flagged, ~hit & pl.col("near"), "brand", "brand_near_spelling", "review",
-                pl.format("display name “{}” is a misspelling of {} ({} spelling {})", pl.col("shown"), protected_text,
-                          pl.col("edits"), pl.when(pl.col("edits") == 1).then(pl.lit("change")).otherwise(pl.lit("changes")))
-                + techniques_text,
-            ),
-            reasons_where(
-                flagged, ~hit & ~pl.col("near") & staff_only, "brand", "staff_impersonation", "review",
-                pl.format("display name “{}” consists only of words claiming to speak for the platform", pl.col("shown")),
-            ),
-        ]
-    )
+    return collect_reasons([rule.over(flagged) for rule in rules.rules])
 
 
 _DOUBLED = re.compile(r"(.)\1+")

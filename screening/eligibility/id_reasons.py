@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import polars as pl
 
-from screening.eligibility.model import collect_reasons, reasons_where
+from screening.eligibility.model import RuleSpec, collect_reasons
 
 _ID_WARNING_TEXT = {
     "id_region_unknown": "ID number {masked} starts with an unknown region code",
@@ -19,6 +20,15 @@ _PERSON_ID_TYPES = ("RIC", "HK_MO_PERMIT", "TW_PERMIT", "FOREIGN_PR", "passport"
 
 def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
     """Reasons from the ID checks of `base` (accounts with the columns of `identity_frame`)."""
+    frames = [rule.over(base) for rule in id_rules()]
+    warnings = base.select("account_id", "id_masked", "id_kind", "id_warnings").explode("id_warnings").drop_nulls("id_warnings")
+    frames += [rule.over(warnings) for rule in id_warning_rules()]
+    return collect_reasons(frames)
+
+
+@functools.cache
+def id_rules() -> tuple[RuleSpec, ...]:
+    """The rules over an account's identity columns."""
     masked = pl.col("id_masked")
     kind = pl.col("id_kind")
     error_detail = pl.format("ID number {} ", masked) + (
@@ -28,18 +38,16 @@ def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format("fails its {} check character", kind))
         .otherwise(pl.lit("embeds an impossible birth date"))
     )
-    frames = [
-        reasons_where(base, pl.col("id_error").is_not_null(), "id", pl.col("id_error"), "ineligible", error_detail),
-        reasons_where(
-            base,
+    return (
+        RuleSpec(pl.col("id_error").is_not_null(), "id", pl.col("id_error"), "ineligible", error_detail),
+        RuleSpec(
             pl.col("id_masked").is_null(),
             "id",
             "id_missing",
             "review",
             pl.format("no ID number for this {}", pl.col("subject_type").fill_null("account of unknown type")),
         ),
-        reasons_where(
-            base,
+        RuleSpec(
             ((pl.col("subject_type") == "person") & (kind == "USCC"))
             | ((pl.col("subject_type") == "organization") & kind.is_in(_PERSON_ID_TYPES)),
             "id",
@@ -47,12 +55,17 @@ def id_reasons(base: pl.DataFrame) -> pl.DataFrame:
             "review",
             pl.format("a {} registered with a {} number", pl.col("subject_type"), kind),
         ),
-    ]
-    warnings = base.select("account_id", "id_masked", "id_kind", "id_warnings").explode("id_warnings").drop_nulls("id_warnings")
+    )
+
+
+@functools.cache
+def id_warning_rules() -> tuple[RuleSpec, ...]:
+    """The rules over one soft warning of an account (`id_warnings` exploded: one code per row)."""
+    rules = []
     for code, text in _ID_WARNING_TEXT.items():
         detail = pl.format(text.replace("{masked}", "{}").replace("{kind}", "{}"), *_format_args(text))
-        frames.append(reasons_where(warnings, pl.col("id_warnings") == code, "id", code, "review", detail))
-    return collect_reasons(frames)
+        rules.append(RuleSpec(pl.col("id_warnings") == code, "id", code, "review", detail))
+    return tuple(rules)
 
 
 def _format_args(text: str) -> list[pl.Expr]:

@@ -13,6 +13,7 @@ import polars as pl
 
 SEVERITIES = ("info", "review", "ineligible")
 STATUS_BY_RANK = {0: "eligible", 1: "eligible", 2: "review", 3: "ineligible"}
+SEVERITY_RANK = {s: i + 1 for i, s in enumerate(SEVERITIES)}
 REASON_SCHEMA: dict[str, pl.DataType] = {
     "account_id": pl.Utf8(),
     "check": pl.Utf8(),  # capacity / id / subject / brand
@@ -32,6 +33,25 @@ class ReasonRule:
     code: pl.Expr
     severity: pl.Expr
     detail: pl.Expr
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule stated once, without its frame: the batch run applies it to a frame (`over`), the
+    one-record check (`screening.eligibility.single`) to a row."""
+
+    condition: pl.Expr
+    check: str
+    code: str | pl.Expr
+    severity: str | pl.Expr
+    detail: pl.Expr
+
+    def over(self, df: pl.DataFrame | pl.LazyFrame) -> ReasonRule:
+        return reasons_where(df, self.condition, self.check, self.code, self.severity, self.detail)
+
+
+# A data issue of the record read (field, reason): a `review` reason (check `data`, code `data_<field>`).
+DATA_ISSUE_RULE = RuleSpec(pl.lit(True), "data", "data_" + pl.col("field"), "review", pl.col("reason"))
 
 
 def reasons_where(
@@ -83,7 +103,7 @@ def empty_reasons() -> pl.DataFrame:
 def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
     """account_id, status, reasons (list of structs, worst first) for every account (eager: a lazy plan's
     planning cost a one-record check ~2 ms)."""
-    rank = pl.col("severity").replace_strict({s: i + 1 for i, s in enumerate(SEVERITIES)}, return_dtype=pl.Int8)
+    rank = pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8)
     grouped = (
         reasons
         .with_columns(_rank=rank)
@@ -104,6 +124,13 @@ def status_frame(accounts: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
             pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(pl.Struct(REASON_SCHEMA_NO_ID)))),
         )
     )
+
+
+def status_of(reasons: list[Reason]) -> tuple[str, list[Reason]]:
+    """`status_frame` for one account's reasons held in Python (the one-record check): the status of
+    the worst severity, and the reasons worst first, then by check and code (order kept on ties)."""
+    ranked = sorted(reasons, key=lambda r: (-SEVERITY_RANK[r.severity], r.check, r.code))
+    return STATUS_BY_RANK[max((SEVERITY_RANK[r.severity] for r in reasons), default=0)], ranked
 
 
 REASON_SCHEMA_NO_ID = {k: v for k, v in REASON_SCHEMA.items() if k != "account_id"}

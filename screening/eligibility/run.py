@@ -40,6 +40,7 @@ from screening.eligibility.model import (
     REASON_SCHEMA,
     EligibilityResult,
     Reason,
+    DATA_ISSUE_RULE,
     ReasonRule,
     collect_reasons,
     empty_reasons,
@@ -51,7 +52,12 @@ from screening.eligibility.subjects import (
     subject_reasons,
     transfer_reasons,
 )
+from screening.eligibility.rowexpr import Unsupported
+from screening.eligibility.single import check_one
 from screening.export import write_table
+from screening.logs import get_logger
+
+log = get_logger(__name__)
 
 EXPORT_COLUMNS = ("account_id", "status", "capacity", "reasons")
 
@@ -128,8 +134,7 @@ def evaluate(
 
 def data_issue_reasons(issues: pl.DataFrame) -> ReasonRule:
     """Data issues of the records read as `review` reasons (check `data`, code `data_<field>`)."""
-    return reasons_where(issues.filter(pl.col("account_id").is_not_null()), pl.lit(True), "data",
-                         "data_" + pl.col("field"), "review", pl.col("reason"))
+    return DATA_ISSUE_RULE.over(issues.filter(pl.col("account_id").is_not_null()))
 
 
 # ---- storage ----------------------------------------------------------------------------------
@@ -267,12 +272,21 @@ def check_subject(
 ) -> EligibilityResult:
     """Eligibility of one subject (registration or account change), with the same rules as the
     batch run. With `con`, the stored accounts (see `screening.accounts.store.store_import`) are
-    consulted for shared subjects, suspended look-alikes, guardians and transfers."""
+    consulted for shared subjects, suspended look-alikes, guardians and transfers. Without `con` the
+    record is checked row by row with the same rules compiled to Python (`screening.eligibility.single`,
+    ~1 ms), or by the frame pipeline when that path cannot take it."""
     record = dict(record)
     record.setdefault("account_id", "(new)")
+    key = key if key is not None else id_hash_key()
+    if con is None:
+        try:
+            return check_one(record, as_of=as_of or today_in_shanghai(), key=key)
+        except Unsupported as why:  # the frame pipeline answers: the same rules, in polars
+            log.info("one-record eligibility on the frame path", reason=str(why)[:200])
+        except Exception as error:  # noqa: BLE001  fail closed: never a guessed answer, the frame path's one
+            log.warning("one-record eligibility failed on the row path; frame path used", error=repr(error)[:300])
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
-    key = key if key is not None else id_hash_key()
     subject = prepare(con or _scratch(), parsed.accounts.drop("line"), key)
     account_id = subject["account_id"][0]
     stored, changes = (_stored_neighbours(con, subject), _stored_changes(con, subject)) if _has_accounts(con) else (None, None)
