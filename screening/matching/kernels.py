@@ -268,6 +268,42 @@ def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
 
 
 @_compiled
+def greedy_assign(S):  # pragma: no cover - compiled
+    """`scoring._align`'s greedy one-to-one assignment, per pair: the best remaining cell (ties to the
+    diagonal by `_DIAG`, then to the first in row-major order, as numpy's argmax) until none is positive.
+    S [P, w, w] cell similarities; returns match_j [P, w] int8 (-1 none) and match_s [P, w] float32, the
+    same arrays the vectorised rounds gave (a lookup's few pairs paid a dozen numpy calls per round)."""
+    P, width = S.shape[0], S.shape[1]
+    match_j = np.full((P, width), -1, dtype=np.int8)
+    match_s = np.zeros((P, width), dtype=np.float32)
+    work = np.zeros((width, width), dtype=S.dtype)
+    for p in range(P):
+        for i in range(width):
+            for j in range(width):
+                s = S[p, i, j]
+                if s > 0:
+                    work[i, j] = s + _DIAG if i == j else s
+                else:
+                    work[i, j] = 0.0
+        for _ in range(width):
+            top = work[0, 0]
+            bi, bj = 0, 0
+            for i in range(width):
+                for j in range(width):
+                    if work[i, j] > top:
+                        top = work[i, j]
+                        bi, bj = i, j
+            if not top > 0:
+                break
+            match_j[p, bi] = bj
+            match_s[p, bi] = S[p, bi, bj]
+            for k in range(width):
+                work[bi, k] = 0.0
+                work[k, bj] = 0.0
+    return match_j, match_s
+
+
+@_compiled
 def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
                      floor):  # pragma: no cover - compiled
     """Per pair: an upper bound on `_align`'s score (the better of its two readings).

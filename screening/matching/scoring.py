@@ -335,25 +335,8 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
 
     Returns [score, match_j, match_s, resid, joined]."""
     P, width = Q.shape
-    diag = np.eye(width, dtype=np.float32) * 1e-4  # ties keep the order of the names
-    work = np.where(S > 0, S + diag, 0.0).reshape(P, width * width)
-    match_j = np.full((P, width), -1, dtype=np.int8)
-    match_s = np.zeros((P, width), dtype=np.float32)
-    live = np.arange(P)
-    for _ in range(width):
-        flat = work[live]
-        k = flat.argmax(axis=1)
-        top = flat[np.arange(len(live)), k]
-        act = top > 0
-        if not act.any():
-            break
-        live, k = live[act], k[act]
-        i, j = k // width, k % width
-        match_j[live, i] = j
-        match_s[live, i] = S[live, i, j]
-        view = work.reshape(P, width, width)
-        view[live, i, :] = 0.0
-        view[live, :, j] = 0.0
+    # the best remaining cell per pair until none is left, ties to the diagonal (the order of the names)
+    match_j, match_s = kernels.greedy_assign(S)
 
     q_matched = match_j >= 0
     jj = np.where(q_matched, match_j, 0).astype(np.intp)
