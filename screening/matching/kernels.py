@@ -303,6 +303,192 @@ def greedy_assign(S):  # pragma: no cover - compiled
     return match_j, match_s
 
 
+@_compiled(inline="always")
+def _sum32(x, n):  # pragma: no cover - compiled
+    """numpy's float32 sum of x[:n] (`ndarray.sum(axis=1)` on a row): pairwise, eight accumulators from eight
+    values on, in float32, so a compiled score adds in the same order and rounds the same."""
+    if n < 8:
+        res = np.float32(0.0)
+        for i in range(n):
+            res += x[i]
+        return res
+    r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += x[i]
+        r1 += x[i + 1]
+        r2 += x[i + 2]
+        r3 += x[i + 3]
+        r4 += x[i + 4]
+        r5 += x[i + 5]
+        r6 += x[i + 6]
+        r7 += x[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += x[i]
+        i += 1
+    return res
+
+
+def align_params(config: MatchConfig) -> np.ndarray:
+    """The settings `align_weights` and `align_score` read, in their order."""
+    return np.asarray([config.duplicate_weight, config.truncated_weight, config.affix_extra_weight,
+                       config.place_extra_weight, config.single_word_generic_weight, config.extra_query_cost,
+                       config.extra_query_cost_whole, config.extra_list_cost, config.conflict_cost,
+                       config.conflict_min_weight], dtype=np.float64)
+
+
+@_compiled
+def align_weights(match_j, match_s, Q, L, WQ0, WL0, cut_last, affix_q, place_q, place_l, chinese, flags,
+                  prm):  # pragma: no cover - compiled
+    """`scoring._align` after the assignment, per pair, in its float32 arithmetic: the aligned sum (num, den),
+    which tokens are left over, their weights with the factors (twin, cut-off tail, legal-form or title word,
+    place at an end, a name marker or descriptive word facing a one-word name) and the leftover weights
+    rq (account), rs (listed Han syllables of a Chinese pair), rl (other listed)."""
+    P, width = Q.shape
+    f0 = np.float32(0.0)
+    two = np.float32(2.0)
+    dup, trunc, affix_w, place_w = np.float32(prm[0]), np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
+    generic_w, one = np.float32(prm[4]), np.float32(1.0)
+    num = np.zeros(P, dtype=np.float32)
+    den = np.zeros(P, dtype=np.float32)
+    rq = np.zeros(P, dtype=np.float32)
+    rs = np.zeros(P, dtype=np.float32)
+    rl = np.zeros(P, dtype=np.float32)
+    WQ = np.zeros((P, width), dtype=np.float32)
+    WL = np.zeros((P, width), dtype=np.float32)
+    q_matched = np.zeros((P, width), dtype=np.bool_)
+    q_left = np.zeros((P, width), dtype=np.bool_)
+    l_left = np.zeros((P, width), dtype=np.bool_)
+    l_matched = np.zeros(width, dtype=np.bool_)
+    cell = np.zeros(width, dtype=np.float32)
+    prod = np.zeros(width, dtype=np.float32)
+    part = np.zeros(width, dtype=np.float32)
+    for p in range(P):
+        nq, matched = 0, 0
+        for i in range(width):
+            l_matched[i] = False
+        for i in range(width):
+            j = match_j[p, i]
+            if Q[p, i] >= 0:
+                nq += 1
+            if j >= 0:
+                q_matched[p, i] = True
+                matched += 1
+                l_matched[j] = True
+                cell[i] = (WQ0[p, i] + WL0[p, j]) / two
+            else:
+                cell[i] = f0
+            prod[i] = match_s[p, i] * cell[i]
+        num[p] = _sum32(prod, width)
+        den[p] = _sum32(cell, width)
+        for i in range(width):
+            q_left[p, i] = Q[p, i] >= 0 and not q_matched[p, i]
+            l_left[p, i] = L[p, i] >= 0 and not l_matched[i]
+        # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
+        for i in range(width):
+            w = WQ0[p, i]
+            if q_left[p, i]:
+                for k in range(width):
+                    if q_matched[p, k] and Q[p, k] == Q[p, i]:
+                        w = w * dup
+                        break
+            WQ[p, i] = w
+            w = WL0[p, i]
+            if l_left[p, i]:
+                for k in range(width):
+                    if l_matched[k] and L[p, k] == L[p, i]:
+                        w = w * dup
+                        break
+            WL[p, i] = w
+        # a name cut at a field length: its last token aligned as the start of listed token jl, so the
+        # listed tokens after jl are missing because of the cut, not because the names differ
+        jl = np.int64(match_j[p, max(nq - 1, 0)])
+        if jl >= 0 and cut_last[p, jl]:
+            for j in range(jl + 1, width):
+                if l_left[p, j]:
+                    WL[p, j] = WL[p, j] * trunc
+        # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
+        # title: the normaliser did not strip them) say little about who it is; a company's place of
+        # registration in front of (or after) its name is optional on both sides
+        for i in range(width):
+            if q_left[p, i] and affix_q[p, i]:
+                WQ[p, i] = WQ[p, i] * affix_w
+            if q_left[p, i] and place_q[p, i]:
+                WQ[p, i] = WQ[p, i] * place_w
+            if l_left[p, i] and place_l[p, i]:
+                WL[p, i] = WL[p, i] * place_w
+        # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands
+        # for a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
+        if matched == 1 and nq == 1:
+            for j in range(width):
+                if l_left[p, j] and (flags[L[p, j]] & MARKER) != 0:
+                    WL[p, j] = max(WL[p, j], one)
+                if l_left[p, j] and (flags[L[p, j]] & GENERIC) != 0:
+                    WL[p, j] = max(WL[p, j], generic_w)
+        for i in range(width):
+            part[i] = WQ[p, i] if q_left[p, i] else f0
+        rq[p] = _sum32(part, width)
+        # Chinese names have no optional middle names: a listed token the account lacks is another name, in
+        # Han and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that
+        # is not all pinyin (an organisation's English-listing reading) meets an added listed word like any
+        # other name
+        q_pinyin = True
+        for i in range(width):
+            if Q[p, i] >= 0 and (flags[Q[p, i]] & PINYIN) == 0:
+                q_pinyin = False
+        for j in range(width):
+            syllable = l_left[p, j] and chinese[p] and not place_l[p, j] and q_pinyin
+            part[j] = WL[p, j] if syllable else f0
+            prod[j] = WL[p, j] if l_left[p, j] and not syllable else f0
+        rs[p] = _sum32(part, width)
+        rl[p] = _sum32(prod, width)
+    return num, den, q_matched, q_left, l_left, WQ, WL, rq, rs, rl
+
+
+@_compiled
+def align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins, nchars,
+                prm):  # pragma: no cover - compiled
+    """`scoring._align`'s score after the merges, per pair, in numpy's mixed precision: the weights the merge
+    or split consumed, the costs of the leftovers (float64 from the account-side cost on), the ratio
+    rounded to float32."""
+    P, width = Q.shape
+    f0, two, tiny = np.float32(0.0), np.float32(2.0), np.float32(1e-6)
+    eqc, eqc_whole = prm[5], prm[6]
+    elc, cc, least = np.float32(prm[7]), np.float32(prm[8]), np.float32(prm[9])
+    syl_cost = np.float32(prm[5] + prm[8])
+    out = np.zeros(P, dtype=np.float32)
+    for p in range(P):
+        merged = resid[p] > 0
+        rq2, rl2, rs2 = max(rq[p] - cq[p], f0), max(rl[p] - cl[p], f0), max(rs[p] - cs[p], f0)
+        mw = (cq[p] + cl[p] + cs[p]) / two
+        n = num[p] + (resid[p] * mw if merged else f0)
+        nl = 0
+        named = False
+        for i in range(width):
+            if L[p, i] >= 0:
+                nl += 1
+            if (q_left[p, i] and nchars[Q[p, i]] >= 2 and not affix_q[p, i] and not place_q[p, i]
+                    and not begins[p, i]):
+                named = True
+        # the whole listed name (two tokens or more) found inside a longer account name: extra account
+        # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
+        whole_list = rl2 < tiny and rs2 < tiny and nl >= 2 and not strict[p]
+        query_cost = eqc_whole if whole_list else eqc
+        # a substitution: an account token where the list has another name. A light account token (a
+        # particle, a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in
+        # the listed name's place, so the account's leftovers count at least `conflict_min_weight` there
+        # (moved legal-form, title and place words alone keep their light weight: they stand for no name;
+        # nor does a token that begins a listed one, "Al" for Alexander, or a single letter: "Research a")
+        conflict = max(rq2, least) if named and rq2 > tiny else rq2
+        unmatched = (query_cost * np.float64(rq2) + np.float64(elc * rl2) + np.float64(cc * min(conflict, rl2))
+                     + np.float64(syl_cost * rs2))
+        d = np.float64(den[p] + (mw if merged else f0)) + unmatched
+        out[p] = np.float32(np.float64(n) / max(d, 1e-9)) if d > 0 else f0
+    return out
+
+
 @_compiled
 def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
                      floor):  # pragma: no cover - compiled

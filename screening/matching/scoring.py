@@ -233,7 +233,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
     affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
     place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
+    ctx = (Q, L, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -327,59 +327,23 @@ class _Pruning:
         return bound >= self.threshold
 
 
-def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
+def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
            WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
            place_q: np.ndarray, place_l: np.ndarray, begins: np.ndarray, table: TokenTable,
            config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
-    P, width = Q.shape
+    P = len(Q)
     # the best remaining cell per pair until none is left, ties to the diagonal (the order of the names)
     match_j, match_s = kernels.greedy_assign(S)
 
-    q_matched = match_j >= 0
-    jj = np.where(q_matched, match_j, 0).astype(np.intp)
-    wl_at = np.take_along_axis(WL, jj, axis=1)
-    cell_w = np.where(q_matched, (WQ + wl_at) / 2, 0.0)
-    num = (match_s * cell_w).sum(axis=1)
-    den = cell_w.sum(axis=1)
-    l_matched = np.zeros((P, width), dtype=bool)
-    pi, qi = np.nonzero(q_matched)
-    l_matched[pi, match_j[pi, qi]] = True
-    q_left, l_left = qv & ~q_matched, lv & ~l_matched
-    # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
-    WQ = np.where(q_left & _twin(Q, q_matched), WQ * config.duplicate_weight, WQ)
-    WL = np.where(l_left & _twin(L, l_matched), WL * config.duplicate_weight, WL)
-    # a name cut at a field length: its last token aligned as the start of listed token j, so the
-    # listed tokens after j are missing because of the cut, not because the names differ
-    last_q = qv.sum(axis=1) - 1
-    j_last = match_j[np.arange(P), np.maximum(last_q, 0)].astype(np.int64)
-    was_cut = (j_last >= 0) & cut_last[np.arange(P), np.maximum(j_last, 0)]
-    after = (np.arange(width)[None, :] > j_last[:, None]) & was_cut[:, None] & l_left
-    WL = np.where(after, WL * config.truncated_weight, WL)
-    # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
-    # title: the normaliser did not strip them) say little about who it is
-    WQ = np.where(q_left & affix_q, WQ * config.affix_extra_weight, WQ)
-    # a company's place of registration in front of (or after) its name is optional on both sides
-    WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
-    WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
-    # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands for
-    # a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
-    single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
-    if single.any():
-        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
-        WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
-        generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
-        WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
-    rq = np.where(q_left, WQ, 0.0).sum(axis=1)
-    # Chinese names have no optional middle names: a listed token the account lacks is another name, in Han
-    # and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that is not
-    # all pinyin (an organisation's English-listing reading) meets an added listed word like any other name
-    q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
-    syllable = l_left & chinese[:, None] & ~place_l & q_pinyin[:, None]
-    rs = np.where(syllable, WL, 0.0).sum(axis=1)
-    rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
+    # the aligned sum, the leftovers and their weights with the factors (twin, cut-off tail, legal-form or
+    # title word, place at an end, a name marker or descriptive word facing a one-word name), compiled
+    # (kernels.align_weights: a lookup's few pairs paid some forty numpy calls here)
+    prm = kernels.align_params(config)
+    num, den, q_matched, q_left, l_left, WQ, WL, rq, rs, rl = kernels.align_weights(
+        match_j, match_s, Q, L, WQ, WL, cut_last, affix_q, place_q, place_l, chinese, _token_flags(table), prm)
 
     resid = np.zeros(P, dtype=np.float32)
     joined = np.zeros(P, dtype=bool)
@@ -412,27 +376,9 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
             if rest.any():
                 _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
                                resid, cq, cl)
-    merged = resid > 0
-    rq2, rl2, rs2 = np.maximum(rq - cq, 0.0), np.maximum(rl - cl, 0.0), np.maximum(rs - cs, 0.0)
-    mw = (cq + cl + cs) / 2
-    num = num + np.where(merged, resid * mw, 0.0)
-    # the whole listed name (two tokens or more) found inside a longer account name: extra account
-    # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
-    whole_list = (rl2 < 1e-6) & (rs2 < 1e-6) & (lv.sum(axis=1) >= 2) & ~strict
-    query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
-    # a substitution: an account token where the list has another name. A light account token (a particle,
-    # a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in the listed
-    # name's place, so the account's leftovers count at least `conflict_min_weight` there (moved legal-form,
-    # title and place words alone keep their light weight: they stand for no name; nor does a token that
-    # begins a listed one, "Al" for Alexander, or a single letter, an initial or a cut: "Research a")
-    letters = table.nchars[np.where(qv, Q, 0)] >= 2
-    named = (q_left & letters & ~(affix_q | place_q | begins)).any(axis=1) & (rq2 > 1e-6)
-    rq_conflict = np.where(named, np.maximum(rq2, config.conflict_min_weight), rq2)
-    unmatched = (query_cost * rq2 + config.extra_list_cost * rl2
-                 + config.conflict_cost * np.minimum(rq_conflict, rl2)
-                 + (config.extra_query_cost + config.conflict_cost) * rs2)
-    den = den + np.where(merged, mw, 0.0) + unmatched
-    score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+    # the weights a merge or split consumed, the costs of what is left (kernels.align_score)
+    score = kernels.align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins,
+                                table.nchars, prm)
     return [score, match_j, match_s, resid, joined]
 
 
@@ -486,12 +432,6 @@ def _partial_merge(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.nd
             take_l[idx] = w if side == 1 else np.where(l_left[rows[idx]], WL[rows[idx]], 0.0).sum(axis=1)
     hit = best > 0
     resid[rows[hit]], cq[rows[hit]], cl[rows[hit]] = best[hit], take_q[hit], take_l[hit]
-
-
-def _twin(tok: np.ndarray, matched: np.ndarray) -> np.ndarray:
-    """Per position: the same token sits at another position of the row that aligned."""
-    same = (tok[:, :, None] == tok[:, None, :]) & matched[:, None, :] & (tok[:, :, None] >= 0)
-    return same.any(axis=2)
 
 
 def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table: TokenTable) -> np.ndarray:
