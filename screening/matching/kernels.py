@@ -624,6 +624,32 @@ def screen_params(config: MatchConfig) -> np.ndarray:
                        config.short_token_len], dtype=np.float64)
 
 
+_SIDES: dict[tuple[int, ...], tuple] = {}
+
+
+def _equivalence_sides(equivalents: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The token ids that begin and that end a pair of the equivalence tables, sorted. Per vocabulary (its
+    tables do not change), not per call: sorting the thousands of codes again cost a lookup more than its
+    whole pre-screen. The entry holds the arrays it was made from, so their ids cannot be reused under it."""
+    key = tuple(id(a) for a in equivalents)
+    hit = _SIDES.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], equivalents)):
+        codes = np.concatenate(equivalents)
+        hit = (tuple(equivalents), np.unique(codes >> 32), np.unique(codes & 0xFFFFFFFF))
+        if len(_SIDES) >= 8:  # a process holds an index or two; a stale entry is only recomputed
+            _SIDES.clear()
+        _SIDES[key] = hit
+    return hit[1], hit[2]
+
+
+def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """`np.isin(values, members)` for sorted `members`, by binary search."""
+    if len(members) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(members, values), len(members) - 1)
+    return members[pos] == values
+
+
 def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: np.ndarray, pl: np.ndarray, table,
                  equivalents: tuple[np.ndarray, ...], config: MatchConfig, toks: np.ndarray, chars: np.ndarray,
                  start: np.ndarray, length: np.ndarray, nchars: np.ndarray, flags: np.ndarray,
@@ -636,13 +662,13 @@ def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: n
     text, low, up, hist = token_masks(chars, start, length, toks.astype(np.int64))
     nick, variant, particle = equivalents
     # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
-    codes = np.concatenate([nick, variant, particle])
+    lefts, rights = _equivalence_sides(equivalents)
     td = np.empty((len(toks), 9), dtype=np.int64)
     td[:, TD_NCHARS] = nchars[toks]
     td[:, TD_FIRST] = table.first[toks]
     td[:, TD_BITS] = (np.where(table.alpha[toks], TD_ALPHA, 0) | np.where(table.rn[toks], TD_RN, 0)
-                      | np.where(np.isin(toks, codes >> 32), TD_EQUIV, 0)
-                      | np.where(np.isin(toks, codes & 0xFFFFFFFF), TD_EQUIV_R, 0))
+                      | np.where(_in_sorted(toks, lefts), TD_EQUIV, 0)
+                      | np.where(_in_sorted(toks, rights), TD_EQUIV_R, 0))
     for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon"), (TD_SOUND, "sound")):
         td[:, col] = getattr(table, name)[toks]
     td[:, TD_OCR_LOW], td[:, TD_OCR_UP] = low.view(np.int64), up.view(np.int64)

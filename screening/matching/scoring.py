@@ -440,12 +440,8 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
     ("Ahmad bin Hasan" ~ "Hasan bin Ahmad": father and son). A rotated family name does not count."""
     P, width = Q.shape
     out = np.zeros(P, dtype=bool)
-    toks = np.unique(np.concatenate([Q[Q >= 0], L[L >= 0]]))
     connectors = patronymic_connectors()
-    hit = toks[np.fromiter((table.text[t] in connectors for t in toks.tolist()), dtype=bool, count=len(toks))]
-    if len(hit) == 0:
-        return out
-    cq, cl = np.isin(Q, hit), np.isin(L, hit)
+    cq, cl = _token_in(Q, table, connectors), _token_in(L, table, connectors)  # the table's cached word mask
     rows = np.flatnonzero(cq[:, 1:-1].any(axis=1) & cl.any(axis=1))
     if len(rows) == 0:
         return out
