@@ -303,6 +303,105 @@ def greedy_assign(S):  # pragma: no cover - compiled
     return match_j, match_s
 
 
+@_compiled
+def cell_codes(Q, L, strict):  # pragma: no cover - compiled
+    """The token-pair code of every cell where both tokens exist, pair by pair in row-major order (what
+    `scoring._score_block`'s boolean-mask gathers gave): account id << 32 | listed id | strict << 62."""
+    P, width = Q.shape
+    n = 0
+    for p in range(P):
+        nq, nl = 0, 0
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+            if L[p, i] >= 0:
+                nl += 1
+        n += nq * nl
+    codes = np.empty(n, dtype=np.int64)
+    k = 0
+    for p in range(P):
+        st = np.int64(1) << 62 if strict[p] else np.int64(0)
+        for i in range(width):
+            if Q[p, i] < 0:
+                continue
+            for j in range(width):
+                if L[p, j] >= 0:
+                    codes[k] = (np.int64(Q[p, i]) << 32) | np.int64(L[p, j]) | st
+                    k += 1
+    return codes
+
+
+@_compiled
+def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, weights,
+                  prm):  # pragma: no cover - compiled
+    """`scoring._score_block`'s cell similarities and token weights, per pair: S [P, w, w] (the token
+    similarities, a cut-off last token or an abbreviated company word lifted to the prefix similarity), the
+    cut cells (the account's last token begins the listed one), `begins` [P, w] (an account token begins a
+    listed token), `chinese` [P] and the weights WQ, WL [P, w] (Han syllables at least `syllable_min_weight`).
+    `inv`: each valid cell's index into sims / prefix, in `cell_codes` order. The same float32 values as the
+    numpy expressions they replace (maxima of float32 values only)."""
+    P, width = Q.shape
+    long_len, long_sim, short_sim, syl_w = prm[0], np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
+    S = np.zeros((P, width, width), dtype=np.float32)
+    cut = np.zeros((P, width, width), dtype=np.bool_)
+    begins = np.zeros((P, width), dtype=np.bool_)
+    chinese = np.zeros(P, dtype=np.bool_)
+    WQ = np.zeros((P, width), dtype=np.float32)
+    WL = np.zeros((P, width), dtype=np.float32)
+    k = 0
+    for p in range(P):
+        nq, nl = 0, 0
+        q_syl, l_syl = True, True
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+                q_syl = q_syl and cn_name[Q[p, i]]
+            if L[p, i] >= 0:
+                nl += 1
+                l_syl = l_syl and cn_name[L[p, i]]
+        # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
+        ch = strict[p] or (q_syl and nq >= 2 and l_syl and nl >= 2)
+        chinese[p] = ch
+        last = ntok_q[p] - 1
+        for i in range(width):
+            a = Q[p, i]
+            if a < 0:
+                continue
+            for j in range(width):
+                b = L[p, j]
+                if b < 0:
+                    continue
+                s = sims[inv[k]]
+                c = prefix[inv[k]]
+                k += 1
+                if c:
+                    begins[p, i] = True  # a cut or an abbreviation
+                # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
+                abbrev = c and not ch and nchars[a] >= 3 and abbreviable[b]
+                # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
+                c = c and i == last and not ch
+                cut[p, i, j] = c
+                if c or abbrev:
+                    # a long cut-off token is seldom another word that happens to begin the listed one
+                    lift = long_sim if c and nchars[a] >= long_len else short_sim
+                    s = max(s, lift)
+                S[p, i, j] = s
+        for i in range(width):
+            if Q[p, i] >= 0:
+                w = np.float32(weights[Q[p, i]])
+                WQ[p, i] = max(w, syl_w) if ch and pinyin[Q[p, i]] else w
+            if L[p, i] >= 0:
+                w = np.float32(weights[L[p, i]])
+                WL[p, i] = max(w, syl_w) if ch and pinyin[L[p, i]] else w
+    return S, cut, begins, chinese, WQ, WL
+
+
+def cell_params(config: MatchConfig) -> np.ndarray:
+    """The settings `cell_matrices` reads, in its order."""
+    return np.asarray([config.prefix_long_len, config.prefix_long_sim, config.prefix_sim, config.syllable_min_weight],
+                      dtype=np.float64)
+
+
 @_compiled(inline="always")
 def _sum32(x, n):  # pragma: no cover - compiled
     """numpy's float32 sum of x[:n] (`ndarray.sum(axis=1)` on a row): pairwise, eight accumulators from eight

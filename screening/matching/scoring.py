@@ -175,43 +175,18 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     L = _take(l_units.tok, pl_, width)
     P = len(pq)
     qv, lv = Q >= 0, L >= 0
-    cells = qv[:, :, None] & lv[:, None, :]
-    a = np.broadcast_to(Q[:, :, None], cells.shape)[cells]
-    b = np.broadcast_to(L[:, None, :], cells.shape)[cells]
     strict = q_units.strict[pq]
-    st = np.broadcast_to(strict[:, None, None], cells.shape)[cells]
-    codes = (a.astype(np.int64) << 32) | b.astype(np.int64) | (st.astype(np.int64) << 62)
-    uniq, inv = kernels.unique_inverse(codes)
+    # each distinct (account token, listed token, strict) cell is compared once
+    uniq, inv = kernels.unique_inverse(kernels.cell_codes(Q, L, strict))
     sims, prefix = token_similarity(((uniq >> 32) & 0x3FFFFFFF).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32),
                                     table, equivalents, config, workers=config.workers,
                                     strict=(uniq >> 62).astype(bool))
-    S = np.zeros(cells.shape, dtype=np.float32)
-    S[cells] = sims[inv]
-    # a name cut at a field length: its last token may be the start of a listed token
-    last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
-    cut = np.zeros(cells.shape, dtype=bool)
-    cut[cells] = prefix[inv]
-    # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
-    q_syl = (table.cn_name[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
-    l_syl = (table.cn_name[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
-    chinese = strict | (q_syl & l_syl)
-    # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
-    abbrev = (cut & ~chinese[:, None, None] & (table.nchars[np.where(qv, Q, 0)] >= 3)[:, :, None]
-              & _token_in(L, table, abbreviable_words())[:, None, :])
-    begins = cut.any(axis=2)  # [P, width]: the account token begins a listed token (a cut, an abbreviation)
-    # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
-    cut &= last[:, :, None] & ~chinese[:, None, None]
-    # a long cut-off token is seldom another word that happens to begin the listed one (BELOGLINS ~ BELOGLINSKIY)
-    long_cut = cut & (table.nchars[np.where(qv, Q, 0)] >= config.prefix_long_len)[:, :, None]
-    lift = np.where(long_cut, np.float32(config.prefix_long_sim), np.float32(config.prefix_sim))
-    S = np.where(cut | abbrev, np.maximum(S, lift), S)
-
-    WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
-    WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
-    q_syllable = chinese[:, None] & qv & table.pinyin[np.where(qv, Q, 0)]
-    l_syllable = chinese[:, None] & lv & table.pinyin[np.where(lv, L, 0)]
-    WQ0 = np.where(q_syllable, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
-    WL0 = np.where(l_syllable, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
+    # the cells with the cut-off and abbreviation lifts, the Chinese-written pairs and the token weights
+    # (kernels.cell_matrices: a name cut at a field length, its last token the start of a listed token;
+    # an abbreviated company word anywhere; Han syllables weigh at least `syllable_min_weight`)
+    S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
+        Q, L, strict, q_units.ntok[pq], inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
+        table.member(abbreviable_words()), weights, kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
         reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)
