@@ -402,6 +402,73 @@ def cell_params(config: MatchConfig) -> np.ndarray:
                       dtype=np.float64)
 
 
+@_compiled
+def token_roles(Q, L, flags):  # pragma: no cover - compiled
+    """Per position: the account token is a legal-form or title word (AFFIX); a Chinese place name (PLACE)
+    first or last in a name of three tokens or more, where a company's place of registration stands, on
+    each side (elsewhere, a given name Jilin or a two-token name, it is a name like any other)."""
+    P, width = Q.shape
+    affix_q = np.zeros((P, width), dtype=np.bool_)
+    place_q = np.zeros((P, width), dtype=np.bool_)
+    place_l = np.zeros((P, width), dtype=np.bool_)
+    for p in range(P):
+        nq, nl = 0, 0
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+                affix_q[p, i] = (flags[Q[p, i]] & AFFIX) != 0
+            if L[p, i] >= 0:
+                nl += 1
+        for i in range(width):
+            end_q = i == 0 or i == nq - 1
+            end_l = i == 0 or i == nl - 1
+            place_q[p, i] = Q[p, i] >= 0 and end_q and nq >= 3 and (flags[Q[p, i]] & PLACE) != 0
+            place_l[p, i] = L[p, i] >= 0 and end_l and nl >= 3 and (flags[L[p, i]] & PLACE) != 0
+    return affix_q, place_q, place_l
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@_compiled
+def pair_flags(match_j, Q, L, strict, digit):  # pragma: no cover - compiled
+    """Per pair: `disordered`, a Han-written name (strict) whose aligned list positions, read in account
+    order, neither rise nor rise after one rotation (the first moved to the end or the last to the front:
+    surname first on one side, last on the other); and `digits`, both names carry numbers and they differ
+    (an order-free hash of each side's number tokens)."""
+    P, width = Q.shape
+    disordered = np.zeros(P, dtype=np.bool_)
+    digits = np.zeros(P, dtype=np.bool_)
+    one = np.uint64(1)
+    for p in range(P):
+        # how often the aligned list positions step back: 0 or 1 = the same order or a rotation
+        descents, prev, first, last, top, low = 0, -1, -1, -1, -1, 32767
+        for i in range(width):
+            j = np.int64(match_j[p, i])
+            if j < 0:
+                continue
+            if prev >= 0 and j < prev:
+                descents += 1
+            prev = j
+            if first < 0:
+                first = j
+            last = j
+            top = max(top, j)
+            low = min(low, j)
+        if first < 0:  # nothing aligned: the positions the numpy reading took (the row's ends, -1)
+            first, last = np.int64(match_j[p, 0]), np.int64(match_j[p, width - 1])
+        ordered = descents == 0 or (descents == 1 and (first == top or last == low))
+        disordered[p] = strict[p] and not ordered
+        sq, sl = np.uint64(0), np.uint64(0)
+        for i in range(width):
+            if Q[p, i] >= 0 and digit[Q[p, i]]:
+                sq += (np.uint64(Q[p, i]) + one) * _MIX
+            if L[p, i] >= 0 and digit[L[p, i]]:
+                sl += (np.uint64(L[p, i]) + one) * _MIX
+        digits[p] = sq != 0 and sl != 0 and sq != sl
+    return disordered, digits
+
+
 @_compiled(inline="always")
 def _sum32(x, n):  # pragma: no cover - compiled
     """numpy's float32 sum of x[:n] (`ndarray.sum(axis=1)` on a row): pairwise, eight accumulators from eight

@@ -33,7 +33,6 @@ from screening.matching import kernels
 from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers,
                                       patronymic_connectors, place_words, TokenTable, token_similarity)
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
 SMALL_PAIRS = 2000
 BLOCK_CELLS = 20_000  # the fixed cost of scoring one more block, in token cells (a lookup's split, above)
@@ -70,15 +69,6 @@ def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
     if out.shape[1] < width:
         out = np.pad(out, ((0, 0), (0, width - out.shape[1])), constant_values=-1)
     return out
-
-
-def _signature(tok: np.ndarray, digit: np.ndarray) -> np.ndarray:
-    """Order-free hash of the number tokens of each row (0 = none)."""
-    valid = tok >= 0
-    safe = np.where(valid, tok, 0)
-    is_digit = valid & digit[safe]
-    mixed = (safe.astype(np.uint64) + np.uint64(1)) * _MIX
-    return np.where(is_digit, mixed, np.uint64(0)).sum(axis=1, dtype=np.uint64)
 
 
 def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
@@ -206,8 +196,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
                 S, cut = S[:, :width, :width], cut[:, :width, :width]
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
-    affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
-    place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
+    # [P, width]: account tokens that are legal-form or title words; place names at a name's ends
+    affix_q, place_q, place_l = kernels.token_roles(Q, L, _token_flags(table))
     ctx = (Q, L, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
@@ -223,14 +213,11 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             for k in range(len(best)):
                 best[k][pick] = alt[k][better]
     aligned, match_j, match_s, resid, joined = best
-    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`)
-    disordered = strict & ~_ordered_or_rotated(match_j)
+    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
+    # numbers in both names (features.py: `numbers`)
+    disordered, digits = kernels.pair_flags(match_j, Q, L, strict, table.digit)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
-
-    sig_q = _signature(Q, table.digit)
-    sig_l = _signature(L, table.digit)
-    digits = (sig_q != 0) & (sig_l != 0) & (sig_q != sig_l)
 
     whole = np.zeros(P, dtype=np.float32)
     near = np.flatnonzero(aligned >= 0.5)
@@ -429,11 +416,6 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
     return out
 
 
-def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`)."""
-    return _token_in(tok, table, affix_words())
-
-
 def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
     """Per position: the token is one of `words` (the table's cached mask of the word set)."""
     valid = tok >= 0
@@ -478,49 +460,6 @@ def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.nda
         dist = process.cpdist(table.text[qt].tolist(), table.text[lt].tolist(), scorer=OSA.distance)
         out[rows[dist == 1]] = True
     return out
-
-
-def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: a Chinese place name (resources/normalize/cn_org_glossary.yml) first or last in a name
-    of three tokens or more, where a company's place of registration stands; elsewhere (a given name
-    Jilin, a two-token name) it is a name like any other."""
-    valid = tok >= 0
-    n = valid.sum(axis=1)
-    ends = (np.arange(tok.shape[1])[None, :] == 0) | (np.arange(tok.shape[1])[None, :] == (n - 1)[:, None])
-    cand = valid & ends & (n >= 3)[:, None]
-    return cand & _token_in(np.where(cand, tok, -1), table, place_words()) if cand.any() else cand
-
-
-def _ordered_or_rotated(match_j: np.ndarray) -> np.ndarray:
-    """Per pair: the aligned list positions, read in account order, rise, or rise after the first is
-    moved to the end or the last to the front (surname first on one side, last on the other)."""
-    matched = match_j >= 0
-    d = _descents(match_j)
-    big = np.iinfo(np.int16).max
-    pos = match_j.astype(np.int16)
-    first_i = matched.argmax(axis=1)
-    last_i = match_j.shape[1] - 1 - matched[:, ::-1].argmax(axis=1)
-    rows = np.arange(len(match_j))
-    first, last = pos[rows, first_i], pos[rows, last_i]
-    top = np.where(matched, pos, -1).max(axis=1)
-    low = np.where(matched, pos, big).min(axis=1)
-    # one step back: fine when it comes from a rotated first (it is the top) or last (it is the lowest)
-    return (d == 0) | ((d == 1) & ((first == top) | (last == low)))
-
-
-def _descents(match_j: np.ndarray) -> np.ndarray:
-    """How often the aligned list positions step back, reading the account tokens in order.
-
-    0 or 1 = the same order or a rotation ("Putin Vladimir" ~ "Vladimir Putin"); 2 or more = tokens
-    swapped inside the name ("Salman bin Muhammad" vs "Muhammad bin Salman").
-    """
-    matched = match_j >= 0
-    pos = np.where(matched, np.arange(match_j.shape[1]), -1)
-    last = np.maximum.accumulate(pos, axis=1)
-    prev_pos = np.concatenate([np.full((len(pos), 1), -1), last[:, :-1]], axis=1)
-    prev_j = np.take_along_axis(match_j, np.maximum(prev_pos, 0), axis=1)
-    step_back = matched & (prev_pos >= 0) & (match_j < prev_j)
-    return step_back.sum(axis=1)
 
 
 def _joined(tok: np.ndarray, keep: np.ndarray, table: TokenTable) -> np.ndarray:
