@@ -403,6 +403,32 @@ def cell_params(config: MatchConfig) -> np.ndarray:
 
 
 @_compiled
+def pair_tokens(q_tok, l_tok, pq, pl, n):  # pragma: no cover - compiled
+    """The distinct token ids (sorted) of the pairs (q_tok[pq[i]], l_tok[pl[i]]), ids below `n`: what
+    `np.unique` of their token rows gave, without sorting hundreds of padded rows of 32 positions."""
+    mark = np.zeros(n, dtype=np.bool_)
+    for r in pq:
+        for t in q_tok[r]:
+            if t >= 0:
+                mark[t] = True
+    for r in pl:
+        for t in l_tok[r]:
+            if t >= 0:
+                mark[t] = True
+    count = 0
+    for t in range(n):
+        if mark[t]:
+            count += 1
+    out = np.empty(count, dtype=q_tok.dtype)
+    k = 0
+    for t in range(n):
+        if mark[t]:
+            out[k] = t
+            k += 1
+    return out
+
+
+@_compiled
 def token_roles(Q, L, flags):  # pragma: no cover - compiled
     """Per position: the account token is a legal-form or title word (AFFIX); a Chinese place name (PLACE)
     first or last in a name of three tokens or more, where a company's place of registration stands, on

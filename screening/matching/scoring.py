@@ -257,8 +257,7 @@ class _Pruning:
     @classmethod
     def of(cls, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
            config: MatchConfig, floor: float) -> "_Pruning":
-        toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
-        toks = toks[toks >= 0]
+        toks = kernels.pair_tokens(q_units.tok, l_units.tok, pq, pl_, len(table))
         texts = table.text[toks].tolist()
         flags = _token_flags(table)
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
