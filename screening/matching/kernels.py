@@ -3,7 +3,13 @@
 `name_score_bound` gives, per candidate pair, an upper bound on the alignment score `scoring._align`
 returns, from the same cell similarities. On names that are nearly all distinct, most keyed pairs share
 one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
-whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
+whose bound reaches the floor.
+
+The scorer's own per-pair steps are compiled too (`cell_codes`, `cell_matrices`, `token_roles`,
+`greedy_assign`, `align_weights`, `align_score`, `pair_flags`): a lookup scores a few pairs, where a numpy
+call costs its fixed overhead whatever the size, and `_score_block` made some two hundred of them. They
+keep numpy's float32 arithmetic, pairwise sums (`_sum32`) and mixed precision, so the scores are the same
+bits; the token similarities (rapidfuzz) and the merge / split strings stay in scoring.py.
 
 `key_bounds` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound);
 `key_join` is the batch's key equi-joins (blocking.key_candidates_batch).

@@ -2,8 +2,9 @@
 
 For a block of candidate pairs the token ids of both forms sit in padded matrices [pairs, T]. The
 similarities of all token cells are computed once per distinct token pair (`token_similarity`),
-then a greedy one-to-one assignment takes the best remaining cell per pair, T rounds at most, all
-pairs at once. The score is a weighted average (nomenklatura logic-v2 style):
+then a greedy one-to-one assignment takes the best remaining cell per pair until none is left. The
+per-pair steps run compiled (kernels.py: cell matrices, assignment, weights, score, order and number
+flags) in numpy's float32 arithmetic. The score is a weighted average (nomenklatura logic-v2 style):
 
     score = Σ aligned sim·w / (Σ aligned w + extra_query_cost·Σ w(unaligned account tokens)
                                             + extra_list_cost·Σ w(unaligned list tokens))
