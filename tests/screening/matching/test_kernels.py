@@ -202,3 +202,17 @@ def test_greedy_assign_is_the_vectorised_rounds(width: int) -> None:
     got, want = greedy_assign(S), _greedy_rounds(S)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 32])
+def test_compiled_sums_add_as_numpy_does(width: int) -> None:
+    """`kernels._sum32` is numpy's float32 row sum bit for bit (pairwise from eight values on): the compiled
+    score (align_weights) relies on it; a numpy that sums in another order fails here, not in a score."""
+    from screening.matching.kernels import _sum32
+
+    rng = np.random.default_rng(width)
+    rows = (rng.random((300, width)) * rng.choice([1e-3, 1.0, 1e3], size=(300, width))).astype(np.float32)
+    rows[rng.random((300, width)) < 0.3] = 0.0
+    want = rows.sum(axis=1)
+    got = np.asarray([_sum32(row, width) for row in rows], dtype=np.float32)
+    np.testing.assert_array_equal(got, want)
