@@ -79,11 +79,12 @@ def hits_frame(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameSc
 
 def hit_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
              ev: ft.Evidence, *, pair: np.ndarray, name_idx: np.ndarray, qname: np.ndarray, l_kind: np.ndarray,
-             q_kind: np.ndarray, entry: np.ndarray) -> list[dict]:
+             q_kind: np.ndarray, entry: np.ndarray, scored: ft.Scored | None = None) -> list[dict]:
     """`hits_frame(...).drop("account_id").to_dicts()` for a lookup's few hits, without building a frame
-    (a millisecond of polars for a handful of rows): the same values, keys in the same order."""
+    (a millisecond of polars for a handful of rows): the same values, keys in the same order. `scored`:
+    the traced feature table of these rows when the caller ran it already."""
     final, name_score, band, reasons = _explained(index, batch, cand, ns, config, ev, pair=pair, name_idx=name_idx,
-                                                  l_kind=l_kind, q_kind=q_kind)
+                                                  l_kind=l_kind, q_kind=q_kind, scored=scored)
     names, entries = index.names["name"], index.entries
     final = final.astype(np.float64).tolist()
     rows = []
@@ -103,9 +104,10 @@ def hit_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScor
 
 def _explained(index: ListIndex, batch: QueryBatch, cand: Candidates, ns: NameScores, config: MatchConfig,
                ev: ft.Evidence, *, pair: np.ndarray, name_idx: np.ndarray, l_kind: np.ndarray,
-               q_kind: np.ndarray) -> tuple[np.ndarray, list[float], list[str], list[str]]:
+               q_kind: np.ndarray, scored: ft.Scored | None = None) -> tuple[np.ndarray, list[float], list[str], list[str]]:
     """Per chosen row: the final score, the name score (4 places), the band and the reasons (JSON)."""
-    scored = ft.score_rows(ev, config, trace=True)
+    if scored is None or scored.steps is None:
+        scored = ft.score_rows(ev, config, trace=True)
     names = index.names
     reasons = []
     for k in range(len(pair)):

@@ -594,6 +594,11 @@ class Scored:
     final: np.ndarray  # float64, rounded to four decimals (the stored score)
     steps: list[tuple[Feature, np.ndarray, np.ndarray]] | None = None  # (feature, level per row, score after)
 
+    def take(self, rows: np.ndarray) -> "Scored":
+        """The selected rows (each row's levels and scores are its own: the table works row by row)."""
+        steps = None if self.steps is None else [(f, code[rows], after[rows]) for f, code, after in self.steps]
+        return Scored(self.name_score[rows], self.final[rows], steps)
+
 
 def score_rows(ev: Evidence, config: MatchConfig, *, trace: bool = False) -> Scored:
     """Run the feature table over candidate rows; with `trace`, keep each feature's levels and the score

@@ -3,7 +3,13 @@
 `name_score_bound` gives, per candidate pair, an upper bound on the alignment score `scoring._align`
 returns, from the same cell similarities. On names that are nearly all distinct, most keyed pairs share
 one token and no more (under 1 % reach a run's name floor), so the scorer aligns in full only the pairs
-whose bound reaches the floor; the scores of those are computed by the unchanged numpy path.
+whose bound reaches the floor.
+
+The scorer's own per-pair steps are compiled too (`cell_codes`, `cell_matrices`, `token_roles`,
+`greedy_assign`, `align_weights`, `align_score`, `pair_flags`): a lookup scores a few pairs, where a numpy
+call costs its fixed overhead whatever the size, and `_score_block` made some two hundred of them. They
+keep numpy's float32 arithmetic, pairwise sums (`_sum32`) and mixed precision, so the scores are the same
+bits; the token similarities (rapidfuzz) and the merge / split strings stay in scoring.py.
 
 `key_bounds` adds the weights of the token positions a candidate's keys covered (blocking.upper_bound);
 `key_join` is the batch's key equi-joins (blocking.key_candidates_batch).
@@ -268,6 +274,420 @@ def _osa(a, na, b, nb, dp):  # pragma: no cover - compiled
 
 
 @_compiled
+def greedy_assign(S):  # pragma: no cover - compiled
+    """`scoring._align`'s greedy one-to-one assignment, per pair: the best remaining cell (ties to the
+    diagonal by `_DIAG`, then to the first in row-major order, as numpy's argmax) until none is positive.
+    S [P, w, w] cell similarities; returns match_j [P, w] int8 (-1 none) and match_s [P, w] float32, the
+    same arrays the vectorised rounds gave (a lookup's few pairs paid a dozen numpy calls per round)."""
+    P, width = S.shape[0], S.shape[1]
+    match_j = np.full((P, width), -1, dtype=np.int8)
+    match_s = np.zeros((P, width), dtype=np.float32)
+    work = np.zeros((width, width), dtype=S.dtype)
+    for p in range(P):
+        for i in range(width):
+            for j in range(width):
+                s = S[p, i, j]
+                if s > 0:
+                    work[i, j] = s + _DIAG if i == j else s
+                else:
+                    work[i, j] = 0.0
+        for _ in range(width):
+            top = work[0, 0]
+            bi, bj = 0, 0
+            for i in range(width):
+                for j in range(width):
+                    if work[i, j] > top:
+                        top = work[i, j]
+                        bi, bj = i, j
+            if not top > 0:
+                break
+            match_j[p, bi] = bj
+            match_s[p, bi] = S[p, bi, bj]
+            for k in range(width):
+                work[bi, k] = 0.0
+                work[k, bj] = 0.0
+    return match_j, match_s
+
+
+@_compiled
+def cell_codes(Q, L, strict):  # pragma: no cover - compiled
+    """The token-pair code of every cell where both tokens exist, pair by pair in row-major order (what
+    `scoring._score_block`'s boolean-mask gathers gave): account id << 32 | listed id | strict << 62."""
+    P, width = Q.shape
+    n = 0
+    for p in range(P):
+        nq, nl = 0, 0
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+            if L[p, i] >= 0:
+                nl += 1
+        n += nq * nl
+    codes = np.empty(n, dtype=np.int64)
+    k = 0
+    for p in range(P):
+        st = np.int64(1) << 62 if strict[p] else np.int64(0)
+        for i in range(width):
+            if Q[p, i] < 0:
+                continue
+            for j in range(width):
+                if L[p, j] >= 0:
+                    codes[k] = (np.int64(Q[p, i]) << 32) | np.int64(L[p, j]) | st
+                    k += 1
+    return codes
+
+
+@_compiled
+def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, weights,
+                  prm):  # pragma: no cover - compiled
+    """`scoring._score_block`'s cell similarities and token weights, per pair: S [P, w, w] (the token
+    similarities, a cut-off last token or an abbreviated company word lifted to the prefix similarity), the
+    cut cells (the account's last token begins the listed one), `begins` [P, w] (an account token begins a
+    listed token), `chinese` [P] and the weights WQ, WL [P, w] (Han syllables at least `syllable_min_weight`).
+    `inv`: each valid cell's index into sims / prefix, in `cell_codes` order. The same float32 values as the
+    numpy expressions they replace (maxima of float32 values only)."""
+    P, width = Q.shape
+    long_len, long_sim, short_sim, syl_w = prm[0], np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
+    S = np.zeros((P, width, width), dtype=np.float32)
+    cut = np.zeros((P, width, width), dtype=np.bool_)
+    begins = np.zeros((P, width), dtype=np.bool_)
+    chinese = np.zeros(P, dtype=np.bool_)
+    WQ = np.zeros((P, width), dtype=np.float32)
+    WL = np.zeros((P, width), dtype=np.float32)
+    k = 0
+    for p in range(P):
+        nq, nl = 0, 0
+        q_syl, l_syl = True, True
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+                q_syl = q_syl and cn_name[Q[p, i]]
+            if L[p, i] >= 0:
+                nl += 1
+                l_syl = l_syl and cn_name[L[p, i]]
+        # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
+        ch = strict[p] or (q_syl and nq >= 2 and l_syl and nl >= 2)
+        chinese[p] = ch
+        last = ntok_q[p] - 1
+        for i in range(width):
+            a = Q[p, i]
+            if a < 0:
+                continue
+            for j in range(width):
+                b = L[p, j]
+                if b < 0:
+                    continue
+                s = sims[inv[k]]
+                c = prefix[inv[k]]
+                k += 1
+                if c:
+                    begins[p, i] = True  # a cut or an abbreviation
+                # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
+                abbrev = c and not ch and nchars[a] >= 3 and abbreviable[b]
+                # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
+                c = c and i == last and not ch
+                cut[p, i, j] = c
+                if c or abbrev:
+                    # a long cut-off token is seldom another word that happens to begin the listed one
+                    lift = long_sim if c and nchars[a] >= long_len else short_sim
+                    s = max(s, lift)
+                S[p, i, j] = s
+        for i in range(width):
+            if Q[p, i] >= 0:
+                w = np.float32(weights[Q[p, i]])
+                WQ[p, i] = max(w, syl_w) if ch and pinyin[Q[p, i]] else w
+            if L[p, i] >= 0:
+                w = np.float32(weights[L[p, i]])
+                WL[p, i] = max(w, syl_w) if ch and pinyin[L[p, i]] else w
+    return S, cut, begins, chinese, WQ, WL
+
+
+def cell_params(config: MatchConfig) -> np.ndarray:
+    """The settings `cell_matrices` reads, in its order."""
+    return np.asarray([config.prefix_long_len, config.prefix_long_sim, config.prefix_sim, config.syllable_min_weight],
+                      dtype=np.float64)
+
+
+@_compiled
+def pair_tokens(q_tok, l_tok, pq, pl, n):  # pragma: no cover - compiled
+    """The distinct token ids (sorted) of the pairs (q_tok[pq[i]], l_tok[pl[i]]), ids below `n`: what
+    `np.unique` of their token rows gave, without sorting hundreds of padded rows of 32 positions."""
+    mark = np.zeros(n, dtype=np.bool_)
+    for r in pq:
+        for t in q_tok[r]:
+            if t >= 0:
+                mark[t] = True
+    for r in pl:
+        for t in l_tok[r]:
+            if t >= 0:
+                mark[t] = True
+    count = 0
+    for t in range(n):
+        if mark[t]:
+            count += 1
+    out = np.empty(count, dtype=q_tok.dtype)
+    k = 0
+    for t in range(n):
+        if mark[t]:
+            out[k] = t
+            k += 1
+    return out
+
+
+@_compiled
+def token_roles(Q, L, flags):  # pragma: no cover - compiled
+    """Per position: the account token is a legal-form or title word (AFFIX); a Chinese place name (PLACE)
+    first or last in a name of three tokens or more, where a company's place of registration stands, on
+    each side (elsewhere, a given name Jilin or a two-token name, it is a name like any other)."""
+    P, width = Q.shape
+    affix_q = np.zeros((P, width), dtype=np.bool_)
+    place_q = np.zeros((P, width), dtype=np.bool_)
+    place_l = np.zeros((P, width), dtype=np.bool_)
+    for p in range(P):
+        nq, nl = 0, 0
+        for i in range(width):
+            if Q[p, i] >= 0:
+                nq += 1
+                affix_q[p, i] = (flags[Q[p, i]] & AFFIX) != 0
+            if L[p, i] >= 0:
+                nl += 1
+        for i in range(width):
+            end_q = i == 0 or i == nq - 1
+            end_l = i == 0 or i == nl - 1
+            place_q[p, i] = Q[p, i] >= 0 and end_q and nq >= 3 and (flags[Q[p, i]] & PLACE) != 0
+            place_l[p, i] = L[p, i] >= 0 and end_l and nl >= 3 and (flags[L[p, i]] & PLACE) != 0
+    return affix_q, place_q, place_l
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@_compiled
+def pair_flags(match_j, Q, L, strict, digit):  # pragma: no cover - compiled
+    """Per pair: `disordered`, a Han-written name (strict) whose aligned list positions, read in account
+    order, neither rise nor rise after one rotation (the first moved to the end or the last to the front:
+    surname first on one side, last on the other); and `digits`, both names carry numbers and they differ
+    (an order-free hash of each side's number tokens)."""
+    P, width = Q.shape
+    disordered = np.zeros(P, dtype=np.bool_)
+    digits = np.zeros(P, dtype=np.bool_)
+    one = np.uint64(1)
+    for p in range(P):
+        # how often the aligned list positions step back: 0 or 1 = the same order or a rotation
+        descents, prev, first, last, top, low = 0, -1, -1, -1, -1, 32767
+        for i in range(width):
+            j = np.int64(match_j[p, i])
+            if j < 0:
+                continue
+            if prev >= 0 and j < prev:
+                descents += 1
+            prev = j
+            if first < 0:
+                first = j
+            last = j
+            top = max(top, j)
+            low = min(low, j)
+        if first < 0:  # nothing aligned: the positions the numpy reading took (the row's ends, -1)
+            first, last = np.int64(match_j[p, 0]), np.int64(match_j[p, width - 1])
+        ordered = descents == 0 or (descents == 1 and (first == top or last == low))
+        disordered[p] = strict[p] and not ordered
+        sq, sl = np.uint64(0), np.uint64(0)
+        for i in range(width):
+            if Q[p, i] >= 0 and digit[Q[p, i]]:
+                sq += (np.uint64(Q[p, i]) + one) * _MIX
+            if L[p, i] >= 0 and digit[L[p, i]]:
+                sl += (np.uint64(L[p, i]) + one) * _MIX
+        digits[p] = sq != 0 and sl != 0 and sq != sl
+    return disordered, digits
+
+
+@_compiled(inline="always")
+def _sum32(x, n):  # pragma: no cover - compiled
+    """numpy's float32 sum of x[:n] (`ndarray.sum(axis=1)` on a row): pairwise, eight accumulators from eight
+    values on, in float32, so a compiled score adds in the same order and rounds the same."""
+    if n < 8:
+        res = np.float32(0.0)
+        for i in range(n):
+            res += x[i]
+        return res
+    r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += x[i]
+        r1 += x[i + 1]
+        r2 += x[i + 2]
+        r3 += x[i + 3]
+        r4 += x[i + 4]
+        r5 += x[i + 5]
+        r6 += x[i + 6]
+        r7 += x[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += x[i]
+        i += 1
+    return res
+
+
+def align_params(config: MatchConfig) -> np.ndarray:
+    """The settings `align_weights` and `align_score` read, in their order."""
+    return np.asarray([config.duplicate_weight, config.truncated_weight, config.affix_extra_weight,
+                       config.place_extra_weight, config.single_word_generic_weight, config.extra_query_cost,
+                       config.extra_query_cost_whole, config.extra_list_cost, config.conflict_cost,
+                       config.conflict_min_weight], dtype=np.float64)
+
+
+@_compiled
+def align_weights(match_j, match_s, Q, L, WQ0, WL0, cut_last, affix_q, place_q, place_l, chinese, flags,
+                  prm):  # pragma: no cover - compiled
+    """`scoring._align` after the assignment, per pair, in its float32 arithmetic: the aligned sum (num, den),
+    which tokens are left over, their weights with the factors (twin, cut-off tail, legal-form or title word,
+    place at an end, a name marker or descriptive word facing a one-word name) and the leftover weights
+    rq (account), rs (listed Han syllables of a Chinese pair), rl (other listed)."""
+    P, width = Q.shape
+    f0 = np.float32(0.0)
+    two = np.float32(2.0)
+    dup, trunc, affix_w, place_w = np.float32(prm[0]), np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
+    generic_w, one = np.float32(prm[4]), np.float32(1.0)
+    num = np.zeros(P, dtype=np.float32)
+    den = np.zeros(P, dtype=np.float32)
+    rq = np.zeros(P, dtype=np.float32)
+    rs = np.zeros(P, dtype=np.float32)
+    rl = np.zeros(P, dtype=np.float32)
+    WQ = np.zeros((P, width), dtype=np.float32)
+    WL = np.zeros((P, width), dtype=np.float32)
+    q_matched = np.zeros((P, width), dtype=np.bool_)
+    q_left = np.zeros((P, width), dtype=np.bool_)
+    l_left = np.zeros((P, width), dtype=np.bool_)
+    l_matched = np.zeros(width, dtype=np.bool_)
+    cell = np.zeros(width, dtype=np.float32)
+    prod = np.zeros(width, dtype=np.float32)
+    part = np.zeros(width, dtype=np.float32)
+    for p in range(P):
+        nq, matched = 0, 0
+        for i in range(width):
+            l_matched[i] = False
+        for i in range(width):
+            j = match_j[p, i]
+            if Q[p, i] >= 0:
+                nq += 1
+            if j >= 0:
+                q_matched[p, i] = True
+                matched += 1
+                l_matched[j] = True
+                cell[i] = (WQ0[p, i] + WL0[p, j]) / two
+            else:
+                cell[i] = f0
+            prod[i] = match_s[p, i] * cell[i]
+        num[p] = _sum32(prod, width)
+        den[p] = _sum32(cell, width)
+        for i in range(width):
+            q_left[p, i] = Q[p, i] >= 0 and not q_matched[p, i]
+            l_left[p, i] = L[p, i] >= 0 and not l_matched[i]
+        # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
+        for i in range(width):
+            w = WQ0[p, i]
+            if q_left[p, i]:
+                for k in range(width):
+                    if q_matched[p, k] and Q[p, k] == Q[p, i]:
+                        w = w * dup
+                        break
+            WQ[p, i] = w
+            w = WL0[p, i]
+            if l_left[p, i]:
+                for k in range(width):
+                    if l_matched[k] and L[p, k] == L[p, i]:
+                        w = w * dup
+                        break
+            WL[p, i] = w
+        # a name cut at a field length: its last token aligned as the start of listed token jl, so the
+        # listed tokens after jl are missing because of the cut, not because the names differ
+        jl = np.int64(match_j[p, max(nq - 1, 0)])
+        if jl >= 0 and cut_last[p, jl]:
+            for j in range(jl + 1, width):
+                if l_left[p, j]:
+                    WL[p, j] = WL[p, j] * trunc
+        # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
+        # title: the normaliser did not strip them) say little about who it is; a company's place of
+        # registration in front of (or after) its name is optional on both sides
+        for i in range(width):
+            if q_left[p, i] and affix_q[p, i]:
+                WQ[p, i] = WQ[p, i] * affix_w
+            if q_left[p, i] and place_q[p, i]:
+                WQ[p, i] = WQ[p, i] * place_w
+            if l_left[p, i] and place_l[p, i]:
+                WL[p, i] = WL[p, i] * place_w
+        # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands
+        # for a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
+        if matched == 1 and nq == 1:
+            for j in range(width):
+                if l_left[p, j] and (flags[L[p, j]] & MARKER) != 0:
+                    WL[p, j] = max(WL[p, j], one)
+                if l_left[p, j] and (flags[L[p, j]] & GENERIC) != 0:
+                    WL[p, j] = max(WL[p, j], generic_w)
+        for i in range(width):
+            part[i] = WQ[p, i] if q_left[p, i] else f0
+        rq[p] = _sum32(part, width)
+        # Chinese names have no optional middle names: a listed token the account lacks is another name, in
+        # Han and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that
+        # is not all pinyin (an organisation's English-listing reading) meets an added listed word like any
+        # other name
+        q_pinyin = True
+        for i in range(width):
+            if Q[p, i] >= 0 and (flags[Q[p, i]] & PINYIN) == 0:
+                q_pinyin = False
+        for j in range(width):
+            syllable = l_left[p, j] and chinese[p] and not place_l[p, j] and q_pinyin
+            part[j] = WL[p, j] if syllable else f0
+            prod[j] = WL[p, j] if l_left[p, j] and not syllable else f0
+        rs[p] = _sum32(part, width)
+        rl[p] = _sum32(prod, width)
+    return num, den, q_matched, q_left, l_left, WQ, WL, rq, rs, rl
+
+
+@_compiled
+def align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins, nchars,
+                prm):  # pragma: no cover - compiled
+    """`scoring._align`'s score after the merges, per pair, in numpy's mixed precision: the weights the merge
+    or split consumed, the costs of the leftovers (float64 from the account-side cost on), the ratio
+    rounded to float32."""
+    P, width = Q.shape
+    f0, two, tiny = np.float32(0.0), np.float32(2.0), np.float32(1e-6)
+    eqc, eqc_whole = prm[5], prm[6]
+    elc, cc, least = np.float32(prm[7]), np.float32(prm[8]), np.float32(prm[9])
+    syl_cost = np.float32(prm[5] + prm[8])
+    out = np.zeros(P, dtype=np.float32)
+    for p in range(P):
+        merged = resid[p] > 0
+        rq2, rl2, rs2 = max(rq[p] - cq[p], f0), max(rl[p] - cl[p], f0), max(rs[p] - cs[p], f0)
+        mw = (cq[p] + cl[p] + cs[p]) / two
+        n = num[p] + (resid[p] * mw if merged else f0)
+        nl = 0
+        named = False
+        for i in range(width):
+            if L[p, i] >= 0:
+                nl += 1
+            if (q_left[p, i] and nchars[Q[p, i]] >= 2 and not affix_q[p, i] and not place_q[p, i]
+                    and not begins[p, i]):
+                named = True
+        # the whole listed name (two tokens or more) found inside a longer account name: extra account
+        # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
+        whole_list = rl2 < tiny and rs2 < tiny and nl >= 2 and not strict[p]
+        query_cost = eqc_whole if whole_list else eqc
+        # a substitution: an account token where the list has another name. A light account token (a
+        # particle, a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in
+        # the listed name's place, so the account's leftovers count at least `conflict_min_weight` there
+        # (moved legal-form, title and place words alone keep their light weight: they stand for no name;
+        # nor does a token that begins a listed one, "Al" for Alexander, or a single letter: "Research a")
+        conflict = max(rq2, least) if named and rq2 > tiny else rq2
+        unmatched = (query_cost * np.float64(rq2) + np.float64(elc * rl2) + np.float64(cc * min(conflict, rl2))
+                     + np.float64(syl_cost * rs2))
+        d = np.float64(den[p] + (mw if merged else f0)) + unmatched
+        out[p] = np.float32(np.float64(n) / max(d, 1e-9)) if d > 0 else f0
+    return out
+
+
+@_compiled
 def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars, start, length, prm,
                      floor):  # pragma: no cover - compiled
     """Per pair: an upper bound on `_align`'s score (the better of its two readings).
@@ -402,6 +822,32 @@ def screen_params(config: MatchConfig) -> np.ndarray:
                        config.short_token_len], dtype=np.float64)
 
 
+_SIDES: dict[tuple[int, ...], tuple] = {}
+
+
+def _equivalence_sides(equivalents: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The token ids that begin and that end a pair of the equivalence tables, sorted. Per vocabulary (its
+    tables do not change), not per call: sorting the thousands of codes again cost a lookup more than its
+    whole pre-screen. The entry holds the arrays it was made from, so their ids cannot be reused under it."""
+    key = tuple(id(a) for a in equivalents)
+    hit = _SIDES.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], equivalents)):
+        codes = np.concatenate(equivalents)
+        hit = (tuple(equivalents), np.unique(codes >> 32), np.unique(codes & 0xFFFFFFFF))
+        if len(_SIDES) >= 8:  # a process holds an index or two; a stale entry is only recomputed
+            _SIDES.clear()
+        _SIDES[key] = hit
+    return hit[1], hit[2]
+
+
+def _in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """`np.isin(values, members)` for sorted `members`, by binary search."""
+    if len(members) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(members, values), len(members) - 1)
+    return members[pos] == values
+
+
 def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: np.ndarray, pl: np.ndarray, table,
                  equivalents: tuple[np.ndarray, ...], config: MatchConfig, toks: np.ndarray, chars: np.ndarray,
                  start: np.ndarray, length: np.ndarray, nchars: np.ndarray, flags: np.ndarray,
@@ -414,13 +860,13 @@ def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: n
     text, low, up, hist = token_masks(chars, start, length, toks.astype(np.int64))
     nick, variant, particle = equivalents
     # only the cells of tokens that begin and end a pair of the equivalence tables are looked up there
-    codes = np.concatenate([nick, variant, particle])
+    lefts, rights = _equivalence_sides(equivalents)
     td = np.empty((len(toks), 9), dtype=np.int64)
     td[:, TD_NCHARS] = nchars[toks]
     td[:, TD_FIRST] = table.first[toks]
     td[:, TD_BITS] = (np.where(table.alpha[toks], TD_ALPHA, 0) | np.where(table.rn[toks], TD_RN, 0)
-                      | np.where(np.isin(toks, codes >> 32), TD_EQUIV, 0)
-                      | np.where(np.isin(toks, codes & 0xFFFFFFFF), TD_EQUIV_R, 0))
+                      | np.where(_in_sorted(toks, lefts), TD_EQUIV, 0)
+                      | np.where(_in_sorted(toks, rights), TD_EQUIV_R, 0))
     for col, name in ((TD_FOLDED, "folded"), (TD_SQUEEZE, "squeeze"), (TD_PHON, "phon"), (TD_SOUND, "sound")):
         td[:, col] = getattr(table, name)[toks]
     td[:, TD_OCR_LOW], td[:, TD_OCR_UP] = low.view(np.int64), up.view(np.int64)

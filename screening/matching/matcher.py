@@ -43,6 +43,7 @@ class Chosen:
 
     ns: NameScores
     ev: ft.Evidence
+    scored: ft.Scored | None  # the feature table's traced run of these rows, when the caller asked for it
     pair: np.ndarray
     name_idx: np.ndarray
     qname: np.ndarray
@@ -58,7 +59,8 @@ class Chosen:
     def rows(self, index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig) -> list[dict]:
         """`frame` as dicts without account_id (one account's few hits: no frame built)."""
         return hit_rows(index, batch, cand, self.ns, config, self.ev, pair=self.pair, name_idx=self.name_idx,
-                        qname=self.qname, l_kind=self.l_kind, q_kind=self.q_kind, entry=self.entry)
+                        qname=self.qname, l_kind=self.l_kind, q_kind=self.q_kind, entry=self.entry,
+                        scored=self.scored)
 
 
 def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig, *, floor: float,
@@ -75,9 +77,11 @@ def match(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchCo
 
 
 def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig, *, floor: float,
-              entry_mask: np.ndarray | None = None, stats: MatchStats | None = None) -> Chosen | None:
+              entry_mask: np.ndarray | None = None, stats: MatchStats | None = None,
+              trace: bool = False) -> Chosen | None:
     """`match` up to the hit rows: the chosen rows, or None when no pair reaches `floor` (a lookup that
-    hits nothing builds no frame)."""
+    hits nothing builds no frame). With `trace` (a lookup's few rows) the feature table keeps its steps,
+    so the reasons read them instead of running the table a second time on the chosen rows."""
     name_floor, bound_floor = floors(config, floor)
     by_id = (cand.rules & RULE_BITS["i"]) != 0
     # pairs that cannot reach the name floor, nor be lifted by the `contained` floor, are not aligned (their
@@ -146,7 +150,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
                                    index.units.tok[cand.pl[pair]], batch.table),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
-    scored = ft.score_rows(ev, config)
+    scored = ft.score_rows(ev, config, trace=trace)
     name_score, final, weak = scored.name_score, scored.final, ev.weak
 
     # best row per (account, entry): highest final, then highest name score, then strong before weak;
@@ -160,7 +164,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     if len(best) == 0:
         return None
     best = best[np.lexsort((-final[best], acct[best]))]
-    return Chosen(ns, ev.take(best), pair=pair[best], name_idx=name_idx[best], qname=qname[best],
+    return Chosen(ns, ev.take(best), scored.take(best) if trace else None, pair=pair[best], name_idx=name_idx[best], qname=qname[best],
                   l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best], entry=entry[best])
 
 

@@ -2,8 +2,9 @@
 
 For a block of candidate pairs the token ids of both forms sit in padded matrices [pairs, T]. The
 similarities of all token cells are computed once per distinct token pair (`token_similarity`),
-then a greedy one-to-one assignment takes the best remaining cell per pair, T rounds at most, all
-pairs at once. The score is a weighted average (nomenklatura logic-v2 style):
+then a greedy one-to-one assignment takes the best remaining cell per pair until none is left. The
+per-pair steps run compiled (kernels.py: cell matrices, assignment, weights, score, order and number
+flags) in numpy's float32 arithmetic. The score is a weighted average (nomenklatura logic-v2 style):
 
     score = Σ aligned sim·w / (Σ aligned w + extra_query_cost·Σ w(unaligned account tokens)
                                             + extra_list_cost·Σ w(unaligned list tokens))
@@ -33,7 +34,6 @@ from screening.matching import kernels
 from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers,
                                       patronymic_connectors, place_words, TokenTable, token_similarity)
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKETS = (2, 4, 8, 16, 32)
 SMALL_PAIRS = 2000
 BLOCK_CELLS = 20_000  # the fixed cost of scoring one more block, in token cells (a lookup's split, above)
@@ -70,15 +70,6 @@ def _take(tok: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
     if out.shape[1] < width:
         out = np.pad(out, ((0, 0), (0, width - out.shape[1])), constant_values=-1)
     return out
-
-
-def _signature(tok: np.ndarray, digit: np.ndarray) -> np.ndarray:
-    """Order-free hash of the number tokens of each row (0 = none)."""
-    valid = tok >= 0
-    safe = np.where(valid, tok, 0)
-    is_digit = valid & digit[safe]
-    mixed = (safe.astype(np.uint64) + np.uint64(1)) * _MIX
-    return np.where(is_digit, mixed, np.uint64(0)).sum(axis=1, dtype=np.uint64)
 
 
 def score_names(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
@@ -175,43 +166,18 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     L = _take(l_units.tok, pl_, width)
     P = len(pq)
     qv, lv = Q >= 0, L >= 0
-    cells = qv[:, :, None] & lv[:, None, :]
-    a = np.broadcast_to(Q[:, :, None], cells.shape)[cells]
-    b = np.broadcast_to(L[:, None, :], cells.shape)[cells]
     strict = q_units.strict[pq]
-    st = np.broadcast_to(strict[:, None, None], cells.shape)[cells]
-    codes = (a.astype(np.int64) << 32) | b.astype(np.int64) | (st.astype(np.int64) << 62)
-    uniq, inv = kernels.unique_inverse(codes)
+    # each distinct (account token, listed token, strict) cell is compared once
+    uniq, inv = kernels.unique_inverse(kernels.cell_codes(Q, L, strict))
     sims, prefix = token_similarity(((uniq >> 32) & 0x3FFFFFFF).astype(np.int32), (uniq & 0xFFFFFFFF).astype(np.int32),
                                     table, equivalents, config, workers=config.workers,
                                     strict=(uniq >> 62).astype(bool))
-    S = np.zeros(cells.shape, dtype=np.float32)
-    S[cells] = sims[inv]
-    # a name cut at a field length: its last token may be the start of a listed token
-    last = (np.arange(width)[None, :] == (q_units.ntok[pq][:, None] - 1))
-    cut = np.zeros(cells.shape, dtype=bool)
-    cut[cells] = prefix[inv]
-    # Chinese-written pairs: the account in Han, or both names Chinese names in pinyin (two tokens or more)
-    q_syl = (table.cn_name[np.where(qv, Q, 0)] | ~qv).all(axis=1) & (qv.sum(axis=1) >= 2)
-    l_syl = (table.cn_name[np.where(lv, L, 0)] | ~lv).all(axis=1) & (lv.sum(axis=1) >= 2)
-    chinese = strict | (q_syl & l_syl)
-    # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
-    abbrev = (cut & ~chinese[:, None, None] & (table.nchars[np.where(qv, Q, 0)] >= 3)[:, :, None]
-              & _token_in(L, table, abbreviable_words())[:, None, :])
-    begins = cut.any(axis=2)  # [P, width]: the account token begins a listed token (a cut, an abbreviation)
-    # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
-    cut &= last[:, :, None] & ~chinese[:, None, None]
-    # a long cut-off token is seldom another word that happens to begin the listed one (BELOGLINS ~ BELOGLINSKIY)
-    long_cut = cut & (table.nchars[np.where(qv, Q, 0)] >= config.prefix_long_len)[:, :, None]
-    lift = np.where(long_cut, np.float32(config.prefix_long_sim), np.float32(config.prefix_sim))
-    S = np.where(cut | abbrev, np.maximum(S, lift), S)
-
-    WQ0 = np.where(qv, weights[np.where(qv, Q, 0)], 0.0).astype(np.float32)
-    WL0 = np.where(lv, weights[np.where(lv, L, 0)], 0.0).astype(np.float32)
-    q_syllable = chinese[:, None] & qv & table.pinyin[np.where(qv, Q, 0)]
-    l_syllable = chinese[:, None] & lv & table.pinyin[np.where(lv, L, 0)]
-    WQ0 = np.where(q_syllable, np.maximum(WQ0, config.syllable_min_weight), WQ0).astype(np.float32)
-    WL0 = np.where(l_syllable, np.maximum(WL0, config.syllable_min_weight), WL0).astype(np.float32)
+    # the cells with the cut-off and abbreviation lifts, the Chinese-written pairs and the token weights
+    # (kernels.cell_matrices: a name cut at a field length, its last token the start of a listed token;
+    # an abbreviated company word anywhere; Han syllables weigh at least `syllable_min_weight`)
+    S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
+        Q, L, strict, q_units.ntok[pq], inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
+        table.member(abbreviable_words()), weights, kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
         reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)
@@ -231,9 +197,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
                 S, cut = S[:, :width, :width], cut[:, :width, :width]
     # the cut-off last token: listed tokens after the one it begins were cut away with it
     cut_last = cut.any(axis=1)  # [P, width]: list positions the account's last token begins
-    affix_q = _affix_words(Q, table)  # [P, width]: account tokens that are legal-form or title words
-    place_q, place_l = _place_ends(Q, table), _place_ends(L, table)
-    ctx = (Q, L, qv, lv, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
+    # [P, width]: account tokens that are legal-form or title words; place names at a name's ends
+    affix_q, place_q, place_l = kernels.token_roles(Q, L, _token_flags(table))
+    ctx = (Q, L, WQ0, WL0, strict, chinese, cut_last, affix_q, place_q, place_l, begins, table, config)
     best = _align(S, *ctx)
     # a token that half-matches another can hide a merge or split (Sergeygeorgievich ~ Sergey
     # Georgievich): align again on the strong cells only and keep the better reading
@@ -248,14 +214,11 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             for k in range(len(best)):
                 best[k][pick] = alt[k][better]
     aligned, match_j, match_s, resid, joined = best
-    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`)
-    disordered = strict & ~_ordered_or_rotated(match_j)
+    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
+    # numbers in both names (features.py: `numbers`)
+    disordered, digits = kernels.pair_flags(match_j, Q, L, strict, table.digit)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
-
-    sig_q = _signature(Q, table.digit)
-    sig_l = _signature(L, table.digit)
-    digits = (sig_q != 0) & (sig_l != 0) & (sig_q != sig_l)
 
     whole = np.zeros(P, dtype=np.float32)
     near = np.flatnonzero(aligned >= 0.5)
@@ -295,8 +258,7 @@ class _Pruning:
     @classmethod
     def of(cls, q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np.ndarray, table: TokenTable,
            config: MatchConfig, floor: float) -> "_Pruning":
-        toks = np.unique(np.concatenate([q_units.tok[np.unique(pq)].ravel(), l_units.tok[np.unique(pl_)].ravel()]))
-        toks = toks[toks >= 0]
+        toks = kernels.pair_tokens(q_units.tok, l_units.tok, pq, pl_, len(table))
         texts = table.text[toks].tolist()
         flags = _token_flags(table)
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -327,76 +289,23 @@ class _Pruning:
         return bound >= self.threshold
 
 
-def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.ndarray, WQ: np.ndarray,
+def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
            WL: np.ndarray, strict: np.ndarray, chinese: np.ndarray, cut_last: np.ndarray, affix_q: np.ndarray,
            place_q: np.ndarray, place_l: np.ndarray, begins: np.ndarray, table: TokenTable,
            config: MatchConfig) -> list[np.ndarray]:
     """Greedy one-to-one assignment on the cell similarities S, then the weighted score.
 
     Returns [score, match_j, match_s, resid, joined]."""
-    P, width = Q.shape
-    diag = np.eye(width, dtype=np.float32) * 1e-4  # ties keep the order of the names
-    work = np.where(S > 0, S + diag, 0.0).reshape(P, width * width)
-    match_j = np.full((P, width), -1, dtype=np.int8)
-    match_s = np.zeros((P, width), dtype=np.float32)
-    live = np.arange(P)
-    for _ in range(width):
-        flat = work[live]
-        k = flat.argmax(axis=1)
-        top = flat[np.arange(len(live)), k]
-        act = top > 0
-        if not act.any():
-            break
-        live, k = live[act], k[act]
-        i, j = k // width, k % width
-        match_j[live, i] = j
-        match_s[live, i] = S[live, i, j]
-        view = work.reshape(P, width, width)
-        view[live, i, :] = 0.0
-        view[live, :, j] = 0.0
+    P = len(Q)
+    # the best remaining cell per pair until none is left, ties to the diagonal (the order of the names)
+    match_j, match_s = kernels.greedy_assign(S)
 
-    q_matched = match_j >= 0
-    jj = np.where(q_matched, match_j, 0).astype(np.intp)
-    wl_at = np.take_along_axis(WL, jj, axis=1)
-    cell_w = np.where(q_matched, (WQ + wl_at) / 2, 0.0)
-    num = (match_s * cell_w).sum(axis=1)
-    den = cell_w.sum(axis=1)
-    l_matched = np.zeros((P, width), dtype=bool)
-    pi, qi = np.nonzero(q_matched)
-    l_matched[pi, match_j[pi, qi]] = True
-    q_left, l_left = qv & ~q_matched, lv & ~l_matched
-    # a token repeated on one side ("Sergey Sergey Shoigu") costs little once its twin aligned
-    WQ = np.where(q_left & _twin(Q, q_matched), WQ * config.duplicate_weight, WQ)
-    WL = np.where(l_left & _twin(L, l_matched), WL * config.duplicate_weight, WL)
-    # a name cut at a field length: its last token aligned as the start of listed token j, so the
-    # listed tokens after j are missing because of the cut, not because the names differ
-    last_q = qv.sum(axis=1) - 1
-    j_last = match_j[np.arange(P), np.maximum(last_q, 0)].astype(np.int64)
-    was_cut = (j_last >= 0) & cut_last[np.arange(P), np.maximum(j_last, 0)]
-    after = (np.arange(width)[None, :] > j_last[:, None]) & was_cut[:, None] & l_left
-    WL = np.where(after, WL * config.truncated_weight, WL)
-    # legal-form and title words left over on the account side (a reordered or cut legal form, a moved
-    # title: the normaliser did not strip them) say little about who it is
-    WQ = np.where(q_left & affix_q, WQ * config.affix_extra_weight, WQ)
-    # a company's place of registration in front of (or after) its name is optional on both sides
-    WQ = np.where(q_left & place_q, WQ * config.place_extra_weight, WQ)
-    WL = np.where(l_left & place_l, WL * config.place_extra_weight, WL)
-    # a one-word name meeting one word of a listed name: a name marker left over ("Abu Al-Ward") stands for
-    # a whole name, a descriptive word ("Hudson Institute") is all that tells two companies apart
-    single = (q_matched.sum(axis=1) == 1) & (qv.sum(axis=1) == 1)
-    if single.any():
-        marker = l_left & single[:, None] & _token_in(L, table, name_markers())
-        WL = np.where(marker, np.maximum(WL, 1.0), WL).astype(np.float32)
-        generic = l_left & single[:, None] & _token_in(L, table, descriptive_generic_words())
-        WL = np.where(generic, np.maximum(WL, config.single_word_generic_weight), WL).astype(np.float32)
-    rq = np.where(q_left, WQ, 0.0).sum(axis=1)
-    # Chinese names have no optional middle names: a listed token the account lacks is another name, in Han
-    # and in all-pinyin Latin pairs ("Zhang Wei" is not "Zhao Wei Zhang"); a form of the account that is not
-    # all pinyin (an organisation's English-listing reading) meets an added listed word like any other name
-    q_pinyin = (table.pinyin[np.where(qv, Q, 0)] | ~qv).all(axis=1)
-    syllable = l_left & chinese[:, None] & ~place_l & q_pinyin[:, None]
-    rs = np.where(syllable, WL, 0.0).sum(axis=1)
-    rl = np.where(l_left & ~syllable, WL, 0.0).sum(axis=1)
+    # the aligned sum, the leftovers and their weights with the factors (twin, cut-off tail, legal-form or
+    # title word, place at an end, a name marker or descriptive word facing a one-word name), compiled
+    # (kernels.align_weights: a lookup's few pairs paid some forty numpy calls here)
+    prm = kernels.align_params(config)
+    num, den, q_matched, q_left, l_left, WQ, WL, rq, rs, rl = kernels.align_weights(
+        match_j, match_s, Q, L, WQ, WL, cut_last, affix_q, place_q, place_l, chinese, _token_flags(table), prm)
 
     resid = np.zeros(P, dtype=np.float32)
     joined = np.zeros(P, dtype=bool)
@@ -429,27 +338,9 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, qv: np.ndarray, lv: np.n
             if rest.any():
                 _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
                                resid, cq, cl)
-    merged = resid > 0
-    rq2, rl2, rs2 = np.maximum(rq - cq, 0.0), np.maximum(rl - cl, 0.0), np.maximum(rs - cs, 0.0)
-    mw = (cq + cl + cs) / 2
-    num = num + np.where(merged, resid * mw, 0.0)
-    # the whole listed name (two tokens or more) found inside a longer account name: extra account
-    # tokens (added middle names, a patronymic) cost less than when the listed name is only partly there
-    whole_list = (rl2 < 1e-6) & (rs2 < 1e-6) & (lv.sum(axis=1) >= 2) & ~strict
-    query_cost = np.where(whole_list, config.extra_query_cost_whole, config.extra_query_cost)
-    # a substitution: an account token where the list has another name. A light account token (a particle,
-    # a repeated name: "ABDUL KABIR ABDUL JAN" for "ABDUL KABIR MOHAMMAD JAN") still stands in the listed
-    # name's place, so the account's leftovers count at least `conflict_min_weight` there (moved legal-form,
-    # title and place words alone keep their light weight: they stand for no name; nor does a token that
-    # begins a listed one, "Al" for Alexander, or a single letter, an initial or a cut: "Research a")
-    letters = table.nchars[np.where(qv, Q, 0)] >= 2
-    named = (q_left & letters & ~(affix_q | place_q | begins)).any(axis=1) & (rq2 > 1e-6)
-    rq_conflict = np.where(named, np.maximum(rq2, config.conflict_min_weight), rq2)
-    unmatched = (query_cost * rq2 + config.extra_list_cost * rl2
-                 + config.conflict_cost * np.minimum(rq_conflict, rl2)
-                 + (config.extra_query_cost + config.conflict_cost) * rs2)
-    den = den + np.where(merged, mw, 0.0) + unmatched
-    score = np.where(den > 0, num / np.maximum(den, 1e-9), 0.0).astype(np.float32)
+    # the weights a merge or split consumed, the costs of what is left (kernels.align_score)
+    score = kernels.align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins,
+                                table.nchars, prm)
     return [score, match_j, match_s, resid, joined]
 
 
@@ -505,24 +396,14 @@ def _partial_merge(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.nd
     resid[rows[hit]], cq[rows[hit]], cl[rows[hit]] = best[hit], take_q[hit], take_l[hit]
 
 
-def _twin(tok: np.ndarray, matched: np.ndarray) -> np.ndarray:
-    """Per position: the same token sits at another position of the row that aligned."""
-    same = (tok[:, :, None] == tok[:, None, :]) & matched[:, None, :] & (tok[:, :, None] >= 0)
-    return same.any(axis=2)
-
-
 def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table: TokenTable) -> np.ndarray:
     """Per pair: the tokens just before and just after the first patronymic connector (bin, ben …)
     of the account name aligned across the list name's first connector, in both directions
     ("Ahmad bin Hasan" ~ "Hasan bin Ahmad": father and son). A rotated family name does not count."""
     P, width = Q.shape
     out = np.zeros(P, dtype=bool)
-    toks = np.unique(np.concatenate([Q[Q >= 0], L[L >= 0]]))
     connectors = patronymic_connectors()
-    hit = toks[np.fromiter((table.text[t] in connectors for t in toks.tolist()), dtype=bool, count=len(toks))]
-    if len(hit) == 0:
-        return out
-    cq, cl = np.isin(Q, hit), np.isin(L, hit)
+    cq, cl = _token_in(Q, table, connectors), _token_in(L, table, connectors)  # the table's cached word mask
     rows = np.flatnonzero(cq[:, 1:-1].any(axis=1) & cl.any(axis=1))
     if len(rows) == 0:
         return out
@@ -533,11 +414,6 @@ def _patronymic_swapped(Q: np.ndarray, L: np.ndarray, match_j: np.ndarray, table
     ok = (pq >= 1) & (pq + 1 < width) & (before >= 0) & (after >= 0)
     out[rows] = ok & (before > pl_) & (after < pl_)
     return out
-
-
-def _affix_words(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: the token is a legal-form or title word (particles.yml `legal`, `title`)."""
-    return _token_in(tok, table, affix_words())
 
 
 def _token_in(tok: np.ndarray, table: TokenTable, words: frozenset[str]) -> np.ndarray:
@@ -584,49 +460,6 @@ def _short_typo(Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.nda
         dist = process.cpdist(table.text[qt].tolist(), table.text[lt].tolist(), scorer=OSA.distance)
         out[rows[dist == 1]] = True
     return out
-
-
-def _place_ends(tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per position: a Chinese place name (resources/normalize/cn_org_glossary.yml) first or last in a name
-    of three tokens or more, where a company's place of registration stands; elsewhere (a given name
-    Jilin, a two-token name) it is a name like any other."""
-    valid = tok >= 0
-    n = valid.sum(axis=1)
-    ends = (np.arange(tok.shape[1])[None, :] == 0) | (np.arange(tok.shape[1])[None, :] == (n - 1)[:, None])
-    cand = valid & ends & (n >= 3)[:, None]
-    return cand & _token_in(np.where(cand, tok, -1), table, place_words()) if cand.any() else cand
-
-
-def _ordered_or_rotated(match_j: np.ndarray) -> np.ndarray:
-    """Per pair: the aligned list positions, read in account order, rise, or rise after the first is
-    moved to the end or the last to the front (surname first on one side, last on the other)."""
-    matched = match_j >= 0
-    d = _descents(match_j)
-    big = np.iinfo(np.int16).max
-    pos = match_j.astype(np.int16)
-    first_i = matched.argmax(axis=1)
-    last_i = match_j.shape[1] - 1 - matched[:, ::-1].argmax(axis=1)
-    rows = np.arange(len(match_j))
-    first, last = pos[rows, first_i], pos[rows, last_i]
-    top = np.where(matched, pos, -1).max(axis=1)
-    low = np.where(matched, pos, big).min(axis=1)
-    # one step back: fine when it comes from a rotated first (it is the top) or last (it is the lowest)
-    return (d == 0) | ((d == 1) & ((first == top) | (last == low)))
-
-
-def _descents(match_j: np.ndarray) -> np.ndarray:
-    """How often the aligned list positions step back, reading the account tokens in order.
-
-    0 or 1 = the same order or a rotation ("Putin Vladimir" ~ "Vladimir Putin"); 2 or more = tokens
-    swapped inside the name ("Salman bin Muhammad" vs "Muhammad bin Salman").
-    """
-    matched = match_j >= 0
-    pos = np.where(matched, np.arange(match_j.shape[1]), -1)
-    last = np.maximum.accumulate(pos, axis=1)
-    prev_pos = np.concatenate([np.full((len(pos), 1), -1), last[:, :-1]], axis=1)
-    prev_j = np.take_along_axis(match_j, np.maximum(prev_pos, 0), axis=1)
-    step_back = matched & (prev_pos >= 0) & (match_j < prev_j)
-    return step_back.sum(axis=1)
 
 
 def _joined(tok: np.ndarray, keep: np.ndarray, table: TokenTable) -> np.ndarray:

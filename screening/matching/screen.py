@@ -47,7 +47,7 @@ def screen_one(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floo
     """`screen_batch` for a lookup's batch of one: its hit rows as dicts (without account_id, best first),
     None when it hits nothing. The same candidates, scores and reasons; no frame built."""
     cand = candidates(index, batch, config, floor=floor)
-    chosen = best_rows(index, batch, cand, config, floor=floor)
+    chosen = best_rows(index, batch, cand, config, floor=floor, trace=True)
     return None if chosen is None else chosen.rows(index, batch, cand, config)
 
 

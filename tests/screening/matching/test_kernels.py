@@ -168,3 +168,51 @@ def test_factorize_gives_what_unique_gives_but_for_the_order() -> None:
             assert uniq[0] == codes[0]  # first appearance first
         expected = np.unique(codes, return_inverse=True)
         assert all(np.array_equal(a, b) for a, b in zip(kernels.unique_inverse(codes), expected))
+
+
+def _greedy_rounds(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vectorised rounds `kernels.greedy_assign` replaced (all pairs at once, one cell per round)."""
+    P, width = S.shape[:2]
+    work = np.where(S > 0, S + np.eye(width, dtype=np.float32) * 1e-4, 0.0).reshape(P, width * width)
+    match_j, match_s = np.full((P, width), -1, dtype=np.int8), np.zeros((P, width), dtype=np.float32)
+    live = np.arange(P)
+    for _ in range(width):
+        flat = work[live]
+        k = flat.argmax(axis=1)
+        act = flat[np.arange(len(live)), k] > 0
+        live, k = live[act], k[act]
+        i, j = k // width, k % width
+        match_j[live, i], match_s[live, i] = j, S[live, i, j]
+        view = work.reshape(P, width, width)
+        view[live, i, :] = 0.0
+        view[live, :, j] = 0.0
+    return match_j, match_s
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 5, 8, 16])
+def test_greedy_assign_is_the_vectorised_rounds(width: int) -> None:
+    """Ties (equal cells, the diagonal's tie-break), empty rows and padded cells: the same alignment."""
+    from screening.matching.kernels import greedy_assign
+
+    rng = np.random.default_rng(width)
+    # few distinct values so that ties are frequent; a third of the cells zero
+    S = rng.choice(np.asarray([0.0, 0.0, 0.5, 0.8, 0.8, 1.0], dtype=np.float32), size=(400, width, width))
+    S[::7] = 0.0
+    S[1::5, :, -1] = 0.0  # a padded listed token
+    got, want = greedy_assign(S), _greedy_rounds(S)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 32])
+def test_compiled_sums_add_as_numpy_does(width: int) -> None:
+    """`kernels._sum32` is numpy's float32 row sum bit for bit (pairwise from eight values on): the compiled
+    score (align_weights) relies on it; a numpy that sums in another order fails here, not in a score."""
+    from screening.matching.kernels import _sum32
+
+    rng = np.random.default_rng(width)
+    rows = (rng.random((300, width)) * rng.choice([1e-3, 1.0, 1e3], size=(300, width))).astype(np.float32)
+    rows[rng.random((300, width)) < 0.3] = 0.0
+    want = rows.sum(axis=1)
+    got = np.asarray([_sum32(row, width) for row in rows], dtype=np.float32)
+    np.testing.assert_array_equal(got, want)
