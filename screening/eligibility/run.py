@@ -284,7 +284,8 @@ def check_subject(
         except Unsupported as why:  # the frame pipeline answers: the same rules, in polars
             log.info("one-record eligibility on the frame path", reason=str(why)[:200])
         except Exception as error:  # noqa: BLE001  fail closed: never a guessed answer, the frame path's one
-            log.warning("one-record eligibility failed on the row path; frame path used", error=repr(error)[:300])
+            # the error's type only: its message may quote the record (no customer data in logs)
+            log.warning("one-record eligibility failed on the row path; frame path used", error=type(error).__name__)
     raw = pl.DataFrame([{k: None if v is None else str(v) for k, v in record.items()}])
     parsed = normalise_accounts(raw)
     subject = prepare(con or _scratch(), parsed.accounts.drop("line"), key)

@@ -15,7 +15,7 @@ characters whose Python semantics could differ from polars' (`rowexpr.row_is_pla
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -166,19 +166,31 @@ def _capacity(row: Row, as_of: dt.date) -> None:
 
 # ---- reasons ----------------------------------------------------------------------------------
 
-_RULES: dict[int, tuple[RuleSpec, tuple[Fn, Fn, Fn, Fn]]] = {}
+_COMPILED: dict[tuple[str, int, Any], tuple[Any, Any]] = {}
+
+
+def _compiled(kind: str, owner: object, variant: Any, build: Callable[[], Any]) -> Any:
+    """What `build` compiles for `owner` (a rule, a brand configuration) and `variant` (a character or
+    pinyin map), compiled once. Keyed by the owner's id and checked to be the same object (the entry holds
+    it), so an id reused after collection never serves another's functions; the oldest entry goes past
+    8,192."""
+    key = (kind, id(owner), variant)
+    known = _COMPILED.get(key)
+    if known is None or known[0] is not owner:
+        known = _COMPILED[key] = (owner, build())
+        if len(_COMPILED) > 8192:
+            try:
+                _COMPILED.pop(next(iter(_COMPILED)), None)
+            except (RuntimeError, StopIteration):  # another thread changed or emptied it first
+                pass
+    return known[1]
 
 
 def _compiled_rule(rule: RuleSpec) -> tuple[Fn, Fn, Fn, Fn]:
-    known = _RULES.get(id(rule))
-    if known is not None and known[0] is rule:
-        return known[1]
     lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731  (as `reasons_where`)
-    fns = (compile_expr(rule.condition.fill_null(False)), compile_expr(lit(rule.code)),
-           compile_expr(lit(rule.severity)), compile_expr(rule.detail))
-    _RULES[id(rule)] = (rule, fns)  # the rule is held: its id is not reused while cached
-    _evict(_RULES, 4096)
-    return fns
+    return _compiled("rule", rule, None, lambda: (
+        compile_expr(rule.condition.fill_null(False)), compile_expr(lit(rule.code)), compile_expr(lit(rule.severity)),
+        compile_expr(rule.detail)))
 
 
 def _rule_reasons(rules: Iterable[RuleSpec], row: Row) -> list[Reason]:
@@ -210,57 +222,11 @@ class _CompiledBrand:
     """`brand.brand_rules` of one configuration, compiled."""
 
     def __init__(self, config: brand.BrandConfig) -> None:
-        self.config = config
         self.rules = brand.brand_rules(config)
         self.core = compile_expr(self.rules.core)
         self.flags = {n: compile_expr(e) for n, e in self.rules.flags.items()}
         self.near_candidate = compile_expr(self.rules.near_candidate)
         self.flagged = compile_expr(self.rules.flagged)
-
-
-_BRANDS: dict[int, _CompiledBrand] = {}
-
-
-def _compiled_brand(config: brand.BrandConfig) -> _CompiledBrand:
-    known = _BRANDS.get(id(config))
-    if known is None or known.config is not config:
-        known = _BRANDS[id(config)] = _CompiledBrand(config)
-    return known
-
-
-_FORMS: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[brand.BrandConfig, dict[str, Fn]]] = {}
-
-
-def _forms_fns(config: brand.BrandConfig, mapping: dict[str, str]) -> dict[str, Fn]:
-    """`brand.brand_forms` for this character map, compiled (cached by the map)."""
-    cache_key = (id(config), tuple(sorted(mapping.items())))
-    known = _FORMS.get(cache_key)
-    if known is None or known[0] is not config:
-        known = _FORMS[cache_key] = (config, {n: compile_expr(e) for n, e in brand.brand_forms(config, mapping).items()})
-        _evict(_FORMS, 4096)
-    return known[1]
-
-
-def _evict(cache: dict[Any, Any], size: int) -> None:
-    """Drop the oldest entry of a cache over `size` (another thread may have dropped it first)."""
-    if len(cache) > size:
-        try:
-            cache.pop(next(iter(cache)), None)
-        except (RuntimeError, StopIteration):
-            pass
-
-
-_PINYIN: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[brand.BrandConfig, Fn]] = {}
-
-
-def _pinyin_fn(config: brand.BrandConfig, pinyin: dict[str, str]) -> Fn:
-    """The `pinyin` form of `brand.brand_rules` for this pinyin map, compiled (cached by the map)."""
-    cache_key = (id(config), tuple(sorted(pinyin.items())))
-    known = _PINYIN.get(cache_key)
-    if known is None or known[0] is not config:
-        known = _PINYIN[cache_key] = (config, compile_expr(brand.brand_rules_pinyin(config, pinyin)))
-        _evict(_PINYIN, 8192)
-    return known[1]
 
 
 def _brand_reasons(account: Row, config: brand.BrandConfig) -> list[Reason]:
@@ -271,11 +237,14 @@ def _brand_reasons(account: Row, config: brand.BrandConfig) -> list[Reason]:
     row: Row = {"account_id": account["account_id"], "shown": shown}
     mapping = brand.fold_map(set(case_folded(row)), config)
     pinyin_forms = brand._folded_config(config)[2]
-    compiled = _compiled_brand(config)
-    forms = _forms_fns(config, mapping)
+    compiled: _CompiledBrand = _compiled("brand", config, None, lambda: _CompiledBrand(config))
+    forms: dict[str, Fn] = _compiled("forms", config, tuple(sorted(mapping.items())), lambda: {
+        n: compile_expr(e) for n, e in brand.brand_forms(config, mapping).items()})
     row["folded"] = forms["folded"](row)
     pinyin = brand.pinyin_map(dict.fromkeys(han_chars(row))) if pinyin_forms else {}
-    row.update(core=compiled.core(row), spaced=forms["spaced"](row), pinyin=_pinyin_fn(config, pinyin)(row))
+    pinyin_fn: Fn = _compiled("pinyin", config, tuple(sorted(pinyin.items())),
+                              lambda: compile_expr(brand.brand_rules_pinyin(config, pinyin)))
+    row.update(core=compiled.core(row), spaced=forms["spaced"](row), pinyin=pinyin_fn(row))
     row.update({n: fn(row) for n, fn in compiled.flags.items()})
     row.update(near=False, edits=None)
     if compiled.rules.near_forms and compiled.near_candidate(row) is True:

@@ -43,7 +43,7 @@ class Chosen:
 
     ns: NameScores
     ev: ft.Evidence
-    scored: ft.Scored | None  # the feature table's traced run of these rows, when the caller asked for it
+    scored: ft.Scored  # the feature table's run of these rows (its steps when the caller asked for a trace)
     pair: np.ndarray
     name_idx: np.ndarray
     qname: np.ndarray
@@ -164,7 +164,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     if len(best) == 0:
         return None
     best = best[np.lexsort((-final[best], acct[best]))]
-    return Chosen(ns, ev.take(best), scored.take(best) if trace else None, pair=pair[best], name_idx=name_idx[best], qname=qname[best],
+    return Chosen(ns, ev.take(best), scored.take(best), pair=pair[best], name_idx=name_idx[best], qname=qname[best],
                   l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best], entry=entry[best])
 
 

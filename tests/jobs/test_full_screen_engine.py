@@ -73,5 +73,5 @@ def test_an_unknown_engine_fails_the_job_with_one_line(service_db: Path, monkeyp
     assert run.status == "failed"
     assert "SCREENING_FULL_SCREEN_ENGINE='hadoop': expected local or spark" in run.error
     assert "Traceback" not in run.error
-    before = _rows(service_db, "SELECT count(*) FROM screening_runs WHERE kind = 'full'")
-    assert before == [(0,)]  # nothing screened, nothing half-recorded
+    full_runs = _rows(service_db, "SELECT count(*) FROM screening_runs WHERE kind = 'full'")
+    assert full_runs == [(0,)]  # nothing screened, nothing half-recorded
