@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,6 +85,52 @@ def process_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class PeakRss:
+    """Peak resident memory of this process and its descendants (the screen's worker processes; the JVM
+    and Spark's Python workers), sampled every half second from /proc: what the machine had to hold, not
+    one process's share."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            if self._stop.wait(0.5):
+                return
+
+
+def _tree_rss_mb(root: int) -> float:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid
+        rss[pid] = int(fields[21])  # pages
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 # ---------------------------------------------------------------------------------------------
 # phases (each runs in a child process)
 
@@ -142,7 +189,8 @@ def phase_screen(db: Path, n: int, seed: int, profile: str = "platform", **_: An
     started = time.perf_counter()
     get_index(con, config)  # the stored index into memory (once per process; cached for the run)
     loaded = time.perf_counter() - started
-    result = screen_accounts(con, accounts, kind="full", min_score=config.low, config=config)
+    with PeakRss() as tree:  # the screen's worker processes hold their own index and chunks
+        result = screen_accounts(con, accounts, kind="full", min_score=config.low, config=config)
     elapsed = time.perf_counter() - started
     hits = result.hits
     return {
@@ -162,6 +210,7 @@ def phase_screen(db: Path, n: int, seed: int, profile: str = "platform", **_: An
         "rss_before_mb": before,
         "peak_rss_mb": peak_rss_mb(),
         "process_peak_rss_mb": process_peak_rss_mb(),
+        "workers_peak_rss_mb": tree.peak_mb,
     }
 
 
@@ -299,7 +348,9 @@ def run_bench(db: Path, *, sizes: Sequence[int] = (100_000, 1_000_000), lookups:
         "kept from the low band up, run and hits stored); synthesis and import excluded. 'warm' leaves the index "
         "load out (a long-lived process). The 1M target is checked on the cold figure.",
         "peak_rss_mb: the kernel's peak-RSS mark reset just before the timed part (inputs already resident count); "
-        "process_peak_rss_mb: the whole child process, synthesis included.",
+        "process_peak_rss_mb: the whole child process, synthesis included; workers_peak_rss_mb: the screen's "
+        "process and its worker processes together (sampled every half second), which the 1M memory target "
+        "takes when it is the larger.",
         "index: ensure_index() from an empty index (build_seconds) plus load_index() into memory (load_seconds: "
         "assembling it and writing the assembled index file, index-cache/ beside the store); the screen phases' "
         "index_load_seconds read that file, as a process started after a list refresh does.",
@@ -340,7 +391,7 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     for s in report.get("screen") or []:
         if s.get("accounts") == 1_000_000 and "error" not in s:
             measured["accounts_1m_seconds"] = s["seconds"]
-            measured["accounts_1m_peak_rss_gb"] = s["process_peak_rss_mb"] / 1024
+            measured["accounts_1m_peak_rss_gb"] = max(s["process_peak_rss_mb"], s.get("workers_peak_rss_mb", 0)) / 1024
     lk = report.get("lookup") or {}
     if "p99_ms" in lk:
         measured["lookup_p99_ms"] = lk["p99_ms"]
@@ -390,7 +441,8 @@ def bench_text(report: dict[str, Any]) -> str:
                      "candidates/acct": round(s.get("candidates_per_account", 0), 1),
                      "scored/acct": round(s.get("scored_per_account", 0), 1),
                      "peak MB (screen)": round(s["peak_rss_mb"]),
-                     "peak MB (process)": round(s["process_peak_rss_mb"])})
+                     "peak MB (process)": round(s["process_peak_rss_mb"]),
+                     "peak MB (with workers)": round(s.get("workers_peak_rss_mb", 0))})
     if rows:
         out += ["", format_table(rows, list(rows[0]))]
     lk = report.get("lookup")

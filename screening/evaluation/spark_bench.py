@@ -16,7 +16,6 @@ import math
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from screening.evaluation.bench import PeakRss
 from screening.matching.config import DEFAULT_CONFIG
 from screening.runs import screen_accounts
 from screening.store import connect
@@ -48,51 +48,6 @@ def write_accounts(folder: Path, n: int, seed: int, profile: str, chunk: int = C
         accounts.write_parquet(path)
         paths.append(path)
     return paths
-
-
-class PeakRss:
-    """Peak resident memory of this process and its descendants (the JVM, Spark's Python workers),
-    sampled every half second from /proc: what the machine had to hold, not one process's share."""
-
-    def __init__(self) -> None:
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
-            if self._stop.wait(0.5):
-                return
-
-
-def _tree_rss_mb(root: int) -> float:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid
-        rss[pid] = int(fields[21])  # pages
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def run_spark_bench(db: Path, sizes: Sequence[int], *, seed: int = 0, profile: str = "distinct",

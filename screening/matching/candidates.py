@@ -3,6 +3,7 @@ and the counts of a run."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,4 +79,9 @@ class MatchStats:
     scored: int = 0
     fallback_names: int = 0
     rows: int = 0
+
+    def add(self, other: MatchStats) -> None:
+        """Add another part's counts (a worker's chunk)."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 

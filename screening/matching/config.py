@@ -197,13 +197,16 @@ class MatchConfig:
     fallback_max_candidates: int = _var(200, "Most list names the fallback passes to the scorer per name.")
 
     # --- operational (not hashed) ---
-    chunk_size: int = _var(200_000, "Accounts per chunk (bounds memory; large enough for the normaliser's worker "
-                                    "processes to pay off).", scoring=False)
+    chunk_size: int = _var(200_000, "Accounts per chunk of a screen in one process (bounds memory; large enough "
+                                    "for the normaliser's worker processes to pay off); a screen on worker "
+                                    "processes sends them smaller ones.", scoring=False)
     pair_chunk: int = _var(200_000, "Candidate pairs per scoring block of names up to four tokens; blocks of "
                                     "wider names hold proportionally fewer (their cell matrices grow with the "
                                     "square of the width).", scoring=False)
-    workers: int = _var(-1, "Threads for scoring blocks side by side (each block's rapidfuzz calls then run on one) "
-                            "or, with one block, for rapidfuzz (-1 = all cores; 1 = no threads).", scoring=False)
+    workers: int = _var(-1, "Cores a screen uses (-1 = all this process may use): a batch of 50,000 accounts or "
+                            "more is screened by that many worker processes; a smaller one in this process, "
+                            "with threads for scoring blocks side by side (1 = one process, no threads).",
+                        scoring=False)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,15 +1,23 @@
-"""The batch engine: accounts in bounded, name-ordered chunks against a list index, each chunk
-prepared while the one before it is matched. It writes nothing; the run ledger (`screening.runs`)
-records runs and hits."""
+"""The batch engine: accounts in bounded, name-ordered chunks against a list index, screened by worker
+processes (one per core) or, for a small batch, in this process with each chunk prepared while the one
+before it is matched. It writes nothing; the run ledger (`screening.runs`) records runs and hits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import gc
+import multiprocessing
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from screening import exc
 from screening.matching import blocking
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
@@ -119,3 +127,98 @@ def prepared_chunks(accounts: pl.DataFrame, index: ListIndex, size: int) -> Iter
             if k + 1 < len(chunks):
                 pending = pool.submit(prepare_queries, accounts[chunks[k + 1]], index)
             yield len(rows), batch
+
+
+# A batch of fewer than two tasks' worth of accounts stays in this process: a worker's start (imports, the
+# index unpickled) costs a few seconds, about what 25,000 accounts take to screen.
+TASK_MIN = 25_000
+TASKS_PER_WORKER = 8  # smaller tasks even out the workers (name order groups scripts, which cost differently)
+TASK_MAX = 60_000  # accounts per task: bounds a worker's memory (its chunk's forms, candidates and cells)
+
+
+def cores(config: MatchConfig) -> int:
+    """Worker processes for a batch screen: `config.workers`, or (-1) the cores this process may use."""
+    return config.workers if config.workers >= 1 else len(os.sched_getaffinity(0))
+
+
+def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig, *, floor: float,
+                  entry_mask: np.ndarray | None = None, stats: MatchStats,
+                  progress: Callable[[int], None] = lambda n: None) -> list[pl.DataFrame]:
+    """Every account screened, in name-ordered chunks: the hits of each chunk (chunk order); `stats` summed.
+
+    On several cores the chunks go to worker processes, one per core, each screening its chunk with no
+    threads of its own. Threads in one process could not do this: normalising and the matcher's glue are
+    Python and hold the lock, so one process used about 1.3 cores. The workers are started, not forked
+    (a forked child of a process whose polars threads ran deadlocks on its first polars call), and are sent
+    the index once. A worker that dies fails the screen (exc.ScreeningError); nothing is half-returned."""
+    workers = min(cores(config), accounts.height // TASK_MIN)
+    if workers < 2:
+        parts = []
+        for size, batch in prepared_chunks(accounts, index, config.chunk_size):
+            parts.append(screen_batch(index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats))
+            progress(size)
+        return parts
+    size = min(config.chunk_size, TASK_MAX, max(TASK_MIN, -(-accounts.height // (workers * TASKS_PER_WORKER))))
+    order = name_order(accounts)
+    tasks = [order[start:start + size] for start in range(0, len(order), size)]
+    with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
+        index_file = Path(tmp) / "index.pickle"  # written once, read by every worker at once
+        with open(index_file, "wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker,
+                                   initargs=(index_file, config.replace(workers=1), floor, entry_mask))
+        try:  # at most two chunks per worker in flight: each is a copy of its accounts
+            return _in_workers(pool, 2 * workers, (accounts[rows] for rows in tasks), stats, progress)
+        except BrokenProcessPool as error:
+            raise exc.ScreeningError(
+                "a screening worker process ended without its result (killed, out of memory, or started from a "
+                "script without an `if __name__ == \"__main__\":` guard): the screen did not finish") from error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_workers(pool: ProcessPoolExecutor, window: int, chunks: Iterator[pl.DataFrame], stats: MatchStats,
+                progress: Callable[[int], None]) -> list[pl.DataFrame]:
+    """The chunks' hits in chunk order, at most `window` chunks submitted at a time."""
+    results: dict[int, pl.DataFrame] = {}
+    pending: dict[Future, int] = {}
+
+    def collect() -> None:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            hits, counts, size = future.result()
+            results[pending.pop(future)] = hits
+            stats.add(counts)
+            progress(size)
+
+    for k, chunk in enumerate(chunks):
+        while len(pending) >= window:
+            collect()
+        pending[pool.submit(_screen_task, chunk)] = k
+    while pending:
+        collect()
+    return [results[k] for k in sorted(results)]
+
+
+_worker: tuple[ListIndex, MatchConfig, float, np.ndarray | None] | None = None  # set in a worker process
+
+
+def _start_worker(index_file: Path, config: MatchConfig, floor: float, entry_mask: np.ndarray | None) -> None:
+    global _worker
+    gc.disable()  # hundreds of thousands of new objects, none of them garbage
+    try:
+        with open(index_file, "rb") as handle:
+            index = pickle.load(handle)
+    finally:
+        gc.enable()
+    _worker = (index, config, floor, entry_mask)
+
+
+def _screen_task(accounts: pl.DataFrame) -> tuple[pl.DataFrame, MatchStats, int]:
+    assert _worker is not None, "not a worker process"
+    index, config, floor, entry_mask = _worker
+    stats = MatchStats()
+    hits = screen_batch(index, prepare_queries(accounts, index), config, floor=floor, entry_mask=entry_mask,
+                        stats=stats)
+    return hits, stats, accounts.height

@@ -183,7 +183,8 @@ def _python_forms(chunk: list[tuple[str | None, str | None]]) -> dict[str, list]
 
 def _python_frame(pairs: pl.DataFrame) -> pl.DataFrame:
     rows = list(pairs.iter_rows())
-    workers = min(os.cpu_count() or 1, 8)
+    # A worker process (one per core, screen.screen_chunks) normalises its own chunk: no pool of its own.
+    workers = min(os.cpu_count() or 1, 8) if multiprocessing.parent_process() is None else 1
     if len(rows) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return pl.DataFrame(_python_forms(rows), schema=_FORM_SCHEMA)
     # Warm the lazily built tables once here; forked workers inherit them instead of rebuilding.

@@ -34,7 +34,7 @@ from screening.matching.config import DEFAULT_CONFIG, MatchConfig
 from screening.matching.explain import HIT_SCHEMA
 from screening.matching.index import ListIndex
 from screening.matching.index_store import frame
-from screening.matching.screen import entry_mask_of, in_account_order, prepared_chunks, screen_batch
+from screening.matching.screen import entry_mask_of, in_account_order, screen_chunks
 from screening.store import Store, fetch_one, session, transaction
 
 log = get_logger(__name__)
@@ -124,13 +124,10 @@ def screen_accounts(
     queries = name_windows(accounts)
     run = _RunRow(kind, config, index, versions, population, pop_hash, stored_floor, entry_mask, started_at)
     stats = MatchStats()
-    parts: list[pl.DataFrame] = []
     try:
         bar = tqdm(total=queries.height, unit="acct", disable=not progress, desc="screening")
-        for size, batch in prepared_chunks(queries, index, config.chunk_size):
-            parts.append(screen_batch(index, batch, config, floor=stored_floor, entry_mask=entry_mask,
-                                      stats=stats))
-            bar.update(size)
+        parts = screen_chunks(queries, index, config, floor=stored_floor, entry_mask=entry_mask, stats=stats,
+                              progress=bar.update)
         bar.close()
         hits = pl.concat(parts) if parts else pl.DataFrame(schema=HIT_SCHEMA)
         if queries.height != accounts.height or accounts["account_id"].is_duplicated().any():

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import screening.matching.screen as batch_engine
 import screening.runs.ledger as ledger
 from lists.refresh import snapshot_manifest
 from screening.matching.config import DEFAULT_CONFIG
@@ -45,7 +46,7 @@ def write_command(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_a_write_command_succeeds_while_a_screen_runs(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paused, resume = threading.Event(), threading.Event()
-    real = ledger.screen_batch
+    real = batch_engine.screen_batch
     calls = []
 
     def pausing(*args, **kwargs):  # the real matcher, paused once in the middle of the run
@@ -55,7 +56,7 @@ def test_a_write_command_succeeds_while_a_screen_runs(store: Path, monkeypatch: 
             assert resume.wait(300)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "screen_batch", pausing)
+    monkeypatch.setattr(batch_engine, "screen_batch", pausing)
     base = accounts(3000)
     config = DEFAULT_CONFIG.replace(chunk_size=1000)  # three batches: paused before the second
     outcome: dict = {}

@@ -1,0 +1,85 @@
+"""The batch engine's worker processes: the same hits as one process, and a worker that dies fails the screen.
+
+Accounts: the distinct-names synthesiser (mixed scripts) with listed names of the bundled UN list among them.
+The task size is lowered so that a few thousand accounts go to real worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import screening.matching.screen as screen
+from screening.accounts import normalise_accounts
+from screening.evaluation.synth_distinct import distinct_accounts
+from screening.exc import ScreeningError
+from screening.matching import get_index
+from screening.matching.candidates import MatchStats
+from screening.matching.config import DEFAULT_CONFIG
+
+LISTED = ["Eric Badege", "PAEK Chang Ho", "Umarov Doku Khamatovich", "Doku Umarov", "BADEGE, Eric"]
+
+
+@pytest.fixture(scope="module")
+def accounts() -> pl.DataFrame:
+    base = normalise_accounts(distinct_accounts(2400, 7)).accounts
+    planted = pl.Series([k * 400 for k in range(len(LISTED))])
+    return base.with_columns(
+        base["name"].scatter(planted, LISTED), base["subject_type"].scatter(planted, "person"))
+
+
+def _screen(ro_con, accounts: pl.DataFrame, workers: int) -> tuple[pl.DataFrame, MatchStats, int]:
+    config = DEFAULT_CONFIG.replace(workers=workers)
+    index = get_index(ro_con, config)
+    stats, calls = MatchStats(), []
+    parts = screen.screen_chunks(accounts, index, config, floor=config.low, stats=stats, progress=calls.append)
+    hits = pl.concat(parts).sort("account_id", "source", "source_id")
+    assert sum(calls) == accounts.height  # every account reported done, once
+    return hits, stats, len(calls)
+
+
+def test_worker_processes_give_the_hits_of_one_process(ro_con, accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone, alone_stats, alone_chunks = _screen(ro_con, accounts, workers=1)
+    monkeypatch.setattr(screen, "TASK_MIN", 400)
+    shared, shared_stats, tasks = _screen(ro_con, accounts, workers=2)
+    assert alone_chunks == 1 and tasks == 6  # one chunk here; six tasks of 400 over two workers
+    listed_hits = alone.filter(pl.col("account_id").is_in([accounts["account_id"][k * 400] for k in range(len(LISTED))]))
+    assert listed_hits["account_id"].n_unique() == len(LISTED)
+    assert shared.equals(alone)
+    assert shared_stats.rows == alone_stats.rows and shared_stats.candidates >= alone_stats.candidates > 0
+
+
+def _workers_of(parent: int) -> list[int]:
+    """Pids of this process's screen workers (the spawned children, not multiprocessing's resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if ppid == parent and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_that_dies_fails_the_screen(ro_con, accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(screen, "TASK_MIN", 400)
+    config = DEFAULT_CONFIG.replace(workers=2)
+    index = get_index(ro_con, config)
+    killed: list[int] = []
+
+    def kill_workers(_: int) -> None:  # after the first chunk comes back, the workers are killed
+        if not killed:
+            killed.extend(_workers_of(os.getpid()))
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    with pytest.raises(ScreeningError, match="worker process ended without its result"):
+        screen.screen_chunks(accounts, index, config, floor=config.low, stats=MatchStats(), progress=kill_workers)
+    assert killed
