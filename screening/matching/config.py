@@ -203,7 +203,7 @@ class MatchConfig:
     pair_chunk: int = _var(200_000, "Candidate pairs per scoring block of names up to four tokens; blocks of "
                                     "wider names hold proportionally fewer (their cell matrices grow with the "
                                     "square of the width).", scoring=False)
-    workers: int = _var(-1, "Cores a screen uses (-1 = all this process may use): a batch of 50,000 accounts or "
+    workers: int = _var(-1, "Cores a screen uses (-1 = all this process may use): a batch of screen.PROCESS_MIN (50,000) accounts or "
                             "more is screened by that many worker processes; a smaller one in this process, "
                             "with threads for scoring blocks side by side (1 = one process, no threads).",
                         scoring=False)

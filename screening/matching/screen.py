@@ -129,11 +129,14 @@ def prepared_chunks(accounts: pl.DataFrame, index: ListIndex, size: int) -> Iter
             yield len(rows), batch
 
 
-# A batch of fewer than two tasks' worth of accounts stays in this process: a worker's start (imports, the
-# index unpickled) costs a few seconds, about what 25,000 accounts take to screen.
-TASK_MIN = 25_000
-TASKS_PER_WORKER = 8  # smaller tasks even out the workers (name order groups scripts, which cost differently)
-TASK_MAX = 60_000  # accounts per task: bounds a worker's memory (its chunk's forms, candidates and cells)
+# A batch smaller than this stays in this process: a worker's start (imports, the index read) costs a
+# couple of seconds, about what 25,000 accounts take to screen on one core.
+PROCESS_MIN = 50_000
+# Accounts per task, between these: a 2·workers-th of what is left (guided self-scheduling), so the last
+# tasks are small and no worker waits long for another's. The cap bounds a worker's memory (its chunk's
+# forms, candidates and cells); the floor keeps the per-task set-up small against the task.
+TASK_MAX = 60_000
+TASK_MIN = 10_000
 
 
 def cores(config: MatchConfig) -> int:
@@ -151,16 +154,16 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
     Python and hold the lock, so one process used about 1.3 cores. The workers are started, not forked
     (a forked child of a process whose polars threads ran deadlocks on its first polars call), and are sent
     the index once. A worker that dies fails the screen (exc.ScreeningError); nothing is half-returned."""
-    workers = min(cores(config), accounts.height // TASK_MIN)
+    workers = cores(config) if accounts.height >= PROCESS_MIN else 1
     if workers < 2:
         parts = []
         for size, batch in prepared_chunks(accounts, index, config.chunk_size):
             parts.append(screen_batch(index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats))
             progress(size)
         return parts
-    size = min(config.chunk_size, TASK_MAX, max(TASK_MIN, -(-accounts.height // (workers * TASKS_PER_WORKER))))
     order = name_order(accounts)
-    tasks = [order[start:start + size] for start in range(0, len(order), size)]
+    bounds = task_bounds(len(order), workers, min(config.chunk_size, TASK_MAX))
+    tasks = [order[start:end] for start, end in zip(bounds, bounds[1:])]
     with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
         index_file = Path(tmp) / "index.pickle"  # written once, read by every worker at once
         with open(index_file, "wb") as handle:
@@ -176,6 +179,16 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
                 "script without an `if __name__ == \"__main__\":` guard): the screen did not finish") from error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def task_bounds(n: int, workers: int, largest: int = TASK_MAX) -> list[int]:
+    """Offsets cutting n name-ordered accounts into tasks: each a 2·workers-th of what is left, between
+    TASK_MIN and `largest` accounts (the first offset 0, the last n)."""
+    bounds = [0]
+    while bounds[-1] < n:
+        left = n - bounds[-1]
+        bounds.append(bounds[-1] + min(left, largest, max(TASK_MIN, left // (2 * workers))))
+    return bounds
 
 
 def _in_workers(pool: ProcessPoolExecutor, window: int, chunks: Iterator[pl.DataFrame], stats: MatchStats,

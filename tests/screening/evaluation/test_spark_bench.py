@@ -1,14 +1,13 @@
-"""The Spark bench's own parts that need no Spark: accounts written in bounded Parquet files, the
-process-tree memory probe, and the scaling note (measured speed-up, Amdahl extrapolation labelled)."""
+"""The Spark bench's own parts that need no Spark: accounts written in bounded Parquet files and the
+scaling note (measured speed-up, Amdahl extrapolation labelled)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
 
-from screening.evaluation.spark_bench import _tree_rss_mb, scaling_note, write_accounts
+from screening.evaluation.spark_bench import scaling_note, write_accounts
 
 
 def test_accounts_are_written_in_bounded_files_with_unique_ids(tmp_path: Path) -> None:
@@ -19,12 +18,6 @@ def test_accounts_are_written_in_bounded_files_with_unique_ids(tmp_path: Path) -
     assert accounts["account_id"].n_unique() == 2_500
     assert accounts["name"].null_count() == 0
     assert accounts["name"].n_unique() > 2_400  # the distinct profile: files are not copies of each other
-
-
-def test_the_memory_probe_counts_this_process_at_least() -> None:
-    own_kb = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
-                      if line.startswith("VmRSS:")).split()[1])
-    assert _tree_rss_mb(os.getpid()) >= own_kb / 1024 * 0.9
 
 
 def _row(cores: int, seconds: float, n: int = 1_000_000) -> dict:

@@ -1,7 +1,7 @@
 """The batch engine's worker processes: the same hits as one process, and a worker that dies fails the screen.
 
 Accounts: the distinct-names synthesiser (mixed scripts) with listed names of the bundled UN list among them.
-The task size is lowered so that a few thousand accounts go to real worker processes."""
+The sizes are lowered so that a few thousand accounts go to real worker processes."""
 
 from __future__ import annotations
 
@@ -31,6 +31,22 @@ def accounts() -> pl.DataFrame:
         base["name"].scatter(planted, LISTED), base["subject_type"].scatter(planted, "person"))
 
 
+def _small_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few thousand accounts on worker processes, in tasks of a few hundred."""
+    monkeypatch.setattr(screen, "PROCESS_MIN", 1000)
+    monkeypatch.setattr(screen, "TASK_MIN", 300)
+
+
+def test_tasks_cover_the_accounts_once_and_shrink_towards_the_end() -> None:
+    for n, workers in ((1_000_000, 2), (55_000, 2), (2_000_000, 8), (10_001, 4)):
+        bounds = screen.task_bounds(n, workers)
+        sizes = [b - a for a, b in zip(bounds, bounds[1:])]
+        assert bounds[0] == 0 and bounds[-1] == n and all(s > 0 for s in sizes)
+        assert max(sizes) <= screen.TASK_MAX and min(sizes[:-1], default=screen.TASK_MIN) >= screen.TASK_MIN
+        assert sizes == sorted(sizes, reverse=True)  # big first, small last: workers finish together
+    assert screen.task_bounds(0, 2) == [0]
+
+
 def _screen(ro_con, accounts: pl.DataFrame, workers: int) -> tuple[pl.DataFrame, MatchStats, int]:
     config = DEFAULT_CONFIG.replace(workers=workers)
     index = get_index(ro_con, config)
@@ -43,9 +59,9 @@ def _screen(ro_con, accounts: pl.DataFrame, workers: int) -> tuple[pl.DataFrame,
 
 def test_worker_processes_give_the_hits_of_one_process(ro_con, accounts, monkeypatch: pytest.MonkeyPatch) -> None:
     alone, alone_stats, alone_chunks = _screen(ro_con, accounts, workers=1)
-    monkeypatch.setattr(screen, "TASK_MIN", 400)
+    _small_tasks(monkeypatch)
     shared, shared_stats, tasks = _screen(ro_con, accounts, workers=2)
-    assert alone_chunks == 1 and tasks == 6  # one chunk here; six tasks of 400 over two workers
+    assert alone_chunks == 1 and tasks == len(screen.task_bounds(accounts.height, 2)) - 1 > 2
     listed_hits = alone.filter(pl.col("account_id").is_in([accounts["account_id"][k * 400] for k in range(len(LISTED))]))
     assert listed_hits["account_id"].n_unique() == len(LISTED)
     assert shared.equals(alone)
@@ -69,7 +85,7 @@ def _workers_of(parent: int) -> list[int]:
 
 
 def test_a_worker_that_dies_fails_the_screen(ro_con, accounts, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(screen, "TASK_MIN", 400)
+    _small_tasks(monkeypatch)
     config = DEFAULT_CONFIG.replace(workers=2)
     index = get_index(ro_con, config)
     killed: list[int] = []
