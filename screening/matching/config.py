@@ -203,10 +203,10 @@ class MatchConfig:
     pair_chunk: int = _var(200_000, "Candidate pairs per scoring block of names up to four tokens; blocks of "
                                     "wider names hold proportionally fewer (their cell matrices grow with the "
                                     "square of the width).", scoring=False)
-    workers: int = _var(-1, "Cores a screen uses (-1 = all this process may use): a batch of screen.PROCESS_MIN (50,000) accounts or "
-                            "more is screened by that many worker processes; a smaller one in this process, "
-                            "with threads for scoring blocks side by side (1 = one process, no threads).",
-                        scoring=False)
+    workers: int = _var(-1, "Cores a screen uses (-1 = all this process may use): a batch of at least "
+                            "screen.PROCESS_MIN (50,000) accounts is screened by that many worker processes; a "
+                            "smaller one in this process, with threads for scoring blocks side by side (1 = one "
+                            "process, no threads).", scoring=False)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
