@@ -141,7 +141,9 @@ TASK_MIN = 10_000
 
 def cores(config: MatchConfig) -> int:
     """Worker processes for a batch screen: `config.workers`, or (-1) the cores this process may use."""
-    return config.workers if config.workers >= 1 else len(os.sched_getaffinity(0))
+    if config.workers >= 1:
+        return config.workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig, *, floor: float,
