@@ -311,16 +311,23 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     fuzzy = (lens >= 3) & ~common & ~batch.table.digit[ids]
     uniq_tok = np.unique(ids[fuzzy])
     order, vlens = index.vocab_by_len
-    first, last = index.vocab.table.first, index.vocab_last
+    first, last, bits = _vocab_by_len_columns(index)
     cutoff = config.fallback_token_sim
     q_text = batch.table.text[uniq_tok]
-    for t, text in zip(uniq_tok.tolist(), q_text.tolist()):
+    q_bits = _char_bits(q_text.tolist())
+    for t, text, qb in zip(uniq_tok.tolist(), q_text.tolist(), q_bits.tolist()):
         length = len(text)
         spread = int(length * (1 - cutoff) / cutoff) + 1
         lo, hi = np.searchsorted(vlens, length - spread), np.searchsorted(vlens, length + spread, side="right")
-        window = order[lo:hi]
         # a typo seldom hits both ends of a token: candidates share its first or its last letter
-        window = window[(first[window] == ord(text[0])) | (last[window] == ord(text[-1]))]
+        near = (first[lo:hi] == ord(text[0])) | (last[lo:hi] == ord(text[-1]))
+        # and no more characters missing from either side than the cutoff allows (an OSA edit supplies one
+        # missing character at most, so the distance is at least the bits one side lacks): fewer strings
+        # for rapidfuzz to prepare, the same tokens over the cutoff
+        wb = bits[lo:hi]
+        lacking = np.maximum(np.bitwise_count(wb & ~np.uint64(qb)), np.bitwise_count(~wb & np.uint64(qb)))
+        near &= 1.0 - lacking / np.maximum(vlens[lo:hi], length) >= cutoff - 1e-6
+        window = order[lo:hi][near]
         if len(window) == 0:
             continue
         sims = process.cdist([text], index.vocab.table.text[window], scorer=OSA.normalized_similarity,
@@ -351,6 +358,30 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     return Candidates(best["q"].to_numpy().astype(np.int32), best["l"].to_numpy().astype(np.int32),
                       np.full(best.height, keying.RULE_BITS["f"], dtype=np.int32),
                       best["covered"].to_numpy().astype(np.int64))
+
+
+def _char_bits(texts: list[str]) -> np.ndarray:
+    """Per text, the bit set of its characters (code point mod 64), as uint64."""
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = np.left_shift(np.uint64(1), (chars % 64).astype(np.uint64))
+    out = np.zeros(len(texts), dtype=np.uint64)
+    has = sizes > 0
+    if has.any():
+        out[has] = np.bitwise_or.reduceat(bits, (np.cumsum(sizes) - sizes)[has])
+    return out
+
+
+def _vocab_by_len_columns(index: ListIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The list tokens' first and last code points and character bits in `vocab_by_len` order (built once per
+    index): a fallback token's window is then a slice, not a gather over thousands of ids."""
+    columns = index._derived.get("fallback_columns")
+    if columns is None:
+        order = index.vocab_by_len[0]
+        columns = (index.vocab.table.first[order], index.vocab_last[order],
+                   _char_bits(index.vocab.table.text[order].tolist()))
+        index._derived["fallback_columns"] = columns
+    return columns
 
 
 def names_without(batch: QueryBatch, cand: Candidates) -> np.ndarray:
