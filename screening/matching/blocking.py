@@ -343,21 +343,47 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     p_pos, p_rows = index.token_units.expand(fl)
     keep = (p_rows - index.token_units.offsets[fl[p_pos]]) < FALLBACK_POSTINGS
     p_pos, p_rows = p_pos[keep], p_rows[keep]
-    reach = pl.DataFrame({"qt": fq[p_pos], "l": index.token_units.columns["unit"][p_rows], "s": fs[p_pos]})
-    q_owner = pl.DataFrame({"qt": ids, "q": owner, "pos": pos}).unique()
-    pairs = q_owner.join(reach, on="qt")
+    n_units = len(index.units)
+    # the best similarity per (token, list unit); then each such pair meets every place the token stands in
+    # the names (arrays, not frames: a lookup's handful of rows paid some two milliseconds of frame set-up)
+    reach, inv = kernels.unique_inverse(fq[p_pos].astype(np.int64) * n_units
+                                        + index.token_units.columns["unit"][p_rows])
+    best_sim = np.zeros(len(reach), dtype=np.float32)
+    np.maximum.at(best_sim, inv, fs[p_pos])
+    by_tok = np.argsort(ids, kind="stable")
+    sorted_ids, reach_tok = ids[by_tok], reach // n_units
+    r, at = _ranges(np.searchsorted(sorted_ids, reach_tok), np.searchsorted(sorted_ids, reach_tok, side="right"))
+    q, p, l, sim = owner[by_tok[at]].astype(np.int64), pos[by_tok[at]], reach[r] % n_units, best_sim[r]
     if unit_mask is not None:
-        pairs = pairs.filter(pl.Series(unit_mask[pairs["l"].to_numpy()]))
+        ok = unit_mask[l]
+        q, p, l, sim = q[ok], p[ok], l[ok], sim[ok]
+    if len(q) == 0:
+        return Candidates.empty()
+    # per (name, list unit): the similarities of its positions summed (float64, then float32: the frame's sum)
+    # and the positions covered
+    pair, inv = kernels.unique_inverse(q * n_units + l)
+    total = np.zeros(len(pair), dtype=np.float64)
+    np.add.at(total, inv, sim.astype(np.float64))
+    total = total.astype(np.float32)
+    covered = np.zeros(len(pair), dtype=np.int64)
+    np.bitwise_or.at(covered, inv, np.left_shift(np.int64(1), p.astype(np.int64)))
+    q, l = pair // n_units, pair % n_units
     # the names gathering the most, and among equals the shortest (the closest to the account's name),
     # then the first in the index: the same candidates in every run
-    gathered = (pairs.group_by("q", "l", "pos").agg(pl.col("s").max())
-                .group_by("q", "l").agg(pl.col("s").sum(), (2 ** pl.col("pos").cast(pl.Int64)).sum().alias("covered")))
-    best = (gathered.with_columns(ntok=pl.Series(index.units.ntok[gathered["l"].to_numpy()]))
-            .sort(["q", "s", "ntok", "l"], descending=[False, True, False, False]).group_by("q", maintain_order=True)
-            .head(config.fallback_max_candidates))
-    return Candidates(best["q"].to_numpy().astype(np.int32), best["l"].to_numpy().astype(np.int32),
-                      np.full(best.height, keying.RULE_BITS["f"], dtype=np.int32),
-                      best["covered"].to_numpy().astype(np.int64))
+    order = np.lexsort((l, index.units.ntok[l], -total, q))
+    q, l, covered = q[order], l[order], covered[order]
+    starts = np.flatnonzero(np.concatenate([[True], q[1:] != q[:-1]]))
+    rank = np.arange(len(q)) - np.repeat(starts, np.diff(np.append(starts, len(q))))
+    best = np.flatnonzero(rank < config.fallback_max_candidates)
+    return Candidates(q[best].astype(np.int32), l[best].astype(np.int32),
+                      np.full(len(best), keying.RULE_BITS["f"], dtype=np.int32), covered[best])
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(range number, value) for every value of the ranges [lo[i], hi[i])."""
+    counts = hi - lo
+    which = np.repeat(np.arange(len(lo)), counts)
+    return which, lo[which] + np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _char_bits(texts: list[str]) -> np.ndarray:
