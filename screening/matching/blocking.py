@@ -311,16 +311,23 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     fuzzy = (lens >= 3) & ~common & ~batch.table.digit[ids]
     uniq_tok = np.unique(ids[fuzzy])
     order, vlens = index.vocab_by_len
-    first, last = index.vocab.table.first, index.vocab_last
+    first, last, bits = _vocab_by_len_columns(index)
     cutoff = config.fallback_token_sim
     q_text = batch.table.text[uniq_tok]
-    for t, text in zip(uniq_tok.tolist(), q_text.tolist()):
+    q_bits = _char_bits(q_text.tolist())
+    for t, text, qb in zip(uniq_tok.tolist(), q_text.tolist(), q_bits.tolist()):
         length = len(text)
         spread = int(length * (1 - cutoff) / cutoff) + 1
         lo, hi = np.searchsorted(vlens, length - spread), np.searchsorted(vlens, length + spread, side="right")
-        window = order[lo:hi]
         # a typo seldom hits both ends of a token: candidates share its first or its last letter
-        window = window[(first[window] == ord(text[0])) | (last[window] == ord(text[-1]))]
+        near = (first[lo:hi] == ord(text[0])) | (last[lo:hi] == ord(text[-1]))
+        # and no more characters missing from either side than the cutoff allows (an OSA edit supplies one
+        # missing character at most, so the distance is at least the bits one side lacks): fewer strings
+        # for rapidfuzz to prepare, the same tokens over the cutoff
+        wb = bits[lo:hi]
+        lacking = np.maximum(np.bitwise_count(wb & ~np.uint64(qb)), np.bitwise_count(~wb & np.uint64(qb)))
+        near &= 1.0 - lacking / np.maximum(vlens[lo:hi], length) >= cutoff - 1e-6
+        window = order[lo:hi][near]
         if len(window) == 0:
             continue
         sims = process.cdist([text], index.vocab.table.text[window], scorer=OSA.normalized_similarity,
@@ -336,21 +343,71 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     p_pos, p_rows = index.token_units.expand(fl)
     keep = (p_rows - index.token_units.offsets[fl[p_pos]]) < FALLBACK_POSTINGS
     p_pos, p_rows = p_pos[keep], p_rows[keep]
-    reach = pl.DataFrame({"qt": fq[p_pos], "l": index.token_units.columns["unit"][p_rows], "s": fs[p_pos]})
-    q_owner = pl.DataFrame({"qt": ids, "q": owner, "pos": pos}).unique()
-    pairs = q_owner.join(reach, on="qt")
+    n_units = len(index.units)
+    # the best similarity per (token, list unit); then each such pair meets every place the token stands in
+    # the names (arrays, not frames: a lookup's handful of rows paid some two milliseconds of frame set-up)
+    reach, inv = kernels.unique_inverse(fq[p_pos].astype(np.int64) * n_units
+                                        + index.token_units.columns["unit"][p_rows])
+    best_sim = np.zeros(len(reach), dtype=np.float32)
+    np.maximum.at(best_sim, inv, fs[p_pos])
+    by_tok = np.argsort(ids, kind="stable")
+    sorted_ids, reach_tok = ids[by_tok], reach // n_units
+    r, at = _ranges(np.searchsorted(sorted_ids, reach_tok), np.searchsorted(sorted_ids, reach_tok, side="right"))
+    q, p, l, sim = owner[by_tok[at]].astype(np.int64), pos[by_tok[at]], reach[r] % n_units, best_sim[r]
     if unit_mask is not None:
-        pairs = pairs.filter(pl.Series(unit_mask[pairs["l"].to_numpy()]))
+        ok = unit_mask[l]
+        q, p, l, sim = q[ok], p[ok], l[ok], sim[ok]
+    if len(q) == 0:
+        return Candidates.empty()
+    # per (name, list unit): the similarities of its positions summed (float64, then float32: the frame's sum)
+    # and the positions covered
+    pair, inv = kernels.unique_inverse(q * n_units + l)
+    total = np.zeros(len(pair), dtype=np.float64)
+    np.add.at(total, inv, sim.astype(np.float64))
+    total = total.astype(np.float32)
+    covered = np.zeros(len(pair), dtype=np.int64)
+    np.bitwise_or.at(covered, inv, np.left_shift(np.int64(1), p.astype(np.int64)))
+    q, l = pair // n_units, pair % n_units
     # the names gathering the most, and among equals the shortest (the closest to the account's name),
     # then the first in the index: the same candidates in every run
-    gathered = (pairs.group_by("q", "l", "pos").agg(pl.col("s").max())
-                .group_by("q", "l").agg(pl.col("s").sum(), (2 ** pl.col("pos").cast(pl.Int64)).sum().alias("covered")))
-    best = (gathered.with_columns(ntok=pl.Series(index.units.ntok[gathered["l"].to_numpy()]))
-            .sort(["q", "s", "ntok", "l"], descending=[False, True, False, False]).group_by("q", maintain_order=True)
-            .head(config.fallback_max_candidates))
-    return Candidates(best["q"].to_numpy().astype(np.int32), best["l"].to_numpy().astype(np.int32),
-                      np.full(best.height, keying.RULE_BITS["f"], dtype=np.int32),
-                      best["covered"].to_numpy().astype(np.int64))
+    order = np.lexsort((l, index.units.ntok[l], -total, q))
+    q, l, covered = q[order], l[order], covered[order]
+    starts = np.flatnonzero(np.concatenate([[True], q[1:] != q[:-1]]))
+    rank = np.arange(len(q)) - np.repeat(starts, np.diff(np.append(starts, len(q))))
+    best = np.flatnonzero(rank < config.fallback_max_candidates)
+    return Candidates(q[best].astype(np.int32), l[best].astype(np.int32),
+                      np.full(len(best), keying.RULE_BITS["f"], dtype=np.int32), covered[best])
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(range number, value) for every value of the ranges [lo[i], hi[i])."""
+    counts = hi - lo
+    which = np.repeat(np.arange(len(lo)), counts)
+    return which, lo[which] + np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _char_bits(texts: list[str]) -> np.ndarray:
+    """Per text, the bit set of its characters (code point mod 64), as uint64."""
+    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = np.left_shift(np.uint64(1), (chars % 64).astype(np.uint64))
+    out = np.zeros(len(texts), dtype=np.uint64)
+    has = sizes > 0
+    if has.any():
+        out[has] = np.bitwise_or.reduceat(bits, (np.cumsum(sizes) - sizes)[has])
+    return out
+
+
+def _vocab_by_len_columns(index: ListIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The list tokens' first and last code points and character bits in `vocab_by_len` order (built once per
+    index): a fallback token's window is then a slice, not a gather over thousands of ids."""
+    columns = index._derived.get("fallback_columns")
+    if columns is None:
+        order = index.vocab_by_len[0]
+        columns = (index.vocab.table.first[order], index.vocab_last[order],
+                   _char_bits(index.vocab.table.text[order].tolist()))
+        index._derived["fallback_columns"] = columns
+    return columns
 
 
 def names_without(batch: QueryBatch, cand: Candidates) -> np.ndarray:

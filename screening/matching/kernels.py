@@ -1194,6 +1194,8 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     free_q = np.zeros(W, dtype=np.bool_)
     free_l = np.zeros(W, dtype=np.bool_)
     top = np.zeros((W, W), dtype=np.float64)
+    gain = np.zeros((W, W), dtype=np.float64)
+    col_best = np.zeros(W, dtype=np.float64)
     sets = 1 << _SCREEN_FREE
     lens_q = np.zeros(sets, dtype=np.float64)
     lens_l = np.zeros(sets, dtype=np.float64)
@@ -1260,6 +1262,11 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
         # account side; a listed token after a cut-off last token)
         _least_charges(qi, nq, wq, flags, dup, affix_w, 1.0, place_w, fq)
         _least_charges(li, nl, wl, flags, dup, 1.0, trunc if any_begins else 1.0, place_w, fl)
+        # each possible cell's gain over the threshold, the same in both problems
+        for i in range(nq):
+            for j in range(nl):
+                if top[i, j] > 0:
+                    gain[i, j] = (top[i, j] - t) * ((wq[i] + wl[j]) / 2)
         reach = False
         for variant_k in range(2):
             alpha_c = a_cost + cc if variant_k == 0 else a_cost
@@ -1269,21 +1276,20 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
                 base += alpha_c * fq[i]
             for j in range(nl):
                 base += beta_c * fl[j]
+            for j in range(nl):
+                col_best[j] = 0.0
+            # every account token's best cell (rows) and every listed token's (cols), in one pass
             rows, cols = 0.0, 0.0
             for i in range(nq):
                 best = 0.0
                 for j in range(nl):
                     if top[i, j] > 0:
-                        c = (wq[i] + wl[j]) / 2
-                        best = max(best, (top[i, j] - t) * c + t * (alpha_c * fq[i] + beta_c * fl[j]))
+                        v = gain[i, j] + t * (alpha_c * fq[i] + beta_c * fl[j])
+                        best = max(best, v)
+                        col_best[j] = max(col_best[j], v)
                 rows += best
             for j in range(nl):
-                best = 0.0
-                for i in range(nq):
-                    if top[i, j] > 0:
-                        c = (wq[i] + wl[j]) / 2
-                        best = max(best, (top[i, j] - t) * c + t * (alpha_c * fq[i] + beta_c * fl[j]))
-                cols += best
+                cols += col_best[j]
             if min(rows, cols) - t * base >= -1e-9:
                 reach = True
                 break
