@@ -18,12 +18,15 @@ import numpy as np
 import polars as pl
 
 from screening import exc
+from screening.logs import get_logger
 from screening.matching import blocking
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
 from screening.matching.matcher import best_rows, floors, match
 from screening.matching.query import QueryBatch, prepare_queries
+
+log = get_logger(__name__)
 
 
 def entry_mask_of(index: ListIndex, entries: Iterable[tuple[str, str]] | pl.DataFrame | None) -> np.ndarray | None:
@@ -155,24 +158,24 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
     threads of its own. Threads in one process could not do this: normalising and the matcher's glue are
     Python and hold the lock, so one process used about 1.3 cores. The workers are started, not forked
     (a forked child of a process whose polars threads ran deadlocks on its first polars call), and are sent
-    the index once. A worker that dies fails the screen (exc.ScreeningError); nothing is half-returned."""
+    the index once. A worker that dies fails the screen (exc.ScreeningError); nothing is half-returned.
+    Where workers cannot start (no room for the index file, no process semaphores) the screen runs here."""
     workers = cores(config) if accounts.height >= PROCESS_MIN else 1
     if workers < 2:
-        parts = []
-        for size, batch in prepared_chunks(accounts, index, config.chunk_size):
-            parts.append(screen_batch(index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats))
-            progress(size)
-        return parts
+        return _in_this_process(accounts, index, config, floor, entry_mask, stats, progress)
     order = name_order(accounts)
     bounds = task_bounds(len(order), workers, min(config.chunk_size, TASK_MAX))
     tasks = [order[start:end] for start, end in zip(bounds, bounds[1:])]
-    with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
-        index_file = Path(tmp) / "index.pickle"  # written once, read by every worker at once
-        with open(index_file, "wb") as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker,
-                                   initargs=(index_file, config.replace(workers=1), floor, entry_mask))
+    tmp = None
+    try:
+        tmp = tempfile.TemporaryDirectory(prefix="screening-")
+        pool = _start_workers(Path(tmp.name), index, workers, config, floor, entry_mask)
+    except OSError as error:  # no room for the index file, no process semaphores: slower, never unscreened
+        if tmp is not None:
+            tmp.cleanup()
+        log.warning("worker processes unavailable; screening in this process", error=type(error).__name__)
+        return _in_this_process(accounts, index, config, floor, entry_mask, stats, progress)
+    with tmp:
         try:  # at most two chunks per worker in flight: each is a copy of its accounts
             return _in_workers(pool, 2 * workers, (accounts[rows] for rows in tasks), stats, progress)
         except BrokenProcessPool as error:
@@ -181,6 +184,27 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
                 "script without an `if __name__ == \"__main__\":` guard): the screen did not finish") from error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_workers(folder: Path, index: ListIndex, workers: int, config: MatchConfig, floor: float,
+                   entry_mask: np.ndarray | None) -> ProcessPoolExecutor:
+    """The pool; the index written once into `folder`, where every worker reads it at its start."""
+    index_file = folder / "index.pickle"
+    with open(index_file, "wb") as handle:
+        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                               initargs=(index_file, config.replace(workers=1), floor, entry_mask))
+
+
+def _in_this_process(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig, floor: float,
+                     entry_mask: np.ndarray | None, stats: MatchStats,
+                     progress: Callable[[int], None]) -> list[pl.DataFrame]:
+    """The chunks screened here, one after another (each prepared in a thread while the one before is matched)."""
+    parts = []
+    for size, batch in prepared_chunks(accounts, index, config.chunk_size):
+        parts.append(screen_batch(index, batch, config, floor=floor, entry_mask=entry_mask, stats=stats))
+        progress(size)
+    return parts
 
 
 def task_bounds(n: int, workers: int, largest: int = TASK_MAX) -> list[int]:
@@ -219,7 +243,7 @@ def _in_workers(pool: ProcessPoolExecutor, window: int, chunks: Iterator[pl.Data
 _worker: tuple[ListIndex, MatchConfig, float, np.ndarray | None] | None = None  # set in a worker process
 
 
-def _start_worker(index_file: Path, config: MatchConfig, floor: float, entry_mask: np.ndarray | None) -> None:
+def _worker_init(index_file: Path, config: MatchConfig, floor: float, entry_mask: np.ndarray | None) -> None:
     global _worker
     gc.disable()  # hundreds of thousands of new objects, none of them garbage
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -99,3 +100,14 @@ def test_a_worker_that_dies_fails_the_screen(ro_con, accounts, monkeypatch: pyte
     with pytest.raises(ScreeningError, match="worker process ended without its result"):
         screen.screen_chunks(accounts, index, config, floor=config.low, stats=MatchStats(), progress=kill_workers)
     assert killed
+
+
+def test_where_workers_cannot_start_the_screen_runs_here(ro_con, accounts, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    alone, _, _ = _screen(ro_con, accounts, workers=1)
+    not_a_folder = tmp_path / "tmp"
+    not_a_folder.write_text("a file where the temporary folder should be")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))  # the index file cannot be written
+    _small_tasks(monkeypatch)
+    hits, _, chunks = _screen(ro_con, accounts, workers=2)
+    assert chunks == 1 and hits.equals(alone)  # one chunk, screened in this process: every account, same hits
