@@ -84,4 +84,3 @@ class MatchStats:
         """Add another part's counts (a worker's chunk)."""
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-

@@ -1,4 +1,5 @@
-"""The batch engine's worker processes: the same hits as one process, and a worker that dies fails the screen.
+"""The batch engine's worker processes: the same hits as one process, a worker that dies fails the screen,
+and where workers cannot start the screen runs in the calling process.
 
 Accounts: the distinct-names synthesiser (mixed scripts) with listed names of the bundled UN list among them.
 The sizes are lowered so that a few thousand accounts go to real worker processes."""
@@ -63,8 +64,8 @@ def test_worker_processes_give_the_hits_of_one_process(ro_con, accounts, monkeyp
     _small_tasks(monkeypatch)
     shared, shared_stats, tasks = _screen(ro_con, accounts, workers=2)
     assert alone_chunks == 1 and tasks == len(screen.task_bounds(accounts.height, 2)) - 1 > 2
-    listed_hits = alone.filter(pl.col("account_id").is_in([accounts["account_id"][k * 400] for k in range(len(LISTED))]))
-    assert listed_hits["account_id"].n_unique() == len(LISTED)
+    planted = [accounts["account_id"][k * 400] for k in range(len(LISTED))]
+    assert alone.filter(pl.col("account_id").is_in(planted))["account_id"].n_unique() == len(LISTED)
     assert shared.equals(alone)
     assert shared_stats.rows == alone_stats.rows and shared_stats.candidates >= alone_stats.candidates > 0
 
