@@ -49,11 +49,15 @@ def test_tasks_cover_the_accounts_once_and_shrink_towards_the_end() -> None:
     assert screen.task_bounds(0, 2) == [0]
 
 
-def _screen(ro_con, accounts: pl.DataFrame, workers: int) -> tuple[pl.DataFrame, MatchStats, int]:
+def _screen(ro_con, accounts: pl.DataFrame, workers: int, source: str | None = None
+            ) -> tuple[pl.DataFrame, MatchStats, int]:
+    """screen_chunks on `workers` cores; with `source`, a delta screen against that list's entries only."""
     config = DEFAULT_CONFIG.replace(workers=workers)
     index = get_index(ro_con, config)
+    mask = None if source is None else screen.entry_mask_of(index, index.entries.filter(pl.col("source") == source))
     stats, calls = MatchStats(), []
-    parts = screen.screen_chunks(accounts, index, config, floor=config.low, stats=stats, progress=calls.append)
+    parts = screen.screen_chunks(accounts, index, config, floor=config.low, entry_mask=mask, stats=stats,
+                                 progress=calls.append)
     hits = pl.concat(parts).sort("account_id", "source", "source_id")
     assert sum(calls) == accounts.height  # every account reported done, once
     return hits, stats, len(calls)
@@ -68,6 +72,17 @@ def test_worker_processes_give_the_hits_of_one_process(ro_con, accounts, monkeyp
     assert alone.filter(pl.col("account_id").is_in(planted))["account_id"].n_unique() == len(LISTED)
     assert shared.equals(alone)
     assert shared_stats.rows == alone_stats.rows and shared_stats.candidates >= alone_stats.candidates > 0
+
+
+def test_a_delta_screen_on_worker_processes_meets_only_its_entries(ro_con, accounts,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    everything, _, _ = _screen(ro_con, accounts, workers=1)
+    assert set(everything["source"]) > {"un_sc"}  # other lists hit these accounts too
+    alone, _, _ = _screen(ro_con, accounts, workers=1, source="un_sc")
+    _small_tasks(monkeypatch)
+    shared, _, tasks = _screen(ro_con, accounts, workers=2, source="un_sc")
+    assert tasks > 2 and shared.height > 0 and set(shared["source"]) == {"un_sc"}
+    assert shared.equals(alone)
 
 
 def _workers_of(parent: int) -> list[int]:
