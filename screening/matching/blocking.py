@@ -314,7 +314,7 @@ def fallback_candidates(index: ListIndex, batch: QueryBatch, units: np.ndarray, 
     first, last, bits = _vocab_by_len_columns(index)
     cutoff = config.fallback_token_sim
     q_text = batch.table.text[uniq_tok]
-    q_bits = _char_bits(q_text.tolist())
+    q_bits = kernels.text_bits(q_text.tolist())
     for t, text, qb in zip(uniq_tok.tolist(), q_text.tolist(), q_bits.tolist()):
         length = len(text)
         spread = int(length * (1 - cutoff) / cutoff) + 1
@@ -386,18 +386,6 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return which, lo[which] + np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def _char_bits(texts: list[str]) -> np.ndarray:
-    """Per text, the bit set of its characters (code point mod 64), as uint64."""
-    sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bits = np.left_shift(np.uint64(1), (chars % 64).astype(np.uint64))
-    out = np.zeros(len(texts), dtype=np.uint64)
-    has = sizes > 0
-    if has.any():
-        out[has] = np.bitwise_or.reduceat(bits, (np.cumsum(sizes) - sizes)[has])
-    return out
-
-
 def _vocab_by_len_columns(index: ListIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The list tokens' first and last code points and character bits in `vocab_by_len` order (built once per
     index): a fallback token's window is then a slice, not a gather over thousands of ids."""
@@ -405,7 +393,7 @@ def _vocab_by_len_columns(index: ListIndex) -> tuple[np.ndarray, np.ndarray, np.
     if columns is None:
         order = index.vocab_by_len[0]
         columns = (index.vocab.table.first[order], index.vocab_last[order],
-                   _char_bits(index.vocab.table.text[order].tolist()))
+                   kernels.text_bits(index.vocab.table.text[order].tolist()))
         index._derived["fallback_columns"] = columns
     return columns
 

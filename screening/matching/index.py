@@ -15,6 +15,7 @@ rebuilt. It is a pickle: the folder is trusted as the store beside it is.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -92,14 +93,6 @@ class ListIndex:
     _derived: dict = field(default_factory=dict)  # tables built on first use (blocking.list_join_tables)
     _versions_used: list[dict] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __getstate__(self) -> dict:
-        """Everything but the lock and the lookup dict (rebuilt on first use): what the cache file holds and
-        what a worker process of a batch screen is sent."""
-        return {k: v for k, v in self.__dict__.items() if k not in _NOT_PICKLED}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _key_dict=None, _lock=threading.Lock())
 
     @property
     def version_ids(self) -> tuple[int, ...]:
@@ -211,10 +204,10 @@ def read_cached(path: Path) -> ListIndex | None:
             gc.enable()
 
 
-def write_cached(path: Path, index: ListIndex) -> None:
+def write_cached(path: Path, index: ListIndex) -> bool:
     """Write the file under a temporary name and rename it into place; drop the oldest beyond CACHE_KEEP.
-    A folder that cannot be written only costs the next process the assembling."""
-    fields = index.__getstate__()
+    A folder that cannot be written only costs the next process the assembling (False: not written)."""
+    fields = {f.name: getattr(index, f.name) for f in dataclasses.fields(index) if f.name not in _NOT_PICKLED}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,9 +220,11 @@ def write_cached(path: Path, index: ListIndex) -> None:
                        reverse=True)
         for old in older[CACHE_KEEP - 1:]:
             old.unlink(missing_ok=True)
+        return True
     except OSError as error:
         tmp.unlink(missing_ok=True)
         log.warning("assembled index cache not written", path=str(path), error=str(error))
+        return False
 
 
 def read_index_inputs(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CONFIG, *,

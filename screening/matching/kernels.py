@@ -885,6 +885,18 @@ def screen_pairs(q_tok: np.ndarray, l_tok: np.ndarray, strict: np.ndarray, pq: n
         return np.concatenate(list(pool.map(run, [slice(k, k + step) for k in range(0, len(pq), step)])))
 
 
+def code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' code points one after another (uint32), and each text's count (int64)."""
+    chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return chars, np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def text_bits(texts: list[str]) -> np.ndarray:
+    """Per text, `token_masks`'s bit set of its characters (code point mod 64)."""
+    chars, sizes = code_points(texts)
+    return token_masks(chars, np.cumsum(sizes) - sizes, sizes, np.arange(len(texts), dtype=np.int64))[0]
+
+
 @_compiled
 def token_masks(chars, start, length, toks):  # pragma: no cover - compiled
     """Per token of `toks`: bit sets of its characters (code point mod 64), for lower bounds on edit

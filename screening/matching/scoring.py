@@ -261,8 +261,7 @@ class _Pruning:
         toks = kernels.pair_tokens(q_units.tok, l_units.tok, pq, pl_, len(table))
         texts = table.text[toks].tolist()
         flags = _token_flags(table)
-        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(toks))
+        chars, sizes = kernels.code_points(texts)
         start, length = np.zeros(len(table), dtype=np.int64), np.zeros(len(table), dtype=np.int64)
         start[toks], length[toks] = np.cumsum(sizes) - sizes, sizes
         # the whole-form share adds at most `order_bonus`; float32 rounding of the score against the bound

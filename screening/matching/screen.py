@@ -4,10 +4,8 @@ before it is matched. It writes nothing; the run ledger (`screening.runs`) recor
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
-import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -22,7 +20,7 @@ from screening.logs import get_logger
 from screening.matching import blocking
 from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
-from screening.matching.index import ListIndex
+from screening.matching.index import ListIndex, read_cached, write_cached
 from screening.matching.matcher import best_rows, floors, match
 from screening.matching.query import QueryBatch, prepare_queries
 
@@ -188,10 +186,11 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
 
 def _start_workers(folder: Path, index: ListIndex, workers: int, config: MatchConfig, floor: float,
                    entry_mask: np.ndarray | None) -> ProcessPoolExecutor:
-    """The pool; the index written once into `folder`, where every worker reads it at its start."""
+    """The pool; the index written once into `folder` (as the assembled-index cache file, checksum and all),
+    where every worker reads it at its start."""
     index_file = folder / "index.pickle"
-    with open(index_file, "wb") as handle:
-        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    if not write_cached(index_file, index):
+        raise OSError(f"the index could not be written into {folder}")
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
                                initargs=(index_file, config.replace(workers=1), floor, entry_mask))
 
@@ -245,12 +244,9 @@ _worker: tuple[ListIndex, MatchConfig, float, np.ndarray | None] | None = None  
 
 def _worker_init(index_file: Path, config: MatchConfig, floor: float, entry_mask: np.ndarray | None) -> None:
     global _worker
-    gc.disable()  # hundreds of thousands of new objects, none of them garbage
-    try:
-        with open(index_file, "rb") as handle:
-            index = pickle.load(handle)
-    finally:
-        gc.enable()
+    index = read_cached(index_file)
+    if index is None:  # the pool breaks: the screen fails, nothing half-screened
+        raise exc.ScreeningError(f"a screening worker could not read the index file {index_file}")
     _worker = (index, config, floor, entry_mask)
 
 
