@@ -1128,6 +1128,47 @@ def _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, mi
     return False
 
 
+_SURE = 1.0 - 2 * 1e-4  # a cell under this can never win against an equal pair's 1.0, diagonal tie-break and all
+
+
+@_compiled(inline="always")
+def _held(qi, nq, li, nl, top, held_q, held_l):  # pragma: no cover - compiled
+    """The tokens `_align` surely aligns: an account token equal to a listed token (similarity 1) where no
+    other cell of its row or column can reach 1 (`greedy_assign` takes the best remaining cell first, ties
+    to the diagonal by `_DIAG`; the strong-cells second reading keeps such a cell too). They are never
+    leftovers, so never part of a merge or split."""
+    for i in range(nq):
+        held_q[i] = False
+    for j in range(nl):
+        held_l[j] = False
+    for i in range(nq):
+        for j in range(nl):
+            if qi[i] != li[j] or held_l[j]:
+                continue
+            alone = True
+            for k in range(nl):
+                if k != j and top[i, k] >= _SURE:
+                    alone = False
+            for k in range(nq):
+                if k != i and top[k, j] >= _SURE:
+                    alone = False
+            if alone:
+                held_q[i] = True
+                held_l[j] = True
+                break
+
+
+@_compiled(inline="always")
+def _unheld(ids, slots, free, n, held, ids_out, slots_out, free_out):  # pragma: no cover - compiled
+    """A side's tokens that can be left over (not `_held`), compacted; their count."""
+    m = 0
+    for i in range(n):
+        if not held[i]:
+            ids_out[m], slots_out[m], free_out[m] = ids[i], slots[i], free[i]
+            m += 1
+    return m
+
+
 _SCREEN_WIDTH = 16  # wider pairs are kept (not screened)
 _SCREEN_FREE = 6  # pairs with more tokens that could align on a side are kept (their leftover sets are many)
 
@@ -1205,6 +1246,14 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
     fl = np.zeros(W, dtype=np.float64)
     free_q = np.zeros(W, dtype=np.bool_)
     free_l = np.zeros(W, dtype=np.bool_)
+    held_q = np.zeros(W, dtype=np.bool_)
+    held_l = np.zeros(W, dtype=np.bool_)
+    qi_m = np.zeros(W, dtype=np.int64)
+    qs_m = np.zeros(W, dtype=np.int64)
+    li_m = np.zeros(W, dtype=np.int64)
+    ls_m = np.zeros(W, dtype=np.int64)
+    free_qm = np.zeros(W, dtype=np.bool_)
+    free_lm = np.zeros(W, dtype=np.bool_)
     top = np.zeros((W, W), dtype=np.float64)
     gain = np.zeros((W, W), dtype=np.float64)
     col_best = np.zeros(W, dtype=np.float64)
@@ -1308,18 +1357,22 @@ def pairs_may_reach(QT, LT, pq, pl, strict, slot, weights, nchars, pinyin, cn_na
         if reach:
             continue
         if merge_split > 0 and (nq > 1 or nl > 1):
+            # merges and splits join leftovers only: the tokens surely aligned are left out of them
+            _held(qi, nq, li, nl, top, held_q, held_l)
+            mq_ = _unheld(qi, qs, free_q, nq, held_q, qi_m, qs_m, free_qm)
+            ml_ = _unheld(li, ls, free_l, nl, held_l, li_m, ls_m, free_lm)
             nfq, nfl = 0, 0
-            for i in range(nq):
-                if free_q[i]:
+            for i in range(mq_):
+                if free_qm[i]:
                     nfq += 1
-            for j in range(nl):
-                if free_l[j]:
+            for j in range(ml_):
+                if free_lm[j]:
                     nfl += 1
             if nfq > _SCREEN_FREE or nfl > _SCREEN_FREE:
                 continue
-            if _merge_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars, tm, hist, min_sim, slack, lens_q,
-                               masks_q, counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l, members_l,
-                               done_l, hists_l, one):
+            if _merge_possible(qi_m, qs_m, mq_, free_qm, li_m, ls_m, ml_, free_lm, nchars, tm, hist, min_sim, slack,
+                               lens_q, masks_q, counts_q, members_q, done_q, hists_q, lens_l, masks_l, counts_l,
+                               members_l, done_l, hists_l, one):
                 continue
         if typo_sim > 0 and not chinese and nq >= 3 and _typo_possible(qi, qs, nq, free_q, li, ls, nl, free_l, nchars,
                                                                         tm, short_len):
