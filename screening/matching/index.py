@@ -93,6 +93,7 @@ class ListIndex:
     _derived: dict = field(default_factory=dict)  # tables built on first use (blocking.list_join_tables)
     _versions_used: list[dict] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _file: Path | None = None  # the assembled-index cache file holding exactly this index, when there is one
 
     @property
     def version_ids(self) -> tuple[int, ...]:
@@ -154,7 +155,10 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
             from screening.matching.blocking import list_join_tables
 
             list_join_tables(index, config)  # the batch join's list side, kept in the file too
-            write_cached(path, index)
+            if write_cached(path, index):
+                index._file = path
+    else:
+        index._file = path
     log.info("match index loaded", index_key=index.index_key, units=len(index.units), names=index.names.height,
              entries=index.entries.height, cached=path is not None and path.exists(),
              seconds=round(time.perf_counter() - started, 1))
@@ -163,7 +167,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
 
 CACHE_FORMAT = "2"  # 2: a SHA-256 header line before the pickle
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
-_NOT_PICKLED = ("_lock", "_key_dict")
+_NOT_PICKLED = ("_lock", "_key_dict", "_file")
 
 
 def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | None:
@@ -177,7 +181,8 @@ def cache_path(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> Path | No
     if fetch_one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'match_index_builds'")[0]:
         builds = con.execute("SELECT version_id, built_at FROM match_index_builds WHERE index_key = ? ORDER BY 1",
                              [index_key(config)]).fetchall()
-    blob = json.dumps([CACHE_FORMAT, index_key(config), versions, builds, config.to_dict(), pl.__version__,
+    options = {k: v for k, v in config.to_dict().items() if k != "workers"}  # the same index on any core count
+    blob = json.dumps([CACHE_FORMAT, index_key(config), versions, builds, options, pl.__version__,
                        np.__version__, sys.version], sort_keys=True, default=str)
     return settings.index_cache_dir_for(Path(row[0])) / f"{hashlib.sha256(blob.encode()).hexdigest()[:24]}.pickle"
 

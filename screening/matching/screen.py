@@ -161,12 +161,9 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
     workers = cores(config) if accounts.height >= PROCESS_MIN else 1
     if workers < 2:
         return _in_this_process(accounts, index, config, floor, entry_mask, stats, progress)
-    order = name_order(accounts)
-    bounds = task_bounds(len(order), workers, min(config.chunk_size, TASK_MAX))
-    tasks = [order[start:end] for start, end in zip(bounds, bounds[1:])]
     tmp = None
     try:
-        tmp = tempfile.TemporaryDirectory(prefix="screening-")
+        tmp = _index_folder(index)
         pool = _start_workers(Path(tmp.name), index, workers, config, floor, entry_mask)
     except OSError as error:  # no room for the index file, no process semaphores: slower, never unscreened
         if tmp is not None:
@@ -174,7 +171,11 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
         log.warning("worker processes unavailable; screening in this process", error=type(error).__name__)
         return _in_this_process(accounts, index, config, floor, entry_mask, stats, progress)
     with tmp:
-        try:  # at most two chunks per worker in flight: each is a copy of its accounts
+        try:  # the workers start and read the index while the accounts are put in name order
+            order = name_order(accounts)
+            bounds = task_bounds(len(order), workers, min(config.chunk_size, TASK_MAX))
+            tasks = [order[start:end] for start, end in zip(bounds, bounds[1:])]
+            # at most two chunks per worker in flight: each is a copy of its accounts
             return _in_workers(pool, 2 * workers, (accounts[rows] for rows in tasks), stats, progress)
         except BrokenProcessPool as error:
             raise exc.ScreeningError(
@@ -184,15 +185,40 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _index_folder(index: ListIndex) -> tempfile.TemporaryDirectory:
+    """A folder of this screen's own for the workers' index file: beside the index's cache file when it has
+    one (a hard link there is no copy; the file stays whole should a list refresh replace the cache), else
+    in the system's temporary folder."""
+    if index._file is not None:
+        try:
+            return tempfile.TemporaryDirectory(prefix=".screening-", dir=index._file.parent)
+        except OSError:
+            pass
+    return tempfile.TemporaryDirectory(prefix="screening-")
+
+
 def _start_workers(folder: Path, index: ListIndex, workers: int, config: MatchConfig, floor: float,
                    entry_mask: np.ndarray | None) -> ProcessPoolExecutor:
-    """The pool; the index written once into `folder` (as the assembled-index cache file, checksum and all),
-    where every worker reads it at its start."""
+    """The pool, its workers already starting; the index put once into `folder` (the assembled-index cache
+    file, checksum and all: linked when the index has one, else written), where every worker reads it."""
     index_file = folder / "index.pickle"
-    if not write_cached(index_file, index):
+    if not (_linked(index._file, index_file) or write_cached(index_file, index)):
         raise OSError(f"the index could not be written into {folder}")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
                                initargs=(index_file, config.replace(workers=1), floor, entry_mask))
+    for _ in range(workers):  # a process is started per task submitted while none is idle
+        pool.submit(int)
+    return pool
+
+
+def _linked(source: Path | None, target: Path) -> bool:
+    if source is None:
+        return False
+    try:
+        os.link(source, target)
+        return True
+    except OSError:  # another file system, no links there, the file gone: it is written instead
+        return False
 
 
 def _in_this_process(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig, floor: float,

@@ -70,8 +70,11 @@ def test_assembled_index_is_kept_by_content_and_loaded_back(con, store: Path) ->
     assert loaded.keys.equals(built.keys) and loaded.entries.equals(built.entries)
     assert loaded.id_postings.keys() == built.id_postings.keys()
     assert set(loaded._derived) == set(built._derived) and built._derived
-    # another setting that shapes the index, or another list version in force, is another file
+    assert built._file == path and loaded._file == path  # a batch screen's workers read this file
+    # another setting that shapes the index, or another list version in force, is another file; the core
+    # count is not one
     assert cache_path(con, DEFAULT_CONFIG.replace(max_key_postings=50)) != path
+    assert cache_path(con, DEFAULT_CONFIG.replace(workers=7)) == path
     con.execute("UPDATE match_index_builds SET built_at = built_at + INTERVAL 1 SECOND")
     assert cache_path(con, DEFAULT_CONFIG) != path
     con.execute("UPDATE match_index_builds SET built_at = built_at - INTERVAL 1 SECOND")

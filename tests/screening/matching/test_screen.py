@@ -6,6 +6,7 @@ The sizes are lowered so that a few thousand accounts go to real worker processe
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import tempfile
@@ -21,6 +22,7 @@ from screening.exc import ScreeningError
 from screening.matching import get_index
 from screening.matching.candidates import MatchStats
 from screening.matching.config import DEFAULT_CONFIG
+from screening.matching.index import read_cached
 
 LISTED = ["Eric Badege", "PAEK Chang Ho", "Umarov Doku Khamatovich", "Doku Umarov", "BADEGE, Eric"]
 
@@ -124,6 +126,29 @@ def test_where_workers_cannot_start_the_screen_runs_here(ro_con, accounts, monke
     not_a_folder = tmp_path / "tmp"
     not_a_folder.write_text("a file where the temporary folder should be")
     monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))  # the index file cannot be written
+    monkeypatch.setattr(get_index(ro_con, DEFAULT_CONFIG.replace(workers=2)), "_file", None)  # nor linked
     _small_tasks(monkeypatch)
     hits, _, chunks = _screen(ro_con, accounts, workers=2)
     assert chunks == 1 and hits.equals(alone)  # one chunk, screened in this process: every account, same hits
+
+
+def test_the_workers_index_file_is_a_link_to_the_cache_file_not_a_copy(ro_con, tmp_path: Path) -> None:
+    """A screen's workers read the index from a link to its assembled-index cache file (no 150 MB copy in
+    the temporary folder); an index without a cache file is written there, and reads back the same."""
+    config = DEFAULT_CONFIG.replace(workers=2)
+    index = get_index(ro_con, config)
+    assert index._file is not None and index._file.exists()
+    folder = screen._index_folder(index)
+    with folder:
+        assert Path(folder.name).parent == index._file.parent
+        pool = screen._start_workers(Path(folder.name), index, 2, config, config.low, None)
+        pool.shutdown(wait=True)
+        assert (Path(folder.name) / "index.pickle").stat().st_ino == index._file.stat().st_ino
+    assert not Path(folder.name).exists()
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    pool = screen._start_workers(copy, dataclasses.replace(index, _file=None), 2, config, config.low, None)
+    pool.shutdown(wait=True)
+    assert (copy / "index.pickle").stat().st_ino != index._file.stat().st_ino
+    again = read_cached(copy / "index.pickle")
+    assert again is not None and again.units.text.tolist() == index.units.text.tolist()
