@@ -4,9 +4,12 @@ before it is matched. It writes nothing; the run ledger (`screening.runs`) recor
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -139,6 +142,8 @@ PROCESS_MIN = 50_000
 # 3.4-3.5 GB with 60,000, in the same time; the floor keeps the per-task set-up small against the task.
 TASK_MAX = 25_000
 TASK_MIN = 10_000
+# a worker reads its index file once, at its start: an hour on, a screen's folder is left over, not in use
+STALE_FOLDER_SECONDS = 3600
 
 
 def cores(config: MatchConfig) -> int:
@@ -191,6 +196,10 @@ def _index_folder(index: ListIndex) -> tempfile.TemporaryDirectory:
     one (a hard link there is no copy; the file stays whole should a list refresh replace the cache), else
     in the system's temporary folder."""
     if index._file is not None:
+        for left in index._file.parent.glob(".screening-*"):  # by a screen killed before it could clean up
+            with contextlib.suppress(OSError):
+                if time.time() - left.stat().st_mtime > STALE_FOLDER_SECONDS:
+                    shutil.rmtree(left, ignore_errors=True)
         try:
             return tempfile.TemporaryDirectory(prefix=".screening-", dir=index._file.parent)
         except OSError:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import signal
 import tempfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -152,3 +154,22 @@ def test_the_workers_index_file_is_a_link_to_the_cache_file_not_a_copy(ro_con, t
     assert (copy / "index.pickle").stat().st_ino != index._file.stat().st_ino
     again = read_cached(copy / "index.pickle")
     assert again is not None and again.units.text.tolist() == index.units.text.tolist()
+
+
+def test_a_folder_left_by_a_killed_screen_is_removed_by_the_next(ro_con) -> None:
+    """A screen killed with -9 leaves its folder (a link or a copy of the index) beside the cache file; the
+    next screen removes such folders once they are an hour old (workers read the file only at their start)."""
+    index = get_index(ro_con, DEFAULT_CONFIG.replace(workers=2))
+    cache = index._file.parent
+    old, recent = cache / ".screening-killed", cache / ".screening-running"
+    for folder in (old, recent):
+        folder.mkdir()
+        (folder / "index.pickle").write_bytes(b"x")
+    hour_ago = time.time() - screen.STALE_FOLDER_SECONDS - 60
+    os.utime(old, (hour_ago, hour_ago))
+    try:
+        with screen._index_folder(index):
+            assert not old.exists() and recent.exists()
+    finally:
+        shutil.rmtree(recent, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
