@@ -185,8 +185,9 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
             return _in_workers(pool, 2 * workers, (accounts[rows] for rows in tasks), stats, progress)
         except BrokenProcessPool as error:
             raise exc.ScreeningError(
-                "a screening worker process ended without its result (killed, out of memory, or started from a "
-                "script without an `if __name__ == \"__main__\":` guard): the screen did not finish") from error
+                "a screening worker process ended without its result (killed, out of memory, unable to read the "
+                "index file, or started from a script without an `if __name__ == \"__main__\":` guard): the "
+                "screen did not finish") from error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -173,3 +173,17 @@ def test_a_folder_left_by_a_killed_screen_is_removed_by_the_next(ro_con) -> None
     finally:
         shutil.rmtree(recent, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def test_a_worker_that_cannot_read_the_index_fails_the_screen(ro_con, accounts, monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    """The workers' index file fails its checksum (a corrupt cache file, linked as it is): the screen fails
+    with one message, never screens with a half-read index nor hangs."""
+    _small_tasks(monkeypatch)
+    config = DEFAULT_CONFIG.replace(workers=2)
+    index = get_index(ro_con, config)
+    corrupt = tmp_path / "corrupt.pickle"
+    corrupt.write_bytes(index._file.read_bytes()[:-1000] + b"\0" * 1000)
+    with pytest.raises(ScreeningError, match="unable to read the index file"):
+        screen.screen_chunks(accounts, dataclasses.replace(index, _file=corrupt), config, floor=config.low,
+                             stats=MatchStats())
