@@ -187,3 +187,21 @@ def test_a_worker_that_cannot_read_the_index_fails_the_screen(ro_con, accounts, 
     with pytest.raises(ScreeningError, match="unable to read the index file"):
         screen.screen_chunks(accounts, dataclasses.replace(index, _file=corrupt), config, floor=config.low,
                              stats=MatchStats())
+
+
+def test_workers_run_their_libraries_on_one_thread(ro_con, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker per core, each with polars' pool sized to one thread (not to every core, contending with
+    the other workers); this process's environment is left as it was, and a setting the operator made stays."""
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    config = DEFAULT_CONFIG.replace(workers=2)
+    index = get_index(ro_con, config)
+    with screen._index_folder(index) as folder:
+        pool = screen._start_workers(Path(folder), index, 2, config, config.low, None)
+        try:
+            assert {pool.submit(pl.thread_pool_size).result() for _ in range(4)} == {1}
+            seen = {pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() for _ in range(4)}
+            assert seen == {"3"}
+        finally:
+            pool.shutdown(wait=True)
+    assert "POLARS_MAX_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "3"
