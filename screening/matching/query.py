@@ -27,6 +27,9 @@ ACCOUNT_SUBJECT_TYPES = {
     "organization": "organization", "organisation": "organization", "legal_person": "organization",
     "other_organization": "organization", "company": "organization", "entity": "organization",
 }
+# the account columns prepare_queries reads (a missing one is read as empty)
+QUERY_COLUMNS = ("account_id", "subject_type", "name", "name_latin", "birth_date", "country", "nationality",
+                 "id_type", "id_number")
 
 @dataclass
 class QueryBatch:
@@ -52,6 +55,7 @@ class QueryBatch:
 
 
 def _column(accounts: pl.DataFrame, name: str, dtype: pl.DataType = pl.String()) -> pl.Series:
+    assert name in QUERY_COLUMNS, name
     if name in accounts.columns:
         return accounts[name]
     return pl.Series(name, [None] * accounts.height, dtype=dtype)

@@ -26,7 +26,7 @@ from screening.matching.candidates import Candidates, MatchStats
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex, read_cached, write_cached
 from screening.matching.matcher import best_rows, floors, match
-from screening.matching.query import QueryBatch, prepare_queries
+from screening.matching.query import QUERY_COLUMNS, QueryBatch, prepare_queries
 
 log = get_logger(__name__)
 
@@ -184,8 +184,9 @@ def screen_chunks(accounts: pl.DataFrame, index: ListIndex, config: MatchConfig,
             order = name_order(accounts)
             bounds = task_bounds(len(order), workers, min(config.chunk_size, TASK_MAX))
             tasks = [order[start:end] for start, end in zip(bounds, bounds[1:])]
-            # at most two chunks per worker in flight: each is a copy of its accounts
-            return _in_workers(pool, 2 * workers, (accounts[rows] for rows in tasks), stats, progress)
+            # at most two chunks per worker in flight: each is a copy of its accounts' columns the matcher reads
+            sent = accounts.select([c for c in QUERY_COLUMNS if c in accounts.columns])
+            return _in_workers(pool, 2 * workers, (sent[rows] for rows in tasks), stats, progress)
         except BrokenProcessPool as error:
             raise exc.ScreeningError(
                 "a screening worker process ended without its result (killed, out of memory, unable to read the "
