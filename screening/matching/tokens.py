@@ -402,8 +402,10 @@ class _Stacked:
         if isinstance(idx, (int, np.integer)):
             return self.head[idx] if idx < self.n else self.tail[idx - self.n]
         idx = np.asarray(idx)
-        out = np.empty(idx.shape, dtype=self.dtype)
         low = idx < self.n
+        if low.all():  # list tokens only: most gathers of a lookup
+            return self.head[idx]
+        out = np.empty(idx.shape, dtype=self.dtype)
         out[low] = self.head[idx[low]]
         out[~low] = self.tail[idx[~low] - self.n]
         return out

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from screening.matching.config import DEFAULT_CONFIG
-from screening.matching.tokens import Vocab, is_pinyin, ocr_fold, phonetic_key, token_similarity
+from screening.matching.tokens import Vocab, _Stacked, is_pinyin, ocr_fold, phonetic_key, token_similarity
 
 
 @pytest.mark.parametrize(("a", "b"), [("mohammed", "muhammad"), ("mohamad", "mukhammad"), ("shevchenko", "chevtchenko"),
@@ -84,3 +84,15 @@ def test_common_tokens_weigh_less() -> None:
     w = table.weights(DEFAULT_CONFIG)[ids]
     assert w[1] == pytest.approx(1.0)
     assert w[0] < 0.8 and w[2] < 0.5 and w[3] < 0.3
+
+
+def test_a_stacked_column_gathers_as_its_concatenation() -> None:
+    """TokenTable.concat's stacked string and code columns: any gather (list tokens only, as most of a
+    lookup's are, new tokens among them, nested stacks, none) reads what the concatenated array would."""
+    head = np.array(["ali", "hassan", "kim"], dtype=object)
+    stacked = _Stacked(_Stacked(head, np.array(["jong"], dtype=object)), np.array(["un", "x"], dtype=object))
+    whole = np.array(["ali", "hassan", "kim", "jong", "un", "x"], dtype=object)
+    for idx in ([2, 0, 0], [5, 1, 3], [[0, 4], [3, 2]], []):
+        got = stacked[np.asarray(idx, dtype=np.int64)]
+        assert got.dtype == whole.dtype and got.tolist() == whole[np.asarray(idx, dtype=np.int64)].tolist()
+    assert stacked[4] == "un" and len(stacked) == 6
