@@ -195,15 +195,30 @@ def key_candidates_batch(index: ListIndex, keys: BatchKeys, config: MatchConfig,
     return Candidates(pq, pl_, rules, covered)
 
 
-def batch_cut_masks(index: ListIndex, batch: QueryBatch, keys: BatchKeys) -> np.ndarray:
-    """`cut_masks` for `BatchKeys`: per account-side unit, the positions some of whose keys were cut."""
-    out = np.zeros(len(batch.units), dtype=np.int64)
-    cut_tokens = keys.tokens.join(index.cut_keys, on="key").select("tok").unique()
-    cut = pl.concat([keys.postings.join(cut_tokens, on="tok").select("unit", "mask"),
-                     keys.names.join(index.cut_keys, on="key").select("unit", "mask")])
-    cut = cut.group_by("unit").agg(pl.col("mask").bitwise_or())
-    out[cut["unit"].to_numpy()] = cut["mask"].to_numpy()
-    return out
+@dataclass
+class CutKeys:
+    """Per account-side unit, its keys that were cut as too common: each with the token positions it stands
+    for (`mask`) and its number among the cut keys (`cid`, ListIndex.cut_units), grouped by unit (CSR)."""
+
+    offsets: np.ndarray  # int64 [units + 1]
+    mask: np.ndarray  # int64
+    cid: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, n_units: int, unit: np.ndarray, mask: np.ndarray, cid: np.ndarray) -> "CutKeys":
+        order = np.lexsort((cid, unit))  # a unit's keys in cid order: the same rows from either path
+        offsets = np.zeros(n_units + 1, dtype=np.int64)
+        np.cumsum(np.bincount(unit, minlength=n_units), out=offsets[1:])
+        return cls(offsets, mask.astype(np.int64)[order], cid.astype(np.int64)[order])
+
+
+def batch_cut_keys(index: ListIndex, batch: QueryBatch, keys: BatchKeys) -> CutKeys:
+    """`cut_keys` for `BatchKeys`."""
+    cut_tokens = keys.tokens.join(index.cut_keys, on="key").select("tok", "cid").unique()
+    cut = pl.concat([keys.postings.join(cut_tokens, on="tok").select(pl.col("unit").cast(pl.Int64), "mask", "cid"),
+                     keys.names.join(index.cut_keys, on="key").select(pl.col("unit").cast(pl.Int64), "mask", "cid")])
+    cut = cut.group_by("unit", "cid").agg(pl.col("mask").bitwise_or())
+    return CutKeys.of(len(batch.units), cut["unit"].to_numpy(), cut["mask"].to_numpy(), cut["cid"].to_numpy())
 
 
 def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame | KeyRows,
@@ -229,26 +244,30 @@ def key_candidates_dict(index: ListIndex, qkeys: pl.DataFrame | KeyRows,
                       np.repeat(np.asarray(masks, dtype=np.int64), counts)).distinct()
 
 
-def cut_masks(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows) -> np.ndarray:
-    """Per account-side unit, the token positions some of whose keys were cut as too common."""
-    out = np.zeros(len(batch.units), dtype=np.int64)
+def cut_keys(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows) -> CutKeys:
+    """Per account-side unit, its keys that were cut as too common and the token positions each covers."""
     if not isinstance(qkeys, pl.DataFrame) or qkeys.height <= 64:
+        found: dict[tuple[int, int], int] = {}
         for u, key, mask in _key_rows(qkeys):
-            if key in index.cut_key_set:
-                out[u] |= mask
-        return out
-    cut = qkeys.join(index.cut_keys, on="key").group_by("unit").agg(pl.col("mask").bitwise_or())
-    out[cut["unit"].to_numpy()] = cut["mask"].to_numpy()
-    return out
+            cid = index.cut_key_ids.get(key)
+            if cid is not None:
+                found[(u, cid)] = found.get((u, cid), 0) | mask
+        rows = np.asarray(list(found), dtype=np.int64).reshape(-1, 2)
+        return CutKeys.of(len(batch.units), rows[:, 0], np.fromiter(found.values(), dtype=np.int64,
+                                                                      count=len(found)), rows[:, 1])
+    cut = qkeys.join(index.cut_keys, on="key").group_by("unit", "cid").agg(pl.col("mask").bitwise_or())
+    return CutKeys.of(len(batch.units), cut["unit"].to_numpy().astype(np.int64), cut["mask"].to_numpy(),
+                      cut["cid"].to_numpy())
 
 
 def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig,
-                cut: np.ndarray | None = None) -> np.ndarray:
+                cut: CutKeys | None = None) -> np.ndarray:
     """The best name score a pair could reach given which account tokens its keys covered.
 
-    Tokens no key covered can still align through a key that was cut as common (those positions
-    count as covered, `cut`) or not at all, so every other uncovered token costs `extra_query_cost`
-    at least. Pairs below the run's name floor are not scored.
+    Tokens no key covered can still align through a key that was cut as common, when the listed name holds
+    that key (`cut`, and the index's units of each cut key: those positions count as covered), or not at
+    all, so every other uncovered token costs `extra_query_cost` at least. Pairs below the run's name floor
+    are not scored.
     """
     if len(cand) == 0:
         return np.zeros(0, dtype=np.float32)
@@ -257,10 +276,12 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     valid = tok >= 0
     W = np.ascontiguousarray(np.where(valid, weights[np.where(valid, tok, 0)], 0.0).astype(np.float32))
     total = W.sum(axis=1)  # per unit, numpy's float32 sum
-    cut = np.zeros(len(tok), dtype=np.int64) if cut is None else cut.astype(np.int64, copy=False)
+    if cut is None:
+        cut = CutKeys(np.zeros(len(tok) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     # covered_w / (covered_w + extra_query_cost · (total − covered_w)) per pair, one compiled pass
-    return kernels.key_bounds(W, total, cand.pq.astype(np.int64, copy=False), cand.covered.astype(np.int64, copy=False),
-                              cut, np.float32(config.extra_query_cost))
+    return kernels.key_bounds(W, total, cand.pq, cand.pl, cand.covered, cut.offsets, cut.mask, cut.cid,
+                              index.cut_units.offsets, index.cut_units.columns["unit"],
+                              np.float32(config.extra_query_cost))
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:
@@ -423,6 +444,6 @@ def unit_mask_for_entries(index: ListIndex, entry_mask: np.ndarray) -> np.ndarra
     return mask
 
 
-__all__ = ["BatchKeys", "batch_cut_masks", "batch_keys", "cut_masks", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
+__all__ = ["BatchKeys", "CutKeys", "batch_cut_keys", "batch_keys", "cut_keys", "fallback_candidates", "identifier_candidates", "key_candidates_dict",
            "key_candidates_batch", "list_join_tables", "names_without", "query_key_rows",
            "unit_mask_for_entries", "upper_bound"]

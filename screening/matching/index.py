@@ -83,8 +83,9 @@ class ListIndex:
     id_postings: dict[str, np.ndarray]  # normalised number → entries
     keys: pl.DataFrame  # key, unit (cut to max_key_postings)
     key_cut: int
-    cut_keys: pl.DataFrame  # key: blocking keys cut as too common
-    cut_key_set: frozenset[str]
+    cut_keys: pl.DataFrame  # key, cid: blocking keys cut as too common, numbered
+    cut_key_ids: dict[str, int]  # key → cid
+    cut_units: Ragged  # owner = cid; column unit: the units holding the cut key, sorted
     token_units: Ragged  # owner = token id; columns unit (for the fallback)
     vocab_by_len: tuple[np.ndarray, np.ndarray]  # token ids sorted by length, and lengths
     vocab_last: np.ndarray  # int32: code point of each list token's last character
@@ -165,7 +166,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     return index
 
 
-CACHE_FORMAT = "2"  # 2: a SHA-256 header line before the pickle
+CACHE_FORMAT = "3"  # 2: a SHA-256 header line before the pickle; 3: the units of each cut key
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
 _NOT_PICKLED = ("_lock", "_key_dict", "_file")
 
@@ -261,6 +262,18 @@ def read_index_inputs(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFA
 
 
 
+def _cut_units(kk: pl.DataFrame, cut_keys: pl.DataFrame, toks: list[list[str]]) -> Ragged:
+    """Per cut key, the units that hold it (sorted): by their own keys, and by two adjacent tokens joined
+    ("abdul rahman" holds t:abdulrahman), which the batch join also meets (blocking.list_join_tables)."""
+    adjacent = pl.DataFrame({"key": ["t:" + a + b for ts in toks for a, b in zip(ts, ts[1:])],
+                             "unit": np.repeat(np.arange(len(toks), dtype=np.int32),
+                                               [max(len(ts) - 1, 0) for ts in toks])})
+    rows = (pl.concat([kk.select("key", pl.col("unit").cast(pl.Int32)), adjacent])
+            .join(cut_keys, on="key").select("cid", "unit").unique().sort("cid", "unit"))
+    return Ragged.group(rows["cid"].to_numpy().astype(np.int64), cut_keys.height,
+                        unit=rows["unit"].to_numpy().astype(np.int32))
+
+
 def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config: MatchConfig, *,
                    entries: pl.DataFrame, dobs: pl.DataFrame, countries: pl.DataFrame,
                    identifiers: pl.DataFrame, keys: pl.DataFrame | None = None) -> ListIndex:
@@ -334,7 +347,8 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     df = kk.group_by("key", maintain_order=True).agg(pl.len().alias("n"))
     kept = kk.join(df.filter(pl.col("n") <= config.max_key_postings).select("key"), on="key",
                    maintain_order="left")
-    cut_keys = df.filter(pl.col("n") > config.max_key_postings).select("key")
+    cut_keys = df.filter(pl.col("n") > config.max_key_postings).select("key").with_row_index("cid")
+    cut_units = _cut_units(kk, cut_keys, toks)
 
     # token → units (fallback) and vocabulary by length
     tok_flat = units.tok.ravel()
@@ -350,7 +364,8 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
         name_weak=(names["quality"] == "weak").to_numpy(), name_script=script_codes(names["name"].to_list()),
         entries=entries, entry_type=entry_type, entry_ids=entry_ids, dobs=dob_rag, countries=country_rag,
         identifiers=id_rag, id_postings=id_postings, keys=kept, key_cut=config.max_key_postings,
-        cut_keys=cut_keys, cut_key_set=frozenset(cut_keys["key"].to_list()),
+        cut_keys=cut_keys, cut_key_ids=dict(zip(cut_keys["key"].to_list(), cut_keys["cid"].to_list())),
+        cut_units=cut_units,
         token_units=token_units, vocab_by_len=(order.astype(np.int32), lens[order]),
         vocab_last=np.fromiter((ord(t[-1]) if t else 0 for t in vocab.table.text.tolist()), dtype=np.int32,
                                count=len(vocab)),

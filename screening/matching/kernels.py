@@ -745,16 +745,30 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
 
 
 @_compiled
-def key_bounds(W, total, rows, covered, cut, extra):  # pragma: no cover - compiled
-    """`blocking.upper_bound` per pair in one pass: the weights of the covered positions (covered[i] | cut[row],
-    summed in float64), then the same float32 arithmetic as the numpy expression it replaced
+def key_bounds(W, total, rows, units, covered, cut_off, cut_mask, cut_cid, cu_off, cu_unit,
+               extra):  # pragma: no cover - compiled
+    """`blocking.upper_bound` per pair in one pass: the covered positions (the pair's own, and those of
+    its account unit's cut keys that the listed unit holds: a binary search in the key's sorted units), their
+    weights summed in float64, then the same float32 arithmetic as the numpy expression it replaced
     (`extra` a float32: numpy casts the Python float to the arrays' float32)."""
     out = np.empty(rows.shape[0], dtype=np.float32)
     width = W.shape[1]
     tiny = np.float32(1e-9)
     for i in range(rows.shape[0]):
         r = rows[i]
-        m, b, sum_ = covered[i] | cut[r], 0, 0.0
+        m = covered[i]
+        for k in range(cut_off[r], cut_off[r + 1]):
+            if cut_mask[k] & ~m:
+                lo, hi = cu_off[cut_cid[k]], cu_off[cut_cid[k] + 1]
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if cu_unit[mid] < units[i]:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < cu_off[cut_cid[k] + 1] and cu_unit[lo] == units[i]:
+                    m |= cut_mask[k]
+        b, sum_ = 0, 0.0
         while m != 0 and b < width:
             if m & 1:
                 sum_ += W[r, b]

@@ -74,11 +74,11 @@ def candidates(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floo
     if len(batch.units) > blocking.SMALL_BATCH:
         bkeys = blocking.batch_keys(batch, config, index)
         by_keys = blocking.key_candidates_batch(index, bkeys, config, unit_mask)
-        cut = blocking.batch_cut_masks(index, batch, bkeys)
+        cut = blocking.batch_cut_keys(index, batch, bkeys)
     else:
         qkeys = blocking.query_key_rows(batch, config)
         by_keys = blocking.key_candidates_dict(index, qkeys, unit_mask)
-        cut = blocking.cut_masks(index, batch, qkeys)
+        cut = blocking.cut_keys(index, batch, qkeys)
     by_id = blocking.identifier_candidates(index, batch)
     found = Candidates.merge(by_keys, by_id)
     stats.candidates += len(found)

@@ -173,7 +173,7 @@ def load(root: Path, snapshot_id: str | None = None, config: MatchConfig = DEFAU
     return snapshot
 
 
-ASSEMBLED_FORMAT = "1"
+ASSEMBLED_FORMAT = "2"  # 2: the units of each cut key
 
 
 def assembled_path(cache_dir: Path, manifest: dict[str, Any], config: MatchConfig) -> Path:

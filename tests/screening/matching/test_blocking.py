@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from screening.matching import blocking, kernels
+from screening.matching.arrays import Ragged
 from screening.matching.keys import RULE_BITS, forms_keys_frame
 from screening.matching.config import DEFAULT_CONFIG as C
 from screening.matching.features import bound_floor
@@ -85,7 +86,7 @@ def test_bound_keeps_every_alert(con) -> None:
     keys = blocking.batch_keys(batch, C, index)
     cand = blocking.key_candidates_batch(index, keys, C)
     everything = match(index, batch, cand, C, floor=C.low)
-    bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_masks(index, batch, keys))
+    bound = blocking.upper_bound(index, batch, cand, C, blocking.batch_cut_keys(index, batch, keys))
     kept = cand.take(np.flatnonzero(bound >= bound_floor(C, C.low)))
     bounded = match(index, batch, kept, C, floor=C.low)
     lost = everything.join(bounded, on=["account_id", "source", "source_id"], how="anti")
@@ -128,7 +129,9 @@ def test_token_level_join_equals_the_plain_join(con) -> None:
     want = _plain_join(con, qkeys, index.keys)
     assert got.height == want.height > 1000
     assert got.sort("q", "l").equals(want.sort("q", "l"))
-    assert (blocking.batch_cut_masks(index, batch, keys) == blocking.cut_masks(index, batch, qkeys)).all()
+    batch_cut, dict_cut = blocking.batch_cut_keys(index, batch, keys), blocking.cut_keys(index, batch, qkeys)
+    assert len(batch_cut.mask) > 0 and all(np.array_equal(getattr(batch_cut, f), getattr(dict_cut, f))
+                                           for f in ("offsets", "mask", "cid"))
     # a delta rescreen: the same join restricted to some entries' names
     mask = np.zeros(len(index.units), dtype=bool)
     mask[::3] = True
@@ -185,24 +188,40 @@ def test_fallback_prefers_the_shortest_names_among_equals_and_is_repeatable(con)
 
 
 def test_key_bounds_add_the_weights_of_the_set_bits() -> None:
-    """The compiled bound: the covered weights (the pair's bits and its unit's cut bits) over the whole as
-    the numpy expression it replaced computes them, to the bit (float32 throughout, summed in float64)."""
+    """The compiled bound: the covered weights (the pair's bits, and the bits of its unit's cut keys that the
+    listed unit holds) over the whole as the numpy expression it replaced computes them, to the bit (float32
+    throughout, summed in float64)."""
     rng = np.random.default_rng(0)
     W = rng.random((50, 11)).astype(np.float32)
     ntok = rng.integers(1, 12, 50)
     W[np.arange(11)[None, :] >= ntok[:, None]] = 0.0
     rows = rng.integers(0, 50, 400)
+    units = rng.integers(0, 30, 400)
     masks = rng.integers(0, 1 << 11, 400) & ((1 << ntok[rows]) - 1)
-    cut = rng.integers(0, 1 << 11, 50) * (rng.random(50) < 0.3)
-    covered = np.asarray([np.float32(sum(float(W[r, b]) for b in range(11) if (m | cut[r]) >> b & 1))
-                          for r, m in zip(rows, masks)], dtype=np.float32)
+    # three cut keys held by some listed units; a fifth of the account units have one or two of them
+    held = [np.sort(rng.choice(30, size, replace=False)).astype(np.int32) for size in (5, 12, 20)]
+    cut_rows = [(u, int(rng.integers(1, 1 << 11)), int(c)) for u in range(50) if rng.random() < 0.2
+                for c in rng.choice(3, int(rng.integers(1, 3)), replace=False)]
+    unit, mask, cid = (np.asarray(col, dtype=np.int64) for col in zip(*cut_rows))
+    cut = blocking.CutKeys.of(50, unit, mask, cid)
+    cu = Ragged.group(np.repeat(np.arange(3), [len(h) for h in held]), 3, unit=np.concatenate(held))
+    covered = []
+    for r, u, m in zip(rows, units, masks):
+        bits = m | np.bitwise_or.reduce([cm for cu_, cm, cc in cut_rows if cu_ == r and u in held[cc]] or [0])
+        covered.append(np.float32(sum(float(W[r, b]) for b in range(11) if bits >> b & 1)))
+    covered = np.asarray(covered, dtype=np.float32)
     total = W.sum(axis=1)
     den = covered + C.extra_query_cost * (total[rows] - covered)
     expected = np.where(den > 0, covered / np.maximum(den, 1e-9), 0.0).astype(np.float32)
-    got = kernels.key_bounds(W, total, rows.astype(np.int64), masks.astype(np.int64), cut.astype(np.int64),
-                             np.float32(C.extra_query_cost))
+    got = kernels.key_bounds(W, total, rows, units.astype(np.int32), masks.astype(np.int64), cut.offsets, cut.mask,
+                             cut.cid, cu.offsets, cu.columns["unit"], np.float32(C.extra_query_cost))
     assert got.dtype == np.float32 and np.array_equal(got, expected)
     assert (got > 0).any() and (got < 1).any()
+    # the cut bits count for a listed unit holding the key, and only for it
+    without = kernels.key_bounds(W, total, rows, units.astype(np.int32), masks.astype(np.int64),
+                                 np.zeros(51, dtype=np.int64), cut.mask[:0], cut.cid[:0], cu.offsets,
+                                 cu.columns["unit"], np.float32(C.extra_query_cost))
+    assert (got >= without).all() and (got > without).any()
 
 
 def test_the_batch_join_does_not_depend_on_the_order_of_the_listed_keys(con) -> None:
@@ -222,3 +241,39 @@ def test_the_batch_join_does_not_depend_on_the_order_of_the_listed_keys(con) -> 
         return pl.DataFrame({"q": c.pq, "l": c.pl, "r": c.rules, "m": c.covered}).sort("q", "l")
 
     assert len(a) > 0 and frame(a).equals(frame(b))
+
+
+def test_a_cut_key_covers_its_positions_only_where_the_listed_name_holds_it(con) -> None:
+    """A key cut as too common ("ahmed", "mohammed" …) is left out of the join, not out of the bound: its
+    positions count as covered for the listed names that hold it (as a kept key's would), and for no other.
+    Counting them for every listed name doubled the pairs the scorer takes on distinct names."""
+    index = get_index(con, C)
+    accounts = pl.DataFrame({"account_id": [str(i) for i in range(6)], "subject_type": ["person"] * 6,
+                             "name": ["Mohammed Ali Hassan", "Ahmed Bashir Noorzai", "Abdul Rahman Yasin",
+                                      "Ali Mahmoud Al-Tamimi", "Abdulrahman Amal Ahmed", "Saad Ali Mahmoud"]})
+    batch = prepare_queries(accounts, index)
+    keys = blocking.batch_keys(batch, C, index)
+    cand = blocking.key_candidates_batch(index, keys, C)
+    cut = blocking.batch_cut_keys(index, batch, keys)
+    assert len(cut.mask) > 0
+    refined = blocking.upper_bound(index, batch, cand, C, cut)
+    # the former rule: every listed unit holds every cut key
+    every = Ragged(np.arange(len(index.cut_keys) + 1, dtype=np.int64) * len(index.units),
+                   {"unit": np.tile(np.arange(len(index.units), dtype=np.int32), len(index.cut_keys))})
+    W = batch.table.weights(C)
+    tok = batch.units.tok
+    Wm = np.ascontiguousarray(np.where(tok >= 0, W[np.where(tok >= 0, tok, 0)], 0.0).astype(np.float32))
+    former = kernels.key_bounds(Wm, Wm.sum(axis=1), cand.pq, cand.pl, cand.covered, cut.offsets, cut.mask, cut.cid,
+                                every.offsets, every.columns["unit"], np.float32(C.extra_query_cost))
+    assert (refined <= former).all() and (refined < former).sum() > len(cand) // 10
+    # a pair's bound is lower exactly when its listed unit lacks one of the account unit's cut keys
+    held = {c: set(index.cut_units.columns["unit"][index.cut_units.offsets[c]:index.cut_units.offsets[c + 1]].tolist())
+            for c in set(cut.cid.tolist())}
+    lacks = np.asarray([any(u not in held[c] for c in cut.cid[cut.offsets[q]:cut.offsets[q + 1]].tolist())
+                        for q, u in zip(cand.pq.tolist(), cand.pl.tolist())])
+    assert not (refined < former)[~lacks].any() and lacks.any() and not lacks.all()
+    # the listed pairs themselves keep their bound
+    own = [index.unit_ids[u] for u in ("mohammed ali hassan", "abdul rahman yasin") if u in index.unit_ids]
+    for u in own:
+        at = np.flatnonzero(cand.pl == u)
+        assert len(at) and (refined[at] == former[at]).any()
