@@ -14,11 +14,12 @@ same keys looked up in a dict. Then:
   pinyin syllables align only exactly or as listed equivalents, which their pair keys enumerate.
 
 Then the bound: from the account-side token positions the matching keys covered, `upper_bound`
-gives the best name score a pair could reach (uncovered tokens cost `extra_query_cost`; tokens whose
-keys were cut as common count as covered). Pairs below the run's name floor are not scored. The
-bound trusts the keys: a token they cannot see (an initial, a short token with a letter changed)
-counts as unaligned, so a low-band hit resting on such tokens may be skipped; a test checks that no
-alert is (tests/screening/matching/test_blocking.py).
+gives the best name score a pair could reach (uncovered tokens cost `extra_query_cost`; a key cut as
+common is left out of the join, not out of the bound: its positions count as covered for the listed
+names that hold it). Pairs below the run's name floor are not scored. The bound trusts the keys: a
+token they cannot see (an initial, a short token with a letter changed, tokens that only merge) counts
+as unaligned, so a low-band hit resting on such tokens may be skipped; a test checks that no alert on
+a listed name's variant is (tests/screening/matching/test_blocking.py).
 """
 
 from __future__ import annotations
