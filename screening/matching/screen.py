@@ -4,10 +4,12 @@ before it is matched. It writes nothing; the run ledger (`screening.runs`) recor
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -310,6 +312,16 @@ def _worker_init(index_file: Path, config: MatchConfig, floor: float, entry_mask
     if index is None:  # the pool breaks: the screen fails, nothing half-screened
         raise exc.ScreeningError(f"a screening worker could not read the index file {index_file}")
     _worker = (index, config, floor, entry_mask)
+    atexit.register(_leave)
+
+
+def _leave() -> None:
+    """A worker's way out once the pool stops it: every result is sent by then (each through the pipe before
+    the next task is taken), so only output is flushed and the heap is left to the system. Tearing down the
+    index object by object kept the screen waiting some 0.7 s at its end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _screen_task(accounts: pl.DataFrame) -> tuple[pl.DataFrame, MatchStats, int]:
