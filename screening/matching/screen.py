@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import multiprocessing
 import os
 import shutil
@@ -317,8 +318,9 @@ def _worker_init(index_file: Path, config: MatchConfig, floor: float, entry_mask
 
 def _leave() -> None:
     """A worker's way out once the pool stops it: every result is sent by then (each through the pipe before
-    the next task is taken), so only output is flushed and the heap is left to the system. Tearing down the
-    index object by object kept the screen waiting some 0.7 s at its end."""
+    the next task is taken), so only logs and output are flushed and the heap is left to the system. Tearing
+    down the index object by object kept the screen waiting some 0.7 s at its end."""
+    logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
