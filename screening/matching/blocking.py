@@ -144,16 +144,7 @@ def list_join_tables(index: ListIndex, config: MatchConfig) -> dict[str, np.ndar
         owner = np.repeat(np.arange(len(index.vocab), dtype=np.int32), np.diff(index.token_units.offsets))
         postings = pl.DataFrame({"tok": owner, "unit": index.token_units.columns["unit"]}).unique()
         # name keys of the list forms: adjacent tokens joined, plus the word-pair and compact keys
-        tok = index.units.tok
-        parts = []
-        for j in range(tok.shape[1] - 1):
-            rows = np.flatnonzero((tok[:, j] >= 0) & (tok[:, j + 1] >= 0))
-            if len(rows):
-                text = index.vocab.table.text
-                parts.append(pl.DataFrame({"key": ["t:" + a + b for a, b in zip(text[tok[rows, j]].tolist(),
-                                                                                  text[tok[rows, j + 1]].tolist())],
-                                           "unit": rows.astype(np.int32)}))
-        adjacent = pl.concat(parts) if parts else pl.DataFrame(schema={"key": pl.String, "unit": pl.Int32})
+        adjacent = keying.adjacent_keys(index.units.tok, index.vocab.table.text)
         names = pl.concat([adjacent, index.keys.filter(pl.col("key").str.slice(0, 1).is_in(["w", "c"]))
                            .select("key", pl.col("unit").cast(pl.Int32))]).unique()
         # the elements of every listed word-pair key, kept or cut ("w:a b": tokens and joined tokens hold no space)

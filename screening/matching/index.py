@@ -262,13 +262,10 @@ def read_index_inputs(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFA
 
 
 
-def _cut_units(kk: pl.DataFrame, cut_keys: pl.DataFrame, toks: list[list[str]]) -> Ragged:
-    """Per cut key, the units that hold it (sorted): by their own keys, and by two adjacent tokens joined
-    ("abdul rahman" holds t:abdulrahman), which the batch join also meets (blocking.list_join_tables)."""
-    adjacent = pl.DataFrame({"key": ["t:" + a + b for ts in toks for a, b in zip(ts, ts[1:])],
-                             "unit": np.repeat(np.arange(len(toks), dtype=np.int32),
-                                               [max(len(ts) - 1, 0) for ts in toks])})
-    rows = (pl.concat([kk.select("key", pl.col("unit").cast(pl.Int32)), adjacent])
+def _cut_units(kk: pl.DataFrame, cut_keys: pl.DataFrame, units: UnitTable, text: np.ndarray) -> Ragged:
+    """Per cut key, the units that hold it (sorted): by their own keys, and by two adjacent tokens joined,
+    which the batch join also meets (blocking.list_join_tables)."""
+    rows = (pl.concat([kk.select("key", pl.col("unit").cast(pl.Int32)), keying.adjacent_keys(units.tok, text)])
             .join(cut_keys, on="key").select("cid", "unit").unique().sort("cid", "unit"))
     return Ragged.group(rows["cid"].to_numpy().astype(np.int64), cut_keys.height,
                         unit=rows["unit"].to_numpy().astype(np.int32))
@@ -348,7 +345,7 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     kept = kk.join(df.filter(pl.col("n") <= config.max_key_postings).select("key"), on="key",
                    maintain_order="left")
     cut_keys = df.filter(pl.col("n") > config.max_key_postings).select("key").with_row_index("cid")
-    cut_units = _cut_units(kk, cut_keys, toks)
+    cut_units = _cut_units(kk, cut_keys, units, vocab.table.text)
 
     # token → units (fallback) and vocabulary by length
     tok_flat = units.tok.ravel()

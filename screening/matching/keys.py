@@ -24,6 +24,7 @@ import functools
 import itertools
 from typing import Sequence
 
+import numpy as np
 import polars as pl
 
 from screening.matching.tokens import (
@@ -217,3 +218,16 @@ def name_keys_frame(unit_tokens: pl.DataFrame, pair_elements: pl.Series | None =
                 mask=pl.lit(2, dtype=pl.Int64).pow(pl.col("n").cast(pl.UInt32)) - 1)
     )
     return pl.concat([adjacent, pairs, compact])
+
+
+def adjacent_keys(tok: np.ndarray, text: np.ndarray) -> pl.DataFrame:
+    """(key, unit) of two adjacent tokens joined ("abdul rahman" holds t:abdulrahman), for a token-id matrix
+    (-1 pads) and the tokens' texts: the list side of an account token meeting a listed name written apart."""
+    parts = []
+    for j in range(tok.shape[1] - 1):
+        rows = np.flatnonzero((tok[:, j] >= 0) & (tok[:, j + 1] >= 0))
+        if len(rows):
+            parts.append(pl.DataFrame({"key": ["t:" + a + b for a, b in zip(text[tok[rows, j]].tolist(),
+                                                                              text[tok[rows, j + 1]].tolist())],
+                                       "unit": rows.astype(np.int32)}))
+    return pl.concat(parts) if parts else pl.DataFrame(schema={"key": pl.String, "unit": pl.Int32})

@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
+import polars as pl
+
 from lists import get_spec
 from lists.store import load_version
 from screening.matching.index import load_index
@@ -99,3 +102,20 @@ def test_a_store_in_memory_keeps_no_file() -> None:
     from screening.store import connect
 
     assert cache_path(connect(":memory:"), DEFAULT_CONFIG) is None
+
+
+def test_a_cut_key_is_held_by_the_units_that_have_it_or_spell_it_apart() -> None:
+    """The units of each cut key (the key bound counts its positions only there): those whose own keys hold
+    it, and those whose two adjacent tokens joined spell it ("aman abdul rahman" holds t:abdulrahman, which
+    the batch join meets too); sorted, each once."""
+    from types import SimpleNamespace
+
+    from screening.matching.index import _cut_units
+
+    text = np.array(["aman", "abdul", "rahman", "ahmed", "ali"], dtype=object)
+    tok = np.array([[0, 1, 2], [3, 4, -1], [4, 3, -1], [1, -1, -1]])
+    cut_keys = pl.DataFrame({"key": ["t:abdulrahman", "d:ahmed", "t:aliahmed"]}).with_row_index("cid")
+    kk = pl.DataFrame({"key": ["d:ahmed", "d:ahmed", "d:ahmed", "t:abdul"], "unit": [2, 1, 2, 3]})
+    held = _cut_units(kk, cut_keys, SimpleNamespace(tok=tok), text)
+    units = held.columns["unit"]
+    assert [units[held.offsets[c]:held.offsets[c + 1]].tolist() for c in range(3)] == [[0], [1, 2], [2]]
