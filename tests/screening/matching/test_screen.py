@@ -7,6 +7,7 @@ The sizes are lowered so that a few thousand accounts go to real worker processe
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import shutil
 import signal
@@ -200,6 +201,8 @@ def test_workers_run_their_libraries_on_one_thread(ro_con, monkeypatch: pytest.M
         pool = screen._start_workers(Path(folder), index, 2, config, config.low, None)
         try:
             assert {pool.submit(pl.thread_pool_size).result() for _ in range(4)} == {1}
+            # the index loaded, the worker's objects are frozen out of the collector's full passes
+            assert min(pool.submit(gc.get_freeze_count).result() for _ in range(4)) > 10_000
             seen = {pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() for _ in range(4)}
             assert seen == {"3"}
         finally:
