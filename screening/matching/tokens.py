@@ -222,6 +222,11 @@ def is_cjk(ch: str) -> bool:
     return (0x2E80 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (0x20000 <= o <= 0x3FFFF)
 
 
+# is_cjk's characters as a class: counting them in a token by one regex call, not a call per character
+_CJK_RE = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")
+_ASCII_LETTER_RE = re.compile("[a-z]")
+
+
 _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
@@ -259,6 +264,8 @@ def phonetic_key(token: str) -> str | None:
     """
     if len(token) < 3 or not token.isascii() or not token.isalpha():
         return None
+    if _ASCII_LETTER_RE.search(token) is None:  # every rule reads Latin letters: a Han or Cyrillic token is as it is
+        return token
     s = token
     for pattern, repl in _PHONETIC_RULES:
         s = pattern.sub(repl, s)
@@ -272,6 +279,8 @@ def phonetic_key(token: str) -> str | None:
 def phonetic_spelling(token: str) -> str:
     """The token with the transliteration digraphs of the phonetic key read alike (kh → h, sh → C, ph → f,
     q → k …) but its vowels kept: how far apart two spellings of one skeleton really are."""
+    if _ASCII_LETTER_RE.search(token) is None:  # every rule reads Latin letters: a Han or Cyrillic token is as it is
+        return token
     s = token
     for pattern, repl in _PHONETIC_RULES:
         s = pattern.sub(repl, s)
@@ -318,7 +327,7 @@ class TokenTable:
         text = np.empty(n, dtype=object)
         text[:] = list(tokens)
         nchars = np.fromiter((len(t) for t in tokens), dtype=np.int16, count=n)
-        cjk = np.fromiter((sum(1 for ch in t if is_cjk(ch)) for t in tokens), dtype=np.int16, count=n)
+        cjk = np.fromiter((len(_CJK_RE.findall(t)) for t in tokens), dtype=np.int16, count=n)
         first = np.fromiter((ord(t[0]) if t else 0 for t in tokens), dtype=np.int32, count=n)
         digit = np.fromiter((any(ch.isdigit() for ch in t) and ocr_fold(t) == t for t in tokens), dtype=bool,
                             count=n)

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from screening.matching.config import DEFAULT_CONFIG
-from screening.matching.tokens import Vocab, _Stacked, is_pinyin, ocr_fold, phonetic_key, token_similarity
+from screening.matching.tokens import (
+    _CJK_RE, _PHONETIC_RULES, Vocab, _Stacked, is_cjk, is_pinyin, ocr_fold, phonetic_key, phonetic_spelling,
+    token_similarity,
+)
 
 
 @pytest.mark.parametrize(("a", "b"), [("mohammed", "muhammad"), ("mohamad", "mukhammad"), ("shevchenko", "chevtchenko"),
@@ -24,6 +27,21 @@ def test_phonetic_key_keeps_names_apart(a: str, b: str) -> None:
                                                   ("smith", False), ("mohammed", False), ("kim", False)])
 def test_pinyin_detection(token: str, expected: bool) -> None:
     assert is_pinyin(token) is expected
+
+
+def test_cjk_class_is_is_cjk() -> None:
+    """The regex that counts a token's CJK characters holds exactly the characters is_cjk takes."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in chars if is_cjk(c)] == [c for c in chars if _CJK_RE.match(c)]
+
+
+@pytest.mark.parametrize("token", ["shcherbakov", "khaled", "王伟", "щербаков", "محمد", "김정은", "ßx", "12"])
+def test_phonetic_spelling_shortcut(token: str) -> None:
+    """A token without Latin letters skips the rules: what they give it is the token itself."""
+    s = token
+    for pattern, repl in _PHONETIC_RULES:
+        s = pattern.sub(repl, s)
+    assert phonetic_spelling(token) == s
 
 
 def test_ocr_reading_only_for_mostly_letters() -> None:
