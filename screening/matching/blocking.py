@@ -253,13 +253,13 @@ def cut_keys(index: ListIndex, batch: QueryBatch, qkeys: pl.DataFrame | KeyRows)
 
 
 def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: MatchConfig,
-                cut: CutKeys | None = None) -> np.ndarray:
+                cut: CutKeys | None = None, floor: float = -np.inf) -> np.ndarray:
     """The best name score a pair could reach given which account tokens its keys covered.
 
     Tokens no key covered can still align through a key that was cut as common, when the listed name holds
     that key (`cut`, and the index's units of each cut key: those positions count as covered), or not at
     all, so every other uncovered token costs `extra_query_cost` at least. Pairs below the run's name floor
-    are not scored.
+    are not scored. With `floor`, a value under it may be any bound under it (`kernels.key_bounds`).
     """
     if len(cand) == 0:
         return np.zeros(0, dtype=np.float32)
@@ -273,7 +273,7 @@ def upper_bound(index: ListIndex, batch: QueryBatch, cand: Candidates, config: M
     # covered_w / (covered_w + extra_query_cost · (total − covered_w)) per pair, one compiled pass
     return kernels.key_bounds(W, total, cand.pq, cand.pl, cand.covered, cut.offsets, cut.mask, cut.cid,
                               index.cut_units.offsets, index.cut_units.columns["unit"],
-                              np.float32(config.extra_query_cost))
+                              np.float32(config.extra_query_cost), floor)
 
 
 def entry_units(index: ListIndex, entries: np.ndarray) -> np.ndarray:

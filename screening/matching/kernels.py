@@ -745,18 +745,44 @@ def name_score_bound(S, Q, L, WQ, WL, cut, strict, chinese, nchars, flags, chars
 
 
 @_compiled
-def key_bounds(W, total, rows, units, covered, cut_off, cut_mask, cut_cid, cu_off, cu_unit,
-               extra):  # pragma: no cover - compiled
+def _covered_bound(W, total, r, m, extra, tiny):  # pragma: no cover - compiled
+    """The bound of account unit `r` with the positions `m` covered: their weights summed in float64, then
+    the float32 arithmetic of the numpy expression `key_bounds` replaced."""
+    b, sum_ = 0, 0.0
+    while m != 0 and b < W.shape[1]:
+        if m & 1:
+            sum_ += W[r, b]
+        m >>= 1
+        b += 1
+    cw = np.float32(sum_)
+    den = cw + extra * (total[r] - cw)
+    return cw / max(den, tiny) if den > 0 else np.float32(0.0)
+
+
+@_compiled
+def key_bounds(W, total, rows, units, covered, cut_off, cut_mask, cut_cid, cu_off, cu_unit, extra,
+               floor=-np.inf):  # pragma: no cover - compiled
     """`blocking.upper_bound` per pair in one pass: the covered positions (the pair's own, and those of
     its account unit's cut keys that the listed unit holds: a binary search in the key's sorted units), their
     weights summed in float64, then the same float32 arithmetic as the numpy expression it replaced
-    (`extra` a float32: numpy casts the Python float to the arrays' float32)."""
+    (`extra` a float32: numpy casts the Python float to the arrays' float32).
+
+    `floor`: a pair that stays under it with every cut key of its unit counted is not searched; its value is
+    then that bound (under `floor`, not its own). Most pairs of common names are such: measured on 20,000
+    Arabic names, 655 candidates each, 96 % of them under the floor."""
     out = np.empty(rows.shape[0], dtype=np.float32)
-    width = W.shape[1]
     tiny = np.float32(1e-9)
     for i in range(rows.shape[0]):
         r = rows[i]
         m = covered[i]
+        every = m
+        for k in range(cut_off[r], cut_off[r + 1]):
+            every |= cut_mask[k]
+        if every != m:
+            most = _covered_bound(W, total, r, every, extra, tiny)
+            if most < floor:
+                out[i] = most
+                continue
         for k in range(cut_off[r], cut_off[r + 1]):
             if cut_mask[k] & ~m:
                 # a binary search in the key's sorted units (np.searchsorted on the slice measured 15 % slower)
@@ -770,15 +796,7 @@ def key_bounds(W, total, rows, units, covered, cut_off, cut_mask, cut_cid, cu_of
                         hi = mid
                 if lo < end and cu_unit[lo] == units[i]:
                     m |= cut_mask[k]
-        b, sum_ = 0, 0.0
-        while m != 0 and b < width:
-            if m & 1:
-                sum_ += W[r, b]
-            m >>= 1
-            b += 1
-        cw = np.float32(sum_)
-        den = cw + extra * (total[r] - cw)
-        out[i] = cw / max(den, tiny) if den > 0 else np.float32(0.0)
+        out[i] = _covered_bound(W, total, r, m, extra, tiny)
     return out
 
 

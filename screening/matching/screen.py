@@ -89,8 +89,9 @@ def candidates(index: ListIndex, batch: QueryBatch, config: MatchConfig, *, floo
     lonely = blocking.names_without(batch, found)
     stats.fallback_names += len(lonely)
     by_fallback = blocking.fallback_candidates(index, batch, lonely, config, unit_mask)
-    bound = blocking.upper_bound(index, batch, by_keys, config, cut)
-    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= floors(config, floor)[1])), by_id, by_fallback)
+    bound_floor = floors(config, floor)[1]
+    bound = blocking.upper_bound(index, batch, by_keys, config, cut, bound_floor)
+    cand = Candidates.merge(by_keys.take(np.flatnonzero(bound >= bound_floor)), by_id, by_fallback)
     stats.scored += len(cand)
     return cand
 

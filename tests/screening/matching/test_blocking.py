@@ -222,6 +222,17 @@ def test_key_bounds_add_the_weights_of_the_set_bits() -> None:
                                  np.zeros(51, dtype=np.int64), cut.mask[:0], cut.cid[:0], cu.offsets,
                                  cu.columns["unit"], np.float32(C.extra_query_cost))
     assert (got >= without).all() and (got > without).any()
+    # with a floor: the same pairs reach it, with the same bounds; the others stay under it, unsearched
+    skipped = 0
+    for floor in (0.3, float(np.median(got)), 0.9):
+        floored = kernels.key_bounds(W, total, rows, units.astype(np.int32), masks.astype(np.int64), cut.offsets,
+                                     cut.mask, cut.cid, cu.offsets, cu.columns["unit"], np.float32(C.extra_query_cost),
+                                     floor)
+        reach = got >= floor
+        assert np.array_equal(floored >= floor, reach) and np.array_equal(floored[reach], got[reach])
+        assert reach.any() and not reach.all() and (floored[~reach] >= got[~reach]).all()
+        skipped += int((floored > got).sum())  # pairs whose search was skipped (their bound with every cut key)
+    assert skipped > 0
 
 
 def test_the_batch_join_does_not_depend_on_the_order_of_the_listed_keys(con) -> None:
