@@ -319,8 +319,9 @@ def namesakes(con: duckdb.DuckDBPyConnection, accounts: pl.DataFrame) -> pl.Data
         .with_columns(pl.when(pl.col("form") == pl.col("listed_form")).then(pl.lit("exact"))
                       .otherwise(pl.lit("reordered")).alias("match"))
         .group_by("account_id", "subject_type", "source", "source_id", "listed_name", "listed_type", "quality")
-        .agg(pl.col("name").sort_by("match").first().alias("account_name"),
-             pl.col("form").sort_by("match").first(), pl.col("match").min())
+        # the closest match, ties (a Han name and its Latin name both exact) to the first name: the same every run
+        .agg(pl.col("name").sort_by("match", "name", "form").first().alias("account_name"),
+             pl.col("form").sort_by("match", "name", "form").first(), pl.col("match").min())
         .select("account_id", "subject_type", "account_name", "form", "match", "source", "source_id",
                 "listed_name", "listed_type", "quality")
         .sort("account_id", "match", "source", "source_id", "listed_name")
