@@ -340,8 +340,9 @@ def _spelling_groups() -> dict[str, str]:
 
 
 def spelling_bag(form: str) -> str:
-    """A form's tokens in any order, each read as its spelling group and particles (al, bin) left out:
-    "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and "Mohamed AL-NASSER" have one bag."""
+    """A form's tokens in any order, each read as its spelling group, particles (al, bin) and generic company
+    words (group, holding) left out: "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and "Mohamed
+    AL-NASSER", "Apex Group" and "APEX" have one bag."""
     from screening.matching.tokens import is_particle
 
     groups = _spelling_groups()

@@ -147,3 +147,15 @@ def test_hard_clean_names_are_reproducible_and_mixed() -> None:
     assert kinds == [("organization", 150), ("person", 350)]
     assert a.filter(pl.col("name").str.contains(r"[\u4e00-\u9fff]")).height > 100  # Han names
     assert a.filter(pl.col("name").str.contains(r"(?i)\b(?:ltd|plc|llc|inc|corp|limited|group)\b")).height == 150
+
+
+def test_spelling_bag_sets_apart_one_name_spelt_another_way() -> None:
+    """The clean target 'spellings apart' rests on this: a spelling group, a dropped particle or generic
+    company word, any order; another name stays another bag."""
+    from screening.evaluation.eval import spelling_bag
+
+    assert spelling_bag("tarek ahmed") == spelling_bag("ahmed tariq")
+    assert spelling_bag("mohammed nasser") == spelling_bag("mohamed al nasser")
+    assert spelling_bag("apex group") == spelling_bag("apex")
+    assert spelling_bag("tarek ahmed") != spelling_bag("tarek hassan")
+    assert spelling_bag("apex group") != spelling_bag("atlas group")
