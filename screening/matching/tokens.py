@@ -264,8 +264,6 @@ def phonetic_key(token: str) -> str | None:
     """
     if len(token) < 3 or not token.isascii() or not token.isalpha():
         return None
-    if _ASCII_LETTER_RE.search(token) is None:  # every rule reads Latin letters: a Han or Cyrillic token is as it is
-        return token
     s = token
     for pattern, repl in _PHONETIC_RULES:
         s = pattern.sub(repl, s)
