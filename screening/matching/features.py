@@ -38,6 +38,7 @@ from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
 from screening.matching.tokens import TokenTable, affix_words, particles_data, place_words
+from screening.normalize.affixes import title_words
 
 UNKNOWN = -1
 Effect = Literal["base", "factor", "set", "add", "floor", "cap", "clip"]
@@ -241,7 +242,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
                    "The account's two names are a three-name listed person's less its first or last name (\"Robert "
-                   "Thomas\" ~ \"Robert Thomas Caldwell\"), not a middle name or patronymic: another family's or "
+                   "Thomas\" ~ \"Robert Thomas Caldwell\"; backwards, \"Khaled Mohammed\" ~ \"Mohammed Khaled "
+                   "NASRI\" when both names are common), not a middle name or patronymic: another family's or "
                    "another person's name as often as not; ×{end_missing}."),),
             _flag(lambda st: st.ev.end_missing),
             "A listed person's first or last name missing from the account's name."),
@@ -521,13 +523,18 @@ def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l
 
 
 def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
-                      l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+                      l_tok: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
     """Per candidate pair: a two-token account name, both tokens aligned (nothing merged, the last not cut)
     to a three-token listed name whose third token names someone (two letters or more, no particle,
     legal-form, title, place word or patronymic, no twin of an aligned token) and stands before or after
     the two, read in the listed order or with the first listed token moved to the end ("PUTIN, Vladimir
-    Vladimirovich" read "Vladimir Putin"). Longer listed names are left alone: people go by a middle name
-    ("Boris Johnson" ~ "Alexandre Boris de Pfeffel Johnson"), lists add a father's name after it."""
+    Vladimirovich" read "Vladimir Putin"). Read backwards, the two are flagged when the missing one was listed
+    first, or last while both are names borne by `other_name_df` list names or more: "Khaled Mohammed" is not
+    "Mohammed Khaled NASRI" less its family name, two common given names in any order are many people's (the
+    surname-first reading stays for rarer names: "Michelle Michaela" ~ "Michaela Michelle Micheli", name_bench).
+    A title word is never the missing name: the account's side may have dropped it as a title ("Joseph, King
+    Adam"). Longer listed names are left alone: people go by a middle name ("Boris Johnson" ~ "Alexandre Boris
+    de Pfeffel Johnson"), lists add a father's name after it."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, q, ms = match_j[:, :width], q_tok[:, :width], match_s[:, :width]
     out = np.zeros(len(mj), dtype=bool)
@@ -539,14 +546,16 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
     k = np.arange(len(rows))
     third = 3 - mj.sum(axis=1)  # the listed position left over (positions 0, 1, 2)
     rotated = (mj - 1) % 3
-    end = np.where(mj[:, 0] < mj[:, 1], third != 1, (rotated[:, 0] < rotated[:, 1]) & ((third - 1) % 3 != 1))
+    rotation = (rotated[:, 0] < rotated[:, 1]) & ((third - 1) % 3 != 1)
+    common = (table.df[lt[k, mj[:, 0]]] >= config.other_name_df) & (table.df[lt[k, mj[:, 1]]] >= config.other_name_df)
+    end = np.where(mj[:, 0] < mj[:, 1], third != 1, rotation | (third == 0) | ((third == 2) & common))
     tok = lt[k, third]
     twin = (lt == tok[:, None]).sum(axis=1) > 1
     names = (table.nchars[tok] >= 2) & table.alpha[tok] & (table.particle[tok] == 0) & ~twin
     sel = np.flatnonzero(end & names)
     if len(sel) == 0:
         return out
-    light = affix_words() | place_words()
+    light = affix_words() | place_words() | title_words()
     endings = patronymic_endings()
     word = np.fromiter((t not in light and not t.endswith(endings) for t in table.text[tok[sel]]), bool, len(sel))
     # the account's last token begins the listed token it aligned to: a name cut short

@@ -130,7 +130,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     end_missing = np.zeros(len(cand.pq), dtype=bool)
     end_missing[keep] = ft.end_missing_pairs(ns.match_j[keep], ns.match_s[keep], ns.resid[keep],
                                              batch.units.tok[cand.pq[keep]], index.units.tok[cand.pl[keep]],
-                                             batch.table)
+                                             batch.table, config)
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
         cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],

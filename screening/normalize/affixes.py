@@ -81,6 +81,13 @@ def title_tables() -> tuple[PhraseTable, PhraseTable, PhraseTable, PhraseTable, 
 
 
 @functools.cache
+def title_words() -> frozenset[str]:
+    """One-word titles stripped in front of a person's name (titles.yml `prefixes`, `person_prefixes`)."""
+    data = load_yaml("titles.yml")
+    return frozenset(str(a) for key in ("prefixes", "person_prefixes", "name_prefixes") for a in data[key] if " " not in str(a))
+
+
+@functools.cache
 def name_titles() -> frozenset[str]:
     """Title words that are also names (titles.yml `name_prefixes`): stripped only when two words remain."""
     return frozenset(str(a) for a in load_yaml("titles.yml").get("name_prefixes", []))
