@@ -82,9 +82,11 @@ def title_tables() -> tuple[PhraseTable, PhraseTable, PhraseTable, PhraseTable, 
 
 @functools.cache
 def title_words() -> frozenset[str]:
-    """One-word titles stripped in front of a person's name (titles.yml `prefixes`, `person_prefixes`)."""
+    """One-word titles the normaliser may strip in front of a person's name (titles.yml `prefixes`,
+    `person_prefixes`, `name_prefixes`)."""
     data = load_yaml("titles.yml")
-    return frozenset(str(a) for key in ("prefixes", "person_prefixes", "name_prefixes") for a in data[key] if " " not in str(a))
+    words = (str(a) for key in ("prefixes", "person_prefixes", "name_prefixes") for a in data[key])
+    return frozenset(w for w in words if " " not in w)
 
 
 @functools.cache
