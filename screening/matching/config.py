@@ -96,7 +96,9 @@ class MatchConfig:
     variant_sim: float = _var(0.90, "Similarity of two romanisations of one name (Mohammed ~ Mehmet, Wang ~ Wong), "
                                    "from the bundled name-variant tables.")
     prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
-                                   "a field length: Al-Bi ~ Al-Bishauri).")
+                                   "a field length: Al-Bi ~ Al-Bishauri). Not for a whole name of three letters or "
+                                   "more borne by `other_name_df` list names: a cut seldom ends on one (Saleh ~ "
+                                   "SALEHI, Mahmoud ~ MAHMOUDZADEH are other names).")
     prefix_long_sim: float = _var(0.90, "…when the cut-off last token has `prefix_long_len` letters or more: a long "
                                         "beginning is seldom another word (OPEN JOINT STOCK COMPANY 'BELOGLINS ~ "
                                         "'BELOGLINSKIY ELEVATOR'; Brown ~ Browning keeps `prefix_sim`).")

@@ -449,6 +449,7 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     alike = 1.0 - dist / np.maximum(longest - config.edit_slack, 1.0) >= config.token_min_sim
     a = np.concatenate([q[r, c], mq[alike]])
     b = np.concatenate([l_tok[r, mj[r, c]], ml[alike]])
+    last = np.concatenate([c, cq[alike]]) == (q >= 0).sum(axis=1)[np.concatenate([r, rq[alike]])] - 1
     r = np.concatenate([r, rq[alike]])
     if len(r) == 0:
         return out
@@ -465,8 +466,10 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
-    # be told from a surname written first ("SHAR, 'Amin Abi")
-    sel = sel[~_begins(a[sel], b[sel], table)]
+    # be told from a surname written first ("SHAR, 'Amin Abi"); but a cut at a field length does not end on
+    # a whole common name, the account's last ("Ali Saleh" ~ "Ali SALEHI": kernels.cell_matrices)
+    whole = last[sel] & (table.nchars[b[sel]] > table.nchars[a[sel]])
+    sel = sel[~_begins(a[sel], b[sel], table) | whole]
     level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
     # the stronger level per pair (1 before 2)
     best = np.full(len(mj), 9, dtype=np.int8)

@@ -338,7 +338,7 @@ def cell_codes(Q, L, strict):  # pragma: no cover - compiled
 
 
 @_compiled
-def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, weights,
+def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, df, weights,
                   prm):  # pragma: no cover - compiled
     """`scoring._score_block`'s cell similarities and token weights, per pair: S [P, w, w] (the token
     similarities, a cut-off last token or an abbreviated company word lifted to the prefix similarity), the
@@ -348,6 +348,7 @@ def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, piny
     numpy expressions they replace (maxima of float32 values only)."""
     P, width = Q.shape
     long_len, long_sim, short_sim, syl_w = prm[0], np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
+    named_df = prm[4]
     S = np.zeros((P, width, width), dtype=np.float32)
     cut = np.zeros((P, width, width), dtype=np.bool_)
     begins = np.zeros((P, width), dtype=np.bool_)
@@ -384,8 +385,10 @@ def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, piny
                     begins[p, i] = True  # a cut or an abbreviation
                 # an abbreviated company word anywhere in the name, three letters or more ("Dev" ~ development)
                 abbrev = c and not ch and nchars[a] >= 3 and abbreviable[b]
-                # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen"
-                c = c and i == last and not ch
+                # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen";
+                # a name of three letters or more borne by many list names is whole ("Ali Saleh" ~ "Ali SALEHI"),
+                # a cut seldom ends on one (two letters, "Jo", "He", are as often what a cut left)
+                c = c and i == last and not ch and (df[a] < named_df or nchars[a] <= 2)
                 cut[p, i, j] = c
                 if c or abbrev:
                     # a long cut-off token is seldom another word that happens to begin the listed one
@@ -404,8 +407,8 @@ def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, piny
 
 def cell_params(config: MatchConfig) -> np.ndarray:
     """The settings `cell_matrices` reads, in its order."""
-    return np.asarray([config.prefix_long_len, config.prefix_long_sim, config.prefix_sim, config.syllable_min_weight],
-                      dtype=np.float64)
+    return np.asarray([config.prefix_long_len, config.prefix_long_sim, config.prefix_sim, config.syllable_min_weight,
+                       config.other_name_df], dtype=np.float64)
 
 
 @_compiled

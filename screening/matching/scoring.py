@@ -177,7 +177,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     # an abbreviated company word anywhere; Han syllables weigh at least `syllable_min_weight`)
     S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
         Q, L, strict, q_units.ntok[pq], inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
-        table.member(abbreviable_words()), weights, kernels.cell_params(config))
+        table.member(abbreviable_words()), table.df, weights, kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
         reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)

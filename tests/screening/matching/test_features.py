@@ -73,6 +73,12 @@ NAME_CASES = [
     ("South Industry Group", "SOUTH INDUSTRIES GROUP", "organization", "alert",
      "a generic word in another number is one word, not two names"),
     ("Steven Paul Brown", "Steven Paul Browning", "person", "alert", "cut at the end: the cut-off reading holds"),
+    # a cut at a field length seldom ends on a whole common name (kernels.cell_matrices, features `other_name`)
+    ("Ali Saleh", "Ali SALEHI", "person", "miss", "Saleh and Salehi, both common: two names, not a cut (gb_ofsi)"),
+    ("Khaled Nasr", "Khaled NASRI", "person", "miss", "Nasr and Nasri: two names, not a cut (gb_ofsi)"),
+    ("Ibrahim Mahmoud", "Ebrahim MAHMOUDZADEH", "person", "miss", "Mahmoud begins another surname (gb_ofsi)"),
+    ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
+     "cut at 35 characters on a common two-letter word (He): still read as cut (us_ofac_cons 18820)"),
 ]
 
 
