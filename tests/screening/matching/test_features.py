@@ -77,6 +77,7 @@ NAME_CASES = [
     ("Ali Saleh", "Ali SALEHI", "person", "miss", "Saleh and Salehi, both common: two names, not a cut (gb_ofsi)"),
     ("Khaled Nasr", "Khaled NASRI", "person", "miss", "Nasr and Nasri: two names, not a cut (gb_ofsi)"),
     ("Ibrahim Mahmoud", "Ebrahim MAHMOUDZADEH", "person", "miss", "Mahmoud begins another surname (gb_ofsi)"),
+    ("Sultan Mahmoud", "MAHMUD", "person", "miss", "Sultan is a given name, not a title to strip (us_csl)"),
     ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
      "cut at 35 characters on a common two-letter word (He): still read as cut (us_ofac_cons 18820)"),
 ]

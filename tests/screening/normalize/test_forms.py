@@ -106,6 +106,11 @@ TITLE_CASES = [
     ("Sayed Ahmad", "person", "sayed ahmad"),
     ("Sayyid Ali Hassan", "person", "ali hassan"),
     ("Hafiz Ji", "person", "hafiz ji"),
+    # Sultan, Amir and Emir are given names far more often than titles (un_sc "SULTAN HASHIM AHMAD AL-TA'I",
+    # us_ofac_sdn "AMIR RAHIMI"): kept
+    ("SULTAN HASHIM AHMAD AL-TA'I", "person", "sultan hashim ahmad al tai"),
+    ("Amir Rahimi", "person", "amir rahimi"),
+    ("Emir Kusturica", "person", "emir kusturica"),
     # only when other tokens remain
     ("Sheikh", "person", "sheikh"),
     ("Mr", "person", "mr"),
