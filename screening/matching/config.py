@@ -56,6 +56,9 @@ class MatchConfig:
                                  "`other_name`).")
     other_name_factor: float = _var(0.9, "Factor on the name score when an aligned token pair is two names in their "
                                          "own right (Khalil / Khaliq, Yasser / Nasser; features.py `other_name`).")
+    other_surname_factor: float = _var(0.85, "Factor on the name score when two Chinese surnames in Latin letters "
+                                             "met, spelt apart and unrelated by the surname table (Cheng / Chen, "
+                                             "Huang / Zhuang): two families (features.py `other_name`).")
     cut_gap_factor: float = _var(0.9, "Factor on the name score when the account's last token is read as cut off "
                                       "(it begins the listed token) while a listed token before it is missing: a "
                                       "cut loses a name's end, not its middle (features.py `cut`).")

@@ -37,7 +37,7 @@ from rapidfuzz.distance import OSA, Prefix
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable, affix_words, particles_data, place_words
+from screening.matching.tokens import TokenTable, affix_words, chinese_surname_words, particles_data, place_words
 from screening.normalize.affixes import title_words
 
 UNKNOWN = -1
@@ -53,7 +53,8 @@ class Evidence:
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
-    other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each
+    other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each,
+    # 4 two Chinese surnames
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
     disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
     digits: np.ndarray  # bool: both names carry numbers and they differ
@@ -229,8 +230,13 @@ FEATURES: tuple[Feature, ...] = (
              Level("one_word", "factor", "other_name_factor",
                    "A one-word name against a listed one-word name spelt otherwise, the account's word borne by "
                    "{other_name_df} or more list names (\"Scott Ltd\" ~ SCOT, \"King LLC\" ~ KINGV): the only word "
-                   "is a word in its own right and nothing else agrees; ×{other_name_factor}.")),
-            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3),
+                   "is a word in its own right and nothing else agrees; ×{other_name_factor}."),
+             Level("surnames", "factor", "other_surname_factor",
+                   "Two Chinese surnames in Latin letters met, spelt apart and unrelated by the surname table "
+                   "(Cheng / Chen, Huang / Zhuang, Li / Liao): two families, whatever the given names share; "
+                   "×{other_surname_factor}.")),
+            lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3,
+                             st.ev.other_name == 4),
             "Two different names a letter or two apart."),
     Feature("cut", "name",
             (Level("gap", "factor", "cut_gap_factor",
@@ -421,7 +427,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
     or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
     otherwise, the account's that common (doubled letters and a cut end count there: nothing else
-    agrees); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
+    agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
+    common, cut or not); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
 
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
@@ -460,21 +467,25 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
         return ((table.phon[a] != 0) & (table.phon[a] == table.phon[b])
                 & (np.maximum(table.nchars[a], table.nchars[b]) >= config.phonetic_min_len))
 
-    ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer)
-          & (table.nchars[b] >= longer) & (table.particle[a] == 0) & (table.particle[b] == 0)
+    surnames = table.member(chinese_surname_words())
+    syllables = surnames[a] & surnames[b]  # two Chinese surnames in Latin letters
+    ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b]
+          & (np.minimum(table.nchars[a], table.nchars[b]) >= np.where(syllables, 2, longer))
+          & (table.particle[a] == 0) & (table.particle[b] == 0)
           & (table.squeeze[a] != table.squeeze[b])
-          & (table.folded[a] != table.folded[b]) & ~sounded(a, b) & (table.df[a] >= config.other_name_df))
+          & (table.folded[a] != table.folded[b]) & ~sounded(a, b)
+          & ((table.df[a] >= config.other_name_df) | syllables))
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
     # be told from a surname written first ("SHAR, 'Amin Abi"); but a cut at a field length does not end on
     # a whole common name, the account's last ("Ali Saleh" ~ "Ali SALEHI": kernels.cell_matrices)
     whole = last[sel] & (table.nchars[b[sel]] > table.nchars[a[sel]])
-    sel = sel[~_begins(a[sel], b[sel], table) | whole]
-    level = np.where(table.df[b] >= config.other_name_df, 1, 2).astype(np.int8)
-    # the stronger level per pair (1 before 2)
+    sel = sel[~_begins(a[sel], b[sel], table) | whole | syllables[sel]]
+    # the stronger level per pair: two surnames (coded 4, ranked first), both common (1), the account's (2)
+    level = np.where(syllables[sel], 0, np.where(table.df[b[sel]] >= config.other_name_df, 1, 2)).astype(np.int8)
     best = np.full(len(mj), 9, dtype=np.int8)
-    np.minimum.at(best, r[sel], level[sel])
-    out[best < 9] = best[best < 9]
+    np.minimum.at(best, r[sel], level)
+    out[best < 9] = np.where(best[best < 9] == 0, 4, best[best < 9])
     # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
     # King ~ KINGV), as nothing else in the names agrees
     single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)

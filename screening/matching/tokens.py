@@ -92,6 +92,16 @@ def particle_pairs() -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for group in data.get("equivalent", []) for a in group for b in group if a != b)
 
 
+@functools.cache
+def chinese_surname_words() -> frozenset[str]:
+    """Chinese surnames as written in Latin letters: pinyin and the romanisations lists use (chen, chan, tan;
+    huang, wong): one such surname spelt a letter from another is another surname (Cheng / Chen)."""
+    from screening.normalize.chinese import surname_table
+
+    readings, variants = surname_table()
+    return frozenset(r for r in readings.values() if " " not in r) | frozenset(variants)
+
+
 def place_words() -> frozenset[str]:
     """Chinese place names as tokens (zhejiang, hangzhou): where a company is registered, optional in its name."""
     from screening.normalize.chinese_org import place_tokens

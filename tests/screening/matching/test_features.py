@@ -78,6 +78,11 @@ NAME_CASES = [
     ("Khaled Nasr", "Khaled NASRI", "person", "miss", "Nasr and Nasri: two names, not a cut (gb_ofsi)"),
     ("Ibrahim Mahmoud", "Ebrahim MAHMOUDZADEH", "person", "miss", "Mahmoud begins another surname (gb_ofsi)"),
     ("Sultan Mahmoud", "MAHMUD", "person", "miss", "Sultan is a given name, not a title to strip (us_csl)"),
+    # two Chinese surnames a letter apart are two families (features `other_name`, level surnames)
+    ("Jennifer Huang", "Jennifer Zhuang", "person", "miss", "Huang and Zhuang (us_csl)"),
+    ("Angela Cheng", "ANGELA CHEN", "person", "miss", "Cheng and Chen (us_bis_dpl)"),
+    ("Jason Li", "JASON LIAO", "person", "miss", "Li and Liao, not Liao cut short (us_bis_dpl)"),
+    ("Kevin Chan", "Kevin Chen", "person", "alert", "Chan is Cantonese for Chen (陈): one surname"),
     ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
      "cut at 35 characters on a common two-letter word (He): still read as cut (us_ofac_cons 18820)"),
 ]
