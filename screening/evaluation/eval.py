@@ -340,24 +340,26 @@ def _spelling_groups() -> dict[str, str]:
 
 
 def spelling_bag(form: str) -> str:
-    """A form's tokens in any order, each read as its spelling group, particles (al, bin) and generic company
-    words (group, holding) left out: "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and "Mohamed
-    AL-NASSER", "Apex Group" and "APEX" have one bag."""
+    """A form's distinct tokens in any order, each read as its spelling group, particles (al, bin) and generic
+    company words (group, holding) left out: "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and "Mohamed
+    AL-NASSER", "Apex Group" and "APEX", "Ahmed Khalil" and "Ahmed Khalil KHALIL" have one bag."""
     from screening.matching.tokens import is_particle
 
     groups = _spelling_groups()
-    return " ".join(sorted(groups.get(t, t) for t in form.split(" ") if not is_particle(t)))
+    return " ".join(sorted({groups.get(t, t) for t in form.split(" ") if not is_particle(t)}))
 
 
 def spelling_namesakes(alerts: pl.DataFrame) -> pl.Series:
     """Per alert row (columns `variant`, the account's name, and `matched_name`): the two names are one name
-    spelt another way (a romanisation or nickname of the bundled tables, a particle dropped). These are what
-    the should-hit variants ask the matcher to find, so the report counts them apart; the target still
+    spelt another way (a romanisation or nickname of the bundled tables, a particle dropped, a name repeated),
+    or read alike: a Han or Hangul name's readings against a listed Wade-Giles, Cantonese or McCune-Reischauer
+    spelling (郑云 ~ "YUN CHENG", 김영수 ~ "Kim Yo'ng-su"; the normaliser's pinyin and variant forms). These are
+    what the should-hit variants ask the matcher to find, so the report counts them apart; the target still
     counts them as false alerts."""
     if alerts.height == 0:
         return pl.Series("spelling_namesake", [], dtype=pl.Boolean)
     names = alerts["variant"].to_list() + alerts["matched_name"].to_list()
-    forms = name_forms_frame(names, [None] * len(names)).filter(pl.col("kind") == "latin")
+    forms = name_forms_frame(names, [None] * len(names)).filter(pl.col("kind").is_in(("latin", "pinyin", "variant")))
     bags: dict[int, set[str]] = {}
     for idx, form in forms.select("idx", "form").iter_rows():
         bags.setdefault(idx, set()).add(spelling_bag(form))

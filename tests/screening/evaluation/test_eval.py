@@ -159,3 +159,15 @@ def test_spelling_bag_sets_apart_one_name_spelt_another_way() -> None:
     assert spelling_bag("apex group") == spelling_bag("apex")
     assert spelling_bag("tarek ahmed") != spelling_bag("tarek hassan")
     assert spelling_bag("apex group") != spelling_bag("atlas group")
+    assert spelling_bag("ahmed khalil") == spelling_bag("ahmed khalil khalil")
+
+
+def test_spelling_namesakes_read_han_and_hangul_names() -> None:
+    """A Han or Hangul account name and a listed spelling of its reading are one name; another surname is not."""
+    from screening.evaluation.eval import spelling_namesakes
+
+    pairs = [("郑云", "YUN CHENG", True), ("王思", "WANG, Ssu", True), ("김영수", "Kim Yo'ng- su", True),
+             ("Tarek Ahmed", "Tariq AHMED", True), ("Jennifer Huang", "Jennifer Zhuang", False),
+             ("张明", "ZHANG Wei", False), ("김소영", "Young Su Kim", False)]
+    frame = pl.DataFrame({"variant": [a for a, _, _ in pairs], "matched_name": [b for _, b, _ in pairs]})
+    assert spelling_namesakes(frame).to_list() == [e for _, _, e in pairs]
