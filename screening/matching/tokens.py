@@ -93,6 +93,14 @@ def particle_pairs() -> frozenset[tuple[str, str]]:
 
 
 @functools.cache
+def wade_giles_words() -> frozenset[str]:
+    """Wade-Giles syllables as tokens (hsu, tzu, chih): Chinese syllables of their own."""
+    from screening.normalize.wadegiles import loose_syllables
+
+    return loose_syllables()
+
+
+@functools.cache
 def chinese_surname_words() -> frozenset[str]:
     """Chinese surnames as written in Latin letters: pinyin and the romanisations lists use (chen, chan, tan;
     huang, wong): one such surname spelt a letter from another is another surname (Cheng / Chen)."""
@@ -549,8 +557,11 @@ def token_similarity(a: np.ndarray, b: np.ndarray, table: TokenTable, equivalent
     short = (longest <= config.short_token_len) & ~cjk & (dist > 0)
     s[short] = 0.0
     # ...unless spelt with a letter of the same sound (NTC ~ NTK, TIZ ~ TIS: c/k/q, s/z), as a doubled letter
-    # is one letter; never two pinyin syllables (zi / si are two characters)
-    sound = short & (table.sound[ta] == table.sound[tb]) & ~(table.pinyin[ta] & table.pinyin[tb])
+    # is one letter; never two Chinese syllables, pinyin or Wade-Giles (zi / si, xu / tzu are two characters:
+    # a Wade-Giles name is read as pinyin by its own form)
+    wade_giles = table.member(wade_giles_words())
+    syllables = (table.pinyin[ta] | wade_giles[ta]) & (table.pinyin[tb] | wade_giles[tb])
+    sound = short & (table.sound[ta] == table.sound[tb]) & ~syllables
     s[sound] = config.squeeze_sim
     # Han tokens of two characters differ in one character = a different name.
     s[cjk & (longest <= 2)] = 0.0

@@ -83,6 +83,9 @@ NAME_CASES = [
     ("Angela Cheng", "ANGELA CHEN", "person", "miss", "Cheng and Chen (us_bis_dpl)"),
     ("Jason Li", "JASON LIAO", "person", "miss", "Li and Liao, not Liao cut short (us_bis_dpl)"),
     ("Kevin Chan", "Kevin Chen", "person", "alert", "Chan is Cantonese for Chen (陈): one surname"),
+    ("Xu Wen", "Wen Tzu-yu", "person", "miss",
+     "pinyin Xu and Wade-Giles Tzu (zi) are two syllables, though x and tz sound alike (cn_sanctions)"),
+    ("Hsu Wen", "XU Wen", "person", "alert", "Wade-Giles Hsu is pinyin Xu"),
     ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
      "cut at 35 characters on a common two-letter word (He): still read as cut (us_ofac_cons 18820)"),
 ]
