@@ -437,7 +437,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     nickname, variant or particle tables, of one phonetic key where the key
     speaks (`phonetic_min_len` letters: Muammar / Moammar, Nooristani / Nuristani), and, but for
     level 3, the same once doubled letters are collapsed or y read as i, or one beginning the other (a
-    name cut short)."""
+    name cut short; but not the account's last name when it is a whole common name, Saleh ~ SALEHI, nor
+    two Chinese surnames)."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=np.int8)
@@ -456,8 +457,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     alike = 1.0 - dist / np.maximum(longest - config.edit_slack, 1.0) >= config.token_min_sim
     a = np.concatenate([q[r, c], mq[alike]])
     b = np.concatenate([l_tok[r, mj[r, c]], ml[alike]])
-    last = np.concatenate([c, cq[alike]]) == (q >= 0).sum(axis=1)[np.concatenate([r, rq[alike]])] - 1
     r = np.concatenate([r, rq[alike]])
+    last = np.concatenate([c, cq[alike]]) == (q >= 0).sum(axis=1)[r] - 1  # the account's last token
     if len(r) == 0:
         return out
     longer = 3  # no initial, no two-letter particle (al, el, ul)
@@ -468,21 +469,21 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
                 & (np.maximum(table.nchars[a], table.nchars[b]) >= config.phonetic_min_len))
 
     surnames = table.member(chinese_surname_words())
-    syllables = surnames[a] & surnames[b]  # two Chinese surnames in Latin letters
+    two_surnames = surnames[a] & surnames[b]  # two Chinese surnames in Latin letters
     ok = ((a != b) & (a >= 0) & (b >= 0) & table.alpha[a] & table.alpha[b]
-          & (np.minimum(table.nchars[a], table.nchars[b]) >= np.where(syllables, 2, longer))
+          & (np.minimum(table.nchars[a], table.nchars[b]) >= np.where(two_surnames, 2, longer))
           & (table.particle[a] == 0) & (table.particle[b] == 0)
           & (table.squeeze[a] != table.squeeze[b])
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b)
-          & ((table.df[a] >= config.other_name_df) | syllables))
+          & ((table.df[a] >= config.other_name_df) | two_surnames))
     sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
     # be told from a surname written first ("SHAR, 'Amin Abi"); but a cut at a field length does not end on
     # a whole common name, the account's last ("Ali Saleh" ~ "Ali SALEHI": kernels.cell_matrices)
     whole = last[sel] & (table.nchars[b[sel]] > table.nchars[a[sel]])
-    sel = sel[~_begins(a[sel], b[sel], table) | whole | syllables[sel]]
+    sel = sel[~_begins(a[sel], b[sel], table) | whole | two_surnames[sel]]
     # the stronger level per pair: two surnames (coded 4, ranked first), both common (1), the account's (2)
-    level = np.where(syllables[sel], 0, np.where(table.df[b[sel]] >= config.other_name_df, 1, 2)).astype(np.int8)
+    level = np.where(two_surnames[sel], 0, np.where(table.df[b[sel]] >= config.other_name_df, 1, 2)).astype(np.int8)
     best = np.full(len(mj), 9, dtype=np.int8)
     np.minimum.at(best, r[sel], level)
     out[best < 9] = np.where(best[best < 9] == 0, 4, best[best < 9])
