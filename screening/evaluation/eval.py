@@ -339,14 +339,15 @@ def _spelling_groups() -> dict[str, str]:
     return {t: min(group) for t, group in partners.items()}
 
 
-def spelling_bag(form: str) -> str:
+def spelling_bag(form: str, particles: bool = False) -> str:
     """A form's distinct tokens in any order, each read as its spelling group, particles (al, bin) and generic
-    company words (group, holding) left out: "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and "Mohamed
-    AL-NASSER", "Apex Group" and "APEX", "Ahmed Khalil" and "Ahmed Khalil KHALIL" have one bag."""
+    company words (group, holding) left out unless `particles` (a reading of a Han or Hangul name, whose
+    syllables are never particles: 이수빈 'i su bin'): "Tarek Ahmed" and "Tariq AHMED", "Mohammed Nasser" and
+    "Mohamed AL-NASSER", "Apex Group" and "APEX", "Ahmed Khalil" and "Ahmed Khalil KHALIL" have one bag."""
     from screening.matching.tokens import is_particle
 
     groups = _spelling_groups()
-    return " ".join(sorted({groups.get(t, t) for t in form.split(" ") if not is_particle(t)}))
+    return " ".join(sorted({groups.get(t, t) for t in form.split(" ") if particles or not is_particle(t)}))
 
 
 def spelling_namesakes(alerts: pl.DataFrame) -> pl.Series:
@@ -360,9 +361,12 @@ def spelling_namesakes(alerts: pl.DataFrame) -> pl.Series:
         return pl.Series("spelling_namesake", [], dtype=pl.Boolean)
     names = alerts["variant"].to_list() + alerts["matched_name"].to_list()
     forms = name_forms_frame(names, [None] * len(names)).filter(pl.col("kind").is_in(("latin", "pinyin", "variant")))
+    from screening.scripts import non_latin_script
+
+    east_asian = {i for i, name in enumerate(names) if non_latin_script(name) in ("Hani", "Hang")}
     bags: dict[int, set[str]] = {}
     for idx, form in forms.select("idx", "form").iter_rows():
-        bags.setdefault(idx, set()).add(spelling_bag(form))
+        bags.setdefault(idx, set()).add(spelling_bag(form, particles=idx in east_asian))
     n = alerts.height
     return pl.Series("spelling_namesake", [bool(bags.get(i, set()) & bags.get(n + i, set())) for i in range(n)])
 

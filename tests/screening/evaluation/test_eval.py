@@ -168,6 +168,8 @@ def test_spelling_namesakes_read_han_and_hangul_names() -> None:
 
     pairs = [("郑云", "YUN CHENG", True), ("王思", "WANG, Ssu", True), ("김영수", "Kim Yo'ng- su", True),
              ("Tarek Ahmed", "Tariq AHMED", True), ("Jennifer Huang", "Jennifer Zhuang", False),
-             ("张明", "ZHANG Wei", False), ("김소영", "Young Su Kim", False)]
+             ("张明", "ZHANG Wei", False), ("김소영", "Young Su Kim", False),
+             # a Hangul name's syllables are no particles: 이수빈 'i su bin' is not "Su Bin" (us_csl) less 'i'
+             ("이수빈", "Su Bin", False)]
     frame = pl.DataFrame({"variant": [a for a, _, _ in pairs], "matched_name": [b for _, b, _ in pairs]})
     assert spelling_namesakes(frame).to_list() == [e for _, _, e in pairs]
