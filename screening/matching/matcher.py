@@ -20,7 +20,7 @@ import polars as pl
 
 from screening.matching import features as ft
 from screening.matching.candidates import Candidates, MatchStats
-from screening.matching.codes import KIND_CODES, SCRIPT_HAN, SUBJECT_CODES
+from screening.matching.codes import KIND_CODES, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES
 from screening.matching.config import MatchConfig
 from screening.matching.explain import HIT_SCHEMA, hit_rows, hits_frame
 from screening.matching.index import ListIndex
@@ -127,12 +127,15 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
+    # a Hangul-written name is a Korean name: like a Chinese one (features.contained_pairs), it has no optional
+    # given names, 조수빈 "Jo Su-bin" is not the listed "Su Bin" with a name added
+    contained_ok = person & (q_script != SCRIPT_HANGUL)
     end_missing = np.zeros(len(cand.pq), dtype=bool)
     end_missing[keep] = ft.end_missing_pairs(ns.match_j[keep], ns.match_s[keep], ns.resid[keep],
                                              batch.units.tok[cand.pq[keep]], index.units.tok[cand.pl[keep]],
                                              batch.table, config)
     ev = ft.Evidence(
-        base=ns.score[pair], contained=contained[pair] & person, end_missing=end_missing[pair] & person,
+        base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
                                  index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],

@@ -86,6 +86,8 @@ NAME_CASES = [
     ("Xu Wen", "Wen Tzu-yu", "person", "miss",
      "pinyin Xu and Wade-Giles Tzu (zi) are two syllables, though x and tz sound alike (cn_sanctions)"),
     ("Hsu Wen", "XU Wen", "person", "alert", "Wade-Giles Hsu is pinyin Xu"),
+    ("조수빈", "Su Bin", "person", "miss",
+     "a Korean name has no optional given names: Jo Su-bin is not the listed Su Bin with a name added (us_csl)"),
     ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
      "cut at 35 characters on a common two-letter word (He): still read as cut (us_ofac_cons 18820)"),
 ]
