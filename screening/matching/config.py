@@ -59,6 +59,9 @@ class MatchConfig:
     other_surname_factor: float = _var(0.85, "Factor on the name score when two Chinese surnames in Latin letters "
                                              "met, spelt apart and unrelated by the surname table (Cheng / Chen, "
                                              "Huang / Zhuang): two families (features.py `other_name`).")
+    org_initial_factor: float = _var(0.85, "Factor on the name score of two organisation names when a word of one "
+                                           "aligned to a lone letter of the other (\"Westbrook Group\" ~ \"Group W\"; "
+                                           "features.py `initial`).")
     cut_gap_factor: float = _var(0.9, "Factor on the name score when the account's last token is read as cut off "
                                       "(it begins the listed token) while a listed token before it is missing: a "
                                       "cut loses a name's end, not its middle (features.py `cut`).")

@@ -53,6 +53,7 @@ class Evidence:
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
+    org_initial: np.ndarray  # bool: two organisations, a word of one aligned to a lone letter of the other
     other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each,
     # 4 two Chinese surnames
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
@@ -245,6 +246,13 @@ FEATURES: tuple[Feature, ...] = (
                    "middle (\"Steven Brown\" ~ \"Steven Paul Browning\" is another surname); ×{cut_gap_factor}."),),
             _flag(lambda st: st.ev.cut_gap),
             "A cut-off last name with a gap before it."),
+    Feature("initial", "name",
+            (Level("organisation", "factor", "org_initial_factor",
+                   "Two organisation names, a word of one aligned to a lone letter of the other (\"Westbrook "
+                   "Group\" ~ \"Group W\", \"Caspian Semiconductors\" ~ \"C AND I SEMICONDUCTORS\"): a letter in "
+                   "a company's name is a name of its own, seldom the initial of a word; ×{org_initial_factor}."),),
+            _flag(lambda st: st.ev.org_initial),
+            "A company's word met by a lone letter."),
     Feature("end_missing", "name",
             (Level("listed_end", "factor", "end_missing",
                    "The account's two names are a three-name listed person's less its first or last name (\"Robert "
@@ -534,6 +542,20 @@ def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l
     sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
     a, b = q[sel, last[sel]], l_tok[sel, j[sel]]
     out[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
+    return out
+
+
+def initial_pairs(match_j: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per candidate pair: an aligned token pair where one side is a single letter and the other a longer word
+    (an initial read for a word), unless the letter is the account's last token: a name cut at a field
+    length ("The World Islamic Front for Jihad A")."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, q = match_j[:, :width], q_tok[:, :width]
+    r, c = np.nonzero(mj >= 0)
+    a, b = table.nchars[q[r, c]], table.nchars[l_tok[r, mj[r, c]]]
+    cut = c == (q >= 0).sum(axis=1)[r] - 1
+    out = np.zeros(len(mj), dtype=bool)
+    out[r[((a == 1) & (b > 1) & ~cut) | ((b == 1) & (a > 1))]] = True
     return out
 
 

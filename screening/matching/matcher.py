@@ -130,6 +130,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     # a Hangul-written name is a Korean name: like a Chinese one (features.contained_pairs), it has no optional
     # given names, 조수빈 "Jo Su-bin" is not the listed "Su Bin" with a name added
     contained_ok = person & (q_script != SCRIPT_HANGUL)
+    organisations = ((index.entry_type[entry] == SUBJECT_CODES["organization"])
+                     & (batch.acct_type[acct] == SUBJECT_CODES["organization"]))
     end_missing = np.zeros(len(cand.pq), dtype=bool)
     end_missing[keep] = ft.end_missing_pairs(ns.match_j[keep], ns.match_s[keep], ns.resid[keep],
                                              batch.units.tok[cand.pq[keep]], index.units.tok[cand.pl[keep]],
@@ -138,6 +140,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
                                  index.units.tok[cand.pl[pair]], batch.table),
+        org_initial=organisations & ft.initial_pairs(ns.match_j[pair], batch.units.tok[cand.pq[pair]],
+                                                     index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
                                        batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table,
                                        index.vocab.equivalents, config),

@@ -111,6 +111,7 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
     ("Hassan Mohammed El-Sayed", "QAYED, Muhammad Hassan", {"subject_type": "person"}, "other_name", "account_common"),
     ("Scott Ltd", "SCOT", {"subject_type": "organization"}, "other_name", "one_word"),
     ("Angela Cheng", "ANGELA CHEN", {"subject_type": "person"}, "other_name", "surnames"),
+    ("Westbrook Group", "Group W", {"subject_type": "organization"}, "initial", "organisation"),
     ("Steven Brown", "Steven Paul Browning", {"subject_type": "person"}, "cut", "gap"),
     ("Ivan Petrov", "Ivan Petrov", {"a_birth_date": "1970-05-03", "b_birth_date": "1970-03-05"}, "dob", "swapped"),
 ])
@@ -136,7 +137,7 @@ def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
 
     one = lambda v, dt: np.asarray([v], dtype=dt)  # noqa: E731
     ev = Evidence(base=one(0.99, np.float32), contained=one(False, bool), end_missing=one(False, bool),
-                  cut_gap=one(False, bool), other_name=one(0, np.int8), patronymic=one(False, bool),
+                  cut_gap=one(False, bool), org_initial=one(False, bool), other_name=one(0, np.int8), patronymic=one(False, bool),
                   disordered=one(True, bool), digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
                   homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),
                   name_weight=one(0.0, np.float32), dob=one(-1, np.int8), country=one(-1, np.int8),

@@ -86,6 +86,12 @@ NAME_CASES = [
     ("Xu Wen", "Wen Tzu-yu", "person", "miss",
      "pinyin Xu and Wade-Giles Tzu (zi) are two syllables, though x and tz sound alike (cn_sanctions)"),
     ("Hsu Wen", "XU Wen", "person", "alert", "Wade-Giles Hsu is pinyin Xu"),
+    # a lone letter in a company's name is a name of its own (features `initial`), unless a cut left it
+    ("Westbrook Group", "Group W", "organization", "miss", "Westbrook is not the W of Group W (us_csl)"),
+    ("Caspian Semiconductors SARL", "C AND I SEMICONDUCTORS CO LIMITED", "organization", "miss",
+     "Caspian is not the C of C and I (us_csl)"),
+    ("The World Islamic Front for Jihad A", "The World Islamic Front for Jihad Against Jews and Crusaders",
+     "organization", "alert", "cut at 35 characters on one letter (au_dfat 155, truncation variant)"),
     ("조수빈", "Su Bin", "person", "miss",
      "a Korean name has no optional given names: Jo Su-bin is not the listed Su Bin with a name added (us_csl)"),
     ("OPEN JOINT STOCK COMPANY RUSSIAN HE", "OPEN JOINT STOCK COMPANY RUSSIAN HELICOPTERS", "organization", "alert",
