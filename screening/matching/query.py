@@ -178,7 +178,13 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     han_acct = acct_script == SCRIPT_HAN
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
         han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
-    row_strict = han_acct[qname_acct[row_qname]] if len(row_qname) else np.zeros(0, dtype=bool)
+    # ...but an organisation's reading of one word: its brand with the syllables joined (华为有限公司 "huawei"),
+    # which meets a listing's added words (Technologies, International) as any company name does
+    row_strict = np.zeros(0, dtype=bool)
+    if len(row_qname):
+        row_acct = qname_acct[row_qname]
+        one_word = np.fromiter((" " not in f for f in row_form), dtype=bool, count=len(row_form))
+        row_strict = han_acct[row_acct] & ~(one_word & (acct_type[row_acct] == SUBJECT_CODES["organization"]))
     unit_of: dict[str, int] = {}
     row_unit = np.fromiter((unit_of.setdefault(("1" if st else "0") + f, len(unit_of))
                             for st, f in zip(row_strict.tolist(), row_form)), dtype=np.int32, count=len(row_form))

@@ -140,7 +140,8 @@ def _segment(han: str) -> list[tuple[bool, Renderings]]:
 
 def readings(words: list[str], limit: int = 2) -> list[list[str]]:
     """The English-listing readings of a Han organisation name's words (legal form already removed), the
-    usual renderings first; [] when the glossary knows none of it (the pinyin form says it all then)."""
+    usual renderings first. A name the glossary knows none of is its brand, read with its syllables joined
+    as lists write it (华为有限公司 -> "huawei", not the pinyin form's "hua wei"); [] for no Han at all."""
     pieces: list[tuple[bool, Renderings]] = []
     for word in words:
         for is_han, chunk in chinese.han_runs(word):
@@ -148,7 +149,7 @@ def readings(words: list[str], limit: int = 2) -> list[list[str]]:
                 pieces += _segment(chunk)
             else:
                 pieces += [(False, ((w,),)) for w in ascii_words(to_ascii(chunk), True)]
-    if not any(known for known, _ in pieces):
+    if not any(chinese.is_han(w) for w in words):
         return []
     out: list[list[str]] = []
     for k in range(limit):

@@ -86,6 +86,9 @@ NAME_CASES = [
     ("Xu Wen", "Wen Tzu-yu", "person", "miss",
      "pinyin Xu and Wade-Giles Tzu (zi) are two syllables, though x and tz sound alike (cn_sanctions)"),
     ("Hsu Wen", "XU Wen", "person", "alert", "Wade-Giles Hsu is pinyin Xu"),
+    # a Chinese company named by its brand alone meets the listing's added words as any company does
+    ("华为有限公司", "Huawei International Co., Limited", "organization", "alert",
+     "the brand's syllables joined, as the lists write it (us_csl)"),
     # a lone letter in a company's name is a name of its own (features `initial`), unless a cut left it
     ("Westbrook Group", "Group W", "organization", "miss", "Westbrook is not the W of Group W (us_csl)"),
     ("Caspian Semiconductors SARL", "C AND I SEMICONDUCTORS CO LIMITED", "organization", "miss",

@@ -24,9 +24,14 @@ def test_second_rendering_gives_a_second_form() -> None:
                                                  ["beijing", "institute", "technology"]]
 
 
-def test_a_name_the_glossary_does_not_know_gets_no_reading() -> None:
-    assert chinese_org.readings(["某某"]) == []
-    assert chinese_org.readings(["人权观察"]) == []
+def test_a_name_the_glossary_does_not_know_is_read_as_a_brand() -> None:
+    """Lists write a Chinese brand's syllables joined (HUAWEI, DJI's 大疆 "dajiang"); the pinyin form keeps
+    them apart, so 华为有限公司 met "Huawei International" only through a merge a Chinese name never gets."""
+    assert chinese_org.readings(["华为"]) == [["huawei"]]
+    assert chinese_org.readings(["人权观察"]) == [["renquanguancha"]]
+    assert chinese_org.readings(["SpaceKnow"]) == []  # no Han: nothing to read
+    kinds = [(f.text, f.kind) for f in name_forms("华为有限公司", "organization")]
+    assert kinds == [("华为", "original"), ("hua wei", "pinyin"), ("huawei", "pinyin")]
 
 
 def test_unknown_type_with_an_organisation_word_gets_the_reading() -> None:
