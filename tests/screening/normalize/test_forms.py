@@ -332,12 +332,12 @@ HAN_ORG_CASES = [
      ["beijing moumou technology", "beijing moumou science technology"]),
     ("华为技术有限公司", "华为技术", "hua wei ji shu", "ltd", ["huawei technology", "huawei technologies"]),
     ("中兴通讯股份有限公司", "中兴通讯", "zhong xing tong xun", "ltd", ["zte"]),
-    ("某某有限责任公司", "某某", "mou mou", "ltd", []),
+    ("某某有限责任公司", "某某", "mou mou", "ltd", ["moumou"]),  # all brand: its syllables joined
     ("中國銀行(香港)有限公司", "中国银行香港", "zhong guo yin hang xiang gang", "ltd",  # 行 read hang in 银行
      ["china bank hong kong", "chinese bank hong kong"]),
     ("重庆长安汽车股份有限公司", "重庆长安汽车", "chong qing chang an qi che", "ltd",
      ["chongqing changan automobile", "chongqing changan automotive"]),
-    ("人权观察", "人权观察", "ren quan guan cha", None, []),
+    ("人权观察", "人权观察", "ren quan guan cha", None, ["renquanguancha"]),
 ]
 
 
