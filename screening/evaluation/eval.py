@@ -357,12 +357,12 @@ def spelling_namesakes(alerts: pl.DataFrame) -> pl.Series:
     spelling (郑云 ~ "YUN CHENG", 김영수 ~ "Kim Yo'ng-su"; the normaliser's pinyin and variant forms). These are
     what the should-hit variants ask the matcher to find, so the report counts them apart; the target still
     counts them as false alerts."""
+    from screening.scripts import non_latin_script
+
     if alerts.height == 0:
         return pl.Series("spelling_namesake", [], dtype=pl.Boolean)
     names = alerts["variant"].to_list() + alerts["matched_name"].to_list()
     forms = name_forms_frame(names, [None] * len(names)).filter(pl.col("kind").is_in(("latin", "pinyin", "variant")))
-    from screening.scripts import non_latin_script
-
     east_asian = {i for i, name in enumerate(names) if non_latin_script(name) in ("Hani", "Hang")}
     bags: dict[int, set[str]] = {}
     for idx, form in forms.select("idx", "form").iter_rows():

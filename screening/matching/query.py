@@ -178,8 +178,8 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     han_acct = acct_script == SCRIPT_HAN
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
         han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
-    # ...but an organisation's reading of one word: its brand with the syllables joined (华为有限公司 "huawei"),
-    # which meets a listing's added words (Technologies, International) as any company name does
+    # not strict: an organisation's reading of one word, its brand with the syllables joined (华为有限公司
+    # "huawei"), which meets a listing's added words (Technologies, International) as any company name does
     row_strict = np.zeros(0, dtype=bool)
     if len(row_qname):
         row_acct = qname_acct[row_qname]

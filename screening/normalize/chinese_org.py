@@ -143,13 +143,15 @@ def readings(words: list[str], limit: int = 2) -> list[list[str]]:
     usual renderings first. A name the glossary knows none of is its brand, read with its syllables joined
     as lists write it (华为有限公司 -> "huawei", not the pinyin form's "hua wei"); [] for no Han at all."""
     pieces: list[tuple[bool, Renderings]] = []
+    han = False
     for word in words:
         for is_han, chunk in chinese.han_runs(word):
             if is_han:
+                han = True
                 pieces += _segment(chunk)
             else:
                 pieces += [(False, ((w,),)) for w in ascii_words(to_ascii(chunk), True)]
-    if not any(chinese.is_han(w) for w in words):
+    if not han:
         return []
     out: list[list[str]] = []
     for k in range(limit):
