@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 from screening.matching.tokens import (
-    is_cjk, is_particle, is_pinyin, nickname_pairs, ocr_fold, phonetic_key, variant_pairs, vowel_fold,
+    has_cjk, is_particle, is_pinyin, nickname_pairs, ocr_fold, phonetic_key, variant_pairs, vowel_fold,
 )
 
 RULES: dict[str, str] = {
@@ -53,7 +53,7 @@ PHONETIC_MIN_LEN = 6  # shorter tokens get no phonetic key (five letters do unle
 def token_keys(token: str, deletion_min_len: int) -> tuple[str, ...]:
     """The keys of one token (rules t, d, p); Han / Kana / Hangul tokens get token keys only."""
     keys = [f"t:{token}"]
-    if any(is_cjk(ch) for ch in token):
+    if has_cjk(token):
         return tuple(keys)
     read = ocr_fold(token)
     if read != token:  # M0HAMMAD: key it as the name it shows

@@ -234,15 +234,14 @@ def is_chinese_name_token(token: str) -> bool:
     return token in syllables or any(token[:i] in syllables and token[i:] in syllables for i in range(1, n))
 
 
-def is_cjk(ch: str) -> bool:
-    """Han, Kana and Hangul characters: one of them carries the information of several letters."""
-    o = ord(ch)
-    return (0x2E80 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (0x20000 <= o <= 0x3FFFF)
-
-
-# is_cjk's characters as a class: counting them in a token by one regex call, not a call per character
+# Han, Kana and Hangul characters: one of them carries the information of several letters
 _CJK_RE = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")
 _ASCII_LETTER_RE = re.compile("[a-z]")
+
+
+def has_cjk(token: str) -> bool:
+    """The token holds a Han, Kana or Hangul character."""
+    return _CJK_RE.search(token) is not None
 
 
 _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -301,12 +300,6 @@ def phonetic_spelling(token: str) -> str:
     for pattern, repl in _PHONETIC_RULES:
         s = pattern.sub(repl, s)
     return s
-
-
-def letter_length(token: str, cjk_len: float) -> float:
-    """Length in letter-equivalents: a Han character counts as `cjk_len` letters."""
-    n_cjk = sum(1 for ch in token if is_cjk(ch))
-    return (len(token) - n_cjk) + n_cjk * cjk_len
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 
 from screening.matching.config import DEFAULT_CONFIG
 from screening.matching.tokens import (
-    _CJK_RE, _PHONETIC_RULES, Vocab, _Stacked, is_cjk, is_pinyin, ocr_fold, phonetic_key, phonetic_spelling,
+    _PHONETIC_RULES, TokenTable, Vocab, _Stacked, has_cjk, is_pinyin, ocr_fold, phonetic_key, phonetic_spelling,
     token_similarity,
 )
 
@@ -29,10 +29,13 @@ def test_pinyin_detection(token: str, expected: bool) -> None:
     assert is_pinyin(token) is expected
 
 
-def test_cjk_class_is_is_cjk() -> None:
-    """The regex that counts a token's CJK characters holds exactly the characters is_cjk takes."""
-    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    assert [c for c in chars if is_cjk(c)] == [c for c in chars if _CJK_RE.match(c)]
+def test_cjk_characters_are_counted_at_the_ranges_edges() -> None:
+    """Han (with the radicals from U+2E80, compatibility ideographs and the supplementary planes), Kana and
+    Hangul count; the character just before each range, Latin, Cyrillic and Arabic do not."""
+    tokens = ["王伟", "김정은", "アイ", "\u2e80\u9fff", "\uf900", "\U00020000x", "\U0003ffff", "\u2e7f\ua000\uabff",
+              "\ud7b0\ufb00", "abc", "жук", "محمد"]
+    assert TokenTable.build(tokens).cjk.tolist() == [2, 3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0]
+    assert [has_cjk(t) for t in tokens] == [True] * 7 + [False] * 5
 
 
 @pytest.mark.parametrize("token", ["shcherbakov", "khaled", "王伟", "щербаков", "محمد", "김정은", "ßx", "12"])
