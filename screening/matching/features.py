@@ -52,6 +52,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
+    syllable_gap: np.ndarray  # bool: a Latin name of a person also listed in Han or Hangul, a syllable of it missing
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
     org_initial: np.ndarray  # bool: two organisations, a word of one aligned to a lone letter of the other
     other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each,
@@ -261,6 +262,14 @@ FEATURES: tuple[Feature, ...] = (
                    "another person's name as often as not; ×{end_missing}."),),
             _flag(lambda st: st.ev.end_missing),
             "A listed person's first or last name missing from the account's name."),
+    Feature("syllable", "name",
+            (Level("missing", "factor", "syllable_gap_factor",
+                   "The listed person is also listed in Han or Hangul, so their Latin name is a romanised Chinese or "
+                   "Korean name, and the account's name lacks one of its syllables (\"Liu Fang\" ~ \"Liu Shih-fang\", "
+                   "刘世芳): such names have no optional middle names, one syllable less is another person's name; "
+                   "×{syllable_gap_factor}."),),
+            _flag(lambda st: st.ev.syllable_gap),
+            "A syllable of a romanised Chinese or Korean listed name missing."),
     Feature("headroom", "final",
             (Level("scale", "factor", "name_headroom",
                    "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
@@ -600,6 +609,28 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
     cut = (ms[sel, 1] < 1.0) & np.fromiter((str(y).startswith(str(x)) for x, y in zip(a, b)), bool, len(sel))
     out[rows[sel]] = word & ~cut
     return out
+
+
+def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                       l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per candidate pair: an account name of two tokens or more, nothing merged, and a listed token of letters
+    (no particle) aligned to nothing, unless it comes after the listed token the account's cut-off last token
+    begins (a name cut at a field length loses its end)."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    nq = (q >= 0).sum(axis=1)
+    rows = np.arange(len(mj))
+    last = np.maximum(nq - 1, 0)
+    jl = mj[rows, last].astype(np.int64)
+    cut = np.zeros(len(mj), dtype=bool)
+    sel = np.flatnonzero((jl >= 0) & (ms[rows, last] < 1.0))
+    if len(sel):
+        a, b = q[sel, last[sel]], l_tok[sel, jl[sel]]
+        cut[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
+    after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > jl[:, None])
+    lt = np.maximum(l_tok, 0)
+    left = (l_tok >= 0) & ~_listed_aligned(mj, l_tok.shape) & ~after & table.alpha[lt] & (table.particle[lt] == 0)
+    return (nq >= 2) & (resid == 0) & left.any(axis=1)
 
 
 @functools.cache

@@ -38,6 +38,8 @@ from screening.matching.arrays import Ragged, UnitTable, _pad, form_tokens
 from screening.matching.codes import (
     DATE_PRECISION,
     KIND_CODES,
+    SCRIPT_HAN,
+    SCRIPT_HANGUL,
     SUBJECT_CODES,
     country_codes,
     legal_family_codes,
@@ -76,6 +78,7 @@ class ListIndex:
     name_script: np.ndarray  # int32: script of the name's own (non-Latin) writing, 0 = Latin
     entries: pl.DataFrame  # entry_idx → source, source_id, subject_type, primary_name, regime, programs, version_id
     entry_type: np.ndarray  # int8 subject code
+    entry_cjk: np.ndarray  # bool: the entry has a Chinese or Korean name in Han or Hangul (its Latin names romanise it)
     entry_ids: dict[tuple[str, str], int]
     dobs: Ragged  # owner = entry; columns lo, hi (days), precision code
     countries: Ragged  # owner = entry; columns code (int), nat (bool: nationality/citizenship/birth)
@@ -166,7 +169,7 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     return index
 
 
-CACHE_FORMAT = "3"  # 2: a SHA-256 header line before the pickle; 3: the units of each cut key
+CACHE_FORMAT = "4"  # 2: a SHA-256 header line before the pickle; 3: the units of each cut key; 4: entry_cjk
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
 _NOT_PICKLED = ("_lock", "_key_dict", "_file")
 
@@ -355,11 +358,18 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     lens = vocab.table.nchars.astype(np.int32)
     used = np.flatnonzero(np.diff(token_units.offsets) > 0)
     order = used[np.argsort(lens[used], kind="stable")]
+    name_entry = names["entry_idx"].to_numpy().astype(np.int32)
+    name_script = script_codes(names["name"].to_list())
+    # a Chinese or Korean person's own name: two to four Han or Hangul characters in one run (a foreign name
+    # written in Han is longer and keeps its parts apart: 詹姆斯·泰克利特)
+    own = np.isin(name_script, [SCRIPT_HAN, SCRIPT_HANGUL]) & names["name"].str.strip_chars().str.contains(
+        r"^[\p{Han}\p{Hangul}]{2,4}$").fill_null(False).to_numpy()
+    entry_cjk = np.zeros(n_entries, dtype=bool)
+    entry_cjk[name_entry[own]] = True
     return ListIndex(
         index_key=key, versions=versions, vocab=vocab, units=units, unit_ids=unit_ids, unit_names=unit_names,
-        names=names, name_entry=names["entry_idx"].to_numpy().astype(np.int32),
-        name_weak=(names["quality"] == "weak").to_numpy(), name_script=script_codes(names["name"].to_list()),
-        entries=entries, entry_type=entry_type, entry_ids=entry_ids, dobs=dob_rag, countries=country_rag,
+        names=names, name_entry=name_entry, name_weak=(names["quality"] == "weak").to_numpy(),
+        name_script=name_script, entries=entries, entry_type=entry_type, entry_cjk=entry_cjk, entry_ids=entry_ids, dobs=dob_rag, countries=country_rag,
         identifiers=id_rag, id_postings=id_postings, keys=kept, key_cut=config.max_key_postings,
         cut_keys=cut_keys, cut_key_ids=dict(zip(cut_keys["key"].to_list(), cut_keys["cid"].to_list())),
         cut_units=cut_units,

@@ -30,6 +30,22 @@ def test_short_pinyin_names_do_not_reach_longer_listed_names(account: str, liste
     assert compare(account, listed, subject_type="person").score < REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Liu Fang", ["Liu Shih-fang", "刘世芳"]),  # cn_sanctions: Wade-Giles, the Han name listed beside it
+    ("Chen Hua", ["Chen Jiau-hua", "陈椒华"]),  # cn_sanctions: Gwoyeu Romatzyh spelling, in no syllable table
+    ("Kim Un", ["KIM Jong Un", "김정은"]),  # a Korean name in Hangul beside its romanisation
+])
+def test_a_romanised_chinese_or_korean_name_has_no_optional_syllable(account: str, listed: list[str]) -> None:
+    assert compare(account, listed, subject_type="person").score < REVIEW
+    assert compare(" ".join(listed[0].replace("-", " ").split()), listed, subject_type="person").score >= REVIEW
+
+
+def test_a_foreign_name_written_in_han_keeps_its_optional_middle_name() -> None:
+    """cn_sanctions lists Western persons with a Han transliteration (亚当·金): their middle names stay optional."""
+    r = compare("Adam King", ["Adam Joseph King", "亚当·金"], subject_type="person")
+    assert r.score >= REVIEW and "syllable" not in {s["feature"] for s in r.reasons["features"]}
+
+
 def test_common_chinese_namesakes_still_alert() -> None:
     """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
     assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
