@@ -14,7 +14,7 @@ from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS, RULES
 from screening.matching.query import QueryBatch
-from screening.matching.scoring import NameScores
+from screening.matching.scoring import NameScores, exact_split
 from screening.matching.tokens import TokenTable
 
 HIT_SCHEMA: dict[str, pl.DataType] = {
@@ -44,7 +44,17 @@ def _alignment(ns: NameScores, p: int, q_tok: np.ndarray, l_tok: np.ndarray, tab
     for j, t in enumerate(l_tok):
         if t >= 0 and j not in used:
             l_left.append(str(table.text[t]))
-    if ns.resid[p] > 0 and q_left and l_left:
+    split = exact_split(q_left, l_left) if ns.resid[p] >= 1.0 and "".join(q_left) != "".join(l_left) else None
+    back = exact_split(l_left, q_left) if ns.resid[p] >= 1.0 and split is None else None
+    if split is not None or back is not None:  # one token split in two, the other leftovers unaligned
+        i, a, b = split or back
+        one, two = (q_left, l_left) if split else (l_left, q_left)
+        word, halves = one.pop(i), two[a:b + 1]
+        del two[a:b + 1]
+        parts.append(f"{word}={'+'.join(halves)}(split)" if split else f"{'+'.join(halves)}={word}(split)")
+        parts.extend(f"-{t}" for t in q_left)
+        parts.extend(f"+{t}" for t in l_left)
+    elif ns.resid[p] > 0 and q_left and l_left:
         parts.append(f"{''.join(q_left)}~{''.join(l_left)}({float(ns.resid[p]):.2f},merged)")
     else:
         parts.extend(f"-{t}" for t in q_left)

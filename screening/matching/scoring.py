@@ -331,6 +331,11 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
             resid[rows] = r[ok]
             joined[rows] = (nq[both] > 1)[ok] & (nl[both] == 1)[ok]
             cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
+            # a merge short of exact that holds an exact split ("Amr Abdulrahman" ~ "Aman Abdul Rahman"): the
+            # split is the reading, the other leftovers stay what they are, another name
+            inexact = rows[(r[ok] < 1.0) & (rs[rows] == 0) & ~strict[rows]]
+            if len(inexact):
+                _exact_split(inexact, Q, L, q_left, l_left, WQ, WL, table, resid, cq, cl, joined)
             # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
             # Patr Ushev"): one token of a side against the joined leftovers of the other
             rest = ~ok & ~strict[both] & (resid[both] == 0)
@@ -360,6 +365,40 @@ def _merge_sim(sa: np.ndarray, sb: np.ndarray, la: np.ndarray, lb: np.ndarray, c
     """Edit similarity of joined strings (the token rule's 1 - d / (len - slack))."""
     dist = process.cpdist(sa.tolist(), sb.tolist(), scorer=OSA.distance, workers=config.workers)
     return 1.0 - dist / np.maximum(np.maximum(la, lb) - config.edit_slack, 1.0)
+
+
+def exact_split(one: list[str], two: list[str]) -> tuple[int, int, int] | None:
+    """(i, a, b): `one[i]` is `two[a]` and `two[b]`, adjacent leftovers, joined in order; None when no token
+    is, or when nothing else would be left on both sides (that is the plain merge)."""
+    if len(one) < 2 or len(two) < 3:
+        return None
+    for a in range(len(two) - 1):
+        pair = two[a] + two[a + 1]
+        for i, token in enumerate(one):
+            if token == pair:
+                return i, a, a + 1
+    return None
+
+
+def _exact_split(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray,
+                 WQ: np.ndarray, WL: np.ndarray, table: TokenTable, resid: np.ndarray, cq: np.ndarray, cl: np.ndarray,
+                 joined: np.ndarray) -> None:
+    """Rows merged short of exact where an `exact_split` of the leftovers exists, either way: only the split
+    is consumed, at similarity 1 (in place); the other leftovers stay unaligned."""
+    for p in rows.tolist():
+        qi, li = np.flatnonzero(q_left[p]), np.flatnonzero(l_left[p])
+        q_text, l_text = table.text[Q[p, qi]].tolist(), table.text[L[p, li]].tolist()
+        split = exact_split(q_text, l_text)
+        if split is not None:
+            i, a, b = split
+            took_q, took_l = WQ[p, qi[i]], WL[p, li[a]] + WL[p, li[b]]
+        else:
+            split = exact_split(l_text, q_text)
+            if split is None:
+                continue
+            i, a, b = split
+            took_q, took_l = WQ[p, qi[a]] + WQ[p, qi[b]], WL[p, li[i]]
+        resid[p], cq[p], cl[p], joined[p] = 1.0, took_q, took_l, False
 
 
 def _partial_merge(rows: np.ndarray, Q: np.ndarray, L: np.ndarray, q_left: np.ndarray, l_left: np.ndarray,

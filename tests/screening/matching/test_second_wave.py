@@ -46,6 +46,21 @@ def test_a_foreign_name_written_in_han_keeps_its_optional_middle_name() -> None:
     assert r.score >= REVIEW and "syllable" not in {s["feature"] for s in r.reasons["features"]}
 
 
+@pytest.mark.parametrize(("account", "listed", "alignment"), [
+    ("Amr Abdulrahman", "Aman Abdul Rahman", "abdulrahman=abdul+rahman(split) -amr +aman"),  # au_dfat
+    ("Abdul Rahman Zahed", "Abdulrahman Ahmed", "abdul+rahman=abdulrahman(split) -zahed +ahmed"),  # au_dfat, swapped
+])
+def test_a_merge_does_not_hide_another_name_beside_an_exact_split(account: str, listed: str, alignment: str) -> None:
+    """Joined whole, "amrabdulrahman" is two letters from "amanabdulrahman"; read as the split it holds, Amr
+    and Aman are two names."""
+    r = compare(account, listed, subject_type="person")
+    assert r.score < REVIEW and r.reasons["name"]["alignment"] == alignment
+
+
+def test_a_split_beside_a_spelling_variant_still_hits() -> None:
+    assert compare("Abdulrahman Khaled", "Abdul Rahman Khalid", subject_type="person").score >= REVIEW
+
+
 def test_common_chinese_namesakes_still_alert() -> None:
     """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
     assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
