@@ -44,6 +44,14 @@ def script_codes(texts: Sequence[str]) -> np.ndarray:
     return np.fromiter((script_code(t or "") for t in texts), dtype=np.int32, count=len(texts))
 
 
+def cjk_person_names(texts: Sequence[str]) -> np.ndarray:
+    """Per name: a Chinese or Korean person's own name, two to four Han or Hangul characters in one run (a
+    foreign name written in Han is longer and keeps its parts apart: 詹姆斯·泰克利特). Its romanisations
+    have no optional middle name."""
+    return (pl.Series(list(texts), dtype=pl.String).str.strip_chars().str.contains(r"^[\p{Han}\p{Hangul}]{2,4}$")
+            .fill_null(False).to_numpy())
+
+
 def legal_family_codes(values: Sequence[str | None]) -> np.ndarray:
     """Integer per legal-form family (Ltd and GmbH are both `limited`; 0 = none), from the normaliser's
     `legal_form_family`: a digest of the family's name, the same in every process."""

@@ -52,7 +52,8 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
-    syllable_gap: np.ndarray  # bool: a Latin name of a person also listed in Han or Hangul, a syllable of it missing
+    syllable_gap: np.ndarray  # int8: a romanised Chinese or Korean name met with a syllable left over: 1 a listed
+    # one the account lacks, 2 one the account (itself Han- or Hangul-named) adds
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
     org_initial: np.ndarray  # bool: two organisations, a word of one aligned to a lone letter of the other
     other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each,
@@ -263,13 +264,17 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: st.ev.end_missing),
             "A listed person's first or last name missing from the account's name."),
     Feature("syllable", "name",
-            (Level("missing", "factor", "syllable_gap_factor",
-                   "The listed person is also listed in Han or Hangul, so their Latin name is a romanised Chinese or "
-                   "Korean name, and the account's name lacks one of its syllables (\"Liu Fang\" ~ \"Liu Shih-fang\", "
-                   "刘世芳): such names have no optional middle names, one syllable less is another person's name; "
-                   "×{syllable_gap_factor}."),),
-            _flag(lambda st: st.ev.syllable_gap),
-            "A syllable of a romanised Chinese or Korean listed name missing."),
+            (Level("listed_missing", "factor", "syllable_gap_factor",
+                   "The listed person is also listed under a Chinese or Korean name in Han or Hangul, so their Latin "
+                   "name romanises it, and the account's name lacks one of its syllables (\"Liu Fang\" ~ \"Liu "
+                   "Shih-fang\", 刘世芳): such names have no optional middle names, one syllable less is another "
+                   "person's name; ×{syllable_gap_factor}."),
+             Level("account_extra", "factor", "syllable_gap_factor",
+                   "The account also bears a Chinese or Korean name in Han or Hangul, so its Latin name romanises it, "
+                   "and that name has a syllable the listed name lacks (이수빈 \"Su-bin Lee\" ~ \"Su Bin\"): "
+                   "another person's name, not the listed one with a name added; ×{syllable_gap_factor}.")),
+            lambda st: _pick(st.ev.syllable_gap == 1, st.ev.syllable_gap == 2),
+            "A syllable of a romanised Chinese or Korean name left over."),
     Feature("headroom", "final",
             (Level("scale", "factor", "name_headroom",
                    "The name score is scaled to 1 − {name_headroom}: an uncorroborated exact name is not 1.0, "
@@ -612,10 +617,12 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
 
 
 def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
-                       l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
-    """Per candidate pair: an account name of two tokens or more, nothing merged, and a listed token of letters
-    (no particle) aligned to nothing, unless it comes after the listed token the account's cut-off last token
-    begins (a name cut at a field length loses its end)."""
+                       l_tok: np.ndarray, table: TokenTable, listed: np.ndarray, account: np.ndarray) -> np.ndarray:
+    """Per candidate pair, nothing merged and the account name of two tokens or more: 1 where the listed name
+    romanises a Chinese or Korean name (`listed`) and one of its tokens of letters (no particle) aligned to
+    nothing, unless it comes after the listed token the account's cut-off last token begins (a name cut at a
+    field length loses its end); else 2 where the account's name romanises one (`account`) and one of its
+    tokens of letters (no particle) aligned to nothing; 0 otherwise."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     nq = (q >= 0).sum(axis=1)
@@ -623,14 +630,20 @@ def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarr
     last = np.maximum(nq - 1, 0)
     jl = mj[rows, last].astype(np.int64)
     cut = np.zeros(len(mj), dtype=bool)
-    sel = np.flatnonzero((jl >= 0) & (ms[rows, last] < 1.0))
+    sel = np.flatnonzero(listed & (jl >= 0) & (ms[rows, last] < 1.0))
     if len(sel):
         a, b = q[sel, last[sel]], l_tok[sel, jl[sel]]
         cut[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
     after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > jl[:, None])
-    lt = np.maximum(l_tok, 0)
-    left = (l_tok >= 0) & ~_listed_aligned(mj, l_tok.shape) & ~after & table.alpha[lt] & (table.particle[lt] == 0)
-    return (nq >= 2) & (resid == 0) & left.any(axis=1)
+
+    def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
+        safe = np.maximum(tok, 0)
+        return (left & (tok >= 0) & table.alpha[safe] & (table.particle[safe] == 0)).any(axis=1)
+
+    plain = (nq >= 2) & (resid == 0)
+    missing = listed & plain & named(l_tok, ~_listed_aligned(mj, l_tok.shape) & ~after)
+    extra = account & plain & named(q, mj < 0)
+    return np.where(missing, 1, np.where(extra, 2, 0)).astype(np.int8)
 
 
 @functools.cache

@@ -38,9 +38,8 @@ from screening.matching.arrays import Ragged, UnitTable, _pad, form_tokens
 from screening.matching.codes import (
     DATE_PRECISION,
     KIND_CODES,
-    SCRIPT_HAN,
-    SCRIPT_HANGUL,
     SUBJECT_CODES,
+    cjk_person_names,
     country_codes,
     legal_family_codes,
     normalise_id_expr,
@@ -360,12 +359,8 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     order = used[np.argsort(lens[used], kind="stable")]
     name_entry = names["entry_idx"].to_numpy().astype(np.int32)
     name_script = script_codes(names["name"].to_list())
-    # a Chinese or Korean person's own name: two to four Han or Hangul characters in one run (a foreign name
-    # written in Han is longer and keeps its parts apart: 詹姆斯·泰克利特)
-    own = np.isin(name_script, [SCRIPT_HAN, SCRIPT_HANGUL]) & names["name"].str.strip_chars().str.contains(
-        r"^[\p{Han}\p{Hangul}]{2,4}$").fill_null(False).to_numpy()
     entry_cjk = np.zeros(n_entries, dtype=bool)
-    entry_cjk[name_entry[own]] = True
+    entry_cjk[name_entry[cjk_person_names(names["name"].to_list())]] = True
     return ListIndex(
         index_key=key, versions=versions, vocab=vocab, units=units, unit_ids=unit_ids, unit_names=unit_names,
         names=names, name_entry=name_entry, name_weak=(names["quality"] == "weak").to_numpy(),

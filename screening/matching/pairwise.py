@@ -118,12 +118,16 @@ def compare_many(pairs: list[tuple[dict[str, Any], dict[str, Any]]], config: Mat
     index = build_entries_index([{**b, "source_id": str(i)} for i, (_, b) in enumerate(pairs)], config)
     acct_rows = []
     for i, (a, _) in enumerate(pairs):
-        for n in _names(a["names"]):
-            acct_rows.append({"account_id": str(i), "subject_type": a.get("subject_type"), "name": n,
+        names = _names(a["names"])
+        # two names are one account's name and Latin name, as a registration gives them (an account's names
+        # are read together: a Han or Hangul name makes its Latin name a romanisation); more go in further rows
+        for k in range(0, len(names), 2):
+            acct_rows.append({"account_id": str(i), "subject_type": a.get("subject_type"), "name": names[k],
+                              "name_latin": names[k + 1] if k + 1 < len(names) else None,
                               "birth_date": _as_date(a.get("birth_date")), "country": _up(a.get("country")),
                               "id_type": a.get("id_type"), "id_number": a.get("id_number")})
     accounts = pl.DataFrame(acct_rows, schema={"account_id": pl.String, "subject_type": pl.String, "name": pl.String,
-                                               "birth_date": pl.Date, "country": pl.String, "id_type": pl.String,
+                                               "name_latin": pl.String, "birth_date": pl.Date, "country": pl.String, "id_type": pl.String,
                                                "id_number": pl.String})
     batch = prepare_queries(accounts, index)
     cand = _pair_candidates(index, batch, accounts)
@@ -164,7 +168,8 @@ def compare(a: _NAMES, b: _NAMES, *, subject_type: str | None = None, a_subject_
             config: MatchConfig = DEFAULT_CONFIG) -> CompareResult:
     """Score name(s) `a` (the account side) against name(s) `b` (the listed side) with their reasons.
 
-    A name or a list of aliases on each side; optional birth dates (b may be a year or 'YYYY-MM'),
+    A name or a list of aliases on each side (the account's first two are its name and Latin name, as a
+    registration gives them: ["이수빈", "Su-bin Lee"]); optional birth dates (b may be a year or 'YYYY-MM'),
     countries (ISO-2), ID numbers and types, and `b_weak` (b is a weak alias). Same scorer as the
     batch screen, so compare(a, b) equals the hit a batch run would give for an account named a
     against an entry named b.

@@ -16,8 +16,8 @@ import polars as pl
 from screening import normalize
 from screening.matching.arrays import Ragged, UnitTable, build_units
 from screening.matching.codes import (
-    KIND_CODES, NO_DATE, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES, country_codes, legal_family_codes, normalise_id,
-    normalise_id_expr, script_codes,
+    KIND_CODES, NO_DATE, SCRIPT_HAN, SCRIPT_HANGUL, SUBJECT_CODES, cjk_person_names, country_codes,
+    legal_family_codes, normalise_id, normalise_id_expr, script_codes,
 )
 from screening.matching.index import ListIndex
 from screening.matching.tokens import TokenTable
@@ -46,6 +46,7 @@ class QueryBatch:
     qname_acct: np.ndarray  # int32
     qname_script: np.ndarray  # int32: script of the account-side name (0 = Latin)
     acct_script: np.ndarray  # int32: non-Latin script the account's names are written in (0 = Latin only)
+    acct_cjk: np.ndarray  # bool: one of the account's names is a Chinese or Korean name in Han or Hangul
     units: UnitTable
     table: TokenTable  # list vocabulary + this batch's new tokens
     unit_names: Ragged  # owner = unit; columns qname, kind, legal
@@ -176,6 +177,8 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     acct_script = np.zeros(n, dtype=np.int32)
     acct_script[qname_acct[qname_script > 0]] = qname_script[qname_script > 0]
     han_acct = acct_script == SCRIPT_HAN
+    acct_cjk = np.zeros(n, dtype=bool)
+    acct_cjk[qname_acct[cjk_person_names(qname_text.tolist())]] = True
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
         han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
     # not strict: an organisation's reading of one word, its brand with the syllables joined (华为有限公司
@@ -196,6 +199,6 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     return QueryBatch(
         account_id=account_id, acct_type=acct_type, acct_dob=dob, acct_c1=c1, acct_c2=c2, acct_id=ids,
         acct_id_type=id_types, qname_text=qname_text, qname_acct=qname_acct, qname_script=qname_script,
-        acct_script=acct_script, units=units, table=table, unit_names=unit_names,
+        acct_script=acct_script, acct_cjk=acct_cjk, units=units, table=table, unit_names=unit_names,
     )
 

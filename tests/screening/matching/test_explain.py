@@ -106,7 +106,7 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
     ("Johnson PLC", "JOHNSON Hu", {"a_subject_type": "organization", "b_subject_type": "person"}, "one_word",
      "other_type"),
     ("Robert Thomas", "Robert Thomas Caldwell", {"subject_type": "person"}, "end_missing", "listed_end"),
-    ("Liu Fang", ["Liu Shih-fang", "刘世芳"], {"subject_type": "person"}, "syllable", "missing"),
+    ("Liu Fang", ["Liu Shih-fang", "刘世芳"], {"subject_type": "person"}, "syllable", "listed_missing"),
     ("Ahmed Mohammed Khalil", "Muhammad Ahmed Khaliq", {"subject_type": "person"}, "other_name", "both_common"),
     ("Mohammed Saleh", "Mohamed Salem", {"subject_type": "person"}, "other_name", "both_common"),
     ("Hassan Mohammed El-Sayed", "QAYED, Muhammad Hassan", {"subject_type": "person"}, "other_name", "account_common"),
@@ -138,7 +138,7 @@ def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
 
     one = lambda v, dt: np.asarray([v], dtype=dt)  # noqa: E731
     ev = Evidence(base=one(0.99, np.float32), contained=one(False, bool), end_missing=one(False, bool),
-                  syllable_gap=one(False, bool), cut_gap=one(False, bool), org_initial=one(False, bool), other_name=one(0, np.int8), patronymic=one(False, bool),
+                  syllable_gap=one(0, np.int8), cut_gap=one(False, bool), org_initial=one(False, bool), other_name=one(0, np.int8), patronymic=one(False, bool),
                   disordered=one(True, bool), digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
                   homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),
                   name_weight=one(0.0, np.float32), dob=one(-1, np.int8), country=one(-1, np.int8),

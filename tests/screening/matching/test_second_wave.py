@@ -40,6 +40,15 @@ def test_a_romanised_chinese_or_korean_name_has_no_optional_syllable(account: st
     assert compare(" ".join(listed[0].replace("-", " ").split()), listed, subject_type="person").score >= REVIEW
 
 
+def test_a_korean_named_accounts_latin_name_has_no_optional_syllable() -> None:
+    """이수빈 registered with "Su-bin Lee": against the listed "Su Bin" (us_csl) Lee is a syllable the listed name
+    lacks, not an added middle name; without the Hangul name the Latin name is read like any other."""
+    korean = compare(["이수빈", "Su-bin Lee"], "Su Bin", subject_type="person")
+    assert korean.score < REVIEW
+    assert ("syllable", "account_extra") in {(s["feature"], s["level"]) for s in korean.reasons["features"]}
+    assert compare("Su-bin Lee", "Su Bin", subject_type="person").score >= REVIEW
+
+
 def test_a_foreign_name_written_in_han_keeps_its_optional_middle_name() -> None:
     """cn_sanctions lists Western persons with a Han transliteration (亚当·金): their middle names stay optional."""
     r = compare("Adam King", ["Adam Joseph King", "亚当·金"], subject_type="person")
