@@ -136,14 +136,15 @@ def prepare_record(record: dict, index: ListIndex) -> QueryBatch:
         np.asarray(row_q, dtype=np.int32), row_form, row_kind, row_legal)
 
 
-def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_script: np.ndarray,
+def _drop_derived_variants(acct_script: np.ndarray, qname_acct: np.ndarray, qname_script: np.ndarray,
                            row_qname: np.ndarray, row_form: list[str], row_kind: list[str],
                            row_legal: list[str | None]) -> tuple[np.ndarray, list[str], list[str], list[str | None]]:
     """Forms that would guess what the account's own writing already says.
 
-    - An account with a Han name: its pinyin is known, so the romanisation-variant forms of its Latin
-      name are guesses it contradicts ("Wong Jie" with 王傑 is wang, not huang). The Han name's own
-      variant (a heteronym surname in its ordinary reading: 曾 ceng) stays.
+    - An account with a Han or Hangul name: its reading is known, so the romanisation-variant forms of its
+      Latin name are guesses it contradicts ("Wong Jie" with 王傑 is wang, not huang; "So-young Kim" with
+      김소영 has no Cantonese surname So for Su). The Han or Hangul name's own variants (a heteronym surname
+      in its ordinary reading: 曾 ceng; the listed spellings of a Korean surname) stay.
     - A Hangul name with variant forms: the letter-per-syllable reading ("i su bin") is replaced by the
       usual spellings of the surname ("lee su bin", "yi su bin"); alone it lets the one-letter surname
       weigh like a particle and go missing at no cost (이수빈 ~ "Su Bin").
@@ -152,7 +153,8 @@ def _drop_derived_variants(han_acct: np.ndarray, qname_acct: np.ndarray, qname_s
         return row_qname, row_form, row_kind, row_legal
     variant = np.fromiter((k == "variant" for k in row_kind), dtype=bool, count=len(row_kind))
     latin = np.fromiter((k == "latin" for k in row_kind), dtype=bool, count=len(row_kind))
-    drop = variant & han_acct[qname_acct[row_qname]] & (qname_script[row_qname] != SCRIPT_HAN)
+    own = acct_script[qname_acct[row_qname]]
+    drop = variant & np.isin(own, [SCRIPT_HAN, SCRIPT_HANGUL]) & (qname_script[row_qname] != own)
     hangul_with_variants = np.zeros(len(qname_script), dtype=bool)
     hangul_with_variants[row_qname[variant]] = True
     hangul_with_variants &= qname_script == SCRIPT_HANGUL
@@ -180,7 +182,7 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     acct_cjk = np.zeros(n, dtype=bool)
     acct_cjk[qname_acct[cjk_person_names(qname_text.tolist())]] = True
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
-        han_acct, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
+        acct_script, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
     # not strict: an organisation's reading of one word, its brand with the syllables joined (华为有限公司
     # "huawei"), which meets a listing's added words (Technologies, International) as any company name does
     row_strict = np.zeros(0, dtype=bool)

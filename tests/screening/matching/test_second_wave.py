@@ -49,6 +49,12 @@ def test_a_korean_named_accounts_latin_name_has_no_optional_syllable() -> None:
     assert compare("Su-bin Lee", "Su Bin", subject_type="person").score >= REVIEW
 
 
+def test_a_hangul_named_accounts_latin_name_takes_no_chinese_surname_variant() -> None:
+    """김소영 "So-young Kim": So is no Cantonese surname for Su here, so the name is not "Su Young Kim" reordered
+    into the listed "Young Su Kim" (us_csl)."""
+    assert compare(["김소영", "So-young Kim"], "Young Su Kim", subject_type="person").score < REVIEW
+
+
 def test_a_foreign_name_written_in_han_keeps_its_optional_middle_name() -> None:
     """cn_sanctions lists Western persons with a Han transliteration (亚当·金): their middle names stay optional."""
     r = compare("Adam King", ["Adam Joseph King", "亚当·金"], subject_type="person")
