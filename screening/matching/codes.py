@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from typing import Sequence
 
 import numpy as np
@@ -44,12 +45,16 @@ def script_codes(texts: Sequence[str]) -> np.ndarray:
     return np.fromiter((script_code(t or "") for t in texts), dtype=np.int32, count=len(texts))
 
 
-def cjk_person_names(texts: Sequence[str]) -> np.ndarray:
+# a Chinese or Korean person's own name: two to four Han or Hangul syllables in one run
+_CJK_PERSON_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003ffff]{2,4}")
+
+
+def cjk_person_names(texts: Sequence[str | None]) -> np.ndarray:
     """Per name: a Chinese or Korean person's own name, two to four Han or Hangul characters in one run (a
     foreign name written in Han is longer and keeps its parts apart: 詹姆斯·泰克利特). Its romanisations
     have no optional middle name."""
-    return (pl.Series(list(texts), dtype=pl.String).str.strip_chars().str.contains(r"^[\p{Han}\p{Hangul}]{2,4}$")
-            .fill_null(False).to_numpy())
+    return np.fromiter((t is not None and _CJK_PERSON_RE.fullmatch(t.strip()) is not None for t in texts),
+                       dtype=bool, count=len(texts))
 
 
 def legal_family_codes(values: Sequence[str | None]) -> np.ndarray:

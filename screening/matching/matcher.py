@@ -138,14 +138,15 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
                                              batch.table, config)
     # a Latin name of a person with a Chinese or Korean name in Han or Hangul romanises it: every syllable counts
     # (a Han-written account's own reading is held to that in the alignment already)
-    latin = ~batch.units.strict[cand.pq[pair]] & (index.name_script[name_idx] == 0)
-    listed_cjk, acct_cjk = latin & person & index.entry_cjk[entry], latin & person & batch.acct_cjk[acct]
+    listed_cjk, acct_cjk = index.entry_cjk[entry] & person, batch.acct_cjk[acct] & person
     syllable_gap = np.zeros(len(pair), dtype=np.int8)
-    rows = np.flatnonzero(listed_cjk | acct_cjk)
-    syllable_gap[rows] = ft.syllable_gap_pairs(ns.match_j[pair[rows]], ns.match_s[pair[rows]], ns.resid[pair[rows]],
-                                               batch.units.tok[cand.pq[pair[rows]]],
-                                               index.units.tok[cand.pl[pair[rows]]], batch.table, listed_cjk[rows],
-                                               acct_cjk[rows])
+    rows = np.flatnonzero((listed_cjk | acct_cjk) & ~batch.units.strict[cand.pq[pair]]
+                          & (index.name_script[name_idx] == 0))
+    if len(rows):
+        sel = pair[rows]
+        syllable_gap[rows] = ft.syllable_gap_pairs(
+            ns.match_j[sel], ns.match_s[sel], ns.resid[sel], batch.units.tok[cand.pq[sel]],
+            index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows])
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         syllable_gap=syllable_gap,

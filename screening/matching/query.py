@@ -154,7 +154,7 @@ def _drop_derived_variants(acct_script: np.ndarray, qname_acct: np.ndarray, qnam
     variant = np.fromiter((k == "variant" for k in row_kind), dtype=bool, count=len(row_kind))
     latin = np.fromiter((k == "latin" for k in row_kind), dtype=bool, count=len(row_kind))
     own = acct_script[qname_acct[row_qname]]
-    drop = variant & np.isin(own, [SCRIPT_HAN, SCRIPT_HANGUL]) & (qname_script[row_qname] != own)
+    drop = variant & ((own == SCRIPT_HAN) | (own == SCRIPT_HANGUL)) & (qname_script[row_qname] != own)
     hangul_with_variants = np.zeros(len(qname_script), dtype=bool)
     hangul_with_variants[row_qname[variant]] = True
     hangul_with_variants &= qname_script == SCRIPT_HANGUL
