@@ -576,7 +576,8 @@ def initial_pairs(match_j: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray, tab
 def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
                       l_tok: np.ndarray, table: TokenTable, config: MatchConfig) -> np.ndarray:
     """Per candidate pair: a two-token account name, both tokens aligned (nothing merged, the last not cut)
-    to a three-token listed name whose third token names someone (two letters or more, no particle,
+    to a three-token listed name (its particles not counted, none of them aligned: "Ahmed Abdullah AL MUZAINI")
+    whose third token names someone (two letters or more, no particle,
     legal-form, title, place word or patronymic, no twin of an aligned token) and stands before or after
     the two, read in the listed order or with the first listed token moved to the end ("PUTIN, Vladimir
     Vladimirovich" read "Vladimir Putin"). Read backwards, the two are flagged when the missing one was listed
@@ -589,11 +590,19 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, q, ms = match_j[:, :width], q_tok[:, :width], match_s[:, :width]
     out = np.zeros(len(mj), dtype=bool)
+    # the listed name's particles (al, bin) are not names of their own: "Ahmed Abdullah AL MUZAINI" has three
+    named = (l_tok >= 0) & (table.particle[np.maximum(l_tok, 0)] == 0)
+    aligned = _listed_aligned(mj, l_tok.shape)
     rows = np.flatnonzero(((q >= 0).sum(axis=1) == 2) & ((mj >= 0).sum(axis=1) == 2) & (resid == 0)
-                          & ((l_tok >= 0).sum(axis=1) == 3))
+                          & (named.sum(axis=1) == 3) & ~(aligned & ~named & (l_tok >= 0)).any(axis=1))
     if len(rows) == 0:
         return out
-    mj, q, ms, lt = mj[rows][:, :2], q[rows][:, :2], ms[rows][:, :2], l_tok[rows][:, :3]
+    # listed positions counted over the named tokens only
+    position = np.cumsum(named[rows], axis=1) - 1
+    k2 = np.arange(len(rows))[:, None]
+    mj = position[k2, np.maximum(mj[rows][:, :2], 0)]
+    q, ms = q[rows][:, :2], ms[rows][:, :2]
+    lt = l_tok[rows][named[rows]].reshape(len(rows), 3)
     k = np.arange(len(rows))
     third = 3 - mj.sum(axis=1)  # the listed position left over (positions 0, 1, 2)
     rotated = (mj - 1) % 3

@@ -53,6 +53,8 @@ NAME_CASES = [
      "two common given names backwards, the listed family name missing (gb_ofsi)"),
     ("Mahmoud Hassan", "AYACHE, Hassan Mahmoud", "person", "miss",
      "backwards, the listed surname missing at the front (us_csl)"),
+    ("Abdullah Ahmed", "Ahmed Abdullah AL MUZAINI", "person", "miss",
+     "backwards, the listed family name missing with its particle: al is no name of its own (gb_ofsi)"),
     ("Michelle Michaela", "Michaela Michelle Micheli", "person", "alert",
      "rarer names backwards: read surname first, a middle name left out (name_bench, nomenklatura)"),
     ("Joseph, King Adam", "Adam Joseph King", "person", "alert",
