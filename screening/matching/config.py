@@ -63,6 +63,10 @@ class MatchConfig:
     other_surname_factor: float = _var(0.85, "Factor on the name score when two Chinese surnames in Latin letters "
                                              "met, spelt apart and unrelated by the surname table (Cheng / Chen, "
                                              "Huang / Zhuang): two families (features.py `other_name`).")
+    nisba_min_df: int = _var(20, "List names an account name must be on to be read as a whole name when the listed "
+                                 "one is it plus -i or -y (features.py `other_name`, level nisba).")
+    nisba_factor: float = _var(0.85, "Factor on the name score when the listed name is a nisba of the account's "
+                                     "whole common name (Khalil / KHALILI; features.py `other_name`).")
     org_initial_factor: float = _var(0.85, "Factor on the name score of two organisation names when a word of one "
                                            "aligned to a lone letter of the other (\"Westbrook Group\" ~ \"Group W\"; "
                                            "features.py `initial`).")

@@ -237,9 +237,13 @@ FEATURES: tuple[Feature, ...] = (
              Level("surnames", "factor", "other_surname_factor",
                    "Two Chinese surnames in Latin letters met, spelt apart and unrelated by the surname table "
                    "(Cheng / Chen, Huang / Zhuang, Li / Liao): two families, whatever the given names share; "
-                   "×{other_surname_factor}.")),
+                   "×{other_surname_factor}."),
+             Level("nisba", "factor", "nisba_factor",
+                   "The listed name is the account's name, borne by {nisba_min_df} or more list names, with -i or -y "
+                   "added (Khalil / KHALILI, Mahmoud / MAHMOUDI): a family name made from the given name (a nisba), "
+                   "not that name cut short; ×{nisba_factor}.")),
             lambda st: _pick(st.ev.other_name == 1, st.ev.other_name == 2, st.ev.other_name == 3,
-                             st.ev.other_name == 4),
+                             st.ev.other_name == 4, st.ev.other_name == 5),
             "Two different names a letter or two apart."),
     Feature("cut", "name",
             (Level("gap", "factor", "cut_gap_factor",
@@ -450,7 +454,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
     otherwise, the account's that common (doubled letters and a cut end count there: nothing else
     agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
-    common, cut or not); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
+    common, cut or not); 5 when the listed name is the account's, borne by `nisba_min_df` list names, with -i
+    or -y added (a nisba: Khalil / KHALILI); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
 
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are
@@ -498,7 +503,15 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
           & (table.squeeze[a] != table.squeeze[b])
           & (table.folded[a] != table.folded[b]) & ~sounded(a, b)
           & ((table.df[a] >= config.other_name_df) | two_surnames))
-    sel = np.flatnonzero(ok & _unrelated(a, b, equivalents))
+    # a nisba: the listed name is the account's whole common name with -i or -y added (Khalil / KHALILI,
+    # Mahmoud / MAHMOUDI): the family named after it, not the name cut short
+    nisba = np.zeros(len(a), dtype=bool)
+    maybe = np.flatnonzero((a >= 0) & (b >= 0) & (table.nchars[b] == table.nchars[a] + 1) & (table.nchars[a] >= 4)
+                           & (table.df[a] >= config.nisba_min_df))
+    if len(maybe):
+        nisba[maybe] = np.fromiter((str(y)[:-1] == str(x) and str(y)[-1] in "iy"
+                                    for x, y in zip(table.text[a[maybe]], table.text[b[maybe]])), bool, len(maybe))
+    sel = np.flatnonzero(ok & _unrelated(a, b, equivalents) & ~nisba)
     # a name cut short (Shar ~ SHARI, Otvetst ~ OTVETSTVENNOSTYU) is the same name: where it was cut cannot
     # be told from a surname written first ("SHAR, 'Amin Abi"); but a cut at a field length does not end on
     # a whole common name, the account's last ("Ali Saleh" ~ "Ali SALEHI": kernels.cell_matrices)
@@ -508,7 +521,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     level = np.where(two_surnames[sel], 0, np.where(table.df[b[sel]] >= config.other_name_df, 1, 2)).astype(np.int8)
     best = np.full(len(mj), 9, dtype=np.int8)
     np.minimum.at(best, r[sel], level)
-    out[best < 9] = np.where(best[best < 9] == 0, 4, best[best < 9])
+    best[r[nisba]] = -1  # a nisba ranks first
+    out[best < 9] = np.select([best[best < 9] == -1, best[best < 9] == 0], [5, 4], best[best < 9])
     # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
     # King ~ KINGV), as nothing else in the names agrees
     single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)

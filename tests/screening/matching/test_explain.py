@@ -112,6 +112,7 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
     ("Hassan Mohammed El-Sayed", "QAYED, Muhammad Hassan", {"subject_type": "person"}, "other_name", "account_common"),
     ("Scott Ltd", "SCOT", {"subject_type": "organization"}, "other_name", "one_word"),
     ("Angela Cheng", "ANGELA CHEN", {"subject_type": "person"}, "other_name", "surnames"),
+    ("Ali Khalil", "Ali KHALILI", {"subject_type": "person"}, "other_name", "nisba"),
     ("Westbrook Group", "Group W", {"subject_type": "organization"}, "initial", "organisation"),
     ("Steven Brown", "Steven Paul Browning", {"subject_type": "person"}, "cut", "gap"),
     ("Ivan Petrov", "Ivan Petrov", {"a_birth_date": "1970-05-03", "b_birth_date": "1970-03-05"}, "dob", "swapped"),
