@@ -72,6 +72,7 @@ class Evidence:
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
     one_word: np.ndarray  # bool: one token aligned, and one of the names has more
+    partners: np.ndarray  # bool: an organisation named after partners ("Pavlov & Andreev") against a listed person
     idm: np.ndarray  # bool: a strong identifier equal
 
     def __len__(self) -> int:
@@ -327,6 +328,14 @@ FEATURES: tuple[Feature, ...] = (
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
             _flag(lambda st: st.ev.one_word & (st.ev.stype == 1)),
             "One shared word between a person and an organisation."),
+    Feature("partners", "final",
+            (Level("other_type", "cap", "one_word_cap",
+                   "An organisation named after its partners (\"Pavlov & Andreev OOO\") against a listed person "
+                   "(\"PAVLOV, Andrey\"): the firm's name joins two people's names, it is neither of them; the hit "
+                   "stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.partners),
+            "An organisation named \"A & B\" against a listed person."),
     Feature("strong_name_floor", "final",
             (Level("distinctive", "floor", "review",
                    "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "

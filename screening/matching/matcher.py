@@ -13,6 +13,7 @@ same code as a million accounts.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +167,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         country=ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct]),
         stype=ft.type_levels(index, entry, batch.acct_type[acct]),
         legal=(q_legal != 0) & (l_legal != 0) & (q_legal != l_legal),
+        partners=_partners(batch, qname, (batch.acct_type[acct] == SUBJECT_CODES["organization"])
+                           & (index.entry_type[entry] == SUBJECT_CODES["person"])),
         one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
                                    index.units.tok[cand.pl[pair]], batch.table),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
@@ -185,6 +188,21 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     best = best[np.lexsort((-final[best], acct[best]))]
     return Chosen(ns, ev.take(best), scored.take(best), pair=pair[best], name_idx=name_idx[best], qname=qname[best],
                   l_kind=l_kind[best], q_kind=q_kind[best], acct=acct[best], entry=entry[best])
+
+
+_PARTNERS_RE = re.compile(r"\S\s*&\s*\S|\s(?:and|und|et|и)\s", re.IGNORECASE)
+
+
+def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row: the account's name (`qname`) joins names with "&" or "and" (a firm named after its partners),
+    for the selected rows."""
+    out = np.zeros(len(qname), dtype=bool)
+    names = np.unique(qname[rows])
+    if len(names):
+        joined = np.fromiter((_PARTNERS_RE.search(str(t)) is not None for t in batch.qname_text[names]), bool,
+                             len(names))
+        out[rows] = np.isin(qname[rows], names[joined])
+    return out
 
 
 def _listed_weight(index: ListIndex, batch: QueryBatch, units: np.ndarray, rows: np.ndarray,

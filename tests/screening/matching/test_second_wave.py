@@ -90,6 +90,17 @@ def test_a_rarer_name_one_letter_short_may_still_be_cut() -> None:
     assert compare("Shar Amin", "SHARI, Amin", subject_type="person").score >= REVIEW
 
 
+@pytest.mark.parametrize("firm", ["Pavlov & Andreev OOO", "Pavlov and Andreev LLC"])
+def test_a_firm_named_after_its_partners_is_not_a_listed_partner(firm: str) -> None:
+    """us_csl "PAVLOV, Andrey": the firm joins two people's names; without the "&" the name reads as one
+    person's and stays a hit to review."""
+    kinds = {"a_subject_type": "organization", "b_subject_type": "person"}
+    r = compare(firm, "PAVLOV, Andrey", **kinds)
+    assert r.score < REVIEW and "partners" in {s["feature"] for s in r.reasons["features"]}
+    assert "partners" not in {s["feature"] for s in compare("Pavlov Andreev OOO", "PAVLOV, Andrey", **kinds)
+                              .reasons["features"]}
+
+
 def test_common_chinese_namesakes_still_alert() -> None:
     """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
     assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
