@@ -80,9 +80,17 @@ def abbreviable_words() -> frozenset[str]:
 @functools.cache
 def affix_words() -> frozenset[str]:
     """Words of legal forms and titles (obshchestvo, limited, gmbh; haji, sheikh): left over when a legal
-    form or a title is moved or cut where the normaliser does not strip it."""
+    form or a title is moved or cut where the normaliser does not strip it. A legal abbreviation of consonants
+    with two letters swapped (JCS for JSC, LDT for LTD) is one too: the normaliser does not strip a mistyped
+    one, and no name is spelt so."""
     data = particles_data()
-    return frozenset(data.get("legal", [])) | frozenset(data.get("title", []))
+    legal = frozenset(data.get("legal", []))
+    swapped = {w[:i] + w[i + 1] + w[i] + w[i + 2:] for w in legal if 3 <= len(w) <= 5 and not _VOWEL_RE.search(w)
+               for i in range(len(w) - 1)}
+    return legal | swapped | frozenset(data.get("title", []))
+
+
+_VOWEL_RE = re.compile("[aeiouy]")
 
 
 @functools.cache

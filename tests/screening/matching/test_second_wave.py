@@ -181,6 +181,8 @@ def test_a_title_that_is_a_name_costs_little_before_a_one_word_listed_name() -> 
     # us_ofac_cons: the listed name written backwards, its legal form reordered with it
     ("ELECTRONICS RUSSIAN COMPANY STOCK JOINT OPEN", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS"),
     ("CSBC Corporation, Taiwan Company Limited", "CSBC Corporation, Taiwan"),  # us_csl: a second legal form
+    ("Rosoboronexport JCS", "ROSOBORONEXPORT JSC"),  # us_ofac_sdn: the legal form's letters swapped
+    ("Rosoboronexport JCS", "Rosoboronexport"),  # au_dfat
 ])
 def test_legal_forms_moved_or_doubled_still_hit(account: str, listed: str) -> None:
     assert compare(account, listed, subject_type="organization").score >= REVIEW
