@@ -15,6 +15,7 @@ REVIEW = DEFAULT_CONFIG.review
     ("Zhenya Prigozhin", "PRIGOZHIN, Evgeny"),  # us_ofac_sdn
     ("Tarek Aziz", "AZIZ, Tariq"),  # us_ofac_sdn; given_name_variants.csv
     ("Azeez Mohammad", "AZIZ, Mohammad"),  # us_ofac_sdn
+    ("Iouri Tchaika", "CHAIKA, Yury"),  # us_ofac_sdn; French transliteration, given_name_variants.csv
 ])
 def test_diminutives_and_arabic_spellings_hit(account: str, listed: str) -> None:
     assert compare(account, listed, subject_type="person").score >= REVIEW
