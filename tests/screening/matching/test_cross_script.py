@@ -24,6 +24,10 @@ CN_ORGS = [
     ("中国电子科技集团公司第十三研究所",
      "China Electronics Technology Group Corporation 13th Research Institute (CETC 13)"),  # us_csl
     ("丹东鸿祥实业发展有限公司", "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD"),  # us_ofac_sdn
+    # alias table: official English names that are no word-for-word reading
+    ("中国船舶重工集团有限公司", "CHINA SHIPBUILDING INDUSTRY COMPANY LIMITED"),  # us_ofac_cons
+    ("中国核工业集团有限公司", "CHINA NATIONAL NUCLEAR CORPORATION"),  # us_ofac_cons
+    ("西北工业大学", "Northwestern Polytechnical University"),  # us_csl
 ]
 
 
