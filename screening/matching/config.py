@@ -50,10 +50,11 @@ class MatchConfig:
                                    "listed name less its first or last name (\"Robert Thomas\" ~ \"Robert Thomas "
                                    "Caldwell\"); a middle name or a patronymic left out costs only `extra_list_cost` "
                                    "(features.py `end_missing`).")
-    syllable_gap_factor: float = _var(0.85, "Factor on the name score when the account's name lacks a syllable of a "
-                                            "listed person's Latin name and that person is also listed in Han or "
-                                            "Hangul: a romanised Chinese or Korean name has no optional middle name "
-                                            "(features.py `syllable`).")
+    syllable_gap_factor: float = _var(0.85, "Factor on the name score when a romanised Chinese or Korean name meets "
+                                            "another with a syllable left over: the account lacks one of a listed "
+                                            "person's who is also listed in Han or Hangul, or adds one to the listed "
+                                            "name while itself bearing a Han or Hangul name. Such names have no "
+                                            "optional middle name (features.py `syllable`).")
     other_name_df: int = _var(5, "Tokens on at least this many list names are names (or words) in their own right: "
                                  "an account token aligned to a listed token it does not equal, with no name "
                                  "table relating them, is another name when it is this common (features.py "

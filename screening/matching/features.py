@@ -464,7 +464,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     otherwise, the account's that common (doubled letters and a cut end count there: nothing else
     agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
     common, cut or not); 5 when the listed name is the account's, borne by `nisba_min_df` list names, with -i
-    or -y added (a nisba: Khalil / KHALILI); 0 otherwise. A typo seldom makes a name common on the lists: such a pair is two names.
+    or -y added (a nisba: Khalil / KHALILI); 0 otherwise. A typo seldom makes a name common on the lists: such
+    a pair is two names.
 
     Met: aligned, or, where the leftovers of both names aligned joined (merge / split: "mohammedsaleh"
     ~ "mohamedsalem"), the k-th leftover of each side when both have as many and the two are

@@ -364,7 +364,8 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     return ListIndex(
         index_key=key, versions=versions, vocab=vocab, units=units, unit_ids=unit_ids, unit_names=unit_names,
         names=names, name_entry=name_entry, name_weak=(names["quality"] == "weak").to_numpy(),
-        name_script=name_script, entries=entries, entry_type=entry_type, entry_cjk=entry_cjk, entry_ids=entry_ids, dobs=dob_rag, countries=country_rag,
+        name_script=name_script, entries=entries, entry_type=entry_type, entry_cjk=entry_cjk, entry_ids=entry_ids,
+        dobs=dob_rag, countries=country_rag,
         identifiers=id_rag, id_postings=id_postings, keys=kept, key_cut=config.max_key_postings,
         cut_keys=cut_keys, cut_key_ids=dict(zip(cut_keys["key"].to_list(), cut_keys["cid"].to_list())),
         cut_units=cut_units,

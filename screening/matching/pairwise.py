@@ -127,8 +127,8 @@ def compare_many(pairs: list[tuple[dict[str, Any], dict[str, Any]]], config: Mat
                               "birth_date": _as_date(a.get("birth_date")), "country": _up(a.get("country")),
                               "id_type": a.get("id_type"), "id_number": a.get("id_number")})
     accounts = pl.DataFrame(acct_rows, schema={"account_id": pl.String, "subject_type": pl.String, "name": pl.String,
-                                               "name_latin": pl.String, "birth_date": pl.Date, "country": pl.String, "id_type": pl.String,
-                                               "id_number": pl.String})
+                                               "name_latin": pl.String, "birth_date": pl.Date, "country": pl.String,
+                                               "id_type": pl.String, "id_number": pl.String})
     batch = prepare_queries(accounts, index)
     cand = _pair_candidates(index, batch, accounts)
     hits = match(index, batch, cand, config, floor=-1.0)
