@@ -138,10 +138,13 @@ def _segment(han: str) -> list[tuple[bool, Renderings]]:
     return pieces
 
 
-def readings(words: list[str], limit: int = 2) -> list[list[str]]:
+def readings(words: list[str], limit: int = 2, swaps: int = 2) -> list[list[str]]:
     """The English-listing readings of a Han organisation name's words (legal form already removed), the
-    usual renderings first. A name the glossary knows none of is its brand, read with its syllables joined
-    as lists write it (华为有限公司 -> "huawei", not the pinyin form's "hua wei"); [] for no Han at all."""
+    usual renderings first, then all second renderings, then the usual reading with one word's second
+    rendering (up to `swaps` of them: lists mix them, "China Academy of Launch Vehicle Technology" is 中国 and
+    技术 as usual, 研究院 as its second rendering). A name the glossary knows none of is its brand, read with
+    its syllables joined as lists write it (华为有限公司 -> "huawei", not the pinyin form's "hua wei"); [] for
+    no Han at all."""
     pieces: list[tuple[bool, Renderings]] = []
     han = False
     for word in words:
@@ -157,5 +160,10 @@ def readings(words: list[str], limit: int = 2) -> list[list[str]]:
     for k in range(limit):
         tokens = [t for _, r in pieces for t in r[min(k, len(r) - 1)]]
         if tokens and tokens not in out:
+            out.append(tokens)
+    # the last words first: a name's generic words (研究院, 集团) close it, its place and country open it
+    for i in [i for i, (_, r) in enumerate(pieces) if len(r) > 1][::-1][:swaps]:
+        tokens = [t for j, (_, r) in enumerate(pieces) for t in r[1 if j == i else 0]]
+        if tokens not in out:
             out.append(tokens)
     return out

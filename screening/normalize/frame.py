@@ -133,25 +133,19 @@ def _han_org_forms(pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     # the English-listing readings (chinese_org), per distinct stem: a dictionary scan, not per name
     stems = done["stem"].unique().to_list()
     readings = {s: [" ".join(r) for r in chinese_org.readings([s])] for s in stems}
-    done = done.with_columns(
-        reading1=pl.col("stem").replace_strict({s: r[0] if r else "" for s, r in readings.items()},
-                                               return_dtype=pl.String),
-        reading2=pl.col("stem").replace_strict({s: r[1] if len(r) > 1 else "" for s, r in readings.items()},
-                                               return_dtype=pl.String),
-    ).with_columns(
-        reading1=pl.when(pl.col("reading1") == pl.col("pinyin")).then(pl.lit("")).otherwise("reading1"),
-        reading2=pl.when(pl.col("reading2") == pl.col("pinyin")).then(pl.lit("")).otherwise("reading2"),
-    )
+    most = max((len(r) for r in readings.values()), default=0)
+    reading = [pl.col("stem").replace_strict({s: r[k] if len(r) > k else "" for s, r in readings.items()},
+                                             return_dtype=pl.String) for k in range(most)]
+    done = done.with_columns(pl.when(r == pl.col("pinyin")).then(pl.lit("")).otherwise(r).alias(f"reading{k}")
+                             for k, r in enumerate(reading))
     forms = pl.concat([
         done.select("name", "subject_type", pos=pl.lit(0, pl.UInt8), form=pl.col("stem"), kind=pl.lit("original"),
                     legal_form="legal_form"),
         done.select("name", "subject_type", pos=pl.lit(1, pl.UInt8), form=pl.col("pinyin"), kind=pl.lit("pinyin"),
                     legal_form="legal_form"),
-        done.select("name", "subject_type", pos=pl.lit(2, pl.UInt8), form=pl.col("reading1"), kind=pl.lit("pinyin"),
-                    legal_form="legal_form"),
-        done.select("name", "subject_type", pos=pl.lit(3, pl.UInt8), form=pl.col("reading2"), kind=pl.lit("pinyin"),
-                    legal_form="legal_form"),
-    ]).filter(pl.col("form") != "")
+    ] + [done.select("name", "subject_type", pos=pl.lit(2 + k, pl.UInt8), form=pl.col(f"reading{k}"),
+                     kind=pl.lit("pinyin"), legal_form="legal_form") for k in range(most)]
+    ).filter(pl.col("form") != "")
     return forms, left
 
 

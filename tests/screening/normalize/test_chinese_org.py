@@ -24,6 +24,16 @@ def test_second_rendering_gives_a_second_form() -> None:
                                                  ["beijing", "institute", "technology"]]
 
 
+def test_one_word_in_its_second_rendering_gives_a_mixed_form() -> None:
+    """us_csl "CHINA ACADEMY OF LAUNCH VEHICLE TECHNOLOGY": 中国 and 技术 as usual, 研究院 as "academy"; the
+    frame path (batch screens) gives the same forms as name_forms."""
+    readings = [" ".join(r) for r in chinese_org.readings(["中国运载火箭技术研究院"])]
+    assert readings[0] == "china launch vehicle technology research institute"
+    assert "china launch vehicle technology academy" in readings
+    frame = name_forms_frame(["中国运载火箭技术研究院"], ["organization"])
+    assert set(frame["form"].to_list()) == {f.text for f in name_forms("中国运载火箭技术研究院", "organization")}
+
+
 def test_a_name_the_glossary_does_not_know_is_read_as_a_brand() -> None:
     """Lists write a Chinese brand's syllables joined (HUAWEI, DJI's 大疆 "dajiang"); the pinyin form keeps
     them apart, so 华为有限公司 met "Huawei International" only through a merge a Chinese name never gets."""
