@@ -208,3 +208,17 @@ def test_workers_run_their_libraries_on_one_thread(ro_con, monkeypatch: pytest.M
         finally:
             pool.shutdown(wait=True)
     assert "POLARS_MAX_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_a_worker_leaves_at_once_with_its_output_flushed() -> None:
+    """`_leave` (a pool worker's atexit) skips the interpreter's teardown, so what the worker wrote but had not
+    flushed must be flushed first: piped stdout is block-buffered and os._exit would drop it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from screening.matching.screen import _leave; sys.stdout.write('sent'); "
+            "sys.stderr.write('logged'); _leave(); print('after')")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a pool worker's pipes are
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=buffered)
+    assert done.returncode == 0
+    assert done.stdout == "sent" and done.stderr.endswith("logged")
