@@ -218,7 +218,7 @@ def test_a_worker_leaves_at_once_with_its_output_flushed() -> None:
 
     code = ("import sys; from screening.matching.screen import _leave; sys.stdout.write('sent'); "
             "sys.stderr.write('logged'); _leave(); print('after')")
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a pool worker's pipes are
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # piped stdout block-buffered
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=buffered)
     assert done.returncode == 0
     assert done.stdout == "sent" and done.stderr.endswith("logged")
