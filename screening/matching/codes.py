@@ -45,16 +45,17 @@ def script_codes(texts: Sequence[str]) -> np.ndarray:
     return np.fromiter((script_code(t or "") for t in texts), dtype=np.int32, count=len(texts))
 
 
-# a Chinese or Korean person's own name: two to four Han or Hangul syllables in one run
-_CJK_PERSON_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003ffff]{2,4}")
+_LATIN_RE = re.compile("[A-Za-z]")
 
 
-def cjk_person_names(texts: Sequence[str | None]) -> np.ndarray:
-    """Per name: a Chinese or Korean person's own name, two to four Han or Hangul characters in one run (a
-    foreign name written in Han is longer and keeps its parts apart: 詹姆斯·泰克利特). Its romanisations
-    have no optional middle name."""
-    return np.fromiter((t is not None and _CJK_PERSON_RE.fullmatch(t.strip()) is not None for t in texts),
-                       dtype=bool, count=len(texts))
+def cjk_person_names(texts: Sequence[str | None], scripts: np.ndarray) -> np.ndarray:
+    """Per name (and its `script_codes`): a Chinese or Korean person's own name, two to four Han or Hangul
+    characters and nothing else (a foreign name written in Han is longer and keeps its parts apart:
+    詹姆斯·泰克利特). Its romanisations have no optional middle name."""
+    stripped = ((t or "").strip() for t in texts)
+    own = np.fromiter((2 <= len(t) <= 4 and t.isalpha() and not _LATIN_RE.search(t) for t in stripped), dtype=bool,
+                      count=len(texts))
+    return own & ((scripts == SCRIPT_HAN) | (scripts == SCRIPT_HANGUL))
 
 
 def legal_family_codes(values: Sequence[str | None]) -> np.ndarray:

@@ -572,13 +572,28 @@ def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=bool)
-    rows = np.arange(len(mj))
+    j = _last_listed(mj, q)
+    before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~_listed_aligned(mj, l_tok.shape)
+    sel = np.flatnonzero(before.any(axis=1))
+    out[sel] = _read_as_cut(mj, ms, q, l_tok, table, sel)
+    return out
+
+
+def _last_listed(mj: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Per pair: the listed position the account's last token aligned to (-1: none)."""
     last = np.maximum((q >= 0).sum(axis=1) - 1, 0)
+    return mj[np.arange(len(mj)), last].astype(np.int64)
+
+
+def _read_as_cut(mj: np.ndarray, ms: np.ndarray, q: np.ndarray, l_tok: np.ndarray, table: TokenTable,
+                 rows: np.ndarray) -> np.ndarray:
+    """Per pair of `rows`: the account's last token aligned below equality to a longer listed token it begins
+    (the alignment's cut-off reading)."""
+    last = np.maximum((q[rows] >= 0).sum(axis=1) - 1, 0)
     j = mj[rows, last].astype(np.int64)
-    aligned = _listed_aligned(mj, l_tok.shape)
-    before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~aligned
-    sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0) & before.any(axis=1))
-    a, b = q[sel, last[sel]], l_tok[sel, j[sel]]
+    out = np.zeros(len(rows), dtype=bool)
+    sel = np.flatnonzero((j >= 0) & (ms[rows, last] < 1.0))
+    a, b = q[rows[sel], last[sel]], l_tok[rows[sel], j[sel]]
     out[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
     return out
 
@@ -659,15 +674,10 @@ def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarr
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     nq = (q >= 0).sum(axis=1)
-    rows = np.arange(len(mj))
-    last = np.maximum(nq - 1, 0)
-    jl = mj[rows, last].astype(np.int64)
     cut = np.zeros(len(mj), dtype=bool)
-    sel = np.flatnonzero(listed & (jl >= 0) & (ms[rows, last] < 1.0))
-    if len(sel):
-        a, b = q[sel, last[sel]], l_tok[sel, jl[sel]]
-        cut[sel] = (table.nchars[b] > table.nchars[a]) & _begins(a, b, table)
-    after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > jl[:, None])
+    sel = np.flatnonzero(listed)
+    cut[sel] = _read_as_cut(mj, ms, q, l_tok, table, sel)
+    after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > _last_listed(mj, q)[:, None])
 
     def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
         safe = np.maximum(tok, 0)

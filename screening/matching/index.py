@@ -360,7 +360,7 @@ def assemble_index(forms: pl.DataFrame, versions: pl.DataFrame, key: str, config
     name_entry = names["entry_idx"].to_numpy().astype(np.int32)
     name_script = script_codes(names["name"].to_list())
     entry_cjk = np.zeros(n_entries, dtype=bool)
-    entry_cjk[name_entry[cjk_person_names(names["name"].to_list())]] = True
+    entry_cjk[name_entry[cjk_person_names(names["name"].to_list(), name_script)]] = True
     return ListIndex(
         index_key=key, versions=versions, vocab=vocab, units=units, unit_ids=unit_ids, unit_names=unit_names,
         names=names, name_entry=name_entry, name_weak=(names["quality"] == "weak").to_numpy(),

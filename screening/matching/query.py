@@ -180,7 +180,7 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     acct_script[qname_acct[qname_script > 0]] = qname_script[qname_script > 0]
     han_acct = acct_script == SCRIPT_HAN
     acct_cjk = np.zeros(n, dtype=bool)
-    acct_cjk[qname_acct[cjk_person_names(qname_text.tolist())]] = True
+    acct_cjk[qname_acct[cjk_person_names(qname_text.tolist(), qname_script)]] = True
     row_qname, row_form, row_kind, row_legal = _drop_derived_variants(
         acct_script, qname_acct, qname_script, row_qname, row_form, row_kind, row_legal)
     # not strict: an organisation's reading of one word, its brand with the syllables joined (华为有限公司
