@@ -72,6 +72,7 @@ class Evidence:
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
     one_word: np.ndarray  # bool: one token aligned, and one of the names has more
+    listed_part: np.ndarray  # bool: a person against an organisation, the listed name met only in part
     partners: np.ndarray  # bool: an organisation named after partners ("Pavlov & Andreev") against a listed person
     idm: np.ndarray  # bool: a strong identifier equal
 
@@ -328,6 +329,15 @@ FEATURES: tuple[Feature, ...] = (
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
             _flag(lambda st: st.ev.one_word & (st.ev.stype == 1)),
             "One shared word between a person and an organisation."),
+    Feature("part", "final",
+            (Level("other_type", "cap", "one_word_cap",
+                   "A person against an organisation whose listed name the account's holds only in part (\"Fang "
+                   "Tian\" ~ \"TIAN FANG HOLDINGS LIMITED\", \"Ward Inc\" ~ \"AL-WARD, 'Abd\"): a person named like "
+                   "part of a company's name is not the company, nor a company named after part of a person's name "
+                   "that person; the hit stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.listed_part & (st.ev.stype == 1)),
+            "A listed name of the other subject type met only in part."),
     Feature("partners", "final",
             (Level("other_type", "cap", "one_word_cap",
                    "An organisation named after its partners (\"Pavlov & Andreev OOO\") against a listed person "
@@ -409,6 +419,28 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
 
     out[rows] = named(q, mj < 0) | named(lt, ~l_aligned)
     return out
+
+
+def listed_part_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
+                      table: TokenTable) -> np.ndarray:
+    """Per pair: a listed word (other than a legal-form or title word) left over, or, where leftovers were
+    joined (a merge or split), the listed side's joined leftovers longer than the account's: the listed
+    name is not all in the account's. Particles and generic words count ("AL-WARD", "Holdings"): across
+    subject types they are part of the name met."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    match_j, q_tok = match_j[:, :width], q_tok[:, :width]
+    light = affix_words()
+    n_vocab = len(table.text)
+    weighs = np.fromiter((t not in light for t in table.text), bool, n_vocab)
+
+    def left_chars(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
+        safe = np.maximum(tok, 0)
+        keep = left & (tok >= 0) & weighs[safe]
+        return np.where(keep, table.nchars[safe], 0).sum(axis=1)
+
+    l_chars = left_chars(l_tok, ~_listed_aligned(match_j, l_tok.shape))
+    q_chars = left_chars(q_tok, match_j < 0)
+    return np.where(resid > 0, l_chars > q_chars + 2, l_chars > 0)
 
 
 def bound_floor(config: MatchConfig, floor: float) -> float:

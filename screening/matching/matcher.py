@@ -148,6 +148,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         syllable_gap[rows] = ft.syllable_gap_pairs(
             ns.match_j[sel], ns.match_s[sel], ns.resid[sel], batch.units.tok[cand.pq[sel]],
             index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows])
+    stype = ft.type_levels(index, entry, batch.acct_type[acct])
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         syllable_gap=syllable_gap,
@@ -165,12 +166,13 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         name_weight=_listed_weight(index, batch, cand.pl[pair], ns.score[pair] >= config.strong_name_floor, config),
         dob=ft.dob_levels(index, entry, batch.acct_dob[acct]),
         country=ft.country_levels(index, entry, batch.acct_c1[acct], batch.acct_c2[acct]),
-        stype=ft.type_levels(index, entry, batch.acct_type[acct]),
+        stype=stype,
         legal=(q_legal != 0) & (l_legal != 0) & (q_legal != l_legal),
         partners=_partners(batch, qname, (batch.acct_type[acct] == SUBJECT_CODES["organization"])
                            & (index.entry_type[entry] == SUBJECT_CODES["person"])),
         one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
                                    index.units.tok[cand.pl[pair]], batch.table),
+        listed_part=_listed_part(ns, cand, pair, batch, index, stype),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
     scored = ft.score_rows(ev, config, trace=trace)
     name_score, final, weak = scored.name_score, scored.final, ev.weak
@@ -202,6 +204,18 @@ def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndar
         joined = np.fromiter((_PARTNERS_RE.search(str(t)) is not None for t in batch.qname_text[names]), bool,
                              len(names))
         out[rows] = np.isin(qname[rows], names[joined])
+    return out
+
+
+def _listed_part(ns: NameScores, cand: Candidates, pair: np.ndarray, batch: QueryBatch, index: ListIndex,
+                 stype: np.ndarray) -> np.ndarray:
+    """`features.listed_part_pairs` for the rows of a person against an organisation (False elsewhere)."""
+    out = np.zeros(len(pair), dtype=bool)
+    rows = np.flatnonzero(stype == 1)
+    if len(rows):
+        sel = pair[rows]
+        out[rows] = ft.listed_part_pairs(ns.match_j[sel], ns.resid[sel], batch.units.tok[cand.pq[sel]],
+                                         index.units.tok[cand.pl[sel]], batch.table)
     return out
 
 

@@ -102,6 +102,33 @@ def test_a_firm_named_after_its_partners_is_not_a_listed_partner(firm: str) -> N
                               .reasons["features"]}
 
 
+@pytest.mark.parametrize(("account", "account_type", "listed"), [
+    ("Fang Tian", "person", "TIAN FANG HOLDINGS LIMITED"),  # us_ofac_sdn: a generic word left over
+    ("Gang Xiang", "person", "PCA XIANG GANG LIMITED"),  # us_csl
+    ("Yong Kang", "person", "DALIAN YONGKANG INTERNATIONAL TRADING CO., LTD."),  # us_csl: met by a merge
+    ("Fang Wei", "person", "防卫研究所"),  # cn_sanctions: the institute's name without "institute"
+    ("Ward Inc", "organization", "AL-WARD, 'Abd"),  # us_csl: a person's name in part
+])
+def test_a_name_of_the_other_type_met_in_part_stays_below_review(account: str, account_type: str,
+                                                                 listed: str) -> None:
+    """Clean names from an independent generator that alerted: a person named like part of a listed company's
+    name, a company like part of a listed person's."""
+    listed_type = "organization" if account_type == "person" else "person"
+    r = compare(account, listed, a_subject_type=account_type, b_subject_type=listed_type)
+    assert r.score < REVIEW and "part" in {s["feature"] for s in r.reasons["features"]}
+    # the same names of the same type are not capped by it
+    same = compare(account, listed, subject_type=listed_type)
+    assert "part" not in {s["feature"] for s in same.reasons["features"]}
+
+
+def test_a_whole_name_of_the_other_type_still_alerts() -> None:
+    """A company registered as a person under its own name (au_dfat "APEX"-like one word, and a listed
+    company whose whole name the account holds) is not capped."""
+    kinds = {"a_subject_type": "person", "b_subject_type": "organization"}
+    assert compare("Tian Fang Holdings", "TIAN FANG HOLDINGS LIMITED", **kinds).score >= REVIEW
+    assert compare("Apex", "APEX", **kinds).score >= REVIEW
+
+
 def test_common_chinese_namesakes_still_alert() -> None:
     """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
     assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
