@@ -278,6 +278,17 @@ def has_long_legal_form(words: list[str]) -> bool:
     return found is not None and not syllables.issuperset(set(words) - set(rest))
 
 
+@functools.cache
+def company_only_words() -> frozenset[str]:
+    """One-word legal forms no person's name ends with (legal_forms.yml `company_only`)."""
+    return frozenset(str(w) for w in load_yaml("legal_forms.yml")["company_only"])
+
+
+def ends_in_company_form(words: list[str]) -> bool:
+    """A name of two words or more whose last word is a legal form only companies bear ("… Company", "… Ltd")."""
+    return len(words) >= 2 and words[-1] in company_only_words()
+
+
 MOVED_MIN_WORDS = 2  # a reordered legal form is recognised from this many words
 
 

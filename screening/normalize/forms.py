@@ -272,7 +272,7 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         if han is not None:
             return _han_forms(han, klass)
     words, legal = _latin_words(text, klass, klass != "org" and _surname_first(name))
-    if klass == "person" and affixes.has_long_legal_form(words):
+    if klass == "person" and (affixes.has_long_legal_form(words) or affixes.ends_in_company_form(words)):
         klass = None  # a company's name given the person type: its legal form is still one
         words, legal = _latin_words(text, klass, _surname_first(name))
     original: list[str] = []

@@ -239,6 +239,16 @@ def test_a_company_name_given_the_person_type_keeps_its_legal_form_out() -> None
     assert [(f.text, f.legal_form) for f in forms] == [("rt stroitelnyye tekhnologii", "jsc")]
 
 
+def test_a_person_typed_name_ending_in_a_company_only_form_is_read_as_a_company() -> None:
+    """au_dfat "Zawaya Group for Development and Investment Company" registered as a person: read as a person its
+    stop words and "company" were left over against the listed company's form. Forms a name may end with (Co,
+    Prat, Sal) are not on the list; "Limited Smith Co" above stays a person's name."""
+    forms = name_forms("Zawaya Group for Development and Investment Company", "person")
+    assert [(f.text, f.legal_form) for f in forms] == [("zawaya group development investment", "co")]
+    assert latin("Jordi Prat", "person") == "jordi prat"
+    assert latin("Sal Pat", "person") == "sal pat"
+
+
 def test_legal_form_families() -> None:
     assert legal_form_family("ltd") == legal_form_family("gmbh") == legal_form_family("llc") == "limited"
     assert legal_form_family("jsc") == legal_form_family("ag") == "stock"
