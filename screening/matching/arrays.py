@@ -22,6 +22,8 @@ class UnitTable:
     tok: np.ndarray  # int32 [n, width]
     ntok: np.ndarray  # int16
     strict: np.ndarray  # bool: derived from a Han name (pinyin syllables must match exactly)
+    # int32: characters of the longest name as written that gave the form (account side; None on the list side)
+    chars: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.text)

@@ -111,12 +111,16 @@ class MatchConfig:
     variant_sim: float = _var(0.90, "Similarity of two romanisations of one name (Mohammed ~ Mehmet, Wang ~ Wong), "
                                    "from the bundled name-variant tables.")
     prefix_sim: float = _var(0.85, "Similarity of a name's last token to a listed token it begins (a name cut at "
-                                   "a field length: Al-Bi ~ Al-Bishauri). Not for a whole name of three letters or "
-                                   "more borne by `other_name_df` list names: a cut seldom ends on one (Saleh ~ "
-                                   "SALEHI, Mahmoud ~ MAHMOUDZADEH are other names).")
+                                   "a field length: LIMITED LIABILITY COMPANY RYBINSKAY ~ …RYBINSKAYA VERF). Not "
+                                   "for a whole name of three letters or more borne by `other_name_df` list names: "
+                                   "a cut seldom ends on one (Saleh ~ SALEHI, Mahmoud ~ MAHMOUDZADEH are other "
+                                   "names).")
     prefix_long_sim: float = _var(0.90, "…when the cut-off last token has `prefix_long_len` letters or more: a long "
                                         "beginning is seldom another word (OPEN JOINT STOCK COMPANY 'BELOGLINS ~ "
                                         "'BELOGLINSKIY ELEVATOR'; Brown ~ Browning keeps `prefix_sim`).")
+    cut_min_chars: int = _var(20, "Characters an account's name as written needs for its last token to be read as "
+                                  "cut at a field length (fields hold 20 or more): \"Juan Lu\" is no cut of \"Juan "
+                                  "Luis Vargas-Yanez\", nor \"Валерий Павлов\" of \"Валерий Павлович СЕРДЮКОВ\".")
     prefix_long_len: int = _var(8, "Letters from which a cut-off last token aligns at `prefix_long_sim`.")
     truncated_weight: float = _var(0.3, "Weight factor of listed tokens after the one the account's cut-off last "
                                         "token begins (a name cut at a field length lost them with the cut).")

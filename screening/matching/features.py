@@ -251,7 +251,8 @@ FEATURES: tuple[Feature, ...] = (
             (Level("gap", "factor", "cut_gap_factor",
                    "The account's last name begins the listed name it aligned to (read as a name cut at a field "
                    "length), yet a listed name before it is missing: a cut loses the end of a name, not its "
-                   "middle (\"Steven Brown\" ~ \"Steven Paul Browning\" is another surname); ×{cut_gap_factor}."),),
+                   "middle (\"Christopher Jonathan Brown\" ~ \"Christopher Jonathan Paul Browning\" is another "
+                   "surname); ×{cut_gap_factor}."),),
             _flag(lambda st: st.ev.cut_gap),
             "A cut-off last name with a gap before it."),
     Feature("initial", "name",

@@ -338,12 +338,13 @@ def cell_codes(Q, L, strict):  # pragma: no cover - compiled
 
 
 @_compiled
-def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, df, weights,
-                  prm):  # pragma: no cover - compiled
+def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, df,
+                  weights, prm):  # pragma: no cover - compiled
     """`scoring._score_block`'s cell similarities and token weights, per pair: S [P, w, w] (the token
     similarities, a cut-off last token or an abbreviated company word lifted to the prefix similarity), the
     cut cells (the account's last token begins the listed one), `begins` [P, w] (an account token begins a
     listed token), `chinese` [P] and the weights WQ, WL [P, w] (Han syllables at least `syllable_min_weight`).
+    `may_cut` [P]: the account's name as written is long enough to have been cut at a field length.
     `inv`: each valid cell's index into sims / prefix, in `cell_codes` order. The same float32 values as the
     numpy expressions they replace (maxima of float32 values only)."""
     P, width = Q.shape
@@ -388,7 +389,7 @@ def cell_matrices(Q, L, strict, ntok_q, inv, sims, prefix, nchars, cn_name, piny
                 # a Chinese name is short, never cut at a field length: "Chen Bin" is not a cut "CHEN Bingshen";
                 # a name of three letters or more borne by many list names is whole ("Ali Saleh" ~ "Ali SALEHI"),
                 # a cut seldom ends on one (two letters, "Jo", "He", are as often what a cut left)
-                c = c and i == last and not ch and (df[a] < named_df or nchars[a] <= 2)
+                c = c and may_cut[p] and i == last and not ch and (df[a] < named_df or nchars[a] <= 2)
                 cut[p, i, j] = c
                 if c or abbrev:
                     # a long cut-off token is seldom another word that happens to begin the listed one

@@ -175,8 +175,10 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     # the cells with the cut-off and abbreviation lifts, the Chinese-written pairs and the token weights
     # (kernels.cell_matrices: a name cut at a field length, its last token the start of a listed token;
     # an abbreviated company word anywhere; Han syllables weigh at least `syllable_min_weight`)
+    may_cut = (np.ones(P, dtype=bool) if q_units.chars is None
+               else q_units.chars[pq] >= config.cut_min_chars)
     S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
-        Q, L, strict, q_units.ntok[pq], inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
+        Q, L, strict, q_units.ntok[pq], may_cut, inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
         table.member(abbreviable_words()), table.df, weights, kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)

@@ -114,7 +114,7 @@ def test_sechin_with_a_conflicting_birth_date() -> None:
     ("Angela Cheng", "ANGELA CHEN", {"subject_type": "person"}, "other_name", "surnames"),
     ("Ali Khalil", "Ali KHALILI", {"subject_type": "person"}, "other_name", "nisba"),
     ("Westbrook Group", "Group W", {"subject_type": "organization"}, "initial", "organisation"),
-    ("Steven Brown", "Steven Paul Browning", {"subject_type": "person"}, "cut", "gap"),
+    ("Christopher Jonathan Brown", "Christopher Jonathan Paul Browning", {"subject_type": "person"}, "cut", "gap"),
     ("Ivan Petrov", "Ivan Petrov", {"a_birth_date": "1970-05-03", "b_birth_date": "1970-03-05"}, "dob", "swapped"),
 ])
 def test_hidden_rules_now_show_in_the_reasons(a, b, kwargs, feature, level) -> None:
