@@ -168,7 +168,8 @@ def load_index(con: duckdb.DuckDBPyConnection, config: MatchConfig = DEFAULT_CON
     return index
 
 
-CACHE_FORMAT = "4"  # 2: a SHA-256 header line before the pickle; 3: the units of each cut key; 4: entry_cjk
+CACHE_FORMAT = "5"  # 2: a SHA-256 header line before the pickle; 3: the units of each cut key; 4: entry_cjk;
+# 5: TokenTable.number
 CACHE_KEEP = 2  # assembled indexes kept per folder (the one in force and the one before it)
 _NOT_PICKLED = ("_lock", "_key_dict", "_file")
 

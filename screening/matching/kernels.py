@@ -463,15 +463,12 @@ def token_roles(Q, L, flags):  # pragma: no cover - compiled
     return affix_q, place_q, place_l
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
 @_compiled
-def pair_flags(match_j, Q, L, strict, digit):  # pragma: no cover - compiled
+def pair_flags(match_j, Q, L, strict, number):  # pragma: no cover - compiled
     """Per pair: `disordered`, a Han-written name (strict) whose aligned list positions, read in account
     order, neither rise nor rise after one rotation (the first moved to the end or the last to the front:
     surname first on one side, last on the other); and `digits`, both names carry numbers and they differ
-    (an order-free hash of each side's number tokens)."""
+    (the sets of the numbers' values, `tokens.is_number`: 747, 14th ~ 14)."""
     P, width = Q.shape
     disordered = np.zeros(P, dtype=np.bool_)
     digits = np.zeros(P, dtype=np.bool_)
@@ -495,14 +492,31 @@ def pair_flags(match_j, Q, L, strict, digit):  # pragma: no cover - compiled
             first, last = np.int64(match_j[p, 0]), np.int64(match_j[p, width - 1])
         ordered = descents == 0 or (descents == 1 and (first == top or last == low))
         disordered[p] = strict[p] and not ordered
-        sq, sl = np.uint64(0), np.uint64(0)
-        for i in range(width):
-            if Q[p, i] >= 0 and digit[Q[p, i]]:
-                sq += (np.uint64(Q[p, i]) + one) * _MIX
-            if L[p, i] >= 0 and digit[L[p, i]]:
-                sl += (np.uint64(L[p, i]) + one) * _MIX
-        digits[p] = sq != 0 and sl != 0 and sq != sl
+        digits[p] = _numbers_differ(Q[p], L[p], number)
     return disordered, digits
+
+
+@_compiled(inline="always")
+def _numbers_differ(q, lt, number):  # pragma: no cover - compiled
+    """Both names carry numbers and the sets of their values differ (14th and 14 are one number)."""
+    nq, nl = 0, 0
+    for i in range(len(q)):
+        nq += q[i] >= 0 and number[q[i]] != 0
+        nl += lt[i] >= 0 and number[lt[i]] != 0
+    if nq == 0 or nl == 0:  # most pairs: no arrays built
+        return False
+    qv = np.zeros(nq, dtype=np.int64)
+    lv = np.zeros(nl, dtype=np.int64)
+    nq, nl = 0, 0
+    for i in range(len(q)):
+        if q[i] >= 0 and number[q[i]] != 0:
+            qv[nq] = number[q[i]]
+            nq += 1
+        if lt[i] >= 0 and number[lt[i]] != 0:
+            lv[nl] = number[lt[i]]
+            nl += 1
+    qs, ls = np.unique(qv), np.unique(lv)
+    return len(qs) != len(ls) or not np.all(qs == ls)
 
 
 @_compiled(inline="always")

@@ -218,7 +218,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
     # numbers in both names (features.py: `numbers`)
-    disordered, digits = kernels.pair_flags(match_j, Q, L, strict, table.digit)
+    disordered, digits = kernels.pair_flags(match_j, Q, L, strict, table.number)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
 

@@ -276,6 +276,15 @@ def ocr_fold(token: str) -> str:
     return token.translate(_OCR)
 
 
+_NUMBER_RE = re.compile(r"\d\d|^\d+(?:st|nd|rd|th)$")
+
+
+def is_number(token: str) -> bool:
+    """A token that is a number: mostly digits (747), or holding two digits in a row or an ordinal (14th, 75nd,
+    cetc13). One digit among letters is left to the OCR reading (L3HARR1S, C0LONEL)."""
+    return bool(_DIGIT.search(token)) and (ocr_fold(token) == token or _NUMBER_RE.search(token) is not None)
+
+
 def vowel_fold(token: str) -> str:
     """y read as i (Aly ~ Ali): short tokens are compared on this."""
     return token.replace("y", "i")
@@ -331,6 +340,7 @@ class TokenTable:
     rn: np.ndarray  # bool: holds "rn", which OCR reads for "m"
     numbered: np.ndarray  # int64: hash of the token with each digit read as '#' (0 = no digit)
     sound: np.ndarray  # int64: hash of the token's consonants read alike, vowels kept (phonetic_spelling)
+    number: np.ndarray  # int64: hash of the digits of a number (is_number: 747, 14th ~ 14, not L3HARR1S), else 0
     base: "TokenTable | None" = field(default=None, compare=False, repr=False)  # the table this one extends
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -362,8 +372,9 @@ class TokenTable:
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
+        number = stable_codes([_DIGITS.sub("", t) if is_number(t) else None for t in tokens])
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
-                   rn, numbered, sound)
+                   rn, numbered, sound, number)
 
     @classmethod
     def concat(cls, a: "TokenTable", b: "TokenTable") -> "TokenTable":
@@ -438,9 +449,10 @@ class _Stacked:
 
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
-                "df", "ocr", "folded", "rn", "numbered", "sound")
+                "df", "ocr", "folded", "rn", "numbered", "sound", "number")
 _STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered", "sound")  # TokenTable.concat does not copy these
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\D+")  # what is not a digit (a number's value is its digits: 14th ~ 14)
 
 
 _CODE_SEED = 0x5C12EE  # fixed: a code must mean the same in every process
