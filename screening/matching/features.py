@@ -59,7 +59,7 @@ class Evidence:
     other_name: np.ndarray  # int8: two names met: 1 both common on the lists, 2 the account's, 3 one word each,
     # 4 two Chinese surnames
     patronymic: np.ndarray  # int8: names swapped around a patronymic connector: 1 alone, 2 in a reversed name
-    disordered: np.ndarray  # bool: a Han-written name aligned neither in the listed order nor one rotation of it
+    disordered: np.ndarray  # bool: a Han- or Hangul-written name aligned neither in the listed order nor one rotation
     digits: np.ndarray  # bool: both names carry numbers and they differ
     q_kind: np.ndarray  # int8 kind code of the account-side form
     l_kind: np.ndarray  # int8 kind code of the listed form
@@ -204,11 +204,12 @@ FEATURES: tuple[Feature, ...] = (
             "Patronymic chains read in the other direction."),
     Feature("order", "name",
             (Level("disordered", "factor", "strict_order_penalty",
-                   "A Han-written name whose tokens align neither in the listed order nor one rotation of it "
-                   "(宋新利 read in Korean 'song sin ri' is not the listed 'Sin Song RI': the surname moved inside); "
-                   "×(1 − {strict_order_penalty}).", value=lambda c: 1.0 - c.strict_order_penalty),),
+                   "A name written in Han, or a person's in Hangul, whose tokens align neither in the listed order "
+                   "nor one rotation of it (宋新利 read in Korean 'song sin ri' is not the listed 'Sin Song RI': the "
+                   "surname moved inside; 김은정 'Kim Eun Jeong' is not 'KIM Jong Un': the given name's syllables "
+                   "swapped); ×(1 − {strict_order_penalty}).", value=lambda c: 1.0 - c.strict_order_penalty),),
             _flag(lambda st: st.ev.disordered),
-            "Token order of a name written in Han (its reading is derived, so its order is the name's)."),
+            "Token order of a name written in Han or Hangul (its reading is derived, so its order is the name's)."),
     Feature("numbers", "name",
             (Level("mismatch", "factor", "digits_mismatch",
                    "Both names carry numbers and they differ (14th ≠ 15th); ×{digits_mismatch}."),),

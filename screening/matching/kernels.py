@@ -464,10 +464,11 @@ def token_roles(Q, L, flags):  # pragma: no cover - compiled
 
 
 @_compiled
-def pair_flags(match_j, Q, L, strict, number):  # pragma: no cover - compiled
-    """Per pair: `disordered`, a Han-written name (strict) whose aligned list positions, read in account
-    order, neither rise nor rise after one rotation (the first moved to the end or the last to the front:
-    surname first on one side, last on the other); and `digits`, both names carry numbers and they differ
+def pair_flags(match_j, Q, L, number):  # pragma: no cover - compiled
+    """Per pair: `disordered`, the aligned list positions, read in account order, neither rise nor rise after
+    one rotation (the first moved to the end or the last to the front: surname first on one side, last on the
+    other; the matcher counts it for names written in Han or Hangul); and `digits`, both names carry numbers and
+    they differ
     (the sets of the numbers' values, `tokens.is_number`: 747, 14th ~ 14)."""
     P, width = Q.shape
     disordered = np.zeros(P, dtype=np.bool_)
@@ -491,7 +492,7 @@ def pair_flags(match_j, Q, L, strict, number):  # pragma: no cover - compiled
         if first < 0:  # nothing aligned: the positions the numpy reading took (the row's ends, -1)
             first, last = np.int64(match_j[p, 0]), np.int64(match_j[p, width - 1])
         ordered = descents == 0 or (descents == 1 and (first == top or last == low))
-        disordered[p] = strict[p] and not ordered
+        disordered[p] = not ordered
         digits[p] = _numbers_differ(Q[p], L[p], number)
     return disordered, digits
 

@@ -128,6 +128,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     # "MA'AN") is another name
     han_person = (q_script == SCRIPT_HAN) & (batch.acct_type[acct] == SUBJECT_CODES["person"])
     person = (index.entry_type[entry] == SUBJECT_CODES["person"]) & (batch.acct_type[acct] <= SUBJECT_CODES["person"])
+    # a Korean name's syllables keep their order as a Chinese one's do (김은정 Eun-jeong is not "KIM Jong Un")
+    hangul_person = (q_script == SCRIPT_HANGUL) & person
     # a Hangul-written name is a Korean name: like a Chinese one (features.contained_pairs), it has no optional
     # given names, 조수빈 "Jo Su-bin" is not the listed "Su Bin" with a name added
     contained_ok = person & (q_script != SCRIPT_HANGUL)
@@ -159,7 +161,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
                                        batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table,
                                        index.vocab.equivalents, config),
-        patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]), disordered=ns.disordered[pair],
+        patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]),
+        disordered=ns.disordered[pair] & (batch.units.strict[cand.pq[pair]] | hangul_person),
         digits=ns.digits_mismatch[pair], q_kind=q_kind,
         l_kind=l_kind, homophone=(q_script > 0) & (q_script == index.name_script[name_idx]) & ~original,
         han_joined=han_person & ns.joined[pair], weak=index.name_weak[name_idx],

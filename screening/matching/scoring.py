@@ -51,7 +51,7 @@ class NameScores:
     digits_mismatch: np.ndarray  # bool: both names carry numbers and they differ (features.py: `numbers`)
     patronymic: np.ndarray  # bool: names around a patronymic connector changed places (features.py)
     joined: np.ndarray  # bool: several account tokens were joined to align with one listed token (merge)
-    disordered: np.ndarray  # bool: a Han-written name aligned neither in order nor by one rotation (features.py)
+    disordered: np.ndarray  # bool: aligned neither in order nor by one rotation (counted for Han / Hangul names)
 
     @classmethod
     def empty(cls, n: int, width: int) -> "NameScores":
@@ -218,7 +218,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
     # numbers in both names (features.py: `numbers`)
-    disordered, digits = kernels.pair_flags(match_j, Q, L, strict, table.number)
+    disordered, digits = kernels.pair_flags(match_j, Q, L, table.number)
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
 

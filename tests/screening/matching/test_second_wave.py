@@ -129,6 +129,15 @@ def test_a_whole_name_of_the_other_type_still_alerts() -> None:
     assert compare("Apex", "APEX", **kinds).score >= REVIEW
 
 
+def test_a_hangul_name_keeps_its_syllable_order() -> None:
+    """us_csl "KIM, Jong Un": 김은정 reads "Kim Un Jong" in McCune-Reischauer, the listed given name's syllables
+    swapped, another person's name (an independent clean base alerted on it); the name itself, and the surname
+    written last, still hit."""
+    assert compare("김은정", "KIM, Jong Un", subject_type="person").score < REVIEW
+    assert compare("김정은", "KIM, Jong Un", subject_type="person").score >= REVIEW
+    assert compare("정은 김", "KIM, Jong Un", subject_type="person").score >= REVIEW
+
+
 def test_common_chinese_namesakes_still_alert() -> None:
     """王伟 and a listed "Wang Wei" with no other data: an exact namesake alerts."""
     assert compare("王伟", "Wang Wei", subject_type="person").score >= REVIEW
