@@ -37,7 +37,8 @@ from rapidfuzz.distance import OSA, Prefix
 from screening.matching.codes import KIND_CODES, NO_DATE
 from screening.matching.config import MatchConfig
 from screening.matching.index import ListIndex
-from screening.matching.tokens import TokenTable, affix_words, chinese_surname_words, particles_data, place_words
+from screening.matching.tokens import (TokenTable, affix_words, chinese_surname_words, given_names, particles_data,
+                                      place_words)
 from screening.normalize.affixes import title_words
 
 UNKNOWN = -1
@@ -71,7 +72,8 @@ class Evidence:
     country: np.ndarray  # int8: 2 match, 0 conflict, -1 unknown
     stype: np.ndarray  # int8: 0 agree, 1 person vs organisation, 2 person vs vessel, 3 organisation vs vessel
     legal: np.ndarray  # bool: both legal forms known and of different families
-    one_word: np.ndarray  # bool: one token aligned, and one of the names has more
+    one_word: np.ndarray  # int8: one token aligned and a word left over that names (one_word_pairs)
+    organisations: np.ndarray  # bool: an organisation on both sides
     listed_part: np.ndarray  # bool: a person against an organisation, the listed name met only in part
     partners: np.ndarray  # bool: an organisation named after partners ("Pavlov & Andreev") against a listed person
     idm: np.ndarray  # bool: a strong identifier equal
@@ -328,8 +330,13 @@ FEATURES: tuple[Feature, ...] = (
                    "A person and an organisation that share one word of a longer name (\"Johnson PLC\" ~ \"JOHNSON "
                    "Hu\"): a company named like a person's surname is not that person, nor a person the company "
                    "one of whose words they bear; the hit stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
-            _flag(lambda st: st.ev.one_word & (st.ev.stype == 1)),
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),
+             Level("organisation", "cap", "one_word_cap",
+                   "A company named by one word against a listed organisation named by that word and a name "
+                   "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"Philippe SARL\" ~ \"Philippe Sanchez\"): the listed "
+                   "name is the other word's as much as this one's; the hit stays below review, at most "
+                   "{one_word_cap}.", value=lambda c: min(c.one_word_cap, c.review - 0.005))),
+            lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1), (st.ev.one_word == 3) & st.ev.organisations),
             "One shared word between a person and an organisation."),
     Feature("part", "final",
             (Level("other_type", "cap", "one_word_cap",
@@ -403,11 +410,12 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
                    table: TokenTable) -> np.ndarray:
     """Per pair: exactly one token aligned, nothing merged, and a token left over that names someone or
     something (not a legal-form, title, particle or generic word: "Rahkar Company", "Haji Aminullah" are
-    one name whatever type they were given)."""
+    one name whatever type they were given): 1 on the account's side, else 3 a listed given name ("Peter
+    Griffin"), 2 another listed word; 0 otherwise."""
     width = min(match_j.shape[1], q_tok.shape[1])
     match_j, q_tok = match_j[:, :width], q_tok[:, :width]
     rows = np.flatnonzero(((match_j >= 0).sum(axis=1) == 1) & (resid == 0))
-    out = np.zeros(len(match_j), dtype=bool)
+    out = np.zeros(len(match_j), dtype=np.int8)
     if len(rows) == 0:
         return out
     q, lt, mj = q_tok[rows], l_tok[rows], match_j[rows]
@@ -419,7 +427,10 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
         word = np.fromiter((t not in light for t in table.text[safe.ravel()]), bool, safe.size).reshape(tok.shape)
         return (left & (tok >= 0) & (table.particle[safe] == 0) & word).any(axis=1)
 
-    out[rows] = named(q, mj < 0) | named(lt, ~l_aligned)
+    given = table.member(given_names())
+    listed_given = ((~l_aligned) & (lt >= 0) & given[np.maximum(lt, 0)]).any(axis=1)
+    listed_named = named(lt, ~l_aligned)
+    out[rows] = np.where(named(q, mj < 0), 1, np.where(listed_named, np.where(listed_given, 3, 2), 0))
     return out
 
 

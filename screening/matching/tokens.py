@@ -148,6 +148,12 @@ def nickname_pairs() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Given names and their nicknames (the nickname and diminutive tables)."""
+    return frozenset(a for a, _ in nickname_pairs())
+
+
 def _csv_rows(name: str) -> list[dict[str, str]]:
     """Rows of a bundled CSV table; lines starting with '#' are its provenance notes."""
     lines = (RESOURCES / name).read_text(encoding="utf-8").splitlines()

@@ -145,7 +145,7 @@ def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
                   homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),
                   name_weight=one(0.0, np.float32), dob=one(-1, np.int8), country=one(-1, np.int8),
                   stype=one(0, np.int8), legal=one(False, bool), idm=one(False, bool),
-                  one_word=one(False, bool), listed_part=one(False, bool))
+                  one_word=one(0, np.int8), organisations=one(False, bool), listed_part=one(False, bool))
     scored = score_rows(ev, C, trace=True)
     steps = reason_steps(scored, 0, C)
     order = [s for s in steps if s["feature"] == "order"]

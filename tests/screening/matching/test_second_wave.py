@@ -129,6 +129,18 @@ def test_a_whole_name_of_the_other_type_still_alerts() -> None:
     assert compare("Apex", "APEX", **kinds).score >= REVIEW
 
 
+def test_a_one_word_company_is_not_an_organisation_listed_under_a_persons_name() -> None:
+    """us_csl lists "Peter Griffin" and "Dmitry Andreev" as organisations: a company named Griffin or Andreev
+    shares one word with them, the other a given name. A listed company of that word and a generic word still
+    alerts (us_csl "ATLAS HOLDING")."""
+    orgs = {"subject_type": "organization"}
+    r = compare("Griffin Ltd", "Peter Griffin", **orgs)
+    assert r.score < REVIEW and ("one_word", "organisation") in {(s["feature"], s["level"])
+                                                                 for s in r.reasons["features"]}
+    assert compare("ЗАО «Андреев»", "Dmitry Andreev", **orgs).score < REVIEW
+    assert compare("Atlas Inc.", "ATLAS HOLDING", **orgs).score >= REVIEW
+
+
 def test_a_hangul_name_keeps_its_syllable_order() -> None:
     """us_csl "KIM, Jong Un": 김은정 reads "Kim Un Jong" in McCune-Reischauer, the listed given name's syllables
     swapped, another person's name (an independent clean base alerted on it); the name itself, and the surname
