@@ -338,8 +338,8 @@ def cell_codes(Q, L, strict):  # pragma: no cover - compiled
 
 
 @_compiled
-def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_name, pinyin, abbreviable, df,
-                  weights, prm):  # pragma: no cover - compiled
+def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_name, pinyin, syllable, abbreviable,
+                  df, weights, prm):  # pragma: no cover - compiled
     """`scoring._score_block`'s cell similarities and token weights, per pair: S [P, w, w] (the token
     similarities, a cut-off last token or an abbreviated company word lifted to the prefix similarity), the
     cut cells (the account's last token begins the listed one), `begins` [P, w] (an account token begins a
@@ -349,7 +349,7 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
     numpy expressions they replace (maxima of float32 values only)."""
     P, width = Q.shape
     long_len, long_sim, short_sim, syl_w = prm[0], np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
-    named_df = prm[4]
+    named_df, syl_gap = prm[4], np.float32(prm[5])
     S = np.zeros((P, width, width), dtype=np.float32)
     cut = np.zeros((P, width, width), dtype=np.bool_)
     begins = np.zeros((P, width), dtype=np.bool_)
@@ -395,6 +395,10 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
                     # a long cut-off token is seldom another word that happens to begin the listed one
                     lift = long_sim if c and nchars[a] >= long_len else short_sim
                     s = max(s, lift)
+                if ch and a != b and syllable[a] and syllable[b] and s < syl_gap:
+                    # two Chinese names in pinyin: a syllable a letter from another is another character's
+                    # (Min / Ming, Jin / Jing), not a typo of it; romanisation variants are table matches
+                    s = np.float32(0.0)
                 S[p, i, j] = s
         for i in range(width):
             if Q[p, i] >= 0:
@@ -409,7 +413,7 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
 def cell_params(config: MatchConfig) -> np.ndarray:
     """The settings `cell_matrices` reads, in its order."""
     return np.asarray([config.prefix_long_len, config.prefix_long_sim, config.prefix_sim, config.syllable_min_weight,
-                       config.other_name_df], dtype=np.float64)
+                       config.other_name_df, config.nickname_sim], dtype=np.float64)
 
 
 @_compiled

@@ -32,7 +32,8 @@ from screening.matching.config import MatchConfig
 from screening.matching.arrays import UnitTable
 from screening.matching import kernels
 from screening.matching.tokens import (abbreviable_words, affix_words, descriptive_generic_words, name_markers,
-                                      patronymic_connectors, place_words, TokenTable, token_similarity)
+                                      patronymic_connectors, pinyin_syllables, place_words, TokenTable,
+                                      token_similarity)
 
 _BUCKETS = (2, 4, 8, 16, 32)
 SMALL_PAIRS = 2000
@@ -179,7 +180,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
                else q_units.chars[pq] >= config.cut_min_chars)
     S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
         Q, L, strict, q_units.ntok[pq], may_cut, inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
-        table.member(abbreviable_words()), table.df, weights, kernels.cell_params(config))
+        table.member(pinyin_syllables()), table.member(abbreviable_words()), table.df, weights, kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
         reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)

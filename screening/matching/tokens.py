@@ -236,6 +236,12 @@ def is_pinyin(token: str) -> bool:
 _NON_NAME_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng", "r"})
 
 
+@functools.cache
+def pinyin_syllables() -> frozenset[str]:
+    """Pinyin syllables that can be a character of a name (interjections left out)."""
+    return _syllables() - _NON_NAME_SYLLABLES
+
+
 @functools.lru_cache(maxsize=200_000)
 def is_chinese_name_token(token: str) -> bool:
     """The token can be a Chinese surname or given name in pinyin: one or two syllables run together

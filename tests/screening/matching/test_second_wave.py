@@ -129,6 +129,20 @@ def test_a_whole_name_of_the_other_type_still_alerts() -> None:
     assert compare("Apex", "APEX", **kinds).score >= REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Min Xie", "Ming Xie"),  # us_csl: 敏 and 明 (an independent clean base alerted on it)
+    ("Chen Bing", "CHEN Bin"),
+    ("Wang Jun", "WANG Jin"),
+])
+def test_a_pinyin_syllable_a_letter_from_another_is_another_character(account: str, listed: str) -> None:
+    assert compare(account, listed, subject_type="person").score < REVIEW
+
+
+def test_a_typo_inside_a_longer_pinyin_given_name_still_hits() -> None:
+    """"Jingping" for Jinping, the commonest misspelling of 习近平's name: a two-syllable token stays a typo."""
+    assert compare("Xi Jingping", "XI Jinping", subject_type="person").score >= REVIEW
+
+
 def test_a_one_word_company_is_not_an_organisation_listed_under_a_persons_name() -> None:
     """us_csl lists "Peter Griffin" and "Dmitry Andreev" as organisations: a company named Griffin or Andreev
     shares one word with them, the other a given name. A listed company of that word and a generic word still
