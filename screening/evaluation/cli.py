@@ -76,31 +76,11 @@ def eval_text(report: dict[str, Any]) -> str:
                 "", format_table(va["per_class"], ["expected", "n", "hits", "rate"]),
                 "", "Hit rate by class over thresholds:",
                 format_table(va["sweep"], ["threshold", "must_hit", "should_hit", "must_not_hit"])]
-    cl = report.get("clean")
-    if cl:
-        out += ["", f"Clean synthetic accounts: {cl['accounts']:,} screened, {cl['alerted_accounts']} alerted → "
-                    f"{cl['alerts_per_1000']:.2f} alerts per 1,000 ({cl['block_review_accounts']} at block_review)"]
-        out += [f"  namesakes (bear a listed name as written or reordered, e.g. 胡强 = 'QIANG HU'; must-hit, so an "
-                f"alert is correct): {cl['namesakes']:,} accounts ({cl['exact_namesakes']} exact, "
-                f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
-                f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
-                f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000 (of them {cl['alerted_clean_spelling_namesakes']} "
-                f"one name spelt another way, e.g. Tarek / Tariq: counted; the other "
-                f"{cl['alerted_clean'] - cl['alerted_clean_spelling_namesakes']} → "
-                f"{cl['alerts_per_1000_clean_spellings_apart']:.2f} per 1,000)",
-                format_table(cl["by_kind"], ["base", "subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
-                                             "alerted_clean", "per_1000_clean"])]
-        if cl.get("namesake_examples"):
-            out.append("  Namesakes (examples):")
-            for e in cl["namesake_examples"][:15]:
-                out.append(f"    {e.get('match', 'exact'):9} {'ALERT' if e['alerted'] else 'clear'} {e['account_name']!r} = "
-                           f"{e['listed_name']!r} [{e['source']}:{e['source_id']}, {e.get('listed_type')}, {e['quality']}]")
-        if cl["examples"]:
-            out.append("  Alerts (those on clean accounts first):")
-        for e in cl["examples"][:15]:
-            tag = f" ({e['namesake']} namesake)" if e.get("namesake") else ""
-            out.append(f"    {e['score']:.3f} {e['variant']!r} ~ {e.get('matched_name')!r} "
-                       f"[{e['source']}:{e['source_id']}]{tag}")
+    if report.get("clean"):
+        out += _clean_lines(report["clean"], "Clean synthetic accounts")
+    if report.get("independent_clean"):
+        ind = report["independent_clean"]
+        out += _clean_lines(ind, f"Clean accounts from an independent generator ({ind['generator']})")
     ss = report.get("self_screen")
     if ss:
         out += ["", f"Self-screen: {ss['names']:,} strong list names; own entry found {ss['own_found']:,}, first "
@@ -117,6 +97,34 @@ def eval_text(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _clean_lines(cl: dict, title: str) -> list[str]:
+    """The lines of a clean-base report (eval.clean_report)."""
+    out = ["", f"{title}: {cl['accounts']:,} screened, {cl['alerted_accounts']} alerted → "
+               f"{cl['alerts_per_1000']:.2f} alerts per 1,000 ({cl['block_review_accounts']} at block_review)"]
+    out += [f"  namesakes (bear a listed name as written or reordered, e.g. 胡强 = 'QIANG HU'; must-hit, so an "
+            f"alert is correct): {cl['namesakes']:,} accounts ({cl['exact_namesakes']} exact, "
+            f"{cl['reordered_namesakes']} reordered), {cl['namesakes_alerted']} alerted",
+            f"  clean accounts (no namesake): {cl['alerted_clean']} alerted of {cl['clean_accounts']:,} → "
+            f"{cl['alerts_per_1000_clean']:.2f} alerts per 1,000 (of them {cl['alerted_clean_spelling_namesakes']} "
+            f"one name spelt another way, e.g. Tarek / Tariq: counted; the other "
+            f"{cl['alerted_clean'] - cl['alerted_clean_spelling_namesakes']} → "
+            f"{cl['alerts_per_1000_clean_spellings_apart']:.2f} per 1,000)",
+            format_table(cl["by_kind"], ["base", "subject_type", "script", "accounts", "alerted", "per_1000", "namesakes",
+                                         "alerted_clean", "per_1000_clean"])]
+    if cl.get("namesake_examples"):
+        out.append("  Namesakes (examples):")
+        for e in cl["namesake_examples"][:15]:
+            out.append(f"    {e.get('match', 'exact'):9} {'ALERT' if e['alerted'] else 'clear'} {e['account_name']!r} = "
+                       f"{e['listed_name']!r} [{e['source']}:{e['source_id']}, {e.get('listed_type')}, {e['quality']}]")
+    if cl["examples"]:
+        out.append("  Alerts (those on clean accounts first):")
+    for e in cl["examples"][:15]:
+        tag = f" ({e['namesake']} namesake)" if e.get("namesake") else ""
+        out.append(f"    {e['score']:.3f} {e['variant']!r} ~ {e.get('matched_name')!r} "
+                   f"[{e['source']}:{e['source_id']}]{tag}")
+    return out
+
+
 @click.group("eval", invoke_without_command=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--per-type", type=int, default=100, show_default=True, help="Variants per variation type.")
@@ -124,7 +132,8 @@ def eval_text(report: dict[str, Any]) -> str:
 @click.option("--clean", "clean_n", type=int, default=10_000, show_default=True, help="Clean synthetic accounts (plus a fifth as many hard clean names).")
 @click.option("--self-screen-limit", type=int, default=0, show_default=True,
               help="Sample this many strong names for the self-screen (0 = every one).")
-@click.option("--parts", default="name_bench,variants,clean,self_screen,cross_script", show_default=True)
+@click.option("--parts", default="name_bench,variants,clean,independent_clean,self_screen,cross_script",
+              show_default=True)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Matching settings file (YAML/JSON) overriding the defaults.")
 @click.option("--failures", is_flag=True, help="Write every miss / false hit to --failures-file.")

@@ -47,6 +47,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     # the same without the clean alerts whose two names are one name spelt another way (Tarek Ahmed ~ Tariq
     # Ahmed, Hassan Mohammed ~ Muhammad HASSAN): the should-hit variants ask the matcher to find those
     "clean_alerts_per_1000_spellings_apart": ("<=", 2.0),
+    # the same two readings on names from an independent generator (independent.py)
+    "independent_clean_alerts_per_1000_namesakes_excluded": ("<=", 2.0),
+    "independent_clean_alerts_per_1000_spellings_apart": ("<=", 2.0),
     "name_bench_f1": (">=", 0.87),
     "self_screen_own_first": (">=", 1.0),
     # Han legal names of listed Chinese organisations whose English listing is translation + pinyin
@@ -68,7 +71,7 @@ class EvalOptions:
     self_screen_limit: int | None = None  # None = every strong name
     thresholds: Sequence[float] = metrics.DEFAULT_THRESHOLDS
     bench_cases: Path | None = None  # default: the bundled name_bench_cases.csv
-    parts: Sequence[str] = ("name_bench", "variants", "clean", "self_screen", "cross_script")
+    parts: Sequence[str] = ("name_bench", "variants", "clean", "independent_clean", "self_screen", "cross_script")
     config: Any = None  # a MatchConfig; None = the matcher's defaults
 
 
@@ -375,7 +378,6 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     """Alerts per 1,000 synthetic accounts that carry no planted list names: overall, and over the clean
     ones, i.e. without the namesakes. A namesake bears a listed name as written or in another order
     (exact and reordered names are must-hit variants), so its alert is required, not a false alert."""
-    from screening.accounts import normalise_accounts
     from screening.evaluation.synth import synth_accounts
 
     from screening.evaluation.clean import hard_clean_accounts
@@ -383,6 +385,26 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
     # a fifth as many again of the names that alert most (common Chinese, one-word companies, Arabic)
     raw = pl.concat([synth_accounts(options.clean_n, options.seed),
                      hard_clean_accounts(options.clean_n // 5, options.seed)], how="diagonal_relaxed")
+    return clean_report(con, config, raw, part="clean", label="clean_synthetic")
+
+
+def eval_independent_clean(con: duckdb.DuckDBPyConnection, config: Any,
+                           options: EvalOptions) -> tuple[dict, pl.DataFrame]:
+    """`eval_clean` on names from an independent generator (independent.py: Faker, 19 languages), as many
+    accounts as the synthetic base and its hard part together."""
+    from screening.evaluation.independent import faker_version, independent_clean_accounts
+
+    raw = independent_clean_accounts(options.clean_n + options.clean_n // 5, options.seed)
+    report, wrong = clean_report(con, config, raw, part="independent_clean", label="clean_independent")
+    return {"generator": f"faker {faker_version()}", **report}, wrong
+
+
+def clean_report(con: duckdb.DuckDBPyConnection, config: Any, raw: pl.DataFrame, *, part: str,
+                 label: str) -> tuple[dict, pl.DataFrame]:
+    """The clean-base report of accounts `raw` (ACCOUNT_SCHEMA columns) and its failures (part `part`,
+    variation type `label`)."""
+    from screening.accounts import normalise_accounts
+
     accounts = normalise_accounts(raw).accounts
     started = time.perf_counter()
     hits = screen_hits(con, accounts, config, min_score=config.low)
@@ -401,7 +423,9 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
         .join(relation, on="account_id", how="left")
     )
     script = pl.when(pl.col("name").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("han")).otherwise(pl.lit("other"))
-    base = pl.when(pl.col("account_id").str.starts_with("H")).then(pl.lit("hard")).otherwise(pl.lit("synthetic"))
+    base = (pl.when(pl.col("account_id").str.starts_with("H")).then(pl.lit("hard"))
+            .when(pl.col("account_id").str.starts_with("F")).then(pl.lit("independent"))
+            .otherwise(pl.lit("synthetic")))
     kinds = (
         accounts.select("account_id", "subject_type", script.alias("script"), base.alias("base"))
         .join(relation, on="account_id", how="left")
@@ -466,8 +490,8 @@ def eval_clean(con: duckdb.DuckDBPyConnection, config: Any, options: EvalOptions
                           if c in top.columns]).to_dicts(),
     }
     wrong = top.filter(pl.col("namesake").is_null()).select(
-        pl.lit("clean").alias("part"),
-        pl.lit("clean_synthetic").alias("variation_type"),
+        pl.lit(part).alias("part"),
+        pl.lit(label).alias("variation_type"),
         pl.lit("must_not_hit").alias("expected"),
         "source",
         "source_id",
@@ -602,6 +626,10 @@ def check_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     if report.get("clean"):
         measured["clean_alerts_per_1000_namesakes_excluded"] = report["clean"]["alerts_per_1000_clean"]
         measured["clean_alerts_per_1000_spellings_apart"] = report["clean"]["alerts_per_1000_clean_spellings_apart"]
+    if report.get("independent_clean"):
+        ind = report["independent_clean"]
+        measured["independent_clean_alerts_per_1000_namesakes_excluded"] = ind["alerts_per_1000_clean"]
+        measured["independent_clean_alerts_per_1000_spellings_apart"] = ind["alerts_per_1000_clean_spellings_apart"]
     if report.get("name_bench"):
         measured["name_bench_f1"] = report["name_bench"]["best_f1"]["f1"]  # the issue's measure
     if report.get("self_screen"):
@@ -637,6 +665,7 @@ def run_eval(con: duckdb.DuckDBPyConnection, options: EvalOptions | None = None)
         "name_bench": lambda: eval_name_bench(config, options.thresholds, options.bench_cases),
         "variants": lambda: eval_variants(con, config, options),
         "clean": lambda: eval_clean(con, config, options),
+        "independent_clean": lambda: eval_independent_clean(con, config, options),
         "self_screen": lambda: eval_self_screen(con, config, options),
         "cross_script": lambda: eval_cross_script(con, config, options),
     }

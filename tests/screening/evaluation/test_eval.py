@@ -149,6 +149,32 @@ def test_hard_clean_names_are_reproducible_and_mixed() -> None:
     assert a.filter(pl.col("name").str.contains(r"(?i)\b(?:ltd|plc|llc|inc|corp|limited|group)\b")).height == 150
 
 
+def test_independent_clean_names_are_reproducible_and_mixed() -> None:
+    """Faker's names in the platform's languages, the same for a seed; no real company a locale names."""
+    from faker import Faker
+
+    from screening.evaluation.independent import _real_companies, independent_clean_accounts
+
+    a, b = independent_clean_accounts(2000, 1), independent_clean_accounts(2000, 1)
+    assert a.equals(b) and a.height == 2000 and a["account_id"].str.starts_with("F").all()
+    assert not a.equals(independent_clean_accounts(2000, 2))
+    persons = a.filter(pl.col("subject_type") == "person")
+    assert 0.75 < persons.height / a.height < 0.85 and persons["birth_date"].null_count() == 0
+    for script in (r"[\u4e00-\u9fff]", r"[\uac00-\ud7af]", r"[\u0400-\u04ff]", r"[\u0600-\u06ff]", r"^[A-Za-z]"):
+        assert a.filter(pl.col("name").str.contains(script)).height > 20, script
+    real = _real_companies(Faker("ru_RU"))
+    assert "Первый канал" in real and not a["name"].is_in(list(real)).any()
+
+
+def test_independent_clean_report(con: duckdb.DuckDBPyConnection) -> None:
+    from screening.evaluation.eval import eval_independent_clean, match_config
+
+    report, wrong = eval_independent_clean(con, match_config(), EvalOptions(seed=1, clean_n=1000))
+    assert report["generator"].startswith("faker ") and report["accounts"] == 1200
+    assert {r["base"] for r in report["by_kind"]} == {"independent"}
+    assert wrong.height == report["alerted_clean"] and set(wrong["part"]) <= {"independent_clean"}
+
+
 def test_spelling_bag_sets_apart_one_name_spelt_another_way() -> None:
     """The clean target 'spellings apart' rests on this: a spelling group, a dropped particle or generic
     company word, any order; another name stays another bag."""
