@@ -712,10 +712,10 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
 def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
                        l_tok: np.ndarray, table: TokenTable, listed: np.ndarray, account: np.ndarray) -> np.ndarray:
     """Per candidate pair, nothing merged and the account name of two tokens or more: 1 where the listed name
-    romanises a Chinese or Korean name (`listed`) and one of its tokens of letters (no particle) aligned to
-    nothing, unless it comes after the listed token the account's cut-off last token begins (a name cut at a
-    field length loses its end); else 2 where the account's name romanises one (`account`) and one of its
-    tokens of letters (no particle) aligned to nothing; 0 otherwise."""
+    romanises a Chinese or Korean name (`listed`) and one of its tokens of letters aligned to nothing, unless
+    it comes after the listed token the account's cut-off last token begins (a name cut at a field length
+    loses its end); else 2 where the account's name romanises one (`account`) and one of its tokens of letters
+    aligned to nothing; 0 otherwise. Such names have no particles: "bin" in 양수빈 and "an" (안) are syllables."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     nq = (q >= 0).sum(axis=1)
@@ -725,8 +725,7 @@ def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarr
     after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > _last_listed(mj, q)[:, None])
 
     def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
-        safe = np.maximum(tok, 0)
-        return (left & (tok >= 0) & table.alpha[safe] & (table.particle[safe] == 0)).any(axis=1)
+        return (left & (tok >= 0) & table.alpha[np.maximum(tok, 0)]).any(axis=1)
 
     plain = (nq >= 2) & (resid == 0)
     missing = listed & plain & named(l_tok, ~_listed_aligned(mj, l_tok.shape) & ~after)

@@ -155,6 +155,15 @@ def test_a_one_word_company_is_not_an_organisation_listed_under_a_persons_name()
     assert compare("Atlas Inc.", "ATLAS HOLDING", **orgs).score >= REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("안수빈", "Su Bin"),  # us_csl: the surname 안 reads "an", no particle in a Korean name
+    ("양수빈", "Yang Su"),  # us_csl: 빈 reads "bin", no Arabic "son of" either
+])
+def test_a_korean_syllable_that_spells_a_particle_is_still_a_syllable(account: str, listed: str) -> None:
+    r = compare(account, listed, subject_type="person")
+    assert r.score < REVIEW and "syllable" in {s["feature"] for s in r.reasons["features"]}
+
+
 def test_a_hangul_name_keeps_its_syllable_order() -> None:
     """us_csl "KIM, Jong Un": 김은정 reads "Kim Un Jong" in McCune-Reischauer, the listed given name's syllables
     swapped, another person's name (an independent clean base alerted on it); the name itself, and the surname
