@@ -468,13 +468,12 @@ def token_roles(Q, L, flags):  # pragma: no cover - compiled
 
 
 @_compiled
-def pair_flags(match_j, Q, L, number):  # pragma: no cover - compiled
+def pair_flags(match_j, QN, LN):  # pragma: no cover - compiled
     """Per pair: `disordered`, the aligned list positions, read in account order, neither rise nor rise after
     one rotation (the first moved to the end or the last to the front: surname first on one side, last on the
     other; the matcher counts it for names written in Han or Hangul); and `digits`, both names carry numbers and
-    they differ
-    (the sets of the numbers' values, `tokens.is_number`: 747, 14th ~ 14)."""
-    P, width = Q.shape
+    they differ (`QN`, `LN`: the number code per position, `tokens.is_number`: 747, 14th ~ 14)."""
+    P, width = match_j.shape
     disordered = np.zeros(P, dtype=np.bool_)
     digits = np.zeros(P, dtype=np.bool_)
     one = np.uint64(1)
@@ -497,30 +496,21 @@ def pair_flags(match_j, Q, L, number):  # pragma: no cover - compiled
             first, last = np.int64(match_j[p, 0]), np.int64(match_j[p, width - 1])
         ordered = descents == 0 or (descents == 1 and (first == top or last == low))
         disordered[p] = not ordered
-        digits[p] = _numbers_differ(Q[p], L[p], number)
+        digits[p] = _numbers_differ(QN[p], LN[p])
     return disordered, digits
 
 
 @_compiled(inline="always")
-def _numbers_differ(q, lt, number):  # pragma: no cover - compiled
-    """Both names carry numbers and the sets of their values differ (14th and 14 are one number)."""
+def _numbers_differ(qn, ln):  # pragma: no cover - compiled
+    """Both names carry numbers (codes per position, 0 = none) and the sets of their values differ (14th and
+    14 are one number)."""
     nq, nl = 0, 0
-    for i in range(len(q)):
-        nq += q[i] >= 0 and number[q[i]] != 0
-        nl += lt[i] >= 0 and number[lt[i]] != 0
+    for i in range(len(qn)):
+        nq += qn[i] != 0
+        nl += ln[i] != 0
     if nq == 0 or nl == 0:  # most pairs: no arrays built
         return False
-    qv = np.zeros(nq, dtype=np.int64)
-    lv = np.zeros(nl, dtype=np.int64)
-    nq, nl = 0, 0
-    for i in range(len(q)):
-        if q[i] >= 0 and number[q[i]] != 0:
-            qv[nq] = number[q[i]]
-            nq += 1
-        if lt[i] >= 0 and number[lt[i]] != 0:
-            lv[nl] = number[lt[i]]
-            nl += 1
-    qs, ls = np.unique(qv), np.unique(lv)
+    qs, ls = np.unique(qn[qn != 0]), np.unique(ln[ln != 0])
     return len(qs) != len(ls) or not np.all(qs == ls)
 
 

@@ -219,7 +219,7 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     aligned, match_j, match_s, resid, joined = best
     # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
     # numbers in both names (features.py: `numbers`)
-    disordered, digits = kernels.pair_flags(match_j, Q, L, table.number)
+    disordered, digits = kernels.pair_flags(match_j, _numbers(Q, table), _numbers(L, table))
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
 
@@ -349,6 +349,11 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
     score = kernels.align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins,
                                 table.nchars, prm)
     return [score, match_j, match_s, resid, joined]
+
+
+def _numbers(tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """The number code of each token position (TokenTable.number; 0 for none and for padding)."""
+    return np.where(tok >= 0, table.number[np.maximum(tok, 0)], 0)
 
 
 def _left_chars(tok: np.ndarray, keep: np.ndarray, table: TokenTable) -> np.ndarray:

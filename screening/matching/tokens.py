@@ -372,11 +372,12 @@ class TokenTable:
                             count=n)
         alpha = np.fromiter((t.isalpha() for t in tokens), dtype=bool, count=n)
         particle = np.fromiter((particles.get(t, 0) for t in tokens), dtype=np.int8, count=n)
-        # the five hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
-        phon, squeeze, folded, numbered, sound = stable_codes(
+        # the six hashed columns in one call: a lookup's few new tokens pay polars' per-call cost once
+        phon, squeeze, folded, numbered, sound, number = stable_codes(
             [phonetic_key(t) for t in tokens] + [_DOUBLED.sub(r"\1", t) for t in tokens]
             + [vowel_fold(t) for t in tokens] + _numbered_shapes(tokens)
-            + [phonetic_spelling(t) for t in tokens]).reshape(5, n)
+            + [phonetic_spelling(t) for t in tokens]
+            + [_DIGITS.sub("", t) if is_number(t) else None for t in tokens]).reshape(6, n)
         pinyin = np.fromiter((is_pinyin(t) for t in tokens), dtype=bool, count=n)
         cn_name = np.fromiter((is_chinese_name_token(t) for t in tokens), dtype=bool, count=n)
         common = common_tokens()
@@ -384,7 +385,6 @@ class TokenTable:
         ocr = np.empty(n, dtype=object)
         ocr[:] = [ocr_fold(t) for t in tokens]
         rn = np.fromiter(("rn" in t for t in tokens), dtype=bool, count=n)
-        number = stable_codes([_DIGITS.sub("", t) if is_number(t) else None for t in tokens])
         return cls(text, nchars, cjk, first, digit, alpha, particle, phon, squeeze, pinyin, cn_name, df, ocr, folded,
                    rn, numbered, sound, number)
 
@@ -462,7 +462,8 @@ class _Stacked:
 
 ARRAY_FIELDS = ("text", "nchars", "cjk", "first", "digit", "alpha", "particle", "phon", "squeeze", "pinyin", "cn_name",
                 "df", "ocr", "folded", "rn", "numbered", "sound", "number")
-_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered", "sound")  # TokenTable.concat does not copy these
+# TokenTable.concat does not copy these
+_STACKED = ("text", "ocr", "phon", "squeeze", "folded", "numbered", "sound", "number")
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\D+")  # what is not a digit (a number's value is its digits: 14th ~ 14)
 
