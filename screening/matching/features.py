@@ -442,9 +442,7 @@ def listed_part_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
     subject types they are part of the name met."""
     width = min(match_j.shape[1], q_tok.shape[1])
     match_j, q_tok = match_j[:, :width], q_tok[:, :width]
-    light = affix_words()
-    n_vocab = len(table.text)
-    weighs = np.fromiter((t not in light for t in table.text), bool, n_vocab)
+    weighs = ~table.member(affix_words())
 
     def left_chars(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
         safe = np.maximum(tok, 0)
