@@ -239,18 +239,25 @@ def strip_legal_forms(words: list[str]) -> tuple[list[str], str | None]:
     words = _join_split_legal_words(words)
     words = _unglue_phrase_word(_unglue_legal_form(_legal_ocr(words, suffix, prefix)), suffix, prefix)
     words, code = _strip_cut_suffix(words)
-    while True:
-        words, found = strip_suffix(words, suffix, fuzzy=True)
-        if found is None:
-            break
-        code = code or found
-    while True:
-        words, found = strip_prefix(words, prefix, fuzzy=True)
-        if found is None:
-            break
-        code = code or found
+    for strip, table in ((strip_suffix, suffix), (strip_prefix, prefix)):
+        while True:
+            rest, found = strip(words, table, fuzzy=True)
+            if found is None or _syllable_of_chinese_name(words, rest):
+                break
+            words, code = rest, code or found
     words, found = strip_moved_legal_form(words)
     return words, code or found
+
+
+def _syllable_of_chinese_name(words: list[str], rest: list[str]) -> bool:
+    """The one word a strip would take is a pinyin syllable among pinyin syllables: a romanised Chinese
+    name's character, not a legal form ("Si Kai Di Ao Gong Si", 斯凯迪奥公司: ao is 奥, not the Russian AO)."""
+    if len(words) - len(rest) != 1 or not rest:
+        return False
+    from screening.normalize.chinese import pinyin_syllables
+
+    syllables = pinyin_syllables()
+    return syllables.issuperset(words)
 
 
 @functools.cache

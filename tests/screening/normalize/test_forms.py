@@ -249,6 +249,16 @@ def test_a_person_typed_name_ending_in_a_company_only_form_is_read_as_a_company(
     assert latin("Sal Pat", "person") == "sal pat"
 
 
+def test_a_pinyin_syllable_spelt_like_a_legal_form_stays_in_a_romanised_chinese_name() -> None:
+    """cn_sanctions 斯凯迪奥公司 (Skydio) read "Si Kai Di Ao Gong Si": ao is 奥, not the Russian AO once Gong Si
+    is gone; a Russian company's AO is still its legal form."""
+    assert [(f.text, f.legal_form) for f in name_forms("Si Kai Di Ao Gong Si", "organization")] == [
+        ("si kai di ao", "co")]
+    assert latin("Fu Tu Ni Ao Zhu Shi Hui She", "organization") == "fu tu ni ao"
+    assert [(f.text, f.legal_form) for f in name_forms("Gazprom AO", "organization")] == [("gazprom", "jsc")]
+    assert [(f.text, f.legal_form) for f in name_forms("AO Gazprom", "organization")] == [("gazprom", "jsc")]
+
+
 def test_legal_form_families() -> None:
     assert legal_form_family("ltd") == legal_form_family("gmbh") == legal_form_family("llc") == "limited"
     assert legal_form_family("jsc") == legal_form_family("ag") == "stock"
