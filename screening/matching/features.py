@@ -332,12 +332,13 @@ FEATURES: tuple[Feature, ...] = (
                    "one of whose words they bear; the hit stays below review, at most {one_word_cap}.",
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),
              Level("organisation", "cap", "one_word_cap",
-                   "A company named by one word against a listed organisation named by that word and a name "
-                   "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"Philippe SARL\" ~ \"Philippe Sanchez\"): the listed "
-                   "name is the other word's as much as this one's; the hit stays below review, at most "
+                   "A company named by one word against a listed organisation named by that word and a given name "
+                   "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"ЗАО «Андреев»\" ~ \"Dmitry Andreev\"): the listed "
+                   "name is a person's, the company shares its surname only; the hit stays below review, at most "
                    "{one_word_cap}.", value=lambda c: min(c.one_word_cap, c.review - 0.005))),
             lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1), (st.ev.one_word == 3) & st.ev.organisations),
-            "One shared word between a person and an organisation."),
+            "One shared word between a person and an organisation, or a company and an organisation listed under "
+            "a person's name."),
     Feature("part", "final",
             (Level("other_type", "cap", "one_word_cap",
                    "A person against an organisation whose listed name the account's holds only in part (\"Fang "
