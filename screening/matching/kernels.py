@@ -349,7 +349,7 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
     numpy expressions they replace (maxima of float32 values only)."""
     P, width = Q.shape
     long_len, long_sim, short_sim, syl_w = prm[0], np.float32(prm[1]), np.float32(prm[2]), np.float32(prm[3])
-    named_df, syl_gap = prm[4], np.float32(prm[5])
+    named_df, table_sim = prm[4], np.float32(prm[5])  # table_sim: the least a nickname / variant match gives
     S = np.zeros((P, width, width), dtype=np.float32)
     cut = np.zeros((P, width, width), dtype=np.bool_)
     begins = np.zeros((P, width), dtype=np.bool_)
@@ -395,7 +395,7 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
                     # a long cut-off token is seldom another word that happens to begin the listed one
                     lift = long_sim if c and nchars[a] >= long_len else short_sim
                     s = max(s, lift)
-                if ch and a != b and syllable[a] and syllable[b] and s < syl_gap:
+                if ch and a != b and syllable[a] and syllable[b] and s < table_sim:
                     # two Chinese names in pinyin: a syllable a letter from another is another character's
                     # (Min / Ming, Jin / Jing), not a typo of it; romanisation variants are table matches
                     s = np.float32(0.0)
@@ -476,7 +476,6 @@ def pair_flags(match_j, QN, LN):  # pragma: no cover - compiled
     P, width = match_j.shape
     disordered = np.zeros(P, dtype=np.bool_)
     digits = np.zeros(P, dtype=np.bool_)
-    one = np.uint64(1)
     for p in range(P):
         # how often the aligned list positions step back: 0 or 1 = the same order or a rotation
         descents, prev, first, last, top, low = 0, -1, -1, -1, -1, 32767

@@ -7,10 +7,8 @@ batch of one (lookup, compare) and a million accounts run the same code after th
 
 from __future__ import annotations
 
-import dataclasses
-
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -202,7 +200,7 @@ def _assemble(index: ListIndex, account_id: np.ndarray, acct_type: np.ndarray, d
     chars = np.zeros(len(units), dtype=np.int32)
     np.maximum.at(chars, row_unit, np.fromiter((len(t) for t in qname_text), dtype=np.int32,
                                                count=len(qname_text))[row_qname])
-    units = dataclasses.replace(units, chars=chars)
+    units = replace(units, chars=chars)
     kind = np.fromiter((KIND_CODES.get(k, 4) for k in row_kind), dtype=np.int8, count=len(row_kind))
     unit_names = Ragged.group(row_unit, len(units), qname=row_qname, kind=kind, legal=legal_family_codes(row_legal))
     return QueryBatch(

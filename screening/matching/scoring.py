@@ -180,7 +180,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
                else q_units.chars[pq] >= config.cut_min_chars)
     S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
         Q, L, strict, q_units.ntok[pq], may_cut, inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
-        table.member(pinyin_syllables()), table.member(abbreviable_words()), table.df, weights, kernels.cell_params(config))
+        table.member(pinyin_syllables()), table.member(abbreviable_words()), table.df, weights,
+        kernels.cell_params(config))
     if prune is not None:
         # only the pairs whose best possible alignment reaches the floor go on (their rows of `out` alone)
         reach = prune.reaches(S, Q, L, WQ0, WL0, cut, strict, chinese, rows)
@@ -217,8 +218,8 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
             for k in range(len(best)):
                 best[k][pick] = alt[k][better]
     aligned, match_j, match_s, resid, joined = best
-    # a Han-written name aligned neither in order nor by one rotation (features.py: `order`); different
-    # numbers in both names (features.py: `numbers`)
+    # aligned neither in order nor by one rotation (features.py: `order`, for names written in Han or Hangul);
+    # different numbers in both names (features.py: `numbers`)
     disordered, digits = kernels.pair_flags(match_j, _numbers(Q, table), _numbers(L, table))
     swapped = (_patronymic_swapped(Q, L, match_j, table) if config.patronymic_swap < 1.0
                else np.zeros(P, dtype=bool))
