@@ -286,8 +286,7 @@ def name_forms(name: str, subject_type: str | None = None) -> list[NameForm]:
         forms.append(NameForm(" ".join(original), "original", legal))
     seen = {f.text for f in forms}
     if klass != "vessel" and not original and len(words) >= 2 and wadegiles.may_be_wade_giles(words):
-        wade_giles = wadegiles.to_pinyin(text)
-        if wade_giles is not None:
+        for wade_giles in wadegiles.readings(text):
             converted, _ = _latin_words(wade_giles, klass)
             joined = " ".join(converted)
             if converted and joined not in seen:

@@ -105,11 +105,27 @@ def may_be_wade_giles(tokens: list[str]) -> bool:
     return loose_syllables().issuperset(tokens)
 
 
-def to_pinyin(text: str) -> str | None:
+# Wade-Giles spellings that are two syllables once the diaeresis is dropped: yu is 有 you, yü (written yu) 宇
+# yu; names hold yü far more often, so both are read.
+_DIAERESIS_DROPPED = {"yu": "yu"}
+
+
+def readings(text: str) -> list[str]:
+    """The pinyin readings of a name written wholly in Wade-Giles (`to_pinyin`), with a syllable whose
+    diaeresis may have been dropped read both ways ("Li Chen-yu": li zhenyou, li zhenyu); [] when it is not
+    Wade-Giles."""
+    first = to_pinyin(text)
+    if first is None:
+        return []
+    second = to_pinyin(text, _DIAERESIS_DROPPED)
+    return [first] if second in (None, first) else [first, second]
+
+
+def to_pinyin(text: str, override: dict[str, str] | None = None) -> str | None:
     """The pinyin reading of a name written wholly in Wade-Giles, else None.
 
     `text` is the cleaned (casefolded) name. Words keep their spaces; the syllables of a hyphenated word
-    are joined ("chin-p'ing" -> "jinping").
+    are joined ("chin-p'ing" -> "jinping"). `override`: other readings of some syllables.
     """
     table, wg_only = tables()
     text = _APOS_RE.sub("'", text.translate(_VOWELS))
@@ -124,7 +140,7 @@ def to_pinyin(text: str) -> str | None:
         for syllable in word.split("-"):
             if not syllable:
                 continue
-            pinyin = table.get(syllable)
+            pinyin = (override or {}).get(syllable) or table.get(syllable)
             if pinyin is None:
                 return None
             marked = marked or syllable in wg_only

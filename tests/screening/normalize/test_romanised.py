@@ -107,6 +107,13 @@ def test_wade_giles_variant(name: str, subject_type: str, expected: str) -> None
     assert expected in forms_of(name, subject_type)["variant"]
 
 
+def test_wade_giles_yu_is_read_with_and_without_its_dropped_diaeresis() -> None:
+    """us_csl "LI, Zhenyu" written "LI Chen-yu": yu is 有 you, or 宇 yü with the diaeresis dropped, the commoner
+    in names; both readings are forms. A name without yu has one reading."""
+    assert {"li zhenyou", "li zhenyu"} <= set(forms_of("LI Chen-yu", "person")["variant"])
+    assert len(forms_of("Hsi Chin-p'ing", "person")["variant"]) == 1
+
+
 def test_wade_giles_meets_han_pinyin() -> None:
     assert "xi jinping" in forms_of("Hsi Chin-p'ing", "person")["variant"]
     assert pinyin_of("習近平", "person").text == "xi jinping"
