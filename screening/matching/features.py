@@ -610,15 +610,16 @@ def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]
 
 
 def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
-                  table: TokenTable) -> np.ndarray:
+                  table: TokenTable, cuttable: np.ndarray) -> np.ndarray:
     """Per pair: the account's last token aligned below equality to a longer listed token it begins (the
-    alignment's cut-off reading), while a listed token before that one is aligned to nothing."""
+    alignment's cut-off reading, for a name long enough to be cut: `cuttable`), while a listed token before that
+    one is aligned to nothing."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     out = np.zeros(len(mj), dtype=bool)
     j = _last_listed(mj, q)
     before = (np.arange(l_tok.shape[1])[None, :] < j[:, None]) & (l_tok >= 0) & ~_listed_aligned(mj, l_tok.shape)
-    sel = np.flatnonzero(before.any(axis=1))
+    sel = np.flatnonzero(before.any(axis=1) & cuttable)
     out[sel] = _read_as_cut(mj, ms, q, l_tok, table, sel)
     return out
 
@@ -709,17 +710,18 @@ def end_missing_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarra
 
 
 def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
-                       l_tok: np.ndarray, table: TokenTable, listed: np.ndarray, account: np.ndarray) -> np.ndarray:
+                       l_tok: np.ndarray, table: TokenTable, listed: np.ndarray, account: np.ndarray,
+                       cuttable: np.ndarray) -> np.ndarray:
     """Per candidate pair, nothing merged and the account name of two tokens or more: 1 where the listed name
     romanises a Chinese or Korean name (`listed`) and one of its tokens of letters aligned to nothing, unless
-    it comes after the listed token the account's cut-off last token begins (a name cut at a field length
-    loses its end); else 2 where the account's name romanises one (`account`) and one of its tokens of letters
+    it comes after the listed token the account's cut-off last token begins (a name long enough to be cut,
+    `cuttable`, loses its end); else 2 where the account's name romanises one (`account`) and one of its tokens of letters
     aligned to nothing; 0 otherwise. Such names have no particles: "bin" in 양수빈 and "an" (안) are syllables."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     nq = (q >= 0).sum(axis=1)
     cut = np.zeros(len(mj), dtype=bool)
-    sel = np.flatnonzero(listed)
+    sel = np.flatnonzero(listed & cuttable)
     cut[sel] = _read_as_cut(mj, ms, q, l_tok, table, sel)
     after = cut[:, None] & (np.arange(l_tok.shape[1])[None, :] > _last_listed(mj, q)[:, None])
 

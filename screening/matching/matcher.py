@@ -27,7 +27,7 @@ from screening.matching.explain import HIT_SCHEMA, hit_rows, hits_frame
 from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
-from screening.matching.scoring import NameScores, score_names
+from screening.matching.scoring import NameScores, may_cut, score_names
 
 
 @functools.lru_cache(maxsize=64)
@@ -149,13 +149,15 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         sel = pair[rows]
         syllable_gap[rows] = ft.syllable_gap_pairs(
             ns.match_j[sel], ns.match_s[sel], ns.resid[sel], batch.units.tok[cand.pq[sel]],
-            index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows])
+            index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows],
+            may_cut(batch.units, cand.pq[sel], config))
     stype = ft.type_levels(index, entry, batch.acct_type[acct])
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         syllable_gap=syllable_gap,
         cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
-                                 index.units.tok[cand.pl[pair]], batch.table),
+                                 index.units.tok[cand.pl[pair]], batch.table,
+                                 may_cut(batch.units, cand.pq[pair], config)),
         org_initial=organisations & ft.initial_pairs(ns.match_j[pair], batch.units.tok[cand.pq[pair]],
                                                      index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],

@@ -176,10 +176,9 @@ def _score_block(q_units: UnitTable, l_units: UnitTable, pq: np.ndarray, pl_: np
     # the cells with the cut-off and abbreviation lifts, the Chinese-written pairs and the token weights
     # (kernels.cell_matrices: a name cut at a field length, its last token the start of a listed token;
     # an abbreviated company word anywhere; Han syllables weigh at least `syllable_min_weight`)
-    may_cut = (np.ones(P, dtype=bool) if q_units.chars is None
-               else q_units.chars[pq] >= config.cut_min_chars)
+    cuttable = may_cut(q_units, pq, config)
     S, cut, begins, chinese, WQ0, WL0 = kernels.cell_matrices(
-        Q, L, strict, q_units.ntok[pq], may_cut, inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
+        Q, L, strict, q_units.ntok[pq], cuttable, inv, sims, prefix, table.nchars, table.cn_name, table.pinyin,
         table.member(pinyin_syllables()), table.member(abbreviable_words()), table.df, weights,
         kernels.cell_params(config))
     if prune is not None:
@@ -350,6 +349,14 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
     score = kernels.align_score(num, den, rq, rl, rs, cq, cl, cs, resid, Q, L, q_left, strict, affix_q, place_q, begins,
                                 table.nchars, prm)
     return [score, match_j, match_s, resid, joined]
+
+
+def may_cut(q_units: UnitTable, pq: np.ndarray, config: MatchConfig) -> np.ndarray:
+    """Per pair: the account's name as written is long enough (`cut_min_chars`) for its last token to be read as
+    cut at a field length (the scorer's lift and the features that read the cut agree on it)."""
+    if q_units.chars is None:
+        return np.ones(len(pq), dtype=bool)
+    return q_units.chars[pq] >= config.cut_min_chars
 
 
 def _numbers(tok: np.ndarray, table: TokenTable) -> np.ndarray:

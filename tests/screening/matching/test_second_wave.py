@@ -155,6 +155,14 @@ def test_a_one_word_company_is_not_an_organisation_listed_under_a_persons_name()
     assert compare("Atlas Inc.", "ATLAS HOLDING", **orgs).score >= REVIEW
 
 
+def test_only_a_name_long_enough_to_be_cut_is_read_as_cut_in_the_features() -> None:
+    """The scorer reads a cut only in a name of `cut_min_chars`; the `cut` gap feature reads the same: a short
+    name's Browne ~ Brownes is a letter dropped, not a cut with "Paul" missing before it."""
+    steps = lambda a, b: {s["feature"] for s in compare(a, b, subject_type="person").reasons["features"]}  # noqa: E731
+    assert "cut" in steps("Christopher Jonathan Browne", "Christopher Jonathan Paul Brownes")
+    assert "cut" not in steps("Steven Browne", "Steven Paul Brownes")
+
+
 @pytest.mark.parametrize(("account", "listed"), [
     ("안수빈", "Su Bin"),  # us_csl: the surname 안 reads "an", no particle in a Korean name
     ("양수빈", "Yang Su"),  # us_csl: 빈 reads "bin", no Arabic "son of" either
