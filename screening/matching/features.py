@@ -350,8 +350,8 @@ FEATURES: tuple[Feature, ...] = (
             "A listed name of the other subject type met only in part."),
     Feature("partners", "final",
             (Level("other_type", "cap", "one_word_cap",
-                   "An organisation named after its partners (\"Pavlov & Andreev OOO\") against a listed person "
-                   "(\"PAVLOV, Andrey\"): the firm's name joins two people's names, it is neither of them; the hit "
+                   "An organisation named after its partners (\"Pavlov & Andreev OOO\", \"Davis-Powell\") against a "
+                   "listed person (\"PAVLOV, Andrey\"): the firm's name joins two people's names, it is neither of them; the hit "
                    "stays below review, at most {one_word_cap}.",
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
             _flag(lambda st: st.ev.partners),

@@ -395,9 +395,10 @@ def cell_matrices(Q, L, strict, ntok_q, may_cut, inv, sims, prefix, nchars, cn_n
                     # a long cut-off token is seldom another word that happens to begin the listed one
                     lift = long_sim if c and nchars[a] >= long_len else short_sim
                     s = max(s, lift)
-                if ch and a != b and syllable[a] and syllable[b] and s < table_sim:
+                if ch and a != b and (syllable[a] or syllable[b]) and s < table_sim:
                     # two Chinese names in pinyin: a syllable a letter from another is another character's
-                    # (Min / Ming, Jin / Jing), not a typo of it; romanisation variants are table matches
+                    # (Min / Ming, Jin / Jing), and one syllable is never two ('qiao' is not 崎茂 'qimao'), not a
+                    # typo of it; romanisation variants are table matches
                     s = np.float32(0.0)
                 S[p, i, j] = s
         for i in range(width):

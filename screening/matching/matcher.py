@@ -28,6 +28,7 @@ from screening.matching.index import ListIndex
 from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
 from screening.matching.scoring import NameScores, may_cut, score_names
+from screening.matching.tokens import is_particle
 
 
 @functools.lru_cache(maxsize=64)
@@ -199,15 +200,25 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
 
 
 _PARTNERS_RE = re.compile(r"\S\s*&\s*\S|\s(?:and|und|et|и)\s", re.IGNORECASE)
+# two names of three letters or more joined by a hyphen ("Davis-Powell", "Williams-Anderson")
+_HYPHENED_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})-([^\W\d_]{3,})(?![^\W\d_])")
+
+
+def _names_partners(text: str) -> bool:
+    """The name joins two names with "&", "and" or a hyphen (neither a particle or generic word: "Al-Noor",
+    "Abu-Hassan", "Trans-Asia" are one name)."""
+    if _PARTNERS_RE.search(text):
+        return True
+    return any(not (is_particle(a.lower()) or is_particle(b.lower())) for a, b in _HYPHENED_RE.findall(text))
 
 
 def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Per row: the account's name (`qname`) joins names with "&" or "and" (a firm named after its partners),
+    """Per row: the account's name (`qname`) joins names (`_names_partners`: a firm named after its partners),
     for the selected rows."""
     out = np.zeros(len(qname), dtype=bool)
     names = np.unique(qname[rows])
     if len(names):
-        joined = np.fromiter((_PARTNERS_RE.search(str(t)) is not None for t in batch.qname_text[names]), bool,
+        joined = np.fromiter((_names_partners(str(t)) for t in batch.qname_text[names]), bool,
                              len(names))
         out[rows] = np.isin(qname[rows], names[joined])
     return out

@@ -329,19 +329,22 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
                 r[tried] = _merge_sim(_joined(Q[rb], q_left[rb], table), _joined(L[rb], l_left[rb], table),
                                       lq[tried], ll[tried], config)
             ok = (r >= config.merge_min_sim) & (resid[both] == 0)
-            ok &= ~strict[both] | (r >= 1.0)  # Han-derived: joined syllables must agree exactly
+            # Chinese names (Han-derived, or both in pinyin): joined syllables must agree exactly, a syllable
+            # is a character ("Yan Qiao" is not 岩崎茂 'yan qi mao' with the m dropped)
+            syllabic = strict | chinese
+            ok &= ~syllabic[both] | (r >= 1.0)
             rows = both[ok]
             resid[rows] = r[ok]
             joined[rows] = (nq[both] > 1)[ok] & (nl[both] == 1)[ok]
             cq[rows], cl[rows], cs[rows] = rq[rows], rl[rows], rs[rows]
             # a merge short of exact that holds an exact split ("Amr Abdulrahman" ~ "Aman Abdul Rahman"): the
             # split is the reading, the other leftovers stay what they are, another name
-            inexact = rows[(r[ok] < 1.0) & (rs[rows] == 0) & ~strict[rows]]
+            inexact = rows[(r[ok] < 1.0) & (rs[rows] == 0) & ~syllabic[rows]]
             if len(inexact):
                 _exact_split(inexact, Q, L, q_left, l_left, WQ, WL, table, resid, cq, cl, joined)
             # a split of one token among other leftovers ("Nikolai Platonovich Patrushev" ~ "Nikolai
             # Patr Ushev"): one token of a side against the joined leftovers of the other
-            rest = ~ok & ~strict[both] & (resid[both] == 0)
+            rest = ~ok & ~syllabic[both] & (resid[both] == 0)
             if rest.any():
                 _partial_merge(both[rest], Q, L, q_left, l_left, WQ, WL, nq, nl, lq[rest], ll[rest], table, config,
                                resid, cq, cl)

@@ -91,15 +91,26 @@ def test_a_rarer_name_one_letter_short_may_still_be_cut() -> None:
     assert compare("Shar Amin", "SHARI, Amin", subject_type="person").score >= REVIEW
 
 
-@pytest.mark.parametrize("firm", ["Pavlov & Andreev OOO", "Pavlov and Andreev LLC"])
-def test_a_firm_named_after_its_partners_is_not_a_listed_partner(firm: str) -> None:
-    """us_csl "PAVLOV, Andrey": the firm joins two people's names; without the "&" the name reads as one
-    person's and stays a hit to review."""
+@pytest.mark.parametrize(("firm", "listed"), [
+    ("Pavlov & Andreev OOO", "PAVLOV, Andrey"),  # us_csl
+    ("Pavlov and Andreev LLC", "PAVLOV, Andrey"),
+    ("Davis-Powell", "DAVID POWELL"),  # us_bis_dpl; Faker's en_US "{last}-{last}" company
+    ("Williams-Anderson", "WILLIAM ANDERSON"),  # us_bis_dpl
+])
+def test_a_firm_named_after_its_partners_is_not_a_listed_partner(firm: str, listed: str) -> None:
+    """The firm joins two people's names; without the "&" or the hyphen the name reads as one person's and
+    stays a hit to review."""
     kinds = {"a_subject_type": "organization", "b_subject_type": "person"}
-    r = compare(firm, "PAVLOV, Andrey", **kinds)
+    r = compare(firm, listed, **kinds)
     assert r.score < REVIEW and "partners" in {s["feature"] for s in r.reasons["features"]}
-    assert "partners" not in {s["feature"] for s in compare("Pavlov Andreev OOO", "PAVLOV, Andrey", **kinds)
-                              .reasons["features"]}
+
+
+@pytest.mark.parametrize("firm", ["Pavlov Andreev OOO", "Al-Hassan Trading", "Abu-Hassan Trading"])
+def test_a_name_joined_by_a_particle_or_without_a_joint_is_no_partnership(firm: str) -> None:
+    """A hyphen after a particle (al-, abu-) joins one name."""
+    kinds = {"a_subject_type": "organization", "b_subject_type": "person"}
+    for listed in ("PAVLOV, Andrey", "Hassan AL-HASSAN", "ABU HASSAN, Khaled"):
+        assert "partners" not in {s["feature"] for s in compare(firm, listed, **kinds).reasons["features"]}
 
 
 @pytest.mark.parametrize(("account", "account_type", "listed"), [
@@ -136,6 +147,16 @@ def test_a_whole_name_of_the_other_type_still_alerts() -> None:
 ])
 def test_a_pinyin_syllable_a_letter_from_another_is_another_character(account: str, listed: str) -> None:
     assert compare(account, listed, subject_type="person").score < REVIEW
+
+
+def test_one_pinyin_syllable_is_never_two() -> None:
+    """cn_sanctions 岩崎茂 reads 'yan qi mao' (its given name also joined, 'qimao'): 'Qiao' is one character, not
+    the two with a letter dropped. Joined syllables meet only when they agree exactly: "Xiaoming" is not "Xiao
+    Ling" (明 / 玲) nor "Xiao Min" (明 / 民)."""
+    assert compare("Yan Qiao", "岩崎茂", subject_type="person").score < REVIEW
+    assert compare("Li Xiaoming", "LI Xiao Ling", subject_type="person").score < REVIEW
+    assert compare("Wang Xiaoming", "WANG Xiao Min", subject_type="person").score < REVIEW
+    assert compare("Zhang Weiming", "ZHANG Wei Ming", subject_type="person").score >= REVIEW
 
 
 def test_a_typo_inside_a_longer_pinyin_given_name_still_hits() -> None:
