@@ -163,7 +163,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
                                                      index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
                                        batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table,
-                                       index.vocab.equivalents, config),
+                                       index.vocab.equivalents, config, organisations),
         patronymic=ft.patronymic_levels(ns.patronymic[pair], ns.match_j[pair]),
         disordered=ns.disordered[pair] & (batch.units.strict[cand.pq[pair]] | hangul_person),
         digits=ns.digits_mismatch[pair], q_kind=q_kind,

@@ -159,6 +159,18 @@ def test_one_pinyin_syllable_is_never_two() -> None:
     assert compare("Zhang Weiming", "ZHANG Wei Ming", subject_type="person").score >= REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Marty", "Martin"),  # us_csl: an organisation's alias
+    ("Miranda S.A.", "MIRA"),  # us_csl: an acronym
+])
+def test_a_nickname_table_speaks_of_people_not_of_companies(account: str, listed: str) -> None:
+    """A one-word company met by a one-word listed organisation only through the nickname table: two words."""
+    r = compare(account, listed, subject_type="organization")
+    assert r.score < REVIEW and "other_name" in {s["feature"] for s in r.reasons["features"]}
+    # the same names of two persons are a given name and its nickname
+    assert compare(account.split()[0], listed, subject_type="person").score >= REVIEW
+
+
 def test_a_typo_inside_a_longer_pinyin_given_name_still_hits() -> None:
     """"Jingping" for Jinping, the commonest misspelling of 习近平's name: a two-syllable token stays a typo."""
     assert compare("Xi Jingping", "XI Jinping", subject_type="person").score >= REVIEW
