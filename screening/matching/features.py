@@ -76,6 +76,7 @@ class Evidence:
     organisations: np.ndarray  # bool: an organisation on both sides
     listed_part: np.ndarray  # bool: a person against an organisation, the listed name met only in part
     partners: np.ndarray  # bool: an organisation named after partners ("Pavlov & Andreev") against a listed person
+    given_only: np.ndarray  # bool: a listed person named by one given name alone against a longer account name
     idm: np.ndarray  # bool: a strong identifier equal
 
     def __len__(self) -> int:
@@ -357,6 +358,14 @@ FEATURES: tuple[Feature, ...] = (
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
             _flag(lambda st: st.ev.partners),
             "An organisation named \"A & B\" against a listed person."),
+    Feature("given_name", "final",
+            (Level("alone", "cap", "one_word_cap",
+                   "A listed person named by a given name alone (an alias \"John\") against an account's longer "
+                   "name that bears it (\"John Lê\"): a given name alone names nobody, the account's other names "
+                   "met nothing; the hit stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+            _flag(lambda st: st.ev.given_only),
+            "A listed given name alone."),
     Feature("strong_name_floor", "final",
             (Level("distinctive", "floor", "review",
                    "A strong listed name matched as listed (name score {strong_name_review_score} or more) whose tokens "
@@ -434,6 +443,14 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
     listed_named = named(lt, ~l_aligned)
     out[rows] = np.where(named(q, mj < 0), 1, np.where(listed_named, np.where(listed_given, 3, 2), 0))
     return out
+
+
+def given_only_pairs(q_tok: np.ndarray, l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
+    """Per pair: the listed name is one token, a given name of the nickname or diminutive tables, and the
+    account's name has two tokens or more."""
+    one = (l_tok >= 0).sum(axis=1) == 1
+    given = table.member(given_names())[np.maximum(l_tok[:, 0], 0)]
+    return one & given & ((q_tok >= 0).sum(axis=1) >= 2)
 
 
 def listed_part_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,

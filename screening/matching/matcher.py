@@ -177,6 +177,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         partners=_partners(batch, qname, (batch.acct_type[acct] == SUBJECT_CODES["organization"])
                            & (index.entry_type[entry] == SUBJECT_CODES["person"])),
         organisations=organisations,
+        given_only=person & ft.given_only_pairs(batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]],
+                                                batch.table),
         one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
                                    index.units.tok[cand.pl[pair]], batch.table),
         listed_part=_listed_part(ns, cand, pair, batch, index, stype),

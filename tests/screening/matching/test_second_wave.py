@@ -171,6 +171,14 @@ def test_a_nickname_table_speaks_of_people_not_of_companies(account: str, listed
     assert compare(account.split()[0], listed, subject_type="person").score >= REVIEW
 
 
+def test_a_listed_given_name_alone_names_nobody() -> None:
+    """au_dfat lists "John" as a strong alias of a person: an account's full name that bears it does not alert,
+    the given name alone still does."""
+    r = compare("John Lê", "John", subject_type="person")
+    assert r.score < REVIEW and "given_name" in {s["feature"] for s in r.reasons["features"]}
+    assert compare("John", "John", subject_type="person").score >= REVIEW
+
+
 def test_a_typo_inside_a_longer_pinyin_given_name_still_hits() -> None:
     """"Jingping" for Jinping, the commonest misspelling of 习近平's name: a two-syllable token stays a typo."""
     assert compare("Xi Jingping", "XI Jinping", subject_type="person").score >= REVIEW
