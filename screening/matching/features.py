@@ -53,6 +53,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
+    compound_first: np.ndarray  # bool: the first of a listed person's two hyphen-joined surnames missing
     syllable_gap: np.ndarray  # int8: a romanised Chinese or Korean name met with a syllable left over: 1 a listed
     # one the account lacks, 2 one the account (itself Han- or Hangul-named) adds
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
@@ -275,6 +276,14 @@ FEATURES: tuple[Feature, ...] = (
                    "another person's name as often as not; ×{end_missing}."),),
             _flag(lambda st: st.ev.end_missing),
             "A listed person's first or last name missing from the account's name."),
+    Feature("compound", "name",
+            (Level("first_missing", "factor", "end_missing",
+                   "The listed person's surname is two joined by a hyphen and the account bears the second only "
+                   "(\"Juan Hernández\" ~ \"Juan Lopez-Hernandez\", \"Enrique Morales\" ~ \"ENRIQUE "
+                   "REYES-MORALES\"): such a name is known by its first surname, the second alone is another "
+                   "family's as often as not; ×{end_missing}."),),
+            _flag(lambda st: st.ev.compound_first),
+            "A compound surname met by its second part alone."),
     Feature("syllable", "name",
             (Level("listed_missing", "factor", "syllable_gap_factor",
                    "The listed person is also listed under a Chinese or Korean name in Han or Hangul, so their Latin "
@@ -442,6 +451,23 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
     listed_given = ((~l_aligned) & (lt >= 0) & given[np.maximum(lt, 0)]).any(axis=1)
     listed_named = named(lt, ~l_aligned)
     out[rows] = np.where(named(q, mj < 0), 1, np.where(listed_named, np.where(listed_given, 3, 2), 0))
+    return out
+
+
+def compound_first_pairs(match_j: np.ndarray, l_tok: np.ndarray, compounds: list[list[tuple[str, str]]],
+                         table: TokenTable) -> np.ndarray:
+    """Per pair: of a hyphen-joined pair of listed words (`compounds`, per pair: the listed name's (first,
+    second) words), adjacent among the listed tokens, the second aligned and the first not."""
+    out = np.zeros(len(match_j), dtype=bool)
+    aligned = _listed_aligned(match_j, l_tok.shape)
+    for p, pairs in enumerate(compounds):
+        if not pairs:
+            continue
+        text = table.text[np.maximum(l_tok[p], 0)]
+        for j in range(l_tok.shape[1] - 1):
+            if l_tok[p, j + 1] >= 0 and (text[j], text[j + 1]) in pairs and aligned[p, j + 1] and not aligned[p, j]:
+                out[p] = True
+                break
     return out
 
 

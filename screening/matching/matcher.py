@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,6 +178,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         partners=_partners(batch, qname, (batch.acct_type[acct] == SUBJECT_CODES["organization"])
                            & (index.entry_type[entry] == SUBJECT_CODES["person"])),
         organisations=organisations,
+        compound_first=_compound_first(ns, cand, pair, batch, index, name_idx, person),
         given_only=person & ft.given_only_pairs(batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]],
                                                 batch.table),
         one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
@@ -223,6 +225,35 @@ def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndar
         joined = np.fromiter((_names_partners(str(t)) for t in batch.qname_text[names]), bool,
                              len(names))
         out[rows] = np.isin(qname[rows], names[joined])
+    return out
+
+
+def _compounds(text: str) -> list[tuple[str, str]]:
+    """The (first, second) words a name joins with a hyphen, accents dropped and lower-cased, neither a particle
+    (a Spanish or Portuguese double surname: "Lopez-Hernandez"; not "AL-HASSAN")."""
+    out = []
+    for a, b in _HYPHENED_RE.findall(text):
+        a, b = (unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode().lower() for w in (a, b))
+        if a.isalpha() and b.isalpha() and not (is_particle(a) or is_particle(b)):
+            out.append((a, b))
+    return out
+
+
+def _compound_first(ns: NameScores, cand: Candidates, pair: np.ndarray, batch: QueryBatch, index: ListIndex,
+                    name_idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`features.compound_first_pairs` for the selected rows (persons) whose listed name joins two words with a
+    hyphen (False elsewhere)."""
+    out = np.zeros(len(pair), dtype=bool)
+    sel = np.flatnonzero(rows)
+    if len(sel) == 0:
+        return out
+    names = np.unique(name_idx[sel])
+    texts = index.names["name"].gather(names).to_list()
+    joined = {int(n): c for n, c in zip(names.tolist(), map(_compounds, texts)) if c}
+    sel = sel[np.isin(name_idx[sel], np.fromiter(joined, dtype=name_idx.dtype, count=len(joined)))]
+    if len(sel):
+        out[sel] = ft.compound_first_pairs(ns.match_j[pair[sel]], index.units.tok[cand.pl[pair[sel]]],
+                                           [joined[int(n)] for n in name_idx[sel].tolist()], batch.table)
     return out
 
 
