@@ -344,10 +344,14 @@ FEATURES: tuple[Feature, ...] = (
                    value=lambda c: min(c.one_word_cap, c.review - 0.005)),
              Level("organisation", "cap", "one_word_cap",
                    "A company named by one word against a listed organisation named by that word and a given name "
-                   "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"ЗАО «Андреев»\" ~ \"Dmitry Andreev\"): the listed "
-                   "name is a person's, the company shares its surname only; the hit stays below review, at most "
-                   "{one_word_cap}.", value=lambda c: min(c.one_word_cap, c.review - 0.005))),
-            lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1), (st.ev.one_word == 3) & st.ev.organisations),
+                   "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"ЗАО «Андреев»\" ~ \"Dmitry Andreev\": the listed "
+                   "name is a person's) or another word that names, beside an equal one (\"Ball PLC\" ~ \"Ball "
+                   "Aerospace\", \"Stone Ltd\" ~ \"U-STONE LIMITED\"): the company shares one word of the listed "
+                   "name; a generic word left over does not count (\"Atlas Inc.\" ~ \"ATLAS HOLDING\" alerts), nor "
+                   "a word beside a cut one; the hit stays below review, at most {one_word_cap}.",
+                   value=lambda c: min(c.one_word_cap, c.review - 0.005))),
+            lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1),
+                             ((st.ev.one_word == 2) | (st.ev.one_word == 3)) & st.ev.organisations),
             "One shared word between a person and an organisation, or a company and an organisation listed under "
             "a person's name."),
     Feature("part", "final",
@@ -426,14 +430,15 @@ def contained_floor(config: MatchConfig) -> float:
     return math.ceil(config.review / (1.0 - config.name_headroom) * 1e4) / 1e4
 
 
-def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,
-                   table: TokenTable) -> np.ndarray:
+def one_word_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                   l_tok: np.ndarray, table: TokenTable) -> np.ndarray:
     """Per pair: exactly one token aligned, nothing merged, and a token left over that names someone or
     something (not a legal-form, title, particle or generic word: "Rahkar Company", "Haji Aminullah" are
     one name whatever type they were given): 1 on the account's side, else 3 a listed given name ("Peter
-    Griffin"), 2 another listed word; 0 otherwise."""
+    Griffin"), 2 another listed word beside an equal one ("Ball" ~ "Ball Aerospace"), 4 beside one met
+    otherwise (a cut or a typo: the rest of the name may be what the cut lost); 0 otherwise."""
     width = min(match_j.shape[1], q_tok.shape[1])
-    match_j, q_tok = match_j[:, :width], q_tok[:, :width]
+    match_j, match_s, q_tok = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     rows = np.flatnonzero(((match_j >= 0).sum(axis=1) == 1) & (resid == 0))
     out = np.zeros(len(match_j), dtype=np.int8)
     if len(rows) == 0:
@@ -450,7 +455,9 @@ def one_word_pairs(match_j: np.ndarray, resid: np.ndarray, q_tok: np.ndarray, l_
     given = table.member(given_names())
     listed_given = ((~l_aligned) & (lt >= 0) & given[np.maximum(lt, 0)]).any(axis=1)
     listed_named = named(lt, ~l_aligned)
-    out[rows] = np.where(named(q, mj < 0), 1, np.where(listed_named, np.where(listed_given, 3, 2), 0))
+    equal = ((mj >= 0) & (match_s[rows] >= 1.0 - 1e-6)).any(axis=1)
+    other = np.where(equal, 2, 4)
+    out[rows] = np.where(named(q, mj < 0), 1, np.where(listed_named, np.where(listed_given, 3, other), 0))
     return out
 
 

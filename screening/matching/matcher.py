@@ -181,8 +181,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         compound_first=_compound_first(ns, cand, pair, batch, index, name_idx, person),
         given_only=person & ft.given_only_pairs(batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]],
                                                 batch.table),
-        one_word=ft.one_word_pairs(ns.match_j[pair], ns.resid[pair], batch.units.tok[cand.pq[pair]],
-                                   index.units.tok[cand.pl[pair]], batch.table),
+        one_word=ft.one_word_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
+                                   batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]], batch.table),
         listed_part=_listed_part(ns, cand, pair, batch, index, stype),
         idm=ft.id_matches(index, entry, batch.acct_id[acct], batch.acct_id_type[acct]))
     scored = ft.score_rows(ev, config, trace=trace)

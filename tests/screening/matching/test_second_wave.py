@@ -209,6 +209,25 @@ def test_a_one_word_company_is_not_an_organisation_listed_under_a_persons_name()
     assert compare("Atlas Inc.", "ATLAS HOLDING", **orgs).score >= REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Ball PLC", "Ball Aerospace"),  # cn_sanctions
+    ("Stone Ltd", "U-STONE LIMITED"),  # us_ofac_sdn
+    ("Şama A.Ş.", "SAMA TV"),  # gb_ofsi
+])
+def test_a_one_word_company_is_not_a_listed_company_of_that_word_and_another(account: str, listed: str) -> None:
+    """Clean names of an independent generator that alerted: the company shares one word of the listed name."""
+    r = compare(account, listed, subject_type="organization")
+    assert r.score < REVIEW and ("one_word", "organisation") in {(s["feature"], s["level"])
+                                                                 for s in r.reasons["features"]}
+
+
+def test_a_company_name_cut_at_a_field_length_keeps_its_hit() -> None:
+    """A field-length cut loses the rest of the name: the one word left, cut itself, is not a one-word company
+    (us_csl "OPEN JOINT STOCK COMPANY 'KRYLOVSKIY ELEVATOR'", the truncation variant)."""
+    listed = "OPEN JOINT STOCK COMPANY 'KRYLOVSKIY ELEVATOR'"
+    assert compare("OPEN JOINT STOCK COMPANY 'KRYLOVSKI", listed, subject_type="organization").score >= REVIEW
+
+
 def test_only_a_name_long_enough_to_be_cut_is_read_as_cut_in_the_features() -> None:
     """The scorer reads a cut only in a name of `cut_min_chars`; the `cut` gap feature reads the same: a short
     name's Browne ~ Brownes is a letter dropped, not a cut with "Paul" missing before it."""
