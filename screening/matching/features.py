@@ -240,8 +240,9 @@ FEATURES: tuple[Feature, ...] = (
              Level("one_word", "factor", "other_name_factor",
                    "A one-word name against a listed one-word name spelt otherwise, the account's word borne by "
                    "{other_name_df} or more list names (\"Scott Ltd\" ~ SCOT, \"King LLC\" ~ KINGV) or, between "
-                   "organisations, a nickname of it (\"Marty\" ~ MARTIN: the nickname table speaks of people): the "
-                   "only word is a word in its own right and nothing else agrees; ×{other_name_factor}."),
+                   "organisations, the listed word that common (\"Martins\" ~ MARTIN) or a nickname of the "
+                   "account's (\"Marty\" ~ MARTIN: the nickname table speaks of people): the only word is a word in "
+                   "its own right and nothing else agrees; ×{other_name_factor}."),
              Level("surnames", "factor", "other_surname_factor",
                    "Two Chinese surnames in Latin letters met, spelt apart and unrelated by the surname table "
                    "(Cheng / Chen, Huang / Zhuang, Li / Liao): two families, whatever the given names share; "
@@ -629,16 +630,18 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     best[r[nisba]] = -1  # a nisba ranks first
     out[best < 9] = np.select([best[best < 9] == -1, best[best < 9] == 0], [5, 4], best[best < 9])
     # one word against one word, the account's common: doubled letters and cut ends count too (Scott ~ SCOT,
-    # King ~ KINGV), as nothing else in the names agrees; between two organisations, a word a nickname of the
-    # other however rare (Marty ~ MARTIN, Miranda ~ MIRA: the nickname table speaks of people)
+    # King ~ KINGV), as nothing else in the names agrees; between two organisations, the listed word that
+    # common too (Martins ~ MARTIN), or a nickname of the account's however rare (Marty ~ MARTIN, Miranda ~
+    # MIRA: the nickname table speaks of people)
     single = (((q >= 0).sum(axis=1) == 1) & ((l_tok >= 0).sum(axis=1) == 1) & (mj[:, 0] == 0) & (ms[:, 0] < 1.0)
               & (out == 0))
     k = np.flatnonzero(single)
     a, b = q[k, 0], l_tok[k, 0]
-    common = (table.df[a] >= config.other_name_df) & _unrelated(a, b, equivalents)
+    unrelated = _unrelated(a, b, equivalents)
+    common = (table.df[a] >= config.other_name_df) & unrelated
     if organisations is not None:
         nickname = ~_unrelated(a, b, equivalents[:1]) & _unrelated(a, b, equivalents[1:])
-        common |= organisations[k] & nickname
+        common |= organisations[k] & (((table.df[b] >= config.other_name_df) & unrelated) | nickname)
     one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.particle[a] == 0)
            & (table.particle[b] == 0) & ~sounded(a, b) & common)
     out[k[one]] = 3

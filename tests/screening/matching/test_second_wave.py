@@ -171,6 +171,13 @@ def test_a_nickname_table_speaks_of_people_not_of_companies(account: str, listed
     assert compare(account.split()[0], listed, subject_type="person").score >= REVIEW
 
 
+def test_a_company_named_near_a_common_listed_word_is_named_otherwise() -> None:
+    """us_csl lists an organisation as "Martin" (a word on 57 list names): a company "Martins" is another word."""
+    r = compare("Martins", "Martin", subject_type="organization")
+    assert r.score < REVIEW and ("other_name", "one_word") in {(s["feature"], s["level"])
+                                                               for s in r.reasons["features"]}
+
+
 def test_a_listed_given_name_alone_names_nobody() -> None:
     """au_dfat lists "John" as a strong alias of a person: an account's full name that bears it does not alert,
     the given name alone still does."""
