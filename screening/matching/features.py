@@ -78,6 +78,7 @@ class Evidence:
     listed_part: np.ndarray  # bool: a person against an organisation, the listed name met only in part
     partners: np.ndarray  # bool: an organisation named after partners ("Pavlov & Andreev") against a listed person
     given_only: np.ndarray  # bool: a listed person named by one given name alone against a longer account name
+    nickname: np.ndarray  # bool: a given name met as a nickname of the listed one, the names differing otherwise too
     idm: np.ndarray  # bool: a strong identifier equal
 
     def __len__(self) -> int:
@@ -227,6 +228,14 @@ FEATURES: tuple[Feature, ...] = (
             _flag(lambda st: _is_variant(st.ev) & (st.score < st.config.variant_min_score)),
             "The least a romanisation-variant match must reach."),
     ROUTE,
+    Feature("nickname", "name",
+            (Level("two_steps", "factor", "other_name_factor",
+                   "A given name met only as a nickname of the listed one, and the names differ otherwise too, a "
+                   "name missing on either side or another spelt otherwise (\"Ashley Perez\" ~ \"Lee Roy Perez\", "
+                   "\"Kathryn Obrien\" ~ \"KATIE ELLEN O'BRIEN\"): two steps from the listed name, and some "
+                   "nicknames stand for several names (Lee: Ashley, Leroy, Shirley …); ×{other_name_factor}."),),
+            _flag(lambda st: st.ev.nickname),
+            "A nickname beside another difference."),
     Feature("other_name", "name",
             (Level("both_common", "factor", "other_name_factor",
                    "An account name and the listed name it aligned to differ in spelling, no name table relates them "
@@ -477,6 +486,38 @@ def compound_first_pairs(match_j: np.ndarray, l_tok: np.ndarray, compounds: list
                 out[p] = True
                 break
     return out
+
+
+def nickname_step_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, q_tok: np.ndarray,
+                        l_tok: np.ndarray, table: TokenTable, equivalents: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per pair: an account token aligned to a different listed token that the nickname table relates to it and
+    the romanisation-variant table does not (Bob ~ Robert; not Mohammed ~ Muhammad), and the names differ
+    otherwise too: a name of either side unaligned (not an initial, particle or patronymic: "Sasha Bolshakov" ~
+    "Aleksandr Sergeyevich BOLSHAKOV" is the nickname alone), merged, or another aligned pair short of equal."""
+    width = min(match_j.shape[1], q_tok.shape[1])
+    mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
+    r, c = np.nonzero(mj >= 0)
+    a, b = q[r, c], l_tok[r, mj[r, c]]
+    nick = (a != b) & ~_unrelated(a, b, equivalents[:1]) & _unrelated(a, b, equivalents[1:])
+    met = np.zeros(len(mj), dtype=bool)
+    met[r[nick]] = True
+    below = np.zeros(len(mj), dtype=np.int16)
+    np.add.at(below, r, (ms[r, c] < 1.0 - 1e-6) & ~nick)
+    endings = patronymic_endings()
+
+    def named(tok: np.ndarray, left: np.ndarray) -> np.ndarray:
+        safe = np.maximum(tok, 0)
+        cand = left & (tok >= 0) & (table.nchars[safe] >= 2) & (table.particle[safe] == 0)
+        r2, c2 = np.nonzero(cand)
+        cand[r2, c2] = np.fromiter((not str(t).endswith(endings) for t in table.text[tok[r2, c2]]), bool, len(r2))
+        return cand.any(axis=1)
+
+    rows = np.flatnonzero(met)
+    left = np.zeros(len(mj), dtype=bool)
+    if len(rows):
+        left[rows] = (named(q[rows], mj[rows] < 0)
+                      | named(l_tok[rows], ~_listed_aligned(mj[rows], l_tok[rows].shape)))
+    return met & ((below > 0) | left | (resid > 0))
 
 
 def given_only_pairs(q_tok: np.ndarray, l_tok: np.ndarray, table: TokenTable) -> np.ndarray:

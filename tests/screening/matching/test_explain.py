@@ -139,7 +139,7 @@ def test_a_han_name_out_of_order_is_a_step_of_the_table() -> None:
 
     one = lambda v, dt: np.asarray([v], dtype=dt)  # noqa: E731
     ev = Evidence(base=one(0.99, np.float32), contained=one(False, bool), end_missing=one(False, bool),
-                  syllable_gap=one(0, np.int8), partners=one(False, bool), given_only=one(False, bool), compound_first=one(False, bool), cut_gap=one(False, bool),
+                  syllable_gap=one(0, np.int8), partners=one(False, bool), given_only=one(False, bool), nickname=one(False, bool), compound_first=one(False, bool), cut_gap=one(False, bool),
                   org_initial=one(False, bool), other_name=one(0, np.int8), patronymic=one(False, bool),
                   disordered=one(True, bool), digits=one(False, bool), q_kind=one(0, np.int8), l_kind=one(0, np.int8),
                   homophone=one(False, bool), han_joined=one(False, bool), weak=one(False, bool),

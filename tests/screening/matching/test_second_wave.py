@@ -199,6 +199,21 @@ def test_the_second_of_two_joined_surnames_alone_is_another_family(account: str,
     assert compare("Ibrahim Hassan", "Ibrahim AL-HASSAN", subject_type="person").score >= REVIEW
 
 
+@pytest.mark.parametrize(("account", "listed"), [
+    ("Ashley Perez", "Lee Roy Perez"),  # us_csl: Lee is a nickname of Ashley, Leroy, Shirley …; Roy dropped
+    ("Kathryn Obrien", "KATIE ELLEN O'BRIEN"),  # us_bis_dpl: a nickname and a middle name dropped
+])
+def test_a_nickname_and_another_difference_are_two_steps(account: str, listed: str) -> None:
+    r = compare(account, listed, subject_type="person")
+    assert r.score < REVIEW and "nickname" in {s["feature"] for s in r.reasons["features"]}
+
+
+def test_a_nickname_alone_still_hits() -> None:
+    for account, listed in (("Bob Wilson", "ROBERT WILSON"), ("Volodya Putin", "PUTIN, Vladimir")):
+        r = compare(account, listed, subject_type="person")
+        assert r.score >= REVIEW and "nickname" not in {s["feature"] for s in r.reasons["features"]}
+
+
 def test_a_typo_inside_a_longer_pinyin_given_name_still_hits() -> None:
     """"Jingping" for Jinping, the commonest misspelling of 习近平's name: a two-syllable token stays a typo."""
     assert compare("Xi Jingping", "XI Jinping", subject_type="person").score >= REVIEW
