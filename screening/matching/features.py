@@ -167,6 +167,11 @@ def _flag(values: Callable[[State], np.ndarray]) -> Callable[[State], np.ndarray
     return lambda st: np.where(values(st), 0, UNKNOWN).astype(np.int8)
 
 
+def _below_review(config: MatchConfig) -> float:
+    """The value of a cap that keeps a hit under review: `one_word_cap`, or just under review if that is lower."""
+    return min(config.one_word_cap, config.review - 0.005)
+
+
 ROUTE = Feature(
     "route", "name",
     (Level("homophone", "factor", "kind_factor_homophone",
@@ -351,7 +356,7 @@ FEATURES: tuple[Feature, ...] = (
                    "A person and an organisation that share one word of a longer name (\"Johnson PLC\" ~ \"JOHNSON "
                    "Hu\"): a company named like a person's surname is not that person, nor a person the company "
                    "one of whose words they bear; the hit stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),
+                   value=_below_review),
              Level("organisation", "cap", "one_word_cap",
                    "A company named by one word against a listed organisation named by that word and a given name "
                    "(\"Griffin Ltd\" ~ \"Peter Griffin\", \"ЗАО «Андреев»\" ~ \"Dmitry Andreev\": the listed "
@@ -359,7 +364,7 @@ FEATURES: tuple[Feature, ...] = (
                    "Aerospace\", \"Stone Ltd\" ~ \"U-STONE LIMITED\"): the company shares one word of the listed "
                    "name; a generic word left over does not count (\"Atlas Inc.\" ~ \"ATLAS HOLDING\" alerts), nor "
                    "a word beside a cut one; the hit stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005))),
+                   value=_below_review)),
             lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1),
                              ((st.ev.one_word == 2) | (st.ev.one_word == 3)) & st.ev.organisations),
             "One shared word between a person and an organisation, or a company and an organisation listed under "
@@ -370,15 +375,15 @@ FEATURES: tuple[Feature, ...] = (
                    "Tian\" ~ \"TIAN FANG HOLDINGS LIMITED\", \"Ward Inc\" ~ \"AL-WARD, 'Abd\"): a person named like "
                    "part of a company's name is not the company, nor a company named after part of a person's name "
                    "that person; the hit stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+                   value=_below_review),),
             _flag(lambda st: st.ev.listed_part & (st.ev.stype == 1)),
             "A listed name of the other subject type met only in part."),
     Feature("partners", "final",
             (Level("other_type", "cap", "one_word_cap",
                    "An organisation named after its partners (\"Pavlov & Andreev OOO\", \"Davis-Powell\") against a "
-                   "listed person (\"PAVLOV, Andrey\"): the firm's name joins two people's names, it is neither of them; the hit "
-                   "stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+                   "listed person (\"PAVLOV, Andrey\"): the firm's name joins two people's names, it is neither of "
+                   "them; the hit stays below review, at most {one_word_cap}.",
+                   value=_below_review),),
             _flag(lambda st: st.ev.partners),
             "An organisation named \"A & B\" against a listed person."),
     Feature("given_name", "final",
@@ -386,7 +391,7 @@ FEATURES: tuple[Feature, ...] = (
                    "A listed person named by a given name alone (an alias \"John\") against an account's longer "
                    "name that bears it (\"John Lê\"): a given name alone names nobody, the account's other names "
                    "met nothing; the hit stays below review, at most {one_word_cap}.",
-                   value=lambda c: min(c.one_word_cap, c.review - 0.005)),),
+                   value=_below_review),),
             _flag(lambda st: st.ev.given_only),
             "A listed given name alone."),
     Feature("strong_name_floor", "final",
