@@ -53,7 +53,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
-    compound_first: np.ndarray  # bool: the first of a listed person's two hyphen-joined surnames missing
+    compound_first: np.ndarray  # bool: the first of a listed person's two surnames (hyphen-joined, or before a comma) missing
     syllable_gap: np.ndarray  # int8: a romanised Chinese or Korean name met with a syllable left over: 1 a listed
     # one the account lacks, 2 one the account (itself Han- or Hangul-named) adds
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
@@ -293,10 +293,10 @@ FEATURES: tuple[Feature, ...] = (
             "A listed person's first or last name missing from the account's name."),
     Feature("compound", "name",
             (Level("first_missing", "factor", "end_missing",
-                   "The listed person's surname is two joined by a hyphen and the account bears the second only "
-                   "(\"Juan Hernández\" ~ \"Juan Lopez-Hernandez\", \"Enrique Morales\" ~ \"ENRIQUE "
-                   "REYES-MORALES\"): such a name is known by its first surname, the second alone is another "
-                   "family's as often as not; ×{end_missing}."),),
+                   "The listed person's surname is two, joined by a hyphen or both before the one comma of a "
+                   "surname-first name, and the account bears the second only (\"Juan Hernández\" ~ \"Juan "
+                   "Lopez-Hernandez\", \"Martha Rodríguez\" ~ \"GARCIA RODRIGUEZ, Martha\"): such a name is known "
+                   "by its first surname, the second alone is another family's as often as not; ×{end_missing}."),),
             _flag(lambda st: st.ev.compound_first),
             "A compound surname met by its second part alone."),
     Feature("syllable", "name",
@@ -478,8 +478,8 @@ def one_word_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray, 
 
 def compound_first_pairs(match_j: np.ndarray, l_tok: np.ndarray, compounds: list[list[tuple[str, str]]],
                          table: TokenTable) -> np.ndarray:
-    """Per pair: of a hyphen-joined pair of listed words (`compounds`, per pair: the listed name's (first,
-    second) words), adjacent among the listed tokens, the second aligned and the first not."""
+    """Per pair: of a double surname of the listed name (`compounds`, per pair: its (first, second) words),
+    adjacent among the listed tokens, the second aligned and the first not."""
     out = np.zeros(len(match_j), dtype=bool)
     aligned = _listed_aligned(match_j, l_tok.shape)
     for p, pairs in enumerate(compounds):

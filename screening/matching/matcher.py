@@ -232,10 +232,16 @@ def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndar
 
 
 def _compounds(text: str) -> list[tuple[str, str]]:
-    """The (first, second) words a name joins with a hyphen, accents dropped and lower-cased, neither a particle
-    (a Spanish or Portuguese double surname: "Lopez-Hernandez"; not "AL-HASSAN")."""
+    """The (first, second) words of a double surname, accents dropped and lower-cased, neither a particle: two
+    words a name joins with a hyphen ("Lopez-Hernandez"; not "AL-HASSAN"), or the two words before the one comma
+    of a surname-first name ("GARCIA RODRIGUEZ, Martha", as OFAC lists Spanish names)."""
+    pairs = _HYPHENED_RE.findall(text)
+    if text.count(",") == 1:
+        surnames = text.split(",")[0].split()
+        if len(surnames) == 2 and all(len(w) >= 3 for w in surnames):
+            pairs.append(tuple(surnames))
     out = []
-    for a, b in _HYPHENED_RE.findall(text):
+    for a, b in pairs:
         a, b = (unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode().lower() for w in (a, b))
         if a.isalpha() and b.isalpha() and not (is_particle(a) or is_particle(b)):
             out.append((a, b))
@@ -244,8 +250,8 @@ def _compounds(text: str) -> list[tuple[str, str]]:
 
 def _compound_first(ns: NameScores, cand: Candidates, pair: np.ndarray, batch: QueryBatch, index: ListIndex,
                     name_idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """`features.compound_first_pairs` for the selected rows (persons) whose listed name joins two words with a
-    hyphen (False elsewhere)."""
+    """`features.compound_first_pairs` for the selected rows (persons) whose listed name has a double surname
+    (`_compounds`; False elsewhere)."""
     out = np.zeros(len(pair), dtype=bool)
     sel = np.flatnonzero(rows)
     if len(sel) == 0:
