@@ -53,7 +53,7 @@ class Evidence:
     base: np.ndarray  # float32: the alignment score of the name pair (scoring.py)
     contained: np.ndarray  # bool: a listed person's full name, as listed and in order, inside a longer account name
     end_missing: np.ndarray  # bool: a person's two account names are a three-name listed name less an end one
-    compound_first: np.ndarray  # bool: the first of a listed person's two surnames (hyphen-joined, or before a comma) missing
+    compound_first: np.ndarray  # bool: the first of a listed person's two surnames missing, the second met
     syllable_gap: np.ndarray  # int8: a romanised Chinese or Korean name met with a syllable left over: 1 a listed
     # one the account lacks, 2 one the account (itself Han- or Hangul-named) adds
     cut_gap: np.ndarray  # bool: the account's last token begins its listed token, and a listed token before it is missing
@@ -503,7 +503,7 @@ def nickname_step_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndar
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     r, c = np.nonzero(mj >= 0)
     a, b = q[r, c], l_tok[r, mj[r, c]]
-    nick = (a != b) & ~_unrelated(a, b, equivalents[:1]) & _unrelated(a, b, equivalents[1:])
+    nick = (a != b) & _nickname_only(a, b, equivalents)
     met = np.zeros(len(mj), dtype=bool)
     met[r[nick]] = True
     below = np.zeros(len(mj), dtype=np.int16)
@@ -603,8 +603,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
                      config: MatchConfig, organisations: np.ndarray | None = None) -> np.ndarray:
     """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
     or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
-    otherwise, the account's that common (doubled letters and a cut end count there: nothing else
-    agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
+    otherwise, the account's that common (between `organisations`, also the listed one, or a nickname of the
+    account's; doubled letters and a cut end count there: nothing else agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
     common, cut or not); 5 when the listed name is the account's, borne by `nisba_min_df` list names, with -i
     or -y added (a nisba: Khalil / KHALILI); 0 otherwise. A typo seldom makes a name common on the lists: such
     a pair is two names.
@@ -686,8 +686,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     unrelated = _unrelated(a, b, equivalents)
     common = (table.df[a] >= config.other_name_df) & unrelated
     if organisations is not None:
-        nickname = ~_unrelated(a, b, equivalents[:1]) & _unrelated(a, b, equivalents[1:])
-        common |= organisations[k] & (((table.df[b] >= config.other_name_df) & unrelated) | nickname)
+        common |= organisations[k] & (((table.df[b] >= config.other_name_df) & unrelated)
+                                      | _nickname_only(a, b, equivalents))
     one = ((a != b) & table.alpha[a] & table.alpha[b] & (table.nchars[a] >= longer) & (table.particle[a] == 0)
            & (table.particle[b] == 0) & ~sounded(a, b) & common)
     out[k[one]] = 3
@@ -711,6 +711,12 @@ def _unrelated(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]
             pos = np.minimum(np.searchsorted(known, codes), len(known) - 1)
             out &= known[pos] != codes
     return out
+
+
+def _nickname_only(a: np.ndarray, b: np.ndarray, equivalents: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per token pair: related by the nickname table (equivalents[0]) and by no romanisation-variant or particle
+    table (Bob ~ Robert; not Mohammed ~ Muhammad)."""
+    return ~_unrelated(a, b, equivalents[:1]) & _unrelated(a, b, equivalents[1:])
 
 
 def cut_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, q_tok: np.ndarray, l_tok: np.ndarray,

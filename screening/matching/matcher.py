@@ -212,8 +212,8 @@ _HYPHENED_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})-([^\W\d_]{3,})(?![^\W\d_
 
 
 def _names_partners(text: str) -> bool:
-    """The name joins two names with "&", "and" or a hyphen (neither a particle or generic word: "Al-Noor",
-    "Abu-Hassan", "Trans-Asia" are one name)."""
+    """The name joins two names with "&", "and" or a hyphen, neither a particle ("Al-Noor", "Abu-Hassan" are one
+    name)."""
     if _PARTNERS_RE.search(text):
         return True
     return any(not (is_particle(a.lower()) or is_particle(b.lower())) for a, b in _HYPHENED_RE.findall(text))
@@ -225,8 +225,7 @@ def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndar
     out = np.zeros(len(qname), dtype=bool)
     names = np.unique(qname[rows])
     if len(names):
-        joined = np.fromiter((_names_partners(str(t)) for t in batch.qname_text[names]), bool,
-                             len(names))
+        joined = np.fromiter((_names_partners(str(t)) for t in batch.qname_text[names]), bool, len(names))
         out[rows] = np.isin(qname[rows], names[joined])
     return out
 

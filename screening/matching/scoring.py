@@ -330,7 +330,7 @@ def _align(S: np.ndarray, Q: np.ndarray, L: np.ndarray, WQ: np.ndarray,
                                       lq[tried], ll[tried], config)
             ok = (r >= config.merge_min_sim) & (resid[both] == 0)
             # Chinese names (Han-derived, or both in pinyin): joined syllables must agree exactly, a syllable
-            # is a character ("Yan Qiao" is not 岩崎茂 'yan qi mao' with the m dropped)
+            # is a character ("Li Xiaoming" is not "LI Xiao Ling": 明 / 玲)
             syllabic = strict | chinese
             ok &= ~syllabic[both] | (r >= 1.0)
             rows = both[ok]
