@@ -296,7 +296,8 @@ FEATURES: tuple[Feature, ...] = (
                    "The listed person's surname is two, joined by a hyphen or both before the one comma of a "
                    "surname-first name, and the account bears the second only (\"Juan Hernández\" ~ \"Juan "
                    "Lopez-Hernandez\", \"Martha Rodríguez\" ~ \"GARCIA RODRIGUEZ, Martha\"): such a name is known "
-                   "by its first surname, the second alone is another family's as often as not; ×{end_missing}."),),
+                   "by its first surname, the second alone is another family's as often as not (once: not where "
+                   "`end_missing` counted the same name); ×{end_missing}."),),
             _flag(lambda st: st.ev.compound_first),
             "A compound surname met by its second part alone."),
     Feature("syllable", "name",
@@ -367,8 +368,8 @@ FEATURES: tuple[Feature, ...] = (
                    value=_below_review)),
             lambda st: _pick((st.ev.one_word > 0) & (st.ev.stype == 1),
                              ((st.ev.one_word == 2) | (st.ev.one_word == 3)) & st.ev.organisations),
-            "One shared word between a person and an organisation, or a company and an organisation listed under "
-            "a person's name."),
+            "One shared word between a person and an organisation, or between a one-word company and an "
+            "organisation named by that word and another."),
     Feature("part", "final",
             (Level("other_type", "cap", "one_word_cap",
                    "A person against an organisation whose listed name the account's holds only in part (\"Fang "
@@ -604,7 +605,8 @@ def other_name_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarray
     """Per pair: 1 when an account token met a listed token it does not equal, both on `other_name_df`
     or more list names; 2 when only the account's token is; 3 when both names are one word, spelt
     otherwise, the account's that common (between `organisations`, also the listed one, or a nickname of the
-    account's; doubled letters and a cut end count there: nothing else agrees); 4 when the two are Chinese surnames in Latin letters (Cheng / Chen: two families, however
+    account's; doubled letters and a cut end count there: nothing else agrees); 4 when the two are Chinese
+    surnames in Latin letters (Cheng / Chen: two families, however
     common, cut or not); 5 when the listed name is the account's, borne by `nisba_min_df` list names, with -i
     or -y added (a nisba: Khalil / KHALILI); 0 otherwise. A typo seldom makes a name common on the lists: such
     a pair is two names.
@@ -825,8 +827,8 @@ def syllable_gap_pairs(match_j: np.ndarray, match_s: np.ndarray, resid: np.ndarr
     """Per candidate pair, nothing merged and the account name of two tokens or more: 1 where the listed name
     romanises a Chinese or Korean name (`listed`) and one of its tokens of letters aligned to nothing, unless
     it comes after the listed token the account's cut-off last token begins (a name long enough to be cut,
-    `cuttable`, loses its end); else 2 where the account's name romanises one (`account`) and one of its tokens of letters
-    aligned to nothing; 0 otherwise. Such names have no particles: "bin" in 양수빈 and "an" (안) are syllables."""
+    `cuttable`, loses its end); else 2 where the account's name romanises one (`account`) and one of its tokens
+    of letters aligned to nothing; 0 otherwise. Such names have no particles: "bin" in 양수빈 and "an" (안) are syllables."""
     width = min(match_j.shape[1], q_tok.shape[1])
     mj, ms, q = match_j[:, :width], match_s[:, :width], q_tok[:, :width]
     nq = (q >= 0).sum(axis=1)

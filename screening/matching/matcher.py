@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +29,8 @@ from screening.matching.keys import RULE_BITS
 from screening.matching.query import QueryBatch
 from screening.matching.scoring import NameScores, may_cut, score_names
 from screening.matching.tokens import is_particle
+from screening.normalize.tokenize import ascii_words
+from screening.normalize.translit import to_ascii
 
 
 @functools.lru_cache(maxsize=64)
@@ -144,6 +145,7 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
     # a Latin name of a person with a Chinese or Korean name in Han or Hangul romanises it: every syllable counts
     # (a Han-written account's own reading is held to that in the alignment already)
     listed_cjk, acct_cjk = index.entry_cjk[entry] & person, batch.acct_cjk[acct] & person
+    cuttable = may_cut(batch.units, cand.pq[pair], config)
     syllable_gap = np.zeros(len(pair), dtype=np.int8)
     rows = np.flatnonzero((listed_cjk | acct_cjk) & ~batch.units.strict[cand.pq[pair]]
                           & (index.name_script[name_idx] == 0))
@@ -151,15 +153,13 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         sel = pair[rows]
         syllable_gap[rows] = ft.syllable_gap_pairs(
             ns.match_j[sel], ns.match_s[sel], ns.resid[sel], batch.units.tok[cand.pq[sel]],
-            index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows],
-            may_cut(batch.units, cand.pq[sel], config))
+            index.units.tok[cand.pl[sel]], batch.table, listed_cjk[rows], acct_cjk[rows], cuttable[rows])
     stype = ft.type_levels(index, entry, batch.acct_type[acct])
     ev = ft.Evidence(
         base=ns.score[pair], contained=contained[pair] & contained_ok, end_missing=end_missing[pair] & person,
         syllable_gap=syllable_gap,
         cut_gap=ft.cut_gap_pairs(ns.match_j[pair], ns.match_s[pair], batch.units.tok[cand.pq[pair]],
-                                 index.units.tok[cand.pl[pair]], batch.table,
-                                 may_cut(batch.units, cand.pq[pair], config)),
+                                 index.units.tok[cand.pl[pair]], batch.table, cuttable),
         org_initial=organisations & ft.initial_pairs(ns.match_j[pair], batch.units.tok[cand.pq[pair]],
                                                      index.units.tok[cand.pl[pair]], batch.table),
         other_name=ft.other_name_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
@@ -178,7 +178,8 @@ def best_rows(index: ListIndex, batch: QueryBatch, cand: Candidates, config: Mat
         partners=_partners(batch, qname, (batch.acct_type[acct] == SUBJECT_CODES["organization"])
                            & (index.entry_type[entry] == SUBJECT_CODES["person"])),
         organisations=organisations,
-        compound_first=_compound_first(ns, cand, pair, batch, index, name_idx, person),
+        # one missing surname is one step: not again where `end_missing` counted it
+        compound_first=_compound_first(ns, cand, pair, batch, index, name_idx, person & ~end_missing[pair]),
         nickname=ft.nickname_step_pairs(ns.match_j[pair], ns.match_s[pair], ns.resid[pair],
                                         batch.units.tok[cand.pq[pair]], index.units.tok[cand.pl[pair]],
                                         batch.table, index.vocab.equivalents),
@@ -231,7 +232,7 @@ def _partners(batch: QueryBatch, qname: np.ndarray, rows: np.ndarray) -> np.ndar
 
 
 def _compounds(text: str) -> list[tuple[str, str]]:
-    """The (first, second) words of a double surname, accents dropped and lower-cased, neither a particle: two
+    """The (first, second) tokens of a double surname, neither a particle: two
     words a name joins with a hyphen ("Lopez-Hernandez"; not "AL-HASSAN"), or the two words before the one comma
     of a surname-first name ("GARCIA RODRIGUEZ, Martha", as OFAC lists Spanish names)."""
     pairs = _HYPHENED_RE.findall(text)
@@ -240,10 +241,11 @@ def _compounds(text: str) -> list[tuple[str, str]]:
         if len(surnames) == 2 and all(len(w) >= 3 for w in surnames):
             pairs.append(tuple(surnames))
     out = []
-    for a, b in pairs:
-        a, b = (unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode().lower() for w in (a, b))
-        if a.isalpha() and b.isalpha() and not (is_particle(a) or is_particle(b)):
-            out.append((a, b))
+    for pair in pairs:
+        # each word as the index holds it (the normaliser's transliteration and tokens: Hernández -> hernandez)
+        words = [ascii_words(to_ascii(w.casefold()), False) for w in pair]
+        if all(len(w) == 1 and w[0].isalpha() and not is_particle(w[0]) for w in words):
+            out.append((words[0][0], words[1][0]))
     return out
 
 

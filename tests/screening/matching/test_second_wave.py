@@ -189,11 +189,20 @@ def test_a_listed_given_name_alone_names_nobody() -> None:
 @pytest.mark.parametrize(("account", "listed"), [
     ("Juan Hernández", "Juan Lopez-Hernandez"),  # us_csl
     ("Enrique Morales", "ENRIQUE REYES-MORALES"),  # us_bis_dpl
-    ("Martha Rodríguez", "GARCIA RODRIGUEZ, Martha"),  # us_csl: OFAC writes both surnames before the comma
 ])
 def test_the_second_of_two_surnames_alone_is_another_family(account: str, listed: str) -> None:
     r = compare(account, listed, subject_type="person")
     assert r.score < REVIEW and "compound" in {s["feature"] for s in r.reasons["features"]}
+
+
+def test_a_double_surname_before_the_comma_is_one_too_and_counts_once() -> None:
+    """OFAC writes both surnames before the comma ("GARCIA RODRIGUEZ, Martha", us_csl). The first missing is one
+    step: where `end_missing` already counts it (a three-name listed person), `compound` does not again."""
+    four = compare("Martha Elena Rodríguez", "GARCIA RODRIGUEZ, Martha Elena", subject_type="person")
+    assert "compound" in {s["feature"] for s in four.reasons["features"]}
+    three = compare("Martha Rodríguez", "GARCIA RODRIGUEZ, Martha", subject_type="person")
+    steps = [s["feature"] for s in three.reasons["features"]]
+    assert three.score < REVIEW and "end_missing" in steps and "compound" not in steps
 
 
 def test_both_surnames_or_a_particle_before_a_surname_still_hit() -> None:
